@@ -1,0 +1,68 @@
+// One error shape for the whole platform: RFC 9457 problem details with a stable `code` from a
+// closed list and the request id. The code→status table below is the only one.
+import { z } from "zod";
+
+export const problemStatus = {
+  malformed_request: 400,
+  validation_failed: 400,
+  unauthorized: 401,
+  token_expired: 401,
+  forbidden: 403,
+  not_found: 404,
+  method_not_allowed: 405,
+  conflict: 409,
+  gone: 410,
+  precondition_failed: 412,
+  payload_too_large: 413,
+  unsupported_media_type: 415,
+  rate_limited: 429,
+  internal: 500,
+  upstream_unavailable: 503,
+} as const;
+
+export type ProblemCode = keyof typeof problemStatus;
+export const problemCodes = Object.keys(problemStatus) as [ProblemCode, ...ProblemCode[]];
+
+export const problemTitles: Record<ProblemCode, string> = {
+  malformed_request: "Malformed request",
+  validation_failed: "Validation failed",
+  unauthorized: "Unauthorized",
+  token_expired: "Token expired",
+  forbidden: "Forbidden",
+  not_found: "Not found",
+  method_not_allowed: "Method not allowed",
+  conflict: "Conflict",
+  gone: "Gone",
+  precondition_failed: "Precondition failed",
+  payload_too_large: "Payload too large",
+  unsupported_media_type: "Unsupported media type",
+  rate_limited: "Too many requests",
+  internal: "Internal error",
+  upstream_unavailable: "Upstream unavailable",
+};
+
+export const FieldError = z
+  .object({
+    /** Dotted path of the failing field, e.g. `body.name` or `path.spaceId`. */
+    field: z.string(),
+    message: z.string(),
+  })
+  .meta({ id: "FieldError" });
+export type FieldError = z.infer<typeof FieldError>;
+
+export const Problem = z
+  .object({
+    type: z.string(),
+    title: z.string(),
+    status: z.number().int(),
+    detail: z.string().optional(),
+    instance: z.string().optional(),
+    code: z.enum(problemCodes),
+    requestId: z.string(),
+    errors: z.array(FieldError).optional(),
+  })
+  .meta({ id: "Problem", description: "RFC 9457 problem details" });
+export type Problem = z.infer<typeof Problem>;
+
+export const problemContentType = "application/problem+json";
+export const problemTypeBase = "https://speaknode.dev/problems/";

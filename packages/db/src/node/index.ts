@@ -1,0 +1,3 @@
+export * from "./migrate.ts";
+export * from "./stack.ts";
+export * from "./ws.ts";

@@ -1,0 +1,70 @@
+// Shared by the dev, bench and token scripts: the local stack's well-known places and a way to
+// start the Worker under wrangler (real workerd) and wait until it answers.
+import { spawn, type ChildProcess } from "node:child_process";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { exportJWK, generateKeyPair } from "jose";
+
+export const root = fileURLToPath(new URL("..", import.meta.url));
+export const dataDir = join(root, ".data");
+
+export function ensureDir(path: string): string {
+  mkdirSync(path, { recursive: true });
+  return path;
+}
+
+/** The dev issuer's RS256 key, made once per checkout so tokens survive restarts. */
+export async function devIssuerKey(dir: string): Promise<string> {
+  const file = join(ensureDir(dir), "dev-issuer.jwk.json");
+  if (existsSync(file)) return readFileSync(file, "utf8");
+  const { privateKey } = await generateKeyPair("RS256", { extractable: true });
+  const jwk = JSON.stringify(await exportJWK(privateKey));
+  writeFileSync(file, jwk, { mode: 0o600 });
+  return jwk;
+}
+
+export function writeEnvFile(file: string, vars: Record<string, string>): void {
+  const quote = (v: string) => `"${v.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n")}"`;
+  writeFileSync(file, Object.entries(vars).map(([k, v]) => `${k}=${quote(v)}`).join("\n") + "\n", { mode: 0o600 });
+}
+
+export interface WorkerProcess {
+  url: string;
+  child: ChildProcess;
+  stop(): Promise<void>;
+}
+
+/** Starts `wrangler dev` on 127.0.0.1 and resolves once /healthz answers. */
+export async function startWorker(opts: { port: number; envFile: string; persistTo: string; quiet?: boolean; timeoutMs?: number }): Promise<WorkerProcess> {
+  const url = `http://127.0.0.1:${opts.port}`;
+  const child = spawn(
+    "wrangler",
+    ["dev", "--ip", "127.0.0.1", "--port", String(opts.port), "--env-file", opts.envFile, "--persist-to", opts.persistTo, "--show-interactive-dev-session=false", "--inspector-port", "0"],
+    { cwd: root, stdio: opts.quiet ? ["ignore", "pipe", "pipe"] : ["ignore", "inherit", "inherit"], env: { ...process.env, WRANGLER_SEND_METRICS: "false" } },
+  );
+  let output = "";
+  child.stdout?.on("data", (d: Buffer) => (output += d.toString()));
+  child.stderr?.on("data", (d: Buffer) => (output += d.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+  const stop = async () => {
+    if (child.exitCode === null) {
+      child.kill("SIGTERM");
+      await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
+      if (child.exitCode === null) child.kill("SIGKILL");
+    }
+  };
+  const deadline = Date.now() + (opts.timeoutMs ?? 60_000);
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`wrangler dev exited with code ${child.exitCode}\n${output}`);
+    try {
+      const res = await fetch(`${url}/healthz`);
+      if (res.ok) return { url, child, stop };
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  await stop();
+  throw new Error(`wrangler dev did not answer on ${url} in time\n${output}`);
+}

@@ -1,0 +1,46 @@
+// Two test projects: `workers` runs inside workerd (the real Workers runtime) through
+// @cloudflare/vitest-plugin against real Postgres started by its global setup; `node` runs the
+// Node-side code (embedded Postgres server, scripts).
+import { cloudflareTest } from "@cloudflare/vitest-plugin";
+import { defineConfig } from "vitest/config";
+
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        plugins: [
+          cloudflareTest(({ inject }) => ({
+            wrangler: { configPath: "./wrangler.toml" },
+            miniflare: {
+              bindings: {
+                DATABASE_URL: inject("databaseUrl"),
+                DB_LOCAL_PROXY: inject("dbLocalProxy"),
+                OIDC_ISSUER: "http://127.0.0.1:8787/dev/oidc",
+                DEV_TOOLS_ENABLED: "true",
+                DEV_OIDC_PRIVATE_JWK: inject("devPrivateJwk"),
+                FOREIGN_ISSUER: inject("foreignIssuer"),
+                FOREIGN_PRIVATE_JWK: inject("foreignPrivateJwk"),
+              },
+            },
+          })),
+        ],
+        test: {
+          name: "workers",
+          include: ["workers/**/*.test.ts"],
+          globalSetup: ["./workers/test/global-setup.ts"],
+          testTimeout: 20_000,
+          hookTimeout: 60_000,
+        },
+      },
+      {
+        test: {
+          name: "node",
+          include: ["packages/**/*.test.ts", "scripts/**/*.test.ts"],
+          environment: "node",
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
+        },
+      },
+    ],
+  },
+});

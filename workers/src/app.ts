@@ -1,0 +1,79 @@
+// The Worker's HTTP application: shared middleware, the one error handler, and the flat list of
+// operations. Each operation lives in its own file under routes/ and registers itself here.
+import { OpenAPIHono } from "@hono/zod-openapi";
+import type { Context } from "hono";
+import { newId } from "@speaknode/contracts";
+import { createDatabase } from "@speaknode/db";
+import type { AppEnv } from "./context.ts";
+import { readConfig } from "./config.ts";
+import { ApiError, fieldErrorsFromZod, problemResponse, toApiError } from "./errors.ts";
+import { authenticate } from "./auth/index.ts";
+import { registerRoutes } from "./routes/index.ts";
+import { registerDevOidc } from "./dev-oidc/index.ts";
+import { registerDevMail } from "./dev-mail.ts";
+import { log } from "./lib/log.ts";
+
+export function createApp(): OpenAPIHono<AppEnv> {
+  const app = new OpenAPIHono<AppEnv>({
+    defaultHook: (result) => {
+      if (!result.success) {
+        throw new ApiError("validation_failed", "the request did not pass validation", {
+          errors: fieldErrorsFromZod(result.error, result.target === "json" ? "body" : result.target === "param" ? "path" : result.target),
+        });
+      }
+    },
+  });
+
+  app.use("*", async (c, next) => {
+    const requestId = newId("request");
+    c.set("requestId", requestId);
+    c.set("config", readConfig(c.env));
+    await next();
+    c.header("x-request-id", requestId);
+  });
+
+  // One pooled connection set per request: Workers cannot share sockets across requests.
+  const withDatabase = async (c: Context<AppEnv>, next: () => Promise<void>) => {
+    const config = c.get("config");
+    const handle = createDatabase({ url: config.databaseUrl, localProxy: config.dbLocalProxy, max: 2 });
+    c.set("db", handle.db);
+    try {
+      await next();
+    } finally {
+      const closing = handle.close().catch(() => undefined);
+      try {
+        c.executionCtx.waitUntil(closing);
+      } catch {
+        await closing;
+      }
+    }
+  };
+  app.use("/v1/*", withDatabase, authenticate());
+  app.use("/dev/*", withDatabase);
+
+  app.openAPIRegistry.registerComponent("securitySchemes", "bearer", {
+    type: "http",
+    scheme: "bearer",
+    description: "An OIDC access token of the configured issuer, or a space API key (sk_…)",
+  });
+
+  registerRoutes(app);
+  registerDevOidc(app);
+  registerDevMail(app);
+
+  app.doc31("/openapi.json", {
+    openapi: "3.1.0",
+    info: { title: "Speaknode API", version: "1.0.0", description: "Voice AI agents on the edge." },
+  });
+
+  app.notFound((c) => problemResponse(c, new ApiError("not_found", `no route for ${c.req.method} ${new URL(c.req.url).pathname}`)));
+
+  app.onError((err, c) => {
+    const apiError = toApiError(err);
+    if (apiError) return problemResponse(c, apiError);
+    log.error("request failed", { requestId: c.get("requestId"), path: new URL(c.req.url).pathname, error: String(err) });
+    return problemResponse(c, new ApiError("internal", "something went wrong; the request id helps us find it"));
+  });
+
+  return app;
+}

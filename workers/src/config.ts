@@ -1,0 +1,88 @@
+// The Worker's configuration, read from its env bindings in this one place and validated.
+// Workers code never reads process.env.
+import { z } from "zod";
+
+const bool = z
+  .enum(["true", "false", "1", "0", ""])
+  .optional()
+  .transform((v) => v === "true" || v === "1");
+
+const EnvSchema = z.object({
+  DATABASE_URL: z.string().min(1, "DATABASE_URL is required"),
+  DB_LOCAL_PROXY: z
+    .string()
+    .regex(/^(127\.0\.0\.1|localhost):\d+$/, "must be 127.0.0.1:PORT")
+    .optional()
+    .or(z.literal("").transform(() => undefined)),
+  OIDC_ISSUER: z.url(),
+  OIDC_AUDIENCE: z.string().min(1).default("speaknode"),
+  OIDC_JWKS_URL: z.url().optional(),
+  OIDC_ADMIN_ROLE: z.string().min(1).default("platform-admin"),
+  OIDC_CLOCK_TOLERANCE_S: z.coerce.number().int().min(0).max(300).default(30),
+  DEV_TOOLS_ENABLED: bool,
+  DEV_OIDC_PRIVATE_JWK: z.string().optional(),
+  PUBLIC_URL: z.url().optional(),
+  EMAIL_PROVIDER: z.enum(["outbox", "resend"]).default("outbox"),
+  EMAIL_FROM: z.string().default("Speaknode <no-reply@speaknode.local>"),
+  RESEND_API_KEY: z.string().optional(),
+  INVITATION_TTL_HOURS: z.coerce.number().int().min(1).max(24 * 30).default(168),
+});
+
+export type Config = {
+  databaseUrl: string;
+  dbLocalProxy: string | undefined;
+  oidc: {
+    issuer: string;
+    audience: string;
+    jwksUrl: string | undefined;
+    adminRole: string;
+    clockToleranceS: number;
+  };
+  /** The development OIDC issuer and mail viewer: embedded default only, never in production. */
+  devTools: { enabled: false } | { enabled: true; privateJwk: string };
+  publicUrl: string | undefined;
+  email: { provider: "outbox" } | { provider: "resend"; apiKey: string; from: string };
+  emailFrom: string;
+  invitationTtlHours: number;
+};
+
+export class ConfigError extends Error {
+  override name = "ConfigError";
+}
+
+const cache = new WeakMap<object, Config>();
+
+export function readConfig(env: Record<string, unknown>): Config {
+  const cached = cache.get(env);
+  if (cached) return cached;
+  const parsed = EnvSchema.safeParse(env);
+  if (!parsed.success) {
+    const fields = parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ");
+    throw new ConfigError(`invalid Worker configuration: ${fields}`);
+  }
+  const e = parsed.data;
+  if (e.DEV_TOOLS_ENABLED && !e.DEV_OIDC_PRIVATE_JWK) throw new ConfigError("DEV_TOOLS_ENABLED needs DEV_OIDC_PRIVATE_JWK");
+  if (e.DEV_TOOLS_ENABLED && !/\/dev\/oidc$/.test(e.OIDC_ISSUER)) throw new ConfigError("with DEV_TOOLS_ENABLED, OIDC_ISSUER must be <this Worker's URL>/dev/oidc");
+  if (e.EMAIL_PROVIDER === "resend" && !e.RESEND_API_KEY) throw new ConfigError("EMAIL_PROVIDER=resend needs RESEND_API_KEY");
+  const config: Config = {
+    databaseUrl: e.DATABASE_URL,
+    dbLocalProxy: e.DB_LOCAL_PROXY,
+    oidc: {
+      issuer: e.OIDC_ISSUER,
+      audience: e.OIDC_AUDIENCE,
+      jwksUrl: e.OIDC_JWKS_URL,
+      adminRole: e.OIDC_ADMIN_ROLE,
+      clockToleranceS: e.OIDC_CLOCK_TOLERANCE_S,
+    },
+    devTools: e.DEV_TOOLS_ENABLED ? { enabled: true, privateJwk: e.DEV_OIDC_PRIVATE_JWK ?? "" } : { enabled: false },
+    publicUrl: e.PUBLIC_URL?.replace(/\/$/, ""),
+    email:
+      e.EMAIL_PROVIDER === "resend"
+        ? { provider: "resend", apiKey: e.RESEND_API_KEY ?? "", from: e.EMAIL_FROM }
+        : { provider: "outbox" },
+    emailFrom: e.EMAIL_FROM,
+    invitationTtlHours: e.INVITATION_TTL_HOURS,
+  };
+  cache.set(env, config);
+  return config;
+}

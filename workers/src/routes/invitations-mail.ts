@@ -1,0 +1,44 @@
+// What invitation create and resend share: a fresh single-use token (only its hash is stored)
+// and the email carrying the activation link.
+import type { Context } from "hono";
+import { eq } from "drizzle-orm";
+import { spaces } from "@speaknode/db";
+import type { AppEnv } from "../context.ts";
+import { randomToken, sha256Hex } from "../auth/api-keys.ts";
+import { mailerFor, sendEmail } from "../email/index.ts";
+
+export async function newInvitationToken(): Promise<{ token: string; tokenHash: string }> {
+  const token = randomToken(32);
+  return { token, tokenHash: await sha256Hex(token) };
+}
+
+export function invitationExpiry(c: Context<AppEnv>): Date {
+  return new Date(Date.now() + c.get("config").invitationTtlHours * 3_600_000);
+}
+
+export async function mailInvitation(
+  c: Context<AppEnv>,
+  invite: { spaceId: string; email: string; role: string; expiresAt: Date },
+  token: string,
+): Promise<void> {
+  const db = c.get("db");
+  const [space] = await db.select({ name: spaces.name }).from(spaces).where(eq(spaces.id, invite.spaceId));
+  const principal = c.get("principal");
+  const inviter = principal.type === "user" ? principal.name ?? principal.email : "A Speaknode admin";
+  const base = c.get("config").publicUrl ?? new URL(c.req.url).origin;
+  const link = `${base}/invitations/accept?token=${encodeURIComponent(token)}`;
+  const spaceName = space?.name ?? "a space";
+  const text = [
+    `${inviter} invited you to join "${spaceName}" on Speaknode as ${invite.role === "owner" ? "an Owner" : "a Member"}.`,
+    "",
+    `Accept the invitation: ${link}`,
+    "",
+    `The link works once and expires on ${invite.expiresAt.toUTCString()}.`,
+  ].join("\n");
+  const html = `<p>${escapeHtml(inviter)} invited you to join <b>${escapeHtml(spaceName)}</b> on Speaknode.</p><p><a href="${escapeHtml(link)}">Accept the invitation</a></p><p>The link works once and expires on ${escapeHtml(invite.expiresAt.toUTCString())}.</p>`;
+  await sendEmail(db, mailerFor(c.get("config")), "invitation", { to: invite.email, subject: `Join ${spaceName} on Speaknode`, text, html });
+}
+
+export function escapeHtml(s: string): string {
+  return s.replace(/[&<>"']/g, (ch) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[ch] ?? ch);
+}

@@ -1,0 +1,56 @@
+// Starts real Postgres for the workerd tests (PGlite behind the local wire server by default, or
+// the server at DATABASE_URL), migrates it, makes the dev issuer's key, and serves a second,
+// "foreign" OIDC issuer on 127.0.0.1 whose tokens the API must refuse.
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import type { TestProject } from "vitest/node";
+import { exportJWK, generateKeyPair, calculateJwkThumbprint } from "jose";
+import { startDbProcess } from "./embedded-db-process.ts";
+
+declare module "vitest" {
+  export interface ProvidedContext {
+    databaseUrl: string;
+    dbLocalProxy: string;
+    devPrivateJwk: string;
+    foreignIssuer: string;
+    foreignPrivateJwk: string;
+  }
+}
+
+async function rsaJwk() {
+  const { privateKey, publicKey } = await generateKeyPair("RS256", { extractable: true });
+  const pub = await exportJWK(publicKey);
+  const kid = await calculateJwkThumbprint(pub);
+  return { privateJwk: JSON.stringify({ ...(await exportJWK(privateKey)), kid }), publicJwk: { ...pub, kid, alg: "RS256", use: "sig" } };
+}
+
+export default async function setup(project: TestProject) {
+  const database = await startDbProcess();
+  const dev = await rsaJwk();
+  const foreign = await rsaJwk();
+  const server = createServer((req, res) => {
+    const issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}/realms/other`;
+    res.setHeader("content-type", "application/json");
+    if (req.url === "/realms/other/.well-known/openid-configuration") {
+      res.end(JSON.stringify({ issuer, jwks_uri: `${issuer}/protocol/openid-connect/certs` }));
+    } else if (req.url === "/realms/other/protocol/openid-connect/certs") {
+      res.end(JSON.stringify({ keys: [foreign.publicJwk] }));
+    } else {
+      res.statusCode = 404;
+      res.end("{}");
+    }
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const port = (server.address() as AddressInfo).port;
+
+  project.provide("databaseUrl", database.databaseUrl);
+  project.provide("dbLocalProxy", database.localProxy);
+  project.provide("devPrivateJwk", dev.privateJwk);
+  project.provide("foreignIssuer", `http://127.0.0.1:${port}/realms/other`);
+  project.provide("foreignPrivateJwk", foreign.privateJwk);
+
+  return async () => {
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await database.stop();
+  };
+}

@@ -1,0 +1,170 @@
+// Test helpers that run inside workerd: call the Worker's own fetch handler (the full runtime
+// path), mint tokens with the dev issuer's key, and build a small world of users and a space.
+import { env, exports } from "cloudflare:workers";
+import { SignJWT, importJWK } from "jose";
+import type { JWK } from "jose";
+import { createDatabase, memberships } from "@speaknode/db";
+
+export const origin = "http://127.0.0.1:8787";
+
+type TestEnv = {
+  DATABASE_URL: string;
+  DB_LOCAL_PROXY: string;
+  OIDC_ISSUER: string;
+  DEV_OIDC_PRIVATE_JWK: string;
+  FOREIGN_ISSUER: string;
+  FOREIGN_PRIVATE_JWK: string;
+};
+export const testEnv = env as unknown as TestEnv;
+
+export interface CallOptions {
+  token?: string | undefined;
+  json?: unknown;
+  body?: BodyInit;
+  headers?: Record<string, string>;
+}
+
+export interface CallResult {
+  status: number;
+  headers: Headers;
+  body: Record<string, unknown> & { data?: Record<string, unknown>[] };
+  text: string;
+}
+
+export async function call(method: string, path: string, opts: CallOptions = {}): Promise<CallResult> {
+  const headers: Record<string, string> = { ...opts.headers };
+  if (opts.token) headers["authorization"] = `Bearer ${opts.token}`;
+  let body = opts.body;
+  if (opts.json !== undefined) {
+    headers["content-type"] ??= "application/json";
+    body = JSON.stringify(opts.json);
+  }
+  const fetcher = (exports as unknown as { default: { fetch: (r: Request) => Promise<Response> } }).default;
+  const res = await fetcher.fetch(new Request(origin + path, { method, headers, body: body ?? null, redirect: "manual" }));
+  const text = await res.text();
+  let parsed: CallResult["body"] = {};
+  try {
+    parsed = text ? (JSON.parse(text) as CallResult["body"]) : {};
+  } catch {
+    parsed = {};
+  }
+  return { status: res.status, headers: res.headers, body: parsed, text };
+}
+
+export interface MintOptions {
+  sub?: string;
+  email?: string;
+  emailVerified?: boolean;
+  name?: string;
+  roles?: string[];
+  /** seconds from now; negative for an expired token */
+  expiresInS?: number;
+  issuer?: string;
+  audience?: string;
+  privateJwk?: string;
+  typ?: string;
+}
+
+export async function mintToken(o: MintOptions = {}): Promise<string> {
+  const jwk = JSON.parse(o.privateJwk ?? testEnv.DEV_OIDC_PRIVATE_JWK) as JWK;
+  const key = await importJWK(jwk, "RS256");
+  const now = Math.floor(Date.now() / 1000);
+  return new SignJWT({
+    email: o.email ?? `${crypto.randomUUID()}@example.test`,
+    email_verified: o.emailVerified ?? true,
+    name: o.name ?? "Test User",
+    typ: o.typ ?? "Bearer",
+    realm_access: { roles: o.roles ?? [] },
+  })
+    .setProtectedHeader({ alg: "RS256", ...(jwk.kid ? { kid: jwk.kid } : {}) })
+    .setIssuer(o.issuer ?? testEnv.OIDC_ISSUER)
+    .setAudience(o.audience ?? "speaknode")
+    .setSubject(o.sub ?? crypto.randomUUID())
+    .setIssuedAt(now - 5)
+    .setExpirationTime(now + (o.expiresInS ?? 600))
+    .sign(key);
+}
+
+export interface TestUser {
+  id: string;
+  email: string;
+  sub: string;
+  token: string;
+}
+
+export async function newUser(o: Omit<MintOptions, "sub"> = {}): Promise<TestUser> {
+  const sub = crypto.randomUUID();
+  const email = o.email ?? `${sub.slice(0, 8)}@example.test`;
+  const token = await mintToken({ ...o, sub, email });
+  const me = await call("GET", "/v1/me", { token });
+  if (me.status !== 200) throw new Error(`provisioning failed: ${me.status} ${me.text}`);
+  return { id: String(me.body["id"]), email, sub, token };
+}
+
+export interface World {
+  owner: TestUser;
+  member: TestUser;
+  outsider: TestUser;
+  spaceId: string;
+  otherSpaceId: string;
+  apiKey: string;
+  apiKeyId: string;
+  revokedApiKey: string;
+  invitationId: string;
+  otherInvitationId: string;
+  otherApiKeyId: string;
+}
+
+/** An owner and a member of one space, an outsider owning another space, and API keys. */
+export async function makeWorld(): Promise<World> {
+  const owner = await newUser();
+  const member = await newUser();
+  const outsider = await newUser();
+  const space = await call("POST", "/v1/spaces", { token: owner.token, json: { name: "World space" } });
+  const spaceId = String(space.body["id"]);
+  const other = await call("POST", "/v1/spaces", { token: outsider.token, json: { name: "Other space" } });
+  const otherSpaceId = String(other.body["id"]);
+  await withDb((db) => db.insert(memberships).values({ spaceId, userId: member.id, role: "member" }));
+  const key = await call("POST", `/v1/spaces/${spaceId}/api-keys`, { token: owner.token, json: { name: "ci" } });
+  const revoked = await call("POST", `/v1/spaces/${spaceId}/api-keys`, { token: owner.token, json: { name: "old" } });
+  await call("DELETE", `/v1/api-keys/${String(revoked.body["id"])}`, { token: owner.token });
+  const invitation = await call("POST", `/v1/spaces/${spaceId}/invitations`, { token: owner.token, json: { email: `${crypto.randomUUID()}@example.test` } });
+  const otherInvitation = await call("POST", `/v1/spaces/${otherSpaceId}/invitations`, { token: outsider.token, json: { email: `${crypto.randomUUID()}@example.test` } });
+  const otherKey = await call("POST", `/v1/spaces/${otherSpaceId}/api-keys`, { token: outsider.token, json: { name: "theirs" } });
+  for (const res of [space, other, key, revoked, invitation, otherInvitation, otherKey]) {
+    if (res.status !== 201) throw new Error(`world setup failed: ${res.status} ${res.text}`);
+  }
+  return {
+    owner,
+    member,
+    outsider,
+    spaceId,
+    otherSpaceId,
+    apiKey: String(key.body["key"]),
+    apiKeyId: String(key.body["id"]),
+    revokedApiKey: String(revoked.body["key"]),
+    invitationId: String(invitation.body["id"]),
+    otherInvitationId: String(otherInvitation.body["id"]),
+    otherApiKeyId: String(otherKey.body["id"]),
+  };
+}
+
+/** Runs `fn` with a database handle for direct checks of what was (not) written. */
+export async function withDb<T>(fn: (db: ReturnType<typeof createDatabase>["db"]) => Promise<T>): Promise<T> {
+  const handle = createDatabase({ url: testEnv.DATABASE_URL, localProxy: testEnv.DB_LOCAL_PROXY, max: 1 });
+  try {
+    return await fn(handle.db);
+  } finally {
+    await handle.close();
+  }
+}
+
+export function expectProblem(res: CallResult, status: number, code: string): void {
+  if (res.status !== status || res.body["code"] !== code) {
+    throw new Error(`expected ${status} ${code}, got ${res.status}: ${res.text}`);
+  }
+  if (!res.headers.get("content-type")?.startsWith("application/problem+json")) {
+    throw new Error(`expected problem+json, got ${res.headers.get("content-type")}`);
+  }
+  if (typeof res.body["requestId"] !== "string") throw new Error("problem lacks requestId");
+}
