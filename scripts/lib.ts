@@ -25,7 +25,11 @@ export async function devIssuerKey(dir: string): Promise<string> {
 }
 
 export function writeEnvFile(file: string, vars: Record<string, string>): void {
-  const quote = (v: string) => `"${v.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n")}"`;
+  // Single-quoted dotenv values are taken literally (wrangler does not unescape \" in double quotes).
+  const quote = (v: string) => {
+    if (/['\n]/.test(v)) throw new Error("env file values must not hold single quotes or newlines");
+    return `'${v}'`;
+  };
   writeFileSync(file, Object.entries(vars).map(([k, v]) => `${k}=${quote(v)}`).join("\n") + "\n", { mode: 0o600 });
 }
 

@@ -20,7 +20,17 @@ const EnvSchema = z.object({
   OIDC_ADMIN_ROLE: z.string().min(1).default("platform-admin"),
   OIDC_CLOCK_TOLERANCE_S: z.coerce.number().int().min(0).max(300).default(30),
   DEV_TOOLS_ENABLED: bool,
-  DEV_OIDC_PRIVATE_JWK: z.string().optional(),
+  DEV_OIDC_PRIVATE_JWK: z
+    .string()
+    .refine((v) => {
+      try {
+        const jwk: unknown = JSON.parse(v);
+        return typeof jwk === "object" && jwk !== null && "kty" in jwk && "d" in jwk;
+      } catch {
+        return false;
+      }
+    }, "must be a private JWK as JSON")
+    .optional(),
   PUBLIC_URL: z.url().optional(),
   EMAIL_PROVIDER: z.enum(["outbox", "resend"]).default("outbox"),
   EMAIL_FROM: z.string().default("Speaknode <no-reply@speaknode.local>"),
