@@ -11,7 +11,7 @@ import { authenticate } from "./auth/index.ts";
 import { registerRoutes } from "./routes/index.ts";
 import { registerDevOidc } from "./dev-oidc/index.ts";
 import { registerDevMail } from "./dev-mail.ts";
-import { log } from "./lib/log.ts";
+import { errorFields, log } from "./lib/log.ts";
 
 export function createApp(): OpenAPIHono<AppEnv> {
   const app = new OpenAPIHono<AppEnv>({
@@ -71,7 +71,7 @@ export function createApp(): OpenAPIHono<AppEnv> {
   app.onError((err, c) => {
     const apiError = toApiError(err);
     if (apiError) return problemResponse(c, apiError);
-    log.error("request failed", { requestId: c.get("requestId"), path: new URL(c.req.url).pathname, error: String(err) });
+    log.error("request failed", { requestId: c.get("requestId"), path: new URL(c.req.url).pathname, ...errorFields(err) });
     return problemResponse(c, new ApiError("internal", "something went wrong; the request id helps us find it"));
   });
 

@@ -6,7 +6,7 @@ import { z } from "zod";
 import { newId } from "@speaknode/contracts";
 import { emailOutbox, type Database } from "@speaknode/db";
 import type { Config } from "../config.ts";
-import { log } from "../lib/log.ts";
+import { errorFields, log } from "../lib/log.ts";
 
 export interface OutgoingEmail {
   to: string;
@@ -70,7 +70,7 @@ export async function sendEmail(db: Database, mailer: Mailer, kind: string, mess
       .set({ status: "sent", provider: mailer.provider, providerMessageId: messageId, attempts: 1, sentAt: new Date() })
       .where(eq(emailOutbox.id, id));
   } catch (err) {
-    log.warn("email delivery failed", { emailId: id, provider: mailer.provider, error: err instanceof Error ? err.message : String(err) });
+    log.warn("email delivery failed", { emailId: id, provider: mailer.provider, ...errorFields(err) });
     await db
       .update(emailOutbox)
       .set({ status: "failed", provider: mailer.provider, attempts: 1, lastError: err instanceof Error ? err.message : String(err) })

@@ -1,0 +1,36 @@
+import { describe, expect, it } from "vitest";
+import { ConfigError, readConfig } from "./config.ts";
+
+const valid = {
+  DATABASE_URL: "postgres://u@db.example.com/app",
+  OIDC_ISSUER: "https://sso.example.com/realms/speaknode",
+};
+
+describe("Worker configuration", () => {
+  it("applies defaults for a minimal production configuration", () => {
+    const config = readConfig({ ...valid });
+    expect(config).toMatchObject({
+      dbLocalProxy: undefined,
+      oidc: { issuer: valid.OIDC_ISSUER, audience: "speaknode", adminRole: "platform-admin", clockToleranceS: 30 },
+      devTools: { enabled: false },
+      email: { provider: "outbox" },
+      invitationTtlHours: 168,
+    });
+  });
+
+  it("names every invalid setting", () => {
+    expect(() => readConfig({ OIDC_ISSUER: "not a url", DB_LOCAL_PROXY: "10.0.0.5:5432" })).toThrow(/DATABASE_URL.*OIDC_ISSUER|OIDC_ISSUER.*DATABASE_URL/s);
+    expect(() => readConfig({ ...valid, DB_LOCAL_PROXY: "10.0.0.5:5432" })).toThrow(ConfigError);
+  });
+
+  it("refuses dev tools without a valid private key, or with an issuer that is not this Worker's", () => {
+    expect(() => readConfig({ ...valid, DEV_TOOLS_ENABLED: "true" })).toThrow(/DEV_OIDC_PRIVATE_JWK/);
+    expect(() => readConfig({ ...valid, DEV_TOOLS_ENABLED: "true", DEV_OIDC_PRIVATE_JWK: '{"kty":"RSA"' })).toThrow(/private JWK/);
+    expect(() => readConfig({ ...valid, DEV_TOOLS_ENABLED: "true", DEV_OIDC_PRIVATE_JWK: '{"kty":"RSA","d":"x"}' })).toThrow(/\/dev\/oidc/);
+  });
+
+  it("needs an API key when email goes through Resend", () => {
+    expect(() => readConfig({ ...valid, EMAIL_PROVIDER: "resend" })).toThrow(/RESEND_API_KEY/);
+    expect(readConfig({ ...valid, EMAIL_PROVIDER: "resend", RESEND_API_KEY: "re_1" }).email).toMatchObject({ provider: "resend", apiKey: "re_1" });
+  });
+});
