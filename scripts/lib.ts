@@ -1,10 +1,13 @@
-// Shared by the dev, bench and token scripts: the local stack's well-known places and a way to
-// start the Worker under wrangler (real workerd) and wait until it answers.
+// Shared by the dev and bench scripts: the local stack's well-known places, the Worker under
+// wrangler dev (real workerd), and the whole stack wired together.
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { exportJWK, generateKeyPair } from "jose";
+import { newId } from "@speaknode/contracts";
+import { createDatabase, seedDemo } from "@speaknode/db";
+import { startEmbeddedDatabase, ws, type EmbeddedDatabase } from "@speaknode/db/node";
 
 export const root = fileURLToPath(new URL("..", import.meta.url));
 export const dataDir = join(root, ".data");
@@ -71,4 +74,58 @@ export async function startWorker(opts: { port: number; envFile: string; persist
   }
   await stop();
   throw new Error(`wrangler dev did not answer on ${url} in time\n${output}`);
+}
+
+export interface LocalStack {
+  url: string;
+  issuer: string;
+  database: EmbeddedDatabase;
+  worker: WorkerProcess;
+  demoSpaceId: string;
+  stop(): Promise<void>;
+}
+
+/** Embedded database (migrated and seeded) plus the Worker in wrangler dev, wired together. */
+export async function startLocalStack(opts: {
+  port: number;
+  /** Holds the dev issuer key, the env file and wrangler's local state. */
+  workDir: string;
+  /** Persist PGlite here; in memory when unset. */
+  pgDataDir?: string;
+  pgPort?: number;
+  proxyPort?: number;
+  quiet?: boolean;
+}): Promise<LocalStack> {
+  const url = `http://127.0.0.1:${opts.port}`;
+  const issuer = `${url}/dev/oidc`;
+  const database = await startEmbeddedDatabase({ dataDir: opts.pgDataDir, externalUrl: process.env["DATABASE_URL"], port: opts.pgPort, proxyPort: opts.proxyPort });
+  const seed = createDatabase({ url: database.databaseUrl, localProxy: database.localProxy, webSocketConstructor: ws.WebSocket as unknown as typeof WebSocket, max: 1 });
+  const { spaceId } = await seedDemo(seed.db, issuer, () => newId("user")).finally(() => seed.close());
+  const envFile = join(ensureDir(opts.workDir), "dev.vars");
+  writeEnvFile(envFile, {
+    DATABASE_URL: database.databaseUrl,
+    DB_LOCAL_PROXY: database.localProxy,
+    OIDC_ISSUER: issuer,
+    DEV_TOOLS_ENABLED: "true",
+    DEV_OIDC_PRIVATE_JWK: await devIssuerKey(opts.workDir),
+    PUBLIC_URL: url,
+  });
+  let worker: WorkerProcess;
+  try {
+    worker = await startWorker({ port: opts.port, envFile, persistTo: join(opts.workDir, "wrangler"), quiet: opts.quiet });
+  } catch (err) {
+    await database.close();
+    throw err;
+  }
+  return {
+    url,
+    issuer,
+    database,
+    worker,
+    demoSpaceId: spaceId,
+    async stop() {
+      await worker.stop();
+      await database.close();
+    },
+  };
 }
