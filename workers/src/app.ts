@@ -2,6 +2,7 @@
 // operations. Each operation lives in its own file under routes/ and registers itself here.
 import { OpenAPIHono } from "@hono/zod-openapi";
 import type { Context } from "hono";
+import { bodyLimit } from "hono/body-limit";
 import { newId } from "@speaknode/contracts";
 import { createDatabase } from "@speaknode/db";
 import type { AppEnv } from "./context.ts";
@@ -48,7 +49,9 @@ export function createApp(): OpenAPIHono<AppEnv> {
       }
     }
   };
-  app.use("/v1/*", withDatabase, authenticate());
+  // Bodies are small JSON documents; anything larger is refused before it is read.
+  const limitBody = bodyLimit({ maxSize: 256 * 1024, onError: () => { throw new ApiError("payload_too_large", "the body is larger than 256 KiB"); } });
+  app.use("/v1/*", limitBody, withDatabase, authenticate());
   app.use("/dev/*", withDatabase);
 
   app.openAPIRegistry.registerComponent("securitySchemes", "bearer", {

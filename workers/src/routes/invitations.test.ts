@@ -111,6 +111,13 @@ describe("invitations: errors", () => {
     expectProblem(await call("POST", "/v1/invitations/accept", { token: w.member.token, json: {} }), 400, "validation_failed");
   });
 
+  it("answers unknown and malformed invitation ids with 404 and 400", async () => {
+    const w = await makeWorld();
+    expectProblem(await call("DELETE", "/v1/invitations/inv_01jqz8k3m4n5p6q7r8s9t0v1w2", { token: w.owner.token }), 404, "not_found");
+    expectProblem(await call("POST", "/v1/invitations/inv_01jqz8k3m4n5p6q7r8s9t0v1w2/resend", { token: w.owner.token }), 404, "not_found");
+    expectProblem(await call("DELETE", "/v1/invitations/spc_01jqz8k3m4n5p6q7r8s9t0v1w2", { token: w.owner.token }), 400, "validation_failed");
+  });
+
   it("refuses to revoke an accepted invitation", async () => {
     const w = await makeWorld();
     const email = `ac-${crypto.randomUUID().slice(0, 8)}@example.test`;

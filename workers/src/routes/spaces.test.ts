@@ -85,6 +85,12 @@ describe("spaces: bad input", () => {
     expect(list.body.data).toEqual([]);
   });
 
+  it("refuses a body over 256 KiB with 413 before reading it", async () => {
+    const user = await newUser();
+    const res = await call("POST", "/v1/spaces", { token: user.token, json: { name: "z".repeat(300 * 1024) } });
+    expectProblem(res, 413, "payload_too_large");
+  });
+
   it("rejects a non-JSON content type with 415", async () => {
     const user = await newUser();
     const res = await call("POST", "/v1/spaces", { token: user.token, body: "name=x", headers: { "content-type": "application/x-www-form-urlencoded" } });
