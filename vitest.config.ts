@@ -18,6 +18,7 @@ export default defineConfig({
                 DB_LOCAL_PROXY: inject("dbLocalProxy"),
                 OIDC_ISSUER: "http://127.0.0.1:8787/dev/oidc",
                 DEV_TOOLS_ENABLED: "true",
+                SECRETS_KEY: "dGVzdC1zZWNyZXRzLWtleS0zMi1ieXRlcy1sb25nISE=",
                 DEV_OIDC_PRIVATE_JWK: inject("devPrivateJwk"),
                 FOREIGN_ISSUER: inject("foreignIssuer"),
                 FOREIGN_PRIVATE_JWK: inject("foreignPrivateJwk"),

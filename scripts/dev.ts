@@ -25,6 +25,7 @@ async function main(): Promise<void> {
       `  Dev mail       ${url}/dev/mail`,
       `  Postgres       ${database.kind === "pglite" ? `PGlite in .data/pg, ${database.databaseUrl}` : "DATABASE_URL"}`,
       `  Demo space     ${stack.demoSpaceId} (owner@speaknode.local is Owner, member@speaknode.local is Member)`,
+      `  Demo agent     ${url}/public/agents/${stack.demoAgentId}/widget`,
       `  Token          npm run -s token -- owner@speaknode.local`,
       "",
     ].join("\n"),

@@ -1,6 +1,7 @@
 // Shared by the dev and bench scripts: the local stack's well-known places, the Worker under
 // wrangler dev (real workerd), and the whole stack wired together.
 import { spawn, type ChildProcess } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -25,6 +26,15 @@ export async function devIssuerKey(dir: string): Promise<string> {
   const jwk = JSON.stringify(await exportJWK(privateKey));
   writeFileSync(file, jwk, { mode: 0o600 });
   return jwk;
+}
+
+/** The local secrets key (AES-256-GCM), made once per checkout like the issuer key. */
+export function localSecretsKey(dir: string): string {
+  const file = join(ensureDir(dir), "secrets.key");
+  if (existsSync(file)) return readFileSync(file, "utf8").trim();
+  const key = randomBytes(32).toString("base64");
+  writeFileSync(file, key, { mode: 0o600 });
+  return key;
 }
 
 export function writeEnvFile(file: string, vars: Record<string, string>): void {
@@ -82,6 +92,7 @@ export interface LocalStack {
   database: EmbeddedDatabase;
   worker: WorkerProcess;
   demoSpaceId: string;
+  demoAgentId: string;
   stop(): Promise<void>;
 }
 
@@ -100,7 +111,7 @@ export async function startLocalStack(opts: {
   const issuer = `${url}/dev/oidc`;
   const database = await startEmbeddedDatabase({ dataDir: opts.pgDataDir, externalUrl: process.env["DATABASE_URL"], port: opts.pgPort, proxyPort: opts.proxyPort });
   const seed = createDatabase({ url: database.databaseUrl, localProxy: database.localProxy, webSocketConstructor: ws.WebSocket as unknown as typeof WebSocket, max: 1 });
-  const { spaceId } = await seedDemo(seed.db, issuer, () => newId("user")).finally(() => seed.close());
+  const { spaceId, agentId } = await seedDemo(seed.db, issuer, () => newId("user")).finally(() => seed.close());
   const envFile = join(ensureDir(opts.workDir), "dev.vars");
   writeEnvFile(envFile, {
     DATABASE_URL: database.databaseUrl,
@@ -109,6 +120,7 @@ export async function startLocalStack(opts: {
     DEV_TOOLS_ENABLED: "true",
     DEV_OIDC_PRIVATE_JWK: await devIssuerKey(opts.workDir),
     PUBLIC_URL: url,
+    SECRETS_KEY: localSecretsKey(opts.workDir),
   });
   let worker: WorkerProcess;
   try {
@@ -123,6 +135,7 @@ export async function startLocalStack(opts: {
     database,
     worker,
     demoSpaceId: spaceId,
+    demoAgentId: agentId,
     async stop() {
       await worker.stop();
       await database.close();

@@ -53,6 +53,7 @@ export function createApp(): OpenAPIHono<AppEnv> {
   const limitBody = bodyLimit({ maxSize: 256 * 1024, onError: () => { throw new ApiError("payload_too_large", "the body is larger than 256 KiB"); } });
   app.use("/v1/*", limitBody, withDatabase, authenticate());
   app.use("/dev/*", withDatabase);
+  app.use("/public/*", limitBody, withDatabase);
 
   app.openAPIRegistry.registerComponent("securitySchemes", "bearer", {
     type: "http",

@@ -4,6 +4,7 @@ import { ConfigError, readConfig } from "./config.ts";
 const valid = {
   DATABASE_URL: "postgres://u@db.example.com/app",
   OIDC_ISSUER: "https://sso.example.com/realms/speaknode",
+  SECRETS_KEY: btoa(String.fromCharCode(...new Uint8Array(32).fill(7))),
 };
 
 describe("Worker configuration", () => {
@@ -27,6 +28,10 @@ describe("Worker configuration", () => {
     expect(() => readConfig({ ...valid, DEV_TOOLS_ENABLED: "true" })).toThrow(/DEV_OIDC_PRIVATE_JWK/);
     expect(() => readConfig({ ...valid, DEV_TOOLS_ENABLED: "true", DEV_OIDC_PRIVATE_JWK: '{"kty":"RSA"' })).toThrow(/private JWK/);
     expect(() => readConfig({ ...valid, DEV_TOOLS_ENABLED: "true", DEV_OIDC_PRIVATE_JWK: '{"kty":"RSA","d":"x"}' })).toThrow(/\/dev\/oidc/);
+  });
+
+  it("refuses a secrets key that is not 32 bytes of base64", () => {
+    expect(() => readConfig({ ...valid, SECRETS_KEY: "short" })).toThrow(/SECRETS_KEY/);
   });
 
   it("needs an API key when email goes through Resend", () => {

@@ -1,6 +1,7 @@
 // The Worker's configuration, read from its env bindings in this one place and validated.
 // Workers code never reads process.env.
 import { z } from "zod";
+import { decodeSecretsKey } from "./lib/secrets.ts";
 
 const bool = z
   .enum(["true", "false", "1", "0", ""])
@@ -35,6 +36,8 @@ const EnvSchema = z.object({
   EMAIL_PROVIDER: z.enum(["outbox", "resend"]).default("outbox"),
   EMAIL_FROM: z.string().default("Speaknode <no-reply@speaknode.local>"),
   RESEND_API_KEY: z.string().optional(),
+  /** 32 random bytes, base64: encrypts secrets at rest (tool secret headers). */
+  SECRETS_KEY: z.string().refine((v) => decodeSecretsKey(v) !== null, "must be 32 bytes, base64 (openssl rand -base64 32)"),
   INVITATION_TTL_HOURS: z.coerce.number().int().min(1).max(24 * 30).default(168),
 });
 
@@ -54,6 +57,7 @@ export type Config = {
   email: { provider: "outbox" } | { provider: "resend"; apiKey: string; from: string };
   emailFrom: string;
   invitationTtlHours: number;
+  secretsKey: string;
 };
 
 export class ConfigError extends Error {
@@ -92,6 +96,7 @@ export function readConfig(env: Record<string, unknown>): Config {
         : { provider: "outbox" },
     emailFrom: e.EMAIL_FROM,
     invitationTtlHours: e.INVITATION_TTL_HOURS,
+    secretsKey: e.SECRETS_KEY,
   };
   cache.set(env, config);
   return config;

@@ -4,10 +4,12 @@ import { env, exports } from "cloudflare:workers";
 import { SignJWT, importJWK } from "jose";
 import type { JWK } from "jose";
 import { createDatabase, memberships } from "@speaknode/db";
+import { agentBody, toolBody } from "./fixtures.ts";
 
 export const origin = "http://127.0.0.1:8787";
 
 type TestEnv = {
+  SECRETS_KEY: string;
   DATABASE_URL: string;
   DB_LOCAL_PROXY: string;
   OIDC_ISSUER: string;
@@ -113,6 +115,11 @@ export interface World {
   invitationId: string;
   otherInvitationId: string;
   otherApiKeyId: string;
+  agentId: string;
+  otherAgentId: string;
+  toolId: string;
+  toolCode: string;
+  otherToolId: string;
 }
 
 /** An owner and a member of one space, an outsider owning another space, and API keys. */
@@ -131,7 +138,11 @@ export async function makeWorld(): Promise<World> {
   const invitation = await call("POST", `/v1/spaces/${spaceId}/invitations`, { token: owner.token, json: { email: `${crypto.randomUUID()}@example.test` } });
   const otherInvitation = await call("POST", `/v1/spaces/${otherSpaceId}/invitations`, { token: outsider.token, json: { email: `${crypto.randomUUID()}@example.test` } });
   const otherKey = await call("POST", `/v1/spaces/${otherSpaceId}/api-keys`, { token: outsider.token, json: { name: "theirs" } });
-  for (const res of [space, other, key, revoked, invitation, otherInvitation, otherKey]) {
+  const agent = await call("POST", `/v1/spaces/${spaceId}/agents`, { token: owner.token, json: agentBody() });
+  const otherAgent = await call("POST", `/v1/spaces/${otherSpaceId}/agents`, { token: outsider.token, json: agentBody() });
+  const tool = await call("POST", `/v1/spaces/${spaceId}/tools`, { token: owner.token, json: toolBody() });
+  const otherTool = await call("POST", `/v1/spaces/${otherSpaceId}/tools`, { token: outsider.token, json: toolBody() });
+  for (const res of [space, other, key, revoked, invitation, otherInvitation, otherKey, agent, otherAgent, tool, otherTool]) {
     if (res.status !== 201) throw new Error(`world setup failed: ${res.status} ${res.text}`);
   }
   return {
@@ -146,6 +157,11 @@ export async function makeWorld(): Promise<World> {
     invitationId: String(invitation.body["id"]),
     otherInvitationId: String(otherInvitation.body["id"]),
     otherApiKeyId: String(otherKey.body["id"]),
+    agentId: String(agent.body["id"]),
+    otherAgentId: String(otherAgent.body["id"]),
+    toolId: String(tool.body["id"]),
+    toolCode: String(tool.body["code"]),
+    otherToolId: String(otherTool.body["id"]),
   };
 }
 

@@ -8,6 +8,10 @@ export const idPrefixes = {
   invitation: "inv",
   apiKey: "key",
   email: "eml",
+  agent: "agt",
+  agentVersion: "agv",
+  tool: "tol",
+  catalogModel: "mdl",
   request: "req",
 } as const;
 

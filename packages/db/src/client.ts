@@ -4,7 +4,7 @@
 import { Pool, neonConfig } from "@neondatabase/serverless";
 import { drizzle } from "drizzle-orm/neon-serverless";
 import type { NeonDatabase } from "drizzle-orm/neon-serverless";
-import * as schema from "./schema.ts";
+import * as schema from "./schema-all.ts";
 
 export type Database = NeonDatabase<typeof schema>;
 

@@ -2,7 +2,9 @@
 // Development only: the issuer that knows these users is enabled by configuration alone.
 import { and, eq } from "drizzle-orm";
 import type { Database } from "./client.ts";
+import { AgentConfig } from "@speaknode/contracts";
 import { memberships, spaces, users } from "./schema.ts";
+import { agents, agentVersions } from "./schema-agents.ts";
 
 export interface DevIdentity {
   sub: string;
@@ -22,9 +24,30 @@ export const devIdentities: DevIdentity[] = [
 ];
 
 export const demoSpaceId = "spc_000000000000000000000000d1";
+export const demoAgentId = "agt_000000000000000000000000d1";
 
-/** Ensures the demo space with its Owner and Member exists; safe to run on every start. */
-export async function seedDemo(db: Database, issuer: string, newUserId: () => string): Promise<{ spaceId: string }> {
+/** The demo agent runs entirely on the offline providers of the embedded default. */
+export const demoAgentConfig = AgentConfig.parse({
+  name: "Demo receptionist",
+  systemPrompt:
+    "You are the receptionist of Speaknode's demo shop. Greet {{customer_name}} by name, answer briefly, and offer to check an order when asked.",
+  temperature: 0,
+  llm: { provider: "scripted", model: "demo" },
+  stt: { provider: "pocketsphinx", model: "en-us" },
+  defaultLanguage: "en-US",
+  locales: [
+    {
+      language: "en-US",
+      firstMessage: "Hello {{customer_name}}! This is the Speaknode demo. How can I help you today?",
+      tts: { provider: "flite", model: "flite", voice: "rms" },
+    },
+  ],
+  variables: { type: "object", properties: { customer_name: { type: "string", description: "How to greet the caller", default: "there" } }, required: [] },
+  widget: { displayName: "Speaknode demo", launcherText: "Talk to the demo" },
+});
+
+/** Ensures the demo space (Owner, Member) and its published demo agent exist; safe on every start. */
+export async function seedDemo(db: Database, issuer: string, newUserId: () => string): Promise<{ spaceId: string; agentId: string }> {
   const ids = new Map<string, string>();
   for (const who of devIdentities.slice(0, 3)) {
     const [row] = await db
@@ -56,5 +79,10 @@ export async function seedDemo(db: Database, issuer: string, newUserId: () => st
       .where(and(eq(memberships.spaceId, demoSpaceId), eq(memberships.userId, userId)));
     if (existing.length === 0) await db.insert(memberships).values({ spaceId: demoSpaceId, userId, role });
   }
-  return { spaceId: demoSpaceId };
+  const { name, ...config } = demoAgentConfig;
+  const [created] = await db.insert(agents).values({ id: demoAgentId, spaceId: demoSpaceId, name, config, publishedVersion: 1 }).onConflictDoNothing().returning({ id: agents.id });
+  if (created) {
+    await db.insert(agentVersions).values({ id: "agv_000000000000000000000000d1", agentId: demoAgentId, version: 1, snapshot: { agent: demoAgentConfig, tools: [] }, note: "seeded demo" });
+  }
+  return { spaceId: demoSpaceId, agentId: demoAgentId };
 }

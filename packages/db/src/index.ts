@@ -1,4 +1,5 @@
 export * from "./client.ts";
-export * as schema from "./schema.ts";
+export * as schema from "./schema-all.ts";
 export { users, spaces, memberships, invitations, apiKeys, emailOutbox } from "./schema.ts";
 export * from "./dev-seed.ts";
+export { agents, agentVersions, tools, agentTools, catalogModels } from "./schema-agents.ts";

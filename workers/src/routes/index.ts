@@ -20,6 +20,19 @@ import { registerSpacesDelete } from "./spaces-delete.ts";
 import { registerSpacesGet } from "./spaces-get.ts";
 import { registerSpacesList } from "./spaces-list.ts";
 import { registerSpacesUpdate } from "./spaces-update.ts";
+import { registerAgentsList } from "./agents-list.ts";
+import { registerAgentsCreate } from "./agents-create.ts";
+import { registerAgentsGet } from "./agents-get.ts";
+import { registerAgentsUpdate } from "./agents-update.ts";
+import { registerAgentsDelete } from "./agents-delete.ts";
+import { registerAgentsDuplicate } from "./agents-duplicate.ts";
+import { registerAgentsPublish } from "./agents-publish.ts";
+import { registerAgentsUnpublish } from "./agents-unpublish.ts";
+import { registerAgentVersions } from "./agent-versions.ts";
+import { registerPublicWidget } from "./public-widget.ts";
+import { registerToolsCrud } from "./tools-crud.ts";
+import { registerToolsImport } from "./tools-import.ts";
+import { registerCatalog } from "./catalog.ts";
 
 export function registerRoutes(app: OpenAPIHono<AppEnv>): void {
   registerHealthz(app);
@@ -42,4 +55,18 @@ export function registerRoutes(app: OpenAPIHono<AppEnv>): void {
   registerApiKeysList(app);
   registerApiKeysRevoke(app);
   registerAdminUsersList(app);
+  registerAgentsList(app);
+  registerAgentsCreate(app);
+  registerAgentsGet(app);
+  registerAgentsUpdate(app);
+  registerAgentsDelete(app);
+  registerAgentsDuplicate(app);
+  registerAgentsPublish(app);
+  registerAgentsUnpublish(app);
+  registerAgentVersions(app);
+  // `tools/import` is a literal path under the space, registered before nothing that shadows it.
+  registerToolsImport(app);
+  registerToolsCrud(app);
+  registerCatalog(app);
+  registerPublicWidget(app);
 }

@@ -2,6 +2,7 @@
 import { beforeAll } from "vitest";
 import { makeWorld, type World } from "../../test/helpers.ts";
 import { securitySuite, type RouteCase } from "../../test/security-suite.ts";
+import { agentBody, toolBody } from "../../test/fixtures.ts";
 
 let world: World;
 beforeAll(async () => {
@@ -47,6 +48,25 @@ const cases: RouteCase[] = [
   { name: "/v1/spaces/{id}/api-keys", method: "GET", path: (w) => `/v1/spaces/${w.spaceId}/api-keys`, foreignPath: (w) => `/v1/spaces/${w.otherSpaceId}/api-keys`, need: "owner" },
   { name: "/v1/api-keys/{id}", method: "DELETE", path: (w) => `/v1/api-keys/${w.apiKeyId}`, foreignPath: (w) => `/v1/api-keys/${w.otherApiKeyId}`, need: "owner" },
   { name: "/v1/admin/users", method: "GET", path: () => "/v1/admin/users", need: "admin" },
+  { name: "/v1/spaces/{id}/agents", method: "GET", path: (w) => `/v1/spaces/${w.spaceId}/agents`, foreignPath: (w) => `/v1/spaces/${w.otherSpaceId}/agents`, need: "member" },
+  { name: "/v1/spaces/{id}/agents", method: "POST", path: (w) => `/v1/spaces/${w.spaceId}/agents`, foreignPath: (w) => `/v1/spaces/${w.otherSpaceId}/agents`, json: agentBody(), need: "member" },
+  { name: "/v1/agents/{id}", method: "GET", path: (w) => `/v1/agents/${w.agentId}`, foreignPath: (w) => `/v1/agents/${w.otherAgentId}`, need: "member" },
+  { name: "/v1/agents/{id}", method: "PATCH", path: (w) => `/v1/agents/${w.agentId}`, foreignPath: (w) => `/v1/agents/${w.otherAgentId}`, json: { name: "x" }, need: "member" },
+  { name: "/v1/agents/{id}", method: "DELETE", path: (w) => `/v1/agents/${w.agentId}`, foreignPath: (w) => `/v1/agents/${w.otherAgentId}`, need: "member" },
+  { name: "/v1/agents/{id}/duplicate", method: "POST", path: (w) => `/v1/agents/${w.agentId}/duplicate`, foreignPath: (w) => `/v1/agents/${w.otherAgentId}/duplicate`, need: "member" },
+  { name: "/v1/agents/{id}/publish", method: "POST", path: (w) => `/v1/agents/${w.agentId}/publish`, foreignPath: (w) => `/v1/agents/${w.otherAgentId}/publish`, need: "member" },
+  { name: "/v1/agents/{id}/unpublish", method: "POST", path: (w) => `/v1/agents/${w.agentId}/unpublish`, foreignPath: (w) => `/v1/agents/${w.otherAgentId}/unpublish`, need: "member" },
+  { name: "/v1/agents/{id}/versions", method: "GET", path: (w) => `/v1/agents/${w.agentId}/versions`, foreignPath: (w) => `/v1/agents/${w.otherAgentId}/versions`, need: "member" },
+  { name: "/v1/agents/{id}/versions/{v}", method: "GET", path: (w) => `/v1/agents/${w.agentId}/versions/1`, foreignPath: (w) => `/v1/agents/${w.otherAgentId}/versions/1`, need: "member" },
+  { name: "/v1/agents/{id}/versions/{v}/rollback", method: "POST", path: (w) => `/v1/agents/${w.agentId}/versions/1/rollback`, foreignPath: (w) => `/v1/agents/${w.otherAgentId}/versions/1/rollback`, need: "member" },
+  { name: "/v1/spaces/{id}/tools", method: "GET", path: (w) => `/v1/spaces/${w.spaceId}/tools`, foreignPath: (w) => `/v1/spaces/${w.otherSpaceId}/tools`, need: "member" },
+  { name: "/v1/spaces/{id}/tools", method: "POST", path: (w) => `/v1/spaces/${w.spaceId}/tools`, foreignPath: (w) => `/v1/spaces/${w.otherSpaceId}/tools`, json: toolBody(), need: "member" },
+  { name: "/v1/tools/{id}", method: "GET", path: (w) => `/v1/tools/${w.toolId}`, foreignPath: (w) => `/v1/tools/${w.otherToolId}`, need: "member" },
+  { name: "/v1/tools/{id}", method: "PATCH", path: (w) => `/v1/tools/${w.toolId}`, foreignPath: (w) => `/v1/tools/${w.otherToolId}`, json: { description: "x" }, need: "member" },
+  { name: "/v1/tools/{id}", method: "DELETE", path: (w) => `/v1/tools/${w.toolId}`, foreignPath: (w) => `/v1/tools/${w.otherToolId}`, need: "member" },
+  { name: "/v1/catalog", method: "GET", path: () => "/v1/catalog", need: "member" },
+  { name: "/v1/catalog", method: "POST", path: () => "/v1/catalog", json: { kind: "llm", provider: "openrouter", model: "x/y", displayName: "X" }, need: "admin" },
+  { name: "/v1/catalog/{id}", method: "PATCH", path: () => "/v1/catalog/mdl_00000000000000000000000001", json: { enabled: true }, need: "admin" },
 ];
 
 securitySuite(cases, () => world);

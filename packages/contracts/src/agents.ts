@@ -1,0 +1,127 @@
+// An agent as admins configure it: prompt with {{variables}}, providers per stage, one locale per
+// language, dynamic variables, attached tools, widget settings. One definition for the API, the
+// dashboard's forms and (as a published snapshot) the voice runtime.
+import { z } from "zod";
+import { idSchema } from "./ids.ts";
+import { ModelName, ProviderName, ProviderParams } from "./catalog.ts";
+import { patchShape } from "./patch.ts";
+import { ToolRef } from "./tools.ts";
+import { VariablesSchema } from "./variables.ts";
+
+const timestamp = z.iso.datetime({ offset: true });
+
+/** BCP 47 language tag (`en`, `en-US`, `ru`, `pt-BR`, `zh-Hant-TW`). */
+export const LanguageTag = z.string().regex(/^[a-zA-Z]{2,3}(-[a-zA-Z]{4})?(-([a-zA-Z]{2}|[0-9]{3}))?$/, "must be a BCP 47 language tag like en or en-US");
+
+export const ProviderChoice = z.strictObject({ provider: ProviderName, model: ModelName, params: ProviderParams.default({}) });
+
+export const VadSettings = z
+  .strictObject({
+    model: z.literal("silero").default("silero"),
+    activationThreshold: z.number().min(0.05).max(0.95).default(0.5),
+    minSpeechMs: z.number().int().min(0).max(5000).default(50),
+    minSilenceMs: z.number().int().min(50).max(5000).default(550),
+    prefixPaddingMs: z.number().int().min(0).max(2000).default(500),
+    allowInterruptionsDuringFirstMessage: z.boolean().default(true),
+  })
+  .meta({ id: "VadSettings" });
+
+export const BackgroundSound = z.enum(["none", "office", "cafe", "call-center", "street", "nature"]);
+
+export const Locale = z
+  .strictObject({
+    language: LanguageTag,
+    firstMessage: z.string().trim().max(2000).default(""),
+    tts: z.strictObject({ provider: ProviderName, model: ModelName, voice: z.string().trim().min(1).max(200), params: ProviderParams.default({}) }),
+    speed: z.number().min(0.5, "must be at least 0.5").max(2, "must be at most 2").default(1),
+    background: z.strictObject({ sound: BackgroundSound.default("none"), volume: z.number().min(0).max(1).default(0.2) }).default({ sound: "none", volume: 0.2 }),
+  })
+  .meta({ id: "Locale" });
+export type Locale = z.infer<typeof Locale>;
+
+export const WidgetSettings = z
+  .strictObject({
+    displayName: z.string().trim().min(1).max(60).optional(),
+    placement: z.enum(["bottom-right", "bottom-left", "inline"]).default("bottom-right"),
+    launcherText: z.string().trim().min(1).max(40).default("Talk to us"),
+    theme: z
+      .strictObject({
+        primaryColor: z.string().regex(/^#[0-9a-fA-F]{6}$/, "must be a #rrggbb colour").default("#3b5bdb"),
+        textColor: z.string().regex(/^#[0-9a-fA-F]{6}$/, "must be a #rrggbb colour").default("#ffffff"),
+        backgroundColor: z.string().regex(/^#[0-9a-fA-F]{6}$/, "must be a #rrggbb colour").default("#ffffff"),
+      })
+      .default({ primaryColor: "#3b5bdb", textColor: "#ffffff", backgroundColor: "#ffffff" }),
+    showTranscript: z.boolean().default(false),
+  })
+  .meta({ id: "WidgetSettings" });
+
+/** The configurable fields; everything an agent version freezes. */
+export const agentConfigShape = {
+  name: z.string().trim().min(1, "must not be empty").max(50, "must be at most 50 characters"),
+  systemPrompt: z.string().max(20_000).default(""),
+  temperature: z.number().min(0, "must be between 0 and 1").max(1, "must be between 0 and 1").default(0.7),
+  maxTokensPerConversation: z.number().int().min(100).max(10_000_000).nullable().default(null),
+  llm: ProviderChoice,
+  stt: ProviderChoice,
+  vad: VadSettings.default(VadSettings.parse({})),
+  autoDetectLanguage: z.boolean().default(false),
+  defaultLanguage: LanguageTag,
+  locales: z.array(Locale).min(1, "needs at least one locale").max(30),
+  variables: VariablesSchema.default({ type: "object", properties: {}, required: [] }),
+  tools: z.array(ToolRef).max(50).default([]),
+  widget: WidgetSettings.default(WidgetSettings.parse({})),
+};
+
+export const CreateAgentBody = z.strictObject(agentConfigShape).meta({ id: "CreateAgentBody" });
+export type CreateAgentBody = z.infer<typeof CreateAgentBody>;
+
+export const UpdateAgentBody = z
+  .strictObject(patchShape(agentConfigShape))
+  .meta({ id: "UpdateAgentBody" });
+export type UpdateAgentBody = z.infer<typeof UpdateAgentBody>;
+
+export const AgentConfig = z.object(agentConfigShape);
+export type AgentConfig = z.infer<typeof AgentConfig>;
+
+export const Agent = AgentConfig.extend({
+  id: idSchema("agent"),
+  spaceId: idSchema("space"),
+  /** Optimistic concurrency: send it back as If-Match (or the ETag). */
+  version: z.number().int(),
+  published: z.boolean(),
+  publishedVersion: z.number().int().nullable(),
+  createdAt: timestamp,
+  updatedAt: timestamp,
+}).meta({ id: "Agent" });
+export type Agent = z.infer<typeof Agent>;
+
+export const AgentSaved = Agent.extend({
+  /** Non-blocking findings, e.g. declared variables used nowhere. */
+  warnings: z.array(z.object({ field: z.string(), message: z.string() })),
+}).meta({ id: "AgentSaved" });
+
+export const AgentVersionSummary = z
+  .object({ id: idSchema("agentVersion"), agentId: idSchema("agent"), version: z.number().int(), createdAt: timestamp, createdBy: z.string().nullable(), note: z.string().nullable() })
+  .meta({ id: "AgentVersionSummary" });
+
+export const AgentVersion = AgentVersionSummary.extend({
+  /** The frozen configuration: the agent's fields and the full definitions of its webhook tools. */
+  snapshot: z.object({ agent: AgentConfig, tools: z.array(z.record(z.string(), z.unknown())) }),
+}).meta({ id: "AgentVersion" });
+
+export const PublishBody = z.strictObject({ note: z.string().trim().max(200).optional() }).meta({ id: "PublishBody" });
+
+/** The public widget configuration of a published agent: nothing secret, cacheable at the edge. */
+export const PublicWidgetConfig = z
+  .object({
+    agentId: idSchema("agent"),
+    displayName: z.string(),
+    languages: z.array(z.object({ language: z.string(), default: z.boolean() })),
+    placement: z.enum(["bottom-right", "bottom-left", "inline"]),
+    launcherText: z.string(),
+    theme: z.object({ primaryColor: z.string(), textColor: z.string(), backgroundColor: z.string() }),
+    showTranscript: z.boolean(),
+    acceptsVariables: z.array(z.object({ name: z.string(), type: z.string() })),
+    version: z.number().int(),
+  })
+  .meta({ id: "PublicWidgetConfig" });

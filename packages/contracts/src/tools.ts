@@ -1,0 +1,105 @@
+// Space-level tools an agent can call: webhook tools (HTTP requests described by JSON Schemas,
+// with pre-tool and progress speech and transfer rules) and the platform's system tools.
+import { z } from "zod";
+import { idSchema } from "./ids.ts";
+import { ObjectJsonSchema } from "./json-schema.ts";
+import { patchShape } from "./patch.ts";
+
+const timestamp = z.iso.datetime({ offset: true });
+
+export const toolCodePattern = /^[a-z][a-z0-9_]{0,63}$/;
+export const ToolCode = z.string().regex(toolCodePattern, "must match ^[a-z][a-z0-9_]{0,63}$ (the name the LLM calls)");
+
+export const HttpMethod = z.enum(["GET", "POST", "PUT", "PATCH", "DELETE"]);
+export type HttpMethod = z.infer<typeof HttpMethod>;
+
+/** Hand the conversation to another agent of the same space when the condition holds. */
+export const TransferRule = z
+  .strictObject({
+    targetAgentId: idSchema("agent"),
+    /** Told to the LLM: when it should transfer. */
+    when: z.string().trim().max(500).optional(),
+    /** Matched on the tool's JSON result: the value at `path` (dot-separated) equals `equals`. */
+    resultMatch: z.strictObject({ path: z.string().min(1).max(200), equals: z.union([z.string(), z.number(), z.boolean(), z.null()]) }).optional(),
+  })
+  .refine((r) => r.when !== undefined || r.resultMatch !== undefined, { message: "needs `when` (for the LLM) or `resultMatch` (on the result), or both" })
+  .meta({ id: "TransferRule" });
+export type TransferRule = z.infer<typeof TransferRule>;
+
+export const HeaderName = z.string().regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,100}$/, "must be an HTTP header name");
+
+const webhookFields = {
+  code: ToolCode,
+  description: z.string().trim().min(1, "must not be empty").max(1000),
+  method: HttpMethod,
+  /** https URL; may hold `{{variable}}` placeholders and `{param}` path parameters of the body schema. */
+  url: z.string().trim().min(1).max(2000),
+  headersSchema: ObjectJsonSchema.optional(),
+  bodySchema: ObjectJsonSchema.optional(),
+  /** Plain headers sent as they are (may hold `{{variable}}`). */
+  headers: z.record(HeaderName, z.string().max(2000)).default({}),
+  timeoutMs: z.number().int().min(100).max(60_000).default(10_000),
+  preToolSpeech: z.string().trim().max(500).optional(),
+  progressSpeech: z.strictObject({ text: z.string().trim().min(1).max(500), afterMs: z.number().int().min(200).max(60_000) }).optional(),
+  transferRules: z.array(TransferRule).max(20).default([]),
+};
+
+/** What a client sends to create a webhook tool; `secretHeaders` are write-only values. */
+export const CreateToolBody = z
+  .strictObject({ ...webhookFields, secretHeaders: z.record(HeaderName, z.string().min(1).max(4000)).default({}) })
+  .meta({ id: "CreateToolBody" });
+export type CreateToolBody = z.infer<typeof CreateToolBody>;
+
+/** Partial update; `secretHeaders` replaces the whole set when given (values may not be read back). */
+export const UpdateToolBody = z
+  .strictObject({ ...patchShape(webhookFields), secretHeaders: z.record(HeaderName, z.string().min(1).max(4000)).optional() })
+  .meta({ id: "UpdateToolBody" });
+
+export const Tool = z
+  .object({
+    id: idSchema("tool"),
+    spaceId: idSchema("space"),
+    kind: z.literal("webhook"),
+    code: z.string(),
+    description: z.string(),
+    method: HttpMethod,
+    url: z.string(),
+    headersSchema: z.record(z.string(), z.unknown()).nullable(),
+    bodySchema: z.record(z.string(), z.unknown()).nullable(),
+    headers: z.record(z.string(), z.string()),
+    /** Names of the secret headers; their values are never returned. */
+    secretHeaderNames: z.array(z.string()),
+    timeoutMs: z.number().int(),
+    preToolSpeech: z.string().nullable(),
+    progressSpeech: z.object({ text: z.string(), afterMs: z.number().int() }).nullable(),
+    transferRules: z.array(TransferRule),
+    version: z.number().int(),
+    createdAt: timestamp,
+    updatedAt: timestamp,
+  })
+  .meta({ id: "Tool" });
+export type Tool = z.infer<typeof Tool>;
+
+export const SystemToolName = z.enum(["end_call", "transfer_to_agent", "switch_language", "translate_conversation"]).meta({ id: "SystemToolName" });
+export type SystemToolName = z.infer<typeof SystemToolName>;
+
+export const systemToolDescriptions: Record<SystemToolName, string> = {
+  end_call: "End the call politely when the conversation is over.",
+  transfer_to_agent: "Hand the conversation to another agent of the same space.",
+  switch_language: "Switch the conversation to another of the agent's languages (speech recognition and voice).",
+  translate_conversation: "Translate what was said so far into another language.",
+};
+
+/** A tool attached to an agent: a webhook tool of the space by id, or a system tool by name. */
+export const ToolRef = z
+  .discriminatedUnion("type", [
+    z.strictObject({ type: z.literal("webhook"), toolId: idSchema("tool") }),
+    z.strictObject({
+      type: z.literal("system"),
+      name: SystemToolName,
+      /** For transfer_to_agent: the agents it may hand over to, with when to choose each. */
+      targets: z.array(z.strictObject({ agentId: idSchema("agent"), when: z.string().trim().min(1).max(500) })).max(20).optional(),
+    }),
+  ])
+  .meta({ id: "ToolRef" });
+export type ToolRef = z.infer<typeof ToolRef>;

@@ -1,0 +1,73 @@
+// Versions of an agent: list, view one, roll back (publish an old snapshot again as new).
+import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
+import { and, desc, eq } from "drizzle-orm";
+import { Agent, AgentVersion, AgentVersionSummary, listOf } from "@speaknode/contracts";
+import { agentVersions } from "@speaknode/db";
+import type { AppEnv } from "../context.ts";
+import { etag, loadAgent, toAgent } from "../agents/store.ts";
+import { publishSnapshot } from "../agents/publish.ts";
+import { notFound } from "../errors.ts";
+import { bearerSecurity, errorResponses, iso, jsonResponse } from "../lib/openapi.ts";
+import { AgentParams, AgentVersionParams } from "./params-agents.ts";
+
+type VersionRow = typeof agentVersions.$inferSelect;
+const summary = (v: VersionRow) => ({ id: v.id, agentId: v.agentId, version: v.version, createdAt: iso(v.createdAt), createdBy: v.createdBy, note: v.note });
+
+export const listRoute = createRoute({
+  method: "get",
+  path: "/v1/agents/{agentId}/versions",
+  tags: ["agents"],
+  summary: "Published versions of an agent, newest first",
+  security: bearerSecurity,
+  request: { params: AgentParams },
+  responses: { 200: jsonResponse(listOf(AgentVersionSummary), "The versions"), ...errorResponses },
+});
+
+export const getRoute = createRoute({
+  method: "get",
+  path: "/v1/agents/{agentId}/versions/{version}",
+  tags: ["agents"],
+  summary: "One version with its frozen snapshot",
+  security: bearerSecurity,
+  request: { params: AgentVersionParams },
+  responses: { 200: jsonResponse(AgentVersion, "The version"), ...errorResponses },
+});
+
+export const rollbackRoute = createRoute({
+  method: "post",
+  path: "/v1/agents/{agentId}/versions/{version}/rollback",
+  tags: ["agents"],
+  summary: "Publish an older version's snapshot again, as a new version (the draft is left as it is)",
+  security: bearerSecurity,
+  request: { params: AgentVersionParams },
+  responses: { 200: jsonResponse(Agent, "The agent, serving the rolled-back snapshot"), ...errorResponses },
+});
+
+async function loadVersion(db: AppEnv["Variables"]["db"], agentId: string, version: number): Promise<VersionRow> {
+  const [row] = await db.select().from(agentVersions).where(and(eq(agentVersions.agentId, agentId), eq(agentVersions.version, version)));
+  if (!row) throw notFound("agent version");
+  return row;
+}
+
+export function registerAgentVersions(app: OpenAPIHono<AppEnv>): void {
+  app.openapi(listRoute, async (c) => {
+    const { row } = await loadAgent(c, c.req.valid("param").agentId);
+    const rows = await c.get("db").select().from(agentVersions).where(eq(agentVersions.agentId, row.id)).orderBy(desc(agentVersions.version));
+    return c.json({ data: rows.map(summary) }, 200);
+  });
+  app.openapi(getRoute, async (c) => {
+    const { agentId, version } = c.req.valid("param");
+    const { row } = await loadAgent(c, agentId);
+    const v = await loadVersion(c.get("db"), row.id, version);
+    return c.json(AgentVersion.parse({ ...summary(v), snapshot: v.snapshot }), 200);
+  });
+  app.openapi(rollbackRoute, async (c) => {
+    const { agentId, version } = c.req.valid("param");
+    const { row } = await loadAgent(c, agentId);
+    const db = c.get("db");
+    const old = await loadVersion(db, row.id, version);
+    const p = c.get("principal");
+    const published = await db.transaction((tx) => publishSnapshot(tx, row, old.snapshot, p.type === "user" ? p.userId : null, `rollback to version ${version}`));
+    return c.json(toAgent(published), 200, { etag: etag(published) });
+  });
+}

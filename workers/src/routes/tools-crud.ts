@@ -1,0 +1,95 @@
+// Webhook tools of a space: list, create, read, update, delete. Secret header values are
+// encrypted on the way in and never come back out.
+import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
+import type { Context } from "hono";
+import { asc, eq, sql } from "drizzle-orm";
+import { CreateToolBody, listOf, newId, Tool, UpdateToolBody, type JsonSchema, type TransferRule } from "@speaknode/contracts";
+import { agentTools, tools } from "@speaknode/db";
+import type { AppEnv } from "../context.ts";
+import { requireSpace } from "../auth/access.ts";
+import { ApiError, notFound } from "../errors.ts";
+import { encryptJson } from "../lib/secrets.ts";
+import { bearerSecurity, errorResponses, jsonBody, jsonResponse, noContent, problemSpec } from "../lib/openapi.ts";
+import { toTool, type ToolRow } from "../tools/serialize.ts";
+import { checkTool } from "../tools/validate-tool.ts";
+import { SpaceParams } from "./params.ts";
+import { ToolParams } from "./params-agents.ts";
+
+const base = { tags: ["tools"], security: bearerSecurity };
+
+export const listRoute = createRoute({ ...base, method: "get", path: "/v1/spaces/{spaceId}/tools", summary: "Webhook tools of a space", request: { params: SpaceParams }, responses: { 200: jsonResponse(listOf(Tool), "The tools"), ...errorResponses } });
+export const createToolRoute = createRoute({ ...base, method: "post", path: "/v1/spaces/{spaceId}/tools", summary: "Create a webhook tool", request: { params: SpaceParams, body: jsonBody(CreateToolBody) }, responses: { 201: jsonResponse(Tool, "The tool"), ...errorResponses } });
+export const getToolRoute = createRoute({ ...base, method: "get", path: "/v1/tools/{toolId}", summary: "One webhook tool (secret header values are never returned)", request: { params: ToolParams }, responses: { 200: jsonResponse(Tool, "The tool"), ...errorResponses } });
+export const updateToolRoute = createRoute({ ...base, method: "patch", path: "/v1/tools/{toolId}", summary: "Change a webhook tool; `secretHeaders` replaces the whole set when given", request: { params: ToolParams, body: jsonBody(UpdateToolBody) }, responses: { 200: jsonResponse(Tool, "The tool"), ...errorResponses } });
+export const deleteToolRoute = createRoute({ ...base, method: "delete", path: "/v1/tools/{toolId}", summary: "Delete a webhook tool that no agent uses", request: { params: ToolParams }, responses: { 204: noContent, ...errorResponses, 409: problemSpec("Agents still use the tool") } });
+
+async function loadTool(c: Context<AppEnv>, toolId: string): Promise<ToolRow> {
+  const [row] = await c.get("db").select().from(tools).where(eq(tools.id, toolId));
+  if (!row) throw notFound("tool");
+  await requireSpace(c, row.spaceId);
+  return row;
+}
+
+async function sealSecrets(c: Context<AppEnv>, secrets: Record<string, string>): Promise<{ secretHeaders: string | null; secretHeaderNames: string[] }> {
+  const names = Object.keys(secrets);
+  return { secretHeaders: names.length ? await encryptJson(c.get("config").secretsKey, secrets) : null, secretHeaderNames: names };
+}
+
+export function registerToolsCrud(app: OpenAPIHono<AppEnv>): void {
+  app.openapi(listRoute, async (c) => {
+    const { spaceId } = c.req.valid("param");
+    await requireSpace(c, spaceId);
+    const rows = await c.get("db").select().from(tools).where(eq(tools.spaceId, spaceId)).orderBy(asc(tools.code));
+    return c.json({ data: rows.map(toTool) }, 200);
+  });
+
+  app.openapi(createToolRoute, async (c) => {
+    const { spaceId } = c.req.valid("param");
+    const body = c.req.valid("json");
+    await requireSpace(c, spaceId);
+    const db = c.get("db");
+    await checkTool(db, spaceId, { ...body, secretHeaderNames: Object.keys(body.secretHeaders) });
+    const { secretHeaders, ...fields } = body;
+    const [row] = await db
+      .insert(tools)
+      .values({ id: newId("tool"), spaceId, ...fields, headersSchema: body.headersSchema ?? null, bodySchema: body.bodySchema ?? null, preToolSpeech: body.preToolSpeech ?? null, progressSpeech: body.progressSpeech ?? null, ...(await sealSecrets(c, secretHeaders)) })
+      .onConflictDoNothing()
+      .returning();
+    if (!row) throw new ApiError("validation_failed", "the tool is not valid", { errors: [{ field: "body.code", message: `another tool of this space is already called "${body.code}"` }] });
+    return c.json(toTool(row), 201);
+  });
+
+  app.openapi(getToolRoute, async (c) => c.json(toTool(await loadTool(c, c.req.valid("param").toolId)), 200));
+
+  app.openapi(updateToolRoute, async (c) => {
+    const row = await loadTool(c, c.req.valid("param").toolId);
+    const patch = c.req.valid("json");
+    const merged = {
+      code: patch.code ?? row.code,
+      url: patch.url ?? row.url,
+      bodySchema: (patch.bodySchema ?? row.bodySchema ?? undefined) as JsonSchema | undefined,
+      headers: patch.headers ?? row.headers,
+      transferRules: (patch.transferRules ?? row.transferRules) as TransferRule[],
+      secretHeaderNames: patch.secretHeaders ? Object.keys(patch.secretHeaders) : row.secretHeaderNames,
+    };
+    const db = c.get("db");
+    await checkTool(db, row.spaceId, merged, row.id);
+    const { secretHeaders, ...fields } = patch;
+    const [updated] = await db
+      .update(tools)
+      .set({ ...Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined)), ...(secretHeaders ? await sealSecrets(c, secretHeaders) : {}), version: sql`${tools.version} + 1`, updatedAt: new Date() })
+      .where(eq(tools.id, row.id))
+      .returning();
+    if (!updated) throw notFound("tool");
+    return c.json(toTool(updated), 200);
+  });
+
+  app.openapi(deleteToolRoute, async (c) => {
+    const row = await loadTool(c, c.req.valid("param").toolId);
+    const db = c.get("db");
+    const users = await db.select({ agentId: agentTools.agentId }).from(agentTools).where(eq(agentTools.toolId, row.id));
+    if (users.length > 0) throw new ApiError("conflict", `agents still use this tool: ${users.map((u) => u.agentId).join(", ")}; detach it first`);
+    await db.delete(tools).where(eq(tools.id, row.id));
+    return c.body(null, 204);
+  });
+}
