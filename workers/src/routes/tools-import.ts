@@ -106,7 +106,9 @@ export function registerToolsImport(app: OpenAPIHono<AppEnv>): void {
           errors = (err.errors ?? []).map((e) => ({ ...e, field: e.field.replace(/^body\./, "draft.") }));
         }
       }
-      items.push({ item, draft: parsed.success ? parsed.data : draft, errors, needsBaseUrl: item.needsBaseUrl && !body.baseUrl });
+      // Secret values go into the created rows only, never back into a response.
+      const shown = parsed.success ? (({ secretHeaders: _s, ...rest }) => rest)(parsed.data) : draft;
+      items.push({ item, draft: shown, errors, needsBaseUrl: item.needsBaseUrl && !body.baseUrl });
     }
     const preview = items.map(({ item, draft, errors, needsBaseUrl }) => ({ draft: draft as Record<string, unknown>, errors, needsBaseUrl, securityHints: item.securityHints, source: item.source }));
     if (!body.confirm) return c.json({ confirmed: false, tools: preview, created: [], warnings: imported.warnings }, 200);
