@@ -137,18 +137,17 @@ export function jsonSchemaIssues(value: unknown): Issue[] {
   return out;
 }
 
-const schemaRecord = z.record(z.string(), z.unknown());
+function checkedSchema(topLevelObject: boolean, id: string, description: string): z.ZodType<JsonSchema> {
+  return z
+    .record(z.string(), z.unknown())
+    .superRefine((value, ctx) => {
+      if (topLevelObject && value["type"] !== "object") ctx.addIssue({ code: "custom", path: [], message: 'must be a JSON Schema with type "object"' });
+      for (const issue of jsonSchemaIssues(value)) ctx.addIssue({ code: "custom", path: issue.path, message: issue.message });
+    })
+    .meta({ id, description }) as unknown as z.ZodType<JsonSchema>;
+}
 
-export const JsonSchemaObject = schemaRecord
-  .superRefine((value, ctx) => {
-    for (const issue of jsonSchemaIssues(value)) ctx.addIssue({ code: "custom", path: issue.path, message: issue.message });
-  })
-  .meta({ id: "JsonSchema", description: "JSON Schema (OpenAPI 3.1 subset)" }) as unknown as z.ZodType<JsonSchema>;
+export const JsonSchemaObject = checkedSchema(false, "JsonSchema", "JSON Schema (OpenAPI 3.1 subset)");
 
 /** A tool's body/headers schema: a JSON Schema whose top level is an object. */
-export const ObjectJsonSchema = schemaRecord
-  .superRefine((value, ctx) => {
-    if (value["type"] !== "object") ctx.addIssue({ code: "custom", path: [], message: 'must be a JSON Schema with type "object"' });
-    for (const issue of jsonSchemaIssues(value)) ctx.addIssue({ code: "custom", path: issue.path, message: issue.message });
-  })
-  .meta({ id: "JsonSchemaObject", description: "JSON Schema (OpenAPI 3.1 subset) with type object" }) as unknown as z.ZodType<JsonSchema>;
+export const ObjectJsonSchema = checkedSchema(true, "JsonSchemaObject", "JSON Schema (OpenAPI 3.1 subset) with type object");

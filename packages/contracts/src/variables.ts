@@ -4,7 +4,11 @@
 import { z } from "zod";
 
 export const variableNamePattern = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
-export const VariableName = z.string().regex(variableNamePattern, "must be a letter or _ followed by letters, digits or _ (at most 64)");
+export const VariableName = z
+  .string()
+  .regex(variableNamePattern, "must be a letter or _ followed by letters, digits or _ (at most 64)")
+  // Object records silently drop this key; refuse it rather than lose it.
+  .refine((name) => name !== "__proto__", "is a reserved name");
 
 export const VariableType = z.enum(["string", "number", "integer", "boolean"]);
 export type VariableType = z.infer<typeof VariableType>;

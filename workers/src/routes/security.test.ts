@@ -61,6 +61,7 @@ const cases: RouteCase[] = [
   { name: "/v1/agents/{id}/versions/{v}/rollback", method: "POST", path: (w) => `/v1/agents/${w.agentId}/versions/1/rollback`, foreignPath: (w) => `/v1/agents/${w.otherAgentId}/versions/1/rollback`, need: "member" },
   { name: "/v1/spaces/{id}/tools", method: "GET", path: (w) => `/v1/spaces/${w.spaceId}/tools`, foreignPath: (w) => `/v1/spaces/${w.otherSpaceId}/tools`, need: "member" },
   { name: "/v1/spaces/{id}/tools", method: "POST", path: (w) => `/v1/spaces/${w.spaceId}/tools`, foreignPath: (w) => `/v1/spaces/${w.otherSpaceId}/tools`, json: toolBody(), need: "member" },
+  { name: "/v1/spaces/{id}/tools/import", method: "POST", path: (w) => `/v1/spaces/${w.spaceId}/tools/import`, foreignPath: (w) => `/v1/spaces/${w.otherSpaceId}/tools/import`, json: { source: { type: "document", document: { openapi: "3.1.0", info: { title: "t", version: "1" }, paths: {} } } }, need: "member" },
   { name: "/v1/tools/{id}", method: "GET", path: (w) => `/v1/tools/${w.toolId}`, foreignPath: (w) => `/v1/tools/${w.otherToolId}`, need: "member" },
   { name: "/v1/tools/{id}", method: "PATCH", path: (w) => `/v1/tools/${w.toolId}`, foreignPath: (w) => `/v1/tools/${w.otherToolId}`, json: { description: "x" }, need: "member" },
   { name: "/v1/tools/{id}", method: "DELETE", path: (w) => `/v1/tools/${w.toolId}`, foreignPath: (w) => `/v1/tools/${w.otherToolId}`, need: "member" },
