@@ -19,6 +19,7 @@ export default defineConfig({
                 OIDC_ISSUER: "http://127.0.0.1:8787/dev/oidc",
                 DEV_TOOLS_ENABLED: "true",
                 SECRETS_KEY: "dGVzdC1zZWNyZXRzLWtleS0zMi1ieXRlcy1sb25nISE=",
+                RUNTIME_TOKEN_SECRET: "test-runtime-token-secret-of-32-chars!",
                 DEV_OIDC_PRIVATE_JWK: inject("devPrivateJwk"),
                 FOREIGN_ISSUER: inject("foreignIssuer"),
                 FOREIGN_PRIVATE_JWK: inject("foreignPrivateJwk"),
@@ -28,7 +29,7 @@ export default defineConfig({
         ],
         test: {
           name: "workers",
-          include: ["workers/**/*.test.ts"],
+          include: ["workers/**/*.test.ts", "durable-objects/**/*.test.ts"],
           globalSetup: ["./workers/test/global-setup.ts"],
           testTimeout: 20_000,
           hookTimeout: 60_000,

@@ -28,9 +28,9 @@ export async function devIssuerKey(dir: string): Promise<string> {
   return jwk;
 }
 
-/** The local secrets key (AES-256-GCM), made once per checkout like the issuer key. */
-export function localSecretsKey(dir: string): string {
-  const file = join(ensureDir(dir), "secrets.key");
+/** A local 32-byte key (base64), made once per checkout like the issuer key. */
+export function localSecretsKey(dir: string, name: string): string {
+  const file = join(ensureDir(dir), name);
   if (existsSync(file)) return readFileSync(file, "utf8").trim();
   const key = randomBytes(32).toString("base64");
   writeFileSync(file, key, { mode: 0o600 });
@@ -120,7 +120,8 @@ export async function startLocalStack(opts: {
     DEV_TOOLS_ENABLED: "true",
     DEV_OIDC_PRIVATE_JWK: await devIssuerKey(opts.workDir),
     PUBLIC_URL: url,
-    SECRETS_KEY: localSecretsKey(opts.workDir),
+    SECRETS_KEY: localSecretsKey(opts.workDir, "secrets.key"),
+    RUNTIME_TOKEN_SECRET: localSecretsKey(opts.workDir, "runtime-token.key"),
   });
   let worker: WorkerProcess;
   try {

@@ -5,6 +5,7 @@ const valid = {
   DATABASE_URL: "postgres://u@db.example.com/app",
   OIDC_ISSUER: "https://sso.example.com/realms/speaknode",
   SECRETS_KEY: btoa(String.fromCharCode(...new Uint8Array(32).fill(7))),
+  RUNTIME_TOKEN_SECRET: "r".repeat(32),
 };
 
 describe("Worker configuration", () => {

@@ -38,6 +38,15 @@ const EnvSchema = z.object({
   RESEND_API_KEY: z.string().optional(),
   /** 32 random bytes, base64: encrypts secrets at rest (tool secret headers). */
   SECRETS_KEY: z.string().refine((v) => decodeSecretsKey(v) !== null, "must be 32 bytes, base64 (openssl rand -base64 32)"),
+  /** HS256 secret shared with the voice runtime: signs media and event-subscriber tokens. */
+  RUNTIME_TOKEN_SECRET: z.string().min(32, "must be at least 32 characters"),
+  /** Only the local transport exists so far; LiveKit comes with the voice runtime. */
+  MEDIA_DRIVER: z.enum(["local"]).default("local"),
+  /** The local voice runtime's WebSocket media endpoint. */
+  RUNTIME_MEDIA_URL: z.url().default("ws://127.0.0.1:8790/v1/media"),
+  DISPATCH_TIMEOUT_MS: z.coerce.number().int().min(1000).max(120_000).default(20_000),
+  HEARTBEAT_TIMEOUT_MS: z.coerce.number().int().min(1000).max(300_000).default(20_000),
+  MAX_SESSION_MS: z.coerce.number().int().min(10_000).max(4 * 3_600_000).default(3_600_000),
   INVITATION_TTL_HOURS: z.coerce.number().int().min(1).max(24 * 30).default(168),
 });
 
@@ -58,6 +67,8 @@ export type Config = {
   emailFrom: string;
   invitationTtlHours: number;
   secretsKey: string;
+  runtime: { tokenSecret: string; mediaDriver: "local"; mediaUrl: string };
+  sessions: { dispatchTimeoutMs: number; heartbeatTimeoutMs: number; maxDurationMs: number };
 };
 
 export class ConfigError extends Error {
@@ -97,6 +108,8 @@ export function readConfig(env: Record<string, unknown>): Config {
     emailFrom: e.EMAIL_FROM,
     invitationTtlHours: e.INVITATION_TTL_HOURS,
     secretsKey: e.SECRETS_KEY,
+    runtime: { tokenSecret: e.RUNTIME_TOKEN_SECRET, mediaDriver: e.MEDIA_DRIVER, mediaUrl: e.RUNTIME_MEDIA_URL },
+    sessions: { dispatchTimeoutMs: e.DISPATCH_TIMEOUT_MS, heartbeatTimeoutMs: e.HEARTBEAT_TIMEOUT_MS, maxDurationMs: e.MAX_SESSION_MS },
   };
   cache.set(env, config);
   return config;

@@ -1,5 +1,7 @@
 import { createApp } from "./app.ts";
 
+export { SessionRoom } from "../../durable-objects/session-room/index.ts";
+
 const app = createApp();
 
 export default {

@@ -10,6 +10,7 @@ export const origin = "http://127.0.0.1:8787";
 
 type TestEnv = {
   SECRETS_KEY: string;
+  RUNTIME_TOKEN_SECRET: string;
   DATABASE_URL: string;
   DB_LOCAL_PROXY: string;
   OIDC_ISSUER: string;

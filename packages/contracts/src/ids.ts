@@ -12,6 +12,7 @@ export const idPrefixes = {
   agentVersion: "agv",
   tool: "tol",
   catalogModel: "mdl",
+  session: "ses",
   request: "req",
 } as const;
 

@@ -8,3 +8,5 @@ export * from "./tools.ts";
 export * from "./catalog.ts";
 export * from "./agents.ts";
 export * from "./template.ts";
+export * from "./sessions.ts";
+export * from "./session-protocol.ts";

@@ -1,2 +1,3 @@
 export * from "./schema.ts";
 export * from "./schema-agents.ts";
+export * from "./schema-sessions.ts";

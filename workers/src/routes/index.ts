@@ -33,6 +33,9 @@ import { registerPublicWidget } from "./public-widget.ts";
 import { registerToolsCrud } from "./tools-crud.ts";
 import { registerToolsImport } from "./tools-import.ts";
 import { registerCatalog } from "./catalog.ts";
+import { registerSessionsDispatch } from "./sessions-dispatch.ts";
+import { registerSessionsGet } from "./sessions-get.ts";
+import { registerSessionsLive } from "./sessions-live.ts";
 
 export function registerRoutes(app: OpenAPIHono<AppEnv>): void {
   registerHealthz(app);
@@ -69,4 +72,7 @@ export function registerRoutes(app: OpenAPIHono<AppEnv>): void {
   registerToolsCrud(app);
   registerCatalog(app);
   registerPublicWidget(app);
+  registerSessionsDispatch(app);
+  registerSessionsGet(app);
+  registerSessionsLive(app);
 }

@@ -1,0 +1,419 @@
+// SessionRoom: one Durable Object per conversation session. It owns the lifecycle (state-machine.ts),
+// numbers and stores the session's events, fans them out to hibernating WebSocket subscribers and
+// fails the session from an alarm when the agent never joins, the runtime goes silent or the
+// conversation runs too long. Everything that must outlive an eviction is in its SQLite; memory
+// holds nothing but the sockets, which the runtime itself keeps across hibernation.
+import { DurableObject } from "cloudflare:workers";
+import {
+  SessionEvent,
+  SessionEventCommand,
+  SessionInitCommand,
+  SessionStatus,
+  SessionTransitionCommand,
+  SubscriberRole,
+  parseSessionClientMessage,
+  sessionProtocolVersion,
+  sessionRecentEventsLimit,
+} from "@speaknode/contracts";
+import type {
+  PublishableSessionEvent,
+  SessionPublishResult,
+  SessionRoomErrorCode,
+  SessionRoomFailure,
+  SessionServerMessage,
+  SessionState,
+  SessionStateResult,
+  SessionWelcome,
+} from "@speaknode/contracts";
+import type { z } from "zod";
+import { isTerminal, transition as checkTransition } from "./state-machine.ts";
+import { syncRetryMs, writeSessionRow } from "./write-through.ts";
+
+/** The room reads no bindings; the Worker's env is passed through untyped. */
+export type SessionRoomEnv = Record<string, unknown>;
+
+// A type, not an interface: SQL row types must be indexable.
+type Meta = {
+  sessionId: string;
+  status: SessionStatus;
+  failureReason: string | null;
+  dispatchTimeoutMs: number;
+  heartbeatTimeoutMs: number;
+  maxDurationMs: number;
+  createdAt: number;
+  startedAt: number | null;
+  endedAt: number | null;
+  lastHeartbeatAt: number | null;
+};
+
+/** An event before the room numbers and stamps it. */
+type EventPayload<E = SessionEvent> = E extends SessionEvent ? Omit<E, "seq" | "at"> : never;
+
+/** Per-connection state kept on the socket itself, so it survives hibernation. */
+interface Attachment {
+  role: SubscriberRole;
+  connectedAt: number;
+}
+
+const schema = `
+CREATE TABLE IF NOT EXISTS session (
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  session_id TEXT NOT NULL,
+  status TEXT NOT NULL,
+  failure_reason TEXT,
+  dispatch_timeout_ms INTEGER NOT NULL,
+  heartbeat_timeout_ms INTEGER NOT NULL,
+  max_duration_ms INTEGER NOT NULL,
+  created_at INTEGER NOT NULL,
+  started_at INTEGER,
+  ended_at INTEGER,
+  last_heartbeat_at INTEGER
+);
+CREATE TABLE IF NOT EXISTS events (
+  seq INTEGER PRIMARY KEY,
+  event_id TEXT UNIQUE,
+  json TEXT NOT NULL
+);`;
+
+const finalCloseReason = "session ended";
+
+export class SessionRoom extends DurableObject<SessionRoomEnv> {
+  constructor(ctx: DurableObjectState, env: SessionRoomEnv) {
+    super(ctx, env);
+    void ctx.blockConcurrencyWhile(async () => {
+      ctx.storage.sql.exec(schema);
+    });
+    // Answered by the runtime without waking a hibernated room; other pings reach webSocketMessage.
+    ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair('{"type":"ping"}', '{"type":"pong"}'));
+  }
+
+  /** Creates the session in Pending and arms the dispatch timeout; repeating it changes nothing. */
+  async init(input: SessionInitCommand): Promise<SessionStateResult> {
+    const cmd = SessionInitCommand.safeParse(input);
+    if (!cmd.success) return invalidCommand(cmd.error);
+    const existing = this.#meta();
+    if (existing) {
+      if (existing.sessionId !== cmd.data.sessionId) return failure("session_mismatch", `this room belongs to session ${existing.sessionId}`);
+      return this.#stateResult(existing);
+    }
+    const { sessionId, dispatchTimeoutMs, heartbeatTimeoutMs, maxDurationMs } = cmd.data;
+    this.ctx.storage.sql.exec(
+      `INSERT INTO session (id, session_id, status, dispatch_timeout_ms, heartbeat_timeout_ms, max_duration_ms, created_at)
+       VALUES (1, ?, 'pending', ?, ?, ?, ?)`,
+      sessionId,
+      dispatchTimeoutMs,
+      heartbeatTimeoutMs,
+      maxDurationMs,
+      Date.now(),
+    );
+    await this.#scheduleAlarm();
+    return this.#stateResult(this.#meta());
+  }
+
+  /** Moves the session along its lifecycle; refused moves come back as `invalid_transition`. */
+  async transition(input: SessionTransitionCommand): Promise<SessionStateResult> {
+    const cmd = SessionTransitionCommand.safeParse(input);
+    if (!cmd.success) return invalidCommand(cmd.error);
+    const meta = this.#meta();
+    if (!meta) return notInitialized();
+    const { to, reason } = cmd.data;
+    const check = checkTransition(meta.status, to, reason);
+    if (!check.ok) return failure("invalid_transition", check.error.message);
+    // The Worker ending a session knows nothing of a recording; the runtime reports one by
+    // publishing `session.completed` instead.
+    const emitted = this.ctx.storage.transactionSync(() => this.#moveTo(meta, to, reason, Date.now(), { eventId: null, audioAvailable: false }));
+    await this.#afterChange(emitted);
+    return this.#stateResult(this.#meta());
+  }
+
+  /** Adds an event once per `eventId`; a repeat returns the first seq and changes nothing. */
+  async publish(input: SessionEventCommand): Promise<SessionPublishResult> {
+    const cmd = SessionEventCommand.safeParse(input);
+    if (!cmd.success) return invalidCommand(cmd.error);
+    const meta = this.#meta();
+    if (!meta) return notInitialized();
+    const { eventId, event } = cmd.data;
+    const [seen] = this.ctx.storage.sql.exec<{ seq: number }>("SELECT seq FROM events WHERE event_id = ?", eventId).toArray();
+    if (seen) return { ok: true, seq: seen.seq, duplicate: true, status: meta.status };
+
+    const now = Date.now();
+    let emitted: SessionEvent[];
+    if (event.type === "agent.ready" || event.type === "session.completed") {
+      const to = event.type === "agent.ready" ? "active" : "completed";
+      const check = checkTransition(meta.status, to);
+      if (!check.ok) return failure("invalid_transition", check.error.message);
+      emitted = this.ctx.storage.transactionSync(() =>
+        event.type === "agent.ready"
+          ? [this.#append(eventId, event, now), ...this.#moveTo(meta, "active", undefined, now)]
+          : this.#moveTo(meta, "completed", undefined, now, { eventId, audioAvailable: event.audioAvailable, durationMs: event.durationMs }),
+      );
+    } else {
+      if (meta.status !== "active") return failure("invalid_state", `${event.type} is accepted only while the session is active, not ${meta.status}`);
+      emitted = [this.#append(eventId, event, now)];
+    }
+    await this.#afterChange(emitted);
+    const first = emitted[0];
+    if (!first) throw new Error("a publish stored no event");
+    return { ok: true, seq: first.seq, duplicate: false, status: this.#meta()?.status ?? meta.status };
+  }
+
+  /** The runtime's proof of life while Active; pushes the "runtime lost" deadline out. */
+  async heartbeat(): Promise<SessionStateResult> {
+    const meta = this.#meta();
+    if (!meta) return notInitialized();
+    if (meta.status !== "active") return failure("invalid_state", `heartbeats are accepted only while the session is active, not ${meta.status}`);
+    this.ctx.storage.sql.exec("UPDATE session SET last_heartbeat_at = ? WHERE id = 1", Date.now());
+    await this.#scheduleAlarm();
+    return this.#stateResult(this.#meta());
+  }
+
+  async state(): Promise<SessionStateResult> {
+    return this.#stateResult(this.#meta());
+  }
+
+  override async alarm(): Promise<void> {
+    const meta = this.#meta();
+    if (!meta) return;
+    if (await this.ctx.storage.get("rowSyncPending")) await this.#syncRow();
+    const now = Date.now();
+    // Alarms may run early (retries, tests), so the deadline is checked, not assumed.
+    const due = deadlines(meta)
+      .filter((d) => d.at <= now)
+      .sort((a, b) => a.at - b.at)[0];
+    if (!due) {
+      await this.#scheduleAlarm();
+      return;
+    }
+    const emitted = this.ctx.storage.transactionSync(() => this.#moveTo(meta, "failed", due.reason, now));
+    await this.#afterChange(emitted);
+  }
+
+  /** The events socket; the Worker has authenticated the subscriber and names its role. */
+  override async fetch(request: Request): Promise<Response> {
+    if (request.headers.get("Upgrade")?.toLowerCase() !== "websocket") {
+      return new Response("expected a WebSocket upgrade", { status: 426, headers: { Upgrade: "websocket" } });
+    }
+    const role = SubscriberRole.safeParse(request.headers.get("x-subscriber-role"));
+    if (!role.success) return new Response("x-subscriber-role must be viewer or runtime", { status: 400 });
+    const meta = this.#meta();
+    if (!meta) return new Response("session not initialized", { status: 404 });
+
+    const { 0: client, 1: server } = new WebSocketPair();
+    this.ctx.acceptWebSocket(server, [role.data]);
+    const attachment: Attachment = { role: role.data, connectedAt: Date.now() };
+    server.serializeAttachment(attachment);
+    send(server, this.#welcome(meta));
+    // A late subscriber to an ended session still learns how it ended, then is let go.
+    if (isTerminal(meta.status)) server.close(1000, finalCloseReason);
+    return new Response(null, { status: 101, webSocket: client });
+  }
+
+  override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
+    const parsed = parseSessionClientMessage(message);
+    if (!parsed) {
+      send(ws, { type: "error", code: "bad_message", message: 'expected a JSON text frame such as {"type":"ping"}' });
+      return;
+    }
+    switch (parsed.type) {
+      case "ping":
+        send(ws, { type: "pong" });
+        return;
+    }
+  }
+
+  override async webSocketClose(ws: WebSocket, code: number, reason: string): Promise<void> {
+    try {
+      ws.close(echoableCloseCode(code), reason);
+    } catch {
+      // Already closed (the runtime may have answered the close itself); nothing left to do.
+    }
+  }
+
+  #meta(): Meta | null {
+    const [row] = this.ctx.storage.sql
+      .exec<Omit<Meta, "status"> & { status: string }>(
+        `SELECT session_id AS sessionId, status, failure_reason AS failureReason, dispatch_timeout_ms AS dispatchTimeoutMs,
+           heartbeat_timeout_ms AS heartbeatTimeoutMs, max_duration_ms AS maxDurationMs, created_at AS createdAt,
+           started_at AS startedAt, ended_at AS endedAt, last_heartbeat_at AS lastHeartbeatAt
+         FROM session WHERE id = 1`,
+      )
+      .toArray();
+    return row ? { ...row, status: SessionStatus.parse(row.status) } : null;
+  }
+
+  #lastSeq(): number {
+    return this.ctx.storage.sql.exec<{ seq: number }>("SELECT COALESCE(MAX(seq), 0) AS seq FROM events").one().seq;
+  }
+
+  #stateResult(meta: Meta | null): SessionStateResult {
+    if (!meta) return notInitialized();
+    const state: SessionState = {
+      sessionId: meta.sessionId,
+      status: meta.status,
+      failureReason: meta.failureReason,
+      seq: this.#lastSeq(),
+      createdAt: iso(meta.createdAt),
+      startedAt: isoOrNull(meta.startedAt),
+      endedAt: isoOrNull(meta.endedAt),
+      lastHeartbeatAt: isoOrNull(meta.lastHeartbeatAt),
+      dispatchTimeoutMs: meta.dispatchTimeoutMs,
+      heartbeatTimeoutMs: meta.heartbeatTimeoutMs,
+      maxDurationMs: meta.maxDurationMs,
+    };
+    return { ok: true, ...state };
+  }
+
+  #welcome(meta: Meta): SessionWelcome {
+    const rows = this.ctx.storage.sql
+      .exec<{ json: string }>("SELECT json FROM events ORDER BY seq DESC LIMIT ?", sessionRecentEventsLimit)
+      .toArray()
+      .reverse();
+    return {
+      type: "welcome",
+      protocolVersion: sessionProtocolVersion,
+      sessionId: meta.sessionId,
+      status: meta.status,
+      failureReason: meta.failureReason,
+      seq: this.#lastSeq(),
+      recent: rows.map((r) => SessionEvent.parse(JSON.parse(r.json))),
+    };
+  }
+
+  /** Numbers, stamps and stores one event; validated so the room never emits an off-protocol frame. */
+  #append(eventId: string | null, payload: EventPayload | PublishableSessionEvent, now: number): SessionEvent {
+    const event = SessionEvent.parse({ ...payload, seq: this.#lastSeq() + 1, at: iso(now) });
+    this.ctx.storage.sql.exec("INSERT INTO events (seq, event_id, json) VALUES (?, ?, ?)", event.seq, eventId, JSON.stringify(event));
+    return event;
+  }
+
+  /**
+   * Writes a status change and the event announcing it (call inside a transaction). Terminal
+   * states are announced by their own final event; `completion` says what `session.completed`
+   * carries and which publish (if any) it answers.
+   */
+  #moveTo(
+    meta: Meta,
+    to: SessionStatus,
+    reason: string | undefined,
+    now: number,
+    completion: { eventId: string | null; audioAvailable: boolean; durationMs?: number | undefined } = { eventId: null, audioAvailable: false },
+  ): SessionEvent[] {
+    const startedAt = to === "active" ? now : meta.startedAt;
+    this.ctx.storage.sql.exec(
+      `UPDATE session SET status = ?, failure_reason = ?, started_at = ?, ended_at = ?,
+         last_heartbeat_at = CASE WHEN ? = 'active' THEN ? ELSE last_heartbeat_at END
+       WHERE id = 1`,
+      to,
+      to === "failed" ? (reason ?? null) : null,
+      startedAt,
+      isTerminal(to) ? now : null,
+      to,
+      now,
+    );
+    if (to === "completed") {
+      const durationMs = completion.durationMs ?? (startedAt === null ? 0 : now - startedAt);
+      return [this.#append(completion.eventId, { type: "session.completed", audioAvailable: completion.audioAvailable, durationMs }, now)];
+    }
+    if (to === "failed") return [this.#append(null, { type: "session.failed", reason: reason ?? "failed" }, now)];
+    return [this.#append(null, reason ? { type: "session.status", status: to, reason } : { type: "session.status", status: to }, now)];
+  }
+
+  /** Fans new events out, lets subscribers go once the session has ended, and re-arms the alarm. */
+  async #afterChange(emitted: SessionEvent[]): Promise<void> {
+    for (const event of emitted) this.#broadcast(event);
+    if (emitted.some((e) => e.type === "session.status" || e.type === "session.completed" || e.type === "session.failed")) await this.#syncRow();
+    const last = emitted.at(-1);
+    if (last?.type === "session.completed" || last?.type === "session.failed") {
+      for (const ws of this.ctx.getWebSockets()) {
+        try {
+          ws.close(1000, finalCloseReason);
+        } catch {
+          // The subscriber left already.
+        }
+      }
+    }
+    await this.#scheduleAlarm();
+  }
+
+  #broadcast(message: SessionServerMessage): void {
+    const text = JSON.stringify(message);
+    for (const ws of this.ctx.getWebSockets()) {
+      try {
+        ws.send(text);
+      } catch {
+        // A socket mid-close; its webSocketClose handles the rest.
+      }
+    }
+  }
+
+  /** One alarm at the nearest deadline of the current status, none once the session has ended. */
+  /** Writes the status to the session's Postgres row; on failure, marks it for the alarm to retry. */
+  async #syncRow(): Promise<void> {
+    const meta = this.#meta();
+    if (!meta) return;
+    try {
+      await writeSessionRow(this.env, meta);
+      await this.ctx.storage.delete("rowSyncPending");
+    } catch (err) {
+      console.warn(JSON.stringify({ level: "warn", message: "session row write-through failed", sessionId: meta.sessionId, errorName: err instanceof Error ? err.name : typeof err }));
+      await this.ctx.storage.put("rowSyncPending", true);
+    }
+  }
+
+  async #scheduleAlarm(): Promise<void> {
+    const meta = this.#meta();
+    const pending = (await this.ctx.storage.get("rowSyncPending")) ? Date.now() + syncRetryMs : Infinity;
+    const next = Math.min(pending, meta ? Math.min(...deadlines(meta).map((d) => d.at)) : Infinity);
+    if (Number.isFinite(next)) await this.ctx.storage.setAlarm(next);
+    else await this.ctx.storage.deleteAlarm();
+  }
+}
+
+function deadlines(meta: Meta): { at: number; reason: string }[] {
+  switch (meta.status) {
+    case "pending":
+    case "dispatching":
+      return [{ at: meta.createdAt + meta.dispatchTimeoutMs, reason: "agent did not join" }];
+    case "active": {
+      const startedAt = meta.startedAt ?? meta.createdAt;
+      return [
+        { at: (meta.lastHeartbeatAt ?? startedAt) + meta.heartbeatTimeoutMs, reason: "runtime lost" },
+        { at: startedAt + meta.maxDurationMs, reason: "maximum duration reached" },
+      ];
+    }
+    case "completed":
+    case "failed":
+      return [];
+  }
+}
+
+// 1005 (no code) and 1006 (abnormal) are reported to us but may not be sent; echoing them throws
+// "Invalid WebSocket close code". Only codes a peer may send are echoed.
+function echoableCloseCode(code: number): number {
+  const sendable = (code >= 1000 && code <= 1003) || (code >= 1007 && code <= 1014) || (code >= 3000 && code <= 4999);
+  return sendable ? code : 1000;
+}
+
+function send(ws: WebSocket, message: SessionServerMessage): void {
+  ws.send(JSON.stringify(message));
+}
+
+function failure(code: SessionRoomErrorCode, message: string): SessionRoomFailure {
+  return { ok: false, code, message };
+}
+
+function notInitialized(): SessionRoomFailure {
+  return failure("not_initialized", "the session room has not been initialised");
+}
+
+function invalidCommand(error: z.ZodError): SessionRoomFailure {
+  return failure("invalid_command", error.issues.map((i) => `${i.path.join(".") || "command"}: ${i.message}`).join("; "));
+}
+
+function iso(ms: number): string {
+  return new Date(ms).toISOString();
+}
+
+function isoOrNull(ms: number | null): string | null {
+  return ms === null ? null : iso(ms);
+}

@@ -1,0 +1,203 @@
+// The live events channel of one session (the SessionRoom Durable Object's WebSocket) and the
+// internal commands the Worker sends that Durable Object over RPC. Versioned: the welcome frame
+// carries `protocolVersion`, and a breaking change bumps it.
+//
+// Status changes to `dispatching` and `active` are announced by `session.status`; the terminal
+// ones by `session.completed` / `session.failed`, which are always the last event of a session
+// (the server closes every socket with 1000 right after sending it).
+import { z } from "zod";
+import { LanguageTag } from "./agents.ts";
+
+export const sessionProtocolVersion = 1;
+/** How many of the latest events a welcome frame replays to a (late) subscriber. */
+export const sessionRecentEventsLimit = 50;
+/** Client frames are tiny; anything bigger is refused before it is parsed. */
+export const sessionClientFrameMaxChars = 4096;
+
+export const SessionStatus = z.enum(["pending", "dispatching", "active", "completed", "failed"]);
+export type SessionStatus = z.infer<typeof SessionStatus>;
+
+export const SubscriberRole = z.enum(["viewer", "runtime"]);
+export type SubscriberRole = z.infer<typeof SubscriberRole>;
+
+const timestamp = z.iso.datetime({ offset: true });
+const reason = z.string().trim().min(1).max(500);
+
+// Payload shapes, shared by what a publisher sends (without seq/at) and what subscribers receive.
+const agentReady = { type: z.literal("agent.ready") };
+const transcriptPartial = {
+  type: z.literal("transcript.partial"),
+  turnId: z.string().min(1).max(100),
+  role: z.enum(["user", "agent"]),
+  text: z.string().max(20_000),
+};
+const transcriptFinal = {
+  type: z.literal("transcript.final"),
+  turnId: z.string().min(1).max(100),
+  role: z.enum(["user", "agent"]),
+  text: z.string().max(20_000),
+  language: LanguageTag.optional(),
+};
+const toolCalled = {
+  type: z.literal("tool.called"),
+  toolCallId: z.string().min(1).max(100),
+  name: z.string().min(1).max(100),
+  status: z.enum(["ok", "error"]),
+  latencyMs: z.number().int().min(0),
+};
+const sessionCompleted = {
+  type: z.literal("session.completed"),
+  audioAvailable: z.boolean(),
+  durationMs: z.number().int().min(0).optional(),
+};
+const sessionStatus = { type: z.literal("session.status"), status: SessionStatus, reason: reason.optional() };
+const sessionFailed = { type: z.literal("session.failed"), reason };
+
+/**
+ * What a publisher (the runtime, through the Worker) may add to a session. `agent.ready` also
+ * moves Dispatching → Active and `session.completed` Active → Completed; the other lifecycle
+ * events are produced by the room itself.
+ */
+export const PublishableSessionEvent = z.discriminatedUnion("type", [
+  z.strictObject(agentReady),
+  z.strictObject(transcriptPartial),
+  z.strictObject(transcriptFinal),
+  z.strictObject(toolCalled),
+  z.strictObject(sessionCompleted),
+]);
+export type PublishableSessionEvent = z.infer<typeof PublishableSessionEvent>;
+
+const eventMeta = { seq: z.number().int().min(1), at: timestamp };
+
+export const SessionStatusEvent = z.object({ ...sessionStatus, ...eventMeta });
+export const AgentReadyEvent = z.object({ ...agentReady, ...eventMeta });
+export const TranscriptPartialEvent = z.object({ ...transcriptPartial, ...eventMeta });
+export const TranscriptFinalEvent = z.object({ ...transcriptFinal, ...eventMeta });
+export const ToolCalledEvent = z.object({ ...toolCalled, ...eventMeta });
+export const SessionCompletedEvent = z.object({ ...sessionCompleted, ...eventMeta });
+export const SessionFailedEvent = z.object({ ...sessionFailed, ...eventMeta });
+
+export const SessionEvent = z.discriminatedUnion("type", [
+  SessionStatusEvent,
+  AgentReadyEvent,
+  TranscriptPartialEvent,
+  TranscriptFinalEvent,
+  ToolCalledEvent,
+  SessionCompletedEvent,
+  SessionFailedEvent,
+]);
+export type SessionEvent = z.infer<typeof SessionEvent>;
+
+export const SessionWelcome = z.object({
+  type: z.literal("welcome"),
+  protocolVersion: z.literal(sessionProtocolVersion),
+  sessionId: z.string(),
+  status: SessionStatus,
+  failureReason: z.string().nullable(),
+  /** Seq of the latest event (0 before the first one); `recent` ends with it. */
+  seq: z.number().int().min(0),
+  recent: z.array(SessionEvent).max(sessionRecentEventsLimit),
+});
+export type SessionWelcome = z.infer<typeof SessionWelcome>;
+
+export const SessionPong = z.object({ type: z.literal("pong") });
+
+export const SessionFrameErrorCode = z.enum(["bad_message"]);
+export const SessionErrorFrame = z.object({ type: z.literal("error"), code: SessionFrameErrorCode, message: z.string() });
+export type SessionErrorFrame = z.infer<typeof SessionErrorFrame>;
+
+/** Everything the server sends on the events socket. */
+export const SessionServerMessage = z.discriminatedUnion("type", [
+  SessionWelcome,
+  SessionStatusEvent,
+  AgentReadyEvent,
+  TranscriptPartialEvent,
+  TranscriptFinalEvent,
+  ToolCalledEvent,
+  SessionCompletedEvent,
+  SessionFailedEvent,
+  SessionPong,
+  SessionErrorFrame,
+]);
+export type SessionServerMessage = z.infer<typeof SessionServerMessage>;
+
+/** Everything a subscriber may send. */
+export const SessionClientMessage = z.discriminatedUnion("type", [z.object({ type: z.literal("ping") })]);
+export type SessionClientMessage = z.infer<typeof SessionClientMessage>;
+
+// JSON.parse lives inside the schema so raw socket text never escapes validation.
+const jsonText = z.string().transform((text, ctx): unknown => {
+  try {
+    return JSON.parse(text);
+  } catch {
+    ctx.addIssue({ code: "custom", message: "not JSON" });
+    return z.NEVER;
+  }
+});
+const clientFrame = jsonText.pipe(SessionClientMessage);
+
+/** A client frame, or null when it is binary, too big, not JSON or not a known message. */
+export function parseSessionClientMessage(raw: string | ArrayBuffer): SessionClientMessage | null {
+  if (typeof raw !== "string" || raw.length > sessionClientFrameMaxChars) return null;
+  const parsed = clientFrame.safeParse(raw);
+  return parsed.success ? parsed.data : null;
+}
+
+// ---- Internal RPC: Worker → SessionRoom -------------------------------------------------------
+
+const durationMs = z.number().int().min(1).max(24 * 60 * 60 * 1000);
+
+/** Creates the room in Pending; repeating it with the same session id changes nothing. */
+export const SessionInitCommand = z.strictObject({
+  sessionId: z.string().min(1).max(100),
+  /** From init until `agent.ready`; past it the session fails with "agent did not join". */
+  dispatchTimeoutMs: durationMs,
+  /** Longest silence from the runtime while Active; past it the session fails with "runtime lost". */
+  heartbeatTimeoutMs: durationMs,
+  /** Longest Active conversation; past it the session fails with "maximum duration reached". */
+  maxDurationMs: durationMs,
+});
+export type SessionInitCommand = z.infer<typeof SessionInitCommand>;
+
+/** Moving to `failed` needs a reason. */
+export const SessionTransitionCommand = z.strictObject({ to: SessionStatus, reason: reason.optional() });
+export type SessionTransitionCommand = z.infer<typeof SessionTransitionCommand>;
+
+export const SessionEventCommand = z.strictObject({
+  /** Idempotency key: publishing the same id again changes nothing and returns the first seq. */
+  eventId: z.string().min(1).max(200),
+  event: PublishableSessionEvent,
+});
+export type SessionEventCommand = z.infer<typeof SessionEventCommand>;
+
+export const SessionHeartbeatCommand = z.strictObject({});
+export type SessionHeartbeatCommand = z.infer<typeof SessionHeartbeatCommand>;
+
+export const SessionState = z.object({
+  sessionId: z.string(),
+  status: SessionStatus,
+  failureReason: z.string().nullable(),
+  seq: z.number().int().min(0),
+  createdAt: timestamp,
+  /** When the session became Active (the conversation's start). */
+  startedAt: timestamp.nullable(),
+  endedAt: timestamp.nullable(),
+  lastHeartbeatAt: timestamp.nullable(),
+  dispatchTimeoutMs: z.number().int(),
+  heartbeatTimeoutMs: z.number().int(),
+  maxDurationMs: z.number().int(),
+});
+export type SessionState = z.infer<typeof SessionState>;
+
+// RPC drops error classes, so the room answers with results carrying a stable code.
+export const SessionRoomErrorCode = z.enum(["invalid_command", "not_initialized", "session_mismatch", "invalid_transition", "invalid_state"]);
+export type SessionRoomErrorCode = z.infer<typeof SessionRoomErrorCode>;
+export interface SessionRoomFailure {
+  ok: false;
+  code: SessionRoomErrorCode;
+  message: string;
+}
+export type SessionStateResult = ({ ok: true } & SessionState) | SessionRoomFailure;
+export type SessionPublishResult =
+  | { ok: true; seq: number; duplicate: boolean; status: SessionStatus }
+  | SessionRoomFailure;

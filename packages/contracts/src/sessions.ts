@@ -1,0 +1,61 @@
+// Dispatching a conversation and reading it back.
+import { z } from "zod";
+import { idSchema } from "./ids.ts";
+import { LanguageTag } from "./agents.ts";
+import { SessionStatus } from "./session-protocol.ts";
+
+const timestamp = z.iso.datetime({ offset: true });
+
+/** The same enum the live protocol uses. */
+export const SessionStatusValue = SessionStatus;
+export const SessionChannel = z.enum(["api", "widget", "web", "phone", "campaign"]);
+
+export const DispatchBody = z
+  .strictObject({
+    /** Values of the agent's declared variables (typed by its schema; defaults apply). */
+    variables: z.record(z.string(), z.unknown()).default({}),
+    /** One of the agent's locales; the default language when omitted. */
+    language: LanguageTag.optional(),
+    channel: z.strictObject({ type: z.enum(["api", "web"]).default("api"), callerId: z.string().trim().min(1).max(200).optional() }).default({ type: "api" }),
+  })
+  .meta({ id: "DispatchBody" });
+
+export const MediaConnection = z
+  .discriminatedUnion("driver", [
+    z.object({ driver: z.literal("local"), url: z.string(), token: z.string(), sampleRateHz: z.number().int() }),
+    z.object({ driver: z.literal("livekit"), url: z.string(), token: z.string(), room: z.string() }),
+  ])
+  .meta({ id: "MediaConnection" });
+
+export const DispatchedSession = z
+  .object({
+    sessionId: idSchema("session"),
+    status: SessionStatusValue,
+    agentId: idSchema("agent"),
+    agentVersion: z.number().int().nullable(),
+    language: z.string(),
+    media: MediaConnection,
+    /** WebSocket of live session events (`/live/sessions/{id}?token=…`); the token expires in minutes. */
+    eventsUrl: z.string(),
+  })
+  .meta({ id: "DispatchedSession" });
+
+export const Session = z
+  .object({
+    id: idSchema("session"),
+    spaceId: idSchema("space"),
+    agentId: z.string().nullable(),
+    agentVersion: z.number().int().nullable(),
+    status: SessionStatusValue,
+    failureReason: z.string().nullable(),
+    channel: SessionChannel,
+    caller: z.string().nullable(),
+    language: z.string(),
+    variables: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])),
+    createdAt: timestamp,
+    startedAt: timestamp.nullable(),
+    endedAt: timestamp.nullable(),
+    durationMs: z.number().int().nullable(),
+  })
+  .meta({ id: "Session" });
+export type Session = z.infer<typeof Session>;

@@ -1,0 +1,22 @@
+// Live events of a session over a WebSocket served by its SessionRoom. Browsers cannot send an
+// Authorization header when opening a WebSocket, so this lives outside /v1 and takes the
+// short-lived, single-session subscriber token from dispatch in the query string.
+import type { OpenAPIHono } from "@hono/zod-openapi";
+import { idSchema } from "@speaknode/contracts";
+import type { AppEnv } from "../context.ts";
+import { ApiError } from "../errors.ts";
+import { sessionRoom } from "../sessions/room.ts";
+import { verifySessionToken } from "../sessions/tokens.ts";
+
+export function registerSessionsLive(app: OpenAPIHono<AppEnv>): void {
+  app.get("/live/sessions/:sessionId", async (c) => {
+    const sessionId = idSchema("session").safeParse(c.req.param("sessionId"));
+    if (!sessionId.success) throw new ApiError("validation_failed", "not a session id", { errors: [{ field: "path.sessionId", message: sessionId.error.issues[0]?.message ?? "invalid" }] });
+    if (c.req.header("upgrade")?.toLowerCase() !== "websocket") throw new ApiError("malformed_request", "this endpoint speaks WebSocket only");
+    const claims = await verifySessionToken(c.get("config").runtime.tokenSecret, c.req.query("token") ?? "", "events");
+    if (!claims || claims.sessionId !== sessionId.data) throw new ApiError("unauthorized", "the events token is missing, expired or for another session");
+    const headers = new Headers(c.req.raw.headers);
+    headers.set("x-subscriber-role", claims.role === "runtime" ? "runtime" : "viewer");
+    return sessionRoom(c, sessionId.data).fetch(new Request("https://session-room/ws", { headers }));
+  });
+}
