@@ -35,6 +35,7 @@ import { registerToolsImport } from "./tools-import.ts";
 import { registerCatalog } from "./catalog.ts";
 import { registerSessionsDispatch } from "./sessions-dispatch.ts";
 import { registerSessionsGet } from "./sessions-get.ts";
+import { registerSessionsList } from "./sessions-list.ts";
 import { registerSessionsLive } from "./sessions-live.ts";
 
 export function registerRoutes(app: OpenAPIHono<AppEnv>): void {
@@ -74,5 +75,6 @@ export function registerRoutes(app: OpenAPIHono<AppEnv>): void {
   registerPublicWidget(app);
   registerSessionsDispatch(app);
   registerSessionsGet(app);
+  registerSessionsList(app);
   registerSessionsLive(app);
 }

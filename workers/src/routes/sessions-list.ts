@@ -1,0 +1,60 @@
+import { createRoute, z, type OpenAPIHono } from "@hono/zod-openapi";
+import { and, desc, eq, gte, lt } from "drizzle-orm";
+import { idSchema, Session, SessionChannel, SessionStatusValue } from "@speaknode/contracts";
+import { sessions } from "@speaknode/db";
+import type { AppEnv } from "../context.ts";
+import { requireSpace } from "../auth/access.ts";
+import { bearerSecurity, errorResponses, jsonResponse } from "../lib/openapi.ts";
+import { SpaceParams } from "./params.ts";
+import { toSession } from "./sessions-get.ts";
+
+export const route = createRoute({
+  method: "get",
+  path: "/v1/spaces/{spaceId}/sessions",
+  tags: ["sessions"],
+  summary: "Session history, newest first, filtered; page on with `cursor` = the previous page's nextCursor",
+  security: bearerSecurity,
+  request: {
+    params: SpaceParams,
+    query: z.strictObject({
+      agentId: idSchema("agent").optional(),
+      status: SessionStatusValue.optional(),
+      channel: SessionChannel.optional(),
+      caller: z.string().trim().min(1).max(200).optional(),
+      from: z.iso.datetime({ offset: true }).optional(),
+      to: z.iso.datetime({ offset: true }).optional(),
+      limit: z.coerce.number().int().min(1).max(200).default(50),
+      cursor: idSchema("session").optional(),
+    }),
+  },
+  responses: { 200: jsonResponse(z.object({ data: z.array(Session), nextCursor: z.string().nullable() }), "A page of sessions"), ...errorResponses },
+});
+
+export function registerSessionsList(app: OpenAPIHono<AppEnv>): void {
+  app.openapi(route, async (c) => {
+    const { spaceId } = c.req.valid("param");
+    const q = c.req.valid("query");
+    await requireSpace(c, spaceId);
+    // Ids are time-ordered, so ordering and paging by id is stable and newest first.
+    const rows = await c
+      .get("db")
+      .select()
+      .from(sessions)
+      .where(
+        and(
+          eq(sessions.spaceId, spaceId),
+          q.agentId ? eq(sessions.agentId, q.agentId) : undefined,
+          q.status ? eq(sessions.status, q.status) : undefined,
+          q.channel ? eq(sessions.channel, q.channel) : undefined,
+          q.caller ? eq(sessions.caller, q.caller) : undefined,
+          q.from ? gte(sessions.createdAt, new Date(q.from)) : undefined,
+          q.to ? lt(sessions.createdAt, new Date(q.to)) : undefined,
+          q.cursor ? lt(sessions.id, q.cursor) : undefined,
+        ),
+      )
+      .orderBy(desc(sessions.id))
+      .limit(q.limit + 1);
+    const page = rows.slice(0, q.limit);
+    return c.json({ data: page.map(toSession), nextCursor: rows.length > q.limit ? (page.at(-1)?.id ?? null) : null }, 200);
+  });
+}
