@@ -96,3 +96,27 @@ describe("sessions: dispatch", () => {
     expectProblem(await call("GET", `/live/sessions/${String(a.body["sessionId"])}`), 400, "malformed_request");
   });
 });
+
+describe("sessions: history", () => {
+  it("lists newest first with filters and stable cursor paging", async () => {
+    const w = await makeWorld();
+    const ids: string[] = [];
+    for (const [i, caller] of ["alice", "bob", "alice"].entries()) {
+      const res = await dispatch(w.owner.token, w.agentId, { variables: { order_id: i }, channel: { type: "api", callerId: caller } });
+      ids.push(String(res.body["sessionId"]));
+    }
+    const base = `/v1/spaces/${w.spaceId}/sessions`;
+    const first = await call("GET", `${base}?limit=2`, { token: w.member.token });
+    expect(first.body.data?.map((s) => s["id"])).toEqual([ids[2], ids[1]]);
+    const second = await call("GET", `${base}?limit=2&cursor=${String(first.body["nextCursor"])}`, { token: w.member.token });
+    expect(second.body.data?.map((s) => s["id"])).toEqual([ids[0]]);
+    expect(second.body["nextCursor"]).toBeNull();
+    const alice = await call("GET", `${base}?caller=alice&agentId=${w.agentId}&status=dispatching&channel=api`, { token: w.member.token });
+    expect(alice.body.data?.map((s) => s["id"])).toEqual([ids[2], ids[0]]);
+    const future = await call("GET", `${base}?from=${encodeURIComponent(new Date(Date.now() + 60_000).toISOString())}`, { token: w.member.token });
+    expect(future.body.data).toEqual([]);
+    expectProblem(await call("GET", `${base}?status=running`, { token: w.member.token }), 400, "validation_failed");
+    const other = await call("GET", `/v1/spaces/${w.otherSpaceId}/sessions`, { token: w.outsider.token });
+    expect(other.body.data).toEqual([]);
+  });
+});
