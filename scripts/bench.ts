@@ -7,6 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startLocalStack } from "./lib.ts";
 import { apiBench } from "./bench/api.ts";
+import { dispatchBench } from "./bench/sessions.ts";
 
 async function freePort(): Promise<number> {
   const server = createServer();
@@ -21,6 +22,7 @@ const workDir = mkdtempSync(join(tmpdir(), "speaknode-bench-"));
 const stack = await startLocalStack({ port: await freePort(), workDir, quiet: true });
 try {
   for (const line of await apiBench(stack.url)) console.log(line);
+  for (const line of await dispatchBench(stack.url, stack.demoAgentId)) console.log(line);
 } finally {
   await stack.stop();
   rmSync(workDir, { recursive: true, force: true });

@@ -6,7 +6,7 @@ const clients = 20;
 const perClientPerRound = 25;
 const rounds = 4;
 
-async function token(base: string): Promise<string> {
+export async function token(base: string): Promise<string> {
   const res = await fetch(`${base}/dev/oidc/token`, {
     method: "POST",
     headers: { "content-type": "application/x-www-form-urlencoded" },
@@ -17,13 +17,13 @@ async function token(base: string): Promise<string> {
   return body.access_token;
 }
 
-async function load(url: string, headers: Record<string, string>, perClient: number): Promise<number[]> {
+export async function load(url: string, init: RequestInit, perClient: number): Promise<number[]> {
   const samples: number[] = [];
   await Promise.all(
     Array.from({ length: clients }, async () => {
       for (let i = 0; i < perClient; i++) {
         const t0 = performance.now();
-        const res = await fetch(url, { headers });
+        const res = await fetch(url, init);
         await res.arrayBuffer();
         if (!res.ok) throw new Error(`${url} answered ${res.status}`);
         samples.push(performance.now() - t0);
@@ -38,12 +38,12 @@ export async function apiBench(base: string): Promise<string[]> {
   const spacesUrl = `${base}/v1/spaces`;
   const healthUrl = `${base}/healthz`;
   await load(healthUrl, {}, 5);
-  await load(spacesUrl, auth, 5);
+  await load(spacesUrl, { headers: auth }, 5);
   const health: number[] = [];
   const spaces: number[] = [];
   for (let r = 0; r < rounds; r++) {
     health.push(...(await load(healthUrl, {}, perClientPerRound)));
-    spaces.push(...(await load(spacesUrl, auth, perClientPerRound)));
+    spaces.push(...(await load(spacesUrl, { headers: auth }, perClientPerRound)));
   }
   const h = summary(health);
   const s = summary(spaces);
