@@ -53,7 +53,11 @@ export function createApp(): OpenAPIHono<AppEnv> {
   const limitBody = bodyLimit({ maxSize: 256 * 1024, onError: () => { throw new ApiError("payload_too_large", "the body is larger than 256 KiB"); } });
   app.use("/v1/*", limitBody, withDatabase, authenticate());
   app.use("/dev/*", withDatabase);
-  app.use("/public/*", limitBody, withDatabase);
+  app.use("/public/*", limitBody, withDatabase, async (c, next) => {
+    await next();
+    // Also on errors, so a page can read why it was refused.
+    if (!c.res.headers.has("access-control-allow-origin")) c.res.headers.set("access-control-allow-origin", "*");
+  });
 
   app.openAPIRegistry.registerComponent("securitySchemes", "bearer", {
     type: "http",

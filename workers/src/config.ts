@@ -47,6 +47,8 @@ const EnvSchema = z.object({
   DISPATCH_TIMEOUT_MS: z.coerce.number().int().min(1000).max(120_000).default(20_000),
   HEARTBEAT_TIMEOUT_MS: z.coerce.number().int().min(1000).max(300_000).default(20_000),
   MAX_SESSION_MS: z.coerce.number().int().min(10_000).max(4 * 3_600_000).default(3_600_000),
+  RATE_LIMIT_IP_PER_MIN: z.coerce.number().int().min(1).max(100_000).default(10),
+  RATE_LIMIT_AGENT_PER_MIN: z.coerce.number().int().min(1).max(1_000_000).default(600),
   INVITATION_TTL_HOURS: z.coerce.number().int().min(1).max(24 * 30).default(168),
 });
 
@@ -69,6 +71,7 @@ export type Config = {
   secretsKey: string;
   runtime: { tokenSecret: string; mediaDriver: "local"; mediaUrl: string };
   sessions: { dispatchTimeoutMs: number; heartbeatTimeoutMs: number; maxDurationMs: number };
+  publicRateLimits: { perIpPerMin: number; perAgentPerMin: number };
 };
 
 export class ConfigError extends Error {
@@ -110,6 +113,7 @@ export function readConfig(env: Record<string, unknown>): Config {
     secretsKey: e.SECRETS_KEY,
     runtime: { tokenSecret: e.RUNTIME_TOKEN_SECRET, mediaDriver: e.MEDIA_DRIVER, mediaUrl: e.RUNTIME_MEDIA_URL },
     sessions: { dispatchTimeoutMs: e.DISPATCH_TIMEOUT_MS, heartbeatTimeoutMs: e.HEARTBEAT_TIMEOUT_MS, maxDurationMs: e.MAX_SESSION_MS },
+    publicRateLimits: { perIpPerMin: e.RATE_LIMIT_IP_PER_MIN, perAgentPerMin: e.RATE_LIMIT_AGENT_PER_MIN },
   };
   cache.set(env, config);
   return config;

@@ -7,3 +7,4 @@ const app = createApp();
 export default {
   fetch: app.fetch,
 } satisfies ExportedHandler<Record<string, unknown>>;
+export { RateLimiter } from "../../durable-objects/rate-limiter/index.ts";

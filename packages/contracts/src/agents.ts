@@ -52,6 +52,8 @@ export const WidgetSettings = z
       })
       .default({ primaryColor: "#3b5bdb", textColor: "#ffffff", backgroundColor: "#ffffff" }),
     showTranscript: z.boolean().default(false),
+    /** Origins (https://shop.example) whose pages may start sessions publicly; empty = any. */
+    allowedOrigins: z.array(z.string().regex(/^https?:\/\/[a-z0-9.-]+(:\d+)?$/i, "must be an origin like https://shop.example")).max(50).default([]),
   })
   .meta({ id: "WidgetSettings" });
 

@@ -36,6 +36,8 @@ import { registerCatalog } from "./catalog.ts";
 import { registerSessionsDispatch } from "./sessions-dispatch.ts";
 import { registerSessionsGet } from "./sessions-get.ts";
 import { registerSessionsList } from "./sessions-list.ts";
+import { registerAgentTokens } from "./agent-tokens.ts";
+import { registerPublicSessions } from "./public-sessions.ts";
 import { registerSessionsLive } from "./sessions-live.ts";
 
 export function registerRoutes(app: OpenAPIHono<AppEnv>): void {
@@ -76,5 +78,7 @@ export function registerRoutes(app: OpenAPIHono<AppEnv>): void {
   registerSessionsDispatch(app);
   registerSessionsGet(app);
   registerSessionsList(app);
+  registerAgentTokens(app);
+  registerPublicSessions(app);
   registerSessionsLive(app);
 }

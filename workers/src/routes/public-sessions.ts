@@ -1,0 +1,94 @@
+// Public dispatch for the widget and the public link page: published agents only, protected by
+// per-IP and per-agent rate limits, the agent's allowed origins, or a pre-generated agent token.
+import { createRoute, z, type OpenAPIHono } from "@hono/zod-openapi";
+import type { Context } from "hono";
+import { eq } from "drizzle-orm";
+import { DispatchedSession, LanguageTag } from "@speaknode/contracts";
+import { agents } from "@speaknode/db";
+import type { AppEnv } from "../context.ts";
+import { ApiError, notFound } from "../errors.ts";
+import { errorResponses, jsonBody, jsonResponse, problemSpec } from "../lib/openapi.ts";
+import { verifyAgentToken } from "../sessions/agent-tokens.ts";
+import { dispatchSession } from "../sessions/dispatch.ts";
+import { AgentParams } from "./params-agents.ts";
+
+const PublicDispatchBody = z
+  .strictObject({
+    /** Usually the host page's URL parameters: strings, typed by the agent's variable schema. */
+    variables: z.record(z.string(), z.unknown()).default({}),
+    language: LanguageTag.optional(),
+    visitorId: z.string().trim().min(1).max(200).optional(),
+    agentToken: z.string().min(1).max(2000).optional(),
+  })
+  .meta({ id: "PublicDispatchBody" });
+
+export const route = createRoute({
+  method: "post",
+  path: "/public/agents/{agentId}/sessions",
+  tags: ["public"],
+  summary: "Start a session with a published agent from a web page (rate-limited; allowed origins or an agent token)",
+  request: { params: AgentParams, body: jsonBody(PublicDispatchBody) },
+  responses: {
+    201: jsonResponse(DispatchedSession, "The session, dispatching"),
+    400: errorResponses[400],
+    401: errorResponses[401],
+    403: errorResponses[403],
+    404: errorResponses[404],
+    429: problemSpec("Too many sessions from this address or for this agent"),
+  },
+});
+
+interface LimiterStub {
+  hit(limit: number, windowMs: number): Promise<{ allowed: boolean; retryAfterMs: number }>;
+}
+interface LimiterNamespace {
+  idFromName(name: string): unknown;
+  get(id: unknown): LimiterStub;
+}
+
+async function enforce(c: Context<AppEnv>, key: string, perMinute: number): Promise<void> {
+  const ns = c.env["RATE_LIMITER"] as LimiterNamespace | undefined;
+  if (!ns) throw new Error("the RATE_LIMITER Durable Object binding is missing");
+  const verdict = await ns.get(ns.idFromName(key)).hit(perMinute, 60_000);
+  if (!verdict.allowed) {
+    const retryAfterS = Math.max(1, Math.ceil(verdict.retryAfterMs / 1000));
+    throw new ApiError("rate_limited", `too many sessions; try again in ${retryAfterS} s`, { headers: { "retry-after": String(retryAfterS) } });
+  }
+}
+
+export function registerPublicSessions(app: OpenAPIHono<AppEnv>): void {
+  app.openapi(route, async (c) => {
+    const { agentId } = c.req.valid("param");
+    const body = c.req.valid("json");
+    const config = c.get("config");
+    const origin = c.req.header("origin");
+    const bearer = /^Bearer (\S+)$/.exec(c.req.header("authorization") ?? "")?.[1];
+    const agentToken = body.agentToken ?? bearer;
+    if (agentToken) {
+      const check = await verifyAgentToken(config.runtime.tokenSecret, agentToken);
+      if (!check.ok) throw new ApiError(check.expired ? "token_expired" : "unauthorized", check.expired ? "the agent token has expired: issue a new one" : "the agent token is not valid");
+      if (check.agentId !== agentId) throw new ApiError("unauthorized", "the agent token is for another agent");
+    } else {
+      await enforce(c, `ip:${c.req.header("cf-connecting-ip") ?? "unknown"}`, config.publicRateLimits.perIpPerMin);
+    }
+    await enforce(c, `agent:${agentId}`, config.publicRateLimits.perAgentPerMin);
+    const [row] = await c.get("db").select().from(agents).where(eq(agents.id, agentId));
+    if (!row) throw notFound("published agent");
+    const result = await dispatchSession(c, {
+      agent: row,
+      publishedOnly: true,
+      variables: body.variables,
+      variablesSource: "string",
+      language: body.language,
+      channel: "widget",
+      caller: body.visitorId ?? null,
+      admit: (agentConfig) => {
+        const allowed = agentConfig.widget.allowedOrigins;
+        if (!agentToken && allowed.length > 0 && !(origin && allowed.includes(origin))) {
+          throw new ApiError("forbidden", "this page's origin may not start sessions with this agent");
+        }
+      },
+    });
+    return c.json(result, 201, { "access-control-allow-origin": origin ?? "*", vary: "origin" });
+  });
+}
