@@ -35,6 +35,14 @@ describe("Worker configuration", () => {
     expect(() => readConfig({ ...valid, SECRETS_KEY: "short" })).toThrow(/SECRETS_KEY/);
   });
 
+  it("needs the LiveKit settings when the media driver is livekit", () => {
+    expect(() => readConfig({ ...valid, MEDIA_DRIVER: "livekit" })).toThrow(/LIVEKIT_URL/);
+    expect(() => readConfig({ ...valid, MEDIA_DRIVER: "livekit", LIVEKIT_URL: "https://x.example", LIVEKIT_API_KEY: "k", LIVEKIT_API_SECRET: "s" })).toThrow(/LIVEKIT_URL/);
+    const config = readConfig({ ...valid, MEDIA_DRIVER: "livekit", LIVEKIT_URL: "wss://lk.example", LIVEKIT_API_KEY: "APIkey", LIVEKIT_API_SECRET: "secret" });
+    expect(config.runtime.livekit).toEqual({ url: "wss://lk.example", apiKey: "APIkey", apiSecret: "secret", agentName: "speaknode-agent", emptyTimeoutS: 300 });
+    expect(readConfig({ ...valid }).runtime.livekit).toBeUndefined();
+  });
+
   it("needs an API key when email goes through Resend", () => {
     expect(() => readConfig({ ...valid, EMAIL_PROVIDER: "resend" })).toThrow(/RESEND_API_KEY/);
     expect(readConfig({ ...valid, EMAIL_PROVIDER: "resend", RESEND_API_KEY: "re_1" }).email).toMatchObject({ provider: "resend", apiKey: "re_1" });

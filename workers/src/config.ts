@@ -40,8 +40,16 @@ const EnvSchema = z.object({
   SECRETS_KEY: z.string().refine((v) => decodeSecretsKey(v) !== null, "must be 32 bytes, base64 (openssl rand -base64 32)"),
   /** HS256 secret shared with the voice runtime: signs media and event-subscriber tokens. */
   RUNTIME_TOKEN_SECRET: z.string().min(32, "must be at least 32 characters"),
-  /** Only the local transport exists so far; LiveKit comes with the voice runtime. */
-  MEDIA_DRIVER: z.enum(["local"]).default("local"),
+  /** `local` (embedded default) or `livekit` (production; needs the LIVEKIT_* settings). */
+  MEDIA_DRIVER: z.enum(["local", "livekit"]).default("local"),
+  /** The LiveKit server clients connect to (wss://…); its https origin serves the server API. */
+  LIVEKIT_URL: z.url({ protocol: /^wss?$/ }).optional(),
+  LIVEKIT_API_KEY: z.string().optional(),
+  LIVEKIT_API_SECRET: z.string().optional(),
+  /** The agentName the voice runtime registers with LiveKit; explicit dispatches target it. */
+  LIVEKIT_AGENT_NAME: z.string().min(1).default("speaknode-agent"),
+  /** How long LiveKit keeps a session's room when nobody is in it. */
+  LIVEKIT_EMPTY_TIMEOUT_S: z.coerce.number().int().min(10).max(86_400).default(300),
   /** The local voice runtime's WebSocket media endpoint. */
   RUNTIME_MEDIA_URL: z.url().default("ws://127.0.0.1:8790/v1/media"),
   DISPATCH_TIMEOUT_MS: z.coerce.number().int().min(1000).max(120_000).default(20_000),
@@ -69,7 +77,13 @@ export type Config = {
   emailFrom: string;
   invitationTtlHours: number;
   secretsKey: string;
-  runtime: { tokenSecret: string; mediaDriver: "local"; mediaUrl: string };
+  runtime: {
+    tokenSecret: string;
+    mediaDriver: "local" | "livekit";
+    mediaUrl: string;
+    /** Set exactly when mediaDriver is `livekit`. */
+    livekit: { url: string; apiKey: string; apiSecret: string; agentName: string; emptyTimeoutS: number } | undefined;
+  };
   sessions: { dispatchTimeoutMs: number; heartbeatTimeoutMs: number; maxDurationMs: number };
   publicRateLimits: { perIpPerMin: number; perAgentPerMin: number };
 };
@@ -91,6 +105,9 @@ export function readConfig(env: Record<string, unknown>): Config {
   const e = parsed.data;
   if (e.DEV_TOOLS_ENABLED && !e.DEV_OIDC_PRIVATE_JWK) throw new ConfigError("DEV_TOOLS_ENABLED needs DEV_OIDC_PRIVATE_JWK");
   if (e.DEV_TOOLS_ENABLED && !/\/dev\/oidc$/.test(e.OIDC_ISSUER)) throw new ConfigError("with DEV_TOOLS_ENABLED, OIDC_ISSUER must be <this Worker's URL>/dev/oidc");
+  if (e.MEDIA_DRIVER === "livekit" && !(e.LIVEKIT_URL && e.LIVEKIT_API_KEY && e.LIVEKIT_API_SECRET)) {
+    throw new ConfigError("MEDIA_DRIVER=livekit needs LIVEKIT_URL, LIVEKIT_API_KEY and LIVEKIT_API_SECRET");
+  }
   if (e.EMAIL_PROVIDER === "resend" && !e.RESEND_API_KEY) throw new ConfigError("EMAIL_PROVIDER=resend needs RESEND_API_KEY");
   const config: Config = {
     databaseUrl: e.DATABASE_URL,
@@ -111,7 +128,15 @@ export function readConfig(env: Record<string, unknown>): Config {
     emailFrom: e.EMAIL_FROM,
     invitationTtlHours: e.INVITATION_TTL_HOURS,
     secretsKey: e.SECRETS_KEY,
-    runtime: { tokenSecret: e.RUNTIME_TOKEN_SECRET, mediaDriver: e.MEDIA_DRIVER, mediaUrl: e.RUNTIME_MEDIA_URL },
+    runtime: {
+      tokenSecret: e.RUNTIME_TOKEN_SECRET,
+      mediaDriver: e.MEDIA_DRIVER,
+      mediaUrl: e.RUNTIME_MEDIA_URL,
+      livekit:
+        e.MEDIA_DRIVER === "livekit"
+          ? { url: e.LIVEKIT_URL ?? "", apiKey: e.LIVEKIT_API_KEY ?? "", apiSecret: e.LIVEKIT_API_SECRET ?? "", agentName: e.LIVEKIT_AGENT_NAME, emptyTimeoutS: e.LIVEKIT_EMPTY_TIMEOUT_S }
+          : undefined,
+    },
     sessions: { dispatchTimeoutMs: e.DISPATCH_TIMEOUT_MS, heartbeatTimeoutMs: e.HEARTBEAT_TIMEOUT_MS, maxDurationMs: e.MAX_SESSION_MS },
     publicRateLimits: { perIpPerMin: e.RATE_LIMIT_IP_PER_MIN, perAgentPerMin: e.RATE_LIMIT_AGENT_PER_MIN },
   };

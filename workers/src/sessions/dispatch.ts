@@ -11,6 +11,7 @@ import { ApiError, notFound } from "../errors.ts";
 import { mediaDriverFor, type MediaConnection } from "./media.ts";
 import { sessionRoom } from "./room.ts";
 import { signSessionToken } from "./tokens.ts";
+import { LiveKitError } from "./livekit/twirp.ts";
 
 export interface DispatchRequest {
   agent: AgentRow;
@@ -86,7 +87,17 @@ export async function dispatchSession(c: Context<AppEnv>, req: DispatchRequest):
   // The room writes its status through to the row from here on.
   const moved = await room.transition({ to: "dispatching" });
   if (!moved.ok) throw new Error(`session room refused dispatching: ${moved.code}`);
-  const media = await mediaDriverFor(settings).connect({ sessionId, agentId: agent.id });
+  let media: MediaConnection;
+  try {
+    media = await mediaDriverFor(settings).connect({ sessionId, agentId: agent.id });
+  } catch (err) {
+    // Never leave a room dispatching for an agent that cannot come: fail it now, with the reason.
+    await room.transition({ to: "failed", reason: "media unavailable" });
+    if (err instanceof LiveKitError) {
+      throw new ApiError("upstream_unavailable", "the media service is unavailable; try again", err.retryable ? { headers: { "retry-after": "2" } } : undefined);
+    }
+    throw err;
+  }
   const subscriber = await signSessionToken(settings.runtime.tokenSecret, { sessionId, agentId: agent.id, scope: "events", ttlS: 600, role: "viewer" });
   return { sessionId, status: "dispatching", agentId: agent.id, agentVersion: agent.publishedVersion, language, media, eventsUrl: eventsUrl(c, sessionId, subscriber) };
 }

@@ -1,7 +1,9 @@
 // Media drivers: where a session's audio flows, behind one interface. `local` is the embedded
 // default: the voice runtime's own WebSocket media endpoint, admitted by a token it verifies
-// with jose. The LiveKit driver joins this interface with the voice runtime.
+// with jose. `livekit` (production) creates the room and the agent dispatch through LiveKit's
+// server API and hands the visitor a participant token.
 import type { Config } from "../config.ts";
+import { liveKitMediaDriver, type LiveKitMediaConnection } from "./livekit/driver.ts";
 import { signSessionToken } from "./tokens.ts";
 
 export interface MediaRequest {
@@ -9,10 +11,10 @@ export interface MediaRequest {
   agentId: string;
 }
 
-export type MediaConnection = { driver: "local"; url: string; token: string; sampleRateHz: number };
+export type MediaConnection = { driver: "local"; url: string; token: string; sampleRateHz: number } | LiveKitMediaConnection;
 
 export interface MediaDriver {
-  readonly name: "local";
+  readonly name: "local" | "livekit";
   connect(request: MediaRequest): Promise<MediaConnection>;
 }
 
@@ -29,5 +31,7 @@ export function localMediaDriver(config: Config): MediaDriver {
 }
 
 export function mediaDriverFor(config: Config): MediaDriver {
+  const livekit = config.runtime.livekit;
+  if (config.runtime.mediaDriver === "livekit" && livekit) return liveKitMediaDriver(livekit);
   return localMediaDriver(config);
 }
