@@ -10,3 +10,4 @@ export * from "./agents.ts";
 export * from "./template.ts";
 export * from "./sessions.ts";
 export * from "./session-protocol.ts";
+export * from "./runtime.ts";

@@ -3,4 +3,4 @@ export * as schema from "./schema-all.ts";
 export { users, spaces, memberships, invitations, apiKeys, emailOutbox } from "./schema.ts";
 export * from "./dev-seed.ts";
 export { agents, agentVersions, tools, agentTools, catalogModels } from "./schema-agents.ts";
-export { sessions } from "./schema-sessions.ts";
+export { sessions, sessionRuntimeEvents, sessionTurns, sessionToolCalls, sessionRecordings } from "./schema-sessions.ts";

@@ -1,11 +1,15 @@
 // Conversations. Postgres is the system of record for their history; the SessionRoom Durable
-// Object holds the live state machine and writes through to these rows.
-import { index, integer, json, pgEnum, pgTable, text, timestamp, varchar } from "drizzle-orm/pg-core";
+// Object holds the live state machine and writes through to these rows. What the voice runtime
+// reports (turns, tool calls, errors, recordings) is stored here through the runtime API, keyed
+// by the runtime's event ids so a redelivered event changes nothing.
+import { boolean, index, integer, json, pgEnum, pgTable, primaryKey, text, timestamp, varchar } from "drizzle-orm/pg-core";
 import { spaces } from "./schema.ts";
 import { agents } from "./schema-agents.ts";
 
 export const sessionStatus = pgEnum("session_status", ["pending", "dispatching", "active", "completed", "failed"]);
 export const sessionChannel = pgEnum("session_channel", ["api", "widget", "web", "phone", "campaign"]);
+
+const createdAt = () => timestamp("created_at", { withTimezone: true, mode: "date" }).notNull().defaultNow();
 
 export const sessions = pgTable(
   "sessions",
@@ -27,9 +31,104 @@ export const sessions = pgTable(
     language: varchar("language", { length: 35 }).notNull(),
     variables: json("variables").$type<Record<string, string | number | boolean | null>>().notNull().default({}),
     mediaDriver: varchar("media_driver", { length: 20 }).notNull(),
-    createdAt: timestamp("created_at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),
+    createdAt: createdAt(),
     startedAt: timestamp("started_at", { withTimezone: true, mode: "date" }),
     endedAt: timestamp("ended_at", { withTimezone: true, mode: "date" }),
+    /** LLM token usage the runtime reported on completion; null until then. */
+    promptTokens: integer("prompt_tokens"),
+    completionTokens: integer("completion_tokens"),
   },
   (t) => [index("sessions_space_created_idx").on(t.spaceId, t.createdAt), index("sessions_agent_idx").on(t.agentId)],
+);
+
+const sessionRef = () =>
+  text("session_id")
+    .notNull()
+    .references(() => sessions.id, { onDelete: "cascade" });
+
+/**
+ * Every event id the runtime delivered (partial transcripts aside, which live only in the room):
+ * the idempotency ledger, and the only record of reported errors and completions.
+ */
+export const sessionRuntimeEvents = pgTable(
+  "session_runtime_events",
+  {
+    sessionId: sessionRef(),
+    eventId: varchar("event_id", { length: 200 }).notNull(),
+    type: varchar("type", { length: 40 }).notNull(),
+    /** Small, typed by `type`: an error's code, stage and message; a completion's usage. */
+    detail: json("detail").$type<Record<string, unknown>>(),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.sessionId, t.eventId] })],
+);
+
+export const turnRole = pgEnum("turn_role", ["user", "agent"]);
+
+/** Final turns of a conversation with their latency metrics (milliseconds; null when not measured). */
+export const sessionTurns = pgTable(
+  "session_turns",
+  {
+    sessionId: sessionRef(),
+    eventId: varchar("event_id", { length: 200 }).notNull(),
+    turnId: varchar("turn_id", { length: 100 }).notNull(),
+    role: turnRole("role").notNull(),
+    /** The transcript: personal data, never logged. */
+    text: text("text").notNull(),
+    language: varchar("language", { length: 35 }),
+    interrupted: boolean("interrupted").notNull().default(false),
+    startedAt: timestamp("started_at", { withTimezone: true, mode: "date" }).notNull(),
+    endedAt: timestamp("ended_at", { withTimezone: true, mode: "date" }).notNull(),
+    endOfUtteranceDelayMs: integer("end_of_utterance_delay_ms"),
+    sttFinalMs: integer("stt_final_ms"),
+    llmTtftMs: integer("llm_ttft_ms"),
+    toolMs: integer("tool_ms"),
+    ttsTtfbMs: integer("tts_ttfb_ms"),
+    voiceToVoiceMs: integer("voice_to_voice_ms"),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.sessionId, t.eventId] }), index("session_turns_session_started_idx").on(t.sessionId, t.startedAt)],
+);
+
+export const toolCallStatus = pgEnum("tool_call_status", ["ok", "error", "timeout"]);
+
+/** Tool calls the agent made: arguments and result as the runtime saw them (may hold personal data). */
+export const sessionToolCalls = pgTable(
+  "session_tool_calls",
+  {
+    sessionId: sessionRef(),
+    eventId: varchar("event_id", { length: 200 }).notNull(),
+    toolCallId: varchar("tool_call_id", { length: 100 }).notNull(),
+    name: varchar("name", { length: 100 }).notNull(),
+    turnId: varchar("turn_id", { length: 100 }),
+    request: json("request").$type<Record<string, unknown>>().notNull(),
+    response: json("response").$type<unknown>(),
+    status: toolCallStatus("status").notNull(),
+    error: varchar("error", { length: 1000 }),
+    latencyMs: integer("latency_ms").notNull(),
+    startedAt: timestamp("started_at", { withTimezone: true, mode: "date" }),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.sessionId, t.eventId] }), index("session_tool_calls_session_idx").on(t.sessionId, t.createdAt)],
+);
+
+export const recordingTrack = pgEnum("recording_track", ["composite", "user", "agent"]);
+
+/** Audio of a session in the object store (R2), one object per track; the composite carries the
+ *  player's waveform peaks. */
+export const sessionRecordings = pgTable(
+  "session_recordings",
+  {
+    sessionId: sessionRef(),
+    track: recordingTrack("track").notNull(),
+    objectKey: varchar("object_key", { length: 300 }).notNull(),
+    contentType: varchar("content_type", { length: 40 }).notNull(),
+    sizeBytes: integer("size_bytes").notNull(),
+    /** Peak amplitudes 0..1, evenly spaced over `waveformDurationMs`. */
+    waveformPeaks: json("waveform_peaks").$type<number[]>(),
+    waveformDurationMs: integer("waveform_duration_ms"),
+    createdAt: createdAt(),
+    updatedAt: timestamp("updated_at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.sessionId, t.track] })],
 );

@@ -39,6 +39,7 @@ import { registerSessionsList } from "./sessions-list.ts";
 import { registerAgentTokens } from "./agent-tokens.ts";
 import { registerPublicSessions } from "./public-sessions.ts";
 import { registerSessionsLive } from "./sessions-live.ts";
+import { registerRuntimeApi } from "./runtime-api.ts";
 
 export function registerRoutes(app: OpenAPIHono<AppEnv>): void {
   registerHealthz(app);
@@ -81,4 +82,5 @@ export function registerRoutes(app: OpenAPIHono<AppEnv>): void {
   registerAgentTokens(app);
   registerPublicSessions(app);
   registerSessionsLive(app);
+  registerRuntimeApi(app);
 }

@@ -1,0 +1,219 @@
+// The runtime API: what the voice runtime reads and reports about one session, authenticated with
+// a service token. The runtime fetches the session's rendered configuration (with the webhook
+// tools' secret headers, decrypted only here), posts its events once per `eventId`, and uploads
+// the recording and its waveform. Times are milliseconds unless the name says otherwise.
+import { z } from "zod";
+import { idSchema } from "./ids.ts";
+import { LanguageTag, Locale, ProviderChoice, VadSettings } from "./agents.ts";
+import { HttpMethod, SystemToolName, TransferRule } from "./tools.ts";
+import { SessionChannel } from "./sessions.ts";
+import { SessionStatus } from "./session-protocol.ts";
+
+const timestamp = z.iso.datetime({ offset: true });
+const ms = z.number().int().min(0).max(24 * 60 * 60 * 1000);
+
+/** Audience of the service token the runtime presents (`Authorization: Bearer …`). */
+export const runtimeServiceAudience = "speaknode:runtime";
+
+// ---- Configuration -----------------------------------------------------------------------------
+
+export const RuntimeTransferTarget = z.object({ agentId: idSchema("agent"), name: z.string(), published: z.boolean() }).meta({ id: "RuntimeTransferTarget" });
+export type RuntimeTransferTarget = z.infer<typeof RuntimeTransferTarget>;
+
+export const RuntimeWebhookTool = z
+  .object({
+    type: z.literal("webhook"),
+    id: idSchema("tool"),
+    code: z.string(),
+    description: z.string(),
+    method: HttpMethod,
+    /** Still a template: `{{variable}}` from `variables`, `{param}` from the call's arguments. */
+    url: z.string(),
+    headersSchema: z.record(z.string(), z.unknown()).nullable(),
+    bodySchema: z.record(z.string(), z.unknown()).nullable(),
+    headers: z.record(z.string(), z.string()),
+    /** Decrypted values: keep them out of logs and prompts. */
+    secretHeaders: z.record(z.string(), z.string()),
+    timeoutMs: z.number().int(),
+    preToolSpeech: z.string().nullable(),
+    progressSpeech: z.object({ text: z.string(), afterMs: z.number().int() }).nullable(),
+    transferRules: z.array(TransferRule),
+    /** Where each argument goes, for tools imported from OpenAPI; null for hand-written tools. */
+    parameterLocations: z.record(z.string(), z.enum(["path", "query", "body", "bodyRoot"])).nullable(),
+  })
+  .meta({ id: "RuntimeWebhookTool" });
+export type RuntimeWebhookTool = z.infer<typeof RuntimeWebhookTool>;
+
+export const RuntimeSystemTool = z
+  .object({
+    type: z.literal("system"),
+    name: SystemToolName,
+    description: z.string(),
+    /** For transfer_to_agent: the agents it may hand over to, by name, with when to choose each. */
+    targets: z.array(z.object({ agentId: idSchema("agent"), name: z.string(), when: z.string() })),
+  })
+  .meta({ id: "RuntimeSystemTool" });
+export type RuntimeSystemTool = z.infer<typeof RuntimeSystemTool>;
+
+export const RuntimeTool = z.discriminatedUnion("type", [RuntimeWebhookTool, RuntimeSystemTool]);
+export type RuntimeTool = z.infer<typeof RuntimeTool>;
+
+export const RuntimeConfig = z
+  .object({
+    sessionId: idSchema("session"),
+    spaceId: idSchema("space"),
+    agentId: idSchema("agent"),
+    /** The published version that runs, or null with `draftVersion` for a draft. */
+    agentVersion: z.number().int().nullable(),
+    draftVersion: z.number().int().nullable(),
+    status: SessionStatus,
+    channel: SessionChannel,
+    /** The language to start in: one of `locales`. */
+    language: z.string(),
+    variables: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])),
+    agent: z.object({
+      name: z.string(),
+      /** Rendered with the session's variables. */
+      systemPrompt: z.string(),
+      temperature: z.number(),
+      maxTokensPerConversation: z.number().int().nullable(),
+      llm: ProviderChoice,
+      stt: ProviderChoice,
+      vad: VadSettings,
+      autoDetectLanguage: z.boolean(),
+      defaultLanguage: z.string(),
+    }),
+    /** One per language, `firstMessage` rendered with the session's variables. */
+    locales: z.array(Locale),
+    tools: z.array(RuntimeTool),
+    /** Every agent the tools may transfer to, deduplicated. */
+    transferTargets: z.array(RuntimeTransferTarget),
+  })
+  .meta({ id: "RuntimeConfig" });
+export type RuntimeConfig = z.infer<typeof RuntimeConfig>;
+
+// ---- Events ------------------------------------------------------------------------------------
+
+const turnId = z.string().min(1).max(100);
+const text = z.string().max(20_000);
+
+export const TurnMetrics = z
+  .strictObject({
+    /** From the end of the user's speech until the turn was judged over. */
+    endOfUtteranceDelayMs: ms.optional(),
+    /** From the end of speech until the final transcript. */
+    sttFinalMs: ms.optional(),
+    llmTimeToFirstTokenMs: ms.optional(),
+    /** Time spent in tool calls during the turn. */
+    toolMs: ms.optional(),
+    ttsTimeToFirstByteMs: ms.optional(),
+    /** From the end of the user's speech until the agent's first audio. */
+    voiceToVoiceMs: ms.optional(),
+  })
+  .meta({ id: "TurnMetrics" });
+export type TurnMetrics = z.infer<typeof TurnMetrics>;
+
+export const RuntimeStage = z.enum(["media", "vad", "stt", "llm", "tts", "tool", "runtime"]);
+
+/**
+ * What the runtime reports. Lifecycle: `agent.ready` (Dispatching → Active), `heartbeat` while
+ * Active, `completed` (Active → Completed), a fatal `error` (→ Failed). Turns, tool calls, errors
+ * and completions are stored; partial transcripts are only relayed to live subscribers.
+ */
+export const RuntimeEvent = z
+  .discriminatedUnion("type", [
+    z.strictObject({ type: z.literal("agent.ready") }),
+    z.strictObject({ type: z.literal("heartbeat") }),
+    z.strictObject({ type: z.literal("transcript.partial"), turnId, role: z.enum(["user", "agent"]), text }),
+    z
+      .strictObject({
+        type: z.literal("turn"),
+        turnId,
+        role: z.enum(["user", "agent"]),
+        text,
+        language: LanguageTag.optional(),
+        startedAt: timestamp,
+        endedAt: timestamp,
+        /** The agent was cut off by the user (barge-in); `text` is what was actually spoken. */
+        interrupted: z.boolean().default(false),
+        metrics: TurnMetrics.default({}),
+      })
+      .refine((t) => Date.parse(t.endedAt) >= Date.parse(t.startedAt), { message: "must not be before startedAt", path: ["endedAt"] }),
+    z.strictObject({
+      type: z.literal("tool.call"),
+      toolCallId: z.string().min(1).max(100),
+      /** The code of a webhook tool or the name of a system tool, as the LLM called it. */
+      name: z.string().min(1).max(100),
+      turnId: turnId.optional(),
+      /** The arguments the LLM gave. */
+      request: z.record(z.string(), z.unknown()),
+      /** The result handed back to the LLM, if any. */
+      response: z.unknown().optional(),
+      status: z.enum(["ok", "error", "timeout"]),
+      error: z.string().max(1000).optional(),
+      latencyMs: ms,
+      startedAt: timestamp.optional(),
+    }),
+    z.strictObject({
+      type: z.literal("error"),
+      code: z.string().regex(/^[a-z][a-z0-9_.]{0,63}$/, "must be a short snake_case code like stt_unavailable"),
+      stage: RuntimeStage,
+      /** Kept with the session, never logged: it may quote what was said. */
+      message: z.string().max(2000),
+      /** The conversation cannot go on: the session fails with a reason naming the stage and code. */
+      fatal: z.boolean(),
+      retryable: z.boolean().optional(),
+    }),
+    z.strictObject({
+      type: z.literal("completed"),
+      tokenUsage: z.strictObject({ prompt: z.number().int().min(0), completion: z.number().int().min(0) }),
+      durationMs: ms,
+      /** Whether a recording will be (or was) uploaded; defaults to whether the composite track exists. */
+      audioAvailable: z.boolean().optional(),
+    }),
+  ])
+  .meta({ id: "RuntimeEvent" });
+export type RuntimeEvent = z.infer<typeof RuntimeEvent>;
+
+export const RuntimeEventBody = z
+  .strictObject({
+    /** Idempotency key, unique within the session: the same id delivered again changes nothing. */
+    eventId: z.string().min(1).max(200),
+    event: RuntimeEvent,
+  })
+  .meta({ id: "RuntimeEventBody" });
+export type RuntimeEventBody = z.infer<typeof RuntimeEventBody>;
+
+export const RuntimeEventAck = z
+  .object({
+    eventId: z.string(),
+    /** True when this id was delivered before; nothing changed this time. */
+    duplicate: z.boolean(),
+    /** Whether this delivery reached live subscribers (false for duplicates and stored-only events). */
+    live: z.boolean(),
+  })
+  .meta({ id: "RuntimeEventAck" });
+export type RuntimeEventAck = z.infer<typeof RuntimeEventAck>;
+
+// ---- Recording ---------------------------------------------------------------------------------
+
+export const RecordingTrack = z.enum(["composite", "user", "agent"]);
+export type RecordingTrack = z.infer<typeof RecordingTrack>;
+
+/** Upload content types and the file extension each is stored under. */
+export const recordingContentTypes = { "audio/wav": "wav", "audio/ogg": "ogg" } as const;
+export type RecordingContentType = keyof typeof recordingContentTypes;
+export const recordingMaxBytes = 100 * 1024 * 1024;
+export const waveformMaxPeaks = 4000;
+
+export const RecordingStored = z
+  .object({ track: RecordingTrack, objectKey: z.string(), contentType: z.string(), sizeBytes: z.number().int() })
+  .meta({ id: "RecordingStored" });
+
+export const WaveformBody = z
+  .strictObject({
+    peaks: z.array(z.number().min(0).max(1)).min(1).max(waveformMaxPeaks),
+    durationMs: ms,
+  })
+  .meta({ id: "WaveformBody" });
+export type WaveformBody = z.infer<typeof WaveformBody>;

@@ -1,0 +1,25 @@
+// The runtime API (/runtime/v1): what the voice runtime calls, with its service token instead of
+// a user's or an API key's credentials.
+import type { OpenAPIHono } from "@hono/zod-openapi";
+import type { AppEnv } from "../context.ts";
+import { authenticateRuntime, withDatabase } from "../runtime/middleware.ts";
+import { runtimeSecurityScheme } from "../runtime/openapi.ts";
+import { registerRuntimeConfig } from "./runtime-config.ts";
+import { registerRuntimeEvents } from "./runtime-events.ts";
+import { registerRuntimeRecording } from "./runtime-recording.ts";
+import { registerRuntimeWaveform } from "./runtime-waveform.ts";
+
+export function registerRuntimeApi(app: OpenAPIHono<AppEnv>): void {
+  // Authenticate before opening a database connection: refused requests cost nothing.
+  app.use("/runtime/*", authenticateRuntime(), withDatabase());
+  app.openAPIRegistry.registerComponent("securitySchemes", runtimeSecurityScheme, {
+    type: "http",
+    scheme: "bearer",
+    bearerFormat: "JWT",
+    description: "A runtime service token: HS256 JWT with audience speaknode:runtime, signed with the runtime token secret",
+  });
+  registerRuntimeConfig(app);
+  registerRuntimeEvents(app);
+  registerRuntimeRecording(app);
+  registerRuntimeWaveform(app);
+}

@@ -1,0 +1,158 @@
+// The configuration a session runs with, as the voice runtime needs it: the published snapshot the
+// session was dispatched with (or the agent's current draft for a draft session), prompt and first
+// messages rendered with the session's variables, webhook tools with their secret headers
+// decrypted from the live tool rows (secrets rotate; snapshots never hold them), and transfer
+// targets resolved to names.
+import { and, eq, inArray } from "drizzle-orm";
+import { z } from "zod";
+import { AgentConfig, renderText, systemToolDescriptions, Tool } from "@speaknode/contracts";
+import type { RuntimeConfig, RuntimeTool, RuntimeTransferTarget, RuntimeWebhookTool } from "@speaknode/contracts";
+import { agents, agentVersions, tools, type Database } from "@speaknode/db";
+import { toAgent } from "../agents/store.ts";
+import { ApiError } from "../errors.ts";
+import { log } from "../lib/log.ts";
+import { decryptJson } from "../lib/secrets.ts";
+import { toTool } from "../tools/serialize.ts";
+import type { SessionRow } from "./session.ts";
+
+const ParameterLocations = z.record(z.string(), z.enum(["path", "query", "body", "bodyRoot"])).nullable();
+const SnapshotTool = Tool.extend({ parameterLocations: ParameterLocations.optional() });
+type SnapshotTool = z.infer<typeof SnapshotTool>;
+const Snapshot = z.object({ agent: AgentConfig, tools: z.array(SnapshotTool) });
+const SecretHeaders = z.record(z.string(), z.string());
+
+type ToolRow = typeof tools.$inferSelect;
+
+interface Source {
+  agentId: string;
+  config: AgentConfig;
+  /** Webhook tool definitions by id: frozen in the snapshot, or the live rows for a draft. */
+  definitions: Map<string, SnapshotTool>;
+  /** The live rows of those tools, where the secret headers are. */
+  liveTools: Map<string, ToolRow>;
+}
+
+async function toolRows(db: Database, spaceId: string, ids: string[]): Promise<Map<string, ToolRow>> {
+  if (ids.length === 0) return new Map();
+  const rows = await db.select().from(tools).where(and(eq(tools.spaceId, spaceId), inArray(tools.id, ids)));
+  return new Map(rows.map((r) => [r.id, r]));
+}
+
+async function loadSource(db: Database, session: SessionRow): Promise<Source> {
+  const agentId = session.agentId;
+  if (agentId === null) throw new ApiError("gone", "the session's agent was deleted");
+  if (session.agentVersion !== null) {
+    const [version] = await db
+      .select({ snapshot: agentVersions.snapshot })
+      .from(agentVersions)
+      .where(and(eq(agentVersions.agentId, agentId), eq(agentVersions.version, session.agentVersion)));
+    if (!version) throw new ApiError("gone", `version ${session.agentVersion} of the session's agent no longer exists`);
+    const snapshot = Snapshot.parse(version.snapshot);
+    return {
+      agentId,
+      config: snapshot.agent,
+      definitions: new Map(snapshot.tools.map((t) => [t.id, t])),
+      liveTools: await toolRows(db, session.spaceId, webhookIds(snapshot.agent)),
+    };
+  }
+  // Drafts keep no history: a draft session runs the draft as it is now.
+  const [row] = await db.select().from(agents).where(and(eq(agents.id, agentId), eq(agents.spaceId, session.spaceId)));
+  if (!row) throw new ApiError("gone", "the session's agent was deleted");
+  const config = toAgent(row);
+  const liveTools = await toolRows(db, session.spaceId, webhookIds(config));
+  const definitions = new Map([...liveTools.values()].map((r): [string, SnapshotTool] => [r.id, { ...toTool(r), parameterLocations: r.parameterLocations }]));
+  return { agentId, config, definitions, liveTools };
+}
+
+function webhookIds(config: AgentConfig): string[] {
+  return [...new Set(config.tools.flatMap((t) => (t.type === "webhook" ? [t.toolId] : [])))];
+}
+
+function transferTargetIds(config: AgentConfig, definitions: Map<string, SnapshotTool>): string[] {
+  const ids = new Set<string>();
+  for (const ref of config.tools) {
+    if (ref.type === "system") for (const t of ref.targets ?? []) ids.add(t.agentId);
+    else for (const rule of definitions.get(ref.toolId)?.transferRules ?? []) ids.add(rule.targetAgentId);
+  }
+  return [...ids];
+}
+
+async function secretHeadersOf(secretsKey: string, row: ToolRow | undefined): Promise<Record<string, string>> {
+  if (!row?.secretHeaders) return {};
+  return SecretHeaders.parse(await decryptJson(secretsKey, row.secretHeaders));
+}
+
+export async function buildRuntimeConfig(db: Database, secretsKey: string, session: SessionRow): Promise<RuntimeConfig> {
+  const { agentId, config, definitions, liveTools } = await loadSource(db, session);
+
+  const targetIds = transferTargetIds(config, definitions);
+  const targetRows = targetIds.length
+    ? await db.select({ id: agents.id, name: agents.name, publishedVersion: agents.publishedVersion }).from(agents).where(and(eq(agents.spaceId, session.spaceId), inArray(agents.id, targetIds)))
+    : [];
+  const targets = new Map<string, RuntimeTransferTarget>(targetRows.map((r) => [r.id, { agentId: r.id, name: r.name, published: r.publishedVersion !== null }]));
+
+  const variables = session.variables;
+  const runtimeTools: RuntimeTool[] = [];
+  for (const ref of config.tools) {
+    if (ref.type === "system") {
+      const reachable = (ref.targets ?? []).flatMap((t) => {
+        const target = targets.get(t.agentId);
+        return target ? [{ agentId: t.agentId, name: target.name, when: t.when }] : [];
+      });
+      runtimeTools.push({ type: "system", name: ref.name, description: systemToolDescriptions[ref.name], targets: reachable });
+      continue;
+    }
+    const def = definitions.get(ref.toolId);
+    if (!def) {
+      log.warn("runtime config: webhook tool missing from the agent's source", { sessionId: session.id, toolId: ref.toolId });
+      continue;
+    }
+    if (!liveTools.has(def.id) && def.secretHeaderNames.length > 0) {
+      log.warn("runtime config: webhook tool deleted since publishing; its secret headers are gone", { sessionId: session.id, toolId: def.id });
+    }
+    const tool: RuntimeWebhookTool = {
+      type: "webhook",
+      id: def.id,
+      code: def.code,
+      description: def.description,
+      method: def.method,
+      url: def.url,
+      headersSchema: def.headersSchema,
+      bodySchema: def.bodySchema,
+      headers: def.headers,
+      secretHeaders: await secretHeadersOf(secretsKey, liveTools.get(def.id)),
+      timeoutMs: def.timeoutMs,
+      preToolSpeech: def.preToolSpeech,
+      progressSpeech: def.progressSpeech,
+      transferRules: def.transferRules.filter((r) => targets.has(r.targetAgentId)),
+      parameterLocations: def.parameterLocations ?? null,
+    };
+    runtimeTools.push(tool);
+  }
+
+  return {
+    sessionId: session.id,
+    spaceId: session.spaceId,
+    agentId,
+    agentVersion: session.agentVersion,
+    draftVersion: session.draftVersion,
+    status: session.status,
+    channel: session.channel,
+    language: session.language,
+    variables,
+    agent: {
+      name: config.name,
+      systemPrompt: renderText(config.systemPrompt, variables),
+      temperature: config.temperature,
+      maxTokensPerConversation: config.maxTokensPerConversation,
+      llm: config.llm,
+      stt: config.stt,
+      vad: config.vad,
+      autoDetectLanguage: config.autoDetectLanguage,
+      defaultLanguage: config.defaultLanguage,
+    },
+    locales: config.locales.map((l) => ({ ...l, firstMessage: renderText(l.firstMessage, variables) })),
+    tools: runtimeTools,
+    transferTargets: [...targets.values()],
+  };
+}

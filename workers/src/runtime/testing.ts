@@ -1,0 +1,72 @@
+// Test helpers for the runtime API (workerd only): a dispatched session, service tokens, event
+// posts and a live events subscriber.
+import { env, exports } from "cloudflare:workers";
+import { call, makeWorld, origin, testEnv, type CallOptions, type CallResult, type World } from "../../test/helpers.ts";
+import { signRuntimeServiceToken } from "./auth.ts";
+
+export const recordingsBucket = (): R2Bucket => (env as unknown as { RECORDINGS: R2Bucket }).RECORDINGS;
+
+export function serviceToken(claims: { ttlS?: number; sessionId?: string; secret?: string } = {}): Promise<string> {
+  return signRuntimeServiceToken(claims.secret ?? testEnv.RUNTIME_TOKEN_SECRET, { ttlS: claims.ttlS ?? 60, ...(claims.sessionId ? { sessionId: claims.sessionId } : {}) });
+}
+
+export interface Dispatched {
+  world: World;
+  sessionId: string;
+  eventsUrl: string;
+  mediaToken: string;
+}
+
+/** A world and a session dispatched on its agent (a draft unless the agent was published). */
+export async function dispatched(world?: World, body: Record<string, unknown> = { variables: { order_id: 42 } }): Promise<Dispatched> {
+  const w = world ?? (await makeWorld());
+  const res = await call("POST", `/v1/agents/${w.agentId}/sessions`, { token: w.owner.token, json: body });
+  if (res.status !== 201) throw new Error(`dispatch failed: ${res.status} ${res.text}`);
+  const media = res.body["media"] as { token: string };
+  return { world: w, sessionId: String(res.body["sessionId"]), eventsUrl: String(res.body["eventsUrl"]), mediaToken: media.token };
+}
+
+/** A runtime API call with a valid service token unless `token` names another (or null: none). */
+export async function runtimeCall(method: string, path: string, opts: Omit<CallOptions, "token"> & { token?: string | null } = {}): Promise<CallResult> {
+  const token = opts.token === undefined ? await serviceToken() : (opts.token ?? undefined);
+  return call(method, `/runtime/v1${path}`, { ...opts, token });
+}
+
+export function postEvent(sessionId: string, eventId: string, event: Record<string, unknown>): Promise<CallResult> {
+  return runtimeCall("POST", `/sessions/${sessionId}/events`, { json: { eventId, event } });
+}
+
+export interface Subscriber {
+  ws: WebSocket;
+  next(): Promise<Record<string, unknown>>;
+}
+
+export async function subscribe(eventsUrl: string): Promise<Subscriber> {
+  const url = new URL(eventsUrl);
+  const fetcher = (exports as unknown as { default: { fetch: (r: Request) => Promise<Response> } }).default;
+  const res = await fetcher.fetch(new Request(`${origin}${url.pathname}${url.search}`, { headers: { upgrade: "websocket" } }));
+  const ws = res.webSocket;
+  if (!ws) throw new Error(`no WebSocket: ${res.status} ${await res.text()}`);
+  ws.accept();
+  const queue: Record<string, unknown>[] = [];
+  const waiters: ((m: Record<string, unknown>) => void)[] = [];
+  ws.addEventListener("message", (e) => {
+    const msg = JSON.parse(String(e.data)) as Record<string, unknown>;
+    const waiter = waiters.shift();
+    if (waiter) waiter(msg);
+    else queue.push(msg);
+  });
+  return {
+    ws,
+    next: () =>
+      new Promise((resolve, reject) => {
+        const queued = queue.shift();
+        if (queued) return resolve(queued);
+        const timer = setTimeout(() => reject(new Error("no live event within 5 s")), 5000);
+        waiters.push((m) => {
+          clearTimeout(timer);
+          resolve(m);
+        });
+      }),
+  };
+}
