@@ -1,10 +1,8 @@
 // The Worker's HTTP application: shared middleware, the one error handler, and the flat list of
 // operations. Each operation lives in its own file under routes/ and registers itself here.
 import { OpenAPIHono } from "@hono/zod-openapi";
-import type { Context } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { newId } from "@speaknode/contracts";
-import { createDatabase } from "@speaknode/db";
 import type { AppEnv } from "./context.ts";
 import { readConfig } from "./config.ts";
 import { ApiError, fieldErrorsFromZod, problemResponse, toApiError } from "./errors.ts";
@@ -13,6 +11,7 @@ import { registerRoutes } from "./routes/index.ts";
 import { registerDevOidc } from "./dev-oidc/index.ts";
 import { registerDevMail } from "./dev-mail.ts";
 import { errorFields, log } from "./lib/log.ts";
+import { withDatabase } from "./lib/database.ts";
 
 export function createApp(): OpenAPIHono<AppEnv> {
   const app = new OpenAPIHono<AppEnv>({
@@ -33,27 +32,13 @@ export function createApp(): OpenAPIHono<AppEnv> {
     c.header("x-request-id", requestId);
   });
 
-  // One pooled connection set per request: Workers cannot share sockets across requests.
-  const withDatabase = async (c: Context<AppEnv>, next: () => Promise<void>) => {
-    const config = c.get("config");
-    const handle = createDatabase({ url: config.databaseUrl, localProxy: config.dbLocalProxy, max: 2 });
-    c.set("db", handle.db);
-    try {
-      await next();
-    } finally {
-      const closing = handle.close().catch(() => undefined);
-      try {
-        c.executionCtx.waitUntil(closing);
-      } catch {
-        await closing;
-      }
-    }
-  };
+  const withDb = withDatabase();
+
   // Bodies are small JSON documents; anything larger is refused before it is read.
   const limitBody = bodyLimit({ maxSize: 256 * 1024, onError: () => { throw new ApiError("payload_too_large", "the body is larger than 256 KiB"); } });
-  app.use("/v1/*", limitBody, withDatabase, authenticate());
-  app.use("/dev/*", withDatabase);
-  app.use("/public/*", limitBody, withDatabase, async (c, next) => {
+  app.use("/v1/*", limitBody, withDb, authenticate());
+  app.use("/dev/*", withDb);
+  app.use("/public/*", limitBody, withDb, async (c, next) => {
     await next();
     // Also on errors, so a page can read why it was refused.
     if (!c.res.headers.has("access-control-allow-origin")) c.res.headers.set("access-control-allow-origin", "*");

@@ -2,7 +2,8 @@
 // a user's or an API key's credentials.
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import type { AppEnv } from "../context.ts";
-import { authenticateRuntime, withDatabase } from "../runtime/middleware.ts";
+import { authenticateRuntime } from "../runtime/middleware.ts";
+import { withDatabase } from "../lib/database.ts";
 import { runtimeSecurityScheme } from "../runtime/openapi.ts";
 import { registerRuntimeConfig } from "./runtime-config.ts";
 import { registerRuntimeEvents } from "./runtime-events.ts";

@@ -3,28 +3,10 @@ import { describe, expect, it } from "vitest";
 import { sessions } from "@speaknode/db";
 import { call, expectProblem, makeWorld, origin, testEnv, withDb } from "../../test/helpers.ts";
 import { verifySessionToken } from "../sessions/tokens.ts";
+import { subscribe } from "../runtime/testing.ts";
 import type { SessionRoom } from "../../../durable-objects/session-room/index.ts";
 
 const dispatch = (token: string, agentId: string, json: unknown) => call("POST", `/v1/agents/${agentId}/sessions`, { token, json });
-
-async function openEvents(eventsUrl: string): Promise<{ ws: WebSocket; next: () => Promise<Record<string, unknown>> }> {
-  const url = new URL(eventsUrl);
-  const { exports } = await import("cloudflare:workers");
-  const fetcher = (exports as unknown as { default: { fetch: (r: Request) => Promise<Response> } }).default;
-  const res = await fetcher.fetch(new Request(`${origin}${url.pathname}${url.search}`, { headers: { upgrade: "websocket" } }));
-  const ws = res.webSocket;
-  if (!ws) throw new Error(`no WebSocket: ${res.status} ${await res.text()}`);
-  ws.accept();
-  const queue: Record<string, unknown>[] = [];
-  const waiters: ((m: Record<string, unknown>) => void)[] = [];
-  ws.addEventListener("message", (e) => {
-    const msg = JSON.parse(String(e.data)) as Record<string, unknown>;
-    const waiter = waiters.shift();
-    if (waiter) waiter(msg);
-    else queue.push(msg);
-  });
-  return { ws, next: () => new Promise((resolve) => (queue.length ? resolve(queue.shift() as Record<string, unknown>) : waiters.push(resolve))) };
-}
 
 describe("sessions: dispatch", () => {
   it("dispatches a draft agent: row with coerced variables, a local media token, and live events", async () => {
@@ -43,7 +25,7 @@ describe("sessions: dispatch", () => {
     const session = await call("GET", `/v1/sessions/${sessionId}`, { token: w.member.token });
     expect(session.body).toMatchObject({ status: "dispatching", channel: "api", caller: "crm-7", variables: { customer_name: "there", order_id: 42 } });
 
-    const events = await openEvents(String(res.body["eventsUrl"]));
+    const events = await subscribe(String(res.body["eventsUrl"]));
     const welcome = await events.next();
     expect(welcome).toMatchObject({ type: "welcome", sessionId, status: "dispatching" });
     events.ws.close(1000);

@@ -1,7 +1,6 @@
-// Middleware of the runtime API (/runtime/*): a per-request database, as for /v1, and the runtime's
+// Middleware of the runtime API (/runtime/*): the per-request database shared with /v1, and the runtime's
 // service token in place of user or API-key authentication.
 import type { MiddlewareHandler } from "hono";
-import { createDatabase } from "@speaknode/db";
 import type { AppEnv } from "../context.ts";
 import { ApiError } from "../errors.ts";
 import { ServiceTokenError, verifyRuntimeServiceToken, type RuntimeServiceClaims } from "./auth.ts";
@@ -13,25 +12,6 @@ declare module "hono" {
 }
 
 const challenge = { "www-authenticate": 'Bearer realm="speaknode-runtime"' };
-
-/** One pooled connection set per request: Workers cannot share sockets across requests. */
-export function withDatabase(): MiddlewareHandler<AppEnv> {
-  return async (c, next) => {
-    const config = c.get("config");
-    const handle = createDatabase({ url: config.databaseUrl, localProxy: config.dbLocalProxy, max: 2 });
-    c.set("db", handle.db);
-    try {
-      await next();
-    } finally {
-      const closing = handle.close().catch(() => undefined);
-      try {
-        c.executionCtx.waitUntil(closing);
-      } catch {
-        await closing;
-      }
-    }
-  };
-}
 
 export function authenticateRuntime(): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
