@@ -38,6 +38,7 @@ export function createApp(): OpenAPIHono<AppEnv> {
   const limitBody = bodyLimit({ maxSize: 256 * 1024, onError: () => { throw new ApiError("payload_too_large", "the body is larger than 256 KiB"); } });
   app.use("/v1/*", limitBody, withDb, authenticate());
   app.use("/dev/*", withDb);
+  app.use("/recordings/*", withDb);
   app.use("/public/*", limitBody, withDb, async (c, next) => {
     await next();
     // Also on errors, so a page can read why it was refused.

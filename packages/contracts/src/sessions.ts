@@ -59,3 +59,28 @@ export const Session = z
   })
   .meta({ id: "Session" });
 export type Session = z.infer<typeof Session>;
+
+const ms = z.number().int().nullable();
+
+export const SessionDetail = Session.extend({
+  turns: z.array(
+    z.object({
+      turnId: z.string(),
+      role: z.enum(["user", "agent"]),
+      text: z.string(),
+      language: z.string().nullable(),
+      interrupted: z.boolean(),
+      startedAt: timestamp,
+      endedAt: timestamp,
+      metrics: z.object({ endOfUtteranceDelayMs: ms, sttFinalMs: ms, llmTtftMs: ms, toolMs: ms, ttsTtfbMs: ms, voiceToVoiceMs: ms }),
+    }),
+  ),
+  toolCalls: z.array(
+    z.object({ toolCallId: z.string(), name: z.string(), turnId: z.string().nullable(), request: z.record(z.string(), z.unknown()), response: z.unknown(), status: z.enum(["ok", "error", "timeout"]), error: z.string().nullable(), latencyMs: z.number().int(), at: timestamp }),
+  ),
+  errors: z.array(z.object({ at: timestamp, detail: z.record(z.string(), z.unknown()).nullable() })),
+  tokenUsage: z.object({ prompt: z.number().int().nullable(), completion: z.number().int().nullable() }),
+  /** Signed links that expire; fetch the session again for fresh ones. */
+  recordings: z.array(z.object({ track: z.enum(["composite", "user", "agent"]), url: z.string(), expiresAt: timestamp, contentType: z.string(), sizeBytes: z.number().int() })),
+  waveform: z.object({ peaks: z.array(z.number()), durationMs: z.number().int() }).nullable(),
+}).meta({ id: "SessionDetail" });

@@ -38,6 +38,7 @@ import { registerSessionsGet } from "./sessions-get.ts";
 import { registerSessionsList } from "./sessions-list.ts";
 import { registerAgentTokens } from "./agent-tokens.ts";
 import { registerPublicSessions } from "./public-sessions.ts";
+import { registerRecordingsServe } from "./recordings-serve.ts";
 import { registerSessionsLive } from "./sessions-live.ts";
 import { registerRuntimeApi } from "./runtime-api.ts";
 
@@ -81,6 +82,7 @@ export function registerRoutes(app: OpenAPIHono<AppEnv>): void {
   registerSessionsList(app);
   registerAgentTokens(app);
   registerPublicSessions(app);
+  registerRecordingsServe(app);
   registerSessionsLive(app);
   registerRuntimeApi(app);
 }

@@ -1,8 +1,9 @@
 import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
-import { eq } from "drizzle-orm";
-import { idSchema, Session } from "@speaknode/contracts";
+import { and, asc, eq } from "drizzle-orm";
+import { idSchema, SessionDetail, type Session } from "@speaknode/contracts";
 import { z } from "@hono/zod-openapi";
-import { sessions } from "@speaknode/db";
+import { sessionRecordings, sessionRuntimeEvents, sessions, sessionToolCalls, sessionTurns } from "@speaknode/db";
+import { signRecordingUrl } from "../sessions/recording-urls.ts";
 import type { AppEnv } from "../context.ts";
 import { requireSpace } from "../auth/access.ts";
 import { notFound } from "../errors.ts";
@@ -14,10 +15,10 @@ export const route = createRoute({
   method: "get",
   path: "/v1/sessions/{sessionId}",
   tags: ["sessions"],
-  summary: "One session's metadata",
+  summary: "One session: metadata, turns with latency metrics, tool calls, errors, signed recording links and waveform peaks",
   security: bearerSecurity,
   request: { params: SessionParams },
-  responses: { 200: jsonResponse(Session, "The session"), ...errorResponses },
+  responses: { 200: jsonResponse(SessionDetail, "The session"), ...errorResponses },
 });
 
 export function toSession(row: typeof sessions.$inferSelect): Session {
@@ -44,6 +45,41 @@ export function registerSessionsGet(app: OpenAPIHono<AppEnv>): void {
     const [row] = await c.get("db").select().from(sessions).where(eq(sessions.id, c.req.valid("param").sessionId));
     if (!row) throw notFound("session");
     await requireSpace(c, row.spaceId);
-    return c.json(toSession(row), 200);
+    const db = c.get("db");
+    const [turns, calls, errors, recordings] = await Promise.all([
+      db.select().from(sessionTurns).where(eq(sessionTurns.sessionId, row.id)).orderBy(asc(sessionTurns.startedAt)),
+      db.select().from(sessionToolCalls).where(eq(sessionToolCalls.sessionId, row.id)).orderBy(asc(sessionToolCalls.createdAt)),
+      db.select().from(sessionRuntimeEvents).where(and(eq(sessionRuntimeEvents.sessionId, row.id), eq(sessionRuntimeEvents.type, "error"))).orderBy(asc(sessionRuntimeEvents.createdAt)),
+      db.select().from(sessionRecordings).where(eq(sessionRecordings.sessionId, row.id)),
+    ]);
+    const origin = c.get("config").publicUrl ?? new URL(c.req.url).origin;
+    const secret = c.get("config").runtime.tokenSecret;
+    const composite = recordings.find((r) => r.track === "composite");
+    return c.json(
+      {
+        ...toSession(row),
+        turns: turns.map((t) => ({
+          turnId: t.turnId,
+          role: t.role,
+          text: t.text,
+          language: t.language,
+          interrupted: t.interrupted,
+          startedAt: iso(t.startedAt),
+          endedAt: iso(t.endedAt),
+          metrics: { endOfUtteranceDelayMs: t.endOfUtteranceDelayMs, sttFinalMs: t.sttFinalMs, llmTtftMs: t.llmTtftMs, toolMs: t.toolMs, ttsTtfbMs: t.ttsTtfbMs, voiceToVoiceMs: t.voiceToVoiceMs },
+        })),
+        toolCalls: calls.map((t) => ({ toolCallId: t.toolCallId, name: t.name, turnId: t.turnId, request: t.request, response: t.response, status: t.status, error: t.error, latencyMs: t.latencyMs, at: iso(t.startedAt ?? t.createdAt) })),
+        errors: errors.map((e) => ({ at: iso(e.createdAt), detail: e.detail ?? null })),
+        tokenUsage: { prompt: row.promptTokens, completion: row.completionTokens },
+        recordings: await Promise.all(
+          recordings.map(async (r) => {
+            const link = await signRecordingUrl(secret, origin, row.id, r.track, 3600);
+            return { track: r.track, url: link.url, expiresAt: iso(link.expiresAt), contentType: r.contentType, sizeBytes: r.sizeBytes };
+          }),
+        ),
+        waveform: composite?.waveformPeaks && composite.waveformDurationMs !== null ? { peaks: composite.waveformPeaks, durationMs: composite.waveformDurationMs } : null,
+      },
+      200,
+    );
   });
 }
