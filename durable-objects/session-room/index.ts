@@ -122,7 +122,7 @@ export class SessionRoom extends DurableObject<SessionRoomEnv> {
     // The Worker ending a session knows nothing of a recording; the runtime reports one by
     // publishing `session.completed` instead.
     const emitted = this.ctx.storage.transactionSync(() => this.#moveTo(meta, to, reason, Date.now(), { eventId: null, audioAvailable: false }));
-    await this.#afterChange(emitted);
+    await this.#afterChange(emitted, { skipRowSync: cmd.data.rowWrittenByCaller === true });
     return this.#stateResult(this.#meta());
   }
 
@@ -319,9 +319,9 @@ export class SessionRoom extends DurableObject<SessionRoomEnv> {
   }
 
   /** Fans new events out, lets subscribers go once the session has ended, and re-arms the alarm. */
-  async #afterChange(emitted: SessionEvent[]): Promise<void> {
+  async #afterChange(emitted: SessionEvent[], opts: { skipRowSync?: boolean } = {}): Promise<void> {
     for (const event of emitted) this.#broadcast(event);
-    if (emitted.some((e) => e.type === "session.status" || e.type === "session.completed" || e.type === "session.failed")) await this.#syncRow();
+    if (!opts.skipRowSync && emitted.some((e) => e.type === "session.status" || e.type === "session.completed" || e.type === "session.failed")) await this.#syncRow();
     const last = emitted.at(-1);
     if (last?.type === "session.completed" || last?.type === "session.failed") {
       for (const ws of this.ctx.getWebSockets()) {

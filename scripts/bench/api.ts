@@ -17,10 +17,10 @@ export async function token(base: string): Promise<string> {
   return body.access_token;
 }
 
-export async function load(url: string, init: RequestInit, perClient: number): Promise<number[]> {
+export async function load(url: string, init: RequestInit, perClient: number, concurrency = clients): Promise<number[]> {
   const samples: number[] = [];
   await Promise.all(
-    Array.from({ length: clients }, async () => {
+    Array.from({ length: concurrency }, async () => {
       for (let i = 0; i < perClient; i++) {
         const t0 = performance.now();
         const res = await fetch(url, init);

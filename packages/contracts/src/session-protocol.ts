@@ -160,7 +160,13 @@ export const SessionInitCommand = z.strictObject({
 export type SessionInitCommand = z.infer<typeof SessionInitCommand>;
 
 /** Moving to `failed` needs a reason. */
-export const SessionTransitionCommand = z.strictObject({ to: SessionStatus, reason: reason.optional() });
+export const SessionTransitionCommand = z.strictObject({
+  to: SessionStatus,
+  reason: reason.optional(),
+  /** The caller writes this status to the Postgres row itself (dispatch does, on the connection
+   *  it already holds), so the room need not open one of its own for it. */
+  rowWrittenByCaller: z.boolean().optional(),
+});
 export type SessionTransitionCommand = z.infer<typeof SessionTransitionCommand>;
 
 export const SessionEventCommand = z.strictObject({

@@ -84,9 +84,11 @@ export async function dispatchSession(c: Context<AppEnv>, req: DispatchRequest):
   });
   const room = sessionRoom(c, sessionId);
   await room.init({ sessionId, ...settings.sessions });
-  // The room writes its status through to the row from here on.
-  const moved = await room.transition({ to: "dispatching" });
+  // This one status is written here, on the connection the request holds; the room writes every
+  // later change through to the row itself.
+  const moved = await room.transition({ to: "dispatching", rowWrittenByCaller: true });
   if (!moved.ok) throw new Error(`session room refused dispatching: ${moved.code}`);
+  await db.update(sessions).set({ status: "dispatching" }).where(eq(sessions.id, sessionId));
   let media: MediaConnection;
   try {
     media = await mediaDriverFor(settings).connect({ sessionId, agentId: agent.id });

@@ -11,7 +11,7 @@ export type TransitionResult = { ok: true; status: string } | { ok: false; code:
 
 export interface SessionRoomStub {
   init(cmd: { sessionId: string; dispatchTimeoutMs: number; heartbeatTimeoutMs: number; maxDurationMs: number }): Promise<unknown>;
-  transition(cmd: { to: "pending" | "dispatching" | "active" | "completed" | "failed"; reason?: string }): Promise<TransitionResult>;
+  transition(cmd: { to: "pending" | "dispatching" | "active" | "completed" | "failed"; reason?: string; rowWrittenByCaller?: boolean }): Promise<TransitionResult>;
   fetch(request: Request): Promise<Response>;
 }
 
