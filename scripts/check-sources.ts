@@ -6,9 +6,11 @@ const files = execFileSync("git", ["ls-files", "--cached", "--others", "--exclud
   .split("\n")
   .filter((f) => f && !f.endsWith(".d.ts") && !f.includes("node_modules/"));
 
+// Built from pieces so that this file does not match its own rules.
+const anyType = "an" + "y";
 const rules: [RegExp, string][] = [
-  [/:\s*any\b|\bas any\b|<any>/, "uses `any`"],
-  [/not implemented|TODO: implement/i, "is a stub"],
+  [new RegExp(`:\\s*${anyType}\\b|\\bas ${anyType}\\b|<${anyType}>`), "uses `any`"],
+  [new RegExp(["not", "implemented"].join(" ") + "|TODO: " + "implement", "i"), "is a stub"],
 ];
 
 const problems: string[] = [];
@@ -20,7 +22,7 @@ for (const file of files) {
     continue; // deleted in the work tree
   }
   text.split("\n").forEach((line, i) => {
-    for (const [pattern, what] of rules) if (pattern.test(line) && file !== "scripts/check-sources.ts") problems.push(`${file}:${i + 1} ${what}: ${line.trim()}`);
+    for (const [pattern, what] of rules) if (pattern.test(line)) problems.push(`${file}:${i + 1} ${what}: ${line.trim()}`);
   });
 }
 if (problems.length > 0) {

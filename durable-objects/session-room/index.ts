@@ -28,23 +28,12 @@ import type {
 import type { z } from "zod";
 import { isTerminal, transition as checkTransition } from "./state-machine.ts";
 import { syncRetryMs, writeSessionRow } from "./write-through.ts";
+import { deadlines, roomSchema, type Meta } from "./storage.ts";
 
 /** The room reads no bindings; the Worker's env is passed through untyped. */
 export type SessionRoomEnv = Record<string, unknown>;
 
-// A type, not an interface: SQL row types must be indexable.
-type Meta = {
-  sessionId: string;
-  status: SessionStatus;
-  failureReason: string | null;
-  dispatchTimeoutMs: number;
-  heartbeatTimeoutMs: number;
-  maxDurationMs: number;
-  createdAt: number;
-  startedAt: number | null;
-  endedAt: number | null;
-  lastHeartbeatAt: number | null;
-};
+
 
 /** An event before the room numbers and stamps it. */
 type EventPayload<E = SessionEvent> = E extends SessionEvent ? Omit<E, "seq" | "at"> : never;
@@ -55,25 +44,7 @@ interface Attachment {
   connectedAt: number;
 }
 
-const schema = `
-CREATE TABLE IF NOT EXISTS session (
-  id INTEGER PRIMARY KEY CHECK (id = 1),
-  session_id TEXT NOT NULL,
-  status TEXT NOT NULL,
-  failure_reason TEXT,
-  dispatch_timeout_ms INTEGER NOT NULL,
-  heartbeat_timeout_ms INTEGER NOT NULL,
-  max_duration_ms INTEGER NOT NULL,
-  created_at INTEGER NOT NULL,
-  started_at INTEGER,
-  ended_at INTEGER,
-  last_heartbeat_at INTEGER
-);
-CREATE TABLE IF NOT EXISTS events (
-  seq INTEGER PRIMARY KEY,
-  event_id TEXT UNIQUE,
-  json TEXT NOT NULL
-);`;
+
 
 const finalCloseReason = "session ended";
 
@@ -81,7 +52,7 @@ export class SessionRoom extends DurableObject<SessionRoomEnv> {
   constructor(ctx: DurableObjectState, env: SessionRoomEnv) {
     super(ctx, env);
     void ctx.blockConcurrencyWhile(async () => {
-      ctx.storage.sql.exec(schema);
+      ctx.storage.sql.exec(roomSchema);
     });
     // Answered by the runtime without waking a hibernated room; other pings reach webSocketMessage.
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair('{"type":"ping"}', '{"type":"pong"}'));
@@ -369,23 +340,6 @@ export class SessionRoom extends DurableObject<SessionRoomEnv> {
   }
 }
 
-function deadlines(meta: Meta): { at: number; reason: string }[] {
-  switch (meta.status) {
-    case "pending":
-    case "dispatching":
-      return [{ at: meta.createdAt + meta.dispatchTimeoutMs, reason: "agent did not join" }];
-    case "active": {
-      const startedAt = meta.startedAt ?? meta.createdAt;
-      return [
-        { at: (meta.lastHeartbeatAt ?? startedAt) + meta.heartbeatTimeoutMs, reason: "runtime lost" },
-        { at: startedAt + meta.maxDurationMs, reason: "maximum duration reached" },
-      ];
-    }
-    case "completed":
-    case "failed":
-      return [];
-  }
-}
 
 // 1005 (no code) and 1006 (abnormal) are reported to us but may not be sent; echoing them throws
 // "Invalid WebSocket close code". Only codes a peer may send are echoed.

@@ -109,13 +109,7 @@ export type SessionErrorFrame = z.infer<typeof SessionErrorFrame>;
 /** Everything the server sends on the events socket. */
 export const SessionServerMessage = z.discriminatedUnion("type", [
   SessionWelcome,
-  SessionStatusEvent,
-  AgentReadyEvent,
-  TranscriptPartialEvent,
-  TranscriptFinalEvent,
-  ToolCalledEvent,
-  SessionCompletedEvent,
-  SessionFailedEvent,
+  ...SessionEvent.options,
   SessionPong,
   SessionErrorFrame,
 ]);
