@@ -2,13 +2,13 @@
 // language, dynamic variables, attached tools, widget settings. One definition for the API, the
 // dashboard's forms and (as a published snapshot) the voice runtime.
 import { z } from "zod";
-import { idSchema } from "./ids.ts";
+import { idSchema, Timestamp } from "./ids.ts";
 import { ModelName, ProviderName, ProviderParams } from "./catalog.ts";
 import { patchShape } from "./patch.ts";
 import { ToolRef } from "./tools.ts";
 import { VariablesSchema } from "./variables.ts";
 
-const timestamp = z.iso.datetime({ offset: true });
+const timestamp = Timestamp;
 
 /** BCP 47 language tag (`en`, `en-US`, `ru`, `pt-BR`, `zh-Hant-TW`). */
 export const LanguageTag = z.string().regex(/^[a-zA-Z]{2,3}(-[a-zA-Z]{4})?(-([a-zA-Z]{2}|[0-9]{3}))?$/, "must be a BCP 47 language tag like en or en-US");

@@ -1,9 +1,9 @@
 // The provider catalog: which providers and models agents may choose, managed by the platform
 // Admin. Agents refer to entries by (kind, provider, model); disabled or unknown ones are refused.
 import { z } from "zod";
-import { idSchema } from "./ids.ts";
+import { idSchema, Timestamp } from "./ids.ts";
 
-const timestamp = z.iso.datetime({ offset: true });
+const timestamp = Timestamp;
 
 export const ModelKind = z.enum(["llm", "stt", "tts", "vad"]).meta({ id: "ModelKind" });
 export type ModelKind = z.infer<typeof ModelKind>;

@@ -50,3 +50,6 @@ export function idSchema(kind: IdKind) {
     .regex(new RegExp(`^${prefix}_[0-9a-hjkmnp-tv-z]{26}$`), `must be an id starting with ${prefix}_`)
     .meta({ example: `${prefix}_01jqz8k3m4n5p6q7r8s9t0v1w2` });
 }
+
+/** An ISO 8601 time with offset, as every API body carries times. */
+export const Timestamp = z.iso.datetime({ offset: true });

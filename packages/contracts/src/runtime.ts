@@ -3,13 +3,13 @@
 // tools' secret headers, decrypted only here), posts its events once per `eventId`, and uploads
 // the recording and its waveform. Times are milliseconds unless the name says otherwise.
 import { z } from "zod";
-import { idSchema } from "./ids.ts";
+import { idSchema, Timestamp } from "./ids.ts";
 import { LanguageTag, Locale, ProviderChoice, VadSettings } from "./agents.ts";
-import { HttpMethod, SystemToolName, TransferRule } from "./tools.ts";
+import { SystemToolName, Tool } from "./tools.ts";
 import { SessionChannel } from "./sessions.ts";
 import { SessionStatus } from "./session-protocol.ts";
 
-const timestamp = z.iso.datetime({ offset: true });
+const timestamp = Timestamp;
 const ms = z.number().int().min(0).max(24 * 60 * 60 * 1000);
 
 /** Audience of the service token the runtime presents (`Authorization: Bearer …`). */
@@ -20,24 +20,27 @@ export const runtimeServiceAudience = "speaknode:runtime";
 export const RuntimeTransferTarget = z.object({ agentId: idSchema("agent"), name: z.string(), published: z.boolean() }).meta({ id: "RuntimeTransferTarget" });
 export type RuntimeTransferTarget = z.infer<typeof RuntimeTransferTarget>;
 
-export const RuntimeWebhookTool = z
-  .object({
+/** A space's webhook tool as the runtime calls it: the API's Tool fields, plus the decrypted
+ *  secret headers and where each argument goes. `url` is still a template: `{{variable}}` from
+ *  `variables`, `{param}` from the call's arguments. */
+export const RuntimeWebhookTool = Tool.pick({
+  id: true,
+  code: true,
+  description: true,
+  method: true,
+  url: true,
+  headersSchema: true,
+  bodySchema: true,
+  headers: true,
+  timeoutMs: true,
+  preToolSpeech: true,
+  progressSpeech: true,
+  transferRules: true,
+})
+  .extend({
     type: z.literal("webhook"),
-    id: idSchema("tool"),
-    code: z.string(),
-    description: z.string(),
-    method: HttpMethod,
-    /** Still a template: `{{variable}}` from `variables`, `{param}` from the call's arguments. */
-    url: z.string(),
-    headersSchema: z.record(z.string(), z.unknown()).nullable(),
-    bodySchema: z.record(z.string(), z.unknown()).nullable(),
-    headers: z.record(z.string(), z.string()),
     /** Decrypted values: keep them out of logs and prompts. */
     secretHeaders: z.record(z.string(), z.string()),
-    timeoutMs: z.number().int(),
-    preToolSpeech: z.string().nullable(),
-    progressSpeech: z.object({ text: z.string(), afterMs: z.number().int() }).nullable(),
-    transferRules: z.array(TransferRule),
     /** Where each argument goes, for tools imported from OpenAPI; null for hand-written tools. */
     parameterLocations: z.record(z.string(), z.enum(["path", "query", "body", "bodyRoot"])).nullable(),
   })

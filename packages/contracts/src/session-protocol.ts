@@ -6,6 +6,7 @@
 // ones by `session.completed` / `session.failed`, which are always the last event of a session
 // (the server closes every socket with 1000 right after sending it).
 import { z } from "zod";
+import { Timestamp } from "./ids.ts";
 import { LanguageTag } from "./agents.ts";
 
 export const sessionProtocolVersion = 1;
@@ -20,7 +21,7 @@ export type SessionStatus = z.infer<typeof SessionStatus>;
 export const SubscriberRole = z.enum(["viewer", "runtime"]);
 export type SubscriberRole = z.infer<typeof SubscriberRole>;
 
-const timestamp = z.iso.datetime({ offset: true });
+const timestamp = Timestamp;
 const reason = z.string().trim().min(1).max(500);
 
 // Payload shapes, shared by what a publisher sends (without seq/at) and what subscribers receive.

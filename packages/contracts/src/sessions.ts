@@ -1,10 +1,10 @@
 // Dispatching a conversation and reading it back.
 import { z } from "zod";
-import { idSchema } from "./ids.ts";
+import { idSchema, Timestamp } from "./ids.ts";
 import { LanguageTag } from "./agents.ts";
 import { SessionStatus } from "./session-protocol.ts";
 
-const timestamp = z.iso.datetime({ offset: true });
+const timestamp = Timestamp;
 
 /** The same enum the live protocol uses. */
 export const SessionStatusValue = SessionStatus;

@@ -1,8 +1,8 @@
 // API shapes of spaces, their members, invitations and API keys.
 import { z } from "zod";
-import { idSchema } from "./ids.ts";
+import { idSchema, Timestamp } from "./ids.ts";
 
-const timestamp = z.iso.datetime({ offset: true });
+const timestamp = Timestamp;
 
 export const SpaceRole = z.enum(["owner", "member"]).meta({ id: "SpaceRole" });
 export type SpaceRole = z.infer<typeof SpaceRole>;

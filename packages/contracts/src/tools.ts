@@ -1,11 +1,11 @@
 // Space-level tools an agent can call: webhook tools (HTTP requests described by JSON Schemas,
 // with pre-tool and progress speech and transfer rules) and the platform's system tools.
 import { z } from "zod";
-import { idSchema } from "./ids.ts";
+import { idSchema, Timestamp } from "./ids.ts";
 import { ObjectJsonSchema } from "./json-schema.ts";
 import { patchShape } from "./patch.ts";
 
-const timestamp = z.iso.datetime({ offset: true });
+const timestamp = Timestamp;
 
 export const toolCodePattern = /^[a-z][a-z0-9_]{0,63}$/;
 export const ToolCode = z.string().regex(toolCodePattern, "must match ^[a-z][a-z0-9_]{0,63}$ (the name the LLM calls)");

@@ -1,8 +1,8 @@
 import { z } from "zod";
-import { idSchema } from "./ids.ts";
+import { idSchema, Timestamp } from "./ids.ts";
 import { SpaceRole } from "./spaces.ts";
 
-const timestamp = z.iso.datetime({ offset: true });
+const timestamp = Timestamp;
 
 export const Me = z
   .discriminatedUnion("type", [

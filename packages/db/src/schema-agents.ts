@@ -2,11 +2,10 @@
 // Documents whose key order people see (variables, locales, schema properties the LLM reads) are
 // `json`, which keeps the text as written; `jsonb` would reorder object keys.
 import { sql } from "drizzle-orm";
-import { boolean, index, integer, json, jsonb, pgEnum, pgTable, primaryKey, text, timestamp, uniqueIndex, varchar } from "drizzle-orm/pg-core";
+import { boolean, index, integer, json, jsonb, pgEnum, pgTable, primaryKey, text, uniqueIndex, varchar } from "drizzle-orm/pg-core";
 import { spaces, users } from "./schema.ts";
+import { createdAt, updatedAt } from "./columns.ts";
 
-const createdAt = () => timestamp("created_at", { withTimezone: true, mode: "date" }).notNull().defaultNow();
-const updatedAt = () => timestamp("updated_at", { withTimezone: true, mode: "date" }).notNull().defaultNow();
 
 export const agents = pgTable(
   "agents",

@@ -2,14 +2,14 @@
 // Object holds the live state machine and writes through to these rows. What the voice runtime
 // reports (turns, tool calls, errors, recordings) is stored here through the runtime API, keyed
 // by the runtime's event ids so a redelivered event changes nothing.
-import { boolean, index, integer, json, pgEnum, pgTable, primaryKey, text, timestamp, varchar } from "drizzle-orm/pg-core";
+import { boolean, index, integer, json, pgEnum, pgTable, primaryKey, text, varchar } from "drizzle-orm/pg-core";
 import { spaces } from "./schema.ts";
 import { agents } from "./schema-agents.ts";
+import { createdAt, tz, updatedAt } from "./columns.ts";
 
 export const sessionStatus = pgEnum("session_status", ["pending", "dispatching", "active", "completed", "failed"]);
 export const sessionChannel = pgEnum("session_channel", ["api", "widget", "web", "phone", "campaign"]);
 
-const createdAt = () => timestamp("created_at", { withTimezone: true, mode: "date" }).notNull().defaultNow();
 
 export const sessions = pgTable(
   "sessions",
@@ -32,8 +32,8 @@ export const sessions = pgTable(
     variables: json("variables").$type<Record<string, string | number | boolean | null>>().notNull().default({}),
     mediaDriver: varchar("media_driver", { length: 20 }).notNull(),
     createdAt: createdAt(),
-    startedAt: timestamp("started_at", { withTimezone: true, mode: "date" }),
-    endedAt: timestamp("ended_at", { withTimezone: true, mode: "date" }),
+    startedAt: tz("started_at"),
+    endedAt: tz("ended_at"),
     /** LLM token usage the runtime reported on completion; null until then. */
     promptTokens: integer("prompt_tokens"),
     completionTokens: integer("completion_tokens"),
@@ -77,8 +77,8 @@ export const sessionTurns = pgTable(
     text: text("text").notNull(),
     language: varchar("language", { length: 35 }),
     interrupted: boolean("interrupted").notNull().default(false),
-    startedAt: timestamp("started_at", { withTimezone: true, mode: "date" }).notNull(),
-    endedAt: timestamp("ended_at", { withTimezone: true, mode: "date" }).notNull(),
+    startedAt: tz("started_at").notNull(),
+    endedAt: tz("ended_at").notNull(),
     endOfUtteranceDelayMs: integer("end_of_utterance_delay_ms"),
     sttFinalMs: integer("stt_final_ms"),
     llmTtftMs: integer("llm_ttft_ms"),
@@ -106,7 +106,7 @@ export const sessionToolCalls = pgTable(
     status: toolCallStatus("status").notNull(),
     error: varchar("error", { length: 1000 }),
     latencyMs: integer("latency_ms").notNull(),
-    startedAt: timestamp("started_at", { withTimezone: true, mode: "date" }),
+    startedAt: tz("started_at"),
     createdAt: createdAt(),
   },
   (t) => [primaryKey({ columns: [t.sessionId, t.eventId] }), index("session_tool_calls_session_idx").on(t.sessionId, t.createdAt)],
@@ -128,7 +128,7 @@ export const sessionRecordings = pgTable(
     waveformPeaks: json("waveform_peaks").$type<number[]>(),
     waveformDurationMs: integer("waveform_duration_ms"),
     createdAt: createdAt(),
-    updatedAt: timestamp("updated_at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),
+    updatedAt: updatedAt(),
   },
   (t) => [primaryKey({ columns: [t.sessionId, t.track] })],
 );

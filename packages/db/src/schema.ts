@@ -8,13 +8,11 @@ import {
   pgTable,
   primaryKey,
   text,
-  timestamp,
   uniqueIndex,
   varchar,
 } from "drizzle-orm/pg-core";
+import { createdAt, tz } from "./columns.ts";
 
-const createdAt = () => timestamp("created_at", { withTimezone: true, mode: "date" }).notNull().defaultNow();
-const tz = (name: string) => timestamp(name, { withTimezone: true, mode: "date" });
 
 export const spaceRole = pgEnum("space_role", ["owner", "member"]);
 

@@ -6,6 +6,7 @@ import { spaces } from "@speaknode/db";
 import type { AppEnv } from "../context.ts";
 import { randomToken, sha256Hex } from "../auth/api-keys.ts";
 import { mailerFor, sendEmail } from "../email/index.ts";
+import { publicOrigin } from "../lib/public-url.ts";
 
 export async function newInvitationToken(): Promise<{ token: string; tokenHash: string }> {
   const token = randomToken(32);
@@ -25,7 +26,7 @@ export async function mailInvitation(
   const [space] = await db.select({ name: spaces.name }).from(spaces).where(eq(spaces.id, invite.spaceId));
   const principal = c.get("principal");
   const inviter = principal.type === "user" ? principal.name ?? principal.email : "A Speaknode admin";
-  const base = c.get("config").publicUrl ?? new URL(c.req.url).origin;
+  const base = publicOrigin(c);
   const link = `${base}/invitations/accept?token=${encodeURIComponent(token)}`;
   const spaceName = space?.name ?? "a space";
   const text = [

@@ -4,6 +4,7 @@ import { idSchema, SessionDetail, type Session } from "@speaknode/contracts";
 import { z } from "@hono/zod-openapi";
 import { sessionRecordings, sessionRuntimeEvents, sessions, sessionToolCalls, sessionTurns } from "@speaknode/db";
 import { signRecordingUrl } from "../sessions/recording-urls.ts";
+import { publicOrigin } from "../lib/public-url.ts";
 import type { AppEnv } from "../context.ts";
 import { requireSpace } from "../auth/access.ts";
 import { notFound } from "../errors.ts";
@@ -52,7 +53,7 @@ export function registerSessionsGet(app: OpenAPIHono<AppEnv>): void {
       db.select().from(sessionRuntimeEvents).where(and(eq(sessionRuntimeEvents.sessionId, row.id), eq(sessionRuntimeEvents.type, "error"))).orderBy(asc(sessionRuntimeEvents.createdAt)),
       db.select().from(sessionRecordings).where(eq(sessionRecordings.sessionId, row.id)),
     ]);
-    const origin = c.get("config").publicUrl ?? new URL(c.req.url).origin;
+    const origin = publicOrigin(c);
     const secret = c.get("config").runtime.tokenSecret;
     const composite = recordings.find((r) => r.track === "composite");
     return c.json(

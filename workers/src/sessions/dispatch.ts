@@ -12,6 +12,7 @@ import { mediaDriverFor, type MediaConnection } from "./media.ts";
 import { sessionRoom } from "./room.ts";
 import { signSessionToken } from "./tokens.ts";
 import { LiveKitError } from "./livekit/twirp.ts";
+import { publicOrigin } from "../lib/public-url.ts";
 
 export interface DispatchRequest {
   agent: AgentRow;
@@ -37,7 +38,7 @@ export interface DispatchResult {
 }
 
 function eventsUrl(c: Context<AppEnv>, sessionId: string, token: string): string {
-  const base = new URL(c.get("config").publicUrl ?? new URL(c.req.url).origin);
+  const base = new URL(publicOrigin(c));
   base.protocol = base.protocol === "https:" ? "wss:" : "ws:";
   return `${base.origin}/live/sessions/${sessionId}?token=${encodeURIComponent(token)}`;
 }
