@@ -120,8 +120,8 @@ export const RuntimeStage = z.enum(["media", "vad", "stt", "llm", "tts", "tool",
 
 /**
  * What the runtime reports. Lifecycle: `agent.ready` (Dispatching → Active), `heartbeat` while
- * Active, `completed` (Active → Completed), a fatal `error` (→ Failed). Turns, tool calls, errors
- * and completions are stored; partial transcripts are only relayed to live subscribers.
+ * Active, `completed` (Active → Completed), a fatal `error` (→ Failed). Turns, tool calls, errors,
+ * hand-offs and completions are stored; partial transcripts are only relayed to live subscribers.
  */
 export const RuntimeEvent = z
   .discriminatedUnion("type", [
@@ -168,9 +168,19 @@ export const RuntimeEvent = z
       retryable: z.boolean().optional(),
     }),
     z.strictObject({
+      type: z.literal("agent.transferred"),
+      /** The agent that handed over, and the one that took the conversation (same space). */
+      fromAgentId: idSchema("agent"),
+      toAgentId: idSchema("agent"),
+      reason: z.string().trim().min(1).max(500),
+      language: LanguageTag.optional(),
+    }),
+    z.strictObject({
       type: z.literal("completed"),
       tokenUsage: z.strictObject({ prompt: z.number().int().min(0), completion: z.number().int().min(0) }),
       durationMs: ms,
+      /** How the conversation ended: `caller_hung_up`, `agent_ended_call`, `token_limit`, … */
+      endReason: z.string().regex(/^[a-z][a-z0-9_]{0,63}$/, "must be a short snake_case reason like token_limit").optional(),
       /** Whether a recording will be (or was) uploaded; defaults to whether the composite track exists. */
       audioAvailable: z.boolean().optional(),
     }),

@@ -46,6 +46,12 @@ const toolCalled = {
   status: z.enum(["ok", "error"]),
   latencyMs: z.number().int().min(0),
 };
+const agentTransferred = {
+  type: z.literal("agent.transferred"),
+  fromAgentId: z.string(),
+  toAgentId: z.string(),
+  language: LanguageTag.optional(),
+};
 const sessionCompleted = {
   type: z.literal("session.completed"),
   audioAvailable: z.boolean(),
@@ -64,6 +70,7 @@ export const PublishableSessionEvent = z.discriminatedUnion("type", [
   z.strictObject(transcriptPartial),
   z.strictObject(transcriptFinal),
   z.strictObject(toolCalled),
+  z.strictObject(agentTransferred),
   z.strictObject(sessionCompleted),
 ]);
 export type PublishableSessionEvent = z.infer<typeof PublishableSessionEvent>;
@@ -75,6 +82,7 @@ export const AgentReadyEvent = z.object({ ...agentReady, ...eventMeta });
 export const TranscriptPartialEvent = z.object({ ...transcriptPartial, ...eventMeta });
 export const TranscriptFinalEvent = z.object({ ...transcriptFinal, ...eventMeta });
 export const ToolCalledEvent = z.object({ ...toolCalled, ...eventMeta });
+export const AgentTransferredEvent = z.object({ ...agentTransferred, ...eventMeta });
 export const SessionCompletedEvent = z.object({ ...sessionCompleted, ...eventMeta });
 export const SessionFailedEvent = z.object({ ...sessionFailed, ...eventMeta });
 
@@ -84,6 +92,7 @@ export const SessionEvent = z.discriminatedUnion("type", [
   TranscriptPartialEvent,
   TranscriptFinalEvent,
   ToolCalledEvent,
+  AgentTransferredEvent,
   SessionCompletedEvent,
   SessionFailedEvent,
 ]);

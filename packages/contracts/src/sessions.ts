@@ -48,6 +48,8 @@ export const Session = z
     agentVersion: z.number().int().nullable(),
     status: SessionStatusValue,
     failureReason: z.string().nullable(),
+    /** How a completed session ended (the caller hung up, the agent ended the call, the token limit…). */
+    endReason: z.string().nullable(),
     channel: SessionChannel,
     caller: z.string().nullable(),
     language: z.string(),

@@ -37,6 +37,8 @@ export const sessions = pgTable(
     /** LLM token usage the runtime reported on completion; null until then. */
     promptTokens: integer("prompt_tokens"),
     completionTokens: integer("completion_tokens"),
+    /** How a completed session ended, as the runtime reported it (caller hung up, token limit…). */
+    endReason: varchar("end_reason", { length: 200 }),
   },
   (t) => [index("sessions_space_created_idx").on(t.spaceId, t.createdAt), index("sessions_agent_idx").on(t.agentId)],
 );

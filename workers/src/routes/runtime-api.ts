@@ -8,6 +8,7 @@ import { runtimeSecurityScheme } from "../runtime/openapi.ts";
 import { registerRuntimeConfig } from "./runtime-config.ts";
 import { registerRuntimeEvents } from "./runtime-events.ts";
 import { registerRuntimeRecording } from "./runtime-recording.ts";
+import { registerRuntimeTransferConfig } from "./runtime-transfer-config.ts";
 import { registerRuntimeWaveform } from "./runtime-waveform.ts";
 
 export function registerRuntimeApi(app: OpenAPIHono<AppEnv>): void {
@@ -20,6 +21,7 @@ export function registerRuntimeApi(app: OpenAPIHono<AppEnv>): void {
     description: "A runtime service token: HS256 JWT with audience speaknode:runtime, signed with the runtime token secret",
   });
   registerRuntimeConfig(app);
+  registerRuntimeTransferConfig(app);
   registerRuntimeEvents(app);
   registerRuntimeRecording(app);
   registerRuntimeWaveform(app);

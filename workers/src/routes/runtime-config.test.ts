@@ -74,4 +74,26 @@ describe("runtime API: session config", () => {
     expect((await call("DELETE", `/v1/agents/${w.agentId}`, { token: w.owner.token })).status).toBe(204);
     expectProblem(await runtimeCall("GET", `/sessions/${sessionId}/config`), 410, "gone");
   });
+
+  it("serves a transfer target's published configuration rendered with the session's variables", async () => {
+    const w = await makeWorld();
+    const { billingId } = await withTools(w);
+    const { sessionId } = await dispatched(w, { variables: { customer_name: "Ada", order_id: 7 } });
+    const path = `/sessions/${sessionId}/transfer-targets/${billingId}/config`;
+    // Not published yet: nothing to hand over to.
+    expectProblem(await runtimeCall("GET", path), 409, "conflict");
+    await call("PATCH", `/v1/agents/${billingId}`, { token: w.owner.token, json: { systemPrompt: "Billing help for {{customer_name}}." } });
+    expect((await call("POST", `/v1/agents/${billingId}/publish`, { token: w.owner.token })).status).toBe(200);
+    const res = await runtimeCall("GET", path);
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ sessionId, agentId: billingId, agentVersion: 1, draftVersion: null, variables: { customer_name: "Ada", order_id: 7 }, agent: { name: "Billing", systemPrompt: "Billing help for Ada." } });
+  });
+
+  it("refuses agents that are not among the session's transfer targets", async () => {
+    const w = await makeWorld();
+    await withTools(w);
+    const { sessionId } = await dispatched(w);
+    expectProblem(await runtimeCall("GET", `/sessions/${sessionId}/transfer-targets/${w.otherAgentId}/config`), 409, "conflict");
+    expectProblem(await runtimeCall("GET", `/sessions/${sessionId}/transfer-targets/agt_00000000000000000000000000/config`), 409, "conflict");
+  });
 });

@@ -48,12 +48,15 @@ describe("runtime API: events", () => {
     expect(await live.next()).toMatchObject({ type: "tool.called", toolCallId: "call-1", name: "order_status", status: "ok", latencyMs: 410 });
     expect((await postEvent(sessionId, "e6", agentTurn)).status).toBe(200);
     expect(await live.next()).toMatchObject({ type: "transcript.final", turnId: "t2", role: "agent" });
-    const done = await postEvent(sessionId, "e7", { type: "completed", tokenUsage: { prompt: 1200, completion: 85 }, durationMs: 4000 });
+    const handoff = { type: "agent.transferred", fromAgentId: w.agentId, toAgentId: w.otherAgentId, reason: "the caller asked about invoices", language: "en-US" };
+    expect((await postEvent(sessionId, "e6b", handoff)).body).toEqual({ eventId: "e6b", duplicate: false, live: true });
+    expect(await live.next()).toMatchObject({ type: "agent.transferred", fromAgentId: w.agentId, toAgentId: w.otherAgentId, language: "en-US" });
+    const done = await postEvent(sessionId, "e7", { type: "completed", tokenUsage: { prompt: 1200, completion: 85 }, durationMs: 4000, endReason: "token_limit" });
     expect(done.body).toEqual({ eventId: "e7", duplicate: false, live: true });
     expect(await live.next()).toMatchObject({ type: "session.completed", durationMs: 4000, audioAvailable: false });
 
     const session = await call("GET", `/v1/sessions/${sessionId}`, { token: w.owner.token });
-    expect(session.body).toMatchObject({ status: "completed", startedAt: expect.any(String), endedAt: expect.any(String) });
+    expect(session.body).toMatchObject({ status: "completed", endReason: "token_limit", startedAt: expect.any(String), endedAt: expect.any(String) });
     const stored = await withDb(async (db) => ({
       turns: await db.select().from(sessionTurns).where(eq(sessionTurns.sessionId, sessionId)).orderBy(asc(sessionTurns.startedAt)),
       calls: await db.select().from(sessionToolCalls).where(eq(sessionToolCalls.sessionId, sessionId)),
@@ -69,7 +72,8 @@ describe("runtime API: events", () => {
     expect(stored.calls).toEqual([expect.objectContaining({ toolCallId: "call-1", name: "order_status", request: { orderId: 42 }, response: { status: "shipped" }, status: "ok", latencyMs: 410 })]);
     expect(stored.row).toMatchObject({ status: "completed", promptTokens: 1200, completionTokens: 85 });
     // Partial transcripts are live only.
-    expect(stored.ledger.map((e) => e.eventId).sort()).toEqual(["e1", "e2", "e4", "e5", "e6", "e7"]);
+    expect(stored.ledger.map((e) => e.eventId).sort()).toEqual(["e1", "e2", "e4", "e5", "e6", "e6b", "e7"]);
+    expect(stored.ledger.find((e) => e.eventId === "e6b")?.detail).toEqual({ fromAgentId: w.agentId, toAgentId: w.otherAgentId, reason: "the caller asked about invoices", language: "en-US" });
   });
 
   it("changes nothing when the same event is delivered twice", async () => {

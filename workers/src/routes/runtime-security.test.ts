@@ -2,7 +2,7 @@
 // signed with the same secret for media and live events.
 import { describe, expect, it } from "vitest";
 import { call, expectProblem, testEnv } from "../../test/helpers.ts";
-import { signSessionToken } from "../sessions/tokens.ts";
+import { signSessionToken } from "@speaknode/tokens";
 import { dispatched, runtimeCall, serviceToken } from "../runtime/testing.ts";
 
 describe("runtime API: security", () => {
@@ -12,6 +12,7 @@ describe("runtime API: security", () => {
     const runtimeEventsToken = await signSessionToken(testEnv.RUNTIME_TOKEN_SECRET, { sessionId, agentId: w.agentId, scope: "events", ttlS: 60, role: "runtime" });
     const operations: [string, string, { json?: unknown; body?: BodyInit; headers?: Record<string, string> }][] = [
       ["GET", `/sessions/${sessionId}/config`, {}],
+      ["GET", `/sessions/${sessionId}/transfer-targets/${w.otherAgentId}/config`, {}],
       ["POST", `/sessions/${sessionId}/events`, { json: { eventId: "e", event: { type: "heartbeat" } } }],
       ["PUT", `/sessions/${sessionId}/recording/composite`, { body: new Uint8Array([1, 2, 3]), headers: { "content-type": "audio/wav" } }],
       ["PUT", `/sessions/${sessionId}/waveform`, { json: { peaks: [0.5], durationMs: 10 } }],

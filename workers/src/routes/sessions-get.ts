@@ -30,6 +30,7 @@ export function toSession(row: typeof sessions.$inferSelect): Session {
     agentVersion: row.agentVersion,
     status: row.status,
     failureReason: row.failureReason,
+    endReason: row.endReason,
     channel: row.channel,
     caller: row.caller,
     language: row.language,

@@ -6,7 +6,7 @@ import { idSchema } from "@speaknode/contracts";
 import type { AppEnv } from "../context.ts";
 import { ApiError } from "../errors.ts";
 import { sessionRoom } from "../sessions/room.ts";
-import { verifySessionToken } from "../sessions/tokens.ts";
+import { verifySessionToken } from "@speaknode/tokens";
 
 export function registerSessionsLive(app: OpenAPIHono<AppEnv>): void {
   app.get("/live/sessions/:sessionId", async (c) => {

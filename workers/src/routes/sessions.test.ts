@@ -2,7 +2,7 @@ import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { sessions } from "@speaknode/db";
 import { call, expectProblem, makeWorld, origin, testEnv, withDb } from "../../test/helpers.ts";
-import { verifySessionToken } from "../sessions/tokens.ts";
+import { verifySessionToken } from "@speaknode/tokens";
 import { subscribe } from "../runtime/testing.ts";
 import type { SessionRoom } from "../../../durable-objects/session-room/index.ts";
 

@@ -91,6 +91,10 @@ async function tellRoom(target: EventTarget, eventId: string, event: Exclude<Run
       // A session that has already ended keeps its outcome; the error is still recorded.
       return result.ok;
     }
+    case "agent.transferred": {
+      const { fromAgentId, toAgentId, language } = event;
+      return bestEffort(session.id, await room.publish({ eventId, event: { type: "agent.transferred", fromAgentId, toAgentId, ...(language ? { language } : {}) } }));
+    }
     case "completed": {
       const audioAvailable = event.audioAvailable ?? (await hasCompositeRecording(target.db, session.id));
       const result = await room.publish({ eventId, event: { type: "session.completed", audioAvailable, durationMs: event.durationMs } });
@@ -127,7 +131,9 @@ function detailOf(event: RuntimeEvent): Record<string, unknown> | null {
     case "error":
       return { code: event.code, stage: event.stage, fatal: event.fatal, retryable: event.retryable ?? null, message: event.message };
     case "completed":
-      return { tokenUsage: event.tokenUsage, durationMs: event.durationMs };
+      return { tokenUsage: event.tokenUsage, durationMs: event.durationMs, endReason: event.endReason ?? null };
+    case "agent.transferred":
+      return { fromAgentId: event.fromAgentId, toAgentId: event.toAgentId, reason: event.reason, language: event.language ?? null };
     default:
       return null;
   }
@@ -178,7 +184,10 @@ async function storeRows(tx: Tx, sessionId: string, eventId: string, event: Runt
         .onConflictDoNothing();
       return;
     case "completed":
-      await tx.update(sessions).set({ promptTokens: event.tokenUsage.prompt, completionTokens: event.tokenUsage.completion }).where(eq(sessions.id, sessionId));
+      await tx
+        .update(sessions)
+        .set({ promptTokens: event.tokenUsage.prompt, completionTokens: event.tokenUsage.completion, endReason: event.endReason ?? null })
+        .where(eq(sessions.id, sessionId));
       return;
     default:
       return;

@@ -3,7 +3,7 @@
 import type { MiddlewareHandler } from "hono";
 import type { AppEnv } from "../context.ts";
 import { ApiError } from "../errors.ts";
-import { ServiceTokenError, verifyRuntimeServiceToken, type RuntimeServiceClaims } from "./auth.ts";
+import { ServiceTokenError, verifyRuntimeServiceToken, type RuntimeServiceClaims } from "@speaknode/tokens";
 
 declare module "hono" {
   interface ContextVariableMap {

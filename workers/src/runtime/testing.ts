@@ -2,7 +2,7 @@
 // posts and a live events subscriber.
 import { env, exports } from "cloudflare:workers";
 import { call, makeWorld, origin, testEnv, type CallOptions, type CallResult, type World } from "../../test/helpers.ts";
-import { signRuntimeServiceToken } from "./auth.ts";
+import { signRuntimeServiceToken } from "@speaknode/tokens";
 
 export const recordingsBucket = (): R2Bucket => (env as unknown as { RECORDINGS: R2Bucket }).RECORDINGS;
 

@@ -10,7 +10,7 @@ import { toAgent, type AgentRow } from "../agents/store.ts";
 import { ApiError, notFound } from "../errors.ts";
 import { mediaDriverFor, type MediaConnection } from "./media.ts";
 import { sessionRoom } from "./room.ts";
-import { signSessionToken } from "./tokens.ts";
+import { signSessionToken } from "@speaknode/tokens";
 import { LiveKitError } from "./livekit/twirp.ts";
 import { publicOrigin } from "../lib/public-url.ts";
 

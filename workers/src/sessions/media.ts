@@ -4,7 +4,7 @@
 // server API and hands the visitor a participant token.
 import type { Config } from "../config.ts";
 import { liveKitMediaDriver, type LiveKitMediaConnection } from "./livekit/driver.ts";
-import { signSessionToken } from "./tokens.ts";
+import { signSessionToken } from "@speaknode/tokens";
 
 export interface MediaRequest {
   sessionId: string;

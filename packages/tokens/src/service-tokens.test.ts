@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { signSessionToken } from "../sessions/tokens.ts";
-import { ServiceTokenError, signRuntimeServiceToken, verifyRuntimeServiceToken } from "./auth.ts";
+import { signSessionToken } from "./session-tokens.ts";
+import { ServiceTokenError, signRuntimeServiceToken, verifyRuntimeServiceToken } from "./service-tokens.ts";
 
 const secret = "a-runtime-token-secret-of-32-chars!!";
 

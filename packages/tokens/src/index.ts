@@ -1,0 +1,3 @@
+// Tokens the Worker and the voice runtime share: HS256 JWTs signed with the runtime token secret.
+export * from "./session-tokens.ts";
+export * from "./service-tokens.ts";
