@@ -1,6 +1,6 @@
 // Two test projects: `workers` runs inside workerd (the real Workers runtime) through
 // @cloudflare/vitest-plugin against real Postgres started by its global setup; `node` runs the
-// Node-side code (embedded Postgres server, scripts).
+// Node-side code (embedded Postgres server, scripts); `voice-runtime` the voice runtime in Node.
 import { cloudflareTest } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
 
@@ -40,6 +40,18 @@ export default defineConfig({
           name: "node",
           include: ["packages/**/*.test.ts", "scripts/**/*.test.ts"],
           environment: "node",
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
+        },
+      },
+      {
+        test: {
+          name: "voice-runtime",
+          include: ["voice-runtime/**/*.test.ts"],
+          environment: "node",
+          // The runtime's native modules (rtc-node's FFI, onnxruntime) want a process each.
+          pool: "forks",
+          setupFiles: ["./voice-runtime/test/setup.ts"],
           testTimeout: 60_000,
           hookTimeout: 60_000,
         },

@@ -1,13 +1,18 @@
 // `npm run dev`: the whole platform on embedded defaults — PGlite persisted under .data/pg behind
 // the local wire server and WebSocket proxy, migrations, the demo seed, and the Worker in
-// wrangler dev (real workerd) with the development OIDC issuer and mail viewer.
+// wrangler dev (real workerd) with the development OIDC issuer and mail viewer, and the voice
+// runtime on its local WebSocket media transport with the offline speech providers.
 import { join } from "node:path";
 import { dataDir, startLocalStack } from "./lib.ts";
+import { ensureSpeechPackages } from "./speech-packages.ts";
 
 const port = Number(process.env["PORT"] ?? 8787);
 
 async function main(): Promise<void> {
+  const speech = ensureSpeechPackages({ install: true });
+  const runtimeMediaPort = Number(process.env["SPEAKNODE_MEDIA_PORT"] ?? 8790);
   const stack = await startLocalStack({
+    runtimeMediaPort,
     port,
     workDir: dataDir,
     pgDataDir: join(dataDir, "pg"),
@@ -26,6 +31,7 @@ async function main(): Promise<void> {
       `  Postgres       ${database.kind === "pglite" ? `PGlite in .data/pg, ${database.databaseUrl}` : "DATABASE_URL"}`,
       `  Demo space     ${stack.demoSpaceId} (owner@speaknode.local is Owner, member@speaknode.local is Member)`,
       `  Demo agent     ${url}/public/agents/${stack.demoAgentId}/widget`,
+      `  Voice runtime  ${stack.runtime?.mediaUrl ?? "not running"} (local media transport${speech ? "" : "; offline speech engines missing, see above"})`,
       `  Token          npm run -s token -- owner@speaknode.local`,
       "",
     ].join("\n"),
@@ -41,6 +47,7 @@ async function main(): Promise<void> {
   process.on("SIGINT", () => void shutdown());
   process.on("SIGTERM", () => void shutdown());
   stack.worker.child.once("exit", () => void shutdown());
+  stack.runtime?.child.once("exit", () => void shutdown());
 }
 
 main().catch((err: unknown) => {

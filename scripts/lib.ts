@@ -86,6 +86,71 @@ export async function startWorker(opts: { port: number; envFile: string; persist
   throw new Error(`wrangler dev did not answer on ${url} in time\n${output}`);
 }
 
+export interface VoiceRuntimeProcess {
+  /** The local media endpoint, ws://127.0.0.1:PORT/v1/media */
+  mediaUrl: string;
+  child: ChildProcess;
+  stop(): Promise<void>;
+}
+
+/** Starts the voice runtime (local transport) and resolves once it says it is ready. */
+export async function startVoiceRuntime(opts: {
+  apiUrl: string;
+  tokenSecret: string;
+  mediaPort: number;
+  recordingsDir: string;
+  quiet?: boolean;
+  env?: Record<string, string>;
+  timeoutMs?: number;
+}): Promise<VoiceRuntimeProcess> {
+  const child = spawn(process.execPath, [join(root, "voice-runtime/src/main.ts")], {
+    cwd: root,
+    stdio: ["ignore", "pipe", opts.quiet ? "pipe" : "inherit"],
+    env: {
+      ...process.env,
+      SPEAKNODE_API_URL: opts.apiUrl,
+      RUNTIME_TOKEN_SECRET: opts.tokenSecret,
+      RUNTIME_TRANSPORT: "local",
+      RUNTIME_MEDIA_HOST: "127.0.0.1",
+      RUNTIME_MEDIA_PORT: String(opts.mediaPort),
+      RECORDINGS_DIR: ensureDir(opts.recordingsDir),
+      // Demo webhook tools live on this machine; production keeps private addresses blocked.
+      TOOL_ALLOW_PRIVATE_HOSTS: "127.0.0.1,localhost",
+      ...opts.env,
+    },
+  });
+  let output = "";
+  child.stderr?.on("data", (d: Buffer) => (output = (output + d.toString()).slice(-20_000)));
+  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+  const stop = async () => {
+    if (child.exitCode === null) {
+      child.kill("SIGTERM");
+      await Promise.race([exited, new Promise((r) => setTimeout(r, 12_000))]);
+      if (child.exitCode === null) child.kill("SIGKILL");
+    }
+  };
+  const mediaUrl = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`the voice runtime did not start in time\n${output}`)), opts.timeoutMs ?? 60_000);
+    let buffered = "";
+    child.stdout?.on("data", (d: Buffer) => {
+      buffered += d.toString();
+      const m = buffered.match(/speaknode voice runtime ready (\S+)/);
+      if (m?.[1]) {
+        clearTimeout(timer);
+        resolve(m[1]);
+      }
+    });
+    void exited.then((code) => {
+      clearTimeout(timer);
+      reject(new Error(`the voice runtime exited with code ${code}\n${output}`));
+    });
+  }).catch(async (err: unknown) => {
+    await stop();
+    throw err;
+  });
+  return { mediaUrl, child, stop };
+}
+
 export interface LocalStack {
   url: string;
   issuer: string;
@@ -93,6 +158,8 @@ export interface LocalStack {
   worker: WorkerProcess;
   demoSpaceId: string;
   demoAgentId: string;
+  /** Set when the stack was started with its voice runtime. */
+  runtime: VoiceRuntimeProcess | undefined;
   stop(): Promise<void>;
 }
 
@@ -106,6 +173,10 @@ export async function startLocalStack(opts: {
   pgPort?: number;
   proxyPort?: number;
   quiet?: boolean;
+  /** Also start the voice runtime with the local media transport on this port. */
+  runtimeMediaPort?: number;
+  /** Extra environment for the Worker (e.g. shorter timeouts in tests). */
+  workerEnv?: Record<string, string>;
 }): Promise<LocalStack> {
   const url = `http://127.0.0.1:${opts.port}`;
   const issuer = `${url}/dev/oidc`;
@@ -113,6 +184,7 @@ export async function startLocalStack(opts: {
   const seed = createDatabase({ url: database.databaseUrl, localProxy: database.localProxy, webSocketConstructor: ws.WebSocket as unknown as typeof WebSocket, max: 1 });
   const { spaceId, agentId } = await seedDemo(seed.db, issuer, () => newId("user")).finally(() => seed.close());
   const envFile = join(ensureDir(opts.workDir), "dev.vars");
+  const runtimeTokenSecret = localSecretsKey(opts.workDir, "runtime-token.key");
   writeEnvFile(envFile, {
     DATABASE_URL: database.databaseUrl,
     DB_LOCAL_PROXY: database.localProxy,
@@ -121,7 +193,9 @@ export async function startLocalStack(opts: {
     DEV_OIDC_PRIVATE_JWK: await devIssuerKey(opts.workDir),
     PUBLIC_URL: url,
     SECRETS_KEY: localSecretsKey(opts.workDir, "secrets.key"),
-    RUNTIME_TOKEN_SECRET: localSecretsKey(opts.workDir, "runtime-token.key"),
+    RUNTIME_TOKEN_SECRET: runtimeTokenSecret,
+    ...(opts.runtimeMediaPort !== undefined ? { RUNTIME_MEDIA_URL: `ws://127.0.0.1:${opts.runtimeMediaPort}/v1/media` } : {}),
+    ...opts.workerEnv,
   });
   let worker: WorkerProcess;
   try {
@@ -130,14 +204,26 @@ export async function startLocalStack(opts: {
     await database.close();
     throw err;
   }
+  let runtime: VoiceRuntimeProcess | undefined;
+  if (opts.runtimeMediaPort !== undefined) {
+    try {
+      runtime = await startVoiceRuntime({ apiUrl: url, tokenSecret: runtimeTokenSecret, mediaPort: opts.runtimeMediaPort, recordingsDir: join(opts.workDir, "recordings"), quiet: opts.quiet });
+    } catch (err) {
+      await worker.stop();
+      await database.close();
+      throw err;
+    }
+  }
   return {
     url,
     issuer,
     database,
     worker,
+    runtime,
     demoSpaceId: spaceId,
     demoAgentId: agentId,
     async stop() {
+      await runtime?.stop();
       await worker.stop();
       await database.close();
     },

@@ -11,3 +11,4 @@ export * from "./template.ts";
 export * from "./sessions.ts";
 export * from "./session-protocol.ts";
 export * from "./runtime.ts";
+export * from "./media-protocol.ts";

@@ -1,0 +1,113 @@
+// The runtime API client: how the voice runtime reads a session's configuration and reports what
+// happens in it. Authenticates with a service token it signs itself (shared secret with the
+// Worker), refreshed before it expires. Transient failures (network, 408/429/5xx) are retried
+// with backoff; everything else surfaces as a RuntimeApiError at once.
+import { readFile, stat } from "node:fs/promises";
+import { RuntimeConfig, RuntimeEventAck, type RecordingContentType, type RecordingTrack, type RuntimeEvent, type WaveformBody } from "@speaknode/contracts";
+import { signRuntimeServiceToken } from "@speaknode/tokens";
+
+export class RuntimeApiError extends Error {
+  override name = "RuntimeApiError";
+  readonly status: number;
+  readonly code: string | undefined;
+  readonly retryable: boolean;
+  constructor(message: string, status: number, code: string | undefined, retryable: boolean) {
+    super(message);
+    this.status = status;
+    this.code = code;
+    this.retryable = retryable;
+  }
+}
+
+export interface RuntimeApiOptions {
+  baseUrl: string;
+  tokenSecret: string;
+  runtimeId: string;
+  /** Attempts for transient failures (default 5), with backoff from `retryBaseMs` (default 200). */
+  attempts?: number;
+  retryBaseMs?: number;
+  fetch?: typeof fetch;
+}
+
+const tokenTtlS = 600;
+
+export class RuntimeApi {
+  readonly #opts: Required<Omit<RuntimeApiOptions, "fetch">> & { fetch: typeof fetch };
+  #token: { value: string; renewAtMs: number } | undefined;
+
+  constructor(opts: RuntimeApiOptions) {
+    this.#opts = { attempts: 5, retryBaseMs: 200, fetch: globalThis.fetch.bind(globalThis), ...opts, baseUrl: opts.baseUrl.replace(/\/+$/, "") };
+  }
+
+  async config(sessionId: string): Promise<RuntimeConfig> {
+    return RuntimeConfig.parse(await this.#json("GET", `/sessions/${sessionId}/config`));
+  }
+
+  /** The configuration to switch to when the session hands over to `agentId`. */
+  async transferConfig(sessionId: string, agentId: string): Promise<RuntimeConfig> {
+    return RuntimeConfig.parse(await this.#json("GET", `/sessions/${sessionId}/transfer-targets/${agentId}/config`));
+  }
+
+  async postEvent(sessionId: string, eventId: string, event: RuntimeEvent): Promise<RuntimeEventAck> {
+    return RuntimeEventAck.parse(await this.#json("POST", `/sessions/${sessionId}/events`, { eventId, event }));
+  }
+
+  async uploadRecording(sessionId: string, track: RecordingTrack, path: string, contentType: RecordingContentType = "audio/wav"): Promise<void> {
+    const { size } = await stat(path);
+    if (size === 0) return;
+    const bytes = await readFile(path);
+    await this.#request("PUT", `/sessions/${sessionId}/recording/${track}`, { body: bytes, headers: { "content-type": contentType, "content-length": String(size) } });
+  }
+
+  async putWaveform(sessionId: string, body: WaveformBody): Promise<void> {
+    await this.#request("PUT", `/sessions/${sessionId}/waveform`, { body: JSON.stringify(body), headers: { "content-type": "application/json" } });
+  }
+
+  async #token_(): Promise<string> {
+    const now = Date.now();
+    if (this.#token && now < this.#token.renewAtMs) return this.#token.value;
+    const value = await signRuntimeServiceToken(this.#opts.tokenSecret, { ttlS: tokenTtlS, subject: this.#opts.runtimeId });
+    this.#token = { value, renewAtMs: now + (tokenTtlS - 60) * 1000 };
+    return value;
+  }
+
+  async #json(method: string, path: string, body?: unknown): Promise<unknown> {
+    const res = await this.#request(method, path, body === undefined ? {} : { body: JSON.stringify(body), headers: { "content-type": "application/json" } });
+    return res.json();
+  }
+
+  async #request(method: string, path: string, init: { body?: string | Uint8Array; headers?: Record<string, string> }): Promise<Response> {
+    const url = `${this.#opts.baseUrl}/runtime/v1${path}`;
+    let lastError: unknown;
+    for (let attempt = 1; attempt <= this.#opts.attempts; attempt++) {
+      let res: Response;
+      try {
+        res = await this.#opts.fetch(url, {
+          method,
+          headers: { ...init.headers, authorization: `Bearer ${await this.#token_()}`, accept: "application/json" },
+          ...(init.body !== undefined ? { body: init.body } : {}),
+          signal: AbortSignal.timeout(15_000),
+        });
+      } catch (err) {
+        lastError = new RuntimeApiError(`runtime API unreachable: ${err instanceof Error ? err.message : String(err)}`, 0, undefined, true);
+        await this.#backoff(attempt);
+        continue;
+      }
+      if (res.ok) return res;
+      const problem = await res.json().catch(() => ({}) as Record<string, unknown>);
+      const code = typeof problem === "object" && problem !== null && "code" in problem && typeof problem.code === "string" ? problem.code : undefined;
+      const detail = typeof problem === "object" && problem !== null && "detail" in problem && typeof problem.detail === "string" ? problem.detail : res.statusText;
+      const retryable = res.status === 408 || res.status === 429 || res.status >= 500;
+      lastError = new RuntimeApiError(`runtime API ${method} ${path.replace(/ses_[0-9a-z]+/g, "{session}")}: ${res.status} ${detail}`, res.status, code, retryable);
+      if (!retryable) throw lastError;
+      await this.#backoff(attempt);
+    }
+    throw lastError;
+  }
+
+  async #backoff(attempt: number): Promise<void> {
+    if (attempt >= this.#opts.attempts) return;
+    const delayMs = this.#opts.retryBaseMs * 2 ** (attempt - 1) * (0.75 + Math.random() * 0.5);
+    await new Promise((r) => setTimeout(r, delayMs));
+  }
+}

@@ -1,0 +1,401 @@
+// The offline "LLM" of the embedded default: a rules-based demo brain, not a language model. It
+// reads the conversation and the agent's tools and answers with fixed phrasings, so the whole
+// voice pipeline (tool calls, end_call, language switch, transfer, metrics) runs with no model
+// and no network. Its replies say plainly that it is a scripted demo assistant.
+import { DEFAULT_API_CONNECT_OPTIONS, llm, shortuuid } from "@livekit/agents";
+import type { APIConnectOptions } from "@livekit/agents";
+import { setTimeout as sleep } from "node:timers/promises";
+
+export interface ScriptedLLMOptions {
+  /** Said when asked to reply before the user has spoken (the session's opening turn). */
+  firstMessage?: string;
+  agentName?: string;
+  /** Delay before the first chunk, to simulate a model's latency in benchmarks. Default 0. */
+  ttftMs?: number;
+}
+
+/** What the script decided: words to say, or one tool to call. */
+export type ScriptedReply = { kind: "say"; text: string } | { kind: "call"; name: string; args: Record<string, unknown> };
+
+export class ScriptedLLM extends llm.LLM {
+  readonly options: Readonly<ScriptedLLMOptions>;
+
+  constructor(options: ScriptedLLMOptions = {}) {
+    super();
+    this.options = { ...options };
+  }
+
+  label(): string {
+    return "speaknode.offline.ScriptedLLM";
+  }
+
+  override get model(): string {
+    return "scripted";
+  }
+
+  override get provider(): string {
+    return "speaknode";
+  }
+
+  chat({ chatCtx, toolCtx, connOptions = DEFAULT_API_CONNECT_OPTIONS }: {
+    chatCtx: llm.ChatContext;
+    toolCtx?: llm.ToolContextLike;
+    connOptions?: APIConnectOptions;
+    parallelToolCalls?: boolean;
+    toolChoice?: llm.ToolChoice;
+    extraKwargs?: Record<string, unknown>;
+  }): llm.LLMStream {
+    return new ScriptedStream(this, { chatCtx, toolCtx, connOptions });
+  }
+}
+
+class ScriptedStream extends llm.LLMStream {
+  readonly #options: Readonly<ScriptedLLMOptions>;
+
+  constructor(owner: ScriptedLLM, params: { chatCtx: llm.ChatContext; toolCtx?: llm.ToolContextLike; connOptions: APIConnectOptions }) {
+    super(owner, params);
+    this.#options = owner.options;
+  }
+
+  protected async run(): Promise<void> {
+    const signal = this.abortController.signal;
+    const ttftMs = this.#options.ttftMs ?? 0;
+    if (ttftMs > 0) {
+      try {
+        await sleep(ttftMs, undefined, { signal });
+      } catch {
+        return; // aborted while "thinking"
+      }
+    }
+    if (signal.aborted) return;
+    const tools = Object.values(this.toolCtx?.functionTools ?? {}).map(describeTool);
+    const reply = decideScriptedReply(this.chatCtx, tools, this.#options);
+    const id = shortuuid("scripted_");
+    let spoken: string;
+    if (reply.kind === "say") {
+      spoken = reply.text;
+      // A few chunks, so consumers exercise their streaming path as with a real provider.
+      for (const piece of splitIntoChunks(reply.text, 3)) {
+        if (signal.aborted) return;
+        this.queue.put({ id, delta: { role: "assistant", content: piece } });
+      }
+    } else {
+      spoken = `${reply.name} ${JSON.stringify(reply.args)}`;
+      const call = llm.FunctionCall.create({ callId: shortuuid("call_"), name: reply.name, args: JSON.stringify(reply.args) });
+      this.queue.put({ id, delta: { role: "assistant", toolCalls: [call] } });
+    }
+    // Estimates, not real token counts (there is no tokenizer): ~4 tokens per 3 words, the usual
+    // rule of thumb for English. They exist so token limits and metrics behave as with a model.
+    const promptTokens = estimateTokens(promptText(this.chatCtx, tools));
+    const completionTokens = estimateTokens(spoken);
+    this.queue.put({ id, usage: { promptTokens, completionTokens, promptCachedTokens: 0, totalTokens: promptTokens + completionTokens } });
+  }
+}
+
+// ---- Decisions -------------------------------------------------------------------------------
+
+/** The parts of a tool the script reads: its name, description and JSON parameter schema. */
+export interface ScriptedTool {
+  name: string;
+  description: string;
+  schema: SchemaNode;
+}
+
+interface SchemaNode {
+  type?: string | string[];
+  enum?: unknown[];
+  const?: unknown;
+  properties?: Record<string, SchemaNode>;
+  required?: string[];
+  anyOf?: SchemaNode[];
+  oneOf?: SchemaNode[];
+}
+
+function describeTool(tool: llm.FunctionTool): ScriptedTool {
+  const schema = tool.parameters === undefined ? {} : (llm.toJsonSchema(tool.parameters, false) as unknown as SchemaNode);
+  return { name: tool.name, description: tool.description, schema };
+}
+
+/** The script itself: what to say or call next, given the conversation and the agent's tools. */
+export function decideScriptedReply(chatCtx: llm.ChatContext, tools: ScriptedTool[], options: ScriptedLLMOptions = {}): ScriptedReply {
+  const items = chatCtx.items.filter((item) => item.type !== "agent_config_update");
+  const last = items.at(-1);
+  if (last?.type === "function_call_output") return say(answerFromResult(last, items));
+  const userTexts = items.flatMap((item) => (item.type === "message" && item.role === "user" ? [item.textContent ?? ""] : []));
+  const utterance = last?.type === "message" && last.role === "user" ? (last.textContent ?? "") : undefined;
+  if (utterance === undefined) return say(options.firstMessage ?? greeting(options));
+
+  const words = tokenize(utterance);
+  const text = words.join(" ");
+  const byName = new Map(tools.map((tool) => [tool.name, tool]));
+  const endCall = byName.get("end_call");
+  if (/\b(good ?bye|bye|that s all|that is all|hang up)\b/.test(text)) return endCall ? callOrAsk(endCall, words) : say(FAREWELL);
+
+  const switchLanguage = byName.get("switch_language");
+  const language = findLanguage(words);
+  if (switchLanguage && language && /\b(speak|switch|change|in|language|talk)\b/.test(text)) {
+    // The tool's parameter lists the agent's languages; without one, the bare tag is the best guess.
+    const [key, node] = Object.entries(switchLanguage.schema.properties ?? {}).find(([k]) => /lang/i.test(k)) ?? ["language", undefined];
+    const allowed = enumOf(node);
+    const choice = allowed.length ? allowed.find((value) => baseTag(String(value)) === language) : language;
+    if (choice === undefined) return say(`Sorry, I can only speak ${allowed.map((v) => languageName(String(v))).join(" or ")} here.`);
+    return { kind: "call", name: switchLanguage.name, args: { ...buildArgs(switchLanguage, words).args, [key]: choice } };
+  }
+
+  const transfer = byName.get("transfer_to_agent");
+  const transferCue = /\b(transfer|talk to|speak to|speak with|connect me)\b/.exec(text);
+  // Only the words after the cue name the target ("talk to an agent" must ask, not pick "talk");
+  // a required free-text argument such as the reason is what the caller said.
+  if (transfer && transferCue) return callOrAsk(transfer, tokenize(text.slice(transferCue.index + transferCue[0].length)), `The caller said: "${utterance}"`);
+
+  const named = bestNamedTool(tools, words);
+  if (named) return callOrAsk(named, words);
+  const continued = continuedTool(items, tools);
+  if (continued) return callOrAsk(continued, [...tokenize(userTexts.at(-2) ?? ""), ...words]);
+  if (/\b(hello|hi|hey|good (morning|afternoon|evening))\b/.test(text)) return say(greeting(options));
+  return say(fallback(tools, options));
+}
+
+const say = (text: string): ScriptedReply => ({ kind: "say", text });
+
+function greeting(options: ScriptedLLMOptions): string {
+  return options.agentName ? `Hello! This is ${options.agentName}. How can I help you today?` : "Hello! How can I help you today?";
+}
+
+function fallback(tools: ScriptedTool[], options: ScriptedLLMOptions): string {
+  const who = options.agentName ? `${options.agentName}'s scripted demo assistant` : "a scripted demo assistant";
+  // The first sentence of each description, with the words that trigger the tool.
+  const abilities = tools.map((tool) => {
+    const first = (tool.description.split(/(?<=\.)\s/)[0] ?? "").replace(/[.\s]+$/, "");
+    return `${first.charAt(0).toLowerCase()}${first.slice(1)} (say "${phrase(tool.name)}")`;
+  });
+  const list = abilities.length ? ` I can ${abilities.join("; ")}.` : " I can greet you and say goodbye.";
+  return `Sorry, I'm ${who} that follows simple rules, so I didn't catch that.${list}`;
+}
+
+/** Calls the tool when its required arguments are found in the words, else asks for the first missing one. */
+function callOrAsk(tool: ScriptedTool, words: string[], freeText?: string): ScriptedReply {
+  const built = buildArgs(tool, words, freeText);
+  // Nothing is said after end_call, so the goodbye travels in its farewell argument when it has one.
+  const farewellKey = tool.name === "end_call" ? Object.keys(tool.schema.properties ?? {}).find((key) => /farewell|goodbye/i.test(key)) : undefined;
+  if (farewellKey) built.args[farewellKey] = FAREWELL;
+  if (!built.missing) return { kind: "call", name: tool.name, args: built.args };
+  const options = enumOf(built.missing.node).map(String);
+  const choices = options.length ? ` I can use ${options.map((o) => (looksLikeTag(o) ? languageName(o) : o)).join(", ")}.` : "";
+  return say(`To ${phrase(tool.name)}, I need the ${phrase(built.missing.key)}. What is the ${phrase(built.missing.key)}?${choices}`);
+}
+
+/** After "To check order, I need the order id…", the next utterance is the missing value. */
+function continuedTool(items: llm.ChatItem[], tools: ScriptedTool[]): ScriptedTool | undefined {
+  const previous = items.slice(0, -1).findLast((item) => item.type === "message" && item.role === "assistant");
+  const said = previous?.type === "message" ? (previous.textContent ?? "") : "";
+  return tools.find((tool) => said.startsWith(`To ${phrase(tool.name)}, I need the`));
+}
+
+/** The tool the user names: all words of its name ("check order"), or a word only its name has ("order"). */
+function bestNamedTool(tools: ScriptedTool[], words: string[]): ScriptedTool | undefined {
+  const said = new Set(words.map(stem));
+  let best: { tool: ScriptedTool; score: number } | undefined;
+  for (const tool of tools) {
+    const nameWords = splitName(tool.name).map(stem);
+    const others = new Set(tools.filter((t) => t !== tool).flatMap((t) => splitName(t.name).map(stem)));
+    const distinctive = splitName(tool.name).filter((w) => w.length >= 3 && !GENERIC.has(w)).map(stem).filter((w) => !others.has(w) && said.has(w));
+    const score = (nameWords.every((w) => said.has(w)) ? 10 + nameWords.length : 0) + distinctive.length;
+    if (score > 0 && (!best || score > best.score)) best = { tool, score };
+  }
+  return best?.tool;
+}
+
+// ---- Arguments from an utterance -------------------------------------------------------------
+
+/** Fills the tool's parameters from the words: enums by word, numbers from digits or number words
+ *  (string ids as "42", integers as 42), then required free text from the words left over. */
+function buildArgs(tool: ScriptedTool, words: string[], freeText?: string): { args: Record<string, unknown>; missing?: { key: string; node: SchemaNode } } {
+  const properties = Object.entries(tool.schema.properties ?? {});
+  const required = new Set(tool.schema.required ?? []);
+  const used = new Set<number>();
+  const args: Record<string, unknown> = {};
+  const kindOf = ([key, node]: [string, SchemaNode]): number => (enumOf(node).length ? 0 : isNumeric(node) || isIdentifier(key) ? 1 : 2);
+  for (const entry of [...properties].sort((a, b) => kindOf(a) - kindOf(b))) {
+    const [key, node] = entry;
+    let value: unknown;
+    if (kindOf(entry) === 0) value = matchEnum(enumOf(node), words, used);
+    else if (kindOf(entry) === 1) {
+      const number = takeNumber(words, used, !isNumeric(node));
+      value = number === undefined ? undefined : isNumeric(node) ? Number(number) : number;
+    } else if (typeOf(node) === "boolean") {
+      value = words.some((w) => w === "yes" || w === "true") ? true : words.some((w) => w === "no" || w === "false") ? false : undefined;
+    } else if (/lang/i.test(key) && findLanguage(words)) {
+      value = findLanguage(words);
+    } else if (required.has(key)) {
+      const skip = new Set([...FILLER, ...splitName(tool.name), ...splitName(key)]);
+      const rest = words.filter((w, i) => !used.has(i) && !skip.has(w));
+      value = rest.length ? rest.join(" ") : freeText;
+    }
+    if (value !== undefined) args[key] = value;
+    else if (required.has(key)) return { args, missing: { key, node } };
+  }
+  return { args };
+}
+
+function typeOf(node: SchemaNode | undefined): string | undefined {
+  const type = node?.type ?? node?.anyOf?.find((n) => n.type !== "null")?.type;
+  return Array.isArray(type) ? type.find((t) => t !== "null") : type;
+}
+
+const isNumeric = (node: SchemaNode): boolean => typeOf(node) === "integer" || typeOf(node) === "number";
+
+/** Allowed values: `enum`, or `oneOf`/`anyOf` of `const`s (optionally titled). */
+function enumOf(node: SchemaNode | undefined): unknown[] {
+  if (!node) return [];
+  if (node.enum) return node.enum.filter((v) => v !== null);
+  const alternatives = node.oneOf ?? node.anyOf ?? [];
+  return alternatives.flatMap((alt) => (alt.const !== undefined ? [alt.const] : enumOf(alt)));
+}
+
+function matchEnum(values: unknown[], words: string[], used: Set<number>): unknown {
+  const language = findLanguage(words);
+  for (const value of values) {
+    const valueWords = tokenize(String(value));
+    if (looksLikeTag(String(value)) && language === baseTag(String(value))) return value;
+    const at = words.findIndex((_, i) => valueWords.length > 0 && valueWords.every((w, j) => stem(words[i + j] ?? "") === stem(w)));
+    if (at >= 0) {
+      valueWords.forEach((_, j) => used.add(at + j));
+      return value;
+    }
+  }
+  return undefined;
+}
+
+/** The first run of digits or spoken numbers not yet used: "4 2", "four two", "forty two" → "42".
+ *  With `alphanumeric`, a token like "a12" counts too (string ids). */
+function takeNumber(words: string[], used: Set<number>, alphanumeric: boolean): string | undefined {
+  for (let i = 0; i < words.length; i++) {
+    let digits = "";
+    let j = i;
+    for (; j < words.length && !used.has(j); j++) {
+      const word = words[j] ?? "";
+      const digit = DIGITS[word];
+      const tens = TENS_WORDS.indexOf(word);
+      const unit = DIGITS[words[j + 1] ?? ""] ?? 0;
+      if (/^\d+$/.test(word) || (alphanumeric && /\d/.test(word) && digits === "")) digits += word;
+      else if (digit !== undefined && (word !== "oh" || digits !== "")) digits += String(digit);
+      else if (TEEN_WORDS.includes(word)) digits += String(10 + TEEN_WORDS.indexOf(word));
+      else if (tens >= 2) {
+        digits += String(tens * 10 + unit); // "forty two" is one number, "forty" alone is 40
+        if (unit > 0) j++;
+      } else break;
+    }
+    if (digits) {
+      for (let k = i; k < j; k++) used.add(k);
+      return digits;
+    }
+  }
+  return undefined;
+}
+
+// ---- Tool results ----------------------------------------------------------------------------
+
+/** One or two sentences from a tool's result: a JSON object's top-level fields, a list's size, or the text. */
+function answerFromResult(output: llm.FunctionCallOutput, items: llm.ChatItem[]): string {
+  const name = output.name;
+  if (output.isError) return `Sorry, I couldn't ${phrase(name)}: the tool failed (${clip(output.output, 160)}).`;
+  // System tools whose results are instructions meant for a real model, not words for the caller.
+  const call = items.find((item): item is llm.FunctionCall => item.type === "function_call" && item.callId === output.callId);
+  const language = call ? parseJson(call.args) : undefined;
+  const tag = language !== null && typeof language === "object" && "language" in language ? String(language.language) : "";
+  if (name === "end_call") return "Thank you for calling. Goodbye!";
+  if (name === "switch_language") return `Okay, let's continue in ${languageName(tag)}.`;
+  if (name === "translate_conversation") return `Sorry, I'm a scripted demo assistant, so I can't translate the conversation into ${languageName(tag)}.`;
+  const result = parseJson(output.output);
+  if (result === undefined || result === "" || result === null) return `Done: ${phrase(name)} completed.`;
+  if (Array.isArray(result)) return `${capitalize(phrase(name))} found ${result.length} result${result.length === 1 ? "" : "s"}${result.length ? `: ${result.slice(0, 3).map(inline).join(", ")}` : ""}.`;
+  if (typeof result !== "object") return clip(String(result).split(/(?<=[.!?])\s+/).slice(0, 2).join(" "), 300);
+  const entries = Object.entries(result as Record<string, unknown>);
+  const idEntry = entries.find(([key, value]) => isIdentifier(key) && isPrimitive(value));
+  const subject = idEntry ? (splitName(idEntry[0]).filter((w) => !/^(id|number|no|code)$/.test(w)).join(" ") || lastWord(name)) : lastWord(name);
+  const fields = entries
+    .filter((entry) => entry !== idEntry && entry[1] !== null)
+    .slice(0, 4)
+    .map(([key, value]) => `${phrase(key)} ${inline(value)}`);
+  const head = idEntry ? `${capitalize(subject)} ${String(idEntry[1])}` : `Here is the ${subject}`;
+  return `${head}: ${fields.join(", ") || "no details"}. Is there anything else I can help with?`;
+}
+
+function parseJson(text: string): unknown {
+  try { return JSON.parse(text); } catch { return text; } // plain-text results stay text
+}
+
+function inline(value: unknown): string {
+  if (Array.isArray(value)) return `${value.length} item${value.length === 1 ? "" : "s"}`;
+  if (value !== null && typeof value === "object") return `(${Object.keys(value).map(phrase).join(", ")})`;
+  return clip(String(value), 80);
+}
+
+const isPrimitive = (value: unknown): boolean => typeof value === "string" || typeof value === "number";
+
+// ---- Words -----------------------------------------------------------------------------------
+
+const FAREWELL = "Goodbye, and thanks for trying the Speaknode demo!";
+const DIGITS: Partial<Record<string, number>> = { zero: 0, oh: 0, one: 1, two: 2, three: 3, four: 4, five: 5, six: 6, seven: 7, eight: 8, nine: 9 };
+const TEEN_WORDS = ["ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen"];
+const TENS_WORDS = ["", "", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"];
+/** Parameter names that hold an identifier ("orderId", "phone_number"), filled from a spoken number
+ *  even when typed as a string. */
+const isIdentifier = (key: string): boolean => ["id", "number", "no", "num", "code", "ref", "reference"].includes(lastWord(key));
+/** Verbs too common in tool names to identify one ("get", "check"…). */
+const GENERIC = new Set(["get", "check", "find", "look", "lookup", "search", "create", "update", "delete", "set", "send", "make", "list", "fetch", "request", "run", "call", "info", "status", "the", "for", "and"]);
+/** Words that are never the value of a free-text argument. */
+const FILLER = new Set(["i", "me", "my", "we", "you", "a", "an", "the", "to", "for", "of", "on", "in", "at", "is", "it", "s", "d", "ll", "m", "please", "can", "could", "would", "want", "like", "need", "about", "with", "and", "what", "whats", "hi", "hello", "hey", "um", "uh", "so", "just", "some", "this", "that", "be"]);
+
+const LANGUAGES: [string, string[]][] = [
+  ["en", ["english"]], ["es", ["spanish", "espanol", "español", "castellano"]], ["fr", ["french", "francais", "français"]],
+  ["de", ["german", "deutsch"]], ["it", ["italian", "italiano"]], ["pt", ["portuguese", "portugues", "português"]],
+  ["nl", ["dutch", "nederlands"]], ["pl", ["polish", "polski"]], ["ru", ["russian"]], ["uk", ["ukrainian"]],
+  ["tr", ["turkish"]], ["sv", ["swedish"]], ["ar", ["arabic"]], ["hi", ["hindi"]], ["ja", ["japanese"]],
+  ["zh", ["chinese", "mandarin"]], ["ko", ["korean"]],
+];
+
+const findLanguage = (words: string[]): string | undefined => LANGUAGES.find(([, names]) => names.some((n) => words.includes(n)))?.[0];
+
+function languageName(tag: string): string {
+  const names = LANGUAGES.find(([base]) => base === baseTag(tag))?.[1];
+  return names ? capitalize(names[0] ?? tag) : tag;
+}
+
+const baseTag = (tag: string): string => tag.toLowerCase().split(/[-_]/)[0] ?? tag;
+const looksLikeTag = (value: string): boolean => /^[a-z]{2,3}([-_][A-Za-z0-9]{2,8})*$/.test(value);
+
+/** Lowercase words; apostrophes split ("that's" → "that s") so contractions never glue to ids. */
+const tokenize = (text: string): string[] => text.toLowerCase().normalize("NFC").split(/[^\p{L}\p{N}]+/u).filter(Boolean);
+
+/** "check_order" / "orderId" → ["check", "order"] / ["order", "id"]. */
+const splitName = (name: string): string[] => tokenize(name.replace(/([a-z0-9])([A-Z])/g, "$1 $2").replace(/_/g, " "));
+const phrase = (name: string): string => splitName(name).join(" ");
+const lastWord = (name: string): string => splitName(name).at(-1) ?? name;
+
+/** Crude plural folding so "orders" names "check_order". */
+const stem = (word: string): string => (word.length > 3 && word.endsWith("s") && !word.endsWith("ss") ? word.slice(0, -1) : word);
+const capitalize = (text: string): string => text.charAt(0).toUpperCase() + text.slice(1);
+const clip = (text: string, max: number): string => (text.length > max ? `${text.slice(0, max - 1)}…` : text);
+
+function splitIntoChunks(text: string, count: number): string[] {
+  const words = text.split(/(?<=\s)/);
+  const size = Math.max(1, Math.ceil(words.length / count));
+  const chunks: string[] = [];
+  for (let i = 0; i < words.length; i += size) chunks.push(words.slice(i, i + size).join(""));
+  return chunks;
+}
+
+const estimateTokens = (text: string): number => Math.ceil((text.split(/\s+/).filter(Boolean).length * 4) / 3);
+
+function promptText(chatCtx: llm.ChatContext, tools: ScriptedTool[]): string {
+  const parts = chatCtx.items.map((item) => {
+    if (item.type === "message") return item.textContent ?? "";
+    if (item.type === "function_call") return `${item.name} ${item.args}`;
+    if (item.type === "function_call_output") return item.output;
+    return "";
+  });
+  const toolText = tools.map((t) => `${t.name} ${t.description} ${JSON.stringify(t.schema)}`);
+  return [...parts, ...toolText].join(" ");
+}

@@ -1,0 +1,350 @@
+// Runs one session from the agent's side: fetches its configuration, builds the agent, greets,
+// converses, reports everything to the runtime API, and always ends the session — Completed
+// with a reason, or Failed with one — never leaving it Active. The transport (LiveKit room or
+// local WebSocket) only supplies the audio (`CallIo`); this code path is the same for both.
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { voice, type llm } from "@livekit/agents";
+import type { Room } from "@livekit/rtc-node";
+import type { RuntimeConfig } from "@speaknode/contracts";
+import { RuntimeApiError, type RuntimeApi } from "../api/client.ts";
+import { EventSink } from "../api/event-sink.ts";
+import { errorFields, log } from "../log.ts";
+import type { ProviderRegistry } from "../providers/registry.ts";
+import { CallRecorder } from "../recording/recorder.ts";
+import type { HttpGuard } from "../tools/http-guard.ts";
+import type { WebhookToolHooks } from "../tools/types.ts";
+import type { CallEnd } from "../transport/types.ts";
+import { buildAgent, instructionsFor, localeOf, type SpeaknodeAgent } from "./agent-builder.ts";
+import { closingLine } from "./phrases.ts";
+import { SessionReporter } from "./reporter.ts";
+import type { SessionControl } from "./system-tools.ts";
+
+/** One call's audio, whichever transport carries it. */
+export interface CallIo {
+  readonly sessionId: string;
+  /** Connects the session's audio before it starts; a LiveKit transport returns its room instead. */
+  attach(session: voice.AgentSession, recorder: CallRecorder | undefined): { room?: Room };
+  /** After start, for transports whose audio the session set up itself (LiveKit's RoomIO). */
+  afterStart?(session: voice.AgentSession, recorder: CallRecorder | undefined): void;
+  readonly ended: Promise<CallEnd>;
+  setBackground(background: { sound: string; volume: number } | null): void;
+  close(reason: string): Promise<void>;
+}
+
+export interface RunnerDeps {
+  api: RuntimeApi;
+  providers: ProviderRegistry;
+  guard: HttpGuard;
+  heartbeatIntervalMs: number;
+  maxResponseChars: number;
+  recording: { enabled: boolean; dir: string | undefined };
+}
+
+export interface SessionOutcome {
+  status: "completed" | "failed";
+  reason: string;
+  turns: number;
+  usage: { prompt: number; completion: number };
+}
+
+/**
+ * Turn handling that works offline (the adaptive modes call a cloud service): the VAD decides when
+ * the user is done, after the agent's silence setting; a short endpointing delay absorbs a final
+ * transcript arriving late; the user barges in after 200 ms of speech (the library's 500 ms
+ * default feels sluggish on the phone).
+ */
+export function turnHandlingFor(vad: RuntimeConfig["agent"]["vad"]) {
+  return {
+    turnDetection: "vad" as const,
+    interruption: { mode: "vad" as const, enabled: true, minDuration: Math.max(200, vad.minSpeechMs) },
+    endpointing: { minDelay: 200, maxDelay: 3000 },
+  };
+}
+
+type Failure = { stage: "media" | "llm" | "stt" | "tts" | "vad" | "tool" | "runtime"; code: string; message: string };
+
+/** A session whose agent is ready and greeting; `outcome` settles when the call has ended and been reported. */
+export interface RunningSession {
+  session: voice.AgentSession;
+  outcome: Promise<SessionOutcome>;
+}
+
+export async function runSession(io: CallIo, deps: RunnerDeps): Promise<SessionOutcome> {
+  const started = await startSession(io, deps);
+  return "outcome" in started ? started.outcome : started;
+}
+
+/** Starts the session; resolves once the agent is ready (or with the outcome if it never got there). */
+export async function startSession(io: CallIo, deps: RunnerDeps): Promise<RunningSession | SessionOutcome> {
+  const sessionId = io.sessionId;
+  const sink = new EventSink(deps.api, sessionId);
+  let config: RuntimeConfig;
+  try {
+    config = await deps.api.config(sessionId);
+  } catch (err) {
+    log.error("session configuration unavailable", { sessionId, ...errorFields(err) });
+    await sink.send({ type: "error", code: "config_unavailable", stage: "runtime", message: err instanceof Error ? err.message : String(err), fatal: true }).catch(() => {});
+    await io.close("configuration unavailable");
+    return { status: "failed", reason: "config_unavailable", turns: 0, usage: { prompt: 0, completion: 0 } };
+  }
+  if (config.status !== "dispatching") {
+    log.warn("session is not waiting for an agent", { sessionId, status: config.status });
+    await io.close(`the session is ${config.status}`);
+    return { status: "failed", reason: `session_${config.status}`, turns: 0, usage: { prompt: 0, completion: 0 } };
+  }
+  return new SessionRun(io, deps, config, sink).start();
+}
+
+class SessionRun {
+  readonly #io: CallIo;
+  readonly #deps: RunnerDeps;
+  readonly #sink: EventSink;
+  readonly #startedAtMs = Date.now();
+  readonly #reporter: SessionReporter;
+  #config: RuntimeConfig;
+  #language: string;
+  #agent: SpeaknodeAgent | undefined;
+  #session: voice.AgentSession | undefined;
+  /** Why the agent side is ending the call (end_call, token limit), once it is. */
+  #ending: string | undefined;
+  #failure: Failure | undefined;
+  #recorder: CallRecorder | undefined;
+  #recordingDir: string | undefined;
+
+  constructor(io: CallIo, deps: RunnerDeps, config: RuntimeConfig, sink: EventSink) {
+    this.#io = io;
+    this.#deps = deps;
+    this.#config = config;
+    this.#sink = sink;
+    this.#language = localeOf(config, config.language).language;
+    this.#reporter = new SessionReporter(sink, this.#language);
+  }
+
+  get #tokenLimit(): number | null {
+    return this.#config.agent.maxTokensPerConversation;
+  }
+
+  readonly #control: SessionControl = {
+    endCall: (reason, farewell) => this.#endCall(reason, farewell),
+    prepareTransfer: (agentId, reason) => this.#prepareTransfer(agentId, reason),
+    switchLanguage: (language) => this.#switchLanguage(language),
+    onToolCall: (record) => this.#reporter.toolCall(record),
+  };
+
+  readonly #toolHooks: WebhookToolHooks = {
+    say: (text) => {
+      const handle = this.#requireSession().say(text, { allowInterruptions: true, addToChatCtx: false });
+      return { interrupt: () => void handle.interrupt(), done: handle.waitForPlayout().then(() => undefined) };
+    },
+    onCall: (record) => this.#reporter.toolCall(record),
+    transfer: (targetAgentId, reason) => {
+      this.#prepareTransfer(targetAgentId, reason)
+        .then((next) => this.#requireSession().updateAgent(next))
+        .catch((err: unknown) => log.warn("transfer after tool result failed", { sessionId: this.#io.sessionId, ...errorFields(err) }));
+    },
+  };
+
+  #requireSession(): voice.AgentSession {
+    if (!this.#session) throw new Error("the agent session has not started");
+    return this.#session;
+  }
+
+  async start(): Promise<RunningSession | SessionOutcome> {
+    let closed: Promise<voice.CloseEvent>;
+    try {
+      const vad = await this.#deps.providers.vad(this.#config.agent.vad);
+      if (this.#deps.recording.enabled) {
+        this.#recordingDir = await mkdtemp(join(this.#deps.recording.dir ?? tmpdir(), `speaknode-${this.#io.sessionId}-`));
+        this.#recorder = new CallRecorder({ dir: this.#recordingDir });
+      }
+      this.#agent = buildAgent(this.#setup(this.#config, this.#language, vad, undefined, false));
+      const session = new voice.AgentSession({
+        vad,
+        userAwayTimeout: null,
+        turnHandling: turnHandlingFor(this.#config.agent.vad),
+      });
+      this.#session = session;
+      this.#reporter.attach(session);
+      this.#reporter.onUsage.push((usage) => {
+        const limit = this.#tokenLimit;
+        if (limit !== null && usage.prompt + usage.completion >= limit && !this.#ending) this.#endCall("token_limit", closingLine(this.#language));
+      });
+      closed = new Promise<voice.CloseEvent>((resolve) => session.once(voice.AgentSessionEventTypes.Close, resolve));
+      const { room } = this.#io.attach(session, this.#recorder);
+      await session.start({ agent: this.#agent, ...(room ? { room } : {}) });
+      this.#io.afterStart?.(session, this.#recorder);
+      this.#io.setBackground(this.#backgroundOf(this.#config, this.#language));
+      await this.#sink.send({ type: "agent.ready" });
+    } catch (err) {
+      return this.#abort(err);
+    }
+    log.info("session active", { sessionId: this.#io.sessionId, agentId: this.#config.agentId, language: this.#language });
+    const session = this.#requireSession();
+    const first = localeOf(this.#config, this.#language).firstMessage;
+    if (first) session.say(first, { allowInterruptions: this.#config.agent.vad.allowInterruptionsDuringFirstMessage });
+    return { session, outcome: this.#converse(closed) };
+  }
+
+  async #abort(err: unknown): Promise<SessionOutcome> {
+    this.#noteFailure(err);
+    await this.#session?.close().catch(() => {});
+    await this.#io.close("the agent failed").catch(() => {});
+    return this.#finish("agent_failed");
+  }
+
+  #noteFailure(err: unknown): void {
+    if (err instanceof RuntimeApiError && err.status === 409) {
+      // The platform no longer waits for us (dispatch timed out, or the session was ended).
+      this.#failure ??= { stage: "runtime", code: "session_closed", message: err.message };
+    } else {
+      this.#failure ??= failureOf(err);
+      log.error("session run failed", { sessionId: this.#io.sessionId, ...errorFields(err) });
+    }
+  }
+
+  async #converse(closed: Promise<voice.CloseEvent>): Promise<SessionOutcome> {
+    const session = this.#requireSession();
+    const heartbeat = setInterval(() => this.#heartbeat(), this.#deps.heartbeatIntervalMs);
+    let endReason = "caller_hung_up";
+    try {
+      const end = await Promise.race([this.#io.ended.then((e) => ({ kind: "call" as const, e })), closed.then((e) => ({ kind: "session" as const, e }))]);
+      if (end.kind === "call") {
+        if (end.e.failed) this.#failure ??= { stage: "media", code: "media_lost", message: end.e.reason };
+        endReason = this.#ending ?? "caller_hung_up";
+        await session.close();
+      } else {
+        if (end.e.error) {
+          const stage = end.e.error.type.startsWith("stt") ? "stt" : end.e.error.type.startsWith("tts") ? "tts" : "llm";
+          const inner = "error" in end.e.error && end.e.error.error instanceof Error ? end.e.error.error.message : end.e.error.type;
+          this.#failure ??= { stage, code: `${stage}_failed`, message: inner };
+        }
+        endReason = this.#ending ?? "agent_session_closed";
+        await this.#io.close(this.#failure ? "the agent failed" : "the agent ended the call");
+      }
+    } catch (err) {
+      this.#noteFailure(err);
+      await session.close().catch(() => {});
+      await this.#io.close("the agent failed").catch(() => {});
+    } finally {
+      clearInterval(heartbeat);
+    }
+    return this.#finish(endReason);
+  }
+
+  async #finish(endReason: string): Promise<SessionOutcome> {
+    const sessionId = this.#io.sessionId;
+    let audioAvailable = false;
+    if (this.#recorder) {
+      try {
+        const result = await this.#recorder.finish();
+        for (const track of result.tracks) {
+          if (track.sizeBytes <= 44) continue;
+          await this.#deps.api.uploadRecording(sessionId, track.track, track.path);
+          if (track.track === "composite") audioAvailable = true;
+        }
+        if (result.peaks.length > 0) await this.#deps.api.putWaveform(sessionId, { peaks: result.peaks, durationMs: result.durationMs });
+      } catch (err) {
+        log.error("recording upload failed", { sessionId, ...errorFields(err) });
+      }
+    }
+    if (this.#recordingDir) await rm(this.#recordingDir, { recursive: true, force: true }).catch(() => {});
+    await this.#sink.flush();
+    const usage = { ...this.#reporter.usage };
+    const failure = this.#failure;
+    try {
+      if (failure && failure.code !== "session_closed") {
+        await this.#sink.send({ type: "error", code: failure.code, stage: failure.stage, message: failure.message.slice(0, 2000), fatal: true });
+      } else if (!failure) {
+        await this.#sink.send({ type: "completed", tokenUsage: usage, durationMs: Date.now() - this.#startedAtMs, endReason, audioAvailable });
+      }
+    } catch (err) {
+      log.error("session outcome not delivered", { sessionId, ...errorFields(err) });
+    }
+    const outcome: SessionOutcome = failure
+      ? { status: "failed", reason: failure.code, turns: this.#reporter.turns, usage }
+      : { status: "completed", reason: endReason, turns: this.#reporter.turns, usage };
+    log.info("session ended", { sessionId, status: outcome.status, reason: outcome.reason, turns: outcome.turns });
+    return outcome;
+  }
+
+  #heartbeat(): void {
+    this.#deps.api.postEvent(this.#io.sessionId, `heartbeat-${Date.now()}`, { type: "heartbeat" }).catch((err: unknown) => {
+      if (err instanceof RuntimeApiError && err.status === 409 && !this.#failure) {
+        this.#failure = { stage: "runtime", code: "session_closed", message: "the platform ended the session" };
+        log.warn("platform ended the session; hanging up", { sessionId: this.#io.sessionId });
+        this.#session?.shutdown({ drain: false, reason: "session_closed" });
+      }
+    });
+  }
+
+  #setup(config: RuntimeConfig, language: string, vad: Awaited<ReturnType<ProviderRegistry["vad"]>>, chatCtx: llm.ChatContext | undefined, greetOnEnter: boolean) {
+    return {
+      config,
+      language,
+      providers: this.#deps.providers,
+      vad,
+      guard: this.#deps.guard,
+      maxResponseChars: this.#deps.maxResponseChars,
+      toolHooks: this.#toolHooks,
+      control: this.#control,
+      greetOnEnter,
+      ...(chatCtx ? { chatCtx } : {}),
+    };
+  }
+
+  #backgroundOf(config: RuntimeConfig, language: string): { sound: string; volume: number } | null {
+    const bg = localeOf(config, language).background;
+    return bg.sound === "none" || bg.volume === 0 ? null : { sound: bg.sound, volume: bg.volume };
+  }
+
+  #endCall(reason: string, farewell: string | undefined): void {
+    if (this.#ending) return;
+    this.#ending = reason;
+    const session = this.#requireSession();
+    if (farewell) session.say(farewell, { allowInterruptions: false, addToChatCtx: true });
+    log.info("agent ends the call", { sessionId: this.#io.sessionId, reason });
+    session.shutdown({ drain: true, reason });
+  }
+
+  async #prepareTransfer(agentId: string, reason: string): Promise<SpeaknodeAgent> {
+    const current = this.#agent;
+    if (!current) throw new Error("no agent to transfer from");
+    const target = await this.#deps.api.transferConfig(this.#io.sessionId, agentId);
+    const language = target.locales.some((l) => l.language === this.#language) ? this.#language : localeOf(target, target.agent.defaultLanguage).language;
+    const vad = await this.#deps.providers.vad(target.agent.vad);
+    const chatCtx = current.chatCtx.copy({ excludeInstructions: true });
+    const next = buildAgent(this.#setup(target, language, vad, chatCtx, true));
+    this.#sink.push({ type: "agent.transferred", fromAgentId: this.#config.agentId, toAgentId: agentId, reason: reason.slice(0, 500) || "transfer", language });
+    log.info("agent hand-off", { sessionId: this.#io.sessionId, fromAgentId: this.#config.agentId, toAgentId: agentId });
+    this.#config = target;
+    this.#agent = next;
+    this.#language = language;
+    this.#reporter.language = language;
+    this.#io.setBackground(this.#backgroundOf(target, language));
+    return next;
+  }
+
+  async #switchLanguage(language: string): Promise<void> {
+    const agent = this.#agent;
+    if (!agent) throw new Error("no agent");
+    const locale = localeOf(this.#config, language);
+    if (locale.language !== language) throw new Error(`the agent does not speak ${language}`);
+    await agent.updateOptions({ stt: this.#deps.providers.stt(this.#config.agent.stt, language), tts: this.#deps.providers.tts(locale) });
+    await agent.updateInstructions(instructionsFor(this.#config, language));
+    this.#language = language;
+    this.#reporter.language = language;
+    this.#io.setBackground(this.#backgroundOf(this.#config, language));
+    log.info("language switched", { sessionId: this.#io.sessionId, language });
+  }
+}
+
+function failureOf(err: unknown): Failure {
+  const message = err instanceof Error ? err.message : String(err);
+  if (err instanceof Error && err.name === "ProviderUnavailableError" && "stage" in err) {
+    const stage = err.stage === "llm" || err.stage === "stt" || err.stage === "tts" || err.stage === "vad" ? err.stage : "runtime";
+    return { stage, code: "provider_unavailable", message };
+  }
+  return { stage: "runtime", code: "runtime_error", message };
+}

@@ -1,0 +1,134 @@
+// A stand-in for the Worker's runtime API (/runtime/v1) on 127.0.0.1, for in-process tests of the
+// session runner: it checks service tokens and bodies with the same contracts, serves configured
+// sessions, and records what the runtime reported. The process-level test uses the real Worker.
+import { createServer, type IncomingMessage, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { RuntimeEventBody, type RuntimeConfig, type RuntimeEvent } from "@speaknode/contracts";
+import { verifyRuntimeServiceToken } from "@speaknode/tokens";
+
+export const testTokenSecret = "test-runtime-token-secret-of-32-chars!";
+
+export interface FakeRuntimeApi {
+  url: string;
+  /** Configurations by session id, and transfer targets' by agent id. */
+  sessions: Map<string, RuntimeConfig>;
+  agents: Map<string, RuntimeConfig>;
+  events: { sessionId: string; eventId: string; event: RuntimeEvent }[];
+  recordings: { sessionId: string; track: string; contentType: string; bytes: Buffer }[];
+  waveforms: { sessionId: string; body: unknown }[];
+  /** Status to answer event posts with, to test refusals (e.g. 409 after the session ended). */
+  refuseEvents: number | undefined;
+  eventsOf(sessionId: string): RuntimeEvent[];
+  /** Resolves when an event of `type` arrives for the session. */
+  waitFor(sessionId: string, type: RuntimeEvent["type"], timeoutMs?: number): Promise<RuntimeEvent>;
+  close(): Promise<void>;
+}
+
+async function body(req: IncomingMessage): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}
+
+export async function startFakeRuntimeApi(): Promise<FakeRuntimeApi> {
+  const waiters: { sessionId: string; type: string; resolve: (e: RuntimeEvent) => void }[] = [];
+  const api: Omit<FakeRuntimeApi, "url" | "close"> = {
+    sessions: new Map(),
+    agents: new Map(),
+    events: [],
+    recordings: [],
+    waveforms: [],
+    refuseEvents: undefined,
+    eventsOf: (sessionId) => api.events.filter((e) => e.sessionId === sessionId).map((e) => e.event),
+    waitFor: (sessionId, type, timeoutMs = 20_000) => {
+      const seen = api.events.find((e) => e.sessionId === sessionId && e.event.type === type);
+      if (seen) return Promise.resolve(seen.event);
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`no ${type} event for ${sessionId} within ${timeoutMs} ms`)), timeoutMs);
+        waiters.push({ sessionId, type, resolve: (e) => (clearTimeout(timer), resolve(e)) });
+      });
+    },
+  };
+  const problem = (status: number, code: string) => ({ status, json: { type: "about:blank", title: code, status, code, detail: code } });
+  const server: Server = createServer((req, res) => {
+    void (async () => {
+      const send = (status: number, json: unknown) => {
+        res.writeHead(status, { "content-type": status >= 400 ? "application/problem+json" : "application/json" });
+        res.end(JSON.stringify(json));
+      };
+      const token = (req.headers.authorization ?? "").replace(/^Bearer /, "");
+      try {
+        await verifyRuntimeServiceToken(testTokenSecret, token);
+      } catch {
+        const p = problem(401, "unauthorized");
+        return send(p.status, p.json);
+      }
+      const url = new URL(req.url ?? "/", "http://x");
+      const m = url.pathname.match(/^\/runtime\/v1\/sessions\/(ses_[0-9a-z]+)\/(.+)$/);
+      const sessionId = m?.[1] ?? "";
+      const rest = m?.[2] ?? "";
+      const config = api.sessions.get(sessionId);
+      if (!m || !config) {
+        const p = problem(404, "not_found");
+        return send(p.status, p.json);
+      }
+      if (req.method === "GET" && rest === "config") return send(200, config);
+      const transfer = rest.match(/^transfer-targets\/(agt_[0-9a-z]+)\/config$/);
+      if (req.method === "GET" && transfer) {
+        const target = api.agents.get(transfer[1] ?? "");
+        if (!target) {
+          const p = problem(409, "conflict");
+          return send(p.status, p.json);
+        }
+        return send(200, { ...target, sessionId, variables: config.variables });
+      }
+      if (req.method === "POST" && rest === "events") {
+        const parsed = RuntimeEventBody.safeParse(JSON.parse((await body(req)).toString("utf8")));
+        if (!parsed.success) {
+          const p = problem(422, "validation_failed");
+          return send(p.status, { ...p.json, errors: parsed.error.issues.map((i) => ({ field: i.path.join("."), message: i.message })) });
+        }
+        if (api.refuseEvents && parsed.data.event.type !== "transcript.partial") {
+          const p = problem(api.refuseEvents, "invalid_state");
+          return send(p.status, p.json);
+        }
+        const duplicate = api.events.some((e) => e.sessionId === sessionId && e.eventId === parsed.data.eventId);
+        if (!duplicate) {
+          api.events.push({ sessionId, eventId: parsed.data.eventId, event: parsed.data.event });
+          for (const w of waiters.filter((w) => w.sessionId === sessionId && w.type === parsed.data.event.type)) {
+            waiters.splice(waiters.indexOf(w), 1);
+            w.resolve(parsed.data.event);
+          }
+        }
+        return send(200, { eventId: parsed.data.eventId, duplicate, live: !duplicate });
+      }
+      const recording = rest.match(/^recording\/(composite|user|agent)$/);
+      if (req.method === "PUT" && recording) {
+        api.recordings.push({ sessionId, track: recording[1] ?? "", contentType: String(req.headers["content-type"]), bytes: await body(req) });
+        return send(201, { track: recording[1] });
+      }
+      if (req.method === "PUT" && rest === "waveform") {
+        api.waveforms.push({ sessionId, body: JSON.parse((await body(req)).toString("utf8")) as unknown });
+        return send(200, { ok: true });
+      }
+      const p = problem(404, "not_found");
+      return send(p.status, p.json);
+    })().catch((err: unknown) => {
+      res.writeHead(500);
+      res.end(String(err));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    ...api,
+    get refuseEvents() {
+      return api.refuseEvents;
+    },
+    set refuseEvents(v) {
+      api.refuseEvents = v;
+    },
+    url: `http://127.0.0.1:${port}`,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
