@@ -1,6 +1,7 @@
 // `npm run bench`: figures measured in one run against a local stack started here (its own
 // in-memory embedded database and its own wrangler dev on a free port), each compared with a
-// baseline measured in the same run. Prints `BENCH <name>=<value> <unit>` lines.
+// baseline measured in the same run. Prints `BENCH <name>=<value> <unit>` lines. The voice
+// runtime's overhead is measured in-process afterwards (voice-runtime/bench/overhead.ts).
 import { mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
@@ -8,6 +9,7 @@ import { join } from "node:path";
 import { startLocalStack } from "./lib.ts";
 import { apiBench } from "./bench/api.ts";
 import { dispatchBench } from "./bench/sessions.ts";
+import { runtimeBench } from "../voice-runtime/bench/overhead.ts";
 
 async function freePort(): Promise<number> {
   const server = createServer();
@@ -27,3 +29,6 @@ try {
   await stack.stop();
   rmSync(workDir, { recursive: true, force: true });
 }
+// The voice runtime in-process: a caller over the local transport, providers of known latency.
+for (const line of await runtimeBench()) console.log(line);
+process.exit(0);

@@ -1,12 +1,9 @@
 // Runtime configurations for tests, valid by the same contract the Worker serves them with.
-import { RuntimeConfig, type RuntimeTool } from "@speaknode/contracts";
+import { newId, RuntimeConfig, type RuntimeTool } from "@speaknode/contracts";
 
-let counter = 0;
-
-/** A fresh session id (and agent ids) per call, so tests sharing a fake API never collide. */
+/** A fresh session id per call, so tests sharing a fake API never collide. */
 export function sessionId(): string {
-  counter += 1;
-  return `ses_${Date.now().toString(36)}${counter.toString(36).padStart(6, "0")}`;
+  return newId("session");
 }
 
 export const billingAgentId = "agt_0000000000000000000000b111";

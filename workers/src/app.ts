@@ -10,6 +10,7 @@ import { authenticate } from "./auth/index.ts";
 import { registerRoutes } from "./routes/index.ts";
 import { registerDevOidc } from "./dev-oidc/index.ts";
 import { registerDevMail } from "./dev-mail.ts";
+import { registerDevShop } from "./dev-shop.ts";
 import { errorFields, log } from "./lib/log.ts";
 import { withDatabase } from "./lib/database.ts";
 
@@ -54,6 +55,7 @@ export function createApp(): OpenAPIHono<AppEnv> {
   registerRoutes(app);
   registerDevOidc(app);
   registerDevMail(app);
+  registerDevShop(app);
 
   app.doc31("/openapi.json", {
     openapi: "3.1.0",

@@ -4,7 +4,7 @@ import { and, eq } from "drizzle-orm";
 import type { Database } from "./client.ts";
 import { AgentConfig } from "@speaknode/contracts";
 import { memberships, spaces, users } from "./schema.ts";
-import { agents, agentVersions } from "./schema-agents.ts";
+import { agents, agentVersions, tools } from "./schema-agents.ts";
 
 export interface DevIdentity {
   sub: string;
@@ -25,12 +25,33 @@ export const devIdentities: DevIdentity[] = [
 
 export const demoSpaceId = "spc_000000000000000000000000d1";
 export const demoAgentId = "agt_000000000000000000000000d1";
+export const demoToolId = "tol_000000000000000000000000d1";
+
+/** The demo shop's order lookup (served by the Worker's /dev/demo-shop when dev tools are on). */
+function demoTool(baseUrl: string) {
+  return {
+    id: demoToolId,
+    spaceId: demoSpaceId,
+    code: "check_order",
+    description: "Look up the status of a customer's order by its number.",
+    method: "GET" as const,
+    url: `${baseUrl}/dev/demo-shop/orders/{orderId}`,
+    headersSchema: null,
+    bodySchema: { type: "object", properties: { orderId: { type: "string", description: "The order number, digits only" } }, required: ["orderId"] },
+    headers: {},
+    secretHeaderNames: [],
+    timeoutMs: 5000,
+    preToolSpeech: "Let me look that up.",
+    progressSpeech: null,
+    transferRules: [],
+  };
+}
 
 /** The demo agent runs entirely on the offline providers of the embedded default. */
 export const demoAgentConfig = AgentConfig.parse({
   name: "Demo receptionist",
   systemPrompt:
-    "You are the receptionist of Speaknode's demo shop. Greet {{customer_name}} by name, answer briefly, and offer to check an order when asked.",
+    "You are the receptionist of Speaknode's demo shop. Greet {{customer_name}} by name, answer briefly, and check an order with the check_order tool when asked.",
   temperature: 0,
   llm: { provider: "scripted", model: "demo" },
   stt: { provider: "pocketsphinx", model: "en-us" },
@@ -38,11 +59,12 @@ export const demoAgentConfig = AgentConfig.parse({
   locales: [
     {
       language: "en-US",
-      firstMessage: "Hello {{customer_name}}! This is the Speaknode demo. How can I help you today?",
+      firstMessage: "Hello {{customer_name}}! This is the Speaknode demo. I can check an order for you.",
       tts: { provider: "flite", model: "flite", voice: "rms" },
     },
   ],
   variables: { type: "object", properties: { customer_name: { type: "string", description: "How to greet the caller", default: "there" } }, required: [] },
+  tools: [{ type: "webhook", toolId: demoToolId }, { type: "system", name: "end_call" }],
   widget: { displayName: "Speaknode demo", launcherText: "Talk to the demo" },
 });
 
@@ -79,10 +101,15 @@ export async function seedDemo(db: Database, issuer: string, newUserId: () => st
       .where(and(eq(memberships.spaceId, demoSpaceId), eq(memberships.userId, userId)));
     if (existing.length === 0) await db.insert(memberships).values({ spaceId: demoSpaceId, userId, role });
   }
+  const baseUrl = issuer.replace(/\/dev\/oidc\/?$/, "");
+  const tool = demoTool(baseUrl);
+  const now = new Date();
+  await db.insert(tools).values({ ...tool, createdAt: now, updatedAt: now }).onConflictDoNothing();
   const { name, ...config } = demoAgentConfig;
   const [created] = await db.insert(agents).values({ id: demoAgentId, spaceId: demoSpaceId, name, config, publishedVersion: 1 }).onConflictDoNothing().returning({ id: agents.id });
   if (created) {
-    await db.insert(agentVersions).values({ id: "agv_000000000000000000000000d1", agentId: demoAgentId, version: 1, snapshot: { agent: demoAgentConfig, tools: [] }, note: "seeded demo" });
+    const snapshotTool = { ...tool, kind: "webhook", version: 1, parameterLocations: null, createdAt: now.toISOString(), updatedAt: now.toISOString() };
+    await db.insert(agentVersions).values({ id: "agv_000000000000000000000000d1", agentId: demoAgentId, version: 1, snapshot: { agent: demoAgentConfig, tools: [snapshotTool] }, note: "seeded demo" });
   }
   return { spaceId: demoSpaceId, agentId: demoAgentId };
 }

@@ -203,11 +203,11 @@ describe("the session runner", () => {
     const before = created.length;
     await session.run({ userInput: "Can you speak Spanish please" }).wait();
     await expect.poll(() => created.slice(before), { timeout: 5000 }).toEqual(expect.arrayContaining([{ kind: "stt", language: "es-ES" }, { kind: "tts", language: "es-ES" }]));
-    expect(api.eventsOf(sid).find((e) => e.type === "tool.call")).toMatchObject({ name: "switch_language", request: { language: "es-ES" }, status: "ok" });
+    await expect.poll(() => api.eventsOf(sid).find((e) => e.type === "tool.call"), { timeout: 5000 }).toMatchObject({ name: "switch_language", request: { language: "es-ES" }, status: "ok" });
     expect(call.backgrounds.at(-1)).toEqual({ sound: "cafe", volume: 0.3 });
     await session.run({ userInput: "hola" }).wait();
-    const userTurns = api.eventsOf(sid).filter((e) => e.type === "turn" && e.role === "user");
-    expect(userTurns.at(-1)).toMatchObject({ text: "hola", language: "es-ES" });
+    const lastUserTurn = () => api.eventsOf(sid).filter((e) => e.type === "turn" && e.role === "user").at(-1);
+    await expect.poll(lastUserTurn, { timeout: 5000 }).toMatchObject({ text: "hola", language: "es-ES" });
     call.hangUp({ reason: "caller hung up", failed: false });
     await outcome;
   });

@@ -163,6 +163,9 @@ class SessionRun {
       const session = new voice.AgentSession({
         vad,
         userAwayTimeout: null,
+        // The library ignores barge-in for the first seconds of agent speech (echo-canceller
+        // warm-up); callers' devices and phone networks cancel echo, so we let them interrupt.
+        aecWarmupDuration: null,
         turnHandling: turnHandlingFor(this.#config.agent.vad),
       });
       this.#session = session;
