@@ -4,7 +4,7 @@
 import { spawnSync } from "node:child_process";
 
 export const speechPackages = ["flite", "pocketsphinx", "pocketsphinx-en-us", "sox"];
-const binaries = ["flite", "pocketsphinx", "sox"];
+const binaries = ["flite", "pocketsphinx_batch", "sox"];
 
 function missingBinaries(): string[] {
   return binaries.filter((bin) => spawnSync("sh", ["-c", `command -v ${bin}`], { stdio: "ignore" }).status !== 0);

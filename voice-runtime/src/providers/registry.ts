@@ -98,8 +98,12 @@ export class ProviderRegistry {
     if (custom) return custom(choice, language);
     const c = this.#credentials;
     switch (choice.provider) {
-      case "pocketsphinx":
-        return new PocketsphinxSTT({ model: choice.model, language });
+      case "pocketsphinx": {
+        const recognizer = new PocketsphinxSTT({ model: choice.model, language });
+        // Load the model while the agent greets, not when the caller first speaks.
+        recognizer.warmUp().catch(() => {});
+        return recognizer;
+      }
       case "deepgram":
         return new deepgram.STT({ apiKey: need("stt", "Deepgram", c.deepgramApiKey, "DEEPGRAM_API_KEY"), model: choice.model, language });
       case "openai":
@@ -149,6 +153,11 @@ export class ProviderRegistry {
     }
   }
 
+  /** A view of this registry for one session, which closes what it made when the session ends. */
+  forSession(): SessionProviders {
+    return new SessionProviders(this);
+  }
+
   /** Silero with the agent's settings; one model per distinct setting, shared by sessions. */
   vad(settings: Vad): Promise<VAD> {
     const key = JSON.stringify([settings.activationThreshold, settings.minSpeechMs, settings.minSilenceMs, settings.prefixPaddingMs]);
@@ -164,5 +173,42 @@ export class ProviderRegistry {
       vad.catch(() => this.#vads.delete(key));
     }
     return vad;
+  }
+}
+
+/** The providers one session made (warm decoder processes, sockets): all closed at its end. */
+export class SessionProviders {
+  readonly #registry: ProviderRegistry;
+  readonly #made: (() => Promise<void>)[] = [];
+
+  constructor(registry: ProviderRegistry) {
+    this.#registry = registry;
+  }
+
+  llm(choice: ProviderChoice, context: LlmContext): llm.LLM {
+    const made = this.#registry.llm(choice, context);
+    this.#made.push(() => made.aclose());
+    return made;
+  }
+
+  stt(choice: ProviderChoice, language: string): stt.STT {
+    const made = this.#registry.stt(choice, language);
+    this.#made.push(() => made.close());
+    return made;
+  }
+
+  tts(locale: Locale): tts.TTS {
+    const made = this.#registry.tts(locale);
+    this.#made.push(() => made.close());
+    return made;
+  }
+
+  vad(settings: Vad): Promise<VAD> {
+    return this.#registry.vad(settings);
+  }
+
+  async closeAll(): Promise<void> {
+    const made = this.#made.splice(0);
+    await Promise.allSettled(made.map((close) => close()));
   }
 }

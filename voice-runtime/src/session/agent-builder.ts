@@ -3,7 +3,7 @@
 // target's configuration, carrying the conversation so far.
 import { voice, type llm, type VAD } from "@livekit/agents";
 import type { Locale, RuntimeConfig, RuntimeWebhookTool } from "@speaknode/contracts";
-import type { ProviderRegistry } from "../providers/registry.ts";
+import type { SessionProviders } from "../providers/registry.ts";
 import type { HttpGuard } from "../tools/http-guard.ts";
 import type { WebhookToolHooks } from "../tools/types.ts";
 import { createWebhookTool } from "../tools/webhook.ts";
@@ -12,7 +12,7 @@ import { systemTools, type SessionControl, type ToolList } from "./system-tools.
 export interface AgentSetup {
   config: RuntimeConfig;
   language: string;
-  providers: ProviderRegistry;
+  providers: SessionProviders;
   vad: VAD;
   guard: HttpGuard;
   maxResponseChars: number;

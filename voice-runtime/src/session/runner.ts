@@ -11,7 +11,7 @@ import type { RuntimeConfig } from "@speaknode/contracts";
 import { RuntimeApiError, type RuntimeApi } from "../api/client.ts";
 import { EventSink } from "../api/event-sink.ts";
 import { errorFields, log } from "../log.ts";
-import type { ProviderRegistry } from "../providers/registry.ts";
+import type { ProviderRegistry, SessionProviders } from "../providers/registry.ts";
 import { CallRecorder } from "../recording/recorder.ts";
 import type { HttpGuard } from "../tools/http-guard.ts";
 import type { WebhookToolHooks } from "../tools/types.ts";
@@ -112,6 +112,7 @@ class SessionRun {
   #failure: Failure | undefined;
   #recorder: CallRecorder | undefined;
   #recordingDir: string | undefined;
+  readonly #providers: SessionProviders;
 
   constructor(io: CallIo, deps: RunnerDeps, config: RuntimeConfig, sink: EventSink) {
     this.#io = io;
@@ -120,6 +121,7 @@ class SessionRun {
     this.#sink = sink;
     this.#language = localeOf(config, config.language).language;
     this.#reporter = new SessionReporter(sink, this.#language);
+    this.#providers = deps.providers.forSession();
   }
 
   get #tokenLimit(): number | null {
@@ -154,7 +156,7 @@ class SessionRun {
   async start(): Promise<RunningSession | SessionOutcome> {
     let closed: Promise<voice.CloseEvent>;
     try {
-      const vad = await this.#deps.providers.vad(this.#config.agent.vad);
+      const vad = await this.#providers.vad(this.#config.agent.vad);
       if (this.#deps.recording.enabled) {
         this.#recordingDir = await mkdtemp(join(this.#deps.recording.dir ?? tmpdir(), `speaknode-${this.#io.sessionId}-`));
         this.#recorder = new CallRecorder({ dir: this.#recordingDir });
@@ -238,6 +240,7 @@ class SessionRun {
 
   async #finish(endReason: string): Promise<SessionOutcome> {
     const sessionId = this.#io.sessionId;
+    await this.#providers.closeAll();
     let audioAvailable = false;
     if (this.#recorder) {
       try {
@@ -286,7 +289,7 @@ class SessionRun {
     return {
       config,
       language,
-      providers: this.#deps.providers,
+      providers: this.#providers,
       vad,
       guard: this.#deps.guard,
       maxResponseChars: this.#deps.maxResponseChars,
@@ -316,7 +319,7 @@ class SessionRun {
     if (!current) throw new Error("no agent to transfer from");
     const target = await this.#deps.api.transferConfig(this.#io.sessionId, agentId);
     const language = target.locales.some((l) => l.language === this.#language) ? this.#language : localeOf(target, target.agent.defaultLanguage).language;
-    const vad = await this.#deps.providers.vad(target.agent.vad);
+    const vad = await this.#providers.vad(target.agent.vad);
     const chatCtx = current.chatCtx.copy({ excludeInstructions: true });
     const next = buildAgent(this.#setup(target, language, vad, chatCtx, true));
     this.#sink.push({ type: "agent.transferred", fromAgentId: this.#config.agentId, toAgentId: agentId, reason: reason.slice(0, 500) || "transfer", language });
@@ -334,7 +337,7 @@ class SessionRun {
     if (!agent) throw new Error("no agent");
     const locale = localeOf(this.#config, language);
     if (locale.language !== language) throw new Error(`the agent does not speak ${language}`);
-    await agent.updateOptions({ stt: this.#deps.providers.stt(this.#config.agent.stt, language), tts: this.#deps.providers.tts(locale) });
+    await agent.updateOptions({ stt: this.#providers.stt(this.#config.agent.stt, language), tts: this.#providers.tts(locale) });
     await agent.updateInstructions(instructionsFor(this.#config, language));
     this.#language = language;
     this.#reporter.language = language;
