@@ -61,6 +61,9 @@ async function main(): Promise<void> {
   };
   process.on("SIGINT", () => void stop("SIGINT"));
   process.on("SIGTERM", () => void stop("SIGTERM"));
+  // @livekit/agents 1.9 leaves a failed TTS stream's promise unhandled; Node would exit on it and
+  // take every call with it. The session already saw the error (and reports it): log and go on.
+  process.on("unhandledRejection", (reason) => log.warn("unhandled rejection", errorFields(reason)));
   process.on("uncaughtException", (err) => {
     log.error("voice runtime crashed", errorFields(err));
     // Report every live session as failed before leaving, so none stays Active.
