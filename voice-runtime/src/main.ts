@@ -10,7 +10,7 @@ import { runSession, type SessionOutcome } from "./session/runner.ts";
 import { startTracing } from "./telemetry/tracing.ts";
 import { localCallIo } from "./transport/local/call-io.ts";
 import { startLocalMediaServer } from "./transport/local/server.ts";
-import { runLiveKitWorker } from "./transport/livekit/server.ts";
+import { startLiveKitWorker } from "./transport/livekit/server.ts";
 
 /** The rate the Worker's local media driver announces to callers. */
 const localSampleRateHz = 16_000;
@@ -23,7 +23,7 @@ async function main(): Promise<void> {
 
   if (settings.transport === "livekit") {
     log.info("voice runtime registering with LiveKit", { agentName: settings.livekit?.agentName });
-    await runLiveKitWorker(settings);
+    await startLiveKitWorker(settings).done;
     return;
   }
 

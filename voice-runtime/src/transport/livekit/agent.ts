@@ -2,15 +2,13 @@
 // agent server; its metadata names our session. LiveKit's job loader imports this file and
 // requires the definition as the default export.
 import { defineAgent, type JobContext, type JobProcess } from "@livekit/agents";
-import { z } from "zod";
 import { VadSettings } from "@speaknode/contracts";
 import { loadSettings } from "../../config.ts";
 import { runnerDeps } from "../../deps.ts";
 import { errorFields, log, setLogLevel } from "../../log.ts";
 import { runSession } from "../../session/runner.ts";
+import { sessionOfDispatch } from "./metadata.ts";
 import { roomCallIo } from "./room-io.ts";
-
-const DispatchMetadata = z.object({ sessionId: z.string().regex(/^ses_[0-9a-z]+$/), agentId: z.string().optional() });
 
 export default defineAgent({
   prewarm: async (_proc: JobProcess) => {
@@ -20,14 +18,8 @@ export default defineAgent({
   entry: async (ctx: JobContext) => {
     const settings = loadSettings(process.env);
     setLogLevel(settings.logLevel);
-    const parsed = DispatchMetadata.safeParse((() => {
-      try {
-        return JSON.parse(ctx.job.metadata) as unknown;
-      } catch {
-        return null;
-      }
-    })());
-    if (!parsed.success) {
+    const sessionId = sessionOfDispatch(ctx.job.metadata);
+    if (!sessionId) {
       log.error("dispatch without a session id in its metadata; leaving the room", { roomName: ctx.job.room?.name });
       ctx.shutdown("bad dispatch metadata");
       return;
@@ -35,9 +27,9 @@ export default defineAgent({
     await ctx.connect();
     const deps = runnerDeps(settings);
     try {
-      await runSession(roomCallIo(ctx, parsed.data.sessionId), deps);
+      await runSession(roomCallIo(ctx, sessionId), deps);
     } catch (err) {
-      log.error("session crashed", { sessionId: parsed.data.sessionId, ...errorFields(err) });
+      log.error("session crashed", { sessionId: sessionId, ...errorFields(err) });
     }
   },
 });

@@ -1,10 +1,21 @@
 // Registers the runtime with LiveKit as an agent worker under our agent name: the Worker's
-// LiveKit media driver dispatches sessions to it explicitly.
+// LiveKit media driver dispatches sessions to it explicitly (room + metadata with the session id).
 import { fileURLToPath } from "node:url";
 import { AgentServer, ServerOptions } from "@livekit/agents";
 import type { RuntimeSettings } from "../../config.ts";
 
-export async function runLiveKitWorker(settings: RuntimeSettings): Promise<void> {
+export interface LiveKitWorker {
+  server: AgentServer;
+  /** Settles when the worker stops. */
+  done: Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts the agent worker. `production` (the default) keeps warm job processes and serves the
+ * health check on 8081; tests turn it off (no idle processes, an ephemeral health port).
+ */
+export function startLiveKitWorker(settings: RuntimeSettings, opts: { production?: boolean } = {}): LiveKitWorker {
   const livekit = settings.livekit;
   if (!livekit) throw new Error("the LiveKit transport needs LIVEKIT_URL, LIVEKIT_API_KEY and LIVEKIT_API_SECRET");
   const server = new AgentServer(
@@ -14,8 +25,8 @@ export async function runLiveKitWorker(settings: RuntimeSettings): Promise<void>
       wsURL: livekit.url,
       apiKey: livekit.apiKey,
       apiSecret: livekit.apiSecret,
-      production: true,
+      production: opts.production ?? true,
     }),
   );
-  await server.run();
+  return { server, done: server.run(), close: () => server.close() };
 }
