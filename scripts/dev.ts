@@ -3,7 +3,7 @@
 // wrangler dev (real workerd) with the development OIDC issuer and mail viewer, and the voice
 // runtime on its local WebSocket media transport with the offline speech providers.
 import { join } from "node:path";
-import { dataDir, startLocalStack } from "./lib.ts";
+import { dataDir, ensureDir, startLocalStack } from "./lib.ts";
 import { ensureSpeechPackages } from "./speech-packages.ts";
 
 const port = Number(process.env["PORT"] ?? 8787);
@@ -15,7 +15,7 @@ async function main(): Promise<void> {
     runtimeMediaPort,
     port,
     workDir: dataDir,
-    pgDataDir: join(dataDir, "pg"),
+    pgDataDir: join(ensureDir(dataDir), "pg"),
     pgPort: Number(process.env["SPEAKNODE_PG_PORT"] ?? 54329),
     proxyPort: Number(process.env["SPEAKNODE_PG_PROXY_PORT"] ?? 54330),
   });

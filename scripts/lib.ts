@@ -133,6 +133,9 @@ export async function startVoiceRuntime(opts: {
     const timer = setTimeout(() => reject(new Error(`the voice runtime did not start in time\n${output}`)), opts.timeoutMs ?? 60_000);
     let buffered = "";
     child.stdout?.on("data", (d: Buffer) => {
+      // @livekit/agents logs to stdout: pass it through unless asked to be quiet.
+      if (!opts.quiet) process.stdout.write(d);
+      if (buffered.includes("speaknode voice runtime ready")) return;
       buffered += d.toString();
       const m = buffered.match(/speaknode voice runtime ready (\S+)/);
       if (m?.[1]) {

@@ -87,7 +87,7 @@ describe("a call with audio on the offline providers", () => {
             headers: {},
             secretHeaders: {},
             timeoutMs: 3000,
-            preToolSpeech: null,
+            preToolSpeech: "Let me look that up.",
             progressSpeech: null,
             transferRules: [],
             parameterLocations: null,
@@ -112,8 +112,10 @@ describe("a call with audio on the offline providers", () => {
       throw new Error(`${String(err)}; events: ${JSON.stringify(api.eventsOf(sid).filter((e) => e.type !== "heartbeat"))}`);
     });
     expect(call).toMatchObject({ name: "check_order", request: { orderId: "42" }, status: "ok" });
-    // The spoken answer comes after the tool result; wait for it to play out.
-    await expect.poll(() => caller.marks.length, { timeout: 30_000 }).toBeGreaterThan(1);
+    // The spoken answer comes after the pre-tool line and the tool result; its turn is reported
+    // once it has played out.
+    const answered = () => api.eventsOf(sid).some((e) => e.type === "turn" && e.role === "agent" && /shipped/i.test(e.text));
+    await expect.poll(answered, { timeout: 30_000 }).toBe(true);
     await caller.end();
     const outcome = await outcomes.at(-1);
     expect(outcome).toMatchObject({ status: "completed", reason: "caller_hung_up" });

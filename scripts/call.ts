@@ -1,0 +1,87 @@
+// `npm run -s call -- "<what to say>" […more turns]`: a phone call from the terminal to the demo
+// agent (or AGENT_ID) of a running `npm run dev`. Each phrase is spoken with flite and streamed in
+// real time over the local media transport; the agent's audio is saved as a WAV, and the session's
+// turns, metrics and tool calls are printed from the API when the call ends.
+import { spawnSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { demoAgentId } from "@speaknode/db";
+import { parseWav, WavWriter } from "../voice-runtime/src/audio/wav.ts";
+import { connectLocalMedia } from "../voice-runtime/src/transport/local/client.ts";
+import { dataDir } from "./lib.ts";
+
+const base = process.env["SPEAKNODE_URL"] ?? "http://127.0.0.1:8787";
+const agentId = process.env["AGENT_ID"] ?? demoAgentId;
+const phrases = process.argv.slice(2);
+if (phrases.length === 0) phrases.push("please check my order number forty two", "thank you, goodbye");
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+const scratch = mkdtempSync(join(tmpdir(), "speaknode-call-"));
+
+function speak(text: string): Int16Array {
+  const raw = join(scratch, "raw.wav");
+  const out = join(scratch, "say.wav");
+  if (spawnSync("flite", ["-voice", "rms", "-t", text, "-o", raw]).status !== 0) throw new Error("flite is needed: apt-get install flite sox");
+  if (spawnSync("sox", [raw, "-r", "16000", "-c", "1", "-b", "16", out]).status !== 0) throw new Error("sox is needed: apt-get install sox");
+  return parseWav(readFileSync(out)).samples;
+}
+
+const res = await fetch(`${base}/public/agents/${agentId}/sessions`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ variables: { customer_name: "Ada" } }) });
+if (res.status !== 201) throw new Error(`dispatch failed: ${res.status} ${await res.text()}`);
+const session = (await res.json()) as { sessionId: string; media: { driver: string; url: string; token: string } };
+if (session.media.driver !== "local") throw new Error(`this script talks over the local transport, not ${session.media.driver}`);
+console.log(`session ${session.sessionId}`);
+
+const caller = connectLocalMedia({ url: session.media.url, token: session.media.token, sampleRateHz: 16_000 });
+await caller.ready;
+/** Waits for the agent to answer, then until it has been quiet for `quietMs` (the reply played). */
+async function listen(quietMs = 1500, timeoutMs = 30_000): Promise<void> {
+  const start = Date.now();
+  const before = caller.received.length;
+  while (Date.now() - start < timeoutMs && !caller.endReason) {
+    const last = caller.received.at(-1)?.atMs ?? start;
+    if (caller.received.length > before && Date.now() - last > quietMs) return;
+    await sleep(100);
+  }
+}
+await listen();
+for (const phrase of phrases) {
+  if (caller.endReason) break;
+  console.log(`you:   ${phrase}`);
+  await caller.streamPcm(speak(phrase), { realtime: true });
+  await caller.streamPcm(new Int16Array(8000), { realtime: true });
+  await listen();
+}
+if (!caller.endReason) await caller.end("caller hung up");
+else await caller.closed;
+
+mkdirSync(join(dataDir, "calls"), { recursive: true });
+const file = join(dataDir, "calls", `${session.sessionId}.wav`);
+const wav = await WavWriter.create(file, 16_000);
+wav.write(caller.receivedPcm());
+await wav.close();
+console.log(`agent audio: ${file} (${(caller.receivedPcm().length / 16_000).toFixed(1)} s)`);
+rmSync(scratch, { recursive: true, force: true });
+
+const token = spawnSync(process.execPath, [join(import.meta.dirname, "token.ts"), "owner@speaknode.local"], { encoding: "utf8" }).stdout.trim();
+for (let i = 0; i < 40; i++) {
+  const detail = (await (await fetch(`${base}/v1/sessions/${session.sessionId}`, { headers: { authorization: `Bearer ${token}` } })).json()) as {
+    status: string;
+    endReason: string | null;
+    turns: { role: string; text: string; metrics: Record<string, number | null> }[];
+    toolCalls: { name: string; status: string; latencyMs: number; request: unknown; response: unknown }[];
+    recordings: unknown[];
+  };
+  if (detail.status === "completed" || detail.status === "failed") {
+    for (const t of detail.turns) {
+      const m = Object.entries(t.metrics).filter(([, v]) => v !== null).map(([k, v]) => `${k}=${v}`).join(" ");
+      console.log(`${t.role.padEnd(5)}: ${t.text}${m ? `   [${m}]` : ""}`);
+    }
+    for (const c of detail.toolCalls) console.log(`tool:  ${c.name} ${JSON.stringify(c.request)} → ${c.status} ${JSON.stringify(c.response)} (${c.latencyMs} ms)`);
+    console.log(`session ${detail.status} (${detail.endReason ?? "no reason"}), ${detail.recordings.length} recording tracks`);
+    break;
+  }
+  await sleep(500);
+}
+process.exit(0);
