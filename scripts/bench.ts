@@ -3,22 +3,13 @@
 // baseline measured in the same run. Prints `BENCH <name>=<value> <unit>` lines. The voice
 // runtime's overhead is measured in-process afterwards (voice-runtime/bench/overhead.ts).
 import { mkdtempSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { startLocalStack } from "./lib.ts";
+import { freePort, startLocalStack } from "./lib.ts";
 import { apiBench } from "./bench/api.ts";
 import { dispatchBench } from "./bench/sessions.ts";
 import { runtimeBench } from "../voice-runtime/bench/overhead.ts";
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const address = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  if (!address || typeof address === "string") throw new Error("no free port");
-  return address.port;
-}
 
 const workDir = mkdtempSync(join(tmpdir(), "speaknode-bench-"));
 const stack = await startLocalStack({ port: await freePort(), workDir, quiet: true });

@@ -4,25 +4,16 @@
 // flite recording; the session must complete with turns, metrics and a recording in the API.
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SessionDetail } from "@speaknode/contracts";
 import type { z } from "zod";
 import { token } from "../../scripts/bench/api.ts";
-import { startLocalStack, type LocalStack } from "../../scripts/lib.ts";
+import { freePort, startLocalStack, type LocalStack } from "../../scripts/lib.ts";
 import { readWav } from "../src/audio/wav.ts";
 import { connectLocalMedia } from "../src/transport/local/client.ts";
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const address = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  if (!address || typeof address === "string") throw new Error("no free port");
-  return address.port;
-}
 
 function fliteUtterance(dir: string, text: string): Int16Array {
   const raw = join(dir, "raw.wav");

@@ -6,6 +6,7 @@
 // in both directions; text frames are the JSON control messages below. The client speaks first:
 // `hello` within the server's hello timeout, and no audio before `ready`.
 import { z } from "zod";
+import { jsonText } from "./json-text.ts";
 
 export const mediaProtocolVersion = 1;
 
@@ -99,15 +100,6 @@ export type MediaServerMessage = z.infer<typeof MediaServerMessage>;
 
 // ---- Parsing -----------------------------------------------------------------------------------
 
-// JSON.parse lives inside the schema so raw socket text never escapes validation.
-const jsonText = z.string().transform((text, ctx): unknown => {
-  try {
-    return JSON.parse(text);
-  } catch {
-    ctx.addIssue({ code: "custom", message: "not JSON" });
-    return z.NEVER;
-  }
-});
 const clientFrame = jsonText.pipe(MediaClientMessage);
 const serverFrame = jsonText.pipe(MediaServerMessage);
 

@@ -6,6 +6,7 @@
 // ones by `session.completed` / `session.failed`, which are always the last event of a session
 // (the server closes every socket with 1000 right after sending it).
 import { z } from "zod";
+import { jsonText } from "./json-text.ts";
 import { Timestamp } from "./ids.ts";
 import { LanguageTag } from "./agents.ts";
 
@@ -129,15 +130,6 @@ export type SessionServerMessage = z.infer<typeof SessionServerMessage>;
 export const SessionClientMessage = z.discriminatedUnion("type", [z.object({ type: z.literal("ping") })]);
 export type SessionClientMessage = z.infer<typeof SessionClientMessage>;
 
-// JSON.parse lives inside the schema so raw socket text never escapes validation.
-const jsonText = z.string().transform((text, ctx): unknown => {
-  try {
-    return JSON.parse(text);
-  } catch {
-    ctx.addIssue({ code: "custom", message: "not JSON" });
-    return z.NEVER;
-  }
-});
 const clientFrame = jsonText.pipe(SessionClientMessage);
 
 /** A client frame, or null when it is binary, too big, not JSON or not a known message. */

@@ -1,0 +1,12 @@
+// Socket frames arrive as text: JSON.parse lives inside a schema so raw text never escapes
+// validation. `jsonText.pipe(Schema)` parses and validates in one step.
+import { z } from "zod";
+
+export const jsonText = z.string().transform((text, ctx): unknown => {
+  try {
+    return JSON.parse(text);
+  } catch {
+    ctx.addIssue({ code: "custom", message: "not JSON" });
+    return z.NEVER;
+  }
+});
