@@ -1,6 +1,8 @@
-// Two test projects: `workers` runs inside workerd (the real Workers runtime) through
+// Test projects: `workers` runs inside workerd (the real Workers runtime) through
 // @cloudflare/vitest-plugin against real Postgres started by its global setup; `node` runs the
-// Node-side code (embedded Postgres server, scripts); `voice-runtime` the voice runtime in Node.
+// Node-side code (embedded Postgres server, scripts); `voice-runtime` the voice runtime in Node;
+// `widget` the browser widget's pure logic (state machine, PCM, protocol) in Node; `e2e` drives
+// the built widget in real headless Chromium against a whole local stack.
 import { cloudflareTest } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
 
@@ -46,6 +48,14 @@ export default defineConfig({
       },
       {
         test: {
+          name: "widget",
+          include: ["widget/**/*.test.ts"],
+          exclude: ["**/node_modules/**", "widget/dist/**"],
+          environment: "node",
+        },
+      },
+      {
+        test: {
           name: "voice-runtime",
           include: ["voice-runtime/**/*.test.ts"],
           environment: "node",
@@ -54,6 +64,17 @@ export default defineConfig({
           setupFiles: ["./voice-runtime/test/setup.ts"],
           testTimeout: 60_000,
           hookTimeout: 60_000,
+        },
+      },
+      {
+        test: {
+          name: "e2e",
+          include: ["e2e/**/*.test.ts"],
+          environment: "node",
+          // Each file starts a whole stack (database, wrangler dev, voice runtime) and browsers.
+          fileParallelism: false,
+          testTimeout: 180_000,
+          hookTimeout: 180_000,
         },
       },
     ],

@@ -1,16 +1,19 @@
 // `npm run bench`: figures measured in one run against a local stack started here (its own
 // in-memory embedded database and its own wrangler dev on a free port), each compared with a
 // baseline measured in the same run. Prints `BENCH <name>=<value> <unit>` lines. The voice
-// runtime's overhead is measured in-process afterwards (voice-runtime/bench/overhead.ts).
+// runtime's overhead is measured in-process afterwards (voice-runtime/bench/overhead.ts); the
+// widget's sizes and its click-to-first-audio latency in headless Chromium last (e2e/bench.ts).
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { freePort, startLocalStack } from "./lib.ts";
+import { buildWidgetAssets, freePort, startLocalStack } from "./lib.ts";
 import { apiBench } from "./bench/api.ts";
 import { dispatchBench } from "./bench/sessions.ts";
 import { runtimeBench } from "../voice-runtime/bench/overhead.ts";
+import { widgetLatencyBench, widgetSizes } from "../e2e/bench.ts";
 
-
+// The Worker serves the widget's files, so the build comes first.
+buildWidgetAssets({ quiet: true });
 const workDir = mkdtempSync(join(tmpdir(), "speaknode-bench-"));
 const stack = await startLocalStack({ port: await freePort(), workDir, quiet: true });
 try {
@@ -22,4 +25,7 @@ try {
 }
 // The voice runtime in-process: a caller over the local transport, providers of known latency.
 for (const line of await runtimeBench()) console.log(line);
+// The widget: what a page downloads, and click → first agent audio in a real browser.
+for (const line of widgetSizes()) console.log(line);
+for (const line of await widgetLatencyBench()) console.log(line);
 process.exit(0);

@@ -1,15 +1,17 @@
 // `npm run dev`: the whole platform on embedded defaults — PGlite persisted under .data/pg behind
 // the local wire server and WebSocket proxy, migrations, the demo seed, and the Worker in
 // wrangler dev (real workerd) with the development OIDC issuer and mail viewer, and the voice
-// runtime on its local WebSocket media transport with the offline speech providers.
+// runtime on its local WebSocket media transport with the offline speech providers. The widget is
+// built first (`npm run build`): the Worker serves its files.
 import { join } from "node:path";
-import { dataDir, ensureDir, startLocalStack } from "./lib.ts";
+import { buildWidgetAssets, dataDir, ensureDir, startLocalStack } from "./lib.ts";
 import { ensureSpeechPackages } from "./speech-packages.ts";
 
 const port = Number(process.env["PORT"] ?? 8787);
 
 async function main(): Promise<void> {
   const speech = ensureSpeechPackages({ install: true });
+  buildWidgetAssets();
   const runtimeMediaPort = Number(process.env["SPEAKNODE_MEDIA_PORT"] ?? 8790);
   const stack = await startLocalStack({
     runtimeMediaPort,
@@ -30,7 +32,8 @@ async function main(): Promise<void> {
       `  Dev mail       ${url}/dev/mail`,
       `  Postgres       ${database.kind === "pglite" ? `PGlite in .data/pg, ${database.databaseUrl}` : "DATABASE_URL"}`,
       `  Demo space     ${stack.demoSpaceId} (owner@speaknode.local is Owner, member@speaknode.local is Member)`,
-      `  Demo agent     ${url}/public/agents/${stack.demoAgentId}/widget`,
+      `  Demo agent     ${url}/a/${stack.demoAgentId}?customer_name=Ada   (the widget on a hosted page)`,
+      `  Widget loader  ${url}/speaknode-widget-loader.js`,
       `  Voice runtime  ${stack.runtime?.mediaUrl ?? "not running"} (local media transport${speech ? "" : "; offline speech engines missing, see above"})`,
       `  Token          npm run -s token -- owner@speaknode.local`,
       "",

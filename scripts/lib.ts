@@ -1,6 +1,6 @@
 // Shared by the dev and bench scripts: the local stack's well-known places, the Worker under
 // wrangler dev (real workerd), and the whole stack wired together.
-import { spawn, type ChildProcess } from "node:child_process";
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer as createNetServer } from "node:net";
@@ -22,6 +22,15 @@ export async function freePort(): Promise<number> {
   await new Promise((resolve) => server.close(resolve));
   if (!address || typeof address === "string") throw new Error("no free port");
   return address.port;
+}
+
+/** The widget's built files, which the Worker serves as static assets (wrangler.toml [assets]). */
+export const widgetDistDir = join(root, "widget", "dist");
+
+/** `npm run build`: builds the widget into widget/dist; throws when the build fails. */
+export function buildWidgetAssets(opts: { quiet?: boolean } = {}): void {
+  const result = spawnSync(process.execPath, [join(root, "widget", "build.ts")], { cwd: root, stdio: opts.quiet ? "pipe" : "inherit", encoding: "utf8" });
+  if (result.status !== 0) throw new Error(`the widget build failed (node widget/build.ts, exit ${result.status})\n${result.stderr ?? ""}`);
 }
 
 export function ensureDir(path: string): string {
@@ -66,6 +75,8 @@ export interface WorkerProcess {
 /** Starts `wrangler dev` on 127.0.0.1 and resolves once /healthz answers. */
 export async function startWorker(opts: { port: number; envFile: string; persistTo: string; quiet?: boolean; timeoutMs?: number }): Promise<WorkerProcess> {
   const url = `http://127.0.0.1:${opts.port}`;
+  // wrangler refuses to start without the assets directory; `npm run build` normally made it.
+  if (!existsSync(widgetDistDir)) buildWidgetAssets({ quiet: true });
   const child = spawn(
     "wrangler",
     ["dev", "--ip", "127.0.0.1", "--port", String(opts.port), "--env-file", opts.envFile, "--persist-to", opts.persistTo, "--show-interactive-dev-session=false", "--inspector-port", "0"],

@@ -11,6 +11,7 @@ import { registerRoutes } from "./routes/index.ts";
 import { registerDevOidc } from "./dev-oidc/index.ts";
 import { registerDevMail } from "./dev-mail.ts";
 import { registerDevShop } from "./dev-shop.ts";
+import { registerWidgetAssets } from "./routes/widget-assets.ts";
 import { errorFields, log } from "./lib/log.ts";
 import { withDatabase } from "./lib/database.ts";
 
@@ -40,10 +41,13 @@ export function createApp(): OpenAPIHono<AppEnv> {
   app.use("/v1/*", limitBody, withDb, authenticate());
   app.use("/dev/*", withDb);
   app.use("/recordings/*", withDb);
+  app.use("/a/*", withDb);
   app.use("/public/*", limitBody, withDb, async (c, next) => {
     await next();
     // Also on errors, so a page can read why it was refused.
     if (!c.res.headers.has("access-control-allow-origin")) c.res.headers.set("access-control-allow-origin", "*");
+    // A rate-limited page may read how long to wait.
+    if (c.res.headers.has("retry-after")) c.res.headers.set("access-control-expose-headers", "retry-after");
   });
 
   app.openAPIRegistry.registerComponent("securitySchemes", "bearer", {
@@ -61,6 +65,8 @@ export function createApp(): OpenAPIHono<AppEnv> {
     openapi: "3.1.0",
     info: { title: "Speaknode API", version: "1.0.0", description: "Voice AI agents on the edge." },
   });
+  // Last: a GET that no operation matched may be one of the widget's files.
+  registerWidgetAssets(app);
 
   app.notFound((c) => problemResponse(c, new ApiError("not_found", `no route for ${c.req.method} ${new URL(c.req.url).pathname}`)));
 

@@ -127,3 +127,17 @@ export const PublicWidgetConfig = z
     version: z.number().int(),
   })
   .meta({ id: "PublicWidgetConfig" });
+
+/** How to put an agent on a web page: the snippet to paste, the loader it loads, the hosted test page. */
+export const AgentEmbed = z
+  .object({
+    /** The custom element and the loader's script tag, ready to paste into a page's HTML. */
+    html: z.string(),
+    loaderUrl: z.url(),
+    /** A page on this platform hosting the widget; its query string becomes the session's variables. */
+    publicLinkUrl: z.url(),
+    /** The widget and the public page only work once a version is published. */
+    published: z.boolean(),
+  })
+  .meta({ id: "AgentEmbed" });
+export type AgentEmbed = z.infer<typeof AgentEmbed>;

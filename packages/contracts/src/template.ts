@@ -1,13 +1,14 @@
 // The one renderer for `{{variable}}` templates (prompts, first messages, webhook URLs and
-// headers) and the one coercion of variable values against an agent's VariablesSchema. The API
+// headers) and the one coercion of variable values against an agent's VariablesSchema (one value
+// at a time through coerce-value.ts, which the browser widget shares). The API
 // validates with it on save, session dispatch and the widget/campaigns coerce with it, so every
 // entry point accepts and rejects exactly the same things.
 import type { FieldError } from "./problem.ts";
 import { variableNamePattern } from "./variables.ts";
-import type { VariableSpec, VariablesSchema, VariableType, VariableValue } from "./variables.ts";
+import type { VariablesSchema, VariableValue } from "./variables.ts";
+import { coerceValue, type CoerceSource } from "./coerce-value.ts";
 
-/** Longest string value accepted for a variable (it ends up in prompts and URLs). */
-export const maxVariableStringLength = 10_000;
+export { maxVariableStringLength, type CoerceSource } from "./coerce-value.ts";
 
 /** Thrown by the renderers; `names` lists the placeholders that had no value (may be empty). */
 export class TemplateError extends Error {
@@ -167,83 +168,9 @@ export function checkTemplates(schema: VariablesSchema, texts: { field: string; 
   return { errors, unusedVariables };
 }
 
-/**
- * Where values come from. "json": a typed JSON body; each variable takes only its own JSON type
- * (no "42" for an integer, no 42 for a string), since a typed client sending the wrong type is a
- * bug worth reporting. "string": query strings and CSV cells, where everything is text and is
- * parsed by the variable's type; already-typed values are still accepted as in "json".
- */
-export type CoerceSource = "json" | "string";
-
 export type CoerceOptions = { source?: CoerceSource; ignoreUnknown?: boolean; fieldPrefix?: string };
 
 export type CoerceResult = { ok: true; values: Record<string, VariableValue>; ignored: string[] } | { ok: false; errors: FieldError[] };
-
-type Coerced = { ok: true; value: VariableValue } | { ok: false; message: string };
-
-const typeNames: Record<VariableType, string> = { string: "a string", number: "a number", integer: "an integer", boolean: "a boolean" };
-// Plain decimal with optional fraction and exponent; no spaces, signs other than "-", hex,
-// Infinity or NaN (Number() would accept several of those).
-const decimalRe = /^-?(?:\d+(?:\.\d+)?|\.\d+)(?:[eE][+-]?\d+)?$/;
-
-function describe(value: unknown): string {
-  if (typeof value === "string") return JSON.stringify(truncate(value, 40));
-  if (value === null || typeof value === "number" || typeof value === "boolean" || value === undefined) return String(value);
-  if (Array.isArray(value)) return "an array";
-  return typeof value === "object" ? "an object" : `a ${typeof value}`;
-}
-
-function good(value: VariableValue): Coerced {
-  return { ok: true, value };
-}
-
-function bad(message: string): Coerced {
-  return { ok: false, message };
-}
-
-function expected(type: VariableType, got: unknown): Coerced {
-  return bad(`must be ${typeNames[type]}, got ${describe(got)}`);
-}
-
-function checkNumber(type: VariableType, n: number, got: unknown): Coerced {
-  if (!Number.isFinite(n)) return bad(`must be a finite number, got ${describe(got)}`);
-  if (type === "number") return good(n);
-  if (!Number.isInteger(n)) return expected("integer", got);
-  // Beyond 2^53 integers silently lose digits, which would corrupt ids such as order numbers.
-  if (!Number.isSafeInteger(n)) return bad(`must be an integer between ${Number.MIN_SAFE_INTEGER} and ${Number.MAX_SAFE_INTEGER}, got ${describe(got)}`);
-  return good(n);
-}
-
-function fromText(spec: VariableSpec, text: string): Coerced {
-  // Text has no null, so the empty cell and the word "null" stand for it where null is allowed.
-  if (spec.nullable === true && (text === "" || text === "null")) return good(null);
-  switch (spec.type) {
-    case "string":
-      return good(text);
-    case "number":
-    case "integer":
-      return decimalRe.test(text) ? checkNumber(spec.type, Number(text), text) : expected(spec.type, text);
-    case "boolean": {
-      // Case-insensitive because spreadsheets export TRUE/FALSE.
-      const lower = text.toLowerCase();
-      if (lower === "true" || lower === "1") return good(true);
-      if (lower === "false" || lower === "0") return good(false);
-      return bad(`must be a boolean (true, false, 1 or 0), got ${describe(text)}`);
-    }
-  }
-}
-
-function coerceOne(spec: VariableSpec, raw: unknown, source: CoerceSource): Coerced {
-  if (raw === null) return spec.nullable === true ? good(null) : bad("must not be null");
-  if (typeof raw === "string") {
-    if (raw.length > maxVariableStringLength) return bad(`must be at most ${maxVariableStringLength} characters, got ${raw.length}`);
-    if (source === "string") return fromText(spec, raw);
-    return spec.type === "string" ? good(raw) : expected(spec.type, raw);
-  }
-  if (typeof raw === "number" && (spec.type === "number" || spec.type === "integer")) return checkNumber(spec.type, raw, raw);
-  if (typeof raw === "boolean" && spec.type === "boolean") return good(raw);
-  return expected(spec.type, raw);
-}
 
 /**
  * Validates and coerces incoming variable values against the schema, collecting every error.
@@ -271,7 +198,7 @@ export function coerceVariables(schema: VariablesSchema, input: Record<string, u
       else if (spec.nullable === true) entries.push([name, null]);
       continue;
     }
-    const result = coerceOne(spec, raw, source);
+    const result = coerceValue(spec, raw, source);
     if (result.ok) entries.push([name, result.value]);
     else errors.push({ field: field(name), message: result.message });
   }

@@ -29,6 +29,8 @@ import { registerAgentsDuplicate } from "./agents-duplicate.ts";
 import { registerAgentsPublish } from "./agents-publish.ts";
 import { registerAgentsUnpublish } from "./agents-unpublish.ts";
 import { registerAgentVersions } from "./agent-versions.ts";
+import { registerAgentsEmbed } from "./agents-embed.ts";
+import { registerPublicPage } from "./public-page.ts";
 import { registerPublicWidget } from "./public-widget.ts";
 import { registerToolsCrud } from "./tools-crud.ts";
 import { registerToolsImport } from "./tools-import.ts";
@@ -72,11 +74,13 @@ export function registerRoutes(app: OpenAPIHono<AppEnv>): void {
   registerAgentsPublish(app);
   registerAgentsUnpublish(app);
   registerAgentVersions(app);
+  registerAgentsEmbed(app);
   // `tools/import` is a literal path under the space, registered before nothing that shadows it.
   registerToolsImport(app);
   registerToolsCrud(app);
   registerCatalog(app);
   registerPublicWidget(app);
+  registerPublicPage(app);
   registerSessionsDispatch(app);
   registerSessionsGet(app);
   registerSessionsList(app);

@@ -37,6 +37,8 @@ describe("POST /public/agents/{id}/sessions", () => {
     const limited = await call("POST", path(w.agentId), { json: { variables: { order_id: "1" } }, headers: ip });
     expectProblem(limited, 429, "rate_limited");
     expect(Number(limited.headers.get("retry-after"))).toBeGreaterThan(0);
+    // A page on another origin may read it.
+    expect(limited.headers.get("access-control-expose-headers")).toBe("retry-after");
     // Another address is not affected.
     expect((await call("POST", path(w.agentId), { json: { variables: { order_id: "1" } }, headers: fromIp() })).status).toBe(201);
   });

@@ -1,8 +1,7 @@
 import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
-import { and, eq } from "drizzle-orm";
-import { AgentConfig, PublicWidgetConfig } from "@speaknode/contracts";
-import { agents, agentVersions } from "@speaknode/db";
+import { PublicWidgetConfig } from "@speaknode/contracts";
 import type { AppEnv } from "../context.ts";
+import { displayName, loadPublishedAgent } from "../agents/published.ts";
 import { notFound } from "../errors.ts";
 import { errorResponses, jsonResponse } from "../lib/openapi.ts";
 import { AgentParams } from "./params-agents.ts";
@@ -22,21 +21,15 @@ export function registerPublicWidget(app: OpenAPIHono<AppEnv>): void {
   app.options("/public/*", (c) => c.body(null, 204, { ...cors, "access-control-allow-methods": "GET, POST, OPTIONS", "access-control-allow-headers": "content-type, authorization", "access-control-max-age": "86400" }));
   app.openapi(route, async (c) => {
     const { agentId } = c.req.valid("param");
-    // Served from the published snapshot, never from the draft.
-    const [row] = await c
-      .get("db")
-      .select({ version: agentVersions.version, snapshot: agentVersions.snapshot })
-      .from(agents)
-      .innerJoin(agentVersions, and(eq(agentVersions.agentId, agents.id), eq(agentVersions.version, agents.publishedVersion)))
-      .where(eq(agents.id, agentId));
+    const row = await loadPublishedAgent(c.get("db"), agentId);
     if (!row) throw notFound("published agent");
     const tag = `"${agentId}.${row.version}"`;
     const headers = { ...cors, etag: tag, "cache-control": "public, max-age=60, stale-while-revalidate=300" };
     if (c.req.header("if-none-match") === tag) return c.body(null, 304, headers);
-    const config = AgentConfig.parse((row.snapshot as { agent: unknown }).agent);
+    const config = row.config;
     const body = {
       agentId,
-      displayName: config.widget.displayName ?? config.name,
+      displayName: displayName(config),
       languages: config.locales.map((l) => ({ language: l.language, default: l.language === config.defaultLanguage })),
       placement: config.widget.placement,
       launcherText: config.widget.launcherText,

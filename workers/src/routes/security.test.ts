@@ -56,6 +56,7 @@ const cases: RouteCase[] = [
   { name: "/v1/agents/{id}/duplicate", method: "POST", path: (w) => `/v1/agents/${w.agentId}/duplicate`, foreignPath: (w) => `/v1/agents/${w.otherAgentId}/duplicate`, need: "member" },
   { name: "/v1/agents/{id}/publish", method: "POST", path: (w) => `/v1/agents/${w.agentId}/publish`, foreignPath: (w) => `/v1/agents/${w.otherAgentId}/publish`, need: "member" },
   { name: "/v1/agents/{id}/unpublish", method: "POST", path: (w) => `/v1/agents/${w.agentId}/unpublish`, foreignPath: (w) => `/v1/agents/${w.otherAgentId}/unpublish`, need: "member" },
+  { name: "/v1/agents/{id}/embed", method: "GET", path: (w) => `/v1/agents/${w.agentId}/embed`, foreignPath: (w) => `/v1/agents/${w.otherAgentId}/embed`, need: "member" },
   { name: "/v1/agents/{id}/versions", method: "GET", path: (w) => `/v1/agents/${w.agentId}/versions`, foreignPath: (w) => `/v1/agents/${w.otherAgentId}/versions`, need: "member" },
   { name: "/v1/agents/{id}/versions/{v}", method: "GET", path: (w) => `/v1/agents/${w.agentId}/versions/1`, foreignPath: (w) => `/v1/agents/${w.otherAgentId}/versions/1`, need: "member" },
   { name: "/v1/agents/{id}/versions/{v}/rollback", method: "POST", path: (w) => `/v1/agents/${w.agentId}/versions/1/rollback`, foreignPath: (w) => `/v1/agents/${w.otherAgentId}/versions/1/rollback`, need: "member" },

@@ -1,0 +1,92 @@
+// The contract between the loader (speaknode-widget-loader.js), the lazily loaded widget
+// (speaknode-widget.js) and the host page: the observable state names, the error codes, what
+// `configure()` accepts and what the loader hands the widget when the launcher is clicked.
+import type { PublicWidgetConfig as PublicWidgetConfigSchema } from "@speaknode/contracts";
+import type { z } from "zod";
+
+/** GET /public/agents/{agentId}/widget (the contracts export only the schema). */
+export type PublicWidgetConfig = z.infer<typeof PublicWidgetConfigSchema>;
+
+/**
+ * The element's `state` / `data-state`. `loading`: fetching the agent's public config;
+ * `unconfigured`: waiting for the host's `configure()` (the `initialized` attribute); `idle`:
+ * launcher ready; the rest follow one conversation.
+ */
+export type WidgetStateName = "loading" | "unconfigured" | "idle" | "connecting" | "listening" | "thinking" | "speaking" | "ended" | "error";
+
+/** Why the element is in `error` (the `data-error` attribute and the event's `error`). */
+export type WidgetErrorCode =
+  | "agent_unpublished"
+  | "rate_limited"
+  | "token_expired"
+  | "token_invalid"
+  | "origin_forbidden"
+  | "no_webrtc"
+  | "mic_denied"
+  | "mic_missing"
+  | "unsupported_browser"
+  | "network_lost"
+  | "session_failed";
+
+/** Detail of the `speaknode-state` event. */
+export interface WidgetStateDetail {
+  state: WidgetStateName;
+  error?: WidgetErrorCode;
+  /** A sentence for people, present with `error`. */
+  message?: string;
+}
+
+export interface ThemeOverride {
+  primaryColor?: string;
+  textColor?: string;
+  backgroundColor?: string;
+}
+
+/** What the host page may pass to `element.configure()`. */
+export interface ConfigureOptions {
+  /** Typed values of the agent's variables; they win over the page's URL parameters. */
+  variables?: Record<string, unknown>;
+  language?: string;
+  theme?: ThemeOverride;
+}
+
+/** The element's attributes, read when the launcher is clicked. */
+export interface ElementOptions {
+  agentId: string;
+  agentToken: string | null;
+  language: string | null;
+  /** The `initialized` attribute: wait for `configure()` before enabling the launcher. */
+  externalConfig: boolean;
+}
+
+export type Theme = PublicWidgetConfig["theme"];
+
+/** What the loader gives the widget's `mount()`. */
+export interface WidgetHandoff {
+  element: HTMLElement;
+  root: ShadowRoot;
+  config: PublicWidgetConfig;
+  options: ElementOptions;
+  /** Everything passed to `configure()` so far, merged. */
+  configured: ConfigureOptions;
+  /** Where the API lives (the loader script's origin, or the `api-base` attribute). */
+  apiBase: string;
+  /** Where the widget's files live (the loader script's directory). */
+  assetBase: string;
+  /** Created inside the launcher's click, so browsers let it play. */
+  audioContext: AudioContext | null;
+  report(state: WidgetStateName, error?: WidgetErrorCode, message?: string): void;
+}
+
+/** A mounted widget, as the element drives it. */
+export interface WidgetInstance {
+  /** The merged options after a later `configure()`. */
+  configure(configured: ConfigureOptions): void;
+  /** The element left the page: hang up. */
+  disconnected(): void;
+}
+
+/** The module interface of speaknode-widget.js. */
+export interface WidgetModule {
+  mount(handoff: WidgetHandoff): WidgetInstance;
+}

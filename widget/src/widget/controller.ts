@@ -1,0 +1,190 @@
+// One element's conversations: opens the microphone, dispatches the session, connects the live
+// events and the media transport, and feeds everything into the state machine. The UI reads the
+// signals; the element's state/data-state/event follow through `handoff.report`.
+import { signal } from "@preact/signals";
+import { errorMessage } from "../shared/errors.ts";
+import { mergeTheme } from "../shared/options.ts";
+import type { ConfigureOptions, Theme, WidgetHandoff } from "../shared/types.ts";
+import { dispatchSession } from "./dispatch.ts";
+import { asFailure, WidgetFailure } from "./failure.ts";
+import { pickLanguage } from "./language.ts";
+import { connectLiveEvents, type Interpreted, type LiveEvents } from "./live-events.ts";
+import { connectLiveKitMedia } from "./media/livekit.ts";
+import { connectLocal } from "./media/local.ts";
+import type { MediaTransport, TransportEvents } from "./media/transport.ts";
+import { openMicrophone, stopMicrophone } from "./microphone.ts";
+import { canStart, initialState, isLive, reduce, stateName, type CallEvent, type CallState } from "./state.ts";
+import { applyTranscript, type TranscriptLine } from "./transcript.ts";
+import { sessionVariables, variablesFromQuery } from "./variables.ts";
+
+const visitorKey = "speaknode.visitorId";
+
+/** A stable anonymous id per browser, so an agent's sessions can be grouped by visitor. */
+function visitorId(): string | undefined {
+  try {
+    let id = localStorage.getItem(visitorKey);
+    if (!id) {
+      id = crypto.randomUUID();
+      localStorage.setItem(visitorKey, id);
+    }
+    return id;
+  } catch {
+    // Storage blocked (privacy settings, sandboxed iframe) or no randomUUID (insecure context).
+    return undefined;
+  }
+}
+
+export class CallController {
+  readonly call = signal<CallState>(initialState);
+  readonly transcript = signal<TranscriptLine[]>([]);
+  readonly muted = signal(false);
+  readonly open = signal(false);
+  readonly language = signal<string | undefined>(undefined);
+  readonly theme = signal<Theme>({ primaryColor: "", textColor: "", backgroundColor: "" });
+
+  private readonly handoff: WidgetHandoff;
+  private configured: ConfigureOptions;
+  private attempt = 0;
+  private context: AudioContext | null;
+  private stream: MediaStream | null = null;
+  private transport: MediaTransport | null = null;
+  private live: LiveEvents | null = null;
+  private readonly onOffline = (): void => this.send({ type: "failed", error: { code: "network_lost" } });
+  /** Where LiveKit puts the agent's <audio> elements. */
+  audioHost: HTMLElement | null = null;
+
+  constructor(handoff: WidgetHandoff) {
+    this.handoff = handoff;
+    this.configured = handoff.configured;
+    this.context = handoff.audioContext;
+    this.applyConfigured();
+  }
+
+  configure(configured: ConfigureOptions): void {
+    this.configured = configured;
+    this.applyConfigured();
+  }
+
+  private applyConfigured(): void {
+    const { config, options } = this.handoff;
+    this.theme.value = mergeTheme(config.theme, this.configured.theme);
+    // The language of a live call cannot change; the next one uses the new choice.
+    if (!isLive(this.call.value)) this.language.value = pickLanguage(config.languages, [this.configured.language, options.language], navigator.languages ?? []);
+  }
+
+  setLanguage(language: string): void {
+    if (!isLive(this.call.value)) this.language.value = language;
+  }
+
+  private send(event: CallEvent): void {
+    const before = this.call.value;
+    const next = reduce(before, event);
+    if (next === before) return;
+    this.call.value = next;
+    if (!isLive(next)) this.release();
+    const error = next.phase === "error" ? next.error : undefined;
+    this.handoff.report(stateName(next), error?.code, error ? errorMessage(error.code, error.retryAfterS) : undefined);
+  }
+
+  private apply(result: Interpreted): void {
+    if (result.transcript.length > 0) this.transcript.value = applyTranscript(this.transcript.value, result.transcript);
+    for (const event of result.calls) this.send(event);
+  }
+
+  /** Opens the panel and starts a conversation (call it from a click: it resumes audio). */
+  start(): void {
+    if (!canStart(this.call.value)) return;
+    this.open.value = true;
+    const attempt = ++this.attempt;
+    this.transcript.value = [];
+    this.muted.value = false;
+    // Inside the click handler, before any await: browsers let a context resume only here.
+    if (this.context?.state === "closed") this.context = null;
+    try {
+      this.context ??= new AudioContext();
+      void this.context.resume();
+    } catch {
+      this.context = null;
+    }
+    this.send({ type: "start" });
+    // Sockets can take a long time to notice a dead network; the browser knows at once.
+    addEventListener("offline", this.onOffline);
+    void this.connect(attempt);
+  }
+
+  private async connect(attempt: number): Promise<void> {
+    const current = (): boolean => attempt === this.attempt && isLive(this.call.value);
+    const { config, options, apiBase, assetBase } = this.handoff;
+    try {
+      const stream = await openMicrophone();
+      if (!current()) return stopMicrophone(stream);
+      this.stream = stream;
+      const session = await dispatchSession(apiBase, options.agentId, {
+        variables: sessionVariables(variablesFromQuery(location.search, config.acceptsVariables), this.configured.variables),
+        language: this.language.value,
+        visitorId: visitorId(),
+        agentToken: options.agentToken ?? undefined,
+      });
+      if (!current()) return;
+      this.live = connectLiveEvents(
+        session.eventsUrl,
+        (result) => current() && this.apply(result),
+        () => current() && this.send({ type: "failed", error: { code: "network_lost" } }),
+      );
+      const events: TransportEvents = {
+        agentAudible: (audible) => current() && this.send({ type: "agentAudible", audible }),
+        interrupted: () => current() && this.send({ type: "interrupted" }),
+        ended: () => current() && this.send({ type: "ended" }),
+        failed: (code) => current() && this.send({ type: "failed", error: { code } }),
+      };
+      const { media } = session;
+      let transport: MediaTransport;
+      if (media.driver === "livekit") {
+        transport = await connectLiveKitMedia(media, stream, assetBase, this.audioHost ?? this.handoff.element, events);
+      } else {
+        if (!this.context) throw new WidgetFailure("unsupported_browser", "no AudioContext");
+        transport = await connectLocal(media, stream, this.context, events);
+      }
+      if (!current()) return transport.close();
+      this.transport = transport;
+      transport.setMuted(this.muted.value);
+    } catch (err) {
+      if (!current()) return;
+      const failure = asFailure(err);
+      this.send({ type: "failed", error: { code: failure.code, retryAfterS: failure.retryAfterS } });
+    }
+  }
+
+  hangUp(): void {
+    this.send({ type: "ended" });
+  }
+
+  /** Closes the panel (hanging up first) and goes back to the launcher. */
+  close(): void {
+    this.hangUp();
+    this.open.value = false;
+    this.send({ type: "reset" });
+  }
+
+  toggleMute(): void {
+    const muted = !this.muted.value;
+    this.muted.value = muted;
+    this.transport?.setMuted(muted);
+    // Also silence the track itself, so nothing leaves the page even before the transport exists.
+    for (const track of this.stream?.getAudioTracks() ?? []) track.enabled = !muted;
+  }
+
+  /** Drops every resource of the current conversation. */
+  private release(): void {
+    removeEventListener("offline", this.onOffline);
+    this.transport?.close();
+    this.transport = null;
+    this.live?.close();
+    this.live = null;
+    stopMicrophone(this.stream);
+    this.stream = null;
+    this.muted.value = false;
+    // Lets the output device sleep between calls; start() resumes it.
+    if (this.context?.state === "running") void this.context.suspend();
+  }
+}

@@ -1,0 +1,111 @@
+import { describe, expect, it } from "vitest";
+import { errorMessages } from "../shared/errors.ts";
+import type { WidgetErrorCode } from "../shared/types.ts";
+import { canStart, initialState, reduce, stateName, stateText, type CallEvent, type CallState } from "./state.ts";
+
+function run(events: CallEvent[], from: CallState = initialState): CallState {
+  return events.reduce(reduce, from);
+}
+
+const started = run([{ type: "start" }]);
+const active = run([{ type: "start" }, { type: "agentReady" }]);
+const allErrors = Object.keys(errorMessages) as WidgetErrorCode[];
+
+describe("call state machine", () => {
+  it("goes idle → connecting → listening on agent.ready", () => {
+    expect(stateName(initialState)).toBe("idle");
+    expect(stateName(started)).toBe("connecting");
+    expect(stateName(active)).toBe("listening");
+  });
+
+  it("is speaking while agent audio plays, and listening after", () => {
+    const speaking = reduce(active, { type: "agentAudible", audible: true });
+    expect(stateName(speaking)).toBe("speaking");
+    expect(stateName(reduce(speaking, { type: "agentAudible", audible: false }))).toBe("listening");
+  });
+
+  it("treats agent audio before agent.ready as the agent having joined", () => {
+    const speaking = reduce(started, { type: "agentAudible", audible: true });
+    expect(stateName(speaking)).toBe("speaking");
+    expect(stateName(reduce(speaking, { type: "agentAudible", audible: false }))).toBe("listening");
+    expect(stateName(reduce(started, { type: "agentAudible", audible: false }))).toBe("connecting");
+  });
+
+  it("thinks after the user's final transcript until the agent answers", () => {
+    const thinking = run([{ type: "transcript", role: "user", final: false }, { type: "transcript", role: "user", final: true }], active);
+    expect(stateName(thinking)).toBe("thinking");
+    expect(stateName(reduce(thinking, { type: "agentAudible", audible: true }))).toBe("speaking");
+    // The agent's reply ended: back to listening, not to thinking.
+    expect(stateName(run([{ type: "agentAudible", audible: true }, { type: "agentAudible", audible: false }], thinking))).toBe("listening");
+  });
+
+  it("goes back to listening when the user speaks again, on barge-in, or on a silent agent reply", () => {
+    const thinking = reduce(active, { type: "transcript", role: "user", final: true });
+    expect(stateName(reduce(thinking, { type: "transcript", role: "user", final: false }))).toBe("listening");
+    expect(stateName(reduce(thinking, { type: "interrupted" }))).toBe("listening");
+    expect(stateName(reduce(thinking, { type: "transcript", role: "agent", final: true }))).toBe("listening");
+    expect(stateName(reduce(thinking, { type: "transcript", role: "agent", final: false }))).toBe("thinking");
+  });
+
+  it("stays speaking when the agent's final text arrives while its audio still plays", () => {
+    const speaking = run([{ type: "transcript", role: "user", final: true }, { type: "agentAudible", audible: true }, { type: "transcript", role: "agent", final: true }], active);
+    expect(stateName(speaking)).toBe("speaking");
+  });
+
+  it("barge-in stops speaking at once", () => {
+    expect(stateName(run([{ type: "agentAudible", audible: true }, { type: "interrupted" }], active))).toBe("listening");
+  });
+
+  it("ends from connecting and from every active state", () => {
+    for (const from of [started, active, reduce(active, { type: "agentAudible", audible: true }), reduce(active, { type: "transcript", role: "user", final: true })]) {
+      expect(stateName(reduce(from, { type: "ended" }))).toBe("ended");
+    }
+  });
+
+  it("ignores call events once the call is over, and a failure after the end", () => {
+    const ended = reduce(active, { type: "ended" });
+    expect(reduce(ended, { type: "agentReady" })).toBe(ended);
+    expect(reduce(ended, { type: "agentAudible", audible: true })).toBe(ended);
+    expect(reduce(ended, { type: "failed", error: { code: "network_lost" } })).toBe(ended);
+    expect(reduce(initialState, { type: "ended" })).toBe(initialState);
+  });
+
+  it("does not restart a live call", () => {
+    expect(reduce(active, { type: "start" })).toBe(active);
+    expect(reduce(active, { type: "reset" })).toBe(active);
+    expect(canStart(active)).toBe(false);
+  });
+
+  it("maps every error to a message and allows a retry from it", () => {
+    for (const code of allErrors) {
+      for (const from of [started, active]) {
+        const failed = reduce(from, { type: "failed", error: { code } });
+        expect(stateName(failed)).toBe("error");
+        expect(stateText(failed, "Ava")).toBe(errorMessages[code]);
+        expect(stateText(failed, "Ava").length).toBeGreaterThan(10);
+        expect(canStart(failed)).toBe(true);
+        expect(stateName(reduce(failed, { type: "start" }))).toBe("connecting");
+        expect(stateName(reduce(failed, { type: "reset" }))).toBe("idle");
+      }
+    }
+    expect(allErrors).toEqual(
+      expect.arrayContaining(["agent_unpublished", "rate_limited", "token_expired", "token_invalid", "no_webrtc", "mic_denied", "mic_missing", "network_lost", "session_failed"]),
+    );
+  });
+
+  it("says how long to wait when rate-limited with a retry-after", () => {
+    const failed = reduce(started, { type: "failed", error: { code: "rate_limited", retryAfterS: 30 } });
+    expect(stateText(failed, "Ava")).toContain("30 s");
+  });
+
+  it("retries after the end too", () => {
+    const ended = reduce(active, { type: "ended" });
+    expect(stateName(reduce(ended, { type: "start" }))).toBe("connecting");
+    expect(stateText(ended, "Ava")).toBe("Conversation ended.");
+  });
+
+  it("names the agent while connecting and speaking", () => {
+    expect(stateText(started, "Ava")).toBe("Connecting to Ava…");
+    expect(stateText(reduce(active, { type: "agentAudible", audible: true }), "Ava")).toBe("Ava is speaking");
+  });
+});

@@ -1,0 +1,42 @@
+// The widget's built files (widget/dist, wrangler's static assets bound as ASSETS) served through
+// the Worker so every one carries CORS and a cache policy (every site may load them); the loader
+// (fixed URL, pasted into customers' pages) is cached briefly so releases reach them within
+// minutes, and content-hashed chunks forever.
+import type { OpenAPIHono } from "@hono/zod-openapi";
+import type { AppEnv } from "../context.ts";
+import { ApiError } from "../errors.ts";
+import { loaderPath } from "../lib/widget-embed.ts";
+
+interface AssetsBinding {
+  fetch(request: Request): Promise<Response>;
+}
+
+export const loaderMaxAgeS = 300;
+const hashedMaxAgeS = 31_536_000;
+
+/** `chunk-3f9a1c2b.js`, `speaknode-widget.5e8d0a13.js`: a name that changes with its content. */
+const hashedName = /[.-](?=[A-Za-z0-9_]*\d)[A-Za-z0-9_]{8,}\.[a-z0-9]+$/;
+
+export function cacheControl(path: string): string {
+  if (path !== loaderPath && hashedName.test(path)) return `public, max-age=${hashedMaxAgeS}, immutable`;
+  return `public, max-age=${loaderMaxAgeS}`;
+}
+
+/** Registered last: a GET no operation answered is looked up among the widget's files. */
+export function registerWidgetAssets(app: OpenAPIHono<AppEnv>): void {
+  app.get("*", async (c) => {
+    const path = new URL(c.req.url).pathname;
+    const assets = c.env["ASSETS"] as AssetsBinding | undefined;
+    const unknown = new ApiError("not_found", `no route for ${c.req.method} ${path}`);
+    // Only file names with an extension can be the widget's; anything else is an unknown route.
+    if (!assets || !/^(\/[\w.-]+)+\.[a-z0-9]+$/i.test(path)) throw unknown;
+    const res = await assets.fetch(c.req.raw);
+    if (res.status === 404) throw unknown;
+    const out = new Response(res.body, res);
+    out.headers.set("access-control-allow-origin", "*");
+    out.headers.set("cross-origin-resource-policy", "cross-origin");
+    out.headers.set("x-content-type-options", "nosniff");
+    out.headers.set("cache-control", cacheControl(path));
+    return out;
+  });
+}
