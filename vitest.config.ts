@@ -48,6 +48,15 @@ export default defineConfig({
       },
       {
         test: {
+          // The dashboard's stores, reducers, PKCE and API client, in Node without a DOM.
+          name: "dashboard",
+          include: ["dashboard/src/**/*.test.ts"],
+          exclude: ["**/node_modules/**", "dashboard/dist/**"],
+          environment: "node",
+        },
+      },
+      {
+        test: {
           name: "widget",
           include: ["widget/**/*.test.ts"],
           exclude: ["**/node_modules/**", "widget/dist/**"],

@@ -7,16 +7,16 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { demoAgentId } from "@speaknode/db";
-import { buildWidgetAssets, freePort, startLocalStack, widgetDistDir } from "../scripts/lib.ts";
+import { buildPublicAssets, freePort, startLocalStack, publicAssetsDir } from "../scripts/lib.ts";
 import { fmt, summary } from "../scripts/bench/stats.ts";
 import { hostPageHtml, launchChromium, readWatch, silentWav, startHostPage, waitForState, watchPage } from "./lib.ts";
 
 const runs = 3;
 
-const gzipBytes = (file: string): number => gzipSync(readFileSync(join(widgetDistDir, file)), { level: 9 }).length;
+const gzipBytes = (file: string): number => gzipSync(readFileSync(join(publicAssetsDir, file)), { level: 9 }).length;
 
 export function widgetSizes(): string[] {
-  const files = readdirSync(widgetDistDir).filter((f) => f.endsWith(".js"));
+  const files = readdirSync(publicAssetsDir).filter((f) => f.endsWith(".js"));
   const lines = [
     `BENCH widget.loader_gzip_bytes=${gzipBytes("speaknode-widget-loader.js")} bytes`,
     `BENCH widget.bundle_gzip_bytes=${gzipBytes("speaknode-widget.js")} bytes`,
@@ -69,7 +69,7 @@ export async function widgetLatencyBench(): Promise<string[]> {
 }
 
 if (process.argv[1] === import.meta.filename) {
-  buildWidgetAssets({ quiet: true });
+  buildPublicAssets({ quiet: true });
   for (const line of widgetSizes()) console.log(line);
   for (const line of await widgetLatencyBench()) console.log(line);
   process.exit(0);

@@ -6,14 +6,14 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { buildWidgetAssets, freePort, startLocalStack } from "./lib.ts";
+import { buildPublicAssets, freePort, startLocalStack } from "./lib.ts";
 import { apiBench } from "./bench/api.ts";
 import { dispatchBench } from "./bench/sessions.ts";
 import { runtimeBench } from "../voice-runtime/bench/overhead.ts";
 import { widgetLatencyBench, widgetSizes } from "../e2e/bench.ts";
 
 // The Worker serves the widget's files, so the build comes first.
-buildWidgetAssets({ quiet: true });
+buildPublicAssets({ quiet: true });
 const workDir = mkdtempSync(join(tmpdir(), "speaknode-bench-"));
 const stack = await startLocalStack({ port: await freePort(), workDir, quiet: true });
 try {

@@ -4,14 +4,14 @@
 // runtime on its local WebSocket media transport with the offline speech providers. The widget is
 // built first (`npm run build`): the Worker serves its files.
 import { join } from "node:path";
-import { buildWidgetAssets, dataDir, ensureDir, startLocalStack } from "./lib.ts";
+import { buildPublicAssets, dataDir, ensureDir, startLocalStack } from "./lib.ts";
 import { ensureSpeechPackages } from "./speech-packages.ts";
 
 const port = Number(process.env["PORT"] ?? 8787);
 
 async function main(): Promise<void> {
   const speech = ensureSpeechPackages({ install: true });
-  buildWidgetAssets();
+  buildPublicAssets();
   const runtimeMediaPort = Number(process.env["SPEAKNODE_MEDIA_PORT"] ?? 8790);
   const stack = await startLocalStack({
     runtimeMediaPort,

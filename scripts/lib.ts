@@ -25,12 +25,13 @@ export async function freePort(): Promise<number> {
 }
 
 /** The widget's built files, which the Worker serves as static assets (wrangler.toml [assets]). */
-export const widgetDistDir = join(root, "widget", "dist");
+/** What the Worker serves as static assets (wrangler's [assets] directory): `npm run build` makes it. */
+export const publicAssetsDir = join(root, "build", "public");
 
-/** `npm run build`: builds the widget into widget/dist; throws when the build fails. */
-export function buildWidgetAssets(opts: { quiet?: boolean } = {}): void {
-  const result = spawnSync(process.execPath, [join(root, "widget", "build.ts")], { cwd: root, stdio: opts.quiet ? "pipe" : "inherit", encoding: "utf8" });
-  if (result.status !== 0) throw new Error(`the widget build failed (node widget/build.ts, exit ${result.status})\n${result.stderr ?? ""}`);
+/** `npm run build`: the widget and the dashboard into build/public; throws when the build fails. */
+export function buildPublicAssets(opts: { quiet?: boolean } = {}): void {
+  const result = spawnSync(process.execPath, [join(root, "scripts", "build.ts")], { cwd: root, stdio: opts.quiet ? "pipe" : "inherit", encoding: "utf8" });
+  if (result.status !== 0) throw new Error(`the build failed (node scripts/build.ts, exit ${result.status})\n${result.stderr ?? ""}`);
 }
 
 export function ensureDir(path: string): string {
@@ -76,7 +77,7 @@ export interface WorkerProcess {
 export async function startWorker(opts: { port: number; envFile: string; persistTo: string; quiet?: boolean; timeoutMs?: number }): Promise<WorkerProcess> {
   const url = `http://127.0.0.1:${opts.port}`;
   // wrangler refuses to start without the assets directory; `npm run build` normally made it.
-  if (!existsSync(widgetDistDir)) buildWidgetAssets({ quiet: true });
+  if (!existsSync(publicAssetsDir)) buildPublicAssets({ quiet: true });
   const child = spawn(
     "wrangler",
     ["dev", "--ip", "127.0.0.1", "--port", String(opts.port), "--env-file", opts.envFile, "--persist-to", opts.persistTo, "--show-interactive-dev-session=false", "--inspector-port", "0"],

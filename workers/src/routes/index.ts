@@ -30,6 +30,7 @@ import { registerAgentsPublish } from "./agents-publish.ts";
 import { registerAgentsUnpublish } from "./agents-unpublish.ts";
 import { registerAgentVersions } from "./agent-versions.ts";
 import { registerAgentsEmbed } from "./agents-embed.ts";
+import { registerInvitationLink } from "./invitation-link.ts";
 import { registerPublicPage } from "./public-page.ts";
 import { registerPublicWidget } from "./public-widget.ts";
 import { registerToolsCrud } from "./tools-crud.ts";
@@ -81,6 +82,7 @@ export function registerRoutes(app: OpenAPIHono<AppEnv>): void {
   registerCatalog(app);
   registerPublicWidget(app);
   registerPublicPage(app);
+  registerInvitationLink(app);
   registerSessionsDispatch(app);
   registerSessionsGet(app);
   registerSessionsList(app);

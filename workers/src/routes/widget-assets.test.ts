@@ -1,4 +1,4 @@
-// Runs against the real build in widget/dist (`npm test` builds it first; wrangler.toml's [assets]).
+// Runs against the real build in build/public (`npm test` builds it first; wrangler.toml's [assets]).
 import { describe, expect, it } from "vitest";
 import { call, expectProblem } from "../../test/helpers.ts";
 import { cacheControl } from "./widget-assets.ts";
@@ -47,5 +47,30 @@ describe("the widget's files", () => {
     expect(cacheControl("/speaknode-livekit.js")).toBe("public, max-age=300");
     expect(cacheControl("/chunk-3F9A1C2B.js")).toBe("public, max-age=31536000, immutable");
     expect(cacheControl("/speaknode-widget.5e8d0a13.js")).toBe("public, max-age=31536000, immutable");
+  });
+});
+
+describe("the dashboard", () => {
+  it("answers every route under /app/ with its index.html, never cached, and its hashed files for long", async () => {
+    for (const path of ["/app", "/app/", "/app/spaces/spc_00000000000000000000000001/agents", "/app/signin/callback"]) {
+      const res = await call("GET", path);
+      expect(res.status, path).toBe(200);
+      expect(res.headers.get("content-type"), path).toMatch(/^text\/html/);
+      expect(res.headers.get("cache-control"), path).toBe("no-store");
+      expect(res.text, path).toContain('<div id="app"');
+    }
+    const index = await call("GET", "/app/");
+    const script = index.text.match(/src="(\/app\/assets\/[^"]+\.js)"/)?.[1];
+    expect(script).toBeTruthy();
+    const js = await call("GET", script ?? "");
+    expect(js.status).toBe(200);
+    expect(js.headers.get("cache-control")).toContain("immutable");
+    expectProblem(await call("GET", "/app/assets/missing-00000000.js"), 404, "not_found");
+  });
+
+  it("takes the invitation email's link to the dashboard's accept page, token and all", async () => {
+    const res = await call("GET", "/invitations/accept?token=inv_abc.def");
+    expect(res.status).toBe(302);
+    expect(res.headers.get("location")).toBe("/app/invitations/accept?token=inv_abc.def");
   });
 });

@@ -1,4 +1,5 @@
-// The widget's built files (widget/dist, wrangler's static assets bound as ASSETS) served through
+// The built browser code (build/public, wrangler's static assets bound as ASSETS): the widget's
+// files and the dashboard (/app/, a single-page app whose routes all answer its index.html), served through
 // the Worker so every one carries CORS and a cache policy (every site may load them); the loader
 // (fixed URL, pasted into customers' pages) is cached briefly so releases reach them within
 // minutes, and content-hashed chunks forever.
@@ -25,9 +26,19 @@ export function cacheControl(path: string): string {
 /** Registered last: a GET no operation answered is looked up among the widget's files. */
 export function registerWidgetAssets(app: OpenAPIHono<AppEnv>): void {
   app.get("*", async (c) => {
-    const path = new URL(c.req.url).pathname;
+    const url = new URL(c.req.url);
+    const path = url.pathname;
     const assets = c.env["ASSETS"] as AssetsBinding | undefined;
     const unknown = new ApiError("not_found", `no route for ${c.req.method} ${path}`);
+    // The dashboard is a single-page app under /app/: its routes all load its index.html.
+    if (assets && (path === "/app" || (path.startsWith("/app/") && !/\.[a-z0-9]+$/i.test(path)))) {
+      const index = await assets.fetch(new Request(new URL("/app/index.html", url)));
+      if (index.status !== 200) throw unknown;
+      const out = new Response(index.body, index);
+      out.headers.set("cache-control", "no-store");
+      out.headers.set("x-content-type-options", "nosniff");
+      return out;
+    }
     // Only file names with an extension can be the widget's; anything else is an unknown route.
     if (!assets || !/^(\/[\w.-]+)+\.[a-z0-9]+$/i.test(path)) throw unknown;
     const res = await assets.fetch(c.req.raw);

@@ -1,0 +1,153 @@
+// The shell: the sign-in gate, the callback, loading who is signed in and their spaces, the
+// header with the space switcher, and the page for the current route (pages are lazy chunks).
+import { useSignalEffect } from "@preact/signals";
+import { useEffect, useState } from "preact/hooks";
+import { errorMessage } from "./api/client.ts";
+import { spacePath, type Route } from "./router.ts";
+import { useStores } from "./stores/index.ts";
+import { permissionsFor } from "./stores/permissions.ts";
+import { lazyPage } from "./ui/lazy.tsx";
+import { signedOutParam } from "./auth/auth-store.ts";
+import { CreateSpaceForm, SpaceSwitcher } from "./ui/SpaceSwitcher.tsx";
+
+const AgentsPage = lazyPage(() => import("./pages/AgentsPage.tsx"));
+const MembersPage = lazyPage(() => import("./pages/MembersPage.tsx"));
+const ApiKeysPage = lazyPage(() => import("./pages/ApiKeysPage.tsx"));
+const AcceptInvitationPage = lazyPage(() => import("./pages/AcceptInvitationPage.tsx"));
+
+export function App() {
+  const { router, auth } = useStores();
+  const route = router.route.value;
+  if (route.name === "callback") return <Callback />;
+  if (auth.leaving.value) return <p class="center muted">Signing out…</p>;
+  if (!auth.signedIn.value) return <SignInRedirect />;
+  return <SignedIn route={route} />;
+}
+
+function Callback() {
+  const { auth, router, config } = useStores();
+  const [error, setError] = useState<string | null>(null);
+  useEffect(() => {
+    auth.completeSignIn(location.search).then(
+      (returnTo) => router.navigate(returnTo, { replace: true }),
+      (err: unknown) => setError(errorMessage(err)),
+    );
+  }, []);
+  if (!error) return <p class="center muted">Signing in…</p>;
+  return (
+    <div class="center">
+      <p class="error">{error}</p>
+      <button onClick={() => void auth.signIn(config.basePath)}>Sign in again</button>
+    </div>
+  );
+}
+
+function SignInRedirect() {
+  const { auth, router, config } = useStores();
+  const [error, setError] = useState<string | null>(null);
+  // Back from the issuer's sign-out: stay here instead of bouncing straight into sign-in again.
+  const signedOut = router.here() === `${config.basePath}?${signedOutParam}`;
+  useEffect(() => {
+    if (!signedOut) auth.signIn(router.here()).catch((err: unknown) => setError(errorMessage(err)));
+  }, [signedOut]);
+  if (signedOut) {
+    return (
+      <div class="center">
+        <p>You are signed out.</p>
+        <button onClick={() => void auth.signIn(config.basePath)}>Sign in</button>
+      </div>
+    );
+  }
+  if (!error) return <p class="center muted">Redirecting to sign-in…</p>;
+  return (
+    <div class="center">
+      <p class="error">Could not reach the sign-in service: {error}</p>
+      <button onClick={() => location.reload()}>Try again</button>
+    </div>
+  );
+}
+
+function SignedIn({ route }: { route: Route }) {
+  const { me, spaces, auth } = useStores();
+  const [error, setError] = useState<string | null>(null);
+  useEffect(() => {
+    Promise.all([me.load(), spaces.load()]).catch((err: unknown) => setError(errorMessage(err)));
+  }, []);
+  const spaceId = "spaceId" in route ? route.spaceId : null;
+  useEffect(() => spaces.open(spaceId), [spaceId]);
+
+  const user = me.user.value;
+  return (
+    <div class="shell">
+      <header>
+        <strong class="brand">Speaknode</strong>
+        {spaces.loaded.value && <SpaceSwitcher />}
+        {spaceId && <SpaceNav spaceId={spaceId} route={route} />}
+        <span class="spacer" />
+        {user && <span class="muted">{user.name ?? user.email}</span>}
+        <button class="link" onClick={() => void auth.signOut()}>
+          Sign out
+        </button>
+      </header>
+      <main>
+        {error || me.error.value ? <p class="error">{error ?? me.error.value}</p> : spaces.loaded.value ? <Page route={route} /> : <p class="muted">Loading…</p>}
+      </main>
+    </div>
+  );
+}
+
+function SpaceNav({ spaceId, route }: { spaceId: string; route: Route }) {
+  const { spaces } = useStores();
+  const can = permissionsFor(spaces.role.value);
+  const item = (page: "agents" | "members" | "apiKeys", label: string) => (
+    <a href={spacePath(spaceId, page)} class={route.name === page ? "active" : ""}>
+      {label}
+    </a>
+  );
+  return (
+    <nav>
+      {item("agents", "Agents")}
+      {item("members", "Members")}
+      {can.manageApiKeys && item("apiKeys", "API keys")}
+    </nav>
+  );
+}
+
+function Page({ route }: { route: Route }) {
+  const { spaces } = useStores();
+  switch (route.name) {
+    case "home":
+      return <Home />;
+    case "acceptInvitation":
+      return <AcceptInvitationPage token={route.token} />;
+    case "agents":
+    case "members":
+    case "apiKeys": {
+      const space = spaces.spaces.value.find((s) => s.id === route.spaceId);
+      if (!space) return <p class="error">This space does not exist or you are not a member of it.</p>;
+      if (route.name === "agents") return <AgentsPage spaceId={space.id} />;
+      if (route.name === "members") return <MembersPage spaceId={space.id} />;
+      return <ApiKeysPage spaceId={space.id} />;
+    }
+    case "callback":
+    case "notFound":
+      return <p class="error">There is no page here.</p>;
+  }
+}
+
+/** /app/: on to the last or first space's agents; a first space is created here when there is none. */
+function Home() {
+  const { spaces, router } = useStores();
+  useSignalEffect(() => {
+    const target = spaces.loaded.value ? spaces.landing() : null;
+    if (target) router.navigate(spacePath(target, "agents"), { replace: true });
+  });
+  if (spaces.spaces.value.length > 0) return <p class="muted">Opening your space…</p>;
+  return (
+    <section class="card narrow">
+      <h1>Create your first space</h1>
+      <p class="muted">A space holds agents, members and API keys.</p>
+      <CreateSpaceForm onCreated={(s) => router.navigate(spacePath(s.id, "agents"))} />
+    </section>
+  );
+}

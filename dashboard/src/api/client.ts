@@ -1,0 +1,95 @@
+// The API client: adds the bearer token, validates JSON bodies with the contracts' zod schemas,
+// and turns problem+json errors into ApiProblem. A 401 `token_expired` is retried once after a
+// refresh; any other 401 hands control to `onUnauthorized` (sign in again, keeping the path).
+import type { z } from "zod";
+import { Problem, problemStatus, type FieldError, type ProblemCode } from "../../../packages/contracts/src/problem.ts";
+import type { Fetch } from "../auth/oidc.ts";
+
+export class ApiProblem extends Error {
+  override name = "ApiProblem";
+  readonly status: number;
+  readonly code: ProblemCode;
+  readonly requestId: string | null;
+  readonly fieldErrors: FieldError[];
+  constructor(status: number, code: ProblemCode, message: string, requestId: string | null = null, fieldErrors: FieldError[] = []) {
+    super(message);
+    this.status = status;
+    this.code = code;
+    this.requestId = requestId;
+    this.fieldErrors = fieldErrors;
+  }
+}
+
+/** The code a bare status maps to when the body is not problem+json (a proxy's HTML page, say). */
+export function codeForStatus(status: number): ProblemCode {
+  const found = (Object.keys(problemStatus) as ProblemCode[]).find((code) => problemStatus[code] === status && code !== "token_expired");
+  return found ?? (status >= 500 ? "internal" : "malformed_request");
+}
+
+export async function problemFrom(res: Response): Promise<ApiProblem> {
+  const body: unknown = await res.json().catch(() => null);
+  const parsed = Problem.safeParse(body);
+  if (parsed.success) {
+    const p = parsed.data;
+    return new ApiProblem(res.status, p.code, p.detail ?? p.title, p.requestId, p.errors ?? []);
+  }
+  return new ApiProblem(res.status, codeForStatus(res.status), `HTTP ${res.status}${res.statusText ? ` ${res.statusText}` : ""}`);
+}
+
+export interface ApiDeps {
+  base: string;
+  fetch: Fetch;
+  accessToken: () => Promise<string | null>;
+  /** Forces a refresh; resolves whether a new token is available. */
+  refresh: () => Promise<boolean>;
+  /** The session is gone: sign in again. */
+  onUnauthorized: () => void;
+}
+
+type Method = "GET" | "POST" | "PATCH" | "PUT" | "DELETE";
+export type Query = Record<string, string | number | boolean | undefined>;
+
+export function createApi(deps: ApiDeps) {
+  async function send(method: Method, path: string, body?: unknown, query?: Query, retried = false): Promise<Response> {
+    const params = new URLSearchParams();
+    for (const [k, v] of Object.entries(query ?? {})) if (v !== undefined && v !== "") params.set(k, String(v));
+    const search = params.size > 0 ? `?${params.toString()}` : "";
+    const target = `${deps.base}${path}${search}`;
+    const headers: Record<string, string> = { accept: "application/json" };
+    const token = await deps.accessToken();
+    if (token) headers["authorization"] = `Bearer ${token}`;
+    if (body !== undefined) headers["content-type"] = "application/json";
+    const res = await deps.fetch(target, { method, headers, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
+    if (res.ok) return res;
+    const problem = await problemFrom(res);
+    if (res.status === 401) {
+      if (problem.code === "token_expired" && !retried && (await deps.refresh())) return send(method, path, body, query, true);
+      deps.onUnauthorized();
+    }
+    throw problem;
+  }
+
+  /** A JSON response, validated by `schema` so pages get typed, checked data. */
+  async function json<S extends z.ZodType>(schema: S, method: Method, path: string, opts: { body?: unknown; query?: Query } = {}): Promise<z.infer<S>> {
+    const res = await send(method, path, opts.body, opts.query);
+    return schema.parse(await res.json());
+  }
+
+  /** A request whose answer has no body (204). */
+  async function empty(method: Method, path: string, body?: unknown): Promise<void> {
+    await send(method, path, body);
+  }
+
+  return { json, empty };
+}
+
+export type Api = ReturnType<typeof createApi>;
+
+/** A readable message for any error a store action may throw. */
+export function errorMessage(err: unknown): string {
+  if (err instanceof ApiProblem) {
+    const fields = err.fieldErrors.map((f) => `${f.field}: ${f.message}`).join("; ");
+    return fields ? `${err.message} (${fields})` : err.message;
+  }
+  return err instanceof Error ? err.message : String(err);
+}

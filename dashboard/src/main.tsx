@@ -1,0 +1,27 @@
+// Entry point: reads the runtime config from index.html, creates the router and the stores of this
+// page, and renders the shell. The only place that touches browser globals directly.
+import { render } from "preact";
+import { App } from "./App.tsx";
+import { documentMeta, readConfig } from "./config.ts";
+import { createRouter, interceptLinks } from "./router.ts";
+import { createStores, StoresContext } from "./stores/index.ts";
+
+const config = readConfig(location.origin, documentMeta(document));
+const router = createRouter(window);
+const stores = createStores({
+  config,
+  router,
+  fetch: (input, init) => fetch(input, init),
+  storage: sessionStorage,
+  redirect: (url) => location.assign(url),
+});
+
+const root = document.getElementById("app");
+if (!root) throw new Error("index.html lacks #app");
+interceptLinks(root, router);
+render(
+  <StoresContext.Provider value={stores}>
+    <App />
+  </StoresContext.Provider>,
+  root,
+);

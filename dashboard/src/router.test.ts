@@ -1,0 +1,58 @@
+// The router's URL → route mapping and back, without a DOM (history is a small fake).
+import { describe, expect, it } from "vitest";
+import { createRouter, matchRoute, spacePath, type HistoryLike } from "./router.ts";
+
+describe("matchRoute", () => {
+  it("maps every dashboard path", () => {
+    expect(matchRoute("/app/", "")).toEqual({ name: "home" });
+    expect(matchRoute("/app", "")).toEqual({ name: "home" });
+    expect(matchRoute("/app/signin/callback", "?code=x&state=y")).toEqual({ name: "callback" });
+    expect(matchRoute("/app/invitations/accept", "?token=abc%2Bdef")).toEqual({ name: "acceptInvitation", token: "abc+def" });
+    expect(matchRoute("/app/invitations/accept", "")).toEqual({ name: "acceptInvitation", token: null });
+    expect(matchRoute("/app/spaces/spc_1/agents", "")).toEqual({ name: "agents", spaceId: "spc_1" });
+    expect(matchRoute("/app/spaces/spc_1/members/", "")).toEqual({ name: "members", spaceId: "spc_1" });
+    expect(matchRoute("/app/spaces/spc_1/api-keys", "")).toEqual({ name: "apiKeys", spaceId: "spc_1" });
+  });
+
+  it("refuses unknown pages and paths outside /app/", () => {
+    expect(matchRoute("/app/spaces/spc_1/toString", "").name).toBe("notFound");
+    expect(matchRoute("/app/spaces/spc_1", "").name).toBe("notFound");
+    expect(matchRoute("/v1/spaces", "").name).toBe("notFound");
+    expect(matchRoute("/application", "").name).toBe("notFound");
+  });
+
+  it("round-trips spacePath", () => {
+    for (const page of ["agents", "members", "apiKeys"] as const) {
+      expect(matchRoute(spacePath("spc_x", page), "")).toEqual({ name: page, spaceId: "spc_x" });
+    }
+  });
+});
+
+describe("createRouter", () => {
+  it("navigates, replaces and follows popstate", () => {
+    let onPop = () => {};
+    const stack: string[] = ["/app/"];
+    const win: HistoryLike = {
+      location: { pathname: "/app/", search: "" },
+      history: {
+        pushState: (_d, _u, url) => void (stack.push(url), setUrl(url)),
+        replaceState: (_d, _u, url) => void ((stack[stack.length - 1] = url), setUrl(url)),
+      },
+      addEventListener: (_t, fn) => void (onPop = fn),
+    };
+    function setUrl(url: string) {
+      const u = new URL(url, "http://x");
+      win.location = { pathname: u.pathname, search: u.search };
+    }
+    const router = createRouter(win);
+    expect(router.route.value).toEqual({ name: "home" });
+    router.navigate("/app/spaces/spc_a/agents", { replace: true });
+    expect(stack).toEqual(["/app/spaces/spc_a/agents"]);
+    router.navigate("/app/invitations/accept?token=t");
+    expect(router.route.value).toEqual({ name: "acceptInvitation", token: "t" });
+    expect(router.here()).toBe("/app/invitations/accept?token=t");
+    setUrl("/app/spaces/spc_a/members");
+    onPop();
+    expect(router.route.value).toEqual({ name: "members", spaceId: "spc_a" });
+  });
+});

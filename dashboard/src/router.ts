@@ -1,0 +1,71 @@
+// A tiny client router under /app/: a pure `matchRoute` from URL to a typed route, its inverse
+// `routePath`, and a signal-backed history wrapper. Links are plain <a href> intercepted once at
+// the root, so pages need no router component.
+import { signal } from "@preact/signals";
+import { basePath } from "./config.ts";
+
+export type Route =
+  | { name: "home" }
+  | { name: "callback" }
+  | { name: "acceptInvitation"; token: string | null }
+  | { name: "agents"; spaceId: string }
+  | { name: "members"; spaceId: string }
+  | { name: "apiKeys"; spaceId: string }
+  | { name: "notFound"; path: string };
+
+const spacePages = { agents: "agents", members: "members", "api-keys": "apiKeys" } as const;
+type SpacePage = (typeof spacePages)[keyof typeof spacePages];
+
+export function matchRoute(pathname: string, search: string): Route {
+  const rest = pathname.startsWith(basePath) ? pathname.slice(basePath.length) : pathname === basePath.slice(0, -1) ? "" : null;
+  if (rest === null) return { name: "notFound", path: pathname };
+  const parts = rest.split("/").filter(Boolean).map(decodeURIComponent);
+  if (parts.length === 0) return { name: "home" };
+  if (parts.length === 2 && parts[0] === "signin" && parts[1] === "callback") return { name: "callback" };
+  if (parts.length === 2 && parts[0] === "invitations" && parts[1] === "accept") return { name: "acceptInvitation", token: new URLSearchParams(search).get("token") };
+  if (parts.length === 3 && parts[0] === "spaces" && parts[1]) {
+    const page = parts[2] && Object.hasOwn(spacePages, parts[2]) ? spacePages[parts[2] as keyof typeof spacePages] : null;
+    if (page) return { name: page, spaceId: parts[1] };
+  }
+  return { name: "notFound", path: pathname };
+}
+
+export function spacePath(spaceId: string, page: SpacePage): string {
+  const segment = page === "apiKeys" ? "api-keys" : page;
+  return `${basePath}spaces/${encodeURIComponent(spaceId)}/${segment}`;
+}
+
+export interface HistoryLike {
+  location: { pathname: string; search: string };
+  history: { pushState(data: unknown, unused: string, url: string): void; replaceState(data: unknown, unused: string, url: string): void };
+  addEventListener(type: "popstate", fn: () => void): void;
+}
+
+export function createRouter(win: HistoryLike) {
+  const current = () => matchRoute(win.location.pathname, win.location.search);
+  const route = signal<Route>(current());
+  /** The app path with query, to return to after signing in. */
+  const here = () => `${win.location.pathname}${win.location.search}`;
+  function navigate(to: string, opts: { replace?: boolean } = {}): void {
+    if (opts.replace) win.history.replaceState(null, "", to);
+    else win.history.pushState(null, "", to);
+    route.value = current();
+  }
+  win.addEventListener("popstate", () => {
+    route.value = current();
+  });
+  return { route, navigate, here };
+}
+
+export type Router = ReturnType<typeof createRouter>;
+
+/** Same-app link clicks become pushState navigations; modified clicks and other targets are left alone. */
+export function interceptLinks(root: HTMLElement, router: Router): void {
+  root.addEventListener("click", (e) => {
+    if (e.defaultPrevented || e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey || e.altKey) return;
+    const a = e.target instanceof Element ? e.target.closest("a") : null;
+    if (!a || a.target || a.hasAttribute("download") || a.origin !== location.origin || !a.pathname.startsWith(basePath)) return;
+    e.preventDefault();
+    router.navigate(`${a.pathname}${a.search}`);
+  });
+}

@@ -1,0 +1,12 @@
+// Accepting an invitation link: POST /v1/invitations/accept with the token from the email, then
+// the new space joins the spaces store so the switcher shows it at once.
+import { AcceptedInvitation, AcceptInvitationBody } from "../../../packages/contracts/src/spaces.ts";
+import type { z } from "zod";
+import type { Api } from "../api/client.ts";
+import type { SpacesStore } from "./spaces.ts";
+
+export async function acceptInvitation(api: Api, spaces: SpacesStore, token: string): Promise<z.infer<typeof AcceptedInvitation>> {
+  const accepted = await api.json(AcceptedInvitation, "POST", "/v1/invitations/accept", { body: AcceptInvitationBody.parse({ token }) });
+  await spaces.load();
+  return accepted;
+}
