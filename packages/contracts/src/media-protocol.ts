@@ -7,6 +7,7 @@
 // `hello` within the server's hello timeout, and no audio before `ready`.
 import { z } from "zod";
 import { jsonText } from "./json-text.ts";
+import { mediaErrorCodes } from "./media-error-codes.ts";
 
 export const mediaProtocolVersion = 1;
 
@@ -76,20 +77,7 @@ export const MediaServerMark = z.object({ type: z.literal("mark"), name: markNam
 /** The call is over (the agent hung up, or the server is going away); the socket closes next. */
 export const MediaServerEnd = z.object({ type: z.literal("end"), reason });
 
-export const MediaErrorCode = z.enum([
-  /** Not JSON, not a known message, binary audio before `ready`, an odd byte count. */
-  "bad_frame",
-  "unsupported_version",
-  /** The token is missing, invalid or expired. */
-  "unauthorized",
-  /** The token admits another session than the URL's `?session=`. */
-  "session_mismatch",
-  /** Another connection already carries this session's media. */
-  "session_busy",
-  "hello_timeout",
-  "too_large",
-  "internal",
-]);
+export const MediaErrorCode = z.enum(mediaErrorCodes);
 export type MediaErrorCode = z.infer<typeof MediaErrorCode>;
 
 export const MediaErrorFrame = z.object({ type: z.literal("error"), code: MediaErrorCode, message: z.string() });

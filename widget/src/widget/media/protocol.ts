@@ -2,20 +2,13 @@
 // module validates with zod, which the browser bundle cannot afford, so frames are built and
 // read here against the same types (type imports only, they vanish from the bundle).
 import type { MediaClientMessage, MediaErrorFrame, MediaReady, MediaServerMessage } from "@speaknode/contracts";
+// A plain list (no zod): safe to bundle.
+import { mediaErrorCodes } from "../../../../packages/contracts/src/media-error-codes.ts";
 
 /** Tied to the contract's literal: a protocol bump breaks this line at type-check time. */
 export const mediaProtocolVersion: MediaReady["protocolVersion"] = 1;
 
-const errorCodes: ReadonlySet<string> = new Set<MediaErrorFrame["code"]>([
-  "bad_frame",
-  "unsupported_version",
-  "unauthorized",
-  "session_mismatch",
-  "session_busy",
-  "hello_timeout",
-  "too_large",
-  "internal",
-]);
+const errorCodes: ReadonlySet<string> = new Set<MediaErrorFrame["code"]>(mediaErrorCodes);
 const isErrorCode = (code: unknown): code is MediaErrorFrame["code"] => typeof code === "string" && errorCodes.has(code);
 
 export function encodeClientMessage(message: MediaClientMessage): string {
