@@ -134,7 +134,8 @@ export class ProviderRegistry {
         return new openai.TTS({
           apiKey: need("tts", "OpenAI", c.openaiApiKey, "OPENAI_API_KEY"),
           model: choice.model,
-          voice: choice.voice as ConstructorParameters<typeof openai.TTS>[0] extends { voice?: infer V } ? V : never,
+          // The catalog admits any voice name; OpenAI answers an unknown one with a clear 400.
+          voice: choice.voice as openai.TTSVoices,
           speed,
           ...(c.openaiBaseUrl ? { baseURL: c.openaiBaseUrl } : {}),
         });
