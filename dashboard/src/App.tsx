@@ -11,8 +11,11 @@ import { signedOutParam } from "./auth/auth-store.ts";
 import { CreateSpaceForm, SpaceSwitcher } from "./ui/SpaceSwitcher.tsx";
 
 const AgentsPage = lazyPage(() => import("./pages/AgentsPage.tsx"));
+const AgentEditorPage = lazyPage(() => import("./pages/AgentEditorPage.tsx"));
 const MembersPage = lazyPage(() => import("./pages/MembersPage.tsx"));
 const ApiKeysPage = lazyPage(() => import("./pages/ApiKeysPage.tsx"));
+const SessionsPage = lazyPage(() => import("./pages/SessionsPage.tsx"));
+const SessionsDetailPage = lazyPage(() => import("./pages/SessionsDetailPage.tsx"));
 const AcceptInvitationPage = lazyPage(() => import("./pages/AcceptInvitationPage.tsx"));
 
 export function App() {
@@ -99,14 +102,15 @@ function SignedIn({ route }: { route: Route }) {
 function SpaceNav({ spaceId, route }: { spaceId: string; route: Route }) {
   const { spaces } = useStores();
   const can = permissionsFor(spaces.role.value);
-  const item = (page: "agents" | "members" | "apiKeys", label: string) => (
-    <a href={spacePath(spaceId, page)} class={route.name === page ? "active" : ""}>
+  const item = (page: "agents" | "members" | "apiKeys" | "sessions", label: string) => (
+    <a href={spacePath(spaceId, page)} class={route.name === page || (page === "sessions" && route.name === "session") || (page === "agents" && route.name === "agentEditor") ? "active" : ""}>
       {label}
     </a>
   );
   return (
     <nav>
       {item("agents", "Agents")}
+      {item("sessions", "Sessions")}
       {item("members", "Members")}
       {can.manageApiKeys && item("apiKeys", "API keys")}
     </nav>
@@ -121,12 +125,18 @@ function Page({ route }: { route: Route }) {
     case "acceptInvitation":
       return <AcceptInvitationPage token={route.token} />;
     case "agents":
+    case "agentEditor":
     case "members":
-    case "apiKeys": {
+    case "apiKeys":
+    case "sessions":
+    case "session": {
       const space = spaces.spaces.value.find((s) => s.id === route.spaceId);
       if (!space) return <p class="error">This space does not exist or you are not a member of it.</p>;
       if (route.name === "agents") return <AgentsPage spaceId={space.id} />;
+      if (route.name === "agentEditor") return <AgentEditorPage spaceId={space.id} agentId={route.agentId} />;
       if (route.name === "members") return <MembersPage spaceId={space.id} />;
+      if (route.name === "sessions") return <SessionsPage spaceId={space.id} />;
+      if (route.name === "session") return <SessionsDetailPage spaceId={space.id} sessionId={route.sessionId} />;
       return <ApiKeysPage spaceId={space.id} />;
     }
     case "callback":

@@ -11,9 +11,12 @@ export type Route =
   | { name: "agents"; spaceId: string }
   | { name: "members"; spaceId: string }
   | { name: "apiKeys"; spaceId: string }
+  | { name: "agentEditor"; spaceId: string; agentId: string }
+  | { name: "sessions"; spaceId: string }
+  | { name: "session"; spaceId: string; sessionId: string }
   | { name: "notFound"; path: string };
 
-const spacePages = { agents: "agents", members: "members", "api-keys": "apiKeys" } as const;
+const spacePages = { agents: "agents", members: "members", "api-keys": "apiKeys", sessions: "sessions" } as const;
 type SpacePage = (typeof spacePages)[keyof typeof spacePages];
 
 export function matchRoute(pathname: string, search: string): Route {
@@ -27,6 +30,8 @@ export function matchRoute(pathname: string, search: string): Route {
     const page = parts[2] && Object.hasOwn(spacePages, parts[2]) ? spacePages[parts[2] as keyof typeof spacePages] : null;
     if (page) return { name: page, spaceId: parts[1] };
   }
+  if (parts.length === 4 && parts[0] === "spaces" && parts[1] && parts[2] === "sessions" && parts[3]) return { name: "session", spaceId: parts[1], sessionId: parts[3] };
+  if (parts.length === 4 && parts[0] === "spaces" && parts[1] && parts[2] === "agents" && parts[3]) return { name: "agentEditor", spaceId: parts[1], agentId: parts[3] };
   return { name: "notFound", path: pathname };
 }
 
@@ -34,6 +39,10 @@ export function spacePath(spaceId: string, page: SpacePage): string {
   const segment = page === "apiKeys" ? "api-keys" : page;
   return `${basePath}spaces/${encodeURIComponent(spaceId)}/${segment}`;
 }
+
+export const sessionPath = (spaceId: string, sessionId: string) => `${spacePath(spaceId, "sessions")}/${encodeURIComponent(sessionId)}`;
+
+export const agentPath = (spaceId: string, agentId: string) => `${spacePath(spaceId, "agents")}/${encodeURIComponent(agentId)}`;
 
 export interface HistoryLike {
   location: { pathname: string; search: string };
@@ -46,15 +55,29 @@ export function createRouter(win: HistoryLike) {
   const route = signal<Route>(current());
   /** The app path with query, to return to after signing in. */
   const here = () => `${win.location.pathname}${win.location.search}`;
+  // Leave guards (an editor with unsaved changes), each able to veto leaving the page shown.
+  const guards = new Set<() => boolean>();
+  const mayLeave = () => [...guards].every((mayGo) => mayGo());
+  let shown = here();
+  /** Ask `mayGo` before each in-app navigation away from this path; returns the removal. */
+  function guardLeave(mayGo: () => boolean): () => void {
+    guards.add(mayGo);
+    return () => void guards.delete(mayGo);
+  }
   function navigate(to: string, opts: { replace?: boolean } = {}): void {
+    if (to !== here() && !mayLeave()) return;
     if (opts.replace) win.history.replaceState(null, "", to);
     else win.history.pushState(null, "", to);
+    shown = here();
     route.value = current();
   }
   win.addEventListener("popstate", () => {
+    // Back/forward cannot be cancelled: when a guard vetoes, put the page being left back.
+    if (here() !== shown && !mayLeave()) return win.history.pushState(null, "", shown);
+    shown = here();
     route.value = current();
   });
-  return { route, navigate, here };
+  return { route, navigate, here, guardLeave };
 }
 
 export type Router = ReturnType<typeof createRouter>;

@@ -50,12 +50,12 @@ type Method = "GET" | "POST" | "PATCH" | "PUT" | "DELETE";
 export type Query = Record<string, string | number | boolean | undefined>;
 
 export function createApi(deps: ApiDeps) {
-  async function send(method: Method, path: string, body?: unknown, query?: Query, retried = false): Promise<Response> {
+  async function send(method: Method, path: string, body?: unknown, query?: Query, retried = false, extraHeaders: Record<string, string> = {}): Promise<Response> {
     const params = new URLSearchParams();
     for (const [k, v] of Object.entries(query ?? {})) if (v !== undefined && v !== "") params.set(k, String(v));
     const search = params.size > 0 ? `?${params.toString()}` : "";
     const target = `${deps.base}${path}${search}`;
-    const headers: Record<string, string> = { accept: "application/json" };
+    const headers: Record<string, string> = { ...extraHeaders, accept: "application/json" };
     const token = await deps.accessToken();
     if (token) headers["authorization"] = `Bearer ${token}`;
     if (body !== undefined) headers["content-type"] = "application/json";
@@ -63,15 +63,15 @@ export function createApi(deps: ApiDeps) {
     if (res.ok) return res;
     const problem = await problemFrom(res);
     if (res.status === 401) {
-      if (problem.code === "token_expired" && !retried && (await deps.refresh())) return send(method, path, body, query, true);
+      if (problem.code === "token_expired" && !retried && (await deps.refresh())) return send(method, path, body, query, true, extraHeaders);
       deps.onUnauthorized();
     }
     throw problem;
   }
 
   /** A JSON response, validated by `schema` so pages get typed, checked data. */
-  async function json<S extends z.ZodType>(schema: S, method: Method, path: string, opts: { body?: unknown; query?: Query } = {}): Promise<z.infer<S>> {
-    const res = await send(method, path, opts.body, opts.query);
+  async function json<S extends z.ZodType>(schema: S, method: Method, path: string, opts: { body?: unknown; query?: Query; headers?: Record<string, string> } = {}): Promise<z.infer<S>> {
+    const res = await send(method, path, opts.body, opts.query, false, opts.headers);
     return schema.parse(await res.json());
   }
 

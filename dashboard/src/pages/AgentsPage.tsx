@@ -1,10 +1,11 @@
 // Agents of a space: search by name (server-side, debounced), published state and last edit,
 // create a minimal agent (name, language, models from the catalog, voice), delete with confirmation.
-// Opening an agent in the editor is the next step of issue #7.
+// Each row opens the agent in the editor (AgentEditorPage).
 import { useSignal } from "@preact/signals";
 import { useEffect } from "preact/hooks";
 import type { CatalogModel, ModelKind } from "../../../packages/contracts/src/catalog.ts";
 import { errorMessage } from "../api/client.ts";
+import { agentPath } from "../router.ts";
 import { newAgentBody } from "../stores/agents.ts";
 import { useStores } from "../stores/index.ts";
 import { formatDate, formErrors, type FieldErrors } from "../ui/forms.ts";
@@ -54,7 +55,9 @@ export default function AgentsPage({ spaceId }: { spaceId: string }) {
           <tbody>
             {agents.agents.value.map((a) => (
               <tr key={a.id}>
-                <td>{a.name}</td>
+                <td>
+                  <a href={agentPath(spaceId, a.id)}>{a.name}</a>
+                </td>
                 <td>{a.published ? <span class="badge ok">Published v{a.publishedVersion}</span> : <span class="badge">Draft</span>}</td>
                 <td>{formatDate(a.updatedAt)}</td>
                 <td>

@@ -9,6 +9,7 @@ import { createAgentsStore } from "./agents.ts";
 import { createApiKeysStore } from "./api-keys.ts";
 import { createMeStore } from "./me.ts";
 import { createMembersStore } from "./members.ts";
+import { createSessionsStores } from "./sessions.ts";
 import { createSpacesStore } from "./spaces.ts";
 
 export interface StoresDeps extends AuthDeps {
@@ -33,7 +34,8 @@ export function createStores(deps: StoresDeps) {
   const members = createMembersStore(api, spaces, () => me.user.value?.id ?? null);
   const apiKeys = createApiKeysStore(api);
   const agents = createAgentsStore(api);
-  return { config: deps.config, router: deps.router, auth, api, me, spaces, members, apiKeys, agents };
+  const sessions = createSessionsStores(api);
+  return { config: deps.config, router: deps.router, auth, api, me, spaces, members, apiKeys, agents, sessions };
 }
 
 export type Stores = ReturnType<typeof createStores>;

@@ -1,0 +1,183 @@
+// The agent editor (/app/spaces/:spaceId/agents/:agentId): tabs over one draft, saved with
+// If-Match; inline field errors (zod before sending, the API's problem errors after) with a summary
+// that links to the tab of each; a conflict banner on 412; unsaved changes guarded against leaving
+// (beforeunload, in-app links and back/forward).
+import { useSignal } from "@preact/signals";
+import { useEffect, useMemo } from "preact/hooks";
+import { errorMessage } from "../api/client.ts";
+import { spacePath } from "../router.ts";
+import { createAgentEditorStore, tabOfField, type AgentEditorStore, type EditorTab } from "../stores/agent-editor.ts";
+import { useStores } from "../stores/index.ts";
+import { permissionsFor } from "../stores/permissions.ts";
+import { formatDate } from "../ui/forms.ts";
+import "../ui/editor.css";
+import { GeneralTab, LanguagesTab, ModelsTab, VariablesTab } from "./AgentEditorTabs.tsx";
+import { PublishTab, ToolsTab, WidgetTab } from "./AgentEditorPublish.tsx";
+
+const tabs: [EditorTab, string][] = [
+  ["general", "General"],
+  ["languages", "Languages"],
+  ["models", "Models"],
+  ["variables", "Variables"],
+  ["tools", "Tools"],
+  ["widget", "Widget"],
+  ["publish", "Publish"],
+];
+
+const leaveQuestion = "This agent has unsaved changes. Leave and lose them?";
+
+export default function AgentEditorPage({ spaceId, agentId }: { spaceId: string; agentId: string }) {
+  const { api, agents, router, spaces } = useStores();
+  const store = useMemo(
+    () => createAgentEditorStore({ api, agentId, loadCatalog: async () => agents.catalog.value ?? agents.loadCatalog() }),
+    [agentId],
+  );
+  const loadError = useSignal<string | null>(null);
+  const tab = useSignal<EditorTab>("general");
+
+  useEffect(() => {
+    loadError.value = null;
+    store.load().catch((err: unknown) => (loadError.value = errorMessage(err)));
+    store.loadCatalog().catch((err: unknown) => (store.message.value = `Could not load the model catalog: ${errorMessage(err)}`));
+  }, [store]);
+
+  // Unsaved changes: the browser asks on reload/close, the router on in-app navigation.
+  useEffect(() => {
+    const onBeforeUnload = (e: BeforeUnloadEvent) => {
+      if (!store.dirty.value) return;
+      e.preventDefault();
+      e.returnValue = "";
+    };
+    addEventListener("beforeunload", onBeforeUnload);
+    const release = router.guardLeave(() => !store.dirty.value || confirm(leaveQuestion));
+    return () => {
+      removeEventListener("beforeunload", onBeforeUnload);
+      release();
+    };
+  }, [store]);
+
+  const agent = store.agent.value;
+  const draft = store.draft.value;
+  if (loadError.value) {
+    return (
+      <section>
+        <p class="error">{loadError.value}</p>
+        <a href={spacePath(spaceId, "agents")}>Back to the agents</a>
+      </section>
+    );
+  }
+  if (!agent || !draft) return <p class="muted">Loading…</p>;
+  if (agent.spaceId !== spaceId) return <p class="error">This agent belongs to another space.</p>;
+  const canEdit = permissionsFor(spaces.role.value).editAgents;
+
+  const save = () => void store.save();
+  const onKeyDown = (e: KeyboardEvent) => {
+    if ((e.ctrlKey || e.metaKey) && e.key === "s") {
+      e.preventDefault();
+      save();
+    }
+  };
+  const discard = () => {
+    if (confirm("Discard all unsaved changes?")) store.discard();
+  };
+
+  return (
+    <section class="editor" onKeyDown={onKeyDown}>
+      <div class="row">
+        <a href={spacePath(spaceId, "agents")}>← Agents</a>
+        <h1>{agent.name}</h1>
+        {agent.published ? <span class="badge ok">Published v{agent.publishedVersion}</span> : <span class="badge">Not published</span>}
+        <span class="muted">Saved {formatDate(agent.updatedAt)}</span>
+        <span class="spacer" />
+        {store.dirty.value && <span class="badge warn">Unsaved changes</span>}
+        {store.dirty.value && (
+          <button type="button" class="link" onClick={discard}>
+            Discard
+          </button>
+        )}
+        <button type="button" onClick={save} disabled={!canEdit || !store.dirty.value || store.busy.value !== null}>
+          {store.busy.value === "saving" ? "Saving…" : "Save"}
+        </button>
+      </div>
+      {store.conflict.value && <ConflictBanner store={store} />}
+      {store.message.value && <p class="error">{store.message.value}</p>}
+      <ErrorSummary store={store} onOpen={(t) => (tab.value = t)} />
+      {store.warnings.value.length > 0 && (
+        <ul class="warnings">
+          {store.warnings.value.map((w) => (
+            <li key={w.field + w.message}>{w.message}</li>
+          ))}
+        </ul>
+      )}
+      <nav class="tabs" role="tablist">
+        {tabs.map(([id, label]) => {
+          const errors = Object.keys(store.fields.value).filter((k) => tabOfField(k) === id).length;
+          return (
+            <button key={id} type="button" role="tab" aria-selected={tab.value === id} class={tab.value === id ? "active" : ""} onClick={() => (tab.value = id)}>
+              {label}
+              {errors > 0 && <span class="count">{errors}</span>}
+            </button>
+          );
+        })}
+      </nav>
+      <fieldset class="tab-body" disabled={!canEdit}>
+        <TabBody tab={tab.value} store={store} />
+      </fieldset>
+    </section>
+  );
+}
+
+function TabBody({ tab, store }: { tab: EditorTab; store: AgentEditorStore }) {
+  switch (tab) {
+    case "general":
+      return <GeneralTab store={store} />;
+    case "languages":
+      return <LanguagesTab store={store} />;
+    case "models":
+      return <ModelsTab store={store} />;
+    case "variables":
+      return <VariablesTab store={store} />;
+    case "tools":
+      return <ToolsTab store={store} />;
+    case "widget":
+      return <WidgetTab store={store} />;
+    case "publish":
+      return <PublishTab store={store} />;
+  }
+}
+
+function ConflictBanner({ store }: { store: AgentEditorStore }) {
+  const reload = (keepChanges: boolean) => {
+    store.reload({ keepChanges }).catch((err: unknown) => (store.message.value = errorMessage(err)));
+  };
+  return (
+    <div class="card conflict" role="alert">
+      <strong>This agent was changed elsewhere.</strong> <span>{store.conflict.value}</span>
+      <div class="row">
+        <button type="button" onClick={() => reload(true)}>
+          Reload and keep my changes
+        </button>
+        <button type="button" class="link danger" onClick={() => confirm("Reload and lose your unsaved changes?") && reload(false)}>
+          Reload and discard my changes
+        </button>
+      </div>
+    </div>
+  );
+}
+
+function ErrorSummary({ store, onOpen }: { store: AgentEditorStore; onOpen: (tab: EditorTab) => void }) {
+  const entries = Object.entries(store.fields.value);
+  if (entries.length === 0) return null;
+  return (
+    <ul class="error-summary">
+      {entries.map(([key, message]) => (
+        <li key={key}>
+          <button type="button" class="link" onClick={() => onOpen(tabOfField(key))}>
+            {key}
+          </button>{" "}
+          <span class="error">{message}</span>
+        </li>
+      ))}
+    </ul>
+  );
+}

@@ -1,0 +1,358 @@
+// The agent editor's outward tabs: Widget (look, placement, allowed origins, the embed code),
+// Publish (publish/unpublish, versions with the served one marked, a prompt diff against the
+// draft, rollback) and Tools (attach the space's webhook tools and the system tools).
+import { useSignal } from "@preact/signals";
+import { useEffect } from "preact/hooks";
+import type { AgentConfig } from "../../../packages/contracts/src/agents.ts";
+import { SystemToolName, systemToolDescriptions, type ToolRef } from "../../../packages/contracts/src/tools.ts";
+import { errorMessage } from "../api/client.ts";
+import { lineDiff } from "../stores/agent-editor-text.ts";
+import type { AgentEditorStore, VersionDetail } from "../stores/agent-editor.ts";
+import { useStores } from "../stores/index.ts";
+import { CopyButton, Field } from "../ui/fields.tsx";
+import { formatDate } from "../ui/forms.ts";
+
+type Props = { store: AgentEditorStore };
+type Widget = AgentConfig["widget"];
+type Theme = Widget["theme"];
+
+const placements: Widget["placement"][] = ["bottom-right", "bottom-left", "inline"];
+
+export function WidgetTab({ store }: Props) {
+  const d = store.draft.value;
+  const err = (key: string) => store.fields.value[key];
+  const origin = useSignal("");
+  const embedError = useSignal<string | null>(null);
+  const published = store.agent.value?.published;
+  useEffect(() => {
+    store.loadEmbed().catch((e: unknown) => (embedError.value = errorMessage(e)));
+  }, [published]);
+  if (!d) return null;
+  const w = d.widget;
+  const set = (fn: (x: Widget) => void) => store.edit((x) => fn(x.widget));
+  const color = (key: keyof Theme, label: string) => (
+    <Field label={label} error={err(`widget.theme.${key}`)}>
+      <div class="row">
+        <input type="color" aria-label={`${label} picker`} value={/^#[0-9a-fA-F]{6}$/.test(w.theme[key]) ? w.theme[key] : "#000000"} onInput={(e) => set((x) => void (x.theme[key] = e.currentTarget.value))} />
+        <input class="short" value={w.theme[key]} onInput={(e) => set((x) => void (x.theme[key] = e.currentTarget.value))} />
+      </div>
+    </Field>
+  );
+  const addOrigin = () => {
+    const o = origin.value.trim().replace(/\/+$/, "");
+    if (!o) return;
+    set((x) => void (x.allowedOrigins = [...x.allowedOrigins.filter((a) => a !== o), o]));
+    origin.value = "";
+  };
+  const embed = store.embed.value;
+  return (
+    <div class="stack">
+      <div class="grid">
+        <Field label="Display name" error={err("widget.displayName")} hint="Empty: the agent's name">
+          <input value={w.displayName ?? ""} onInput={(e) => set((x) => (e.currentTarget.value ? (x.displayName = e.currentTarget.value) : delete x.displayName))} />
+        </Field>
+        <Field label="Placement" error={err("widget.placement")}>
+          <select value={w.placement} onChange={(e) => set((x) => void (x.placement = placements.find((p) => p === e.currentTarget.value) ?? x.placement))}>
+            {placements.map((p) => (
+              <option key={p} value={p}>
+                {p}
+              </option>
+            ))}
+          </select>
+        </Field>
+        <Field label="Launcher text" error={err("widget.launcherText")}>
+          <input value={w.launcherText} maxLength={40} onInput={(e) => set((x) => void (x.launcherText = e.currentTarget.value))} />
+        </Field>
+        {color("primaryColor", "Primary colour")}
+        {color("textColor", "Text colour")}
+        {color("backgroundColor", "Background colour")}
+        <label class="check">
+          <input type="checkbox" checked={w.showTranscript} onChange={(e) => set((x) => void (x.showTranscript = e.currentTarget.checked))} />
+          Show the transcript in the widget
+        </label>
+      </div>
+      <div class="preview" style={{ background: w.theme.backgroundColor }}>
+        <span class="launcher" style={{ background: w.theme.primaryColor, color: w.theme.textColor }}>
+          {w.launcherText || "…"}
+        </span>
+      </div>
+      <h3>Allowed origins</h3>
+      <p class="muted">Pages on these origins may start sessions. With none listed, every page may.</p>
+      {err("widget.allowedOrigins") && <p class="error">{err("widget.allowedOrigins")}</p>}
+      <ul class="plain">
+        {w.allowedOrigins.map((o, i) => (
+          <li key={o} class="row">
+            <code>{o}</code>
+            {err(`widget.allowedOrigins.${i}`) && <span class="error">{err(`widget.allowedOrigins.${i}`)}</span>}
+            <button type="button" class="link danger" onClick={() => set((x) => void (x.allowedOrigins = x.allowedOrigins.filter((a) => a !== o)))}>
+              Remove
+            </button>
+          </li>
+        ))}
+      </ul>
+      <div class="row">
+        <input aria-label="Origin to allow" placeholder="https://shop.example" value={origin.value} onInput={(e) => (origin.value = e.currentTarget.value)} onKeyDown={(e) => e.key === "Enter" && (e.preventDefault(), addOrigin())} />
+        <button type="button" onClick={addOrigin} disabled={!origin.value.trim()}>
+          Allow origin
+        </button>
+      </div>
+      <h3>Embed code</h3>
+      {embedError.value && <p class="error">{embedError.value}</p>}
+      {embed && (
+        <div class="card">
+          {!embed.published && <p class="warn-text">The widget and the public link only work once a version is published.</p>}
+          <p class="muted">Paste into your page's HTML. Settings shown to visitors are those of the published version.</p>
+          <pre class="code">{embed.html}</pre>
+          <div class="row">
+            <CopyButton text={embed.html} label="Copy embed code" />
+            <a href={embed.publicLinkUrl} target="_blank" rel="noopener">
+              Open the hosted test page
+            </a>
+            <CopyButton text={embed.publicLinkUrl} label="Copy link" />
+          </div>
+        </div>
+      )}
+    </div>
+  );
+}
+
+export function PublishTab({ store }: Props) {
+  const agent = store.agent.value;
+  const note = useSignal("");
+  const listError = useSignal<string | null>(null);
+  const comparing = useSignal<number | null>(null);
+  useEffect(() => {
+    store.loadVersions().catch((e: unknown) => (listError.value = errorMessage(e)));
+  }, []);
+  if (!agent) return null;
+  const busy = store.busy.value !== null;
+  const publish = async () => {
+    if (await store.publish(note.value)) note.value = "";
+  };
+  const rollback = (version: number) => {
+    if (confirm(`Serve version ${version} again, as a new published version? Your draft is not changed.`)) void store.rollback(version);
+  };
+  const unpublish = () => {
+    if (confirm("Unpublish? The widget, public link and numbers stop answering until you publish again.")) void store.unpublish();
+  };
+  const versions = store.versions.value;
+  return (
+    <div class="stack">
+      <div class="card">
+        <p>
+          {agent.published ? (
+            <>
+              Serving <span class="badge ok">version {agent.publishedVersion}</span>
+            </>
+          ) : (
+            "Not published: the widget, public link and numbers do not answer."
+          )}
+        </p>
+        {store.dirty.value && <p class="warn-text">Publishing freezes the saved draft: save your changes first.</p>}
+        <div class="row">
+          <input aria-label="Version note" placeholder="Note for this version (optional)" maxLength={200} value={note.value} onInput={(e) => (note.value = e.currentTarget.value)} />
+          <button type="button" onClick={() => void publish()} disabled={busy || store.dirty.value}>
+            {store.busy.value === "publishing" ? "Working…" : "Publish the draft"}
+          </button>
+          {agent.published && (
+            <button type="button" class="danger-outline" onClick={unpublish} disabled={busy}>
+              Unpublish
+            </button>
+          )}
+        </div>
+      </div>
+      <h3>Versions</h3>
+      {listError.value && <p class="error">{listError.value}</p>}
+      {!versions ? (
+        <p class="muted">Loading…</p>
+      ) : versions.length === 0 ? (
+        <p class="muted">Nothing published yet.</p>
+      ) : (
+        <table>
+          <thead>
+            <tr>
+              <th>Version</th>
+              <th>Published</th>
+              <th>Note</th>
+              <th />
+            </tr>
+          </thead>
+          <tbody>
+            {versions.map((v) => (
+              <tr key={v.id} class={comparing.value === v.version ? "selected" : ""}>
+                <td>
+                  v{v.version} {agent.publishedVersion === v.version && <span class="badge ok">live</span>}
+                </td>
+                <td>{formatDate(v.createdAt)}</td>
+                <td>{v.note ?? ""}</td>
+                <td class="row">
+                  <button type="button" class="link" onClick={() => (comparing.value = comparing.value === v.version ? null : v.version)}>
+                    {comparing.value === v.version ? "Hide diff" : "Diff prompt with draft"}
+                  </button>
+                  {agent.publishedVersion !== v.version && (
+                    <button type="button" class="link" disabled={busy} onClick={() => rollback(v.version)}>
+                      Roll back to this
+                    </button>
+                  )}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      {comparing.value !== null && <PromptDiff store={store} version={comparing.value} />}
+    </div>
+  );
+}
+
+function PromptDiff({ store, version }: { store: AgentEditorStore; version: number }) {
+  const snapshot = useSignal<VersionDetail | null>(null);
+  const error = useSignal<string | null>(null);
+  useEffect(() => {
+    snapshot.value = null;
+    store.loadVersion(version).then(
+      (v) => (snapshot.value = v),
+      (e: unknown) => (error.value = errorMessage(e)),
+    );
+  }, [version]);
+  if (error.value) return <p class="error">{error.value}</p>;
+  const v = snapshot.value;
+  const draft = store.draft.value;
+  if (!v || !draft) return <p class="muted">Loading version {version}…</p>;
+  const lines = lineDiff(v.snapshot.agent.systemPrompt, draft.systemPrompt);
+  const changed = lines.some((l) => l.op !== "same");
+  return (
+    <div class="card">
+      <strong>
+        System prompt: version {version} → draft{store.dirty.value ? " (with unsaved changes)" : ""}
+      </strong>
+      {changed ? (
+        <pre class="diff">
+          {lines.map((l, i) => (
+            <div key={i} class={l.op}>
+              {l.op === "add" ? "+ " : l.op === "del" ? "- " : "  "}
+              {l.text}
+            </div>
+          ))}
+        </pre>
+      ) : (
+        <p class="muted">The prompt is the same.</p>
+      )}
+    </div>
+  );
+}
+
+export function ToolsTab({ store }: Props) {
+  const { agents } = useStores();
+  const error = useSignal<string | null>(null);
+  const spaceId = store.agent.value?.spaceId;
+  useEffect(() => {
+    store.loadTools().catch((e: unknown) => (error.value = errorMessage(e)));
+    if (spaceId && agents.spaceId.value !== spaceId) agents.load(spaceId).catch((e: unknown) => (error.value = errorMessage(e)));
+  }, [spaceId]);
+  const d = store.draft.value;
+  if (!d) return null;
+  const err = (key: string) => store.fields.value[key];
+  const refs = d.tools;
+  const indexOf = (match: (r: ToolRef) => boolean) => refs.findIndex(match);
+  const toggle = (ref: ToolRef, on: boolean, match: (r: ToolRef) => boolean) =>
+    store.edit((x) => void (x.tools = on ? [...x.tools, ref] : x.tools.filter((r) => !match(r))));
+  const webhooks = store.tools.value;
+  const others = agents.agents.value.filter((a) => a.id !== store.agentId);
+  return (
+    <div class="stack">
+      {error.value && <p class="error">{error.value}</p>}
+      {err("tools") && <p class="error">{err("tools")}</p>}
+      <h3>Webhook tools of this space</h3>
+      {!webhooks ? (
+        <p class="muted">Loading…</p>
+      ) : webhooks.length === 0 ? (
+        <p class="muted">This space has no webhook tools yet.</p>
+      ) : (
+        <ul class="plain">
+          {webhooks.map((t) => {
+            const match = (r: ToolRef) => r.type === "webhook" && r.toolId === t.id;
+            const i = indexOf(match);
+            return (
+              <li key={t.id}>
+                <label class="check">
+                  <input type="checkbox" checked={i >= 0} onChange={(e) => toggle({ type: "webhook", toolId: t.id }, e.currentTarget.checked, match)} />
+                  <code>{t.code}</code> <span class="muted">{t.method} {t.url}</span>
+                </label>
+                <small class="muted">{t.description}</small>
+                {i >= 0 && Object.entries(store.fields.value).filter(([k]) => k === `tools.${i}` || k.startsWith(`tools.${i}.`) || k.startsWith(`tools.${i} `)).map(([k, m]) => <div key={k} class="error">{m}</div>)}
+              </li>
+            );
+          })}
+        </ul>
+      )}
+      {refs.some((r) => r.type === "webhook" && !webhooks?.some((t) => t.id === r.toolId)) && webhooks && (
+        <p class="error">
+          Attached tools that no longer exist:{" "}
+          {refs.flatMap((r) => (r.type === "webhook" && !webhooks.some((t) => t.id === r.toolId) ? [r.toolId] : [])).join(", ")}{" "}
+          <button type="button" class="link" onClick={() => store.edit((x) => void (x.tools = x.tools.filter((r) => r.type !== "webhook" || webhooks.some((t) => t.id === r.toolId))))}>
+            detach them
+          </button>
+        </p>
+      )}
+      <h3>System tools</h3>
+      <ul class="plain">
+        {SystemToolName.options.map((name) => {
+          const match = (r: ToolRef) => r.type === "system" && r.name === name;
+          const i = indexOf(match);
+          const ref = refs[i];
+          return (
+            <li key={name}>
+              <label class="check">
+                <input type="checkbox" checked={i >= 0} onChange={(e) => toggle(name === "transfer_to_agent" ? { type: "system", name, targets: [] } : { type: "system", name }, e.currentTarget.checked, match)} />
+                <code>{name}</code> <span class="muted">{systemToolDescriptions[name]}</span>
+              </label>
+              {err(`tools.${i}`) && <div class="error">{err(`tools.${i}`)}</div>}
+              {ref?.type === "system" && name === "transfer_to_agent" && <TransferTargets store={store} index={i} targets={ref.targets ?? []} agents={others} />}
+            </li>
+          );
+        })}
+      </ul>
+    </div>
+  );
+}
+
+function TransferTargets(props: { store: AgentEditorStore; index: number; targets: { agentId: string; when: string }[]; agents: { id: string; name: string }[] }) {
+  const { store, index } = props;
+  const err = (key: string) => store.fields.value[`tools.${index}.${key}`];
+  const setTargets = (fn: (t: { agentId: string; when: string }[]) => { agentId: string; when: string }[]) =>
+    store.edit((x) => {
+      const ref = x.tools[index];
+      if (ref?.type === "system") ref.targets = fn(ref.targets ?? []);
+    });
+  const first = props.agents[0];
+  return (
+    <div class="card">
+      {err("targets") && <p class="error">{err("targets")}</p>}
+      {props.targets.map((t, j) => (
+        <div key={j} class="row">
+          <select value={t.agentId} onChange={(e) => setTargets((ts) => ts.map((x, k) => (k === j ? { ...x, agentId: e.currentTarget.value } : x)))}>
+            {!props.agents.some((a) => a.id === t.agentId) && <option value={t.agentId}>{t.agentId} (unknown)</option>}
+            {props.agents.map((a) => (
+              <option key={a.id} value={a.id}>
+                {a.name}
+              </option>
+            ))}
+          </select>
+          <input class="grow" placeholder="When to transfer, e.g. the caller asks about billing" value={t.when} onInput={(e) => setTargets((ts) => ts.map((x, k) => (k === j ? { ...x, when: e.currentTarget.value } : x)))} />
+          <button type="button" class="link danger" onClick={() => setTargets((ts) => ts.filter((_, k) => k !== j))}>
+            Remove
+          </button>
+          {(err(`targets.${j}.agentId`) ?? err(`targets.${j}.when`)) && <span class="error">{err(`targets.${j}.agentId`) ?? err(`targets.${j}.when`)}</span>}
+        </div>
+      ))}
+      {first ? (
+        <button type="button" class="link" onClick={() => setTargets((ts) => [...ts, { agentId: first.id, when: "" }])}>
+          Add a target agent
+        </button>
+      ) : (
+        <p class="muted">This space has no other agent to transfer to.</p>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,51 @@
+// Small form controls shared by the editor pages: a labelled field with its inline error, number
+// inputs that keep "empty" apart from 0, a copy-to-clipboard button.
+import type { ComponentChildren } from "preact";
+import { useState } from "preact/hooks";
+
+export function Field({ label, error, hint, children }: { label: string; error?: string | undefined; hint?: string; children: ComponentChildren }) {
+  return (
+    <label class={error ? "invalid" : ""}>
+      {label}
+      {children}
+      {hint && !error && <small class="muted">{hint}</small>}
+      {error && <span class="error">{error}</span>}
+    </label>
+  );
+}
+
+/** The number typed, NaN for text that is not one (the schema reports it), null when empty. */
+export function numberOf(text: string): number | null {
+  return text.trim() === "" ? null : Number(text);
+}
+
+export function NumberInput(props: { value: number | null; onValue: (n: number | null) => void; min?: number; max?: number; step?: number | "any"; placeholder?: string; label?: string }) {
+  return (
+    <input
+      type="number"
+      aria-label={props.label}
+      value={props.value === null || Number.isNaN(props.value) ? "" : String(props.value)}
+      min={props.min}
+      max={props.max}
+      step={props.step ?? "any"}
+      placeholder={props.placeholder}
+      onInput={(e) => props.onValue(numberOf(e.currentTarget.value))}
+    />
+  );
+}
+
+export function CopyButton({ text, label = "Copy" }: { text: string; label?: string }) {
+  const [state, setState] = useState<"idle" | "copied" | "failed">("idle");
+  const copy = () => {
+    navigator.clipboard.writeText(text).then(
+      () => setState("copied"),
+      () => setState("failed"),
+    );
+    setTimeout(() => setState("idle"), 2000);
+  };
+  return (
+    <button type="button" onClick={copy}>
+      {state === "copied" ? "Copied" : state === "failed" ? "Copy failed: select and copy" : label}
+    </button>
+  );
+}
