@@ -1,10 +1,10 @@
 // One session for the detail page: GET /v1/sessions/{id} (turns with metrics, tool calls, errors,
 // signed recording links, waveform peaks), polled while the session is live, plus its live events
-// socket when an events URL is known for it (dispatch returns one; `rememberEventsUrl` keeps it).
+// socket: with the events URL dispatch returned (`rememberEventsUrl` keeps it) or one the API issues.
 // The page shows `transcript`: the stored turns, then the live ones not stored yet.
 import { batch, computed, signal } from "@preact/signals";
 import type { z } from "zod";
-import { SessionDetail } from "../../../packages/contracts/src/sessions.ts";
+import { SessionDetail, SessionEventsToken } from "../../../packages/contracts/src/sessions.ts";
 import type { SessionStatus } from "../../../packages/contracts/src/session-protocol.ts";
 import type { Api } from "../api/client.ts";
 import { connectLive, createLiveState, reset, type LiveTurn, type OpenSocket } from "./sessions-live.ts";
@@ -106,12 +106,35 @@ export function createSessionDetailStore(api: Api, openSocket: OpenSocket = defa
     eventsUrls.set(sessionId, url);
   }
 
-  /** Subscribes to the open session's live events if an events URL is known; returns the unsubscribe. */
+  /**
+   * Subscribes to the open session's live events — with the URL dispatch gave this dashboard, or a
+   * fresh one from the API — and returns the unsubscribe. Without one, polling carries on.
+   */
   function watchLive(): () => void {
     const id = store.sessionId.value;
-    const url = id ? eventsUrls.get(id) : undefined;
-    if (!id || !url) return () => {};
-    return connectLive(url, store.live, openSocket, (connected) => (store.liveConnected.value = connected));
+    if (!id) return () => {};
+    let stop: (() => void) | null = null;
+    let cancelled = false;
+    const start = (url: string) => {
+      if (!cancelled) stop = connectLive(url, store.live, openSocket, (connected) => (store.liveConnected.value = connected));
+    };
+    const known = eventsUrls.get(id);
+    if (known) start(known);
+    else {
+      api.json(SessionEventsToken, "POST", `/v1/sessions/${encodeURIComponent(id)}/events-token`).then(
+        (subscription) => {
+          eventsUrls.set(id, subscription.eventsUrl);
+          start(subscription.eventsUrl);
+        },
+        () => {
+          // No subscription (an old API, a network blip): the page keeps polling.
+        },
+      );
+    }
+    return () => {
+      cancelled = true;
+      stop?.();
+    };
   }
 
   return { ...store, status, failureReason, transcript, load, rememberEventsUrl, watchLive, canWatchLive: (id: string) => eventsUrls.has(id) };

@@ -388,7 +388,8 @@ describe("session detail", () => {
     expect(detail.session.value?.id).toBe(a.id);
     expect(detail.status.value).toBe("active");
 
-    expect(detail.watchLive()).toBeTypeOf("function"); // no URL known: nothing opened
+    expect(detail.watchLive()).toBeTypeOf("function"); // no URL known and the API gives none: nothing opened
+    await new Promise((r) => setTimeout(r, 0));
     expect(sockets).toHaveLength(0);
     detail.rememberEventsUrl(a.id, "wss://x.test/live/sessions/a?token=t");
     const stop = detail.watchLive();
@@ -400,6 +401,29 @@ describe("session detail", () => {
     expect([detail.status.value, detail.failureReason.value]).toEqual(["failed", "agent did not join"]);
     stop();
     expect(detail.liveConnected.value).toBe(false);
+  });
+
+  it("asks the API for a live subscription when it did not dispatch the session itself", async () => {
+    const a = session({ status: "active", endedAt: null, durationMs: null });
+    const asked: string[] = [];
+    const { api } = apiWith((req) => {
+      const path = urlOf(req).pathname;
+      asked.push(`${req.method} ${path}`);
+      if (path.endsWith("/events-token")) return json({ eventsUrl: "wss://x.test/live/sessions/a?token=fresh", expiresAt: at });
+      return json(detailOf(a));
+    });
+    const sockets: FakeSocket[] = [];
+    const detail = createSessionDetailStore(api, (url) => {
+      const s = new FakeSocket(url);
+      sockets.push(s);
+      return s;
+    });
+    await detail.load(a.id);
+    const stop = detail.watchLive();
+    await expect.poll(() => sockets.length).toBe(1);
+    expect(asked).toContain(`POST /v1/sessions/${a.id}/events-token`);
+    expect(sockets[0]!.url).toBe("wss://x.test/live/sessions/a?token=fresh");
+    stop();
   });
 
   it("is part of the stores' sessions object", () => {

@@ -86,3 +86,13 @@ export const SessionDetail = Session.extend({
   recordings: z.array(z.object({ track: z.enum(["composite", "user", "agent"]), url: z.string(), expiresAt: timestamp, contentType: z.string(), sizeBytes: z.number().int() })),
   waveform: z.object({ peaks: z.array(z.number()), durationMs: z.number().int() }).nullable(),
 }).meta({ id: "SessionDetail" });
+
+/** A fresh live-events subscription for a session (the dashboard watching a call it did not start). */
+export const SessionEventsToken = z
+  .object({
+    /** `wss://…/live/sessions/{id}?token=…`: the SessionRoom's events WebSocket. */
+    eventsUrl: z.string(),
+    expiresAt: timestamp,
+  })
+  .meta({ id: "SessionEventsToken" });
+export type SessionEventsToken = z.infer<typeof SessionEventsToken>;

@@ -37,6 +37,7 @@ import { registerToolsCrud } from "./tools-crud.ts";
 import { registerToolsImport } from "./tools-import.ts";
 import { registerCatalog } from "./catalog.ts";
 import { registerSessionsDispatch } from "./sessions-dispatch.ts";
+import { registerSessionsEventsToken } from "./sessions-events-token.ts";
 import { registerSessionsGet } from "./sessions-get.ts";
 import { registerSessionsList } from "./sessions-list.ts";
 import { registerAgentTokens } from "./agent-tokens.ts";
@@ -85,6 +86,7 @@ export function registerRoutes(app: OpenAPIHono<AppEnv>): void {
   registerInvitationLink(app);
   registerSessionsDispatch(app);
   registerSessionsGet(app);
+  registerSessionsEventsToken(app);
   registerSessionsList(app);
   registerAgentTokens(app);
   registerPublicSessions(app);

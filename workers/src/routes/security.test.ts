@@ -70,6 +70,7 @@ const cases: RouteCase[] = [
   { name: "/v1/spaces/{id}/sessions", method: "GET", path: (w) => `/v1/spaces/${w.spaceId}/sessions`, foreignPath: (w) => `/v1/spaces/${w.otherSpaceId}/sessions`, need: "member" },
   { name: "/v1/agents/{id}/agent-tokens", method: "POST", path: (w) => `/v1/agents/${w.agentId}/agent-tokens`, foreignPath: (w) => `/v1/agents/${w.otherAgentId}/agent-tokens`, json: {}, need: "member" },
   { name: "/v1/sessions/{id}", method: "GET", path: () => "/v1/sessions/ses_01jqz8k3m4n5p6q7r8s9t0v1w2", need: "member" },
+  { name: "/v1/sessions/{id}/events-token", method: "POST", path: () => "/v1/sessions/ses_01jqz8k3m4n5p6q7r8s9t0v1w2/events-token", need: "member" },
   { name: "/v1/catalog", method: "GET", path: () => "/v1/catalog", need: "member" },
   { name: "/v1/catalog", method: "POST", path: () => "/v1/catalog", json: { kind: "llm", provider: "openrouter", model: "x/y", displayName: "X" }, need: "admin" },
   { name: "/v1/catalog/{id}", method: "PATCH", path: () => "/v1/catalog/mdl_00000000000000000000000001", json: { enabled: true }, need: "admin" },

@@ -37,7 +37,7 @@ export interface DispatchResult {
   eventsUrl: string;
 }
 
-function eventsUrl(c: Context<AppEnv>, sessionId: string, token: string): string {
+export function eventsUrl(c: Context<AppEnv>, sessionId: string, token: string): string {
   const base = new URL(publicOrigin(c));
   base.protocol = base.protocol === "https:" ? "wss:" : "ws:";
   return `${base.origin}/live/sessions/${sessionId}?token=${encodeURIComponent(token)}`;
