@@ -11,7 +11,8 @@ import { useStores } from "../stores/index.ts";
 import { permissionsFor } from "../stores/permissions.ts";
 import { formatDate } from "../ui/forms.ts";
 import "../ui/editor.css";
-import { GeneralTab, LanguagesTab, ModelsTab, VariablesTab } from "./AgentEditorTabs.tsx";
+import { ModelsTab, VariablesTab } from "./AgentEditorModels.tsx";
+import { GeneralTab, LanguagesTab } from "./AgentEditorTabs.tsx";
 import { PublishTab, ToolsTab, WidgetTab } from "./AgentEditorPublish.tsx";
 
 const tabs: [EditorTab, string][] = [

@@ -1,0 +1,195 @@
+// The agent editor's Models tab (LLM and STT from the catalog, VAD settings) and Variables tab (the
+// schema editor: name, type, description, default, required). Each edits the store's draft.
+import { useState } from "preact/hooks";
+import type { AgentConfig } from "../../../packages/contracts/src/agents.ts";
+import { VariableType, type VariableSpec } from "../../../packages/contracts/src/variables.ts";
+import { formatDefault, parseDefault } from "../stores/agent-editor-text.ts";
+import { newVariableName, renameKey, type AgentEditorStore } from "../stores/agent-editor.ts";
+import { Field, NumberInput } from "../ui/fields.tsx";
+import { ModelSelect, useErr, type Props } from "./AgentEditorTabs.tsx";
+
+export function ModelsTab({ store }: Props) {
+  const d = store.draft.value;
+  const err = useErr(store);
+  if (!d) return null;
+  const vad = d.vad;
+  const setVad = (fn: (v: AgentConfig["vad"]) => void) => store.edit((x) => fn(x.vad));
+  return (
+    <div class="stack">
+      {!store.catalog.value && <p class="muted">Loading the catalog…</p>}
+      <div class="grid">
+        <Field label="Language model (LLM)" error={err("llm.model") ?? err("llm.provider") ?? err("llm")}>
+          <ModelSelect store={store} kind="llm" value={d.llm} onPick={(m) => store.edit((x) => void (x.llm = { provider: m.provider, model: m.model, params: {} }))} />
+        </Field>
+        <Field label="Speech to text (STT)" error={err("stt.model") ?? err("stt.provider") ?? err("stt")}>
+          <ModelSelect store={store} kind="stt" value={d.stt} language={d.defaultLanguage} onPick={(m) => store.edit((x) => void (x.stt = { provider: m.provider, model: m.model, params: {} }))} />
+        </Field>
+      </div>
+      <h3>Voice activity detection</h3>
+      <div class="grid">
+        <Field label={`Activation threshold (${vad.activationThreshold})`} error={err("vad.activationThreshold")} hint="Higher: less sensitive to noise">
+          <input type="range" min={0.05} max={0.95} step={0.05} value={vad.activationThreshold} onInput={(e) => setVad((v) => void (v.activationThreshold = e.currentTarget.valueAsNumber))} />
+        </Field>
+        <Field label="Minimum speech (ms)" error={err("vad.minSpeechMs")}>
+          <NumberInput value={vad.minSpeechMs} min={0} max={5000} step={10} onValue={(n) => setVad((v) => void (v.minSpeechMs = n ?? Number.NaN))} />
+        </Field>
+        <Field label="Minimum silence (ms)" error={err("vad.minSilenceMs")} hint="Pause that ends the caller's turn">
+          <NumberInput value={vad.minSilenceMs} min={50} max={5000} step={10} onValue={(n) => setVad((v) => void (v.minSilenceMs = n ?? Number.NaN))} />
+        </Field>
+        <Field label="Prefix padding (ms)" error={err("vad.prefixPaddingMs")}>
+          <NumberInput value={vad.prefixPaddingMs} min={0} max={2000} step={10} onValue={(n) => setVad((v) => void (v.prefixPaddingMs = n ?? Number.NaN))} />
+        </Field>
+        <label class="check">
+          <input type="checkbox" checked={vad.allowInterruptionsDuringFirstMessage} onChange={(e) => setVad((v) => void (v.allowInterruptionsDuringFirstMessage = e.currentTarget.checked))} />
+          Let the caller interrupt the first message
+        </label>
+      </div>
+    </div>
+  );
+}
+
+export function VariablesTab({ store }: Props) {
+  const d = store.draft.value;
+  const err = useErr(store);
+  if (!d) return null;
+  const props = d.variables.properties;
+  const entries = Object.entries(props);
+  const add = () => store.edit((x) => void (x.variables.properties[newVariableName(x.variables.properties)] = { type: "string" }));
+  return (
+    <div class="stack">
+      <p class="muted">Variables are filled per session (widget attributes, the public link's query, the API) and used in prompts as {"{{name}}"}.</p>
+      {err("variables") && <p class="error">{err("variables")}</p>}
+      {err("variables.properties") && <p class="error">{err("variables.properties")}</p>}
+      {entries.length === 0 ? (
+        <p class="muted">No variables declared.</p>
+      ) : (
+        <table class="vars-table">
+          <thead>
+            <tr>
+              <th>Name</th>
+              <th>Type</th>
+              <th>Description</th>
+              <th>Default</th>
+              <th>Required</th>
+              <th>Nullable</th>
+              <th />
+            </tr>
+          </thead>
+          <tbody>
+            {entries.map(([name, spec]) => (
+              <VariableRow key={name} store={store} name={name} spec={spec} required={d.variables.required.includes(name)} taken={props} />
+            ))}
+          </tbody>
+        </table>
+      )}
+      <div class="row">
+        <button type="button" onClick={add}>
+          Add variable
+        </button>
+      </div>
+    </div>
+  );
+}
+
+function VariableRow(props: { store: AgentEditorStore; name: string; spec: VariableSpec; required: boolean; taken: Record<string, VariableSpec> }) {
+  const { store, name, spec } = props;
+  const err = useErr(store);
+  const [text, setText] = useState(name);
+  const [nameError, setNameError] = useState<string | null>(null);
+  const k = (rest: string) => `variables.properties.${name}${rest ? `.${rest}` : ""}`;
+  const set = (fn: (s: VariableSpec) => void) =>
+    store.edit((x) => {
+      const target = x.variables.properties[name];
+      if (target) fn(target);
+    });
+  const commitName = () => {
+    const next = text.trim();
+    if (next === name) return;
+    if (Object.hasOwn(props.taken, next)) {
+      setNameError(`"${next}" is already declared`);
+      setText(name);
+      return;
+    }
+    setNameError(null);
+    store.edit((x) => {
+      x.variables.properties = renameKey(x.variables.properties, name, next);
+      x.variables.required = x.variables.required.map((r) => (r === name ? next : r));
+    });
+  };
+  const remove = () =>
+    store.edit((x) => {
+      x.variables.properties = Object.fromEntries(Object.entries(x.variables.properties).filter(([n]) => n !== name));
+      x.variables.required = x.variables.required.filter((r) => r !== name);
+    });
+  const rowError = nameError ?? err(k("")) ?? err(`variables.required.${store.draft.value?.variables.required.indexOf(name) ?? -1}`);
+  return (
+    <tr>
+      <td>
+        <input aria-label="Variable name" value={text} onInput={(e) => setText(e.currentTarget.value)} onChange={commitName} onKeyDown={(e) => e.key === "Enter" && commitName()} />
+        {rowError && <div class="error">{rowError}</div>}
+      </td>
+      <td>
+        <select
+          aria-label="Type"
+          value={spec.type}
+          onChange={(e) =>
+            set((s) => {
+              s.type = VariableType.parse(e.currentTarget.value);
+              if (s.default !== undefined && s.default !== null) {
+                const re = parseDefault(s.type, String(s.default));
+                if (re === undefined) delete s.default;
+                else s.default = re;
+              }
+            })
+          }
+        >
+          {VariableType.options.map((t) => (
+            <option key={t} value={t}>
+              {t}
+            </option>
+          ))}
+        </select>
+      </td>
+      <td>
+        <input aria-label="Description" value={spec.description ?? ""} onInput={(e) => set((s) => (e.currentTarget.value ? (s.description = e.currentTarget.value) : delete s.description))} />
+        {err(k("description")) && <div class="error">{err(k("description"))}</div>}
+      </td>
+      <td>
+        {spec.type === "boolean" ? (
+          <select aria-label="Default" value={formatDefault(spec.default)} onChange={(e) => set((s) => setDefault(s, parseDefault("boolean", e.currentTarget.value)))}>
+            <option value="">no default</option>
+            <option value="true">true</option>
+            <option value="false">false</option>
+          </select>
+        ) : (
+          <input aria-label="Default" value={formatDefault(spec.default)} placeholder="no default" onInput={(e) => set((s) => setDefault(s, parseDefault(s.type, e.currentTarget.value)))} />
+        )}
+        {err(k("default")) && <div class="error">{err(k("default"))}</div>}
+      </td>
+      <td>
+        <input
+          type="checkbox"
+          aria-label="Required"
+          checked={props.required}
+          onChange={(e) => {
+            const on = e.currentTarget.checked;
+            store.edit((x) => void (x.variables.required = on ? [...x.variables.required, name] : x.variables.required.filter((r) => r !== name)));
+          }}
+        />
+      </td>
+      <td>
+        <input type="checkbox" aria-label="Nullable" checked={spec.nullable === true} onChange={(e) => set((s) => (e.currentTarget.checked ? (s.nullable = true) : delete s.nullable))} />
+      </td>
+      <td>
+        <button type="button" class="link danger" onClick={remove}>
+          Remove
+        </button>
+      </td>
+    </tr>
+  );
+}
+
+function setDefault(spec: VariableSpec, value: VariableSpec["default"]): void {
+  if (value === undefined) delete spec.default;
+  else spec.default = value;
+}
