@@ -212,3 +212,19 @@ export async function sessionDetail(base: string, token: string, sessionId: stri
   if (!res.ok) throw new Error(`GET /v1/sessions/${sessionId}: ${res.status} ${await res.text()}`);
   return (await res.json()) as SessionDetailView;
 }
+
+/**
+ * Signs `page` in to the dashboard at `${base}/app/` through the Worker's development issuer: the
+ * app redirects to the issuer's sign-in page, the seeded user named `userName` is picked there, and
+ * the app's callback exchanges the code. Resolves once the app is back on its own origin past the
+ * callback (where it lands depends on the app: /app/ goes on to a space's agents).
+ */
+export async function signInToDashboard(page: Page, base: string, userName = "Olivia Owner", opts: { screenshot?: string } = {}): Promise<void> {
+  await page.goto(`${base}/app/`);
+  await page.waitForURL((u) => u.pathname.startsWith("/dev/oidc/"), { timeout: 20_000 });
+  const who = page.getByRole("button", { name: new RegExp(userName) });
+  await who.waitFor({ timeout: 20_000 });
+  if (opts.screenshot) await page.screenshot({ path: opts.screenshot });
+  await who.click();
+  await page.waitForURL((u) => u.pathname.startsWith("/app/") && !u.pathname.startsWith("/app/signin/"), { timeout: 20_000 });
+}

@@ -2,7 +2,8 @@
 // in-memory embedded database and its own wrangler dev on a free port), each compared with a
 // baseline measured in the same run. Prints `BENCH <name>=<value> <unit>` lines. The voice
 // runtime's overhead is measured in-process afterwards (voice-runtime/bench/overhead.ts); the
-// widget's sizes and its click-to-first-audio latency in headless Chromium last (e2e/bench.ts).
+// widget's sizes and its click-to-first-audio latency in headless Chromium last (e2e/bench.ts); the
+// dashboard's up-front JS and its agents list in headless Chromium with the API's (e2e/dashboard-bench.ts).
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -11,6 +12,7 @@ import { apiBench } from "./bench/api.ts";
 import { dispatchBench } from "./bench/sessions.ts";
 import { runtimeBench } from "../voice-runtime/bench/overhead.ts";
 import { widgetLatencyBench, widgetSizes } from "../e2e/bench.ts";
+import { dashboardAgentsListBench, dashboardSizes } from "../e2e/dashboard-bench.ts";
 
 // The Worker serves the widget's files, so the build comes first.
 buildPublicAssets({ quiet: true });
@@ -19,6 +21,9 @@ const stack = await startLocalStack({ port: await freePort(), workDir, quiet: tr
 try {
   for (const line of await apiBench(stack.url)) console.log(line);
   for (const line of await dispatchBench(stack.url, stack.demoAgentId)) console.log(line);
+  // The dashboard: its up-front JS, and signed in, navigation → the agents table shows the demo agent (Chromium).
+  for (const line of dashboardSizes()) console.log(line);
+  for (const line of await dashboardAgentsListBench(stack.url, stack.demoSpaceId, stack.demoAgentId)) console.log(line);
 } finally {
   await stack.stop();
   rmSync(workDir, { recursive: true, force: true });

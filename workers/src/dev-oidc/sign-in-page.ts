@@ -13,7 +13,7 @@ export function signInPage(identities: DevIdentity[], hidden: Record<string, str
         `<button type="submit" name="login_hint" value="${escapeHtml(who.sub)}"><strong>${escapeHtml(who.name)}</strong><span>${escapeHtml(who.email)}${who.roles.length ? ` · ${escapeHtml(who.roles.join(", "))}` : ""}</span></button>`,
     )
     .join("");
-  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>Sign in · Speaknode dev issuer</title>
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><link rel="icon" href="data:,"><title>Sign in · Speaknode dev issuer</title>
 <style>body{font:15px/1.4 system-ui,sans-serif;background:#f4f5f7;margin:0;display:grid;place-items:center;min-height:100vh}
 main{background:#fff;border-radius:12px;box-shadow:0 2px 12px #0002;padding:28px;width:min(420px,92vw)}h1{font-size:20px;margin:0 0 4px}
 p{color:#555;margin:0 0 18px}form{display:grid;gap:10px}button{display:grid;text-align:left;gap:2px;padding:12px 14px;border:1px solid #d5d8de;border-radius:8px;background:#fff;cursor:pointer;font:inherit}
