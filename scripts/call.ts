@@ -3,12 +3,13 @@
 // real time over the local media transport; the agent's audio is saved as a WAV, and the session's
 // turns, metrics and tool calls are printed from the API when the call ends.
 import { spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { demoAgentId } from "@speaknode/db";
-import { parseWav, WavWriter } from "../voice-runtime/src/audio/wav.ts";
+import { WavWriter } from "../voice-runtime/src/audio/wav.ts";
 import { connectLocalMedia } from "../voice-runtime/src/transport/local/client.ts";
+import { speak } from "../voice-runtime/test/speak.ts";
 import { dataDir } from "./lib.ts";
 
 const base = process.env["SPEAKNODE_URL"] ?? "http://127.0.0.1:8787";
@@ -18,14 +19,6 @@ if (phrases.length === 0) phrases.push("please check my order number forty two",
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 const scratch = mkdtempSync(join(tmpdir(), "speaknode-call-"));
-
-function speak(text: string): Int16Array {
-  const raw = join(scratch, "raw.wav");
-  const out = join(scratch, "say.wav");
-  if (spawnSync("flite", ["-voice", "rms", "-t", text, "-o", raw]).status !== 0) throw new Error("flite is needed: apt-get install flite sox");
-  if (spawnSync("sox", [raw, "-r", "16000", "-c", "1", "-b", "16", out]).status !== 0) throw new Error("sox is needed: apt-get install sox");
-  return parseWav(readFileSync(out)).samples;
-}
 
 const res = await fetch(`${base}/public/agents/${agentId}/sessions`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ variables: { customer_name: "Ada" } }) });
 if (res.status !== 201) throw new Error(`dispatch failed: ${res.status} ${await res.text()}`);
@@ -49,7 +42,7 @@ await listen();
 for (const phrase of phrases) {
   if (caller.endReason) break;
   console.log(`you:   ${phrase}`);
-  await caller.streamPcm(speak(phrase), { realtime: true });
+  await caller.streamPcm(speak(phrase, scratch), { realtime: true });
   await caller.streamPcm(new Int16Array(8000), { realtime: true });
   await listen();
 }

@@ -8,13 +8,11 @@
 // library measured them for that turn (fixed by construction, give or take a timer tick).
 // Barge-in is timed from the caller's first speech frame to the last frame of agent audio it
 // receives before the agent goes quiet.
-import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { initializeLogger, voice } from "@livekit/agents";
 import { RuntimeApi } from "../src/api/client.ts";
-import { readWav } from "../src/audio/wav.ts";
 import { setLogLevel } from "../src/log.ts";
 import { ProviderRegistry } from "../src/providers/registry.ts";
 import { startSession, turnHandlingFor, type RunnerDeps } from "../src/session/runner.ts";
@@ -26,6 +24,7 @@ import { mediaToken } from "../src/transport/local/testing.ts";
 import { FixedLatencySTT, FixedLatencyTTS } from "../test/fake-providers.ts";
 import { startFakeRuntimeApi, testTokenSecret } from "../test/fake-runtime-api.ts";
 import { runtimeConfig, sessionId as newSessionId } from "../test/fixtures.ts";
+import { speak } from "../test/speak.ts";
 
 const sttMs = 100;
 const ttftMs = 200;
@@ -52,16 +51,6 @@ function stoppedAt(received: { atMs: number }[], fromMs: number): number {
     if ((after[i + 1]?.atMs ?? 0) - here > 3 * frameMs) return here;
   }
   return after.at(-1)?.atMs ?? Number.NaN;
-}
-
-function utterance(dir: string): Int16Array {
-  const raw = join(dir, "raw.wav");
-  const wav = join(dir, "hello.wav");
-  const flite = spawnSync("flite", ["-voice", "rms", "-t", "hello there, how are you", "-o", raw]);
-  if (flite.status !== 0) throw new Error("the runtime bench needs flite (apt-get install flite sox)");
-  const sox = spawnSync("sox", [raw, "-r", String(rateHz), "-c", "1", "-b", "16", wav]);
-  if (sox.status !== 0) throw new Error("the runtime bench needs sox");
-  return readWav(wav).samples;
 }
 
 /** A microphone: silence in real time, with speech inserted when asked. */
@@ -124,7 +113,7 @@ export async function runtimeBench(opts: { turns?: number; bargeIns?: number } =
   const warmup = 5;
   const bargeIns = opts.bargeIns ?? 8;
   const dir = mkdtempSync(join(tmpdir(), "speaknode-bench-"));
-  const speech = utterance(dir);
+  const speech = speak("hello there, how are you", dir, rateHz);
   const api = await startFakeRuntimeApi();
   const tts = new FixedLatencyTTS({ ttfbMs, msPerChar: 5 });
   const stt = new FixedLatencySTT({ latencyMs: sttMs, transcripts: Array.from({ length: turns + bargeIns + 5 }, () => "hello") });

@@ -2,7 +2,6 @@
 // workerd), and the voice runtime started as its own process. A caller dispatches the published
 // demo agent through the public API and talks to it over the local WebSocket transport with a
 // flite recording; the session must complete with turns, metrics and a recording in the API.
-import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -13,15 +12,8 @@ import { token } from "../../scripts/bench/api.ts";
 import { freePort, startLocalStack, type LocalStack } from "../../scripts/lib.ts";
 import { readWav } from "../src/audio/wav.ts";
 import { connectLocalMedia } from "../src/transport/local/client.ts";
+import { speak } from "./speak.ts";
 
-
-function fliteUtterance(dir: string, text: string): Int16Array {
-  const raw = join(dir, "raw.wav");
-  const out = join(dir, "caller.wav");
-  expect(spawnSync("flite", ["-voice", "rms", "-t", text, "-o", raw]).status).toBe(0);
-  expect(spawnSync("sox", [raw, "-r", "16000", "-c", "1", "-b", "16", out]).status).toBe(0);
-  return readWav(out).samples;
-}
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
@@ -55,7 +47,7 @@ describe("the voice runtime as a process", () => {
     await expect.poll(() => caller.received.length, { timeout: 20_000 }).toBeGreaterThan(20);
     await expect.poll(() => caller.marks.length, { timeout: 20_000 }).toBeGreaterThan(0);
 
-    const speech = fliteUtterance(workDir, "hello, can you hear me");
+    const speech = speak("hello, can you hear me", workDir);
     const silence = new Int16Array(16_000);
     const before = caller.received.length;
     await caller.streamPcm(speech, { realtime: true });

@@ -1,7 +1,6 @@
 // A whole call in-process, with audio: a caller streams a flite recording in real time over the
 // local WebSocket transport; Silero VAD, pocketsphinx, the scripted LLM, a real webhook tool and
 // flite answer. What the agent said is transcribed back with pocketsphinx to check it spoke.
-import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -20,6 +19,7 @@ import { mediaToken } from "../transport/local/testing.ts";
 import { AudioFrame } from "@livekit/rtc-node";
 import { startFakeRuntimeApi, testTokenSecret, type FakeRuntimeApi } from "../../test/fake-runtime-api.ts";
 import { runtimeConfig, sessionId as newSessionId } from "../../test/fixtures.ts";
+import { speak } from "../../test/speak.ts";
 import { runSession, type SessionOutcome } from "./runner.ts";
 
 let api: FakeRuntimeApi;
@@ -28,14 +28,6 @@ let shopUrl: string;
 let media: LocalMediaServer;
 let dir: string;
 const outcomes: Promise<SessionOutcome>[] = [];
-
-function flite(text: string): Int16Array {
-  const raw = join(dir, "raw.wav");
-  const wav = join(dir, "caller.wav");
-  expect(spawnSync("flite", ["-voice", "rms", "-t", text, "-o", raw]).status).toBe(0);
-  expect(spawnSync("sox", [raw, "-r", "16000", "-c", "1", "-b", "16", wav]).status).toBe(0);
-  return readWav(wav).samples;
-}
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "speaknode-audio-"));
@@ -106,7 +98,7 @@ describe("a call with audio on the offline providers", () => {
     const greeting = caller.receivedPcm().length;
     expect(greeting / 16_000).toBeGreaterThan(0.8);
 
-    await caller.streamPcm(flite("please check my order number forty two"), { realtime: true });
+    await caller.streamPcm(speak("please check my order number forty two", dir), { realtime: true });
     await caller.streamPcm(new Int16Array(16_000), { realtime: true });
     const call = await api.waitFor(sid, "tool.call", 20_000).catch((err: unknown) => {
       throw new Error(`${String(err)}; events: ${JSON.stringify(api.eventsOf(sid).filter((e) => e.type !== "heartbeat"))}`);
