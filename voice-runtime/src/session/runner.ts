@@ -113,6 +113,7 @@ class SessionRun {
   #recorder: CallRecorder | undefined;
   #recordingDir: string | undefined;
   readonly #providers: SessionProviders;
+  #heartbeatInFlight: Promise<void> | undefined;
 
   constructor(io: CallIo, deps: RunnerDeps, config: RuntimeConfig, sink: EventSink) {
     this.#io = io;
@@ -257,6 +258,7 @@ class SessionRun {
     }
     if (this.#recordingDir) await rm(this.#recordingDir, { recursive: true, force: true }).catch(() => {});
     await this.#sink.flush();
+    await this.#heartbeatInFlight;
     const usage = { ...this.#reporter.usage };
     const failure = this.#failure;
     try {
@@ -276,14 +278,23 @@ class SessionRun {
   }
 
   #heartbeat(): void {
-    this.#deps.api.postEvent(this.#io.sessionId, `heartbeat-${Date.now()}`, { type: "heartbeat" }).catch((err: unknown) => {
-      if (err instanceof RuntimeApiError && err.status === 409 && !this.#failure) {
-        this.#failure = { stage: "runtime", code: "session_closed", message: "the platform ended the session" };
-        log.warn("platform ended the session; hanging up", { sessionId: this.#io.sessionId });
-        this.#session?.shutdown({ drain: false, reason: "session_closed" });
-      }
-    });
+    // One at a time; the final report waits for the one in flight, so no heartbeat trails the end.
+    if (this.#heartbeatInFlight) return;
+    this.#heartbeatInFlight = this.#deps.api
+      .postEvent(this.#io.sessionId, `heartbeat-${Date.now()}`, { type: "heartbeat" })
+      .then(
+        () => undefined,
+        (err: unknown) => {
+          if (err instanceof RuntimeApiError && err.status === 409 && !this.#failure) {
+            this.#failure = { stage: "runtime", code: "session_closed", message: "the platform ended the session" };
+            log.warn("platform ended the session; hanging up", { sessionId: this.#io.sessionId });
+            this.#session?.shutdown({ drain: false, reason: "session_closed" });
+          }
+        },
+      )
+      .finally(() => (this.#heartbeatInFlight = undefined));
   }
+
 
   #setup(config: RuntimeConfig, language: string, vad: Awaited<ReturnType<ProviderRegistry["vad"]>>, chatCtx: llm.ChatContext | undefined, greetOnEnter: boolean) {
     return {
