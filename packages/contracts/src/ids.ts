@@ -14,6 +14,7 @@ export const idPrefixes = {
   catalogModel: "mdl",
   session: "ses",
   request: "req",
+  deadLetter: "dlq",
 } as const;
 
 export type IdKind = keyof typeof idPrefixes;

@@ -12,3 +12,4 @@ export * from "./sessions.ts";
 export * from "./session-protocol.ts";
 export * from "./runtime.ts";
 export * from "./media-protocol.ts";
+export * from "./telemetry.ts";

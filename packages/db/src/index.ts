@@ -4,3 +4,4 @@ export { users, spaces, memberships, invitations, apiKeys, emailOutbox } from ".
 export * from "./dev-seed.ts";
 export { agents, agentVersions, tools, agentTools, catalogModels } from "./schema-agents.ts";
 export { sessions, sessionRuntimeEvents, sessionTurns, sessionToolCalls, sessionRecordings } from "./schema-sessions.ts";
+export { spans, telemetryDeadLetters, analyticsDaily } from "./schema-telemetry.ts";

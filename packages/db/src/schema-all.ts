@@ -1,3 +1,4 @@
 export * from "./schema.ts";
 export * from "./schema-agents.ts";
 export * from "./schema-sessions.ts";
+export * from "./schema-telemetry.ts";
