@@ -3,7 +3,7 @@
 import { useSignalEffect } from "@preact/signals";
 import { useEffect, useState } from "preact/hooks";
 import { errorMessage } from "./api/client.ts";
-import { spacePath, type Route } from "./router.ts";
+import { adminPath, spacePath, type Route } from "./router.ts";
 import { useStores } from "./stores/index.ts";
 import { permissionsFor } from "./stores/permissions.ts";
 import { lazyPage } from "./ui/lazy.tsx";
@@ -12,11 +12,17 @@ import { CreateSpaceForm, SpaceSwitcher } from "./ui/SpaceSwitcher.tsx";
 
 const AgentsPage = lazyPage(() => import("./pages/AgentsPage.tsx"));
 const AgentEditorPage = lazyPage(() => import("./pages/AgentEditorPage.tsx"));
+const ToolsPage = lazyPage(() => import("./pages/ToolsPage.tsx"));
+const ToolEditorPage = lazyPage(() => import("./pages/ToolEditorPage.tsx"));
 const MembersPage = lazyPage(() => import("./pages/MembersPage.tsx"));
 const ApiKeysPage = lazyPage(() => import("./pages/ApiKeysPage.tsx"));
 const SessionsPage = lazyPage(() => import("./pages/SessionsPage.tsx"));
 const SessionsDetailPage = lazyPage(() => import("./pages/SessionsDetailPage.tsx"));
+const AnalyticsPage = lazyPage(() => import("./pages/AnalyticsPage.tsx"));
 const AcceptInvitationPage = lazyPage(() => import("./pages/AcceptInvitationPage.tsx"));
+const SpaceSettingsPage = lazyPage(() => import("./pages/SpaceSettingsPage.tsx"));
+const AdminUsersPage = lazyPage(() => import("./pages/AdminUsersPage.tsx"));
+const AdminCatalogPage = lazyPage(() => import("./pages/AdminCatalogPage.tsx"));
 
 export function App() {
   const { router, auth } = useStores();
@@ -87,6 +93,13 @@ function SignedIn({ route }: { route: Route }) {
         {spaces.loaded.value && <SpaceSwitcher />}
         {spaceId && <SpaceNav spaceId={spaceId} route={route} />}
         <span class="spacer" />
+        {me.isPlatformAdmin.value && (
+          <nav>
+            <a href={adminPath("users")} class={route.name === "adminUsers" || route.name === "adminCatalog" ? "active" : ""}>
+              Admin
+            </a>
+          </nav>
+        )}
         {user && <span class="muted">{user.name ?? user.email}</span>}
         <button class="link" onClick={() => void auth.signOut()}>
           Sign out
@@ -102,41 +115,58 @@ function SignedIn({ route }: { route: Route }) {
 function SpaceNav({ spaceId, route }: { spaceId: string; route: Route }) {
   const { spaces } = useStores();
   const can = permissionsFor(spaces.role.value);
-  const item = (page: "agents" | "members" | "apiKeys" | "sessions", label: string) => (
-    <a href={spacePath(spaceId, page)} class={route.name === page || (page === "sessions" && route.name === "session") || (page === "agents" && route.name === "agentEditor") ? "active" : ""}>
+  const item = (page: "agents" | "tools" | "members" | "apiKeys" | "sessions" | "analytics" | "settings", label: string) => (
+    <a href={spacePath(spaceId, page)} class={route.name === page || (page === "sessions" && route.name === "session") || (page === "agents" && route.name === "agentEditor") || (page === "tools" && route.name === "toolEditor") ? "active" : ""}>
       {label}
     </a>
   );
   return (
     <nav>
       {item("agents", "Agents")}
+      {item("tools", "Tools")}
       {item("sessions", "Sessions")}
+      {item("analytics", "Analytics")}
       {item("members", "Members")}
       {can.manageApiKeys && item("apiKeys", "API keys")}
+      {can.manageSpace && item("settings", "Settings")}
     </nav>
   );
 }
 
 function Page({ route }: { route: Route }) {
-  const { spaces } = useStores();
+  const { spaces, me } = useStores();
   switch (route.name) {
     case "home":
       return <Home />;
     case "acceptInvitation":
       return <AcceptInvitationPage token={route.token} />;
+    case "adminUsers":
+    case "adminCatalog":
+      // Shown to platform Admins only; the API checks the role on every call anyway.
+      if (!me.user.value) return <p class="muted">Loading…</p>;
+      if (!me.isPlatformAdmin.value) return <p class="error">This page is for platform Admins.</p>;
+      return route.name === "adminUsers" ? <AdminUsersPage /> : <AdminCatalogPage />;
     case "agents":
     case "agentEditor":
+    case "tools":
+    case "toolEditor":
     case "members":
     case "apiKeys":
     case "sessions":
-    case "session": {
+    case "session":
+    case "analytics":
+    case "settings": {
       const space = spaces.spaces.value.find((s) => s.id === route.spaceId);
       if (!space) return <p class="error">This space does not exist or you are not a member of it.</p>;
       if (route.name === "agents") return <AgentsPage spaceId={space.id} />;
       if (route.name === "agentEditor") return <AgentEditorPage spaceId={space.id} agentId={route.agentId} />;
+      if (route.name === "tools") return <ToolsPage spaceId={space.id} />;
+      if (route.name === "toolEditor") return <ToolEditorPage spaceId={space.id} toolId={route.toolId} />;
       if (route.name === "members") return <MembersPage spaceId={space.id} />;
       if (route.name === "sessions") return <SessionsPage spaceId={space.id} />;
       if (route.name === "session") return <SessionsDetailPage spaceId={space.id} sessionId={route.sessionId} />;
+      if (route.name === "analytics") return <AnalyticsPage spaceId={space.id} />;
+      if (route.name === "settings") return <SpaceSettingsPage space={space} />;
       return <ApiKeysPage spaceId={space.id} />;
     }
     case "callback":

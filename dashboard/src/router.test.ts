@@ -1,6 +1,6 @@
 // The router's URL → route mapping and back, without a DOM (history is a small fake).
 import { describe, expect, it } from "vitest";
-import { createRouter, matchRoute, spacePath, type HistoryLike } from "./router.ts";
+import { adminPath, createRouter, matchRoute, spacePath, toolPath, type HistoryLike } from "./router.ts";
 
 describe("matchRoute", () => {
   it("maps every dashboard path", () => {
@@ -19,6 +19,23 @@ describe("matchRoute", () => {
     expect(matchRoute("/app/spaces/spc_1", "").name).toBe("notFound");
     expect(matchRoute("/v1/spaces", "").name).toBe("notFound");
     expect(matchRoute("/application", "").name).toBe("notFound");
+  });
+
+  it("maps a space's settings and the platform Admin's pages, and back", () => {
+    expect(matchRoute("/app/spaces/spc_1/settings", "")).toEqual({ name: "settings", spaceId: "spc_1" });
+    expect(matchRoute(spacePath("spc_1", "settings"), "")).toEqual({ name: "settings", spaceId: "spc_1" });
+    expect(matchRoute(adminPath("users"), "")).toEqual({ name: "adminUsers" });
+    expect(matchRoute(adminPath("catalog"), "")).toEqual({ name: "adminCatalog" });
+    expect(matchRoute("/app/admin/spaces", "").name).toBe("notFound");
+  });
+
+  it("maps a space's tools list and the tool editor (\"new\" for a tool not created yet), and back", () => {
+    expect(matchRoute("/app/spaces/spc_1/tools", "")).toEqual({ name: "tools", spaceId: "spc_1" });
+    expect(matchRoute(spacePath("spc_1", "tools"), "")).toEqual({ name: "tools", spaceId: "spc_1" });
+    expect(matchRoute("/app/spaces/spc_1/tools/tol_2", "")).toEqual({ name: "toolEditor", spaceId: "spc_1", toolId: "tol_2" });
+    expect(matchRoute(toolPath("spc_1", "new"), "")).toEqual({ name: "toolEditor", spaceId: "spc_1", toolId: "new" });
+    expect(toolPath("spc_1", "tol_2")).toBe("/app/spaces/spc_1/tools/tol_2");
+    expect(matchRoute("/app/spaces/spc_1/tools/tol_2/x", "").name).toBe("notFound");
   });
 
   it("round-trips spacePath", () => {

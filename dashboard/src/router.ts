@@ -12,11 +12,17 @@ export type Route =
   | { name: "members"; spaceId: string }
   | { name: "apiKeys"; spaceId: string }
   | { name: "agentEditor"; spaceId: string; agentId: string }
+  | { name: "tools"; spaceId: string }
+  | { name: "toolEditor"; spaceId: string; toolId: string }
   | { name: "sessions"; spaceId: string }
   | { name: "session"; spaceId: string; sessionId: string }
+  | { name: "analytics"; spaceId: string }
+  | { name: "settings"; spaceId: string }
+  | { name: "adminUsers" }
+  | { name: "adminCatalog" }
   | { name: "notFound"; path: string };
 
-const spacePages = { agents: "agents", members: "members", "api-keys": "apiKeys", sessions: "sessions" } as const;
+const spacePages = { agents: "agents", members: "members", "api-keys": "apiKeys", sessions: "sessions", settings: "settings", tools: "tools", analytics: "analytics" } as const;
 type SpacePage = (typeof spacePages)[keyof typeof spacePages];
 
 export function matchRoute(pathname: string, search: string): Route {
@@ -30,8 +36,11 @@ export function matchRoute(pathname: string, search: string): Route {
     const page = parts[2] && Object.hasOwn(spacePages, parts[2]) ? spacePages[parts[2] as keyof typeof spacePages] : null;
     if (page) return { name: page, spaceId: parts[1] };
   }
+  if (parts.length === 2 && parts[0] === "admin" && parts[1] === "users") return { name: "adminUsers" };
+  if (parts.length === 2 && parts[0] === "admin" && parts[1] === "catalog") return { name: "adminCatalog" };
   if (parts.length === 4 && parts[0] === "spaces" && parts[1] && parts[2] === "sessions" && parts[3]) return { name: "session", spaceId: parts[1], sessionId: parts[3] };
   if (parts.length === 4 && parts[0] === "spaces" && parts[1] && parts[2] === "agents" && parts[3]) return { name: "agentEditor", spaceId: parts[1], agentId: parts[3] };
+  if (parts.length === 4 && parts[0] === "spaces" && parts[1] && parts[2] === "tools" && parts[3]) return { name: "toolEditor", spaceId: parts[1], toolId: parts[3] };
   return { name: "notFound", path: pathname };
 }
 
@@ -40,9 +49,15 @@ export function spacePath(spaceId: string, page: SpacePage): string {
   return `${basePath}spaces/${encodeURIComponent(spaceId)}/${segment}`;
 }
 
+/** The platform Admin's pages. */
+export const adminPath = (page: "users" | "catalog") => `${basePath}admin/${page}`;
+
 export const sessionPath = (spaceId: string, sessionId: string) => `${spacePath(spaceId, "sessions")}/${encodeURIComponent(sessionId)}`;
 
 export const agentPath = (spaceId: string, agentId: string) => `${spacePath(spaceId, "agents")}/${encodeURIComponent(agentId)}`;
+
+/** A webhook tool's editor; `toolId` "new" opens an empty one. */
+export const toolPath = (spaceId: string, toolId: string) => `${spacePath(spaceId, "tools")}/${encodeURIComponent(toolId)}`;
 
 export interface HistoryLike {
   location: { pathname: string; search: string };

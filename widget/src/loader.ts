@@ -137,7 +137,7 @@ class SpeaknodeAgent extends HTMLElement {
           apiBase: this.apiBase(),
           assetBase,
           audioContext,
-          report: (state, error, message) => this.report(state, error, message),
+          report: (state, error, message, sessionId) => this.report(state, error, message, sessionId),
         });
       },
       () => {
@@ -147,14 +147,14 @@ class SpeaknodeAgent extends HTMLElement {
     );
   }
 
-  private report(state: WidgetStateName, error?: WidgetErrorCode, message?: string): void {
+  private report(state: WidgetStateName, error?: WidgetErrorCode, message?: string, sessionId?: string): void {
     if (state === this.s && error === this.e && state !== "error") return;
     this.s = state;
     this.e = error;
     this.dataset["state"] = state;
     if (error) this.dataset["error"] = error;
     else delete this.dataset["error"];
-    this.dispatchEvent(new CustomEvent("speaknode-state", { detail: error ? { state, error, message } : { state }, bubbles: true, composed: true }));
+    this.dispatchEvent(new CustomEvent("speaknode-state", { detail: error ? { state, error, message, sessionId } : { state, sessionId }, bubbles: true, composed: true }));
   }
 }
 

@@ -1,11 +1,15 @@
-// The agent editor's Models tab (LLM and STT from the catalog, VAD settings) and Variables tab (the
-// schema editor: name, type, description, default, required). Each edits the store's draft.
-import { useState } from "preact/hooks";
+// The agent editor's Models tab (LLM and STT from the catalog, each stage's provider parameters,
+// VAD settings) and Variables tab (the schema editor: name, type, description, default, required;
+// a rename carries the placeholders along). Each edits the store's draft.
+import { useSignal } from "@preact/signals";
+import { useEffect, useState } from "preact/hooks";
 import type { AgentConfig } from "../../../packages/contracts/src/agents.ts";
+import type { ModelKind } from "../../../packages/contracts/src/catalog.ts";
 import { VariableType, type VariableSpec } from "../../../packages/contracts/src/variables.ts";
-import { formatDefault, parseDefault } from "../stores/agent-editor-text.ts";
-import { newVariableName, renameKey, type AgentEditorStore } from "../stores/agent-editor.ts";
+import { formatDefault, parseDefault, renameVariable, toolsUsingVariable } from "../stores/agent-editor-text.ts";
+import { newVariableName, type AgentEditorStore } from "../stores/agent-editor.ts";
 import { Field, NumberInput } from "../ui/fields.tsx";
+import { ParamsEditor } from "./AgentEditorParams.tsx";
 import { ModelSelect, useErr, type Props } from "./AgentEditorTabs.tsx";
 
 export function ModelsTab({ store }: Props) {
@@ -14,17 +18,43 @@ export function ModelsTab({ store }: Props) {
   if (!d) return null;
   const vad = d.vad;
   const setVad = (fn: (v: AgentConfig["vad"]) => void) => store.edit((x) => fn(x.vad));
+  const defaults = (kind: ModelKind, choice: { provider: string; model: string }) =>
+    store.catalog.value?.find((m) => m.kind === kind && m.provider === choice.provider && m.model === choice.model)?.defaultParams ?? {};
+  const paramError = (prefix: string) => (key: string) => err(`${prefix}.params.${key}`) ?? err(`${prefix}.params`);
   return (
     <div class="stack">
       {!store.catalog.value && <p class="muted">Loading the catalog…</p>}
-      <div class="grid">
-        <Field label="Language model (LLM)" error={err("llm.model") ?? err("llm.provider") ?? err("llm")}>
-          <ModelSelect store={store} kind="llm" value={d.llm} onPick={(m) => store.edit((x) => void (x.llm = { provider: m.provider, model: m.model, params: {} }))} />
-        </Field>
-        <Field label="Speech to text (STT)" error={err("stt.model") ?? err("stt.provider") ?? err("stt")}>
-          <ModelSelect store={store} kind="stt" value={d.stt} language={d.defaultLanguage} onPick={(m) => store.edit((x) => void (x.stt = { provider: m.provider, model: m.model, params: {} }))} />
-        </Field>
-      </div>
+      <h3>Language model (LLM)</h3>
+      <Field label="Model" error={err("llm.model") ?? err("llm.provider") ?? err("llm")}>
+        <ModelSelect store={store} kind="llm" value={d.llm} onPick={(m) => store.edit((x) => void (x.llm = { provider: m.provider, model: m.model, params: {} }))} />
+      </Field>
+      <ParamsEditor label="LLM" params={d.llm.params} defaults={defaults("llm", d.llm)} errorOf={paramError("llm")} onChange={(p) => store.edit((x) => void (x.llm.params = p))} />
+      <h3>Speech to text (STT)</h3>
+      <Field label="Model" error={err("stt.model") ?? err("stt.provider") ?? err("stt")}>
+        <ModelSelect store={store} kind="stt" value={d.stt} language={d.defaultLanguage} onPick={(m) => store.edit((x) => void (x.stt = { provider: m.provider, model: m.model, params: {} }))} />
+      </Field>
+      <ParamsEditor label="STT" params={d.stt.params} defaults={defaults("stt", d.stt)} errorOf={paramError("stt")} onChange={(p) => store.edit((x) => void (x.stt.params = p))} />
+      <h3>Text to speech (TTS)</h3>
+      <p class="muted">Each language has its own voice: pick the model and voice in the Languages tab.</p>
+      {d.locales.map((l, i) => (
+        <div key={i} class="card">
+          <strong>
+            {l.language || "New language"} <span class="muted">{`${l.tts.provider} / ${l.tts.model}`}</span>
+          </strong>
+          <ParamsEditor
+            label={`TTS ${l.language}`}
+            params={l.tts.params}
+            defaults={defaults("tts", l.tts)}
+            errorOf={paramError(`locales.${i}.tts`)}
+            onChange={(p) =>
+              store.edit((x) => {
+                const target = x.locales[i];
+                if (target) target.tts.params = p;
+              })
+            }
+          />
+        </div>
+      ))}
       <h3>Voice activity detection</h3>
       <div class="grid">
         <Field label={`Activation threshold (${vad.activationThreshold})`} error={err("vad.activationThreshold")} hint="Higher: less sensitive to noise">
@@ -55,9 +85,26 @@ export function VariablesTab({ store }: Props) {
   const props = d.variables.properties;
   const entries = Object.entries(props);
   const add = () => store.edit((x) => void (x.variables.properties[newVariableName(x.variables.properties)] = { type: "string" }));
+  const renamed = useSignal<string | null>(null);
+  // Attached webhook tools may use a variable too; a rename cannot change them (they belong to the space).
+  useEffect(() => {
+    if (!store.tools.value) store.loadTools().catch(() => {});
+  }, []);
+  const onRenamed = (from: string, to: string) => {
+    const attached = new Set(d.tools.flatMap((t) => (t.type === "webhook" ? [t.toolId] : [])));
+    const stale = toolsUsingVariable((store.tools.value ?? []).filter((t) => attached.has(t.id)), from);
+    renamed.value =
+      `Renamed {{${from}}} to {{${to}}} in the system prompt and the first messages.` +
+      (stale.length > 0 ? ` The webhook tools ${stale.join(", ")} still use {{${from}}}: update them on the space's Tools page.` : "");
+  };
   return (
     <div class="stack">
       <p class="muted">Variables are filled per session (widget attributes, the public link's query, the API) and used in prompts as {"{{name}}"}.</p>
+      {renamed.value && (
+        <p class={renamed.value.includes("webhook tools") ? "warn-text" : "muted"} role="status">
+          {renamed.value}
+        </p>
+      )}
       {err("variables") && <p class="error">{err("variables")}</p>}
       {err("variables.properties") && <p class="error">{err("variables.properties")}</p>}
       {entries.length === 0 ? (
@@ -77,7 +124,7 @@ export function VariablesTab({ store }: Props) {
           </thead>
           <tbody>
             {entries.map(([name, spec]) => (
-              <VariableRow key={name} store={store} name={name} spec={spec} required={d.variables.required.includes(name)} taken={props} />
+              <VariableRow key={name} store={store} name={name} spec={spec} required={d.variables.required.includes(name)} taken={props} onRenamed={onRenamed} />
             ))}
           </tbody>
         </table>
@@ -91,7 +138,7 @@ export function VariablesTab({ store }: Props) {
   );
 }
 
-function VariableRow(props: { store: AgentEditorStore; name: string; spec: VariableSpec; required: boolean; taken: Record<string, VariableSpec> }) {
+function VariableRow(props: { store: AgentEditorStore; name: string; spec: VariableSpec; required: boolean; taken: Record<string, VariableSpec>; onRenamed: (from: string, to: string) => void }) {
   const { store, name, spec } = props;
   const err = useErr(store);
   const [text, setText] = useState(name);
@@ -111,10 +158,9 @@ function VariableRow(props: { store: AgentEditorStore; name: string; spec: Varia
       return;
     }
     setNameError(null);
-    store.edit((x) => {
-      x.variables.properties = renameKey(x.variables.properties, name, next);
-      x.variables.required = x.variables.required.map((r) => (r === name ? next : r));
-    });
+    // The placeholders move with the name, so the prompt keeps referring to the same variable.
+    store.edit((x) => void Object.assign(x, renameVariable(x, name, next)));
+    props.onRenamed(name, next);
   };
   const remove = () =>
     store.edit((x) => {

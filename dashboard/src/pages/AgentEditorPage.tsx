@@ -12,8 +12,10 @@ import { permissionsFor } from "../stores/permissions.ts";
 import { formatDate } from "../ui/forms.ts";
 import "../ui/editor.css";
 import { ModelsTab, VariablesTab } from "./AgentEditorModels.tsx";
-import { GeneralTab, LanguagesTab } from "./AgentEditorTabs.tsx";
+import { LanguagesTab } from "./AgentEditorLanguages.tsx";
+import { GeneralTab } from "./AgentEditorTabs.tsx";
 import { PublishTab, ToolsTab, WidgetTab } from "./AgentEditorPublish.tsx";
+import { TestCallPanel } from "./AgentTestCall.tsx";
 
 const tabs: [EditorTab, string][] = [
   ["general", "General"],
@@ -35,6 +37,7 @@ export default function AgentEditorPage({ spaceId, agentId }: { spaceId: string;
   );
   const loadError = useSignal<string | null>(null);
   const tab = useSignal<EditorTab>("general");
+  const talking = useSignal(false);
 
   useEffect(() => {
     loadError.value = null;
@@ -99,7 +102,17 @@ export default function AgentEditorPage({ spaceId, agentId }: { spaceId: string;
         <button type="button" onClick={save} disabled={!canEdit || !store.dirty.value || store.busy.value !== null}>
           {store.busy.value === "saving" ? "Saving…" : "Save"}
         </button>
+        <button
+          type="button"
+          class="secondary"
+          aria-expanded={talking.value}
+          title={agent.published ? `Test call with published v${agent.publishedVersion}` : "Publish the agent first: test calls use the published version"}
+          onClick={() => (talking.value = !talking.value)}
+        >
+          Talk to agent
+        </button>
       </div>
+      {talking.value && <TestCallPanel store={store} spaceId={spaceId} onPublishTab={() => (tab.value = "publish")} onClose={() => (talking.value = false)} />}
       {store.conflict.value && <ConflictBanner store={store} />}
       {store.message.value && <p class="error">{store.message.value}</p>}
       <ErrorSummary store={store} onOpen={(t) => (tab.value = t)} />

@@ -1,16 +1,17 @@
 // The agent editor's outward tabs: Widget (look, placement, allowed origins, the embed code),
-// Publish (publish/unpublish, versions with the served one marked, a prompt diff against the
-// draft, rollback) and Tools (attach the space's webhook tools and the system tools).
+// Publish (publish/unpublish, versions with the served one marked, what changed from a version to
+// the draft, rollback) and Tools (attach the space's webhook tools and the system tools).
 import { useSignal } from "@preact/signals";
 import { useEffect } from "preact/hooks";
 import type { AgentConfig } from "../../../packages/contracts/src/agents.ts";
 import { SystemToolName, systemToolDescriptions, type ToolRef } from "../../../packages/contracts/src/tools.ts";
 import { errorMessage } from "../api/client.ts";
-import { lineDiff } from "../stores/agent-editor-text.ts";
-import type { AgentEditorStore, VersionDetail } from "../stores/agent-editor.ts";
+import { spacePath, toolPath } from "../router.ts";
+import type { AgentEditorStore } from "../stores/agent-editor.ts";
 import { useStores } from "../stores/index.ts";
 import { CopyButton, Field } from "../ui/fields.tsx";
 import { formatDate } from "../ui/forms.ts";
+import { VersionDiff } from "./AgentEditorDiff.tsx";
 
 type Props = { store: AgentEditorStore };
 type Widget = AgentConfig["widget"];
@@ -187,7 +188,7 @@ export function PublishTab({ store }: Props) {
                 <td>{v.note ?? ""}</td>
                 <td class="row">
                   <button type="button" class="link" onClick={() => (comparing.value = comparing.value === v.version ? null : v.version)}>
-                    {comparing.value === v.version ? "Hide diff" : "Diff prompt with draft"}
+                    {comparing.value === v.version ? "Hide changes" : "Compare with draft"}
                   </button>
                   {agent.publishedVersion !== v.version && (
                     <button type="button" class="link" disabled={busy} onClick={() => rollback(v.version)}>
@@ -200,44 +201,7 @@ export function PublishTab({ store }: Props) {
           </tbody>
         </table>
       )}
-      {comparing.value !== null && <PromptDiff store={store} version={comparing.value} />}
-    </div>
-  );
-}
-
-function PromptDiff({ store, version }: { store: AgentEditorStore; version: number }) {
-  const snapshot = useSignal<VersionDetail | null>(null);
-  const error = useSignal<string | null>(null);
-  useEffect(() => {
-    snapshot.value = null;
-    store.loadVersion(version).then(
-      (v) => (snapshot.value = v),
-      (e: unknown) => (error.value = errorMessage(e)),
-    );
-  }, [version]);
-  if (error.value) return <p class="error">{error.value}</p>;
-  const v = snapshot.value;
-  const draft = store.draft.value;
-  if (!v || !draft) return <p class="muted">Loading version {version}…</p>;
-  const lines = lineDiff(v.snapshot.agent.systemPrompt, draft.systemPrompt);
-  const changed = lines.some((l) => l.op !== "same");
-  return (
-    <div class="card">
-      <strong>
-        System prompt: version {version} → draft{store.dirty.value ? " (with unsaved changes)" : ""}
-      </strong>
-      {changed ? (
-        <pre class="diff">
-          {lines.map((l, i) => (
-            <div key={i} class={l.op}>
-              {l.op === "add" ? "+ " : l.op === "del" ? "- " : "  "}
-              {l.text}
-            </div>
-          ))}
-        </pre>
-      ) : (
-        <p class="muted">The prompt is the same.</p>
-      )}
+      {comparing.value !== null && <VersionDiff store={store} version={comparing.value} />}
     </div>
   );
 }
@@ -263,7 +227,16 @@ export function ToolsTab({ store }: Props) {
     <div class="stack">
       {error.value && <p class="error">{error.value}</p>}
       {err("tools") && <p class="error">{err("tools")}</p>}
-      <h3>Webhook tools of this space</h3>
+      <div class="row">
+        <h3>Webhook tools of this space</h3>
+        <span class="spacer" />
+        {spaceId && (
+          <>
+            <a href={toolPath(spaceId, "new")}>New webhook tool</a>
+            <a href={spacePath(spaceId, "tools")}>Manage tools</a>
+          </>
+        )}
+      </div>
       {!webhooks ? (
         <p class="muted">Loading…</p>
       ) : webhooks.length === 0 ? (
@@ -277,7 +250,16 @@ export function ToolsTab({ store }: Props) {
               <li key={t.id}>
                 <label class="check">
                   <input type="checkbox" checked={i >= 0} onChange={(e) => toggle({ type: "webhook", toolId: t.id }, e.currentTarget.checked, match)} />
-                  <code>{t.code}</code> <span class="muted">{t.method} {t.url}</span>
+                  {spaceId ? (
+                    <a href={toolPath(spaceId, t.id)} title="Open in the tool editor">
+                      <code>{t.code}</code>
+                    </a>
+                  ) : (
+                    <code>{t.code}</code>
+                  )}{" "}
+                  <span class="muted">
+                    {t.method} {t.url}
+                  </span>
                 </label>
                 <small class="muted">{t.description}</small>
                 {i >= 0 && Object.entries(store.fields.value).filter(([k]) => k === `tools.${i}` || k.startsWith(`tools.${i}.`) || k.startsWith(`tools.${i} `)).map(([k, m]) => <div key={k} class="error">{m}</div>)}

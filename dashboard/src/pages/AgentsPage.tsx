@@ -1,9 +1,10 @@
 // Agents of a space: search by name (server-side, debounced), published state and last edit,
-// create a minimal agent (name, language, models from the catalog, voice), delete with confirmation.
-// Each row opens the agent in the editor (AgentEditorPage).
+// create a minimal agent (name, language, models from the catalog, voice) and open it in the editor,
+// delete with confirmation. Each row opens the agent in the editor (AgentEditorPage).
 import { useSignal } from "@preact/signals";
 import { useEffect } from "preact/hooks";
 import type { CatalogModel, ModelKind } from "../../../packages/contracts/src/catalog.ts";
+import { voicesFor } from "../../../packages/contracts/src/voices.ts";
 import { errorMessage } from "../api/client.ts";
 import { agentPath } from "../router.ts";
 import { newAgentBody } from "../stores/agents.ts";
@@ -77,7 +78,7 @@ export default function AgentsPage({ spaceId }: { spaceId: string }) {
 const modelKey = (m: CatalogModel) => m.id;
 
 function CreateAgentForm({ onDone }: { onDone: () => void }) {
-  const { agents } = useStores();
+  const { agents, router } = useStores();
   const name = useSignal("");
   const language = useSignal("en");
   const picked = useSignal<Partial<Record<ModelKind, string>>>({});
@@ -109,8 +110,10 @@ function CreateAgentForm({ onDone }: { onDone: () => void }) {
       const input = { name: name.value, language: language.value, llm, stt, tts, voice: voice.value || voiceDefault };
       newAgentBody(input); // the API's schema first, for instant field messages
       fields.value = {};
-      await agents.create(input);
+      const saved = await agents.create(input);
       onDone();
+      // A new agent is a minimal draft: open it in the editor straight away.
+      router.navigate(agentPath(saved.spaceId, saved.id));
     } catch (err) {
       const f = formErrors(err);
       fields.value = f.fields;
@@ -149,7 +152,12 @@ function CreateAgentForm({ onDone }: { onDone: () => void }) {
       {select("tts", "Text to speech")}
       <label>
         Voice
-        <input value={voice.value} placeholder={voiceDefault || "voice id of the TTS provider"} onInput={(e) => (voice.value = e.currentTarget.value)} />
+        <input value={voice.value} list="new-agent-voices" placeholder={voiceDefault || "voice id of the TTS provider"} onInput={(e) => (voice.value = e.currentTarget.value)} />
+        <datalist id="new-agent-voices">
+          {voicesFor(tts?.provider ?? "").voices.map((v) => (
+            <option key={v.id} value={v.id} label={v.note ?? v.id} />
+          ))}
+        </datalist>
         {fieldError("locales.0.tts.voice") && <span class="error">{fieldError("locales.0.tts.voice")}</span>}
       </label>
       <div class="row">

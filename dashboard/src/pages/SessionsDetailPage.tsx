@@ -1,15 +1,18 @@
 // One session: metadata, failure details, the composite recording with its waveform, the
 // transcript by turn (click a turn's time to seek the recording there) with per-turn latency bars,
-// and tool calls with their request and response. A live session is polled every few seconds and,
-// when this dashboard knows its events URL (it dispatched it), follows the live events socket too.
+// the trace waterfall on the same time axis (a turn's "Spans" button highlights its spans; a span
+// plays the recording from its start), and tool calls with their request and response. A live
+// session is polled every few seconds and, when this dashboard knows its events URL (it dispatched
+// it), follows the live events socket too; its trace is refetched until shortly after it ends.
 import { useSignal } from "@preact/signals";
 import type { ComponentChildren } from "preact";
-import { useEffect, useRef } from "preact/hooks";
+import { useEffect, useMemo, useRef } from "preact/hooks";
 import { errorMessage } from "../api/client.ts";
 import { spacePath } from "../router.ts";
 import { useStores } from "../stores/index.ts";
 import { isLiveStatus } from "../stores/sessions.ts";
-import { latencyScale, turnOffsetMs, type SessionDetailData, type TranscriptTurn } from "../stores/sessions-detail.ts";
+import { latencyScale, sessionOriginMs, turnOffsetMs, type SessionDetailData, type TranscriptTurn } from "../stores/sessions-detail.ts";
+import { groupForTurn, layoutTrace } from "../stores/trace-layout.ts";
 import { formatDate } from "../ui/forms.ts";
 import { JsonBlock } from "../ui/JsonBlock.tsx";
 import { LatencyBars } from "../ui/LatencyBars.tsx";
@@ -17,6 +20,7 @@ import { RecordingPlayer, seekAudio } from "../ui/RecordingPlayer.tsx";
 import { formatDuration, formatMs } from "../ui/session-format.ts";
 import { SessionStatusBadge } from "../ui/SessionStatusBadge.tsx";
 import "../ui/sessions.css";
+import { SessionTraceCard } from "./SessionTraceCard.tsx";
 
 /** Polling while live: often without the events socket, rarely with it (turn metrics, tool calls). */
 const pollMs = 3000;
@@ -27,6 +31,8 @@ export default function SessionsDetailPage({ spaceId, sessionId }: { spaceId: st
   const detail = sessions.detail;
   const error = useSignal<string | null>(null);
   const audioRef = useRef<HTMLAudioElement>(null);
+  /** The trace group a transcript turn asked to see. */
+  const highlight = useSignal<string | null>(null);
 
   useEffect(() => {
     error.value = null;
@@ -58,6 +64,22 @@ export default function SessionsDetailPage({ spaceId, sessionId }: { spaceId: st
   }, [live]);
 
   const s = loadedHere ? detail.session.value : null;
+  // The trace: once the session is known (its status says whether to keep polling), until it settles.
+  const ready = s !== null;
+  useEffect(() => {
+    if (!ready) return;
+    highlight.value = null;
+    const isLive = () => {
+      const current = detail.status.peek();
+      return current !== null && isLiveStatus(current);
+    };
+    return detail.trace.follow(sessionId, { isLive, visible: () => document.visibilityState === "visible" });
+  }, [sessionId, ready]);
+  const trace = detail.trace.sessionId.value === sessionId ? detail.trace.trace.value : null;
+  const originMs = s ? sessionOriginMs(s) : 0;
+  const minEndMs = Math.max(s?.durationMs ?? 0, s?.waveform?.durationMs ?? 0);
+  const layout = useMemo(() => (trace && trace.spans.length > 0 ? layoutTrace(trace.spans, originMs, { minEndMs }) : null), [trace, originMs, minEndMs]);
+
   const back = (
     <a href={spacePath(spaceId, "sessions")} class="muted">
       ← Sessions
@@ -84,6 +106,7 @@ export default function SessionsDetailPage({ spaceId, sessionId }: { spaceId: st
   const turns = detail.transcript.value;
   const composite = s.recordings.find((r) => r.track === "composite");
   const scale = latencyScale(turns);
+  const seek = composite ? (ms: number) => seekAudio(audioRef.current, ms) : null;
   const onAudioError = () => {
     // Signed links expire after an hour: fetch the session again for fresh ones.
     if (composite && Date.parse(composite.expiresAt) <= Date.now()) detail.load(sessionId).catch(() => {});
@@ -140,12 +163,16 @@ export default function SessionsDetailPage({ spaceId, sessionId }: { spaceId: st
           <p class="muted">{live ? "Waiting for the first words…" : "Nothing was said."}</p>
         ) : (
           <ol class="transcript">
-            {turns.map((t) => (
-              <Turn key={t.turnId} turn={t} session={s} scaleMs={scale} onSeek={composite ? (ms) => seekAudio(audioRef.current, ms) : null} />
-            ))}
+            {turns.map((t) => {
+              const group = layout && t.startedAt ? groupForTurn(layout.groups, t.role, turnOffsetMs(s, t.startedAt)) : null;
+              const showSpans = group ? () => (highlight.value = highlight.value === group.id ? null : group.id) : null;
+              return <Turn key={t.turnId} turn={t} session={s} scaleMs={scale} onSeek={seek} onShowSpans={showSpans} highlighted={group !== null && group.id === highlight.value} />;
+            })}
           </ol>
         )}
       </div>
+
+      <SessionTraceCard store={detail.trace} sessionId={sessionId} layout={layout} live={live} highlightGroupId={highlight.value} onSeek={seek} audioRef={audioRef} />
 
       <div class="card">
         <h2>Tool calls</h2>
@@ -216,10 +243,11 @@ function Metadata({ session: s, agentName }: { session: SessionDetailData; agent
   );
 }
 
-function Turn({ turn, session, scaleMs, onSeek }: { turn: TranscriptTurn; session: SessionDetailData; scaleMs: number; onSeek: ((ms: number) => void) | null }) {
+function Turn(props: { turn: TranscriptTurn; session: SessionDetailData; scaleMs: number; onSeek: ((ms: number) => void) | null; onShowSpans: (() => void) | null; highlighted: boolean }) {
+  const { turn, session, scaleMs, onSeek, onShowSpans } = props;
   const offset = turn.startedAt ? turnOffsetMs(session, turn.startedAt) : null;
   return (
-    <li class={`turn ${turn.role}${turn.partial ? " partial" : ""}`}>
+    <li class={`turn ${turn.role}${turn.partial ? " partial" : ""}${props.highlighted ? " highlighted" : ""}`} data-turn-id={turn.turnId}>
       <div class="turn-head">
         <strong>{turn.role === "user" ? "Caller" : "Agent"}</strong>
         {offset !== null &&
@@ -233,6 +261,11 @@ function Turn({ turn, session, scaleMs, onSeek }: { turn: TranscriptTurn; sessio
         {turn.interrupted && <span class="badge">interrupted</span>}
         {turn.partial && <span>speaking…</span>}
         {turn.language && turn.language !== session.language && <span>{turn.language}</span>}
+        {onShowSpans && (
+          <button class="link turn-spans" aria-pressed={props.highlighted} title="Highlight this turn's spans in the trace" onClick={onShowSpans}>
+            Spans
+          </button>
+        )}
       </div>
       <p class="turn-text">{turn.text}</p>
       {turn.metrics && <LatencyBars metrics={turn.metrics} scaleMs={scaleMs} />}

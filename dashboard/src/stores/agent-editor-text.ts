@@ -1,7 +1,10 @@
 // Pure text helpers of the agent editor: the `{{variable}}`s a prompt uses (declared or not),
-// autocompletion of declared names after `{{`, a line diff of two prompts, and the parsing of a
-// variable's default from its text field. No signals, no DOM: tested directly.
+// autocompletion of declared names after `{{`, a line diff of two prompts, the parsing of a
+// variable's default from its text field and the renaming of a variable with its placeholders.
+// No signals, no DOM: tested directly.
+import type { AgentConfig } from "../../../packages/contracts/src/agents.ts";
 import { checkTemplates, placeholderNames } from "../../../packages/contracts/src/template.ts";
+import type { Tool } from "../../../packages/contracts/src/tools.ts";
 import type { VariablesSchema, VariableType, VariableValue } from "../../../packages/contracts/src/variables.ts";
 
 export interface PromptVariables {
@@ -119,4 +122,42 @@ export function parseDefault(type: VariableType, text: string): VariableValue | 
 
 export function formatDefault(value: VariableValue | undefined): string {
   return value === undefined || value === null ? "" : String(value);
+}
+
+// The renderer's placeholder syntax for one name: `{{`, optional spaces, the name, spaces, `}}`.
+const placeholderOf = (name: string) => new RegExp(`\\{\\{(\\s*)${name.replace(/[^A-Za-z0-9_]/g, "\\$&")}(\\s*)\\}\\}`, "g");
+
+/** `text` with every `{{from}}` placeholder naming `to` instead (spacing inside the braces kept). */
+export function renamePlaceholder(text: string, from: string, to: string): string {
+  return text.replace(placeholderOf(from), (_whole, before: string, after: string) => `{{${before}${to}${after}}}`);
+}
+
+/**
+ * `config` with the variable `from` renamed to `to`: its declaration (in place, so the table keeps
+ * its order), `required`, and the placeholders of the agent's own texts (system prompt, each
+ * locale's first message). Webhook tools belong to the space and are not touched.
+ */
+export function renameVariable(config: AgentConfig, from: string, to: string): AgentConfig {
+  if (from === to || !Object.hasOwn(config.variables.properties, from)) return config;
+  return {
+    ...config,
+    systemPrompt: renamePlaceholder(config.systemPrompt, from, to),
+    locales: config.locales.map((l) => ({ ...l, firstMessage: renamePlaceholder(l.firstMessage, from, to) })),
+    variables: {
+      ...config.variables,
+      // fromEntries, because assigning obj["__proto__"] would not create a key.
+      properties: Object.fromEntries(Object.entries(config.variables.properties).map(([k, v]) => [k === from ? to : k, v])),
+      required: config.variables.required.map((r) => (r === from ? to : r)),
+    },
+  };
+}
+
+/** The texts of a webhook tool that may hold `{{variables}}`. */
+type ToolTexts = Pick<Tool, "code" | "url" | "headers" | "preToolSpeech" | "progressSpeech">;
+
+/** Codes of the tools whose URL, headers or speech use `{{name}}`: a rename leaves them to update by hand. */
+export function toolsUsingVariable(tools: readonly ToolTexts[], name: string): string[] {
+  return tools
+    .filter((t) => [t.url, ...Object.values(t.headers), t.preToolSpeech ?? "", t.progressSpeech?.text ?? ""].some((text) => placeholderNames(text).includes(name)))
+    .map((t) => t.code);
 }

@@ -5,12 +5,17 @@ import { useContext } from "preact/hooks";
 import { createApi, type Api } from "../api/client.ts";
 import { createAuthStore, type AuthDeps, type AuthStore } from "../auth/auth-store.ts";
 import type { Router } from "../router.ts";
+import { createAdminCatalogStore } from "./admin-catalog.ts";
+import { createAdminUsersStore } from "./admin-users.ts";
 import { createAgentsStore } from "./agents.ts";
+import { createAnalyticsStore } from "./analytics.ts";
 import { createApiKeysStore } from "./api-keys.ts";
 import { createMeStore } from "./me.ts";
 import { createMembersStore } from "./members.ts";
 import { createSessionsStores } from "./sessions.ts";
+import { createSpaceSettingsStore } from "./space-settings.ts";
 import { createSpacesStore } from "./spaces.ts";
+import { createToolsStore } from "./tools.ts";
 
 export interface StoresDeps extends AuthDeps {
   router: Router;
@@ -34,8 +39,12 @@ export function createStores(deps: StoresDeps) {
   const members = createMembersStore(api, spaces, () => me.user.value?.id ?? null);
   const apiKeys = createApiKeysStore(api);
   const agents = createAgentsStore(api);
+  const tools = createToolsStore(api);
   const sessions = createSessionsStores(api);
-  return { config: deps.config, router: deps.router, auth, api, me, spaces, members, apiKeys, agents, sessions };
+  const analytics = createAnalyticsStore(api);
+  const spaceSettings = createSpaceSettingsStore(spaces);
+  const admin = { users: createAdminUsersStore(api), catalog: createAdminCatalogStore(api) };
+  return { config: deps.config, router: deps.router, auth, api, me, spaces, members, apiKeys, agents, tools, sessions, analytics, spaceSettings, admin };
 }
 
 export type Stores = ReturnType<typeof createStores>;

@@ -1,6 +1,7 @@
 // Who is signed in (GET /v1/me): the user with their spaces and roles. An API key cannot use the
-// dashboard, so a non-user answer is an error here.
-import { batch, signal } from "@preact/signals";
+// dashboard, so a non-user answer is an error here. `isPlatformAdmin` shows the Admin pages
+// (a courtesy: the API checks the role on every admin call).
+import { batch, computed, signal } from "@preact/signals";
 import { Me } from "../../../packages/contracts/src/users.ts";
 import type { Api } from "../api/client.ts";
 import { errorMessage } from "../api/client.ts";
@@ -23,7 +24,8 @@ export function createMeStore(api: Api) {
       return null;
     }
   }
-  return { ...store, load };
+  const isPlatformAdmin = computed(() => store.user.value?.isPlatformAdmin === true);
+  return { ...store, isPlatformAdmin, load };
 }
 
 export type MeStore = ReturnType<typeof createMeStore>;

@@ -1,12 +1,14 @@
 // One session for the detail page: GET /v1/sessions/{id} (turns with metrics, tool calls, errors,
 // signed recording links, waveform peaks), polled while the session is live, plus its live events
 // socket: with the events URL dispatch returned (`rememberEventsUrl` keeps it) or one the API issues.
-// The page shows `transcript`: the stored turns, then the live ones not stored yet.
+// The page shows `transcript`: the stored turns, then the live ones not stored yet, and the
+// session's trace (`trace`, its own store: spans are fetched and polled separately).
 import { batch, computed, signal } from "@preact/signals";
 import type { z } from "zod";
 import { SessionDetail, SessionEventsToken } from "../../../packages/contracts/src/sessions.ts";
 import type { SessionStatus } from "../../../packages/contracts/src/session-protocol.ts";
 import type { Api } from "../api/client.ts";
+import { createSessionTraceStore } from "./session-trace.ts";
 import { connectLive, createLiveState, reset, type LiveTurn, type OpenSocket } from "./sessions-live.ts";
 
 export type { OpenSocket } from "./sessions-live.ts";
@@ -42,10 +44,14 @@ export function mergeTranscript(detail: SessionDetailData | null, live: LiveTurn
   return [...stored, ...pending];
 }
 
+/** Epoch ms of the conversation's start: zero of the recording, the transcript and the trace. */
+export function sessionOriginMs(detail: Pick<SessionDetailData, "startedAt" | "createdAt">): number {
+  return Date.parse(detail.startedAt ?? detail.createdAt);
+}
+
 /** Where a turn starts in the recording: its start minus the conversation's (never negative). */
 export function turnOffsetMs(detail: Pick<SessionDetailData, "startedAt" | "createdAt">, startedAt: string): number {
-  const origin = Date.parse(detail.startedAt ?? detail.createdAt);
-  return Math.max(0, Date.parse(startedAt) - origin);
+  return Math.max(0, Date.parse(startedAt) - sessionOriginMs(detail));
 }
 
 export const metricLabels: [keyof TurnMetrics, string][] = [
@@ -137,7 +143,9 @@ export function createSessionDetailStore(api: Api, openSocket: OpenSocket = defa
     };
   }
 
-  return { ...store, status, failureReason, transcript, load, rememberEventsUrl, watchLive, canWatchLive: (id: string) => eventsUrls.has(id) };
+  const trace = createSessionTraceStore(api);
+
+  return { ...store, status, failureReason, transcript, trace, load, rememberEventsUrl, watchLive, canWatchLive: (id: string) => eventsUrls.has(id) };
 }
 
 export type SessionDetailStore = ReturnType<typeof createSessionDetailStore>;

@@ -1,13 +1,15 @@
 // The caller's spaces and which one is open. The open space follows the URL (the router sets
-// `currentId`); the last one used is remembered so /app/ lands there again.
+// `currentId`); the last one used is remembered so /app/ lands there again. Renames and deletes
+// land here too, so the switcher follows them.
 import { batch, computed, signal } from "@preact/signals";
-import { listOf, Space, type SpaceRole } from "../../../packages/contracts/src/spaces.ts";
+import { listOf, Space, UpdateSpaceBody, type SpaceRole } from "../../../packages/contracts/src/spaces.ts";
 import type { Api } from "../api/client.ts";
 import type { KeyValueStorage } from "../auth/auth-store.ts";
 
 export type SpacesEvent =
   | { type: "loaded"; spaces: Space[] }
   | { type: "created"; space: Space }
+  | { type: "updated"; space: Space }
   | { type: "removed"; spaceId: string }
   | { type: "roleChanged"; spaceId: string; role: SpaceRole }
   | { type: "opened"; spaceId: string | null };
@@ -32,6 +34,17 @@ export function createSpacesStore(api: Api, storage: KeyValueStorage) {
     applySpacesEvent(store, { type: "created", space });
     return space;
   }
+  /** Validated with the API's own schema first (a ZodError never reaches the network). */
+  async function rename(spaceId: string, name: string): Promise<Space> {
+    const body = UpdateSpaceBody.parse({ name });
+    const space = await api.json(Space, "PATCH", `/v1/spaces/${encodeURIComponent(spaceId)}`, { body });
+    applySpacesEvent(store, { type: "updated", space });
+    return space;
+  }
+  async function remove(spaceId: string): Promise<void> {
+    await api.empty("DELETE", `/v1/spaces/${encodeURIComponent(spaceId)}`);
+    applySpacesEvent(store, { type: "removed", spaceId });
+  }
   function open(spaceId: string | null): void {
     applySpacesEvent(store, { type: "opened", spaceId });
     if (spaceId) storage.setItem(lastSpaceKey, spaceId);
@@ -41,7 +54,7 @@ export function createSpacesStore(api: Api, storage: KeyValueStorage) {
     const last = storage.getItem(lastSpaceKey);
     return spaces.value.find((s) => s.id === last)?.id ?? spaces.value[0]?.id ?? null;
   }
-  return { ...store, load, create, open, landing };
+  return { ...store, load, create, rename, remove, open, landing };
 }
 
 export type SpacesStore = ReturnType<typeof createSpacesStore>;
@@ -57,6 +70,7 @@ export function applySpacesEvent(store: SpacesState, event: SpacesEvent): void {
         store.loaded.value = true;
         break;
       case "created":
+      case "updated":
         store.spaces.value = [...store.spaces.value.filter((s) => s.id !== event.space.id), event.space].sort(byName);
         break;
       case "removed":

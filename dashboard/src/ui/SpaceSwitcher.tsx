@@ -1,9 +1,11 @@
-// The space switcher in the header (keeps the current page when switching) and the create-space
+// The space switcher in the header (keeps the current page when the chosen space allows it; a
+// rename or delete shows at once, as both go through the spaces store) and the create-space
 // form, validated with the API's CreateSpaceBody before it is sent.
 import { useSignal } from "@preact/signals";
 import { CreateSpaceBody, type Space } from "../../../packages/contracts/src/spaces.ts";
 import { spacePath } from "../router.ts";
 import { useStores } from "../stores/index.ts";
+import { pageAfterSwitch } from "../stores/permissions.ts";
 import { formErrors } from "./forms.ts";
 
 const createValue = "__create__";
@@ -12,10 +14,9 @@ export function SpaceSwitcher() {
   const { spaces, router } = useStores();
   const creating = useSignal(false);
   const route = router.route.value;
-  const page = route.name === "members" || route.name === "apiKeys" ? route.name : "agents";
   const choose = (value: string) => {
     if (value === createValue) creating.value = true;
-    else router.navigate(spacePath(value, page));
+    else router.navigate(spacePath(value, pageAfterSwitch(route.name, spaces.spaces.value.find((s) => s.id === value)?.role ?? null)));
   };
   return (
     <span class="switcher">

@@ -6,6 +6,7 @@ export * from "./variables.ts";
 export * from "./json-schema.ts";
 export * from "./tools.ts";
 export * from "./catalog.ts";
+export * from "./voices.ts";
 export * from "./agents.ts";
 export * from "./template.ts";
 export * from "./sessions.ts";

@@ -50,9 +50,17 @@ export const CreateToolBody = z
   .meta({ id: "CreateToolBody" });
 export type CreateToolBody = z.infer<typeof CreateToolBody>;
 
-/** Partial update; `secretHeaders` replaces the whole set when given (values may not be read back). */
+/** Partial update; `secretHeaders` replaces the whole set when given (values may not be read back);
+ *  `null` clears an optional field (a schema, the pre-tool or progress speech). */
 export const UpdateToolBody = z
-  .strictObject({ ...patchShape(webhookFields), secretHeaders: z.record(HeaderName, z.string().min(1).max(4000)).optional() })
+  .strictObject({
+    ...patchShape(webhookFields),
+    headersSchema: webhookFields.headersSchema.unwrap().nullable().optional(),
+    bodySchema: webhookFields.bodySchema.unwrap().nullable().optional(),
+    preToolSpeech: webhookFields.preToolSpeech.unwrap().nullable().optional(),
+    progressSpeech: webhookFields.progressSpeech.unwrap().nullable().optional(),
+    secretHeaders: z.record(HeaderName, z.string().min(1).max(4000)).optional(),
+  })
   .meta({ id: "UpdateToolBody" });
 
 export const Tool = z

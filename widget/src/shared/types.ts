@@ -34,6 +34,8 @@ export interface WidgetStateDetail {
   error?: WidgetErrorCode;
   /** A sentence for people, present with `error`. */
   message?: string;
+  /** The call's session once it exists (e.g. to open it in the dashboard). */
+  sessionId?: string;
 }
 
 export interface ThemeOverride {
@@ -75,7 +77,7 @@ export interface WidgetHandoff {
   assetBase: string;
   /** Created inside the launcher's click, so browsers let it play. */
   audioContext: AudioContext | null;
-  report(state: WidgetStateName, error?: WidgetErrorCode, message?: string): void;
+  report(state: WidgetStateName, error?: WidgetErrorCode, message?: string, sessionId?: string): void;
 }
 
 /** A mounted widget, as the element drives it. */

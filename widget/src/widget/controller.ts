@@ -49,6 +49,8 @@ export class CallController {
   private stream: MediaStream | null = null;
   private transport: MediaTransport | null = null;
   private live: LiveEvents | null = null;
+  /** The current call's session, told to the page with each state once known. */
+  private sessionId: string | undefined;
   private readonly onOffline = (): void => this.send({ type: "failed", error: { code: "network_lost" } });
   /** Where LiveKit puts the agent's <audio> elements. */
   audioHost: HTMLElement | null = null;
@@ -83,7 +85,7 @@ export class CallController {
     this.call.value = next;
     if (!isLive(next)) this.release();
     const error = next.phase === "error" ? next.error : undefined;
-    this.handoff.report(stateName(next), error?.code, error ? errorMessage(error.code, error.retryAfterS) : undefined);
+    this.handoff.report(stateName(next), error?.code, error ? errorMessage(error.code, error.retryAfterS) : undefined, this.sessionId);
   }
 
   private apply(result: Interpreted): void {
@@ -97,6 +99,7 @@ export class CallController {
     this.open.value = true;
     const attempt = ++this.attempt;
     this.transcript.value = [];
+    this.sessionId = undefined;
     this.muted.value = false;
     // Inside the click handler, before any await: browsers let a context resume only here.
     if (this.context?.state === "closed") this.context = null;
@@ -126,6 +129,7 @@ export class CallController {
         agentToken: options.agentToken ?? undefined,
       });
       if (!current()) return;
+      this.sessionId = session.sessionId;
       this.live = connectLiveEvents(
         session.eventsUrl,
         (result) => current() && this.apply(result),

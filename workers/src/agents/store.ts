@@ -40,7 +40,7 @@ export function ifMatchVersion(c: Context<AppEnv>): number | undefined {
   const header = c.req.header("if-match");
   if (!header || header.trim() === "*") return undefined;
   const match = /^(?:W\/)?"(\d+)"$/.exec(header.trim());
-  if (!match?.[1]) throw new ApiError("precondition_failed", 'If-Match must be an ETag of this agent, like "3"');
+  if (!match?.[1]) throw new ApiError("precondition_failed", 'If-Match must be an ETag (the version), like "3"');
   return Number(match[1]);
 }
 

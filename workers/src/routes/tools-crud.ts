@@ -2,7 +2,7 @@
 // encrypted on the way in and never come back out.
 import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
 import type { Context } from "hono";
-import { asc, eq, sql } from "drizzle-orm";
+import { and, asc, eq, sql } from "drizzle-orm";
 import { CreateToolBody, listOf, newId, Tool, UpdateToolBody, type JsonSchema, type TransferRule } from "@speaknode/contracts";
 import { agentTools, tools } from "@speaknode/db";
 import type { AppEnv } from "../context.ts";
@@ -10,6 +10,7 @@ import { requireSpace } from "../auth/access.ts";
 import { ApiError, notFound } from "../errors.ts";
 import { encryptJson } from "../lib/secrets.ts";
 import { bearerSecurity, errorResponses, jsonBody, jsonResponse, noContent, problemSpec } from "../lib/openapi.ts";
+import { etag, ifMatchVersion } from "../agents/store.ts";
 import { toTool, type ToolRow } from "../tools/serialize.ts";
 import { checkTool } from "../tools/validate-tool.ts";
 import { SpaceParams } from "./params.ts";
@@ -20,7 +21,7 @@ const base = { tags: ["tools"], security: bearerSecurity };
 export const listRoute = createRoute({ ...base, method: "get", path: "/v1/spaces/{spaceId}/tools", summary: "Webhook tools of a space", request: { params: SpaceParams }, responses: { 200: jsonResponse(listOf(Tool), "The tools"), ...errorResponses } });
 export const createToolRoute = createRoute({ ...base, method: "post", path: "/v1/spaces/{spaceId}/tools", summary: "Create a webhook tool", request: { params: SpaceParams, body: jsonBody(CreateToolBody) }, responses: { 201: jsonResponse(Tool, "The tool"), ...errorResponses } });
 export const getToolRoute = createRoute({ ...base, method: "get", path: "/v1/tools/{toolId}", summary: "One webhook tool (secret header values are never returned)", request: { params: ToolParams }, responses: { 200: jsonResponse(Tool, "The tool"), ...errorResponses } });
-export const updateToolRoute = createRoute({ ...base, method: "patch", path: "/v1/tools/{toolId}", summary: "Change a webhook tool; `secretHeaders` replaces the whole set when given", request: { params: ToolParams, body: jsonBody(UpdateToolBody) }, responses: { 200: jsonResponse(Tool, "The tool"), ...errorResponses } });
+export const updateToolRoute = createRoute({ ...base, method: "patch", path: "/v1/tools/{toolId}", summary: "Change a webhook tool; `secretHeaders` replaces the whole set when given, `null` clears an optional field; `If-Match` (its ETag, the version) refuses a stale write with 412", request: { params: ToolParams, body: jsonBody(UpdateToolBody) }, responses: { 200: jsonResponse(Tool, "The tool"), ...errorResponses } });
 export const deleteToolRoute = createRoute({ ...base, method: "delete", path: "/v1/tools/{toolId}", summary: "Delete a webhook tool that no agent uses", request: { params: ToolParams }, responses: { 204: noContent, ...errorResponses, 409: problemSpec("Agents still use the tool") } });
 
 async function loadTool(c: Context<AppEnv>, toolId: string): Promise<ToolRow> {
@@ -59,15 +60,20 @@ export function registerToolsCrud(app: OpenAPIHono<AppEnv>): void {
     return c.json(toTool(row), 201);
   });
 
-  app.openapi(getToolRoute, async (c) => c.json(toTool(await loadTool(c, c.req.valid("param").toolId)), 200));
+  app.openapi(getToolRoute, async (c) => {
+    const row = await loadTool(c, c.req.valid("param").toolId);
+    return c.json(toTool(row), 200, { etag: etag(row) });
+  });
 
   app.openapi(updateToolRoute, async (c) => {
     const row = await loadTool(c, c.req.valid("param").toolId);
     const patch = c.req.valid("json");
+    const expected = ifMatchVersion(c);
+    if (expected !== undefined && expected !== row.version) throw new ApiError("precondition_failed", `the tool is at version ${row.version}, not ${expected}: reload it`);
     const merged = {
       code: patch.code ?? row.code,
       url: patch.url ?? row.url,
-      bodySchema: (patch.bodySchema ?? row.bodySchema ?? undefined) as JsonSchema | undefined,
+      bodySchema: (patch.bodySchema === null ? undefined : (patch.bodySchema ?? row.bodySchema ?? undefined)) as JsonSchema | undefined,
       headers: patch.headers ?? row.headers,
       transferRules: (patch.transferRules ?? row.transferRules) as TransferRule[],
       secretHeaderNames: patch.secretHeaders ? Object.keys(patch.secretHeaders) : row.secretHeaderNames,
@@ -78,10 +84,11 @@ export function registerToolsCrud(app: OpenAPIHono<AppEnv>): void {
     const [updated] = await db
       .update(tools)
       .set({ ...Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined)), ...(secretHeaders ? await sealSecrets(c, secretHeaders) : {}), version: sql`${tools.version} + 1`, updatedAt: new Date() })
-      .where(eq(tools.id, row.id))
+      // the version read above, so a write racing this one cannot be overwritten unseen
+      .where(and(eq(tools.id, row.id), eq(tools.version, row.version)))
       .returning();
-    if (!updated) throw notFound("tool");
-    return c.json(toTool(updated), 200);
+    if (!updated) throw new ApiError("precondition_failed", "the tool changed while this update ran: reload it");
+    return c.json(toTool(updated), 200, { etag: etag(updated) });
   });
 
   app.openapi(deleteToolRoute, async (c) => {

@@ -33,6 +33,23 @@ describe("tools: happy paths", () => {
     expect((await call("DELETE", `/v1/tools/${id}`, { token: w.owner.token })).status).toBe(204);
   });
 
+  it("refuses a stale write with 412 when If-Match names an older version, and null clears optional fields", async () => {
+    const w = await makeWorld();
+    const created = await call("POST", `/v1/spaces/${w.spaceId}/tools`, { token: w.owner.token, json: toolBody({ code: "clearable" }) });
+    const id = String(created.body["id"]);
+    const read = await call("GET", `/v1/tools/${id}`, { token: w.owner.token });
+    expect(read.headers.get("etag")).toBe('"1"');
+    const cleared = await call("PATCH", `/v1/tools/${id}`, { token: w.owner.token, headers: { "if-match": '"1"' }, json: { preToolSpeech: null, progressSpeech: null } });
+    expect(cleared.status).toBe(200);
+    expect(cleared.headers.get("etag")).toBe('"2"');
+    expect(cleared.body).toMatchObject({ preToolSpeech: null, progressSpeech: null, version: 2 });
+    // a second editor still holding version 1 must not overwrite that
+    expectProblem(await call("PATCH", `/v1/tools/${id}`, { token: w.owner.token, headers: { "if-match": '"1"' }, json: { description: "stale" } }), 412, "precondition_failed");
+    expectProblem(await call("PATCH", `/v1/tools/${id}`, { token: w.owner.token, headers: { "if-match": "yesterday" }, json: { description: "x" } }), 412, "precondition_failed");
+    const after = await call("GET", `/v1/tools/${id}`, { token: w.owner.token });
+    expect(after.body).toMatchObject({ description: cleared.body["description"], version: 2 });
+  });
+
   it("accepts transfer rules to agents of the same space", async () => {
     const w = await makeWorld();
     const res = await call("POST", `/v1/spaces/${w.spaceId}/tools`, {
