@@ -1,18 +1,20 @@
 // The admin dashboard in real headless Chromium against the whole local stack (embedded Postgres,
 // the Worker in wrangler dev serving build/public/app, the voice runtime with offline speech), one
-// walk through as the seeded owner: sign in through the development issuer, land on the demo
-// space's agents, edit the demo agent's system prompt and save it (it survives a reload and the API
-// agrees), publish a new version, then call the agent from its hosted page in a second tab of the
-// same browser (a fake microphone speaks a flite phrase) and find that call in the sessions list
-// and its detail: the caller's words, latency bars, the tool call, and a recording that loads and
-// seeks from the transcript. Screenshots of each page go to e2e/artifacts/dashboard-*.png.
+// walk through as the seeded owner, the way an admin builds an agent: sign in through the
+// development issuer; create a webhook tool on the Tools page (the demo shop's order lookup);
+// create an agent, declare a `{{customer_name}}` variable from its prompt, greet with it, attach
+// the tool and end_call, save (If-Match) and publish; then "Talk to agent" in the editor with a
+// variable value, through the real widget and a fake microphone speaking a flite phrase; find that
+// call in the sessions list and its detail: the words, latency bars, the tool call, a recording
+// that loads and seeks from the transcript, and the trace waterfall of the runtime's spans.
+// Screenshots of each page go to e2e/artifacts/dashboard-*.png.
 // The Worker serves the dashboard from build/public: build first (`npm run build`).
 import { mkdirSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser, BrowserContext, Page } from "playwright-core";
-import { demoAgentId, demoSpaceId } from "@speaknode/db";
+import { demoSpaceId } from "@speaknode/db";
 import { freePort, startLocalStack, type LocalStack } from "../scripts/lib.ts";
 import { token } from "../scripts/bench/api.ts";
 import {
@@ -32,38 +34,46 @@ import {
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 const scratch = mkdtempSync(join(tmpdir(), "speaknode-e2e-dashboard-"));
 const shot = (name: string) => join(artifactsDir, `dashboard-${name}.png`);
-const appendedSentence = "Always thank the caller for their patience.";
-const versionNote = "e2e: thank the caller";
 const agentsPath = `/app/spaces/${demoSpaceId}/agents`;
-const editorPath = `${agentsPath}/${demoAgentId}`;
+const toolsPath = `/app/spaces/${demoSpaceId}/tools`;
+const agentName = "Order desk";
+const toolCode = "order_status";
+const prompt = "You are the order desk of the demo shop. Call the caller {{customer_name}}.";
+const greeting = "Hello {{customer_name}}, this is the order desk. How can I help?";
+const versionNote = "e2e: first version";
 
 let stack: LocalStack;
 let browser: Browser;
 let context: BrowserContext;
-/** The dashboard's tab, signed in once and kept through the whole walk. */
+/** The dashboard's tab, signed in once and kept through the whole walk (the test call runs in it too). */
 let page: Page;
 let ownerToken: string;
-/** The session the hosted-page call created. */
+let toolId: string | null = null;
+let agentId: string | null = null;
+/** The session the test call created. */
 let sessionId: string | null = null;
 const pageErrors: string[] = [];
 const consoleErrors: string[] = [];
 const failedResponses: string[] = [];
+const socketCloses: string[] = [];
 
 beforeAll(async () => {
   mkdirSync(artifactsDir, { recursive: true });
   for (const f of readdirSync(artifactsDir).filter((n) => n.startsWith("dashboard-"))) rmSync(join(artifactsDir, f), { force: true });
   stack = await startLocalStack({ port: await freePort(), workDir: join(scratch, "stack"), quiet: true, runtimeMediaPort: await freePort() });
   ownerToken = await token(stack.url);
-  // The fake microphone belongs to the browser: only the call's tab opens it (the dashboard never
-  // asks for it), and it speaks the question 8 s after the capture starts.
+  // The fake microphone belongs to the browser: only the test call opens it, and it speaks the
+  // question 8 s after the capture starts.
   const wav = speechWav(join(scratch, "mic"), "please check my order number forty two", 8);
   browser = await launchChromium({ mic: "grant", micWav: wav });
   context = await browser.newContext({ viewport: { width: 1280, height: 860 } });
   page = await context.newPage();
+  await watchPage(page);
   page.on("pageerror", (err) => pageErrors.push(err.message));
   // The development issuer's sign-in page has no icon: Chromium's /favicon.ico there is a 404.
   page.on("console", (m) => m.type() === "error" && !m.location().url.endsWith("/favicon.ico") && consoleErrors.push(`${m.text()} (${m.location().url})`));
   page.on("response", (r) => r.status() >= 400 && failedResponses.push(`${r.status()} ${r.request().method()} ${r.url()}`));
+  page.on("websocket", (ws) => ws.on("close", () => socketCloses.push(ws.url().split("?")[0] ?? "")));
 });
 
 afterAll(async () => {
@@ -72,11 +82,13 @@ afterAll(async () => {
   rmSync(scratch, { recursive: true, force: true });
 });
 
-async function getAgent(): Promise<{ systemPrompt: string; version: number; published: boolean; publishedVersion: number | null }> {
-  const res = await fetch(`${stack.url}/v1/agents/${demoAgentId}`, { headers: { authorization: `Bearer ${ownerToken}` } });
-  if (!res.ok) throw new Error(`GET /v1/agents/${demoAgentId}: ${res.status} ${await res.text()}`);
-  return (await res.json()) as { systemPrompt: string; version: number; published: boolean; publishedVersion: number | null };
+async function api<T>(path: string): Promise<T> {
+  const res = await fetch(`${stack.url}${path}`, { headers: { authorization: `Bearer ${ownerToken}` } });
+  if (!res.ok) throw new Error(`GET ${path}: ${res.status} ${await res.text()}`);
+  return (await res.json()) as T;
 }
+
+type AgentView = { name: string; systemPrompt: string; version: number; published: boolean; publishedVersion: number | null; variables: { properties: Record<string, { type: string }> }; tools: unknown[]; locales: { firstMessage?: string | null }[] };
 
 describe("the dashboard, as the space's owner", () => {
   it("signs in through the development issuer and lands on the demo space's agents", async () => {
@@ -89,97 +101,134 @@ describe("the dashboard, as the space's owner", () => {
     await page.screenshot({ path: shot("agents") });
   });
 
-  it("edits the system prompt, saves it with If-Match, and the change survives a reload (the API agrees)", async () => {
-    const before = await getAgent();
-    const saveRequests: { ifMatch: string | undefined; status: number }[] = [];
+  it("creates a webhook tool on the Tools page: the demo shop's order lookup, with a body schema and pre-tool speech", async () => {
+    await page.locator("header nav").getByRole("link", { name: "Tools" }).click();
+    await page.waitForURL((u) => u.pathname === toolsPath);
+    await page.locator("table", { hasText: "check_order" }).waitFor({ timeout: 20_000 });
+    await page.screenshot({ path: shot("tools") });
+    await page.getByRole("link", { name: "New webhook tool" }).or(page.getByRole("button", { name: "New webhook tool" })).first().click();
+    await page.waitForURL((u) => u.pathname === `${toolsPath}/new`);
+    await page.getByLabel("Code").fill(toolCode);
+    await page.getByLabel("Method").selectOption("GET");
+    await page.getByLabel("Description").fill("Look up the delivery status of an order by its number.");
+    await page.getByLabel("URL").fill(`${stack.url}/dev/demo-shop/orders/{orderId}`);
+    // The body schema as JSON Schema text (the property table is covered by the store tests).
+    const body = page.locator(".section", { has: page.getByRole("heading", { name: "Body schema" }) }).first();
+    await page.getByRole("button", { name: "Edit as JSON Schema" }).first().click();
+    await page.getByLabel("bodySchema JSON").fill(JSON.stringify({ type: "object", properties: { orderId: { type: "string", description: "The order number" } }, required: ["orderId"] }));
+    await page.getByLabel("Before calling (optional)").fill("One moment, I am checking that order.");
+    expect(await body.count()).toBeGreaterThan(0);
+    await page.screenshot({ path: shot("tool-editor"), fullPage: true });
+    await page.getByRole("button", { name: "Create tool" }).click();
+    await page.waitForURL((u) => u.pathname.startsWith(`${toolsPath}/tol_`), { timeout: 15_000 });
+    toolId = new URL(page.url()).pathname.split("/").at(-1) ?? null;
+    const tool = await api<{ code: string; method: string; url: string; bodySchema: { required: string[] }; preToolSpeech: string }>(`/v1/tools/${toolId}`);
+    expect(tool).toMatchObject({ code: toolCode, method: "GET", url: `${stack.url}/dev/demo-shop/orders/{orderId}`, bodySchema: { required: ["orderId"] }, preToolSpeech: "One moment, I am checking that order." });
+  });
+
+  it("creates an agent, declares a variable from its prompt, greets with it, attaches the tool and end_call, and saves with If-Match", async () => {
+    const saves: { ifMatch: string | undefined; status: number }[] = [];
     page.on("response", (r) => {
-      if (r.request().method() === "PUT" || r.request().method() === "PATCH") {
-        if (new URL(r.url()).pathname === `/v1/agents/${demoAgentId}`) saveRequests.push({ ifMatch: r.request().headers()["if-match"], status: r.status() });
-      }
+      const path = new URL(r.url()).pathname;
+      if (r.request().method() === "PATCH" && agentId && path === `/v1/agents/${agentId}`) saves.push({ ifMatch: r.request().headers()["if-match"], status: r.status() });
     });
-
-    await page.getByRole("link", { name: "Demo receptionist" }).click();
-    await page.waitForURL((u) => u.pathname === editorPath);
-    const prompt = page.locator(".prompt textarea");
-    await prompt.waitFor();
-    expect(await prompt.inputValue()).toBe(before.systemPrompt);
-    await expect.poll(() => page.getByRole("tab", { selected: true }).textContent()).toBe("General");
-    await page.screenshot({ path: shot("editor"), fullPage: true });
-
-    await prompt.click();
-    await prompt.press("End");
-    await prompt.pressSequentially(` ${appendedSentence}`, { delay: 2 });
-    expect(await prompt.inputValue()).toBe(`${before.systemPrompt} ${appendedSentence}`);
+    await page.locator("header nav").getByRole("link", { name: "Agents" }).click();
+    await page.waitForURL((u) => u.pathname === agentsPath);
+    await page.getByRole("button", { name: "New agent" }).click();
+    await page.getByLabel("Name", { exact: true }).fill(agentName);
+    // The embedded default's offline providers (the catalog lists the cloud ones too).
+    await page.getByLabel("Language model").selectOption({ label: "Scripted demo brain (offline rules, not a language model)" });
+    await page.getByLabel("Speech to text").selectOption({ label: "PocketSphinx US English (offline)" });
+    await page.getByLabel("Text to speech").selectOption({ label: "Flite (offline)" });
+    await page.getByLabel("Voice").fill("slt");
+    await page.screenshot({ path: shot("agent-create") });
+    await page.getByRole("button", { name: "Create agent" }).click();
+    // A new agent opens straight in its editor.
+    await page.waitForURL((u) => u.pathname.startsWith(`${agentsPath}/agt_`), { timeout: 15_000 }).catch(async (err: unknown) => {
+      await page.screenshot({ path: shot("agent-create-failed") });
+      throw err;
+    });
+    agentId = new URL(page.url()).pathname.split("/").at(-1) ?? null;
+    const textarea = page.locator(".prompt textarea");
+    await textarea.waitFor();
+    await textarea.fill(prompt);
+    // {{customer_name}} is not declared yet: the prompt offers to declare it.
+    await page.locator(".var.unknown", { hasText: "customer_name" }).getByRole("button", { name: "declare" }).click();
+    await page.locator(".var.ok", { hasText: "customer_name" }).waitFor();
+    await page.getByRole("tab", { name: "Languages" }).click();
+    const first = page.getByLabel("First message").first();
+    await first.fill(greeting);
+    await page.getByRole("tab", { name: "Tools" }).click();
+    await page.locator("li", { hasText: toolCode }).getByRole("checkbox").check();
+    await page.locator("li", { hasText: "end_call" }).getByRole("checkbox").check();
+    await page.screenshot({ path: shot("editor-tools"), fullPage: true });
     await page.getByText("Unsaved changes").waitFor();
-    const save = page.getByRole("button", { name: "Save", exact: true });
-    expect(await save.isEnabled()).toBe(true);
-    await save.click();
+    await page.getByRole("button", { name: "Save", exact: true }).click();
     await page.getByText("Unsaved changes").waitFor({ state: "detached", timeout: 15_000 });
-    expect(saveRequests).toHaveLength(1);
-    expect(saveRequests[0]?.status).toBe(200);
-    expect(saveRequests[0]?.ifMatch).toContain(String(before.version));
+    expect(saves).toEqual([{ ifMatch: '"1"', status: 200 }]);
 
     await page.reload();
     await page.locator(".prompt textarea").waitFor({ timeout: 20_000 });
-    expect(await page.locator(".prompt textarea").inputValue()).toBe(`${before.systemPrompt} ${appendedSentence}`);
-    await page.screenshot({ path: shot("editor-saved") });
-    const after = await getAgent();
-    expect(after.systemPrompt).toBe(`${before.systemPrompt} ${appendedSentence}`);
-    expect(after.version).toBeGreaterThan(before.version);
+    expect(await page.locator(".prompt textarea").inputValue()).toBe(prompt);
+    const saved = await api<AgentView>(`/v1/agents/${agentId}`);
+    expect(saved.systemPrompt).toBe(prompt);
+    expect(saved.variables.properties["customer_name"]).toMatchObject({ type: "string" });
+    expect(saved.locales[0]?.firstMessage).toBe(greeting);
+    expect(saved.tools).toEqual([{ type: "webhook", toolId }, { type: "system", name: "end_call" }]);
+    await page.screenshot({ path: shot("editor"), fullPage: true });
   });
 
-  it("publishes the saved draft as a new version, listed as live", async () => {
-    const before = await getAgent();
-    expect(before.published).toBe(true);
-    const next = (before.publishedVersion ?? 0) + 1;
+  it("publishes the draft as v1, listed as live", async () => {
     await page.getByRole("tab", { name: "Publish" }).click();
     await page.getByRole("heading", { name: "Versions" }).waitFor();
     await page.getByLabel("Version note").fill(versionNote);
     await page.getByRole("button", { name: "Publish the draft" }).click();
     const row = page.locator("table tbody tr", { hasText: versionNote });
     await row.waitFor({ timeout: 15_000 });
-    await expect.poll(() => row.textContent()).toMatch(new RegExp(`^v${next}\\s*live`));
-    await expect.poll(() => page.locator(".editor h1 ~ .badge").first().textContent()).toBe(`Published v${next}`);
+    await expect.poll(() => row.textContent()).toMatch(/^v1\s*live/);
+    await expect.poll(() => page.locator(".editor h1 ~ .badge").first().textContent()).toBe("Published v1");
     await page.screenshot({ path: shot("publish"), fullPage: true });
-    const after = await getAgent();
-    expect(after.publishedVersion).toBe(next);
+    expect((await api<AgentView>(`/v1/agents/${agentId}`)).publishedVersion).toBe(1);
   });
 
-  it("a call on the agent's hosted page, in a second tab, completes as a session", async () => {
-    const call = await context.newPage();
-    const callConsole: string[] = [];
-    call.on("console", (m) => callConsole.push(`${m.type()}: ${m.text()}`));
-    call.on("websocket", (ws) => ws.on("close", () => callConsole.push(`websocket closed: ${ws.url().split("?")[0]}`)));
-    await watchPage(call);
-    const sessionIdP = captureSessionId(call);
-    await call.goto(`${stack.url}/a/${demoAgentId}?customer_name=Ada`);
-    await waitForState(call, ["idle"], 20_000);
-    await call.locator("speacknode-agent").getByRole("button").first().click();
+  it("talks to the agent from the editor with a variable value: the greeting uses it, the tool is called, the session completes", async () => {
+    if (!agentId) throw new Error("no agent was created");
+    await page.getByRole("button", { name: "Talk to agent" }).click();
+    const panel = page.locator("[data-test-call]");
+    await panel.waitFor();
+    expect(await panel.getAttribute("data-published-version")).toBe("1");
+    await panel.locator('[data-variable="customer_name"]').getByLabel("customer_name", { exact: true }).fill("Ada");
+    await waitForState(page, ["idle"], 20_000);
+    const sessionIdP = captureSessionId(page);
+    await panel.locator("speacknode-agent").getByRole("button").first().click();
     sessionId = await sessionIdP;
-    await waitForState(call, ["speaking"], 30_000);
+    await waitForState(page, ["speaking"], 30_000);
     // The fake microphone asks its question 8 s after the capture starts; wait for the answer and
     // the tool call, then for the answer to play out, and hang up.
     const deadline = Date.now() + 90_000;
     let detail: SessionDetailView = await sessionDetail(stack.url, ownerToken, sessionId);
     while (Date.now() < deadline) {
       const asked = detail.turns.findIndex((t) => t.role === "user" && /order/i.test(t.text));
-      if (asked >= 0 && detail.turns.slice(asked + 1).some((t) => t.role === "agent") && detail.toolCalls.some((c) => c.name === "check_order")) break;
+      if (asked >= 0 && detail.turns.slice(asked + 1).some((t) => t.role === "agent") && detail.toolCalls.some((c) => c.name === toolCode)) break;
       await sleep(500);
       detail = await sessionDetail(stack.url, ownerToken, sessionId);
     }
-    await settleInState(call, "listening", 2000, 40_000).catch(async (err: unknown) => {
-      throw new Error(`${String(err)}\nstates: ${JSON.stringify((await readWatch(call)).states)}\nconsole: ${callConsole.join("\n")}\nsession: ${JSON.stringify(detail)}`);
+    await settleInState(page, "listening", 2000, 40_000).catch(async (err: unknown) => {
+      throw new Error(`${String(err)}\nstates: ${JSON.stringify((await readWatch(page)).states)}\nsockets closed: ${socketCloses.join(", ")}\nsession: ${JSON.stringify(detail)}`);
     });
-    await call.screenshot({ path: shot("call") });
-    await call.locator("speacknode-agent").getByRole("button", { name: "End call" }).click();
-    await waitForState(call, ["ended", "idle"], 20_000);
+    await page.screenshot({ path: shot("test-call"), fullPage: true });
+    await panel.locator("speacknode-agent").getByRole("button", { name: "End call" }).click();
+    await waitForState(page, ["ended", "idle"], 20_000);
     for (let i = 0; i < 60 && detail.status !== "completed" && detail.status !== "failed"; i++) {
       await sleep(500);
       detail = await sessionDetail(stack.url, ownerToken, sessionId);
     }
     expect(detail.status).toBe("completed");
+    expect(detail.turns.find((t) => t.role === "agent")?.text).toBe("Hello Ada, this is the order desk. How can I help?");
+    expect(detail.toolCalls.find((c) => c.name === toolCode)?.status).toBe("ok");
     expect(detail.recordings.length).toBeGreaterThan(0);
-    await call.close();
+    // The panel links to the session it started.
+    await panel.getByRole("link", { name: "Open this session" }).waitFor();
   });
 
   it("lists the call in the sessions, and its detail shows the words, latencies, the tool call and a recording that loads and seeks", async () => {
@@ -191,7 +240,7 @@ describe("the dashboard, as the space's owner", () => {
     const link = page.locator(`table ${linkSelector}`);
     await link.waitFor({ timeout: 20_000 });
     const row = page.locator("table tbody tr", { has: page.locator(linkSelector) });
-    await expect.poll(() => row.textContent()).toMatch(/Demo receptionist/);
+    await expect.poll(() => row.textContent()).toMatch(new RegExp(agentName));
     await expect.poll(() => row.textContent()).toMatch(/Completed/i);
     await page.screenshot({ path: shot("sessions") });
 
@@ -201,14 +250,14 @@ describe("the dashboard, as the space's owner", () => {
     await userTurn.waitFor({ timeout: 20_000 });
     expect(await page.locator(".transcript .turn.agent").first().textContent()).toContain("Ada");
     // The call ran on the version published above.
-    expect(await page.locator("dl.meta").textContent()).toMatch(/Demo receptionist \(v2\)/);
+    expect(await page.locator("dl.meta").textContent()).toMatch(new RegExp(`${agentName} \\(v1\\)`));
     // Latency bars under the turns, each with a positive width.
     await page.locator(".transcript .latency .latency-bar").first().waitFor();
     const widths = await page.locator(".transcript .latency-bar").evaluateAll((bars) => bars.map((b) => b.getBoundingClientRect().width));
     expect(widths.length).toBeGreaterThan(0);
     expect(Math.max(...widths)).toBeGreaterThan(0);
     // The tool call, with its status.
-    const tool = page.locator(".tool-call", { hasText: "check_order" });
+    const tool = page.locator(".tool-call", { hasText: toolCode });
     await tool.waitFor();
     expect(await tool.locator(".badge").textContent()).toBe("ok");
 
@@ -233,7 +282,7 @@ describe("the dashboard, as the space's owner", () => {
     await page.screenshot({ path: shot("session-detail"), fullPage: true });
 
     // Clicking a turn's time seeks the recording there (and plays from it).
-    const seek = userTurn.locator(".turn-head button");
+    const seek = userTurn.locator('.turn-head button[title="Play from here"]');
     const label = (await seek.textContent()) ?? "";
     expect(await audio.evaluate((a: HTMLAudioElement) => a.currentTime)).toBe(0);
     await seek.click();
@@ -244,6 +293,36 @@ describe("the dashboard, as the space's owner", () => {
     if (m) expect(Math.abs(at - (Number(m[1]) * 60 + Number(m[2])))).toBeLessThan(3);
     await audio.evaluate((a: HTMLAudioElement) => a.pause());
     await page.screenshot({ path: shot("session-detail-seeked") });
+  });
+
+  it("shows the runtime's trace of the call as a waterfall: turns, LLM, tool and TTS spans on the session's time axis; clicking a span seeks the audio", async () => {
+    if (!sessionId) throw new Error("no call was made");
+    // The runtime exports the spans when the session ends; the queue consumer stores them within seconds.
+    const rows = page.locator(".wf .wf-row");
+    for (let i = 0; i < 30 && (await rows.count()) === 0; i++) {
+      await sleep(1000);
+      if (i % 5 === 4) {
+        await page.reload();
+        await page.locator("#trace").waitFor({ timeout: 20_000 });
+      }
+    }
+    expect(await rows.count()).toBeGreaterThan(3);
+    const categories = new Set(await rows.evaluateAll((els) => els.map((e) => e.getAttribute("data-category") ?? "")));
+    for (const c of ["user-turn", "agent-turn", "llm", "tool", "tts"]) expect(categories).toContain(c);
+    const trace = await api<{ spans: { name: string; attributes: Record<string, unknown> }[] }>(`/v1/sessions/${sessionId}/trace`);
+    expect(trace.spans.length).toBe(await rows.count());
+    expect(trace.spans.every((sp) => sp.attributes["speaknode.session.id"] === sessionId)).toBe(true);
+    await page.locator("#trace").scrollIntoViewIfNeeded();
+    await page.screenshot({ path: shot("session-trace"), fullPage: true });
+    const audio = page.locator(".player audio");
+    await audio.evaluate((a: HTMLAudioElement) => {
+      a.pause();
+      a.currentTime = 0;
+    });
+    const toolBar = page.locator('.wf-row[data-category="tool"] .wf-bar').first();
+    await toolBar.click();
+    await expect.poll(() => audio.evaluate((a: HTMLAudioElement) => a.currentTime), { timeout: 5_000 }).toBeGreaterThan(1);
+    await audio.evaluate((a: HTMLAudioElement) => a.pause());
   });
 
   it("raised no page errors on the way", () => {
