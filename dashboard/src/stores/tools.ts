@@ -5,31 +5,17 @@
 import { batch, signal } from "@preact/signals";
 import { FieldError } from "../../../packages/contracts/src/problem.ts";
 import { listOf } from "../../../packages/contracts/src/spaces.ts";
-import { Tool } from "../../../packages/contracts/src/tools.ts";
+import { ImportToolsResult, Tool, type ImportPreviewItem, type ImportToolsBody } from "../../../packages/contracts/src/tools.ts";
 import { z } from "zod";
 import { ApiProblem, type Api } from "../api/client.ts";
 import type { ToolBody, ToolPatch } from "./tool-form.ts";
 
-// The import route's body and answer (workers/src/routes/tools-import.ts keeps them in the route
-// file, not in contracts): only what the dashboard sends and reads.
-export interface ImportRequest {
-  source: { type: "document"; document: string } | { type: "url"; url: string };
-  baseUrl?: string;
-  confirm: boolean;
-  operations?: string[];
-  secretHeaders: Record<string, string>;
-}
-
-const PreviewItem = z.object({
-  draft: z.record(z.string(), z.unknown()),
-  errors: z.array(FieldError),
-  needsBaseUrl: z.boolean(),
-  securityHints: z.array(z.string()),
-  source: z.object({ path: z.string(), method: z.string(), operationId: z.string().optional() }),
-});
-export type PreviewItem = z.infer<typeof PreviewItem>;
-export const ImportResult = z.object({ confirmed: z.boolean(), tools: z.array(PreviewItem), created: z.array(Tool), warnings: z.array(z.string()) });
-export type ImportResult = z.infer<typeof ImportResult>;
+// The import route's body and answer, from the contracts (the dashboard always sends `confirm` and
+// `secretHeaders`, so the input type's optional defaults are filled in here).
+export type ImportRequest = ImportToolsBody & { confirm: boolean; secretHeaders: Record<string, string>; source: { type: "document"; document: string } | { type: "url"; url: string } };
+export type PreviewItem = ImportPreviewItem;
+export const ImportResult = ImportToolsResult;
+export type ImportResult = ImportToolsResult;
 
 export type ToolsEvent =
   | { type: "loading"; spaceId: string }

@@ -2,6 +2,7 @@
 // with pre-tool and progress speech and transfer rules) and the platform's system tools.
 import { z } from "zod";
 import { idSchema, Timestamp } from "./ids.ts";
+import { FieldError } from "./problem.ts";
 import { ObjectJsonSchema } from "./json-schema.ts";
 import { patchShape } from "./patch.ts";
 
@@ -111,3 +112,37 @@ export const ToolRef = z
   ])
   .meta({ id: "ToolRef" });
 export type ToolRef = z.infer<typeof ToolRef>;
+
+/** The largest OpenAPI document the import takes (text or fetched). */
+export const maxOpenApiDocumentBytes = 1024 * 1024;
+
+/** POST /v1/spaces/{spaceId}/tools/import: an OpenAPI 3.x document's operations as webhook tools. */
+export const ImportToolsBody = z
+  .strictObject({
+    source: z.discriminatedUnion("type", [
+      z.strictObject({ type: z.literal("document"), document: z.union([z.string().min(1).max(maxOpenApiDocumentBytes), z.record(z.string(), z.unknown())]) }),
+      z.strictObject({ type: z.literal("url"), url: z.url().max(2000) }),
+    ]),
+    /** Replaces the document's server URL (or supplies one it lacks). */
+    baseUrl: z.url().max(1000).optional(),
+    /** false: preview only; true: create the selected tools. */
+    confirm: z.boolean().default(false),
+    /** Codes to create on confirm; all operations when omitted. */
+    operations: z.array(z.string()).max(200).optional(),
+    /** Secret header values given to every created tool (e.g. its API key). */
+    secretHeaders: z.record(z.string(), z.string().min(1).max(4000)).default({}),
+  })
+  .meta({ id: "ImportToolsBody" });
+
+export const ImportPreviewItem = z.object({
+  draft: z.record(z.string(), z.unknown()),
+  errors: z.array(FieldError),
+  needsBaseUrl: z.boolean(),
+  securityHints: z.array(z.string()),
+  source: z.object({ path: z.string(), method: z.string(), operationId: z.string().optional() }),
+});
+export const ImportToolsResult = z.object({ confirmed: z.boolean(), tools: z.array(ImportPreviewItem), created: z.array(Tool), warnings: z.array(z.string()) }).meta({ id: "ImportToolsResult" });
+
+export type ImportToolsBody = z.input<typeof ImportToolsBody>;
+export type ImportPreviewItem = z.infer<typeof ImportPreviewItem>;
+export type ImportToolsResult = z.infer<typeof ImportToolsResult>;

@@ -2,7 +2,7 @@
 // fetched server-side through the SSRF guard): a preview first, then creation on confirm.
 import { createRoute, z, type OpenAPIHono } from "@hono/zod-openapi";
 import type { Context } from "hono";
-import { CreateToolBody, FieldError, newId, Tool, type CreateToolBody as CreateToolBodyT } from "@speaknode/contracts";
+import { CreateToolBody, FieldError, ImportToolsBody as ImportBody, ImportToolsResult as ImportResult, maxOpenApiDocumentBytes as maxDocumentBytes, newId, type CreateToolBody as CreateToolBodyT } from "@speaknode/contracts";
 import { tools } from "@speaknode/db";
 import type { AppEnv } from "../context.ts";
 import { requireSpace } from "../auth/access.ts";
@@ -14,34 +14,6 @@ import { OutboundError, safeFetch } from "../tools/ssrf.ts";
 import { toTool } from "../tools/serialize.ts";
 import { checkTool } from "../tools/validate-tool.ts";
 import { SpaceParams } from "./params.ts";
-
-const maxDocumentBytes = 1024 * 1024;
-
-const ImportBody = z
-  .strictObject({
-    source: z.discriminatedUnion("type", [
-      z.strictObject({ type: z.literal("document"), document: z.union([z.string().min(1).max(maxDocumentBytes), z.record(z.string(), z.unknown())]) }),
-      z.strictObject({ type: z.literal("url"), url: z.url().max(2000) }),
-    ]),
-    /** Replaces the document's server URL (or supplies one it lacks). */
-    baseUrl: z.url().max(1000).optional(),
-    /** false: preview only; true: create the selected tools. */
-    confirm: z.boolean().default(false),
-    /** Codes to create on confirm; all operations when omitted. */
-    operations: z.array(z.string()).max(200).optional(),
-    /** Secret header values given to every created tool (e.g. its API key). */
-    secretHeaders: z.record(z.string(), z.string().min(1).max(4000)).default({}),
-  })
-  .meta({ id: "ImportToolsBody" });
-
-const PreviewItem = z.object({
-  draft: z.record(z.string(), z.unknown()),
-  errors: z.array(FieldError),
-  needsBaseUrl: z.boolean(),
-  securityHints: z.array(z.string()),
-  source: z.object({ path: z.string(), method: z.string(), operationId: z.string().optional() }),
-});
-const ImportResult = z.object({ confirmed: z.boolean(), tools: z.array(PreviewItem), created: z.array(Tool), warnings: z.array(z.string()) }).meta({ id: "ImportToolsResult" });
 
 export const route = createRoute({
   method: "post",
