@@ -7,9 +7,10 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { buildPublicAssets, freePort, startLocalStack } from "./lib.ts";
+import { buildPublicAssets, freePort, localSecretsKey, startLocalStack } from "./lib.ts";
 import { apiBench } from "./bench/api.ts";
 import { dispatchBench } from "./bench/sessions.ts";
+import { telemetryBench } from "./bench/telemetry.ts";
 import { runtimeBench } from "../voice-runtime/bench/overhead.ts";
 import { widgetLatencyBench, widgetSizes } from "../e2e/bench.ts";
 import { dashboardAgentsListBench, dashboardSizes } from "../e2e/dashboard-bench.ts";
@@ -21,6 +22,9 @@ const stack = await startLocalStack({ port: await freePort(), workDir, quiet: tr
 try {
   for (const line of await apiBench(stack.url)) console.log(line);
   for (const line of await dispatchBench(stack.url, stack.demoAgentId)) console.log(line);
+  // Telemetry: OTLP exports → POST /v1/traces → queue → consumer → Postgres, and the consumer's insert alone.
+  const telemetryTarget = { url: stack.url, tokenSecret: localSecretsKey(workDir, "runtime-token.key"), databaseUrl: stack.database.databaseUrl, localProxy: stack.database.localProxy };
+  for (const line of await telemetryBench(telemetryTarget)) console.log(line);
   // The dashboard: its up-front JS, and signed in, navigation → the agents table shows the demo agent (Chromium).
   for (const line of dashboardSizes()) console.log(line);
   for (const line of await dashboardAgentsListBench(stack.url, stack.demoSpaceId, stack.demoAgentId)) console.log(line);

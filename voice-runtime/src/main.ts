@@ -7,6 +7,7 @@ import { ConfigError, loadSettings } from "./config.ts";
 import { runnerDeps } from "./deps.ts";
 import { errorFields, log, setLogLevel } from "./log.ts";
 import { runSession, type SessionOutcome } from "./session/runner.ts";
+import { exporterHeaders } from "./telemetry/exporter-auth.ts";
 import { startTracing } from "./telemetry/tracing.ts";
 import { localCallIo } from "./transport/local/call-io.ts";
 import { startLocalMediaServer } from "./transport/local/server.ts";
@@ -19,7 +20,14 @@ async function main(): Promise<void> {
   const settings = loadSettings(process.env);
   setLogLevel(settings.logLevel);
   initializeLogger({ pretty: false, level: settings.logLevel === "debug" ? "debug" : "warn" });
-  const tracing = settings.telemetry ? startTracing({ endpoint: settings.telemetry.endpoint, headers: settings.telemetry.headers, resource: { "service.instance.id": settings.runtimeId } }) : undefined;
+  const tracing = settings.telemetry
+    ? startTracing({
+        endpoint: settings.telemetry.endpoint,
+        // The Worker's /v1/traces takes our service token; other endpoints only the configured headers.
+        headers: exporterHeaders({ endpoint: settings.telemetry.endpoint, apiUrl: settings.apiUrl, tokenSecret: settings.tokenSecret, runtimeId: settings.runtimeId, headers: settings.telemetry.headers }),
+        resource: { "service.instance.id": settings.runtimeId },
+      })
+    : undefined;
 
   if (settings.transport === "livekit") {
     log.info("voice runtime registering with LiveKit", { agentName: settings.livekit?.agentName });
@@ -27,7 +35,7 @@ async function main(): Promise<void> {
     return;
   }
 
-  const deps = runnerDeps(settings);
+  const deps = { ...runnerDeps(settings), telemetry: tracing ? { flush: () => tracing.forceFlush() } : undefined };
   // Decode the bundled ambience once, so no call starts with a silent background.
   await preloadBackgroundClips(localSampleRateHz).catch((err: unknown) => log.warn("background clips not preloaded", errorFields(err)));
   const live = new Map<string, Promise<SessionOutcome>>();

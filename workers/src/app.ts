@@ -2,6 +2,7 @@
 // operations. Each operation lives in its own file under routes/ and registers itself here.
 import { OpenAPIHono } from "@hono/zod-openapi";
 import { bodyLimit } from "hono/body-limit";
+import { except } from "hono/combine";
 import { newId } from "@speaknode/contracts";
 import type { AppEnv } from "./context.ts";
 import { readConfig } from "./config.ts";
@@ -38,7 +39,9 @@ export function createApp(): OpenAPIHono<AppEnv> {
 
   // Bodies are small JSON documents; anything larger is refused before it is read.
   const limitBody = bodyLimit({ maxSize: 256 * 1024, onError: () => { throw new ApiError("payload_too_large", "the body is larger than 256 KiB"); } });
-  app.use("/v1/*", limitBody, withDb, authenticate());
+  // /v1/traces takes the voice runtime's service token and a larger body, and never touches the
+  // database in the request (routes/traces-ingest.ts).
+  app.use("/v1/*", except("/v1/traces", limitBody, withDb, authenticate()));
   app.use("/dev/*", withDb);
   app.use("/recordings/*", withDb);
   app.use("/a/*", withDb);

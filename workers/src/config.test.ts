@@ -47,4 +47,14 @@ describe("Worker configuration", () => {
     expect(() => readConfig({ ...valid, EMAIL_PROVIDER: "resend" })).toThrow(/RESEND_API_KEY/);
     expect(readConfig({ ...valid, EMAIL_PROVIDER: "resend", RESEND_API_KEY: "re_1" }).email).toMatchObject({ provider: "resend", apiKey: "re_1" });
   });
+
+  it("gives the dashboard the Worker's issuer by default and checks its own settings", () => {
+    expect(readConfig({ ...valid }).dashboard).toEqual({ oidcIssuer: valid.OIDC_ISSUER, oidcClientId: "speaknode-dashboard", apiBase: "" });
+    const blank = { DASHBOARD_OIDC_ISSUER: "", DASHBOARD_OIDC_CLIENT_ID: " ", DASHBOARD_API_BASE: "" };
+    expect(readConfig({ ...valid, ...blank }).dashboard).toEqual({ oidcIssuer: valid.OIDC_ISSUER, oidcClientId: "speaknode-dashboard", apiBase: "" });
+    const own = { DASHBOARD_OIDC_ISSUER: "https://id.example.com/realms/web/", DASHBOARD_OIDC_CLIENT_ID: "web", DASHBOARD_API_BASE: "https://api.example.com/" };
+    expect(readConfig({ ...valid, ...own }).dashboard).toEqual({ oidcIssuer: "https://id.example.com/realms/web", oidcClientId: "web", apiBase: "https://api.example.com" });
+    expect(() => readConfig({ ...valid, DASHBOARD_API_BASE: "javascript:alert(1)" })).toThrow(/DASHBOARD_API_BASE/);
+    expect(() => readConfig({ ...valid, DASHBOARD_OIDC_ISSUER: "not a url" })).toThrow(/DASHBOARD_OIDC_ISSUER/);
+  });
 });

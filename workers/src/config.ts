@@ -58,6 +58,19 @@ const EnvSchema = z.object({
   RATE_LIMIT_IP_PER_MIN: z.coerce.number().int().min(1).max(100_000).default(10),
   RATE_LIMIT_AGENT_PER_MIN: z.coerce.number().int().min(1).max(1_000_000).default(600),
   INVITATION_TTL_HOURS: z.coerce.number().int().min(1).max(24 * 30).default(168),
+  /** What the dashboard's index.html is templated with (routes/widget-assets.ts); "" = the default. */
+  DASHBOARD_OIDC_ISSUER: z.url({ protocol: /^https?$/ }).optional().or(z.literal("").transform(() => undefined)),
+  DASHBOARD_OIDC_CLIENT_ID: z.string().trim().max(255).optional().transform((v) => v || undefined),
+  DASHBOARD_API_BASE: z.url({ protocol: /^https?$/ }).optional().or(z.literal("").transform(() => undefined)),
+  /** Langfuse (optional): LLM spans are forwarded there when all three are set. */
+  LANGFUSE_BASE_URL: z.url({ protocol: /^https?$/ }).optional().or(z.literal("").transform(() => undefined)),
+  LANGFUSE_PUBLIC_KEY: z.string().trim().optional().transform((v) => v || undefined),
+  LANGFUSE_SECRET_KEY: z.string().trim().optional().transform((v) => v || undefined),
+  /** Optional ClickHouse sink for daily analytics (analytics/sink.ts); off when unset. */
+  CLICKHOUSE_URL: z.url({ protocol: /^https?$/ }).optional().or(z.literal("").transform(() => undefined)),
+  CLICKHOUSE_USER: z.string().min(1).default("default"),
+  CLICKHOUSE_PASSWORD: z.string().default(""),
+  CLICKHOUSE_DATABASE: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "must be a plain identifier").default("default"),
 });
 
 export type Config = {
@@ -86,6 +99,18 @@ export type Config = {
   };
   sessions: { dispatchTimeoutMs: number; heartbeatTimeoutMs: number; maxDurationMs: number };
   publicRateLimits: { perIpPerMin: number; perAgentPerMin: number };
+  /** Where ingested spans go besides Postgres; Langfuse is off unless configured. */
+  telemetry: { langfuse: { baseUrl: string; publicKey: string; secretKey: string } | undefined };
+  /** The dashboard's runtime settings, written into its index.html. */
+  dashboard: {
+    /** The issuer the dashboard signs in with (no trailing slash); defaults to OIDC_ISSUER. */
+    oidcIssuer: string;
+    oidcClientId: string;
+    /** Where the dashboard calls the API; "" = the Worker's own origin. */
+    apiBase: string;
+  };
+  /** Where refreshed analytics are also sent; undefined = Postgres only. */
+  clickhouse: { url: string; user: string; password: string; database: string } | undefined;
 };
 
 export class ConfigError extends Error {
@@ -109,6 +134,8 @@ export function readConfig(env: Record<string, unknown>): Config {
     throw new ConfigError("MEDIA_DRIVER=livekit needs LIVEKIT_URL, LIVEKIT_API_KEY and LIVEKIT_API_SECRET");
   }
   if (e.EMAIL_PROVIDER === "resend" && !e.RESEND_API_KEY) throw new ConfigError("EMAIL_PROVIDER=resend needs RESEND_API_KEY");
+  const langfuseSet = [e.LANGFUSE_BASE_URL, e.LANGFUSE_PUBLIC_KEY, e.LANGFUSE_SECRET_KEY].filter((v) => v !== undefined).length;
+  if (langfuseSet > 0 && langfuseSet < 3) throw new ConfigError("Langfuse forwarding needs LANGFUSE_BASE_URL, LANGFUSE_PUBLIC_KEY and LANGFUSE_SECRET_KEY together");
   const config: Config = {
     databaseUrl: e.DATABASE_URL,
     dbLocalProxy: e.DB_LOCAL_PROXY,
@@ -139,6 +166,15 @@ export function readConfig(env: Record<string, unknown>): Config {
     },
     sessions: { dispatchTimeoutMs: e.DISPATCH_TIMEOUT_MS, heartbeatTimeoutMs: e.HEARTBEAT_TIMEOUT_MS, maxDurationMs: e.MAX_SESSION_MS },
     publicRateLimits: { perIpPerMin: e.RATE_LIMIT_IP_PER_MIN, perAgentPerMin: e.RATE_LIMIT_AGENT_PER_MIN },
+    telemetry: {
+      langfuse: e.LANGFUSE_BASE_URL && e.LANGFUSE_PUBLIC_KEY && e.LANGFUSE_SECRET_KEY ? { baseUrl: e.LANGFUSE_BASE_URL.replace(/\/+$/, ""), publicKey: e.LANGFUSE_PUBLIC_KEY, secretKey: e.LANGFUSE_SECRET_KEY } : undefined,
+    },
+    dashboard: {
+      oidcIssuer: (e.DASHBOARD_OIDC_ISSUER ?? e.OIDC_ISSUER).replace(/\/+$/, ""),
+      oidcClientId: e.DASHBOARD_OIDC_CLIENT_ID ?? "speaknode-dashboard",
+      apiBase: (e.DASHBOARD_API_BASE ?? "").replace(/\/+$/, ""),
+    },
+    clickhouse: e.CLICKHOUSE_URL ? { url: e.CLICKHOUSE_URL, user: e.CLICKHOUSE_USER, password: e.CLICKHOUSE_PASSWORD, database: e.CLICKHOUSE_DATABASE } : undefined,
   };
   cache.set(env, config);
   return config;

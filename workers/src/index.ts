@@ -1,4 +1,6 @@
 import { createApp } from "./app.ts";
+import { runScheduledRefresh } from "./analytics/background.ts";
+import { handleTelemetryBatch, isTelemetryQueue } from "./telemetry/consumer.ts";
 
 export { SessionRoom } from "../../durable-objects/session-room/index.ts";
 
@@ -6,5 +8,14 @@ const app = createApp();
 
 export default {
   fetch: app.fetch,
+  // Queue consumers, by queue: the telemetry queue and its dead letters (telemetry/consumer.ts).
+  queue: async (batch, env, ctx) => {
+    if (isTelemetryQueue(batch.queue)) return handleTelemetryBatch(batch, env, ctx);
+    throw new Error(`no consumer for queue ${batch.queue}`);
+  },
+  // The cron trigger in wrangler.toml: daily analytics for today and yesterday (analytics/background.ts).
+  scheduled: async (controller, env) => {
+    await runScheduledRefresh(env, new Date(controller.scheduledTime));
+  },
 } satisfies ExportedHandler<Record<string, unknown>>;
 export { RateLimiter } from "../../durable-objects/rate-limiter/index.ts";

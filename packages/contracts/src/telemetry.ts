@@ -4,6 +4,10 @@
 import { z } from "zod";
 import { idSchema, Timestamp } from "./ids.ts";
 
+/** Span attributes the voice runtime sets on every span of a session; the Worker files spans by them. */
+export const spanSessionIdAttribute = "speaknode.session.id";
+export const spanAgentIdAttribute = "speaknode.agent.id";
+
 export const SpanKindName = z.enum(["unspecified", "internal", "server", "client", "producer", "consumer"]).meta({ id: "SpanKind" });
 export type SpanKindName = z.infer<typeof SpanKindName>;
 

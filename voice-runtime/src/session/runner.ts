@@ -19,6 +19,7 @@ import type { CallEnd } from "../transport/types.ts";
 import { buildAgent, instructionsFor, localeOf, type SpeaknodeAgent } from "./agent-builder.ts";
 import { closingLine } from "./phrases.ts";
 import { SessionReporter } from "./reporter.ts";
+import { withSessionTelemetry, type SessionTelemetry } from "../telemetry/session-context.ts";
 import type { SessionControl } from "./system-tools.ts";
 
 /** One call's audio, whichever transport carries it. */
@@ -40,6 +41,8 @@ export interface RunnerDeps {
   heartbeatIntervalMs: number;
   maxResponseChars: number;
   recording: { enabled: boolean; dir: string | undefined };
+  /** Trace export, when on: flushed as each session ends so its spans arrive promptly. */
+  telemetry?: { flush(): Promise<void> } | undefined;
 }
 
 export interface SessionOutcome {
@@ -78,6 +81,13 @@ export async function runSession(io: CallIo, deps: RunnerDeps): Promise<SessionO
 
 /** Starts the session; resolves once the agent is ready (or with the outcome if it never got there). */
 export async function startSession(io: CallIo, deps: RunnerDeps): Promise<RunningSession | SessionOutcome> {
+  // Everything the session does, to its last report, runs in its telemetry context: every span
+  // it makes carries its session (and agent) id.
+  const telemetry: SessionTelemetry = { sessionId: io.sessionId, agentId: undefined };
+  return withSessionTelemetry(telemetry, () => startSessionInContext(io, deps, telemetry));
+}
+
+async function startSessionInContext(io: CallIo, deps: RunnerDeps, telemetry: SessionTelemetry): Promise<RunningSession | SessionOutcome> {
   const sessionId = io.sessionId;
   const sink = new EventSink(deps.api, sessionId);
   let config: RuntimeConfig;
@@ -94,7 +104,8 @@ export async function startSession(io: CallIo, deps: RunnerDeps): Promise<Runnin
     await io.close(`the session is ${config.status}`);
     return { status: "failed", reason: `session_${config.status}`, turns: 0, usage: { prompt: 0, completion: 0 } };
   }
-  return new SessionRun(io, deps, config, sink).start();
+  telemetry.agentId = config.agentId;
+  return new SessionRun(io, deps, config, sink, telemetry).start();
 }
 
 class SessionRun {
@@ -113,13 +124,15 @@ class SessionRun {
   #recorder: CallRecorder | undefined;
   #recordingDir: string | undefined;
   readonly #providers: SessionProviders;
+  readonly #telemetry: SessionTelemetry;
   #heartbeatInFlight: Promise<void> | undefined;
 
-  constructor(io: CallIo, deps: RunnerDeps, config: RuntimeConfig, sink: EventSink) {
+  constructor(io: CallIo, deps: RunnerDeps, config: RuntimeConfig, sink: EventSink, telemetry: SessionTelemetry) {
     this.#io = io;
     this.#deps = deps;
     this.#config = config;
     this.#sink = sink;
+    this.#telemetry = telemetry;
     this.#language = localeOf(config, config.language).language;
     this.#reporter = new SessionReporter(sink, this.#language);
     this.#providers = deps.providers.forSession();
@@ -274,6 +287,8 @@ class SessionRun {
       ? { status: "failed", reason: failure.code, turns: this.#reporter.turns, usage }
       : { status: "completed", reason: endReason, turns: this.#reporter.turns, usage };
     log.info("session ended", { sessionId, status: outcome.status, reason: outcome.reason, turns: outcome.turns });
+    // Not awaited: the outcome does not wait for the export.
+    void this.#deps.telemetry?.flush().catch(() => {});
     return outcome;
   }
 
@@ -336,6 +351,7 @@ class SessionRun {
     this.#sink.push({ type: "agent.transferred", fromAgentId: this.#config.agentId, toAgentId: agentId, reason: reason.slice(0, 500) || "transfer", language });
     log.info("agent hand-off", { sessionId: this.#io.sessionId, fromAgentId: this.#config.agentId, toAgentId: agentId });
     this.#config = target;
+    this.#telemetry.agentId = agentId;
     this.#agent = next;
     this.#language = language;
     this.#reporter.language = language;

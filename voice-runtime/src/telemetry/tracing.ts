@@ -18,11 +18,14 @@ import { defaultResource, resourceFromAttributes } from "@opentelemetry/resource
 import { BatchSpanProcessor, NodeTracerProvider } from "@opentelemetry/sdk-trace-node";
 import type { ReadableSpan, SpanExporter } from "@opentelemetry/sdk-trace-node";
 import { errorFields, log } from "../log.ts";
+import type { HeadersFactory } from "./exporter-auth.ts";
+import { SessionAttributesProcessor } from "./session-context.ts";
 
 export interface TracingOptions {
   /** Full URL of the OTLP/HTTP traces endpoint, e.g. http://127.0.0.1:4318/v1/traces. */
   endpoint: string;
-  headers?: Record<string, string>;
+  /** Static headers, or a function asked before every export (for short-lived tokens). */
+  headers?: Record<string, string> | HeadersFactory;
   serviceName?: string;
   /** More resource attributes, e.g. `service.instance.id`. */
   resource?: Record<string, string>;
@@ -45,6 +48,8 @@ export interface Tracing {
 
 /** Failed exports are reported at most this often; the spans in them are dropped either way. */
 const warnEveryMs = 60_000;
+/** Spans per export: keeps a request well under the Worker's 2 MiB body limit for /v1/traces. */
+const maxExportBatchSize = 256;
 
 export function startTracing(options: TracingOptions): Tracing {
   const exporter = new WarningExporter(otlpJsonExporter(options), options.endpoint);
@@ -52,7 +57,8 @@ export function startTracing(options: TracingOptions): Tracing {
   const fanout = new telemetry.FanoutSpanProcessor();
   const provider = new NodeTracerProvider({
     resource: defaultResource().merge(resourceFromAttributes({ "service.name": options.serviceName ?? "speaknode-voice-runtime", ...options.resource })),
-    spanProcessors: [fanout, new BatchSpanProcessor(exporter, { exportTimeoutMillis: (options.exportTimeoutMs ?? 10_000) + 1000 })],
+    // The session attributes first: the library's processors and the export see them on every span.
+    spanProcessors: [new SessionAttributesProcessor(), fanout, new BatchSpanProcessor(exporter, { maxExportBatchSize, exportTimeoutMillis: (options.exportTimeoutMs ?? 10_000) + 1000 })],
   });
   provider.register();
   telemetry.setTracerProvider(provider, { registerSpanProcessor: (processor) => fanout.add(processor), allowPii: options.allowPii ?? false });

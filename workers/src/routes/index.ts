@@ -2,6 +2,8 @@
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import type { AppEnv } from "../context.ts";
 import { registerAdminUsersList } from "./admin-users-list.ts";
+import { registerAdminAnalyticsRefresh } from "./admin-analytics-refresh.ts";
+import { registerAnalyticsGet } from "./analytics-get.ts";
 import { registerApiKeysCreate } from "./api-keys-create.ts";
 import { registerApiKeysList } from "./api-keys-list.ts";
 import { registerApiKeysRevoke } from "./api-keys-revoke.ts";
@@ -45,6 +47,9 @@ import { registerPublicSessions } from "./public-sessions.ts";
 import { registerRecordingsServe } from "./recordings-serve.ts";
 import { registerSessionsLive } from "./sessions-live.ts";
 import { registerRuntimeApi } from "./runtime-api.ts";
+import { registerTracesIngest } from "./traces-ingest.ts";
+import { registerSessionTrace } from "./session-trace.ts";
+import { registerAdminDeadLetters } from "./admin-dead-letters.ts";
 
 export function registerRoutes(app: OpenAPIHono<AppEnv>): void {
   registerHealthz(app);
@@ -67,6 +72,8 @@ export function registerRoutes(app: OpenAPIHono<AppEnv>): void {
   registerApiKeysList(app);
   registerApiKeysRevoke(app);
   registerAdminUsersList(app);
+  registerAdminAnalyticsRefresh(app);
+  registerAnalyticsGet(app);
   registerAgentsList(app);
   registerAgentsCreate(app);
   registerAgentsGet(app);
@@ -93,4 +100,7 @@ export function registerRoutes(app: OpenAPIHono<AppEnv>): void {
   registerRecordingsServe(app);
   registerSessionsLive(app);
   registerRuntimeApi(app);
+  registerTracesIngest(app);
+  registerSessionTrace(app);
+  registerAdminDeadLetters(app);
 }

@@ -48,6 +48,8 @@ const cases: RouteCase[] = [
   { name: "/v1/spaces/{id}/api-keys", method: "GET", path: (w) => `/v1/spaces/${w.spaceId}/api-keys`, foreignPath: (w) => `/v1/spaces/${w.otherSpaceId}/api-keys`, need: "owner" },
   { name: "/v1/api-keys/{id}", method: "DELETE", path: (w) => `/v1/api-keys/${w.apiKeyId}`, foreignPath: (w) => `/v1/api-keys/${w.otherApiKeyId}`, need: "owner" },
   { name: "/v1/admin/users", method: "GET", path: () => "/v1/admin/users", need: "admin" },
+  { name: "/v1/admin/analytics/refresh", method: "POST", path: () => "/v1/admin/analytics/refresh", json: { from: "2026-01-01", to: "2026-01-02" }, need: "admin" },
+  { name: "/v1/spaces/{id}/analytics", method: "GET", path: (w) => `/v1/spaces/${w.spaceId}/analytics`, foreignPath: (w) => `/v1/spaces/${w.otherSpaceId}/analytics`, need: "member" },
   { name: "/v1/spaces/{id}/agents", method: "GET", path: (w) => `/v1/spaces/${w.spaceId}/agents`, foreignPath: (w) => `/v1/spaces/${w.otherSpaceId}/agents`, need: "member" },
   { name: "/v1/spaces/{id}/agents", method: "POST", path: (w) => `/v1/spaces/${w.spaceId}/agents`, foreignPath: (w) => `/v1/spaces/${w.otherSpaceId}/agents`, json: agentBody(), need: "member" },
   { name: "/v1/agents/{id}", method: "GET", path: (w) => `/v1/agents/${w.agentId}`, foreignPath: (w) => `/v1/agents/${w.otherAgentId}`, need: "member" },
@@ -74,6 +76,10 @@ const cases: RouteCase[] = [
   { name: "/v1/catalog", method: "GET", path: () => "/v1/catalog", need: "member" },
   { name: "/v1/catalog", method: "POST", path: () => "/v1/catalog", json: { kind: "llm", provider: "openrouter", model: "x/y", displayName: "X" }, need: "admin" },
   { name: "/v1/catalog/{id}", method: "PATCH", path: () => "/v1/catalog/mdl_00000000000000000000000001", json: { enabled: true }, need: "admin" },
+  { name: "/v1/sessions/{id}/trace", method: "GET", path: () => "/v1/sessions/ses_01jqz8k3m4n5p6q7r8s9t0v1w2/trace", need: "member" },
+  { name: "/v1/admin/telemetry/dead-letters", method: "GET", path: () => "/v1/admin/telemetry/dead-letters", need: "admin" },
+  // POST /v1/traces takes the voice runtime's service token, not a user's or an API key's: its
+  // refusals (no token, users, API keys, media tokens, expired tokens) are in traces-ingest.test.ts.
 ];
 
 securitySuite(cases, () => world);

@@ -1,7 +1,11 @@
 // Runs against the real build in build/public (`npm test` builds it first; wrangler.toml's [assets]).
+import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { call, expectProblem } from "../../test/helpers.ts";
-import { cacheControl } from "./widget-assets.ts";
+import { createApp } from "../app.ts";
+import { call, expectProblem, testEnv } from "../../test/helpers.ts";
+import { cacheControl, escapeAttribute } from "./widget-assets.ts";
+
+const metaContent = (html: string, name: string) => html.match(new RegExp(`<meta name="${name}" content="([^"]*)"`))?.[1];
 
 describe("the widget's files", () => {
   it("serves the loader as JavaScript to any origin, cached for five minutes", async () => {
@@ -47,6 +51,9 @@ describe("the widget's files", () => {
     expect(cacheControl("/speaknode-livekit.js")).toBe("public, max-age=300");
     expect(cacheControl("/chunk-3F9A1C2B.js")).toBe("public, max-age=31536000, immutable");
     expect(cacheControl("/speaknode-widget.5e8d0a13.js")).toBe("public, max-age=31536000, immutable");
+    // Vite's hashes are base64url: "-" and "_" included, digits not guaranteed.
+    expect(cacheControl("/app/assets/index-Dn3SdT-D.js")).toBe("public, max-age=31536000, immutable");
+    expect(cacheControl("/app/assets/ToolsPage-BxttBcJe.js")).toBe("public, max-age=31536000, immutable");
   });
 });
 
@@ -56,7 +63,7 @@ describe("the dashboard", () => {
       const res = await call("GET", path);
       expect(res.status, path).toBe(200);
       expect(res.headers.get("content-type"), path).toMatch(/^text\/html/);
-      expect(res.headers.get("cache-control"), path).toBe("no-store");
+      expect(res.headers.get("cache-control"), path).toBe("no-cache");
       expect(res.text, path).toContain('<div id="app"');
     }
     const index = await call("GET", "/app/");
@@ -72,5 +79,35 @@ describe("the dashboard", () => {
     const res = await call("GET", "/invitations/accept?token=inv_abc.def");
     expect(res.status).toBe(302);
     expect(res.headers.get("location")).toBe("/app/invitations/accept?token=inv_abc.def");
+  });
+});
+
+describe("the dashboard's configuration", () => {
+  it("fills the <meta> tags with the Worker's issuer, the default client id and this origin's API", async () => {
+    const res = await call("GET", "/app/spaces/spc_00000000000000000000000001/settings");
+    expect(metaContent(res.text, "speaknode-oidc-issuer")).toBe(testEnv.OIDC_ISSUER);
+    expect(metaContent(res.text, "speaknode-oidc-client-id")).toBe("speaknode-dashboard");
+    expect(metaContent(res.text, "speaknode-api-base")).toBe("");
+    expect(res.headers.get("etag")).toBeNull();
+  });
+
+  it("writes the DASHBOARD_* settings escaped, so no value can leave its attribute", async () => {
+    const settings = {
+      DASHBOARD_OIDC_ISSUER: 'https://sso.example/realms/a?x=1&y="><script>alert(1)</script>/',
+      DASHBOARD_OIDC_CLIENT_ID: `dash"board' <&amp;>`,
+      DASHBOARD_API_BASE: "https://api.example/",
+    };
+    const res = await createApp().request("/app/admin/catalog", {}, { ...env, ...settings });
+    const html = await res.text();
+    expect(res.status).toBe(200);
+    expect(res.headers.get("cache-control")).toBe("no-cache");
+    expect(html).not.toContain("<script>alert");
+    expect(metaContent(html, "speaknode-oidc-issuer")).toBe(escapeAttribute(settings.DASHBOARD_OIDC_ISSUER.slice(0, -1)));
+    expect(metaContent(html, "speaknode-oidc-client-id")).toBe("dash&#34;board&#39; &#60;&#38;amp;&#62;");
+    expect(metaContent(html, "speaknode-api-base")).toBe("https://api.example");
+    // Everything else in the page is the build's, byte for byte.
+    const built = await call("GET", "/app/");
+    const strip = (text: string) => text.replace(/<meta name="speaknode-[a-z-]+" content="[^"]*"/g, "");
+    expect(strip(html)).toBe(strip(built.text));
   });
 });
