@@ -297,21 +297,23 @@ describe("the dashboard, as the space's owner", () => {
 
   it("shows the runtime's trace of the call as a waterfall: turns, LLM, tool and TTS spans on the session's time axis; clicking a span seeks the audio", async () => {
     if (!sessionId) throw new Error("no call was made");
-    // The runtime exports the spans when the session ends; the queue consumer stores them within seconds.
-    const rows = page.locator(".wf .wf-row");
-    for (let i = 0; i < 30 && (await rows.count()) === 0; i++) {
+    // The runtime exports spans as they end and flushes the rest when the session ends; the queue
+    // consumer stores them within seconds. Wait until the API's count stops growing, then show them.
+    type Trace = { spans: { name: string; attributes: Record<string, unknown> }[] };
+    let trace = await api<Trace>(`/v1/sessions/${sessionId}/trace`);
+    for (let stable = 0, i = 0; i < 40 && stable < 3; i++) {
       await sleep(1000);
-      if (i % 5 === 4) {
-        await page.reload();
-        await page.locator("#trace").waitFor({ timeout: 20_000 });
-      }
+      const next = await api<Trace>(`/v1/sessions/${sessionId}/trace`);
+      stable = next.spans.length > 0 && next.spans.length === trace.spans.length ? stable + 1 : 0;
+      trace = next;
     }
-    expect(await rows.count()).toBeGreaterThan(3);
+    expect(trace.spans.length).toBeGreaterThan(3);
+    expect(trace.spans.every((sp) => sp.attributes["speaknode.session.id"] === sessionId)).toBe(true);
+    await page.reload();
+    const rows = page.locator(".wf .wf-row");
+    await expect.poll(() => rows.count(), { timeout: 20_000 }).toBe(trace.spans.length);
     const categories = new Set(await rows.evaluateAll((els) => els.map((e) => e.getAttribute("data-category") ?? "")));
     for (const c of ["user-turn", "agent-turn", "llm", "tool", "tts"]) expect(categories).toContain(c);
-    const trace = await api<{ spans: { name: string; attributes: Record<string, unknown> }[] }>(`/v1/sessions/${sessionId}/trace`);
-    expect(trace.spans.length).toBe(await rows.count());
-    expect(trace.spans.every((sp) => sp.attributes["speaknode.session.id"] === sessionId)).toBe(true);
     await page.locator("#trace").scrollIntoViewIfNeeded();
     await page.screenshot({ path: shot("session-trace"), fullPage: true });
     const audio = page.locator(".player audio");
@@ -323,6 +325,17 @@ describe("the dashboard, as the space's owner", () => {
     await toolBar.click();
     await expect.poll(() => audio.evaluate((a: HTMLAudioElement) => a.currentTime), { timeout: 5_000 }).toBeGreaterThan(1);
     await audio.evaluate((a: HTMLAudioElement) => a.pause());
+  });
+
+  it("counts the call on the analytics page, filtered to the new agent", async () => {
+    await page.locator("header nav").getByRole("link", { name: "Analytics" }).click();
+    await page.waitForURL((u) => u.pathname === `/app/spaces/${demoSpaceId}/analytics`);
+    await page.locator('select[name="agentId"]').selectOption({ label: agentName });
+    // The session's end refreshed its day's aggregates (SessionRoom → waitUntil).
+    const sessions = page.locator('.analytics-totals [data-total="sessions"] dd');
+    await expect.poll(() => sessions.textContent(), { timeout: 20_000 }).toBe("1");
+    expect(await page.locator('figure.chart[data-chart="chart-sessions"] rect.s-completed').count()).toBeGreaterThan(0);
+    await page.screenshot({ path: shot("analytics"), fullPage: true });
   });
 
   it("raised no page errors on the way", () => {
