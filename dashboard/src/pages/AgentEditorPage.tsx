@@ -10,6 +10,7 @@ import { createAgentEditorStore, tabOfField, type AgentEditorStore, type EditorT
 import { useStores } from "../stores/index.ts";
 import { permissionsFor } from "../stores/permissions.ts";
 import { formatDate } from "../ui/forms.ts";
+import { useUnsavedGuard } from "../ui/unsaved-guard.ts";
 import "../ui/editor.css";
 import { ModelsTab, VariablesTab } from "./AgentEditorModels.tsx";
 import { LanguagesTab } from "./AgentEditorLanguages.tsx";
@@ -45,20 +46,7 @@ export default function AgentEditorPage({ spaceId, agentId }: { spaceId: string;
     store.loadCatalog().catch((err: unknown) => (store.message.value = `Could not load the model catalog: ${errorMessage(err)}`));
   }, [store]);
 
-  // Unsaved changes: the browser asks on reload/close, the router on in-app navigation.
-  useEffect(() => {
-    const onBeforeUnload = (e: BeforeUnloadEvent) => {
-      if (!store.dirty.value) return;
-      e.preventDefault();
-      e.returnValue = "";
-    };
-    addEventListener("beforeunload", onBeforeUnload);
-    const release = router.guardLeave(() => !store.dirty.value || confirm(leaveQuestion));
-    return () => {
-      removeEventListener("beforeunload", onBeforeUnload);
-      release();
-    };
-  }, [store]);
+  useUnsavedGuard(router, store.dirty, leaveQuestion);
 
   const agent = store.agent.value;
   const draft = store.draft.value;

@@ -11,6 +11,7 @@ import { useStores } from "../stores/index.ts";
 import { permissionsFor } from "../stores/permissions.ts";
 import { createToolEditorStore, type ToolEditorStore } from "../stores/tool-editor.ts";
 import { formatDate } from "../ui/forms.ts";
+import { useUnsavedGuard } from "../ui/unsaved-guard.ts";
 import "../ui/editor.css";
 import "../ui/tools.css";
 import { HeadersSection, RequestSection, SpeechSection, TransferRulesSection } from "./ToolEditorFields.tsx";
@@ -34,20 +35,7 @@ export default function ToolEditorPage({ spaceId, toolId }: { spaceId: string; t
     if (agents.spaceId.value !== spaceId || agents.search.value) agents.load(spaceId).catch((err: unknown) => (agentsError.value = `Could not load the agents: ${errorMessage(err)}`));
   }, [spaceId]);
 
-  // Unsaved changes: the browser asks on reload/close, the router on in-app navigation.
-  useEffect(() => {
-    const onBeforeUnload = (e: BeforeUnloadEvent) => {
-      if (!store.dirty.value) return;
-      e.preventDefault();
-      e.returnValue = "";
-    };
-    addEventListener("beforeunload", onBeforeUnload);
-    const release = router.guardLeave(() => !store.dirty.value || confirm(leaveQuestion));
-    return () => {
-      removeEventListener("beforeunload", onBeforeUnload);
-      release();
-    };
-  }, [store]);
+  useUnsavedGuard(router, store.dirty, leaveQuestion);
 
   const tool = store.tool.value;
   const form = store.form.value;

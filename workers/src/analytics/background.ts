@@ -1,11 +1,13 @@
 // Refreshes that run outside a request: the cron trigger (today and yesterday, every space with
-// sessions) and the one a session's end schedules for its own (space, day). Each opens its own
-// database connection from the env, as neither has a request's middleware.
+// sessions; it opens its own database connection from the env, having no request's middleware),
+// and the one a session's end asks for, through the telemetry queue.
 import { createDatabase } from "@speaknode/db";
 import { readConfig } from "../config.ts";
 import { errorFields, log } from "../lib/log.ts";
 import { addDays, utcDay } from "./days.ts";
-import { refreshAnalytics, refreshAnalyticsForSessions, type RefreshResult } from "./refresh.ts";
+import { telemetryProtocolVersion } from "../telemetry/protocol.ts";
+import { telemetryQueue } from "../telemetry/queue.ts";
+import { refreshAnalytics, type RefreshResult } from "./refresh.ts";
 import { analyticsSinkFor } from "./sink.ts";
 
 async function withDatabase<T>(env: Record<string, unknown>, fn: (db: ReturnType<typeof createDatabase>["db"], sink: ReturnType<typeof analyticsSinkFor>) => Promise<T>): Promise<T> {
@@ -36,13 +38,15 @@ export async function runScheduledRefresh(env: Record<string, unknown>, now: Dat
 }
 
 /**
- * Refreshes the (space, day) of sessions that just ended. Never throws: it runs in `waitUntil`
+ * Asks for the (space, day) analytics of sessions that just ended to be refreshed: a message on the
+ * telemetry queue, whose consumer refreshes each (space, day) of a batch once (sessions ending by
+ * the hundred would otherwise each recompute the same day). Never throws: it runs in `waitUntil`
  * after the session's row was written, and a miss is caught up by the next scheduled refresh.
  */
 export async function refreshEndedSessions(env: Record<string, unknown>, sessionIds: string[]): Promise<void> {
   try {
-    await withDatabase(env, (db, sink) => refreshAnalyticsForSessions(db, sessionIds, new Date(), { sink }));
+    await telemetryQueue(env).send({ protocolVersion: telemetryProtocolVersion, type: "analytics.refresh", sessionIds }, { contentType: "json" });
   } catch (err) {
-    log.error("analytics refresh after session end failed", { sessionIds, ...errorFields(err) });
+    log.error("analytics refresh after session end not queued", { sessions: sessionIds.length, ...errorFields(err) });
   }
 }

@@ -2,7 +2,7 @@ import { createExecutionContext, createMessageBatch, getQueueResult, type QueueR
 import { env } from "cloudflare:workers";
 import { eq, inArray } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { createDatabase, spans, telemetryDeadLetters, type DatabaseHandle } from "@speaknode/db";
+import { analyticsDaily, createDatabase, spans, telemetryDeadLetters, type DatabaseHandle } from "@speaknode/db";
 import { withDb } from "../../test/helpers.ts";
 import { dispatched, postEvent } from "../runtime/testing.ts";
 import type { Config } from "../config.ts";
@@ -46,6 +46,26 @@ async function consume(queue: string, bodies: unknown[], opts: { env?: Record<st
 }
 
 const storedSpans = (traceIds: string[]) => withDb((db) => db.select().from(spans).where(inArray(spans.traceId, traceIds)));
+
+describe("analytics refresh messages", () => {
+  it("refresh each (space, day) of a batch once, however many of its sessions ended, and are acked", async () => {
+    const first = await dispatched();
+    const second = await dispatched(first.world);
+    for (const { sessionId } of [first, second]) {
+      expect((await postEvent(sessionId, "a1", { type: "agent.ready" })).status).toBe(200);
+      expect((await postEvent(sessionId, "a2", { type: "completed", tokenUsage: { prompt: 1, completion: 1 }, durationMs: 500 })).status).toBe(200);
+    }
+    const counting = countingDatabase();
+    const refresh = (sessionIds: string[]): TelemetryMessage => ({ protocolVersion: 1, type: "analytics.refresh", sessionIds });
+    const { result, ids } = await consume(telemetryQueueName, [refresh([first.sessionId]), refresh([second.sessionId]), refresh([first.sessionId])], { deps: { database: counting.database } });
+    expect(result.explicitAcks.sort()).toEqual([...ids].sort());
+    expect(result.retryMessages).toEqual([]);
+    // one upsert of the aggregates for the day, not one per message
+    expect(counting.statements.filter((q) => /insert into "?analytics_daily/i.test(q))).toHaveLength(1);
+    const rows = await withDb((db) => db.select().from(analyticsDaily).where(eq(analyticsDaily.spaceId, first.world.spaceId)));
+    expect(rows.find((r) => r.agentId === "")).toMatchObject({ sessionsTotal: 2, sessionsCompleted: 2 });
+  });
+});
 
 describe("telemetry consumer", () => {
   it("stores every span of a batch in one statement, linked to its session's space and agent", async () => {

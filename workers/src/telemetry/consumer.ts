@@ -17,7 +17,7 @@ import { readConfig, type Config } from "../config.ts";
 import { errorFields, log } from "../lib/log.ts";
 import { forwardToLangfuse, type LangfuseSettings } from "./langfuse.ts";
 import { packGroups } from "./normalize.ts";
-import type { LangfuseForwardMessage, SpanGroup, SpansMessage, TelemetryMessage as TelemetryMessageType } from "./protocol.ts";
+import type { AnalyticsRefreshMessage, LangfuseForwardMessage, SpanGroup, SpansMessage, TelemetryMessage as TelemetryMessageType } from "./protocol.ts";
 import { TelemetryMessage, telemetryDeadLetterQueueName, telemetryMaxRetries, telemetryProtocolVersion, telemetryQueueName } from "./protocol.ts";
 import { sendMessages, telemetryQueue } from "./queue.ts";
 import { insertDeadLetters, insertSpans, type DeadLetterInput } from "./store.ts";
@@ -59,6 +59,7 @@ interface ConsumeContext {
 async function consumeTelemetry(db: Database, batch: MessageBatch<unknown>, cx: ConsumeContext): Promise<void> {
   const spanMessages: Parsed<SpansMessage>[] = [];
   const forwards: Parsed<LangfuseForwardMessage>[] = [];
+  const refreshes: Parsed<AnalyticsRefreshMessage>[] = [];
   for (const msg of batch.messages) {
     const parsed = TelemetryMessage.safeParse(msg.body);
     if (!parsed.success) {
@@ -66,16 +67,31 @@ async function consumeTelemetry(db: Database, batch: MessageBatch<unknown>, cx: 
       log.warn("telemetry: unreadable queue message; retrying it alone", { messageId: msg.id, attempts: msg.attempts, issues: parsed.error.issues.length, firstIssuePath: issue?.path.join(".") ?? "" });
       msg.retry();
     } else if (parsed.data.type === "spans") spanMessages.push({ msg, body: parsed.data });
+    else if (parsed.data.type === "analytics.refresh") refreshes.push({ msg, body: parsed.data });
     else forwards.push({ msg, body: parsed.data });
   }
 
   const stored = await storeSpans(db, spanMessages);
-  if (stored.endedSessionIds.length > 0) {
-    // Analytics are derived data: a failed refresh is caught up by the scheduled one.
-    await refreshAnalyticsForSessions(db, stored.endedSessionIds).catch((err: unknown) => log.error("telemetry: analytics refresh failed", { sessions: stored.endedSessionIds.length, ...errorFields(err) }));
-  }
+  await refreshAnalytics(db, [...stored.endedSessionIds, ...refreshes.flatMap((r) => r.body.sessionIds)], refreshes);
   if (cx.langfuse && stored.groups.length > 0) await forwardStored(cx.langfuse, stored.groups, cx);
   await retryForwards(forwards, cx);
+}
+
+/**
+ * One refresh for every (space, day) the batch's ended sessions touch: sessions ending by the
+ * hundred cost one aggregate query per day, not one each. A failure retries the refresh messages
+ * (spans are stored either way; their sessions are caught up by the scheduled refresh).
+ */
+async function refreshAnalytics(db: Database, sessionIds: string[], messages: Parsed<AnalyticsRefreshMessage>[]): Promise<void> {
+  const ids = [...new Set(sessionIds)];
+  if (ids.length === 0) return;
+  try {
+    await refreshAnalyticsForSessions(db, ids);
+    for (const { msg } of messages) msg.ack();
+  } catch (err) {
+    log.error("telemetry: analytics refresh failed", { sessions: ids.length, ...errorFields(err) });
+    for (const { msg } of messages) msg.retry({ delaySeconds: storeRetryDelayS(msg.attempts) });
+  }
 }
 
 interface Stored {
@@ -158,6 +174,7 @@ function diagnose(body: unknown): string {
     const issue = parsed.error.issues[0];
     return `not a telemetry message of protocol version ${telemetryProtocolVersion}: ${issue ? `${issue.path.join(".") || "(body)"}: ${issue.message}` : "unreadable"}`;
   }
+  if (parsed.data.type === "analytics.refresh") return "the analytics refresh failed on every delivery (the scheduled refresh catches up)";
   return parsed.data.type === "spans" ? "the spans could not be stored on any delivery (see the consumer's logs)" : "forwarding to Langfuse failed on every delivery";
 }
 

@@ -68,5 +68,16 @@ export const LangfuseForwardMessage = z.object({
 });
 export type LangfuseForwardMessage = z.infer<typeof LangfuseForwardMessage>;
 
-export const TelemetryMessage = z.discriminatedUnion("type", [SpansMessage, LangfuseForwardMessage]);
+/**
+ * Sessions that ended (the SessionRoom sends one per session): the consumer refreshes the
+ * analytics of their (space, day) once per batch, however many sessions of that day ended in it.
+ */
+export const AnalyticsRefreshMessage = z.object({
+  protocolVersion: z.literal(telemetryProtocolVersion),
+  type: z.literal("analytics.refresh"),
+  sessionIds: z.array(z.string().min(1).max(100)).min(1).max(100),
+});
+export type AnalyticsRefreshMessage = z.infer<typeof AnalyticsRefreshMessage>;
+
+export const TelemetryMessage = z.discriminatedUnion("type", [SpansMessage, LangfuseForwardMessage, AnalyticsRefreshMessage]);
 export type TelemetryMessage = z.infer<typeof TelemetryMessage>;
