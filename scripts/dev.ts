@@ -26,6 +26,7 @@ async function main(): Promise<void> {
     [
       "",
       "Speaknode is running (embedded defaults, nothing leaves this machine):",
+      `  Dashboard      ${url}/app/   (sign in as Olivia Owner; agents, tools, sessions with traces, analytics)`,
       `  API            ${url}/v1   (OpenAPI: ${url}/openapi.json)`,
       `  Health         ${url}/healthz`,
       `  Dev sign-in    ${issuer}/.well-known/openid-configuration`,
