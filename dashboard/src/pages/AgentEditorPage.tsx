@@ -10,6 +10,7 @@ import { createAgentEditorStore, tabOfField, type AgentEditorStore, type EditorT
 import { useStores } from "../stores/index.ts";
 import { permissionsFor } from "../stores/permissions.ts";
 import { formatDate } from "../ui/forms.ts";
+import { ConflictBanner } from "../ui/ConflictBanner.tsx";
 import { useUnsavedGuard } from "../ui/unsaved-guard.ts";
 import "../ui/editor.css";
 import { ModelsTab, VariablesTab } from "./AgentEditorModels.tsx";
@@ -101,7 +102,7 @@ export default function AgentEditorPage({ spaceId, agentId }: { spaceId: string;
         </button>
       </div>
       {talking.value && <TestCallPanel store={store} spaceId={spaceId} onPublishTab={() => (tab.value = "publish")} onClose={() => (talking.value = false)} />}
-      {store.conflict.value && <ConflictBanner store={store} />}
+      {store.conflict.value && <ConflictBanner store={store} what="agent" />}
       {store.message.value && <p class="error">{store.message.value}</p>}
       <ErrorSummary store={store} onOpen={(t) => (tab.value = t)} />
       {store.warnings.value.length > 0 && (
@@ -146,25 +147,6 @@ function TabBody({ tab, store }: { tab: EditorTab; store: AgentEditorStore }) {
     case "publish":
       return <PublishTab store={store} />;
   }
-}
-
-function ConflictBanner({ store }: { store: AgentEditorStore }) {
-  const reload = (keepChanges: boolean) => {
-    store.reload({ keepChanges }).catch((err: unknown) => (store.message.value = errorMessage(err)));
-  };
-  return (
-    <div class="card conflict" role="alert">
-      <strong>This agent was changed elsewhere.</strong> <span>{store.conflict.value}</span>
-      <div class="row">
-        <button type="button" onClick={() => reload(true)}>
-          Reload and keep my changes
-        </button>
-        <button type="button" class="link danger" onClick={() => confirm("Reload and lose your unsaved changes?") && reload(false)}>
-          Reload and discard my changes
-        </button>
-      </div>
-    </div>
-  );
 }
 
 function ErrorSummary({ store, onOpen }: { store: AgentEditorStore; onOpen: (tab: EditorTab) => void }) {

@@ -11,6 +11,7 @@ import { useStores } from "../stores/index.ts";
 import { permissionsFor } from "../stores/permissions.ts";
 import { createToolEditorStore, type ToolEditorStore } from "../stores/tool-editor.ts";
 import { formatDate } from "../ui/forms.ts";
+import { ConflictBanner } from "../ui/ConflictBanner.tsx";
 import { useUnsavedGuard } from "../ui/unsaved-guard.ts";
 import "../ui/editor.css";
 import "../ui/tools.css";
@@ -93,7 +94,7 @@ export default function ToolEditorPage({ spaceId, toolId }: { spaceId: string; t
           {store.busy.value === "saving" ? "Saving…" : store.isNew ? "Create tool" : "Save"}
         </button>
       </div>
-      {store.conflict.value && <ConflictBanner store={store} />}
+      {store.conflict.value && <ConflictBanner store={store} what="tool" />}
       {store.message.value && <p class="error">{store.message.value}</p>}
       {store.usedBy.value && <InUse spaceId={spaceId} agentIds={store.usedBy.value} />}
       {agentsError.value && <p class="error">{agentsError.value}</p>}
@@ -124,25 +125,6 @@ export default function ToolEditorPage({ spaceId, toolId }: { spaceId: string; t
         <TransferRulesSection store={store} agents={agents.spaceId.value === spaceId ? agents.agents.value : []} />
       </fieldset>
     </section>
-  );
-}
-
-function ConflictBanner({ store }: { store: ToolEditorStore }) {
-  const reload = (keepChanges: boolean) => {
-    store.reload({ keepChanges }).catch((err: unknown) => (store.message.value = errorMessage(err)));
-  };
-  return (
-    <div class="card conflict" role="alert">
-      <strong>This tool was changed elsewhere.</strong> <span>{store.conflict.value}</span>
-      <div class="row">
-        <button type="button" onClick={() => reload(true)}>
-          Reload and keep my changes
-        </button>
-        <button type="button" class="link danger" onClick={() => confirm("Reload and lose your unsaved changes?") && reload(false)}>
-          Reload and discard my changes
-        </button>
-      </div>
-    </div>
   );
 }
 
