@@ -15,6 +15,8 @@ export const idPrefixes = {
   session: "ses",
   request: "req",
   deadLetter: "dlq",
+  providerCredential: "pcr",
+  agentToken: "atk",
 } as const;
 
 export type IdKind = keyof typeof idPrefixes;

@@ -5,3 +5,4 @@ export * from "./dev-seed.ts";
 export { agents, agentVersions, tools, agentTools, catalogModels } from "./schema-agents.ts";
 export { sessions, sessionRuntimeEvents, sessionTurns, sessionToolCalls, sessionRecordings } from "./schema-sessions.ts";
 export { spans, telemetryDeadLetters, analyticsDaily } from "./schema-telemetry.ts";
+export { providerCredentials, agentTokens } from "./schema-credentials.ts";

@@ -63,6 +63,8 @@ export const tools = pgTable(
     /** AES-GCM ciphertext of the secret header values (JSON), never returned by the API. */
     secretHeaders: text("secret_headers"),
     secretHeaderNames: jsonb("secret_header_names").$type<string[]>().notNull().default([]),
+    /** Origin (scheme + host + port) the secret headers were given for; they are never sent elsewhere. */
+    secretOrigin: varchar("secret_origin", { length: 300 }),
     timeoutMs: integer("timeout_ms").notNull().default(10_000),
     preToolSpeech: varchar("pre_tool_speech", { length: 500 }),
     progressSpeech: jsonb("progress_speech").$type<{ text: string; afterMs: number }>(),

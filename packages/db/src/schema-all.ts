@@ -2,3 +2,4 @@ export * from "./schema.ts";
 export * from "./schema-agents.ts";
 export * from "./schema-sessions.ts";
 export * from "./schema-telemetry.ts";
+export * from "./schema-credentials.ts";

@@ -2,7 +2,7 @@
 // Object holds the live state machine and writes through to these rows. What the voice runtime
 // reports (turns, tool calls, errors, recordings) is stored here through the runtime API, keyed
 // by the runtime's event ids so a redelivered event changes nothing.
-import { boolean, index, integer, json, pgEnum, pgTable, primaryKey, text, varchar } from "drizzle-orm/pg-core";
+import { bigint, boolean, index, integer, json, pgEnum, pgTable, primaryKey, text, varchar } from "drizzle-orm/pg-core";
 import { spaces } from "./schema.ts";
 import { agents } from "./schema-agents.ts";
 import { createdAt, tz, updatedAt } from "./columns.ts";
@@ -125,7 +125,7 @@ export const sessionRecordings = pgTable(
     track: recordingTrack("track").notNull(),
     objectKey: varchar("object_key", { length: 300 }).notNull(),
     contentType: varchar("content_type", { length: 40 }).notNull(),
-    sizeBytes: integer("size_bytes").notNull(),
+    sizeBytes: bigint("size_bytes", { mode: "number" }).notNull(),
     /** Peak amplitudes 0..1, evenly spaced over `waveformDurationMs`. */
     waveformPeaks: json("waveform_peaks").$type<number[]>(),
     waveformDurationMs: integer("waveform_duration_ms"),

@@ -124,8 +124,13 @@ export const emailOutbox = pgTable(
     providerMessageId: text("provider_message_id"),
     attempts: integer("attempts").notNull().default(0),
     lastError: text("last_error"),
+    /** When a pending message is next tried (background delivery with backoff). */
+    nextAttemptAt: tz("next_attempt_at").notNull().defaultNow(),
     createdAt: createdAt(),
     sentAt: tz("sent_at"),
   },
-  (t) => [index("email_outbox_created_idx").on(t.createdAt)],
+  (t) => [
+    index("email_outbox_created_idx").on(t.createdAt),
+    index("email_outbox_due_idx").on(t.nextAttemptAt).where(sql`${t.status} = 'pending'`),
+  ],
 );
