@@ -1,0 +1,2 @@
+// The one SSRF policy of the platform (filled in by the hardening work).
+export {};
