@@ -10,8 +10,9 @@ import { join } from "node:path";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { readWav } from "../voice-runtime/src/audio/wav.ts";
 import { root } from "../scripts/lib.ts";
+import { chromiumPath } from "../scripts/system-packages.ts";
 
-export const chromiumPath = "/usr/lib/chromium/chromium";
+export { chromiumPath };
 export const artifactsDir = join(root, "e2e", "artifacts");
 
 /**

@@ -8,6 +8,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { buildPublicAssets, freePort, localSecretsKey, startLocalStack } from "./lib.ts";
+import { requireSystemPackages } from "./system-packages.ts";
 import { apiBench } from "./bench/api.ts";
 import { dispatchBench } from "./bench/sessions.ts";
 import { telemetryBench } from "./bench/telemetry.ts";
@@ -15,7 +16,9 @@ import { runtimeBench } from "../voice-runtime/bench/overhead.ts";
 import { widgetLatencyBench, widgetSizes } from "../e2e/bench.ts";
 import { dashboardAgentsListBench, dashboardSizes } from "../e2e/dashboard-bench.ts";
 
-// The Worker serves the widget's files, so the build comes first.
+// The speech engines and Chromium first (installed as root, or a message naming the command); the
+// Worker serves the widget's files, so the build comes next.
+requireSystemPackages("bench");
 buildPublicAssets({ quiet: true });
 const workDir = mkdtempSync(join(tmpdir(), "speaknode-bench-"));
 const stack = await startLocalStack({ port: await freePort(), workDir, quiet: true });

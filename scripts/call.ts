@@ -11,6 +11,10 @@ import { WavWriter } from "../voice-runtime/src/audio/wav.ts";
 import { connectLocalMedia } from "../voice-runtime/src/transport/local/client.ts";
 import { speak } from "../voice-runtime/test/speak.ts";
 import { dataDir } from "./lib.ts";
+import { requireSystemPackages } from "./system-packages.ts";
+
+// flite speaks the caller's phrases: installed as root, or one message naming the command.
+requireSystemPackages("call");
 
 const base = process.env["SPEAKNODE_URL"] ?? "http://127.0.0.1:8787";
 const agentId = process.env["AGENT_ID"] ?? demoAgentId;
@@ -20,14 +24,23 @@ if (phrases.length === 0) phrases.push("please check my order number forty two",
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 const scratch = mkdtempSync(join(tmpdir(), "speaknode-call-"));
 
-const res = await fetch(`${base}/public/agents/${agentId}/sessions`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ variables: { customer_name: "Ada" } }) });
-if (res.status !== 201) throw new Error(`dispatch failed: ${res.status} ${await res.text()}`);
+/** Ends the call script with one line on stderr and a non-zero exit (no stack trace). */
+function fail(message: string): never {
+  console.error(message);
+  rmSync(scratch, { recursive: true, force: true });
+  process.exit(1);
+}
+
+const res = await fetch(`${base}/public/agents/${agentId}/sessions`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ variables: { customer_name: "Ada" } }) }).catch(
+  () => fail(`Nothing answers at ${base}: start the platform first with \`npm run dev\` (or set SPEAKNODE_URL).`),
+);
+if (res.status !== 201) fail(`The platform refused the call (${res.status}): ${await res.text()}`);
 const session = (await res.json()) as { sessionId: string; media: { driver: string; url: string; token: string } };
-if (session.media.driver !== "local") throw new Error(`this script talks over the local transport, not ${session.media.driver}`);
+if (session.media.driver !== "local") fail(`npm run call talks over the local media transport; this agent's sessions use ${session.media.driver}.`);
 console.log(`session ${session.sessionId}`);
 
 const caller = connectLocalMedia({ url: session.media.url, token: session.media.token, sampleRateHz: 16_000 });
-await caller.ready;
+await caller.ready.catch((err: unknown) => fail(`The voice runtime did not take the call at ${session.media.url}: ${err instanceof Error ? err.message : String(err)}`));
 /** Waits for the agent to answer, then until it has been quiet for `quietMs` (the reply played). */
 async function listen(quietMs = 1500, timeoutMs = 30_000): Promise<void> {
   const start = Date.now();

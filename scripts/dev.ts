@@ -5,12 +5,12 @@
 // built first (`npm run build`): the Worker serves its files.
 import { join } from "node:path";
 import { buildPublicAssets, dataDir, ensureDir, startLocalStack } from "./lib.ts";
-import { ensureSpeechPackages } from "./speech-packages.ts";
+import { requireSystemPackages } from "./system-packages.ts";
 
 const port = Number(process.env["PORT"] ?? 8787);
 
 async function main(): Promise<void> {
-  const speech = ensureSpeechPackages({ install: true });
+  requireSystemPackages("dev");
   buildPublicAssets();
   const runtimeMediaPort = Number(process.env["SPEAKNODE_MEDIA_PORT"] ?? 8790);
   const stack = await startLocalStack({
@@ -35,7 +35,7 @@ async function main(): Promise<void> {
       `  Demo space     ${stack.demoSpaceId} (owner@speaknode.local is Owner, member@speaknode.local is Member)`,
       `  Demo agent     ${url}/a/${stack.demoAgentId}?customer_name=Ada   (the widget on a hosted page)`,
       `  Widget loader  ${url}/speaknode-widget-loader.js`,
-      `  Voice runtime  ${stack.runtime?.mediaUrl ?? "not running"} (local media transport${speech ? "" : "; offline speech engines missing, see above"})`,
+      `  Voice runtime  ${stack.runtime?.mediaUrl ?? "not running"} (local media transport)`,
       `  Token          npm run -s token -- owner@speaknode.local`,
       "",
     ].join("\n"),
