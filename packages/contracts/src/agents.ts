@@ -2,6 +2,7 @@
 // language, dynamic variables, attached tools, widget settings. One definition for the API, the
 // dashboard's forms and (as a published snapshot) the voice runtime.
 import { z } from "zod";
+import { text, jsonValue, urlText } from "./text.ts";
 import { idSchema, Timestamp } from "./ids.ts";
 import { ModelName, ProviderName, ProviderParams } from "./catalog.ts";
 import { patchShape } from "./patch.ts";
@@ -11,7 +12,7 @@ import { VariablesSchema } from "./variables.ts";
 const timestamp = Timestamp;
 
 /** BCP 47 language tag (`en`, `en-US`, `ru`, `pt-BR`, `zh-Hant-TW`). */
-export const LanguageTag = z.string().regex(/^[a-zA-Z]{2,3}(-[a-zA-Z]{4})?(-([a-zA-Z]{2}|[0-9]{3}))?$/, "must be a BCP 47 language tag like en or en-US");
+export const LanguageTag = text().regex(/^[a-zA-Z]{2,3}(-[a-zA-Z]{4})?(-([a-zA-Z]{2}|[0-9]{3}))?$/, "must be a BCP 47 language tag like en or en-US");
 
 export const ProviderChoice = z.strictObject({ provider: ProviderName, model: ModelName, params: ProviderParams.default({}) });
 
@@ -31,8 +32,8 @@ export const BackgroundSound = z.enum(["none", "office", "cafe", "call-center", 
 export const Locale = z
   .strictObject({
     language: LanguageTag,
-    firstMessage: z.string().trim().max(2000).default(""),
-    tts: z.strictObject({ provider: ProviderName, model: ModelName, voice: z.string().trim().min(1).max(200), params: ProviderParams.default({}) }),
+    firstMessage: text().trim().max(2000).default(""),
+    tts: z.strictObject({ provider: ProviderName, model: ModelName, voice: text().trim().min(1).max(200), params: ProviderParams.default({}) }),
     speed: z.number().min(0.5, "must be at least 0.5").max(2, "must be at most 2").default(1),
     background: z.strictObject({ sound: BackgroundSound.default("none"), volume: z.number().min(0).max(1).default(0.2) }).default({ sound: "none", volume: 0.2 }),
   })
@@ -41,26 +42,26 @@ export type Locale = z.infer<typeof Locale>;
 
 export const WidgetSettings = z
   .strictObject({
-    displayName: z.string().trim().min(1).max(60).optional(),
+    displayName: text().trim().min(1).max(60).optional(),
     placement: z.enum(["bottom-right", "bottom-left", "inline"]).default("bottom-right"),
-    launcherText: z.string().trim().min(1).max(40).default("Talk to us"),
+    launcherText: text().trim().min(1).max(40).default("Talk to us"),
     theme: z
       .strictObject({
-        primaryColor: z.string().regex(/^#[0-9a-fA-F]{6}$/, "must be a #rrggbb colour").default("#3b5bdb"),
-        textColor: z.string().regex(/^#[0-9a-fA-F]{6}$/, "must be a #rrggbb colour").default("#ffffff"),
-        backgroundColor: z.string().regex(/^#[0-9a-fA-F]{6}$/, "must be a #rrggbb colour").default("#ffffff"),
+        primaryColor: text().regex(/^#[0-9a-fA-F]{6}$/, "must be a #rrggbb colour").default("#3b5bdb"),
+        textColor: text().regex(/^#[0-9a-fA-F]{6}$/, "must be a #rrggbb colour").default("#ffffff"),
+        backgroundColor: text().regex(/^#[0-9a-fA-F]{6}$/, "must be a #rrggbb colour").default("#ffffff"),
       })
       .default({ primaryColor: "#3b5bdb", textColor: "#ffffff", backgroundColor: "#ffffff" }),
     showTranscript: z.boolean().default(false),
     /** Origins (https://shop.example) whose pages may start sessions publicly; empty = any. */
-    allowedOrigins: z.array(z.string().regex(/^https?:\/\/[a-z0-9.-]+(:\d+)?$/i, "must be an origin like https://shop.example")).max(50).default([]),
+    allowedOrigins: z.array(text().regex(/^https?:\/\/[a-z0-9.-]+(:\d+)?$/i, "must be an origin like https://shop.example")).max(50).default([]),
   })
   .meta({ id: "WidgetSettings" });
 
 /** The configurable fields; everything an agent version freezes. */
 export const agentConfigShape = {
-  name: z.string().trim().min(1, "must not be empty").max(50, "must be at most 50 characters"),
-  systemPrompt: z.string().max(20_000).default(""),
+  name: text().trim().min(1, "must not be empty").max(50, "must be at most 50 characters"),
+  systemPrompt: text().max(20_000).default(""),
   temperature: z.number().min(0, "must be between 0 and 1").max(1, "must be between 0 and 1").default(0.7),
   maxTokensPerConversation: z.number().int().min(100).max(10_000_000).nullable().default(null),
   llm: ProviderChoice,
@@ -99,31 +100,31 @@ export type Agent = z.infer<typeof Agent>;
 
 export const AgentSaved = Agent.extend({
   /** Non-blocking findings, e.g. declared variables used nowhere. */
-  warnings: z.array(z.object({ field: z.string(), message: z.string() })),
+  warnings: z.array(z.object({ field: text(), message: text() })),
 }).meta({ id: "AgentSaved" });
 
 export const AgentVersionSummary = z
-  .object({ id: idSchema("agentVersion"), agentId: idSchema("agent"), version: z.number().int(), createdAt: timestamp, createdBy: z.string().nullable(), note: z.string().nullable() })
+  .object({ id: idSchema("agentVersion"), agentId: idSchema("agent"), version: z.number().int(), createdAt: timestamp, createdBy: text().nullable(), note: text().nullable() })
   .meta({ id: "AgentVersionSummary" });
 
 export const AgentVersion = AgentVersionSummary.extend({
   /** The frozen configuration: the agent's fields and the full definitions of its webhook tools. */
-  snapshot: z.object({ agent: AgentConfig, tools: z.array(z.record(z.string(), z.unknown())) }),
+  snapshot: z.object({ agent: AgentConfig, tools: z.array(z.record(text(), jsonValue())) }),
 }).meta({ id: "AgentVersion" });
 
-export const PublishBody = z.strictObject({ note: z.string().trim().max(200).optional() }).meta({ id: "PublishBody" });
+export const PublishBody = z.strictObject({ note: text().trim().max(200).optional() }).meta({ id: "PublishBody" });
 
 /** The public widget configuration of a published agent: nothing secret, cacheable at the edge. */
 export const PublicWidgetConfig = z
   .object({
     agentId: idSchema("agent"),
-    displayName: z.string(),
-    languages: z.array(z.object({ language: z.string(), default: z.boolean() })),
+    displayName: text(),
+    languages: z.array(z.object({ language: text(), default: z.boolean() })),
     placement: z.enum(["bottom-right", "bottom-left", "inline"]),
-    launcherText: z.string(),
-    theme: z.object({ primaryColor: z.string(), textColor: z.string(), backgroundColor: z.string() }),
+    launcherText: text(),
+    theme: z.object({ primaryColor: text(), textColor: text(), backgroundColor: text() }),
     showTranscript: z.boolean(),
-    acceptsVariables: z.array(z.object({ name: z.string(), type: z.string() })),
+    acceptsVariables: z.array(z.object({ name: text(), type: text() })),
     version: z.number().int(),
   })
   .meta({ id: "PublicWidgetConfig" });
@@ -132,10 +133,10 @@ export const PublicWidgetConfig = z
 export const AgentEmbed = z
   .object({
     /** The custom element and the loader's script tag, ready to paste into a page's HTML. */
-    html: z.string(),
-    loaderUrl: z.url(),
+    html: text(),
+    loaderUrl: urlText(),
     /** A page on this platform hosting the widget; its query string becomes the session's variables. */
-    publicLinkUrl: z.url(),
+    publicLinkUrl: urlText(),
     /** The widget and the public page only work once a version is published. */
     published: z.boolean(),
   })

@@ -1,6 +1,7 @@
 // The provider catalog: which providers and models agents may choose, managed by the platform
 // Admin. Agents refer to entries by (kind, provider, model); disabled or unknown ones are refused.
 import { z } from "zod";
+import { text } from "./text.ts";
 import { idSchema, Timestamp } from "./ids.ts";
 
 const timestamp = Timestamp;
@@ -18,22 +19,22 @@ export const providersByKind = {
 
 export const offlineProviders = new Set<string>(["scripted", "pocketsphinx", "flite"]);
 
-export const ProviderName = z.string().regex(/^[a-z][a-z0-9-]{1,39}$/);
-export const ModelName = z.string().min(1).max(200);
-export const ProviderParams = z.record(z.string().min(1).max(64), z.union([z.string().max(2000), z.number(), z.boolean(), z.null()]));
+export const ProviderName = text().regex(/^[a-z][a-z0-9-]{1,39}$/);
+export const ModelName = text().min(1).max(200);
+export const ProviderParams = z.record(text().min(1).max(64), z.union([text().max(2000), z.number(), z.boolean(), z.null()]));
 
 export const CatalogModel = z
   .object({
     id: idSchema("catalogModel"),
     kind: ModelKind,
-    provider: z.string(),
-    model: z.string(),
-    displayName: z.string(),
+    provider: text(),
+    model: text(),
+    displayName: text(),
     enabled: z.boolean(),
     offline: z.boolean(),
     defaultParams: ProviderParams,
     /** BCP 47 languages the model handles; empty = any. */
-    languages: z.array(z.string()),
+    languages: z.array(text()),
     createdAt: timestamp,
     updatedAt: timestamp,
   })
@@ -45,10 +46,10 @@ export const CreateCatalogModelBody = z
     kind: ModelKind,
     provider: ProviderName,
     model: ModelName,
-    displayName: z.string().trim().min(1).max(100),
+    displayName: text().trim().min(1).max(100),
     enabled: z.boolean().default(true),
     defaultParams: ProviderParams.default({}),
-    languages: z.array(z.string().min(2).max(35)).max(200).default([]),
+    languages: z.array(text().min(2).max(35)).max(200).default([]),
   })
   .superRefine((body, ctx) => {
     const known: readonly string[] = providersByKind[body.kind];
@@ -58,9 +59,9 @@ export const CreateCatalogModelBody = z
 
 export const UpdateCatalogModelBody = z
   .strictObject({
-    displayName: z.string().trim().min(1).max(100).optional(),
+    displayName: text().trim().min(1).max(100).optional(),
     enabled: z.boolean().optional(),
     defaultParams: ProviderParams.optional(),
-    languages: z.array(z.string().min(2).max(35)).max(200).optional(),
+    languages: z.array(text().min(2).max(35)).max(200).optional(),
   })
   .meta({ id: "UpdateCatalogModelBody" });

@@ -2,6 +2,7 @@
 // LLM function calling both use). Checked as a schema on save: known keywords only, `required`
 // naming declared properties, patterns that compile, bounded depth.
 import { z } from "zod";
+import { text, jsonValue } from "./text.ts";
 
 export type JsonSchema = {
   type?: "object" | "array" | "string" | "number" | "integer" | "boolean" | "null" | Array<"object" | "array" | "string" | "number" | "integer" | "boolean" | "null">;
@@ -139,7 +140,7 @@ export function jsonSchemaIssues(value: unknown): Issue[] {
 
 function checkedSchema(topLevelObject: boolean, id: string, description: string): z.ZodType<JsonSchema> {
   return z
-    .record(z.string(), z.unknown())
+    .record(text(), jsonValue())
     .superRefine((value, ctx) => {
       if (topLevelObject && value["type"] !== "object") ctx.addIssue({ code: "custom", path: [], message: 'must be a JSON Schema with type "object"' });
       for (const issue of jsonSchemaIssues(value)) ctx.addIssue({ code: "custom", path: issue.path, message: issue.message });

@@ -6,6 +6,7 @@
 // in both directions; text frames are the JSON control messages below. The client speaks first:
 // `hello` within the server's hello timeout, and no audio before `ready`.
 import { z } from "zod";
+import { text } from "./text.ts";
 import { jsonText } from "./json-text.ts";
 import { mediaErrorCodes } from "./media-error-codes.ts";
 
@@ -32,8 +33,8 @@ export const mediaCloseCodes = {
   busy: 4409,
 } as const;
 
-const markName = z.string().min(1).max(100);
-const reason = z.string().trim().min(1).max(500);
+const markName = text().min(1).max(100);
+const reason = text().trim().min(1).max(500);
 
 // ---- Client → server ---------------------------------------------------------------------------
 
@@ -42,7 +43,7 @@ export const MediaHello = z.strictObject({
   // Any integer, so that a client of another version gets `unsupported_version`, not `bad_frame`.
   protocolVersion: z.number().int(),
   /** The media token the Worker handed out for this session. */
-  token: z.string().min(1).max(4000),
+  token: text().min(1).max(4000),
   sampleRateHz: MediaSampleRate,
   encoding: z.literal("pcm16le"),
 });
@@ -63,7 +64,7 @@ export type MediaClientMessage = z.infer<typeof MediaClientMessage>;
 export const MediaReady = z.object({
   type: z.literal("ready"),
   protocolVersion: z.literal(mediaProtocolVersion),
-  sessionId: z.string(),
+  sessionId: text(),
   sampleRateHz: MediaSampleRate,
   /** The server sends its audio in frames of this length. */
   frameMs: z.number().int().min(1),
@@ -80,7 +81,7 @@ export const MediaServerEnd = z.object({ type: z.literal("end"), reason });
 export const MediaErrorCode = z.enum(mediaErrorCodes);
 export type MediaErrorCode = z.infer<typeof MediaErrorCode>;
 
-export const MediaErrorFrame = z.object({ type: z.literal("error"), code: MediaErrorCode, message: z.string() });
+export const MediaErrorFrame = z.object({ type: z.literal("error"), code: MediaErrorCode, message: text() });
 export type MediaErrorFrame = z.infer<typeof MediaErrorFrame>;
 
 export const MediaServerMessage = z.discriminatedUnion("type", [MediaReady, MediaClear, MediaServerMark, MediaServerEnd, MediaErrorFrame]);

@@ -1,6 +1,7 @@
 // One error shape for the whole platform: RFC 9457 problem details with a stable `code` from a
 // closed list and the request id. The code→status table below is the only one.
 import { z } from "zod";
+import { text } from "./text.ts";
 
 export const problemStatus = {
   malformed_request: 400,
@@ -44,21 +45,21 @@ export const problemTitles: Record<ProblemCode, string> = {
 export const FieldError = z
   .object({
     /** Dotted path of the failing field, e.g. `body.name` or `path.spaceId`. */
-    field: z.string(),
-    message: z.string(),
+    field: text(),
+    message: text(),
   })
   .meta({ id: "FieldError" });
 export type FieldError = z.infer<typeof FieldError>;
 
 export const Problem = z
   .object({
-    type: z.string(),
-    title: z.string(),
+    type: text(),
+    title: text(),
     status: z.number().int(),
-    detail: z.string().optional(),
-    instance: z.string().optional(),
+    detail: text().optional(),
+    instance: text().optional(),
     code: z.enum(problemCodes),
-    requestId: z.string(),
+    requestId: text(),
     errors: z.array(FieldError).optional(),
   })
   .meta({ id: "Problem", description: "RFC 9457 problem details" });

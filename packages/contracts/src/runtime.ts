@@ -3,6 +3,7 @@
 // tools' secret headers, decrypted only here), posts its events once per `eventId`, and uploads
 // the recording and its waveform. Times are milliseconds unless the name says otherwise.
 import { z } from "zod";
+import { text, jsonValue } from "./text.ts";
 import { idSchema, Timestamp } from "./ids.ts";
 import { LanguageTag, Locale, ProviderChoice, VadSettings } from "./agents.ts";
 import { SystemToolName, Tool } from "./tools.ts";
@@ -17,7 +18,7 @@ export const runtimeServiceAudience = "speaknode:runtime";
 
 // ---- Configuration -----------------------------------------------------------------------------
 
-export const RuntimeTransferTarget = z.object({ agentId: idSchema("agent"), name: z.string(), published: z.boolean() }).meta({ id: "RuntimeTransferTarget" });
+export const RuntimeTransferTarget = z.object({ agentId: idSchema("agent"), name: text(), published: z.boolean() }).meta({ id: "RuntimeTransferTarget" });
 export type RuntimeTransferTarget = z.infer<typeof RuntimeTransferTarget>;
 
 /** A space's webhook tool as the runtime calls it: the API's Tool fields, plus the decrypted
@@ -40,9 +41,9 @@ export const RuntimeWebhookTool = Tool.pick({
   .extend({
     type: z.literal("webhook"),
     /** Decrypted values: keep them out of logs and prompts. */
-    secretHeaders: z.record(z.string(), z.string()),
+    secretHeaders: z.record(text(), text()),
     /** Where each argument goes, for tools imported from OpenAPI; null for hand-written tools. */
-    parameterLocations: z.record(z.string(), z.enum(["path", "query", "body", "bodyRoot"])).nullable(),
+    parameterLocations: z.record(text(), z.enum(["path", "query", "body", "bodyRoot"])).nullable(),
   })
   .meta({ id: "RuntimeWebhookTool" });
 export type RuntimeWebhookTool = z.infer<typeof RuntimeWebhookTool>;
@@ -51,9 +52,9 @@ export const RuntimeSystemTool = z
   .object({
     type: z.literal("system"),
     name: SystemToolName,
-    description: z.string(),
+    description: text(),
     /** For transfer_to_agent: the agents it may hand over to, by name, with when to choose each. */
-    targets: z.array(z.object({ agentId: idSchema("agent"), name: z.string(), when: z.string() })),
+    targets: z.array(z.object({ agentId: idSchema("agent"), name: text(), when: text() })),
   })
   .meta({ id: "RuntimeSystemTool" });
 export type RuntimeSystemTool = z.infer<typeof RuntimeSystemTool>;
@@ -72,19 +73,19 @@ export const RuntimeConfig = z
     status: SessionStatus,
     channel: SessionChannel,
     /** The language to start in: one of `locales`. */
-    language: z.string(),
-    variables: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])),
+    language: text(),
+    variables: z.record(text(), z.union([text(), z.number(), z.boolean(), z.null()])),
     agent: z.object({
-      name: z.string(),
+      name: text(),
       /** Rendered with the session's variables. */
-      systemPrompt: z.string(),
+      systemPrompt: text(),
       temperature: z.number(),
       maxTokensPerConversation: z.number().int().nullable(),
       llm: ProviderChoice,
       stt: ProviderChoice,
       vad: VadSettings,
       autoDetectLanguage: z.boolean(),
-      defaultLanguage: z.string(),
+      defaultLanguage: text(),
     }),
     /** One per language, `firstMessage` rendered with the session's variables. */
     locales: z.array(Locale),
@@ -97,8 +98,8 @@ export type RuntimeConfig = z.infer<typeof RuntimeConfig>;
 
 // ---- Events ------------------------------------------------------------------------------------
 
-const turnId = z.string().min(1).max(100);
-const text = z.string().max(20_000);
+const turnId = text().min(1).max(100);
+const turnText = text().max(20_000);
 
 export const TurnMetrics = z
   .strictObject({
@@ -127,13 +128,13 @@ export const RuntimeEvent = z
   .discriminatedUnion("type", [
     z.strictObject({ type: z.literal("agent.ready") }),
     z.strictObject({ type: z.literal("heartbeat") }),
-    z.strictObject({ type: z.literal("transcript.partial"), turnId, role: z.enum(["user", "agent"]), text }),
+    z.strictObject({ type: z.literal("transcript.partial"), turnId, role: z.enum(["user", "agent"]), text: turnText }),
     z
       .strictObject({
         type: z.literal("turn"),
         turnId,
         role: z.enum(["user", "agent"]),
-        text,
+        text: turnText,
         language: LanguageTag.optional(),
         startedAt: timestamp,
         endedAt: timestamp,
@@ -144,25 +145,25 @@ export const RuntimeEvent = z
       .refine((t) => Date.parse(t.endedAt) >= Date.parse(t.startedAt), { message: "must not be before startedAt", path: ["endedAt"] }),
     z.strictObject({
       type: z.literal("tool.call"),
-      toolCallId: z.string().min(1).max(100),
+      toolCallId: text().min(1).max(100),
       /** The code of a webhook tool or the name of a system tool, as the LLM called it. */
-      name: z.string().min(1).max(100),
+      name: text().min(1).max(100),
       turnId: turnId.optional(),
       /** The arguments the LLM gave. */
-      request: z.record(z.string(), z.unknown()),
+      request: z.record(text(), jsonValue()),
       /** The result handed back to the LLM, if any. */
-      response: z.unknown().optional(),
+      response: jsonValue().optional(),
       status: z.enum(["ok", "error", "timeout"]),
-      error: z.string().max(1000).optional(),
+      error: text().max(1000).optional(),
       latencyMs: ms,
       startedAt: timestamp.optional(),
     }),
     z.strictObject({
       type: z.literal("error"),
-      code: z.string().regex(/^[a-z][a-z0-9_.]{0,63}$/, "must be a short snake_case code like stt_unavailable"),
+      code: text().regex(/^[a-z][a-z0-9_.]{0,63}$/, "must be a short snake_case code like stt_unavailable"),
       stage: RuntimeStage,
       /** Kept with the session, never logged: it may quote what was said. */
-      message: z.string().max(2000),
+      message: text().max(2000),
       /** The conversation cannot go on: the session fails with a reason naming the stage and code. */
       fatal: z.boolean(),
       retryable: z.boolean().optional(),
@@ -172,7 +173,7 @@ export const RuntimeEvent = z
       /** The agent that handed over, and the one that took the conversation (same space). */
       fromAgentId: idSchema("agent"),
       toAgentId: idSchema("agent"),
-      reason: z.string().trim().min(1).max(500),
+      reason: text().trim().min(1).max(500),
       language: LanguageTag.optional(),
     }),
     z.strictObject({
@@ -180,7 +181,7 @@ export const RuntimeEvent = z
       tokenUsage: z.strictObject({ prompt: z.number().int().min(0), completion: z.number().int().min(0) }),
       durationMs: ms,
       /** How the conversation ended: `caller_hung_up`, `agent_ended_call`, `token_limit`, … */
-      endReason: z.string().regex(/^[a-z][a-z0-9_]{0,63}$/, "must be a short snake_case reason like token_limit").optional(),
+      endReason: text().regex(/^[a-z][a-z0-9_]{0,63}$/, "must be a short snake_case reason like token_limit").optional(),
       /** Whether a recording will be (or was) uploaded; defaults to whether the composite track exists. */
       audioAvailable: z.boolean().optional(),
     }),
@@ -191,7 +192,7 @@ export type RuntimeEvent = z.infer<typeof RuntimeEvent>;
 export const RuntimeEventBody = z
   .strictObject({
     /** Idempotency key, unique within the session: the same id delivered again changes nothing. */
-    eventId: z.string().min(1).max(200),
+    eventId: text().min(1).max(200),
     event: RuntimeEvent,
   })
   .meta({ id: "RuntimeEventBody" });
@@ -199,7 +200,7 @@ export type RuntimeEventBody = z.infer<typeof RuntimeEventBody>;
 
 export const RuntimeEventAck = z
   .object({
-    eventId: z.string(),
+    eventId: text(),
     /** True when this id was delivered before; nothing changed this time. */
     duplicate: z.boolean(),
     /** Whether this delivery reached live subscribers (false for duplicates and stored-only events). */
@@ -220,7 +221,7 @@ export const recordingMaxBytes = 100 * 1024 * 1024;
 export const waveformMaxPeaks = 4000;
 
 export const RecordingStored = z
-  .object({ track: RecordingTrack, objectKey: z.string(), contentType: z.string(), sizeBytes: z.number().int() })
+  .object({ track: RecordingTrack, objectKey: text(), contentType: text(), sizeBytes: z.number().int() })
   .meta({ id: "RecordingStored" });
 
 export const WaveformBody = z

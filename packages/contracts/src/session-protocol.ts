@@ -6,6 +6,7 @@
 // ones by `session.completed` / `session.failed`, which are always the last event of a session
 // (the server closes every socket with 1000 right after sending it).
 import { z } from "zod";
+import { text } from "./text.ts";
 import { jsonText } from "./json-text.ts";
 import { Timestamp } from "./ids.ts";
 import { LanguageTag } from "./agents.ts";
@@ -23,34 +24,34 @@ export const SubscriberRole = z.enum(["viewer", "runtime"]);
 export type SubscriberRole = z.infer<typeof SubscriberRole>;
 
 const timestamp = Timestamp;
-const reason = z.string().trim().min(1).max(500);
+const reason = text().trim().min(1).max(500);
 
 // Payload shapes, shared by what a publisher sends (without seq/at) and what subscribers receive.
 const agentReady = { type: z.literal("agent.ready") };
 const transcriptPartial = {
   type: z.literal("transcript.partial"),
-  turnId: z.string().min(1).max(100),
+  turnId: text().min(1).max(100),
   role: z.enum(["user", "agent"]),
-  text: z.string().max(20_000),
+  text: text().max(20_000),
 };
 const transcriptFinal = {
   type: z.literal("transcript.final"),
-  turnId: z.string().min(1).max(100),
+  turnId: text().min(1).max(100),
   role: z.enum(["user", "agent"]),
-  text: z.string().max(20_000),
+  text: text().max(20_000),
   language: LanguageTag.optional(),
 };
 const toolCalled = {
   type: z.literal("tool.called"),
-  toolCallId: z.string().min(1).max(100),
-  name: z.string().min(1).max(100),
+  toolCallId: text().min(1).max(100),
+  name: text().min(1).max(100),
   status: z.enum(["ok", "error"]),
   latencyMs: z.number().int().min(0),
 };
 const agentTransferred = {
   type: z.literal("agent.transferred"),
-  fromAgentId: z.string(),
-  toAgentId: z.string(),
+  fromAgentId: text(),
+  toAgentId: text(),
   language: LanguageTag.optional(),
 };
 const sessionCompleted = {
@@ -102,9 +103,9 @@ export type SessionEvent = z.infer<typeof SessionEvent>;
 export const SessionWelcome = z.object({
   type: z.literal("welcome"),
   protocolVersion: z.literal(sessionProtocolVersion),
-  sessionId: z.string(),
+  sessionId: text(),
   status: SessionStatus,
-  failureReason: z.string().nullable(),
+  failureReason: text().nullable(),
   /** Seq of the latest event (0 before the first one); `recent` ends with it. */
   seq: z.number().int().min(0),
   recent: z.array(SessionEvent).max(sessionRecentEventsLimit),
@@ -114,7 +115,7 @@ export type SessionWelcome = z.infer<typeof SessionWelcome>;
 export const SessionPong = z.object({ type: z.literal("pong") });
 
 export const SessionFrameErrorCode = z.enum(["bad_message"]);
-export const SessionErrorFrame = z.object({ type: z.literal("error"), code: SessionFrameErrorCode, message: z.string() });
+export const SessionErrorFrame = z.object({ type: z.literal("error"), code: SessionFrameErrorCode, message: text() });
 export type SessionErrorFrame = z.infer<typeof SessionErrorFrame>;
 
 /** Everything the server sends on the events socket. */
@@ -145,7 +146,7 @@ const durationMs = z.number().int().min(1).max(24 * 60 * 60 * 1000);
 
 /** Creates the room in Pending; repeating it with the same session id changes nothing. */
 export const SessionInitCommand = z.strictObject({
-  sessionId: z.string().min(1).max(100),
+  sessionId: text().min(1).max(100),
   /** From init until `agent.ready`; past it the session fails with "agent did not join". */
   dispatchTimeoutMs: durationMs,
   /** Longest silence from the runtime while Active; past it the session fails with "runtime lost". */
@@ -167,7 +168,7 @@ export type SessionTransitionCommand = z.infer<typeof SessionTransitionCommand>;
 
 export const SessionEventCommand = z.strictObject({
   /** Idempotency key: publishing the same id again changes nothing and returns the first seq. */
-  eventId: z.string().min(1).max(200),
+  eventId: text().min(1).max(200),
   event: PublishableSessionEvent,
 });
 export type SessionEventCommand = z.infer<typeof SessionEventCommand>;
@@ -176,9 +177,9 @@ export const SessionHeartbeatCommand = z.strictObject({});
 export type SessionHeartbeatCommand = z.infer<typeof SessionHeartbeatCommand>;
 
 export const SessionState = z.object({
-  sessionId: z.string(),
+  sessionId: text(),
   status: SessionStatus,
-  failureReason: z.string().nullable(),
+  failureReason: text().nullable(),
   seq: z.number().int().min(0),
   createdAt: timestamp,
   /** When the session became Active (the conversation's start). */

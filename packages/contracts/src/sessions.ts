@@ -1,5 +1,6 @@
 // Dispatching a conversation and reading it back.
 import { z } from "zod";
+import { text, jsonValue } from "./text.ts";
 import { idSchema, Timestamp } from "./ids.ts";
 import { LanguageTag } from "./agents.ts";
 import { SessionStatus } from "./session-protocol.ts";
@@ -13,17 +14,17 @@ export const SessionChannel = z.enum(["api", "widget", "web", "phone", "campaign
 export const DispatchBody = z
   .strictObject({
     /** Values of the agent's declared variables (typed by its schema; defaults apply). */
-    variables: z.record(z.string(), z.unknown()).default({}),
+    variables: z.record(text(), jsonValue()).default({}),
     /** One of the agent's locales; the default language when omitted. */
     language: LanguageTag.optional(),
-    channel: z.strictObject({ type: z.enum(["api", "web"]).default("api"), callerId: z.string().trim().min(1).max(200).optional() }).default({ type: "api" }),
+    channel: z.strictObject({ type: z.enum(["api", "web"]).default("api"), callerId: text().trim().min(1).max(200).optional() }).default({ type: "api" }),
   })
   .meta({ id: "DispatchBody" });
 
 export const MediaConnection = z
   .discriminatedUnion("driver", [
-    z.object({ driver: z.literal("local"), url: z.string(), token: z.string(), sampleRateHz: z.number().int() }),
-    z.object({ driver: z.literal("livekit"), url: z.string(), token: z.string(), room: z.string() }),
+    z.object({ driver: z.literal("local"), url: text(), token: text(), sampleRateHz: z.number().int() }),
+    z.object({ driver: z.literal("livekit"), url: text(), token: text(), room: text() }),
   ])
   .meta({ id: "MediaConnection" });
 
@@ -33,10 +34,10 @@ export const DispatchedSession = z
     status: SessionStatusValue,
     agentId: idSchema("agent"),
     agentVersion: z.number().int().nullable(),
-    language: z.string(),
+    language: text(),
     media: MediaConnection,
     /** WebSocket of live session events (`/live/sessions/{id}?token=…`); the token expires in minutes. */
-    eventsUrl: z.string(),
+    eventsUrl: text(),
   })
   .meta({ id: "DispatchedSession" });
 
@@ -44,16 +45,16 @@ export const Session = z
   .object({
     id: idSchema("session"),
     spaceId: idSchema("space"),
-    agentId: z.string().nullable(),
+    agentId: text().nullable(),
     agentVersion: z.number().int().nullable(),
     status: SessionStatusValue,
-    failureReason: z.string().nullable(),
+    failureReason: text().nullable(),
     /** How a completed session ended (the caller hung up, the agent ended the call, the token limit…). */
-    endReason: z.string().nullable(),
+    endReason: text().nullable(),
     channel: SessionChannel,
-    caller: z.string().nullable(),
-    language: z.string(),
-    variables: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])),
+    caller: text().nullable(),
+    language: text(),
+    variables: z.record(text(), z.union([text(), z.number(), z.boolean(), z.null()])),
     createdAt: timestamp,
     startedAt: timestamp.nullable(),
     endedAt: timestamp.nullable(),
@@ -67,10 +68,10 @@ const ms = z.number().int().nullable();
 export const SessionDetail = Session.extend({
   turns: z.array(
     z.object({
-      turnId: z.string(),
+      turnId: text(),
       role: z.enum(["user", "agent"]),
-      text: z.string(),
-      language: z.string().nullable(),
+      text: text(),
+      language: text().nullable(),
       interrupted: z.boolean(),
       startedAt: timestamp,
       endedAt: timestamp,
@@ -78,12 +79,12 @@ export const SessionDetail = Session.extend({
     }),
   ),
   toolCalls: z.array(
-    z.object({ toolCallId: z.string(), name: z.string(), turnId: z.string().nullable(), request: z.record(z.string(), z.unknown()), response: z.unknown(), status: z.enum(["ok", "error", "timeout"]), error: z.string().nullable(), latencyMs: z.number().int(), at: timestamp }),
+    z.object({ toolCallId: text(), name: text(), turnId: text().nullable(), request: z.record(text(), jsonValue()), response: jsonValue(), status: z.enum(["ok", "error", "timeout"]), error: text().nullable(), latencyMs: z.number().int(), at: timestamp }),
   ),
-  errors: z.array(z.object({ at: timestamp, detail: z.record(z.string(), z.unknown()).nullable() })),
+  errors: z.array(z.object({ at: timestamp, detail: z.record(text(), jsonValue()).nullable() })),
   tokenUsage: z.object({ prompt: z.number().int().nullable(), completion: z.number().int().nullable() }),
   /** Signed links that expire; fetch the session again for fresh ones. */
-  recordings: z.array(z.object({ track: z.enum(["composite", "user", "agent"]), url: z.string(), expiresAt: timestamp, contentType: z.string(), sizeBytes: z.number().int() })),
+  recordings: z.array(z.object({ track: z.enum(["composite", "user", "agent"]), url: text(), expiresAt: timestamp, contentType: text(), sizeBytes: z.number().int() })),
   waveform: z.object({ peaks: z.array(z.number()), durationMs: z.number().int() }).nullable(),
 }).meta({ id: "SessionDetail" });
 
@@ -91,7 +92,7 @@ export const SessionDetail = Session.extend({
 export const SessionEventsToken = z
   .object({
     /** `wss://…/live/sessions/{id}?token=…`: the SessionRoom's events WebSocket. */
-    eventsUrl: z.string(),
+    eventsUrl: text(),
     expiresAt: timestamp,
   })
   .meta({ id: "SessionEventsToken" });

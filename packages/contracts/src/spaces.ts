@@ -1,5 +1,6 @@
 // API shapes of spaces, their members, invitations and API keys.
 import { z } from "zod";
+import { text } from "./text.ts";
 import { idSchema, Timestamp } from "./ids.ts";
 
 const timestamp = Timestamp;
@@ -7,12 +8,12 @@ const timestamp = Timestamp;
 export const SpaceRole = z.enum(["owner", "member"]).meta({ id: "SpaceRole" });
 export type SpaceRole = z.infer<typeof SpaceRole>;
 
-export const SpaceName = z.string().trim().min(1, "must not be empty").max(100, "must be at most 100 characters");
+export const SpaceName = text().trim().min(1, "must not be empty").max(100, "must be at most 100 characters");
 
 export const Space = z
   .object({
     id: idSchema("space"),
-    name: z.string(),
+    name: text(),
     /** The caller's role in this space. */
     role: SpaceRole,
     createdAt: timestamp,
@@ -27,8 +28,8 @@ export const UpdateSpaceBody = z.strictObject({ name: SpaceName }).meta({ id: "U
 export const Member = z
   .object({
     userId: idSchema("user"),
-    email: z.string(),
-    name: z.string().nullable(),
+    email: text(),
+    name: text().nullable(),
     role: SpaceRole,
     joinedAt: timestamp,
   })
@@ -43,10 +44,10 @@ export const Invitation = z
   .object({
     id: idSchema("invitation"),
     spaceId: idSchema("space"),
-    email: z.string(),
+    email: text(),
     role: SpaceRole,
     status: InvitationStatus,
-    invitedBy: z.string().nullable(),
+    invitedBy: text().nullable(),
     expiresAt: timestamp,
     lastSentAt: timestamp,
     sendCount: z.number().int(),
@@ -57,13 +58,13 @@ export type Invitation = z.infer<typeof Invitation>;
 
 export const CreateInvitationBody = z
   .strictObject({
-    email: z.string().trim().toLowerCase().pipe(z.email("must be an email address")).pipe(z.string().max(320)),
+    email: text().trim().toLowerCase().pipe(z.email("must be an email address")).pipe(text().max(320)),
     role: SpaceRole.default("member"),
   })
   .meta({ id: "CreateInvitationBody" });
 
 export const AcceptInvitationBody = z
-  .strictObject({ token: z.string().min(1).max(200) })
+  .strictObject({ token: text().min(1).max(200) })
   .meta({ id: "AcceptInvitationBody" });
 
 export const AcceptedInvitation = z
@@ -74,9 +75,9 @@ export const ApiKey = z
   .object({
     id: idSchema("apiKey"),
     spaceId: idSchema("space"),
-    name: z.string(),
+    name: text(),
     /** The first characters of the secret, to tell keys apart. */
-    prefix: z.string(),
+    prefix: text(),
     createdAt: timestamp,
     lastUsedAt: timestamp.nullable(),
   })
@@ -84,12 +85,12 @@ export const ApiKey = z
 export type ApiKey = z.infer<typeof ApiKey>;
 
 export const CreateApiKeyBody = z
-  .strictObject({ name: z.string().trim().min(1, "must not be empty").max(100, "must be at most 100 characters") })
+  .strictObject({ name: text().trim().min(1, "must not be empty").max(100, "must be at most 100 characters") })
   .meta({ id: "CreateApiKeyBody" });
 
 export const CreatedApiKey = ApiKey.extend({
   /** The secret, shown this once and never again. */
-  key: z.string(),
+  key: text(),
 }).meta({ id: "CreatedApiKey" });
 
 export function listOf<T extends z.ZodType>(item: T) {

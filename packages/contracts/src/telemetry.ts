@@ -2,6 +2,7 @@
 // dashboard's waterfall), the daily analytics series, and dead-lettered queue messages (platform
 // Admin). The OTLP ingest schema lives with its route; these are the read side.
 import { z } from "zod";
+import { text, jsonValue } from "./text.ts";
 import { idSchema, Timestamp } from "./ids.ts";
 
 /** Span attributes the voice runtime sets on every span of a session; the Worker files spans by them. */
@@ -13,25 +14,25 @@ export type SpanKindName = z.infer<typeof SpanKindName>;
 
 export const SpanStatusCode = z.enum(["unset", "ok", "error"]);
 
-const hex = (length: number) => z.string().regex(new RegExp(`^[0-9a-f]{${length}}$`));
+const hex = (length: number) => text().regex(new RegExp(`^[0-9a-f]{${length}}$`));
 
 export const SpanView = z
   .object({
     traceId: hex(32),
     spanId: hex(16),
     parentSpanId: hex(16).nullable(),
-    name: z.string(),
+    name: text(),
     kind: SpanKindName,
     /** Decimal strings: nanoseconds since the epoch exceed a JSON number's precision. */
-    startTimeUnixNano: z.string().regex(/^\d+$/),
-    endTimeUnixNano: z.string().regex(/^\d+$/),
+    startTimeUnixNano: text().regex(/^\d+$/),
+    endTimeUnixNano: text().regex(/^\d+$/),
     /** The same start in (fractional) milliseconds since the epoch, for drawing. */
     startMs: z.number(),
     durationMs: z.number().min(0),
-    status: z.object({ code: SpanStatusCode, message: z.string().nullable() }),
+    status: z.object({ code: SpanStatusCode, message: text().nullable() }),
     /** Flattened OTLP attributes (string, number, boolean, arrays of them). */
-    attributes: z.record(z.string(), z.unknown()),
-    events: z.array(z.object({ name: z.string(), timeUnixNano: z.string(), attributes: z.record(z.string(), z.unknown()) })),
+    attributes: z.record(text(), jsonValue()),
+    events: z.array(z.object({ name: text(), timeUnixNano: text(), attributes: z.record(text(), jsonValue()) })),
   })
   .meta({ id: "Span" });
 export type SpanView = z.infer<typeof SpanView>;
@@ -88,11 +89,11 @@ export const maxAnalyticsDays = 366;
 
 export const DeadLetter = z
   .object({
-    id: z.string(),
-    queue: z.string(),
-    messageId: z.string(),
-    body: z.unknown(),
-    error: z.string().nullable(),
+    id: text(),
+    queue: text(),
+    messageId: text(),
+    body: jsonValue(),
+    error: text().nullable(),
     attempts: z.number().int(),
     createdAt: Timestamp,
   })

@@ -1,6 +1,7 @@
 // Space-level tools an agent can call: webhook tools (HTTP requests described by JSON Schemas,
 // with pre-tool and progress speech and transfer rules) and the platform's system tools.
 import { z } from "zod";
+import { text, jsonValue, urlText } from "./text.ts";
 import { idSchema, Timestamp } from "./ids.ts";
 import { FieldError } from "./problem.ts";
 import { ObjectJsonSchema } from "./json-schema.ts";
@@ -9,7 +10,7 @@ import { patchShape } from "./patch.ts";
 const timestamp = Timestamp;
 
 export const toolCodePattern = /^[a-z][a-z0-9_]{0,63}$/;
-export const ToolCode = z.string().regex(toolCodePattern, "must match ^[a-z][a-z0-9_]{0,63}$ (the name the LLM calls)");
+export const ToolCode = text().regex(toolCodePattern, "must match ^[a-z][a-z0-9_]{0,63}$ (the name the LLM calls)");
 
 export const HttpMethod = z.enum(["GET", "POST", "PUT", "PATCH", "DELETE"]);
 export type HttpMethod = z.infer<typeof HttpMethod>;
@@ -19,35 +20,35 @@ export const TransferRule = z
   .strictObject({
     targetAgentId: idSchema("agent"),
     /** Told to the LLM: when it should transfer. */
-    when: z.string().trim().max(500).optional(),
+    when: text().trim().max(500).optional(),
     /** Matched on the tool's JSON result: the value at `path` (dot-separated) equals `equals`. */
-    resultMatch: z.strictObject({ path: z.string().min(1).max(200), equals: z.union([z.string(), z.number(), z.boolean(), z.null()]) }).optional(),
+    resultMatch: z.strictObject({ path: text().min(1).max(200), equals: z.union([text(), z.number(), z.boolean(), z.null()]) }).optional(),
   })
   .refine((r) => r.when !== undefined || r.resultMatch !== undefined, { message: "needs `when` (for the LLM) or `resultMatch` (on the result), or both" })
   .meta({ id: "TransferRule" });
 export type TransferRule = z.infer<typeof TransferRule>;
 
-export const HeaderName = z.string().regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,100}$/, "must be an HTTP header name");
+export const HeaderName = text().regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,100}$/, "must be an HTTP header name");
 
 const webhookFields = {
   code: ToolCode,
-  description: z.string().trim().min(1, "must not be empty").max(1000),
+  description: text().trim().min(1, "must not be empty").max(1000),
   method: HttpMethod,
   /** https URL; may hold `{{variable}}` placeholders and `{param}` path parameters of the body schema. */
-  url: z.string().trim().min(1).max(2000),
+  url: text().trim().min(1).max(2000),
   headersSchema: ObjectJsonSchema.optional(),
   bodySchema: ObjectJsonSchema.optional(),
   /** Plain headers sent as they are (may hold `{{variable}}`). */
-  headers: z.record(HeaderName, z.string().max(2000)).default({}),
+  headers: z.record(HeaderName, text().max(2000)).default({}),
   timeoutMs: z.number().int().min(100).max(60_000).default(10_000),
-  preToolSpeech: z.string().trim().max(500).optional(),
-  progressSpeech: z.strictObject({ text: z.string().trim().min(1).max(500), afterMs: z.number().int().min(200).max(60_000) }).optional(),
+  preToolSpeech: text().trim().max(500).optional(),
+  progressSpeech: z.strictObject({ text: text().trim().min(1).max(500), afterMs: z.number().int().min(200).max(60_000) }).optional(),
   transferRules: z.array(TransferRule).max(20).default([]),
 };
 
 /** What a client sends to create a webhook tool; `secretHeaders` are write-only values. */
 export const CreateToolBody = z
-  .strictObject({ ...webhookFields, secretHeaders: z.record(HeaderName, z.string().min(1).max(4000)).default({}) })
+  .strictObject({ ...webhookFields, secretHeaders: z.record(HeaderName, text().min(1).max(4000)).default({}) })
   .meta({ id: "CreateToolBody" });
 export type CreateToolBody = z.infer<typeof CreateToolBody>;
 
@@ -60,7 +61,7 @@ export const UpdateToolBody = z
     bodySchema: webhookFields.bodySchema.unwrap().nullable().optional(),
     preToolSpeech: webhookFields.preToolSpeech.unwrap().nullable().optional(),
     progressSpeech: webhookFields.progressSpeech.unwrap().nullable().optional(),
-    secretHeaders: z.record(HeaderName, z.string().min(1).max(4000)).optional(),
+    secretHeaders: z.record(HeaderName, text().min(1).max(4000)).optional(),
   })
   .meta({ id: "UpdateToolBody" });
 
@@ -69,18 +70,18 @@ export const Tool = z
     id: idSchema("tool"),
     spaceId: idSchema("space"),
     kind: z.literal("webhook"),
-    code: z.string(),
-    description: z.string(),
+    code: text(),
+    description: text(),
     method: HttpMethod,
-    url: z.string(),
-    headersSchema: z.record(z.string(), z.unknown()).nullable(),
-    bodySchema: z.record(z.string(), z.unknown()).nullable(),
-    headers: z.record(z.string(), z.string()),
+    url: text(),
+    headersSchema: z.record(text(), jsonValue()).nullable(),
+    bodySchema: z.record(text(), jsonValue()).nullable(),
+    headers: z.record(text(), text()),
     /** Names of the secret headers; their values are never returned. */
-    secretHeaderNames: z.array(z.string()),
+    secretHeaderNames: z.array(text()),
     timeoutMs: z.number().int(),
-    preToolSpeech: z.string().nullable(),
-    progressSpeech: z.object({ text: z.string(), afterMs: z.number().int() }).nullable(),
+    preToolSpeech: text().nullable(),
+    progressSpeech: z.object({ text: text(), afterMs: z.number().int() }).nullable(),
     transferRules: z.array(TransferRule),
     version: z.number().int(),
     createdAt: timestamp,
@@ -107,7 +108,7 @@ export const ToolRef = z
       type: z.literal("system"),
       name: SystemToolName,
       /** For transfer_to_agent: the agents it may hand over to, with when to choose each. */
-      targets: z.array(z.strictObject({ agentId: idSchema("agent"), when: z.string().trim().min(1).max(500) })).max(20).optional(),
+      targets: z.array(z.strictObject({ agentId: idSchema("agent"), when: text().trim().min(1).max(500) })).max(20).optional(),
     }),
   ])
   .meta({ id: "ToolRef" });
@@ -120,28 +121,28 @@ export const maxOpenApiDocumentBytes = 1024 * 1024;
 export const ImportToolsBody = z
   .strictObject({
     source: z.discriminatedUnion("type", [
-      z.strictObject({ type: z.literal("document"), document: z.union([z.string().min(1).max(maxOpenApiDocumentBytes), z.record(z.string(), z.unknown())]) }),
-      z.strictObject({ type: z.literal("url"), url: z.url().max(2000) }),
+      z.strictObject({ type: z.literal("document"), document: z.union([text().min(1).max(maxOpenApiDocumentBytes), z.record(text(), jsonValue())]) }),
+      z.strictObject({ type: z.literal("url"), url: urlText().max(2000) }),
     ]),
     /** Replaces the document's server URL (or supplies one it lacks). */
-    baseUrl: z.url().max(1000).optional(),
+    baseUrl: urlText().max(1000).optional(),
     /** false: preview only; true: create the selected tools. */
     confirm: z.boolean().default(false),
     /** Codes to create on confirm; all operations when omitted. */
-    operations: z.array(z.string()).max(200).optional(),
+    operations: z.array(text()).max(200).optional(),
     /** Secret header values given to every created tool (e.g. its API key). */
-    secretHeaders: z.record(z.string(), z.string().min(1).max(4000)).default({}),
+    secretHeaders: z.record(text(), text().min(1).max(4000)).default({}),
   })
   .meta({ id: "ImportToolsBody" });
 
 export const ImportPreviewItem = z.object({
-  draft: z.record(z.string(), z.unknown()),
+  draft: z.record(text(), jsonValue()),
   errors: z.array(FieldError),
   needsBaseUrl: z.boolean(),
-  securityHints: z.array(z.string()),
-  source: z.object({ path: z.string(), method: z.string(), operationId: z.string().optional() }),
+  securityHints: z.array(text()),
+  source: z.object({ path: text(), method: text(), operationId: text().optional() }),
 });
-export const ImportToolsResult = z.object({ confirmed: z.boolean(), tools: z.array(ImportPreviewItem), created: z.array(Tool), warnings: z.array(z.string()) }).meta({ id: "ImportToolsResult" });
+export const ImportToolsResult = z.object({ confirmed: z.boolean(), tools: z.array(ImportPreviewItem), created: z.array(Tool), warnings: z.array(text()) }).meta({ id: "ImportToolsResult" });
 
 export type ImportToolsBody = z.input<typeof ImportToolsBody>;
 export type ImportPreviewItem = z.infer<typeof ImportPreviewItem>;

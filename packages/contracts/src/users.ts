@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { text } from "./text.ts";
 import { idSchema, Timestamp } from "./ids.ts";
 import { SpaceRole } from "./spaces.ts";
 
@@ -9,16 +10,16 @@ export const Me = z
     z.object({
       type: z.literal("user"),
       id: idSchema("user"),
-      email: z.string(),
+      email: text(),
       emailVerified: z.boolean(),
-      name: z.string().nullable(),
+      name: text().nullable(),
       isPlatformAdmin: z.boolean(),
-      spaces: z.array(z.object({ id: idSchema("space"), name: z.string(), role: SpaceRole })),
+      spaces: z.array(z.object({ id: idSchema("space"), name: text(), role: SpaceRole })),
     }),
     z.object({
       type: z.literal("api_key"),
       id: idSchema("apiKey"),
-      name: z.string(),
+      name: text(),
       spaceId: idSchema("space"),
       role: SpaceRole,
     }),
@@ -29,8 +30,8 @@ export type Me = z.infer<typeof Me>;
 export const AdminUser = z
   .object({
     id: idSchema("user"),
-    email: z.string(),
-    name: z.string().nullable(),
+    email: text(),
+    name: text().nullable(),
     isPlatformAdmin: z.boolean(),
     spaceCount: z.number().int(),
     createdAt: timestamp,

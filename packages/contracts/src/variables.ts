@@ -2,6 +2,7 @@
 // (string | number | integer | boolean), a description, an optional default and `nullable`.
 // The renderer (template.ts) validates incoming values against this and substitutes them.
 import { z } from "zod";
+import { text } from "./text.ts";
 
 export const variableNamePattern = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
 export const VariableName = z
@@ -13,13 +14,13 @@ export const VariableName = z
 export const VariableType = z.enum(["string", "number", "integer", "boolean"]);
 export type VariableType = z.infer<typeof VariableType>;
 
-export const VariableValue = z.union([z.string(), z.number(), z.boolean(), z.null()]);
+export const VariableValue = z.union([text(), z.number(), z.boolean(), z.null()]);
 export type VariableValue = z.infer<typeof VariableValue>;
 
 export const VariableSpec = z
   .strictObject({
     type: VariableType,
-    description: z.string().max(500).optional(),
+    description: text().max(500).optional(),
     default: VariableValue.optional(),
     nullable: z.boolean().optional(),
   })
