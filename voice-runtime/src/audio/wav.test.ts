@@ -1,8 +1,8 @@
-import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { appendFile, mkdtemp, open, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { WavError, WavWriter, parseWav, readWav } from "./wav.ts";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { WavError, WavWriter, parseWav, readWav, repairWav } from "./wav.ts";
 
 let dir: string;
 beforeEach(async () => {
@@ -75,12 +75,60 @@ describe("WavWriter", () => {
     await writer.close();
   });
 
+  it("keeps the audio of a flush whose write failed and writes it with the next flush", async () => {
+    const path = join(dir, "full.wav");
+    const writer = await WavWriter.create(path, 16000);
+    writer.write(ramp(400, 1));
+    await writer.flush();
+    // A full disk for one write: the FileHandle prototype is shared by every open file.
+    const probe = await open(join(dir, "probe"), "w");
+    const handleProto = Object.getPrototypeOf(probe) as { write: (...args: unknown[]) => Promise<unknown> };
+    await probe.close();
+    const failOnce = vi.spyOn(handleProto, "write").mockRejectedValueOnce(Object.assign(new Error("ENOSPC: no space left on device"), { code: "ENOSPC" }));
+    try {
+      writer.write(ramp(300, 2));
+      await expect(writer.flush()).rejects.toThrow(/ENOSPC/);
+    } finally {
+      failOnce.mockRestore();
+    }
+    writer.write(ramp(200, 3));
+    await writer.close();
+    expect(Array.from(readWav(path).samples)).toEqual([...ramp(400, 1), ...ramp(300, 2), ...ramp(200, 3)]);
+    expect((await readFile(path)).length).toBe(44 + 900 * 2);
+  });
+
   it("writes a valid empty WAV when nothing was recorded", async () => {
     const path = join(dir, "c.wav");
     const writer = await WavWriter.create(path, 16000);
     await writer.close();
     expect(readWav(path).samples.length).toBe(0);
     expect((await readFile(path)).length).toBe(44);
+  });
+});
+
+describe("repairWav", () => {
+  it("makes a file cut short by a crash whole: sizes cover the audio after the last flush, a half sample is dropped", async () => {
+    const path = join(dir, "crashed.wav");
+    const writer = await WavWriter.create(path, 16000);
+    writer.write(ramp(100, 1));
+    await writer.flush();
+    await writer.close();
+    // what a write that landed before its header patch leaves behind, ending mid-sample
+    await appendFile(path, Buffer.concat([Buffer.from(ramp(50, 2).buffer), Buffer.from([0x12])]));
+    expect(await repairWav(path)).toBe(300);
+    expect((await stat(path)).size).toBe(44 + 300);
+    const bytes = await readFile(path);
+    expect([bytes.readUInt32LE(4), bytes.readUInt32LE(40)]).toEqual([36 + 300, 300]);
+    expect(Array.from(parseWav(bytes).samples)).toEqual([...ramp(100, 1), ...ramp(50, 2)]);
+    expect(await repairWav(path)).toBe(300);
+  });
+
+  it("leaves files it did not write alone", async () => {
+    const path = join(dir, "other.wav");
+    const other = riff(chunk("LIST", Buffer.from("INFOabcd")), chunk("fmt ", fmt({})), chunk("data", Buffer.from(ramp(4, 1).buffer)));
+    await writeFile(path, other);
+    expect(await repairWav(path)).toBeNull();
+    expect(await readFile(path)).toEqual(other);
   });
 });
 

@@ -131,16 +131,57 @@ export class WavWriter {
 
   private async flushNow(): Promise<void> {
     if (this.pending.length === 0) return;
+    // The buffered audio stays buffered until it is on disk: a failed write (a full disk) is
+    // retried whole, at the same offset, by the next flush. Writes made meanwhile queue behind it.
+    const count = this.pending.length;
     const chunk = Buffer.concat(this.pending);
-    this.pending = [];
-    await this.file.write(chunk, 0, chunk.length, headerBytes + this.dataBytes);
+    await writeFully(this.file, chunk, headerBytes + this.dataBytes);
+    this.pending.splice(0, count);
     this.dataBytes += chunk.length;
-    const sizes = Buffer.alloc(4);
-    sizes.writeUInt32LE(36 + this.dataBytes, 0);
-    await this.file.write(sizes, 0, 4, 4);
-    sizes.writeUInt32LE(this.dataBytes, 0);
-    await this.file.write(sizes, 0, 4, 40);
+    await patchSizes(this.file, this.dataBytes);
     await this.file.datasync();
+  }
+}
+
+async function writeFully(file: FileHandle, bytes: Buffer, position: number): Promise<void> {
+  for (let done = 0; done < bytes.length; ) {
+    const { bytesWritten } = await file.write(bytes, done, bytes.length - done, position + done);
+    done += bytesWritten;
+  }
+}
+
+/** Rewrites the RIFF and data sizes of a canonical 44-byte header for `dataBytes` of audio. */
+async function patchSizes(file: FileHandle, dataBytes: number): Promise<void> {
+  const sizes = Buffer.alloc(4);
+  sizes.writeUInt32LE(Math.min(0xffffffff, 36 + dataBytes), 0);
+  await file.write(sizes, 0, 4, 4);
+  sizes.writeUInt32LE(Math.min(0xffffffff - 36, dataBytes), 0);
+  await file.write(sizes, 0, 4, 40);
+}
+
+/**
+ * Makes a WAV this module wrote whole again after its writer died mid-call: the sizes in the
+ * header may trail the audio appended after the last flush, and the file may end in half a sample.
+ * Drops the half sample and patches the sizes to cover the rest. Returns the audio's byte count,
+ * or null when the file is not a WAV with the header this writer writes (then it is left as is).
+ */
+export async function repairWav(path: string): Promise<number | null> {
+  const file = await open(path, "r+");
+  try {
+    const { size } = await file.stat();
+    const head = Buffer.alloc(headerBytes);
+    const { bytesRead } = await file.read(head, 0, headerBytes, 0);
+    const canonical = bytesRead === headerBytes && head.toString("ascii", 0, 4) === "RIFF" && head.toString("ascii", 8, 16) === "WAVEfmt " && head.toString("ascii", 36, 40) === "data";
+    if (!canonical) return null;
+    const dataBytes = size - headerBytes - ((size - headerBytes) % 2);
+    if (dataBytes !== size - headerBytes) await file.truncate(headerBytes + dataBytes);
+    if (head.readUInt32LE(40) !== dataBytes || head.readUInt32LE(4) !== 36 + dataBytes) {
+      await patchSizes(file, dataBytes);
+      await file.datasync();
+    }
+    return dataBytes;
+  } finally {
+    await file.close();
   }
 }
 
