@@ -10,7 +10,7 @@ import { ApiError, fieldErrorsFromZod } from "../errors.ts";
 import { encryptJson } from "../lib/secrets.ts";
 import { bearerSecurity, errorResponses, jsonBody, jsonResponse } from "../lib/openapi.ts";
 import { importOpenApi, OpenApiImportError, parseOpenApiText, type ImportedTool } from "../tools/openapi-import.ts";
-import { OutboundError, safeFetch } from "../tools/ssrf.ts";
+import { OutboundError, safeFetch } from "../tools/safe-fetch.ts";
 import { toTool } from "../tools/serialize.ts";
 import { checkTool } from "../tools/validate-tool.ts";
 import { SpaceParams } from "./params.ts";

@@ -1,84 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { checkOutboundUrl, OutboundError, parseIpv6, safeFetch, type OutboundOptions, type OutboundReason } from "./ssrf.ts";
-
-const loopback: OutboundOptions = { allowLoopback: true, allowHttp: true };
-
-describe("checkOutboundUrl", () => {
-  it.each<[string, OutboundOptions, boolean]>([
-    ["https://api.example.com/v1/orders?x=1", {}, true],
-    ["https://API.Example.COM./v1", {}, true],
-    ["https://api.example.com:8443/hooks", {}, true],
-    ["https://8.8.8.8/", {}, true],
-    ["https://172.32.0.1/", {}, true],
-    ["https://100.128.0.1/", {}, true],
-    ["https://[2606:4700:4700::1111]/dns-query", {}, true],
-    ["https://[::ffff:8.8.8.8]/", {}, true],
-    ["http://api.example.com/", { allowHttp: true }, true],
-    ["http://127.0.0.1:8787/dev", loopback, true],
-    ["http://localhost:8787/openapi.json", loopback, true],
-    ["https://[::1]/", { allowLoopback: true }, true],
-    ["http://api.example.com/", {}, false],
-    ["ftp://files.example.com/spec.yaml", { allowHttp: true }, false],
-    ["file:///etc/passwd", {}, false],
-    ["javascript:alert(1)", {}, false],
-    ["not a url", {}, false],
-    ["https://user:secret@api.example.com/", {}, false],
-    ["https://localhost/", {}, false],
-    ["https://LOCALHOST./", {}, false],
-    ["https://admin.localhost/", {}, false],
-    ["https://printer.local/", {}, false],
-    ["https://metadata.google.internal/computeMetadata/v1/", {}, false],
-    ["https://router.home.arpa/", {}, false],
-    ["https://intranet/", {}, false],
-    ["https://127.0.0.1/", {}, false],
-    ["https://127.1/", {}, false],
-    ["https://2130706433/", {}, false],
-    ["https://0x7f.1/", {}, false],
-    ["https://0177.0.0.1/", {}, false],
-    ["https://%31%32%37.0.0.1/", {}, false],
-    ["https://0/", {}, false],
-    ["https://10.1.2.3/", {}, false],
-    ["https://172.16.0.1/", {}, false],
-    ["https://172.31.255.255/", {}, false],
-    ["https://192.168.1.1/", {}, false],
-    ["https://169.254.169.254/latest/meta-data/", {}, false],
-    ["https://100.64.0.1/", {}, false],
-    ["https://198.18.0.1/", {}, false],
-    ["https://224.0.0.251/", {}, false],
-    ["https://255.255.255.255/", {}, false],
-    ["https://[::1]/", {}, false],
-    ["https://[::]/", {}, false],
-    ["https://[0:0:0:0:0:0:0:1]/", {}, false],
-    ["https://[::ffff:127.0.0.1]/", {}, false],
-    ["https://[::ffff:a9fe:a9fe]/", {}, false],
-    ["https://[64:ff9b::169.254.169.254]/", {}, false],
-    ["https://[2002:7f00:1::]/", {}, false],
-    ["https://[fe80::1]/", {}, false],
-    ["https://[fd12:3456::1]/", {}, false],
-    ["https://[ff02::1]/", {}, false],
-    ["https://[2001:db8::1]/", {}, false],
-    ["http://127.0.0.1/", { allowLoopback: true }, false],
-    ["https://10.0.0.1/", loopback, false],
-    ["https://[fe80::1]/", loopback, false],
-  ])("%s with %o is allowed: %s", (url, opts, allowed) => {
-    const result = checkOutboundUrl(url, opts);
-    expect(result.ok, result.ok ? "allowed" : result.reason).toBe(allowed);
-  });
-
-  it("gives a reason that names the problem", () => {
-    expect(checkOutboundUrl("https://[::ffff:10.0.0.1]/")).toEqual({ ok: false, reason: "points to a private or reserved address ([::ffff:a00:1])" });
-    expect(checkOutboundUrl("https://u:p@api.example.com/")).toEqual({ ok: false, reason: "must not carry credentials" });
-    expect(checkOutboundUrl("http://api.example.com/")).toEqual({ ok: false, reason: "must be an https URL" });
-  });
-
-  it("parses IPv6 text into eight groups, with an IPv4 tail, and refuses malformed text", () => {
-    expect(parseIpv6("::ffff:127.0.0.1")).toEqual([0, 0, 0, 0, 0, 0xffff, 0x7f00, 1]);
-    expect(parseIpv6("2001:db8::8:800:200c:417a")).toEqual([0x2001, 0xdb8, 0, 0, 8, 0x800, 0x200c, 0x417a]);
-    expect(parseIpv6("1::2::3")).toBeUndefined();
-    expect(parseIpv6("1:2:3:4:5:6:7:8:9")).toBeUndefined();
-    expect(parseIpv6("fe80::1%eth0")).toBeUndefined();
-  });
-});
+// The policy itself (which URLs and addresses) is tested once, in packages/ssrf; these tests are
+// about fetching: every hop checked, redirects, deadlines, size caps, and the policy running in workerd.
+import { checkOutboundUrl } from "@speaknode/ssrf";
+import { OutboundError, safeFetch, type OutboundReason } from "./safe-fetch.ts";
 
 type Handler = (url: string, init: RequestInit | undefined) => Response | Promise<Response>;
 
@@ -108,6 +32,21 @@ async function failure(run: Promise<unknown>): Promise<OutboundError> {
 async function reason(run: Promise<unknown>): Promise<OutboundReason> {
   return (await failure(run)).reason;
 }
+
+describe("@speaknode/ssrf inside workerd", () => {
+  // workerd's own URL parser feeds the policy here; the package's tests run on Node's.
+  it.each(["https://2130706433/", "https://0x7f.1/", "https://0177.0.0.1/", "https://[::ffff:7f00:1]/", "https://[64:ff9b::a00:1]/", "https://[2002:7f00:1::]/", "https://169.254.169.254./", "https://[fe80::1%25eth0]/", "https://metadata.google.internal./", "https://u:p@api.example.com/"])(
+    "refuses %s",
+    (url) => {
+      const result = checkOutboundUrl(url);
+      expect(result.ok).toBe(false);
+    },
+  );
+
+  it("lets a public https URL through", () => {
+    expect(checkOutboundUrl("https://api.example.com/v1").ok).toBe(true);
+  });
+});
 
 describe("safeFetch", () => {
   const limits = { maxBytes: 1024, timeoutMs: 1000 };
