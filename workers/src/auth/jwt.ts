@@ -4,6 +4,7 @@
 import { createLocalJWKSet, createRemoteJWKSet, errors, jwtVerify } from "jose";
 import type { JSONWebKeySet, JWTPayload, JWTVerifyGetKey } from "jose";
 import { z } from "zod";
+import { text, urlText } from "@speaknode/contracts";
 
 export class TokenError extends Error {
   override name = "TokenError";
@@ -30,16 +31,16 @@ export interface VerifyOptions {
 }
 
 const Claims = z.object({
-  sub: z.string().min(1),
-  email: z.string().min(3),
+  sub: text().min(1),
+  email: text().min(3),
   email_verified: z.boolean().optional(),
-  name: z.string().optional(),
-  preferred_username: z.string().optional(),
-  typ: z.string().optional(),
-  realm_access: z.object({ roles: z.array(z.string()) }).optional(),
+  name: text().optional(),
+  preferred_username: text().optional(),
+  typ: text().optional(),
+  realm_access: z.object({ roles: z.array(text()) }).optional(),
 });
 
-const Discovery = z.object({ issuer: z.string(), jwks_uri: z.url() });
+const Discovery = z.object({ issuer: text(), jwks_uri: urlText() });
 
 const remoteKeySets = new Map<string, JWTVerifyGetKey>();
 

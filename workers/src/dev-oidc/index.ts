@@ -9,7 +9,7 @@ import { z } from "zod";
 import { devIdentities, devPassword } from "@speaknode/db";
 import type { AppEnv } from "../context.ts";
 import { ApiError, problemBody } from "../errors.ts";
-import { problemContentType } from "@speaknode/contracts";
+import { problemContentType, text } from "@speaknode/contracts";
 import { loadDevSigningKey } from "./keys.ts";
 import { signInPage } from "./sign-in-page.ts";
 import { issueCode, issueTokens, pkceS256, verifyCode, verifyRefreshToken, type IssueContext } from "./tokens.ts";
@@ -42,13 +42,13 @@ function oauthError(c: Context<AppEnv>, error: string, description: string, stat
 
 const AuthorizeParams = z.object({
   response_type: z.literal("code"),
-  client_id: z.string().min(1).max(200),
-  redirect_uri: z.string().min(1).max(2000),
-  code_challenge: z.string().min(43).max(128),
+  client_id: text().min(1).max(200),
+  redirect_uri: text().min(1).max(2000),
+  code_challenge: text().min(43).max(128),
   code_challenge_method: z.literal("S256"),
-  scope: z.string().max(500).default("openid"),
-  state: z.string().max(2000).optional(),
-  nonce: z.string().max(500).optional(),
+  scope: text().max(500).default("openid"),
+  state: text().max(2000).optional(),
+  nonce: text().max(500).optional(),
 });
 
 export function registerDevOidc(app: OpenAPIHono<AppEnv>): void {

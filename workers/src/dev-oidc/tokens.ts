@@ -3,6 +3,7 @@
 // itself, so the API never accepts them).
 import { SignJWT, jwtVerify, createLocalJWKSet } from "jose";
 import { z } from "zod";
+import { text } from "@speaknode/contracts";
 import type { DevIdentity } from "@speaknode/db";
 import type { DevSigningKey } from "./keys.ts";
 
@@ -50,13 +51,13 @@ export async function issueTokens(ctx: IssueContext, who: DevIdentity, opts: { n
 }
 
 export const CodeClaims = z.object({
-  sub: z.string(),
+  sub: text(),
   typ: z.literal("Code"),
-  azp: z.string(),
-  redirect_uri: z.string(),
-  code_challenge: z.string(),
-  scope: z.string(),
-  nonce: z.string().optional(),
+  azp: text(),
+  redirect_uri: text(),
+  code_challenge: text(),
+  scope: text(),
+  nonce: text().optional(),
 });
 export type CodeClaims = z.infer<typeof CodeClaims>;
 
@@ -64,7 +65,7 @@ export function issueCode(ctx: IssueContext, claims: Omit<CodeClaims, "typ" | "a
   return signer(ctx, { ...claims, typ: "Code", azp: ctx.clientId }).setAudience(ctx.issuer).setExpirationTime(`${codeTtlS}s`).sign(ctx.key.privateKey);
 }
 
-const RefreshClaims = z.object({ sub: z.string(), typ: z.literal("Refresh"), azp: z.string(), scope: z.string() });
+const RefreshClaims = z.object({ sub: text(), typ: z.literal("Refresh"), azp: text(), scope: text() });
 
 async function verifyOwn<T extends z.ZodType>(token: string, ctx: IssueContext, schema: T): Promise<z.infer<T> | null> {
   try {

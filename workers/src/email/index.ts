@@ -3,7 +3,7 @@
 // with its error; it never fails the operation that wrote it.
 import { eq } from "drizzle-orm";
 import { z } from "zod";
-import { newId } from "@speaknode/contracts";
+import { newId, text } from "@speaknode/contracts";
 import { emailOutbox, type Database } from "@speaknode/db";
 import type { Config } from "../config.ts";
 import { errorFields, log } from "../lib/log.ts";
@@ -35,7 +35,7 @@ export const devOutboxMailer: Mailer = {
   send: async () => ({ messageId: null }),
 };
 
-const ResendReply = z.object({ id: z.string() });
+const ResendReply = z.object({ id: text() });
 
 /** Resend's HTTP API (POST https://api.resend.com/emails, bearer key, JSON body). */
 export function resendMailer(apiKey: string, from: string, fetchImpl: typeof fetch = fetch): Mailer {

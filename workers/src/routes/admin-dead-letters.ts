@@ -2,7 +2,7 @@
 // newest first (platform Admin). Bodies are shown whole: they hold span data, not credentials.
 import { createRoute, z, type OpenAPIHono } from "@hono/zod-openapi";
 import { desc, lt } from "drizzle-orm";
-import { DeadLetter, idSchema } from "@speaknode/contracts";
+import { DeadLetter, idSchema, text } from "@speaknode/contracts";
 import { telemetryDeadLetters } from "@speaknode/db";
 import type { AppEnv } from "../context.ts";
 import { requirePlatformAdmin } from "../auth/access.ts";
@@ -21,7 +21,7 @@ export const route = createRoute({
     }),
   },
   responses: {
-    200: jsonResponse(z.object({ data: z.array(DeadLetter), nextCursor: z.string().nullable() }), "A page of dead letters"),
+    200: jsonResponse(z.object({ data: z.array(DeadLetter), nextCursor: text().nullable() }), "A page of dead letters"),
     ...errorResponses,
   },
 });

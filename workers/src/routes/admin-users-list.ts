@@ -1,6 +1,6 @@
 import { createRoute, z, type OpenAPIHono } from "@hono/zod-openapi";
 import { count, desc, eq, lt } from "drizzle-orm";
-import { AdminUser, idSchema } from "@speaknode/contracts";
+import { AdminUser, idSchema, text } from "@speaknode/contracts";
 import { memberships, users } from "@speaknode/db";
 import type { AppEnv } from "../context.ts";
 import { requirePlatformAdmin } from "../auth/access.ts";
@@ -19,7 +19,7 @@ export const route = createRoute({
     }),
   },
   responses: {
-    200: jsonResponse(z.object({ data: z.array(AdminUser), nextCursor: z.string().nullable() }), "A page of users"),
+    200: jsonResponse(z.object({ data: z.array(AdminUser), nextCursor: text().nullable() }), "A page of users"),
     ...errorResponses,
   },
 });

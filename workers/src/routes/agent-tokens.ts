@@ -1,4 +1,5 @@
 import { createRoute, z, type OpenAPIHono } from "@hono/zod-openapi";
+import { text } from "@speaknode/contracts";
 import type { AppEnv } from "../context.ts";
 import { loadAgent } from "../agents/store.ts";
 import { signAgentToken } from "../sessions/agent-tokens.ts";
@@ -12,7 +13,7 @@ export const route = createRoute({
   summary: "Issue a short-lived token that lets a widget start sessions with this agent (the widget's agent-token)",
   security: bearerSecurity,
   request: { params: AgentParams, body: jsonBody(z.strictObject({ ttlS: z.number().int().min(60).max(86_400).default(3600) })) },
-  responses: { 201: jsonResponse(z.object({ token: z.string(), expiresAt: z.string() }), "The token"), ...errorResponses },
+  responses: { 201: jsonResponse(z.object({ token: text(), expiresAt: text() }), "The token"), ...errorResponses },
 });
 
 export function registerAgentTokens(app: OpenAPIHono<AppEnv>): void {

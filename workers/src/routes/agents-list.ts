@@ -1,6 +1,6 @@
 import { createRoute, z, type OpenAPIHono } from "@hono/zod-openapi";
 import { and, desc, eq, ilike, isNotNull, isNull } from "drizzle-orm";
-import { Agent, listOf } from "@speaknode/contracts";
+import { Agent, listOf, text } from "@speaknode/contracts";
 import { agents } from "@speaknode/db";
 import type { AppEnv } from "../context.ts";
 import { requireSpace } from "../auth/access.ts";
@@ -17,7 +17,7 @@ export const route = createRoute({
   request: {
     params: SpaceParams,
     query: z.strictObject({
-      search: z.string().trim().max(50).optional(),
+      search: text().trim().max(50).optional(),
       published: z.enum(["true", "false"]).optional(),
       limit: z.coerce.number().int().min(1).max(200).default(100),
     }),

@@ -3,7 +3,7 @@
 // so `?customer_name=Ada` reaches the widget as a variable exactly as on a customer's site.
 import { createRoute, z, type OpenAPIHono } from "@hono/zod-openapi";
 import type { Context } from "hono";
-import { idSchema } from "@speaknode/contracts";
+import { idSchema, text } from "@speaknode/contracts";
 import type { AppEnv } from "../context.ts";
 import { notFound, problemResponse } from "../errors.ts";
 import { problemSpec } from "../lib/openapi.ts";
@@ -16,12 +16,12 @@ export const route = createRoute({
   tags: ["public"],
   summary: "A hosted web page with the widget of a published agent; its query string becomes the session's variables",
   // Any string: a malformed id is as unknown to visitors as a missing agent (404, not 400).
-  request: { params: z.object({ agentId: z.string() }) },
+  request: { params: z.object({ agentId: text() }) },
   responses: {
-    200: { description: "The page", content: { "text/html": { schema: z.string() } } },
+    200: { description: "The page", content: { "text/html": { schema: text() } } },
     404: {
       description: "No published agent with this id: a page for browsers (Accept: text/html), else a problem",
-      content: { ...problemSpec("").content, "text/html": { schema: z.string() } },
+      content: { ...problemSpec("").content, "text/html": { schema: text() } },
     },
   },
 });

@@ -3,7 +3,7 @@
 import { createRoute, z, type OpenAPIHono } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { eq } from "drizzle-orm";
-import { DispatchedSession, LanguageTag } from "@speaknode/contracts";
+import { DispatchedSession, LanguageTag, text, jsonValue } from "@speaknode/contracts";
 import { agents } from "@speaknode/db";
 import type { AppEnv } from "../context.ts";
 import { ApiError, notFound } from "../errors.ts";
@@ -15,10 +15,10 @@ import { AgentParams } from "./params-agents.ts";
 const PublicDispatchBody = z
   .strictObject({
     /** Usually the host page's URL parameters: strings, typed by the agent's variable schema. */
-    variables: z.record(z.string(), z.unknown()).default({}),
+    variables: z.record(text(), jsonValue()).default({}),
     language: LanguageTag.optional(),
-    visitorId: z.string().trim().min(1).max(200).optional(),
-    agentToken: z.string().min(1).max(2000).optional(),
+    visitorId: text().trim().min(1).max(200).optional(),
+    agentToken: text().min(1).max(2000).optional(),
   })
   .meta({ id: "PublicDispatchBody" });
 

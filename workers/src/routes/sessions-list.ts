@@ -1,6 +1,6 @@
 import { createRoute, z, type OpenAPIHono } from "@hono/zod-openapi";
 import { and, desc, eq, gte, lt } from "drizzle-orm";
-import { idSchema, Session, SessionChannel, SessionStatusValue } from "@speaknode/contracts";
+import { idSchema, Session, SessionChannel, SessionStatusValue, text } from "@speaknode/contracts";
 import { sessions } from "@speaknode/db";
 import type { AppEnv } from "../context.ts";
 import { requireSpace } from "../auth/access.ts";
@@ -20,14 +20,14 @@ export const route = createRoute({
       agentId: idSchema("agent").optional(),
       status: SessionStatusValue.optional(),
       channel: SessionChannel.optional(),
-      caller: z.string().trim().min(1).max(200).optional(),
+      caller: text().trim().min(1).max(200).optional(),
       from: z.iso.datetime({ offset: true }).optional(),
       to: z.iso.datetime({ offset: true }).optional(),
       limit: z.coerce.number().int().min(1).max(200).default(50),
       cursor: idSchema("session").optional(),
     }),
   },
-  responses: { 200: jsonResponse(z.object({ data: z.array(Session), nextCursor: z.string().nullable() }), "A page of sessions"), ...errorResponses },
+  responses: { 200: jsonResponse(z.object({ data: z.array(Session), nextCursor: text().nullable() }), "A page of sessions"), ...errorResponses },
 });
 
 export function registerSessionsList(app: OpenAPIHono<AppEnv>): void {

@@ -5,7 +5,7 @@
 // targets resolved to names.
 import { and, eq, inArray } from "drizzle-orm";
 import { z } from "zod";
-import { AgentConfig, renderText, systemToolDescriptions, Tool } from "@speaknode/contracts";
+import { AgentConfig, renderText, systemToolDescriptions, Tool, text } from "@speaknode/contracts";
 import type { RuntimeConfig, RuntimeTool, RuntimeTransferTarget, RuntimeWebhookTool } from "@speaknode/contracts";
 import { agents, agentVersions, tools, type Database } from "@speaknode/db";
 import { toAgent } from "../agents/store.ts";
@@ -15,11 +15,11 @@ import { decryptJson } from "../lib/secrets.ts";
 import { toTool } from "../tools/serialize.ts";
 import type { SessionRow } from "./session.ts";
 
-const ParameterLocations = z.record(z.string(), z.enum(["path", "query", "body", "bodyRoot"])).nullable();
+const ParameterLocations = z.record(text(), z.enum(["path", "query", "body", "bodyRoot"])).nullable();
 const SnapshotTool = Tool.extend({ parameterLocations: ParameterLocations.optional() });
 type SnapshotTool = z.infer<typeof SnapshotTool>;
 const Snapshot = z.object({ agent: AgentConfig, tools: z.array(SnapshotTool) });
-const SecretHeaders = z.record(z.string(), z.string());
+const SecretHeaders = z.record(text(), text());
 
 type ToolRow = typeof tools.$inferSelect;
 

@@ -4,6 +4,7 @@
 // of the ingest's CPU. Problems are still reported per field, with their path. Nesting deeper than
 // `maxValueDepth` is refused rather than walked, so a hostile body cannot exhaust the stack.
 import { z } from "@hono/zod-openapi";
+import { text } from "@speaknode/contracts";
 
 export interface AnyValue {
   stringValue?: string | undefined;
@@ -113,7 +114,7 @@ export const OtlpAnyValue = z
     },
   });
 
-export const OtlpKeyValue = z.object({ key: z.string().min(1).max(256), value: OtlpAnyValue.optional() }).openapi("OtlpKeyValue");
+export const OtlpKeyValue = z.object({ key: text().min(1).max(256), value: OtlpAnyValue.optional() }).openapi("OtlpKeyValue");
 
 /** A list of attributes, walked in one refinement for the same reason as the values. */
 export const OtlpAttributes = z

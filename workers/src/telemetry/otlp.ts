@@ -7,18 +7,19 @@
 // Validation only; no transforms, so the same schema documents the body in OpenAPI. normalize.ts
 // turns a parsed request into the rows we store.
 import { z } from "@hono/zod-openapi";
+import { text } from "@speaknode/contracts";
 import { OtlpAttributes } from "./any-value.ts";
 
 export type { AnyValue, KeyValue } from "./any-value.ts";
 export { OtlpAttributes, OtlpKeyValue } from "./any-value.ts";
 
-const hexId = (chars: number) => z.string().regex(new RegExp(`^(?!0+$)[0-9a-fA-F]{${chars}}$`), `must be ${chars} hex characters, not all zero`);
+const hexId = (chars: number) => text().regex(new RegExp(`^(?!0+$)[0-9a-fA-F]{${chars}}$`), `must be ${chars} hex characters, not all zero`);
 
 const maxInt64 = 2n ** 63n - 1n;
 
 /** Nanoseconds since the epoch: a decimal string (exact) or a JSON number. */
 export const UnixNano = z
-  .union([z.string().regex(/^\d{1,19}$/, "must be a decimal string of nanoseconds"), z.number().int().nonnegative()])
+  .union([text().regex(/^\d{1,19}$/, "must be a decimal string of nanoseconds"), z.number().int().nonnegative()])
   // Refinements run even when the union failed: only a well-formed value reaches BigInt.
   .refine((v) => (typeof v === "number" ? Number.isSafeInteger(v) : /^\d+$/.test(v) && BigInt(v) <= maxInt64), "must fit in a signed 64-bit integer");
 
@@ -39,7 +40,7 @@ export function statusCodeNumber(code: z.infer<typeof OtlpStatusCode> | undefine
 
 export const OtlpEvent = z.object({
   timeUnixNano: UnixNano,
-  name: z.string().max(1000),
+  name: text().max(1000),
   attributes: attributes.optional(),
   droppedAttributesCount: z.number().int().nonnegative().optional(),
 });
@@ -47,11 +48,11 @@ export const OtlpEvent = z.object({
 export const OtlpSpan = z.object({
   traceId: hexId(32),
   spanId: hexId(16),
-  traceState: z.string().optional(),
+  traceState: text().optional(),
   /** Empty (or absent) for a root span. */
   parentSpanId: z.union([z.literal(""), hexId(16)]).optional(),
   flags: z.number().int().nonnegative().optional(),
-  name: z.string(),
+  name: text(),
   kind: OtlpSpanKind.optional(),
   startTimeUnixNano: UnixNano,
   endTimeUnixNano: UnixNano,
@@ -60,13 +61,13 @@ export const OtlpSpan = z.object({
   events: z.array(OtlpEvent).max(1000).optional(),
   droppedEventsCount: z.number().int().nonnegative().optional(),
   droppedLinksCount: z.number().int().nonnegative().optional(),
-  status: z.object({ message: z.string().optional(), code: OtlpStatusCode.optional() }).optional(),
+  status: z.object({ message: text().optional(), code: OtlpStatusCode.optional() }).optional(),
 });
 export type OtlpSpan = z.infer<typeof OtlpSpan>;
 
 export const OtlpScope = z.object({
-  name: z.string().max(1000).optional(),
-  version: z.string().max(1000).optional(),
+  name: text().max(1000).optional(),
+  version: text().max(1000).optional(),
   attributes: attributes.optional(),
   droppedAttributesCount: z.number().int().nonnegative().optional(),
 });
@@ -74,13 +75,13 @@ export const OtlpScope = z.object({
 export const OtlpScopeSpans = z.object({
   scope: OtlpScope.optional(),
   spans: z.array(OtlpSpan).max(20_000).optional(),
-  schemaUrl: z.string().max(2000).optional(),
+  schemaUrl: text().max(2000).optional(),
 });
 
 export const OtlpResourceSpans = z.object({
   resource: z.object({ attributes: attributes.optional(), droppedAttributesCount: z.number().int().nonnegative().optional() }).optional(),
   scopeSpans: z.array(OtlpScopeSpans).max(1000).optional(),
-  schemaUrl: z.string().max(2000).optional(),
+  schemaUrl: text().max(2000).optional(),
 });
 
 export const ExportTraceServiceRequest = z
@@ -93,7 +94,7 @@ export const ExportTraceServiceResponse = z
     partialSuccess: z.object({
       /** How many spans of the request were refused (the rest were accepted). */
       rejectedSpans: z.number().int().nonnegative().optional(),
-      errorMessage: z.string().optional(),
+      errorMessage: text().optional(),
     }),
   })
   .openapi("ExportTraceServiceResponse");

@@ -4,6 +4,7 @@
 // client (see twirp.ts for why not the SDK's service clients).
 import { AccessToken } from "livekit-server-sdk";
 import { z } from "zod";
+import { text } from "@speaknode/contracts";
 import type { MediaRequest } from "../media.ts";
 import { apiOrigin, twirpCall } from "./twirp.ts";
 
@@ -43,8 +44,8 @@ export const roomNameFor = (sessionId: string): string => `sess-${sessionId}`;
 
 // Only the fields the driver relies on are checked; LiveKit's protobuf JSON omits zero values,
 // so everything else is optional and ignored.
-const RoomResponse = z.object({ sid: z.string().min(1), name: z.string().min(1) });
-const DispatchResponse = z.object({ id: z.string().min(1), agentName: z.string().min(1), room: z.string().min(1) });
+const RoomResponse = z.object({ sid: text().min(1), name: text().min(1) });
+const DispatchResponse = z.object({ id: text().min(1), agentName: text().min(1), room: text().min(1) });
 
 export function liveKitMediaDriver(opts: LiveKitDriverOptions): LiveKitMediaDriver {
   const origin = apiOrigin(opts.url);
