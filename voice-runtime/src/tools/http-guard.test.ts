@@ -2,7 +2,10 @@ import { createServer } from "node:http";
 import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
-import { blockedAddressKind, BlockedDestinationError, createHttpGuard, HttpRequestError, vetDestination } from "./http-guard.ts";
+// Which URLs and addresses are refused is tested once, in packages/ssrf; these tests are about
+// what the runtime adds: DNS answers judged, the connection pinned, the request itself.
+import { BlockedDestinationError } from "@speaknode/ssrf";
+import { createHttpGuard, HttpRequestError, vetDestination } from "./http-guard.ts";
 import type { ResolvedAddress } from "./http-guard.ts";
 
 type Seen = { method: string; url: string; headers: IncomingMessage["headers"]; body: string };
@@ -35,37 +38,6 @@ async function startServer(handler: (req: IncomingMessage, res: ServerResponse) 
 
 const get = { method: "GET", headers: {}, maxBytes: 1024 };
 
-describe("blockedAddressKind", () => {
-  it.each([
-    ["127.0.0.1", "loopback"],
-    ["127.255.0.9", "loopback"],
-    ["10.1.2.3", "private"],
-    ["172.16.0.1", "private"],
-    ["172.31.255.255", "private"],
-    ["192.168.1.1", "private"],
-    ["169.254.169.254", "link-local (cloud metadata)"],
-    ["100.64.0.1", "carrier-grade NAT"],
-    ["0.0.0.0", "unspecified"],
-    ["224.0.0.1", "multicast"],
-    ["255.255.255.255", "reserved or broadcast"],
-    ["::1", "loopback"],
-    ["::", "unspecified"],
-    ["fe80::1", "link-local"],
-    ["fd12:3456::1", "unique-local"],
-    ["ff02::1", "multicast"],
-    ["::ffff:127.0.0.1", "loopback"],
-    ["::ffff:a9fe:a9fe", "link-local (cloud metadata)"],
-    ["64:ff9b::a00:1", "private"],
-    ["2002:c0a8:101::1", "private"],
-  ])("calls %s %s", (ip, kind) => {
-    expect(blockedAddressKind(ip)).toBe(kind);
-  });
-
-  it.each(["8.8.8.8", "172.32.0.1", "100.128.0.1", "2606:4700:4700::1111", "::ffff:8.8.8.8"])("lets the public address %s through", (ip) => {
-    expect(blockedAddressKind(ip)).toBeUndefined();
-  });
-});
-
 describe("vetDestination", () => {
   it.each(["http://127.0.0.1/x", "http://10.0.0.5/", "http://169.254.169.254/latest/meta-data", "http://[::1]:8080/", "http://[::ffff:127.0.0.1]/", "http://0x7f.1/"])(
     "refuses %s without an allowance",
@@ -84,6 +56,32 @@ describe("vetDestination", () => {
   ])("lets %s through when %s is allowed", async (url, allowed) => {
     const destination = await vetDestination(url, { allowPrivateHosts: [allowed] });
     expect(destination.addresses).toHaveLength(1);
+  });
+
+  it("judges the URL by the shared policy before resolving it", async () => {
+    let lookups = 0;
+    const resolve = async (): Promise<ResolvedAddress[]> => {
+      lookups++;
+      return [{ address: "93.184.216.34", family: 4 }];
+    };
+    for (const url of ["https://metadata.google.internal/", "https://printer.local/", "https://intranet/", "http://[fe80::1]/"]) {
+      await expect(vetDestination(url, { allowPrivateHosts: [], resolve }), url).rejects.toBeInstanceOf(BlockedDestinationError);
+    }
+    expect(lookups).toBe(0);
+    await expect(vetDestination("http://mock.internal:9000/", { allowPrivateHosts: ["mock.internal"], resolve })).resolves.toMatchObject({ host: "mock.internal" });
+  });
+
+  it.each([
+    ["127.0.0.1", /loopback/],
+    ["::ffff:127.0.0.1", /loopback/],
+    ["169.254.169.254", /link-local/],
+    ["100.64.0.1", /carrier-grade NAT/],
+    ["fd00::1", /unique-local/],
+    ["64:ff9b::a00:1", /private/],
+    ["0.0.0.0", /unspecified/],
+  ])("refuses a public-looking name that resolves to %s", async (address, reason) => {
+    const resolve = async (): Promise<ResolvedAddress[]> => [{ address, family: address.includes(":") ? 6 : 4 }];
+    await expect(vetDestination("https://api.example.com/", { allowPrivateHosts: [], resolve })).rejects.toThrow(reason);
   });
 
   it("refuses a host name that resolves to loopback", async () => {

@@ -8,7 +8,8 @@ import type { OutputUnit, Schema } from "@cfworker/json-schema";
 import { llm, log } from "@livekit/agents";
 import { renderText, renderUrl, TemplateError, urlPathParams } from "@speaknode/contracts";
 import type { RuntimeWebhookTool, TransferRule } from "@speaknode/contracts";
-import { BlockedDestinationError, HttpRequestError } from "./http-guard.ts";
+import { BlockedDestinationError } from "@speaknode/ssrf";
+import { HttpRequestError } from "./http-guard.ts";
 import type { GuardedResponse } from "./http-guard.ts";
 import type { SpeechControl, ToolCallRecord, VariableValues, WebhookToolOptions } from "./types.ts";
 
