@@ -1,4 +1,6 @@
 // Structured logs: fixed message strings, fields as data. Personal data only under `pii`.
+import { databaseErrorFields } from "./db-error.ts";
+
 type Fields = Record<string, unknown> & { pii?: Record<string, unknown> };
 
 function emit(level: "info" | "warn" | "error", message: string, fields: Fields = {}): void {
@@ -14,14 +16,13 @@ export const log = {
   error: (message: string, fields?: Fields) => emit("error", message, fields),
 };
 
-/** Safe fields for an unexpected error: its class and database error code in the open, its
- *  message (which for a failed query holds the SQL parameters: emails, names) only under `pii`. */
+/** Safe fields for an unexpected error: its class in the open and its message only under `pii`.
+ *  A database error's message is never logged, not even under `pii`: it is the SQL with every
+ *  parameter, or Postgres quoting a value; the query's fingerprint and SQLSTATE stand in for it. */
 export function errorFields(err: unknown): Fields {
+  const errorName = err instanceof Error ? err.name : typeof err;
+  const db = databaseErrorFields(err);
+  if (db) return { errorName, db };
   const cause = err instanceof Error && err.cause instanceof Error ? err.cause : undefined;
-  const code = cause && "code" in cause ? String(cause.code) : undefined;
-  return {
-    errorName: err instanceof Error ? err.name : typeof err,
-    ...(code ? { dbCode: code } : {}),
-    pii: { message: err instanceof Error ? err.message : String(err), ...(cause ? { cause: cause.message } : {}) },
-  };
+  return { errorName, pii: { message: err instanceof Error ? err.message : String(err), ...(cause ? { cause: cause.message } : {}) } };
 }
