@@ -1,6 +1,9 @@
 // The voice runtime's configuration: read from the environment in this one place and validated.
 // Nothing else in the runtime reads process.env.
+import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { z } from "zod";
 
 const list = z
@@ -55,6 +58,14 @@ const EnvSchema = z.object({
   /** Where recordings are written while calls run (uploaded and removed at the end). */
   RECORDINGS_DIR: optionalString,
   RECORDING_ENABLED: z.enum(["true", "false"]).default("true").transform((v) => v === "true"),
+  /**
+   * What the runtime keeps across restarts (the event spools), for one runtime API. Default: a
+   * directory under the OS temp dir named after the API URL, so runtimes serving different
+   * platforms on one machine never deliver each other's spools. Give it a volume in production.
+   */
+  RUNTIME_DATA_DIR: optionalString,
+  /** Undelivered events one session may spool while the runtime API is unreachable; past it, only the session's end is kept. */
+  EVENT_SPOOL_MAX_BYTES: z.coerce.number().int().min(65_536).max(2 ** 40).default(64 * 1024 * 1024),
   /** Credentials of the cloud providers agents may choose. */
   OPENAI_API_KEY: optionalString,
   OPENAI_BASE_URL: optionalString,
@@ -90,6 +101,9 @@ export interface RuntimeSettings {
   tools: { allowPrivateHosts: string[]; maxResponseChars: number };
   heartbeatIntervalMs: number;
   recording: { enabled: boolean; dir: string | undefined };
+  dataDir: string;
+  /** The per-session event spools (api/event-spool.ts). */
+  events: { spoolDir: string; maxSpoolBytes: number };
   credentials: ProviderCredentials;
   logLevel: "debug" | "info" | "warn" | "error";
 }
@@ -116,8 +130,10 @@ export function loadSettings(env: Record<string, string | undefined>): RuntimeSe
     }
     livekit = { url: e.LIVEKIT_URL, apiKey: e.LIVEKIT_API_KEY, apiSecret: e.LIVEKIT_API_SECRET, agentName: e.LIVEKIT_AGENT_NAME };
   }
+  const apiUrl = e.SPEAKNODE_API_URL.replace(/\/+$/, "");
+  const dataDir = e.RUNTIME_DATA_DIR ?? join(tmpdir(), `speaknode-runtime-${createHash("sha256").update(apiUrl).digest("hex").slice(0, 12)}`);
   return {
-    apiUrl: e.SPEAKNODE_API_URL.replace(/\/+$/, ""),
+    apiUrl,
     tokenSecret,
     runtimeId: e.RUNTIME_ID,
     transport: e.RUNTIME_TRANSPORT,
@@ -127,6 +143,8 @@ export function loadSettings(env: Record<string, string | undefined>): RuntimeSe
     tools: { allowPrivateHosts: e.TOOL_ALLOW_PRIVATE_HOSTS, maxResponseChars: e.TOOL_MAX_RESPONSE_CHARS },
     heartbeatIntervalMs: e.HEARTBEAT_INTERVAL_MS,
     recording: { enabled: e.RECORDING_ENABLED, dir: e.RECORDINGS_DIR },
+    dataDir,
+    events: { spoolDir: join(dataDir, "events"), maxSpoolBytes: e.EVENT_SPOOL_MAX_BYTES },
     credentials: {
       openaiApiKey: e.OPENAI_API_KEY,
       openaiBaseUrl: e.OPENAI_BASE_URL,

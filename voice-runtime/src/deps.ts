@@ -1,17 +1,31 @@
 // What every session needs, built once per process from the runtime's settings.
 import { RuntimeApi } from "./api/client.ts";
+import { EventSpool } from "./api/event-spool.ts";
 import type { RuntimeSettings } from "./config.ts";
 import { ProviderRegistry, type ProviderOverrides } from "./providers/registry.ts";
 import type { RunnerDeps } from "./session/runner.ts";
 import { createHttpGuard } from "./tools/http-guard.ts";
 
+const runtimeApi = (settings: RuntimeSettings) => new RuntimeApi({ baseUrl: settings.apiUrl, tokenSecret: settings.tokenSecret, runtimeId: settings.runtimeId });
+const eventSpool = (settings: RuntimeSettings, api: RuntimeApi) => new EventSpool({ dir: settings.events.spoolDir, api, maxSpoolBytes: settings.events.maxSpoolBytes });
+
 export function runnerDeps(settings: RuntimeSettings, overrides?: ProviderOverrides): RunnerDeps {
+  const api = runtimeApi(settings);
   return {
-    api: new RuntimeApi({ baseUrl: settings.apiUrl, tokenSecret: settings.tokenSecret, runtimeId: settings.runtimeId }),
+    api,
+    events: eventSpool(settings, api),
     providers: new ProviderRegistry(settings.credentials, overrides),
     guard: createHttpGuard({ allowPrivateHosts: settings.tools.allowPrivateHosts }),
     heartbeatIntervalMs: settings.heartbeatIntervalMs,
     maxResponseChars: settings.tools.maxResponseChars,
     recording: settings.recording,
   };
+}
+
+/**
+ * Delivers the event spools that runtime processes which are gone left behind (this runtime before
+ * a restart, a LiveKit job process that died): now, and every minute while this process runs.
+ */
+export function startEventRecovery(settings: RuntimeSettings): { stop(): void } {
+  return eventSpool(settings, runtimeApi(settings)).startRecovery();
 }

@@ -10,6 +10,7 @@ import type { Room } from "@livekit/rtc-node";
 import type { RuntimeConfig } from "@speaknode/contracts";
 import { RuntimeApiError, type RuntimeApi } from "../api/client.ts";
 import { EventSink } from "../api/event-sink.ts";
+import type { EventSpool } from "../api/event-spool.ts";
 import { errorFields, log } from "../log.ts";
 import type { ProviderRegistry, SessionProviders } from "../providers/registry.ts";
 import { CallRecorder } from "../recording/recorder.ts";
@@ -36,6 +37,8 @@ export interface CallIo {
 
 export interface RunnerDeps {
   api: RuntimeApi;
+  /** Spools each session's events on disk until the API has them; without it they wait in memory only. */
+  events?: EventSpool | undefined;
   providers: ProviderRegistry;
   guard: HttpGuard;
   heartbeatIntervalMs: number;
@@ -89,7 +92,7 @@ export async function startSession(io: CallIo, deps: RunnerDeps): Promise<Runnin
 
 async function startSessionInContext(io: CallIo, deps: RunnerDeps, telemetry: SessionTelemetry): Promise<RunningSession | SessionOutcome> {
   const sessionId = io.sessionId;
-  const sink = new EventSink(deps.api, sessionId);
+  const sink = deps.events?.open(sessionId) ?? new EventSink(deps.api, sessionId);
   let config: RuntimeConfig;
   try {
     config = await deps.api.config(sessionId);
@@ -101,6 +104,8 @@ async function startSessionInContext(io: CallIo, deps: RunnerDeps, telemetry: Se
   }
   if (config.status !== "dispatching") {
     log.warn("session is not waiting for an agent", { sessionId, status: config.status });
+    // Nothing was reported, nothing will be: let go of the session's (empty) spool.
+    await sink.stop();
     await io.close(`the session is ${config.status}`);
     return { status: "failed", reason: `session_${config.status}`, turns: 0, usage: { prompt: 0, completion: 0 } };
   }
@@ -270,7 +275,7 @@ class SessionRun {
       }
     }
     if (this.#recordingDir) await rm(this.#recordingDir, { recursive: true, force: true }).catch(() => {});
-    await this.#sink.flush();
+    // No flush first: the sink reports the end only after everything queued before it.
     await this.#heartbeatInFlight;
     const usage = { ...this.#reporter.usage };
     const failure = this.#failure;
