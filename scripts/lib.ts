@@ -122,6 +122,8 @@ export async function startVoiceRuntime(opts: {
   tokenSecret: string;
   mediaPort: number;
   recordingsDir: string;
+  /** Where the runtime keeps what outlives a process (event spools); default: the runtime's own. */
+  dataDir?: string;
   quiet?: boolean;
   env?: Record<string, string>;
   timeoutMs?: number;
@@ -137,6 +139,7 @@ export async function startVoiceRuntime(opts: {
       RUNTIME_MEDIA_HOST: "127.0.0.1",
       RUNTIME_MEDIA_PORT: String(opts.mediaPort),
       RECORDINGS_DIR: ensureDir(opts.recordingsDir),
+      ...(opts.dataDir ? { RUNTIME_DATA_DIR: ensureDir(opts.dataDir) } : {}),
       // Demo webhook tools live on this machine; production keeps private addresses blocked.
       TOOL_ALLOW_PRIVATE_HOSTS: "127.0.0.1,localhost",
       // Traces go to the local Worker's /v1/traces (with the runtime's service token) unless the
@@ -236,7 +239,7 @@ export async function startLocalStack(opts: {
   let runtime: VoiceRuntimeProcess | undefined;
   if (opts.runtimeMediaPort !== undefined) {
     try {
-      runtime = await startVoiceRuntime({ apiUrl: url, tokenSecret: runtimeTokenSecret, mediaPort: opts.runtimeMediaPort, recordingsDir: join(opts.workDir, "recordings"), quiet: opts.quiet });
+      runtime = await startVoiceRuntime({ apiUrl: url, tokenSecret: runtimeTokenSecret, mediaPort: opts.runtimeMediaPort, recordingsDir: join(opts.workDir, "recordings"), dataDir: join(opts.workDir, "runtime"), quiet: opts.quiet });
     } catch (err) {
       await worker.stop();
       await database.close();
