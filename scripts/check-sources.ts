@@ -1,6 +1,8 @@
-// Source rules the type checker does not enforce: no `any`, and no stub left behind.
+// Source rules the type checker does not enforce: no `any`, no stub left behind, and no deployable
+// importing another deployable's files (deployable-imports.ts).
 import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
+import { crossDeployableImports } from "./deployable-imports.ts";
 
 const files = execFileSync("git", ["ls-files", "--cached", "--others", "--exclude-standard", "*.ts", "*.tsx"], { encoding: "utf8" })
   .split("\n")
@@ -14,6 +16,7 @@ const rules: [RegExp, string][] = [
 ];
 
 const problems: string[] = [];
+const sources: { path: string; text: string }[] = [];
 for (const file of files) {
   let text: string;
   try {
@@ -21,10 +24,12 @@ for (const file of files) {
   } catch {
     continue; // deleted in the work tree
   }
+  sources.push({ path: file, text });
   text.split("\n").forEach((line, i) => {
     for (const [pattern, what] of rules) if (pattern.test(line)) problems.push(`${file}:${i + 1} ${what}: ${line.trim()}`);
   });
 }
+problems.push(...crossDeployableImports(sources));
 if (problems.length > 0) {
   console.error(problems.join("\n"));
   process.exit(1);

@@ -28,7 +28,7 @@ import type {
 import type { z } from "zod";
 import { isTerminal, transition as checkTransition } from "./state-machine.ts";
 import { syncRetryMs, writeSessionRow } from "./write-through.ts";
-import { refreshEndedSessions } from "../../workers/src/analytics/background.ts";
+import { requestAnalyticsRefresh } from "./analytics-refresh.ts";
 import { deadlines, roomSchema, type Meta } from "./storage.ts";
 
 /** The room reads no bindings; the Worker's env is passed through untyped. */
@@ -327,8 +327,8 @@ export class SessionRoom extends DurableObject<SessionRoomEnv> {
       await writeSessionRow(this.env, meta);
       await this.ctx.storage.delete("rowSyncPending");
       // The row now says how the session ended: refresh its day's analytics without holding up
-      // the caller (refreshEndedSessions logs and swallows its own failures).
-      if (isTerminal(meta.status)) this.ctx.waitUntil(refreshEndedSessions(this.env, [meta.sessionId]));
+      // the caller (requestAnalyticsRefresh logs and swallows its own failures).
+      if (isTerminal(meta.status)) this.ctx.waitUntil(requestAnalyticsRefresh(this.env, [meta.sessionId]));
     } catch (err) {
       console.warn(JSON.stringify({ level: "warn", message: "session row write-through failed", sessionId: meta.sessionId, errorName: err instanceof Error ? err.name : typeof err }));
       await this.ctx.storage.put("rowSyncPending", true);

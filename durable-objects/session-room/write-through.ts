@@ -3,8 +3,7 @@
 // of the database delays the row but never loses the change.
 import { eq } from "drizzle-orm";
 import type { SessionStatus } from "@speaknode/contracts";
-import { createDatabase, sessions } from "@speaknode/db";
-import { readConfig } from "../../workers/src/config.ts";
+import { createDatabase, databaseOptionsFromEnv, sessions } from "@speaknode/db";
 
 export interface RowState {
   sessionId: string;
@@ -17,8 +16,7 @@ export interface RowState {
 export const syncRetryMs = 5_000;
 
 export async function writeSessionRow(env: Record<string, unknown>, state: RowState): Promise<void> {
-  const config = readConfig(env);
-  const handle = createDatabase({ url: config.databaseUrl, localProxy: config.dbLocalProxy, max: 1 });
+  const handle = createDatabase(databaseOptionsFromEnv(env, 1));
   try {
     await handle.db
       .update(sessions)

@@ -1,6 +1,7 @@
 // The Worker's configuration, read from its env bindings in this one place and validated.
 // Workers code never reads process.env.
 import { z } from "zod";
+import { DatabaseEnv } from "@speaknode/db";
 import { decodeSecretsKey } from "./lib/secrets.ts";
 
 const bool = z
@@ -9,12 +10,8 @@ const bool = z
   .transform((v) => v === "true" || v === "1");
 
 const EnvSchema = z.object({
-  DATABASE_URL: z.string().min(1, "DATABASE_URL is required"),
-  DB_LOCAL_PROXY: z
-    .string()
-    .regex(/^(127\.0\.0\.1|localhost):\d+$/, "must be 127.0.0.1:PORT")
-    .optional()
-    .or(z.literal("").transform(() => undefined)),
+  // DATABASE_URL and DB_LOCAL_PROXY: one definition, shared with the Durable Objects.
+  ...DatabaseEnv.shape,
   OIDC_ISSUER: z.url(),
   OIDC_AUDIENCE: z.string().min(1).default("speaknode"),
   OIDC_JWKS_URL: z.url().optional(),

@@ -14,3 +14,4 @@ export * from "./session-protocol.ts";
 export * from "./runtime.ts";
 export * from "./media-protocol.ts";
 export * from "./telemetry.ts";
+export * from "./telemetry-protocol.ts";

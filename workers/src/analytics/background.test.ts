@@ -6,7 +6,7 @@ import { dispatched, postEvent } from "../runtime/testing.ts";
 import worker from "../index.ts";
 import { utcDay } from "./days.ts";
 import { runScheduledRefresh } from "./background.ts";
-import { seedSessions, storedRows } from "./testing.ts";
+import { recordingFetch, seedSessions, storedRows } from "./testing.ts";
 
 let w: World;
 beforeAll(async () => {
@@ -31,6 +31,15 @@ describe("the scheduled analytics refresh", () => {
     expect(rows.get("2026-06-02/")).toMatchObject({ sessionsTotal: 1, sessionsOpen: 1 });
     expect(rows.has("2026-05-31/")).toBe(false);
     expect((await storedRows(w.otherSpaceId)).get("2026-06-02/")).toMatchObject({ sessionsTotal: 1, sessionsOpen: 1 });
+  });
+
+  it("also feeds the configured ClickHouse sink", async () => {
+    await seedSessions(w.spaceId, [{ agentId: w.agentId, status: "failed", createdAt: "2026-06-11T08:00:00Z" }]);
+    const clickhouse = recordingFetch();
+    const withClickHouse = { ...(env as Record<string, unknown>), CLICKHOUSE_URL: "https://ch.example.test:8443" };
+    await runScheduledRefresh(withClickHouse, new Date("2026-06-11T09:00:00Z"), { fetch: clickhouse.fetch });
+    const rows = clickhouse.requests.flatMap((r) => r.body.trim().split("\n")).map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(rows).toContainEqual(expect.objectContaining({ day: "2026-06-11", space_id: w.spaceId, agent_id: "", sessions_failed: 1 }));
   });
 
   it("fails the invocation (and logs) when the database cannot be reached", async () => {

@@ -5,24 +5,7 @@ import { makeWorld, withDb, type World } from "../../test/helpers.ts";
 import { readConfig } from "../config.ts";
 import { refreshAnalyticsForSessions } from "./refresh.ts";
 import { analyticsSinkFor, ClickHouseError, createClickHouseSink, type AnalyticsRow, type AnalyticsSink } from "./sink.ts";
-import { seedSessions, storedRows } from "./testing.ts";
-
-interface Recorded {
-  url: URL;
-  method: string;
-  headers: Headers;
-  body: string;
-}
-
-function recordingFetch(status = 200, responseBody = ""): { fetch: typeof fetch; requests: Recorded[] } {
-  const requests: Recorded[] = [];
-  const fake = async (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
-    const request = new Request(input, init);
-    requests.push({ url: new URL(request.url), method: request.method, headers: request.headers, body: await request.text() });
-    return new Response(responseBody, { status });
-  };
-  return { fetch: fake, requests };
-}
+import { recordingFetch, seedSessions, storedRows } from "./testing.ts";
 
 const row: AnalyticsRow = {
   day: "2026-07-01",

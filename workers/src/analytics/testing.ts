@@ -1,5 +1,6 @@
 // Test data for analytics (workerd only): sessions, turns and tool calls written straight to the
-// database with chosen timestamps, so expected aggregates can be worked out by hand.
+// database with chosen timestamps, so expected aggregates can be worked out by hand; and a fake
+// HTTP endpoint for the ClickHouse sink.
 import { eq } from "drizzle-orm";
 import { newId } from "@speaknode/contracts";
 import { analyticsDaily, sessions, sessionToolCalls, sessionTurns } from "@speaknode/db";
@@ -71,4 +72,22 @@ export async function addToolCall(db: Database, sessionId: string, eventId: stri
 export async function storedRows(spaceId: string): Promise<Map<string, typeof analyticsDaily.$inferSelect>> {
   const rows = await withDb((db) => db.select().from(analyticsDaily).where(eq(analyticsDaily.spaceId, spaceId)));
   return new Map(rows.map((r) => [`${r.day}/${r.agentId}`, r]));
+}
+
+export interface RecordedRequest {
+  url: URL;
+  method: string;
+  headers: Headers;
+  body: string;
+}
+
+/** A fake HTTP endpoint (ClickHouse's, in these tests): keeps every request, answers `status`. */
+export function recordingFetch(status = 200, responseBody = ""): { fetch: typeof fetch; requests: RecordedRequest[] } {
+  const requests: RecordedRequest[] = [];
+  const fake = async (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
+    const request = new Request(input, init);
+    requests.push({ url: new URL(request.url), method: request.method, headers: request.headers, body: await request.text() });
+    return new Response(responseBody, { status });
+  };
+  return { fetch: fake, requests };
 }

@@ -4,8 +4,7 @@ import type { AppEnv } from "../context.ts";
 import { requirePlatformAdmin } from "../auth/access.ts";
 import { bearerSecurity, errorResponses, jsonBody, jsonResponse } from "../lib/openapi.ts";
 import { checkDayRange } from "../analytics/range.ts";
-import { refreshAnalytics } from "../analytics/refresh.ts";
-import { analyticsSinkFor } from "../analytics/sink.ts";
+import { analyticsRefresher } from "../analytics/refresher.ts";
 import { log } from "../lib/log.ts";
 
 const RefreshBody = z.strictObject({
@@ -34,7 +33,7 @@ export function registerAdminAnalyticsRefresh(app: OpenAPIHono<AppEnv>): void {
     const body = c.req.valid("json");
     const rangeError = checkDayRange(body.from, body.to, "body");
     if (rangeError) throw rangeError;
-    const result = await refreshAnalytics(c.get("db"), body, new Date(), { sink: analyticsSinkFor(c.get("config")) });
+    const result = await analyticsRefresher(c.get("config")).range(c.get("db"), body);
     log.info("analytics backfilled", { requestId: c.get("requestId"), userId: admin.userId, from: body.from, to: body.to, spaceId: body.spaceId ?? null, rows: result.rows });
     return c.json({ rows: result.rows }, 200);
   });

@@ -5,7 +5,7 @@ import type { AppEnv } from "../context.ts";
 import { jsonBody, jsonResponse, problemSpec } from "../lib/openapi.ts";
 import { applyRuntimeEvent } from "../runtime/events.ts";
 import { limitJsonBody, runtimeErrorResponses, runtimeSecurity } from "../runtime/openapi.ts";
-import { runtimeRoom } from "../runtime/room.ts";
+import { sessionRoom } from "../sessions/room.ts";
 import { loadRuntimeSession, RuntimeSessionParams } from "../runtime/session.ts";
 
 export const route = createRoute({
@@ -27,7 +27,7 @@ export const route = createRoute({
 export function registerRuntimeEvents(app: OpenAPIHono<AppEnv>): void {
   app.openapi(route, async (c) => {
     const session = await loadRuntimeSession(c, c.req.valid("param").sessionId);
-    const ack = await applyRuntimeEvent({ db: c.get("db"), room: runtimeRoom(c, session.id), session }, c.req.valid("json"));
+    const ack = await applyRuntimeEvent({ db: c.get("db"), room: sessionRoom(c, session.id), session }, c.req.valid("json"));
     return c.json(ack, 200);
   });
 }

@@ -6,7 +6,7 @@ import { spans } from "@speaknode/db";
 import { createApp } from "../app.ts";
 import { call, expectProblem, mintToken, testEnv, withDb, type CallResult } from "../../test/helpers.ts";
 import { serviceToken } from "../runtime/testing.ts";
-import { SpansMessage } from "../telemetry/protocol.ts";
+import { SpansMessage } from "@speaknode/contracts";
 import { hex, otlpRequest, otlpSpan, realisticSpan, recordingQueue, type RecordingQueue } from "../telemetry/testing.ts";
 import { traceBodyMaxBytes } from "./traces-ingest.ts";
 

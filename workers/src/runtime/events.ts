@@ -15,14 +15,15 @@ import type { RuntimeEvent, RuntimeEventAck, RuntimeEventBody, SessionStatus } f
 import { schema, type Database } from "@speaknode/db";
 import { ApiError } from "../errors.ts";
 import { log } from "../lib/log.ts";
-import { roomRefusal, type RuntimeRoom } from "./room.ts";
+import type { SessionRoomStub } from "../sessions/room.ts";
+import { roomRefusal } from "./room.ts";
 import type { SessionRow } from "./session.ts";
 
 const { sessionRecordings, sessionRuntimeEvents, sessionToolCalls, sessionTurns, sessions } = schema;
 
 export interface EventTarget {
   db: Database;
-  room: RuntimeRoom;
+  room: SessionRoomStub;
   session: SessionRow;
 }
 
@@ -106,13 +107,13 @@ async function tellRoom(target: EventTarget, eventId: string, event: Exclude<Run
   }
 }
 
-function bestEffort(sessionId: string, result: Awaited<ReturnType<RuntimeRoom["publish"]>>): boolean {
+function bestEffort(sessionId: string, result: Awaited<ReturnType<SessionRoomStub["publish"]>>): boolean {
   if (result.ok) return !result.duplicate;
   if (result.code !== "invalid_state") log.warn("session room refused a runtime event", { sessionId, code: result.code });
   return false;
 }
 
-async function hasEnded(room: RuntimeRoom): Promise<boolean> {
+async function hasEnded(room: SessionRoomStub): Promise<boolean> {
   const state = await room.state();
   const ended: SessionStatus[] = ["completed", "failed"];
   return state.ok && ended.includes(state.status);

@@ -1,18 +1,16 @@
-// The Worker's handle on a session's SessionRoom Durable Object (one per session, by name).
+// The Worker's handle on a session's SessionRoom Durable Object (one per session, by name). Its
+// type is taken from the room's class, so the API's calls and the room's RPC methods cannot drift
+// apart; the room never throws for a refused command, it answers with a result and a code.
 import type { Context } from "hono";
+import type { SessionRoom } from "../../../durable-objects/session-room/index.ts";
 import type { AppEnv } from "../context.ts";
 
-export interface SessionRoomNamespace {
-  idFromName(name: string): unknown;
-  get(id: unknown): SessionRoomStub;
-}
+/** What the Worker calls on a room: the session commands, and `fetch` for the events socket. */
+export type SessionRoomStub = Pick<SessionRoom, "init" | "transition" | "publish" | "heartbeat" | "state" | "fetch">;
 
-export type TransitionResult = { ok: true; status: string } | { ok: false; code: string; message: string };
-
-export interface SessionRoomStub {
-  init(cmd: { sessionId: string; dispatchTimeoutMs: number; heartbeatTimeoutMs: number; maxDurationMs: number }): Promise<unknown>;
-  transition(cmd: { to: "pending" | "dispatching" | "active" | "completed" | "failed"; reason?: string; rowWrittenByCaller?: boolean }): Promise<TransitionResult>;
-  fetch(request: Request): Promise<Response>;
+interface SessionRoomNamespace {
+  idFromName(name: string): DurableObjectId;
+  get(id: DurableObjectId): SessionRoomStub;
 }
 
 export function sessionRoom(c: Context<AppEnv>, sessionId: string): SessionRoomStub {

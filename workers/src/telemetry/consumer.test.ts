@@ -5,11 +5,12 @@ import { describe, expect, it } from "vitest";
 import { analyticsDaily, createDatabase, spans, telemetryDeadLetters, type DatabaseHandle } from "@speaknode/db";
 import { withDb } from "../../test/helpers.ts";
 import { dispatched, postEvent } from "../runtime/testing.ts";
+import { recordingFetch } from "../analytics/testing.ts";
 import type { Config } from "../config.ts";
 import { handleTelemetryBatch, type ConsumerDeps } from "./consumer.ts";
 import { normalizeRequest, packGroups, spansMessages } from "./normalize.ts";
 import { ExportTraceServiceRequest } from "./otlp.ts";
-import { telemetryDeadLetterQueueName, telemetryQueueName, type SpansMessage, type TelemetryMessage } from "./protocol.ts";
+import { telemetryDeadLetterQueueName, telemetryQueueName, type SpansMessage, type TelemetryMessage } from "@speaknode/contracts";
 import { hex, otlpRequest, otlpSpan, recordingQueue } from "./testing.ts";
 
 /** The queue message POST /v1/traces would send for these OTLP spans. */
@@ -64,6 +65,25 @@ describe("analytics refresh messages", () => {
     expect(counting.statements.filter((q) => /insert into "?analytics_daily/i.test(q))).toHaveLength(1);
     const rows = await withDb((db) => db.select().from(analyticsDaily).where(eq(analyticsDaily.spaceId, first.world.spaceId)));
     expect(rows.find((r) => r.agentId === "")).toMatchObject({ sessionsTotal: 2, sessionsCompleted: 2 });
+  });
+
+  it("feed the configured ClickHouse sink, as the cron and the Admin's backfill do", async () => {
+    const { world, sessionId } = await dispatched();
+    expect((await postEvent(sessionId, "a1", { type: "agent.ready" })).status).toBe(200);
+    expect((await postEvent(sessionId, "a2", { type: "completed", tokenUsage: { prompt: 1, completion: 1 }, durationMs: 500 })).status).toBe(200);
+    const clickhouse = recordingFetch();
+    const withClickHouse = { ...(env as unknown as Record<string, unknown>), CLICKHOUSE_URL: "https://ch.example.test:8443", CLICKHOUSE_PASSWORD: "pw" };
+    const { result } = await consume(telemetryQueueName, [{ protocolVersion: 1, type: "analytics.refresh", sessionIds: [sessionId] }], { env: withClickHouse, deps: { fetch: clickhouse.fetch } });
+    expect(result.retryMessages).toEqual([]);
+    expect(clickhouse.requests).toHaveLength(1);
+    const [insert] = clickhouse.requests;
+    expect(insert?.url.host).toBe("ch.example.test:8443");
+    expect(insert?.url.searchParams.get("query")).toBe("INSERT INTO default.analytics_daily FORMAT JSONEachRow");
+    const rows = (insert?.body.trim().split("\n") ?? []).map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(rows.map((r) => [r["space_id"], r["agent_id"], r["sessions_completed"]]).sort()).toEqual([
+      [world.spaceId, "", 1],
+      [world.spaceId, world.agentId, 1],
+    ]);
   });
 });
 

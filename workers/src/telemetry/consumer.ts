@@ -12,18 +12,18 @@
 // credentials, refused payload) is dropped with a warning, since retrying cannot help.
 import type { Database, DatabaseHandle } from "@speaknode/db";
 import { createDatabase } from "@speaknode/db";
-import { refreshAnalyticsForSessions } from "../analytics/refresh.ts";
+import { analyticsRefresher, type AnalyticsRefresher } from "../analytics/refresher.ts";
 import { readConfig, type Config } from "../config.ts";
 import { errorFields, log } from "../lib/log.ts";
 import { forwardToLangfuse, type LangfuseSettings } from "./langfuse.ts";
 import { packGroups } from "./normalize.ts";
-import type { AnalyticsRefreshMessage, LangfuseForwardMessage, SpanGroup, SpansMessage, TelemetryMessage as TelemetryMessageType } from "./protocol.ts";
-import { TelemetryMessage, telemetryDeadLetterQueueName, telemetryMaxRetries, telemetryProtocolVersion, telemetryQueueName } from "./protocol.ts";
+import type { AnalyticsRefreshMessage, LangfuseForwardMessage, SpanGroup, SpansMessage, TelemetryMessage as TelemetryMessageType } from "@speaknode/contracts";
+import { TelemetryMessage, telemetryDeadLetterQueueName, telemetryMaxRetries, telemetryProtocolVersion, telemetryQueueName } from "@speaknode/contracts";
 import { sendMessages, telemetryQueue } from "./queue.ts";
 import { insertDeadLetters, insertSpans, type DeadLetterInput } from "./store.ts";
 
 export interface ConsumerDeps {
-  /** Outbound HTTP for Langfuse; tests record requests with their own. */
+  /** Outbound HTTP for Langfuse and the analytics sink; tests record requests with their own. */
   fetch: typeof fetch;
   /** Opens the batch's database connections; tests count its statements. */
   database: (config: Config) => DatabaseHandle;
@@ -42,7 +42,7 @@ export async function handleTelemetryBatch(batch: MessageBatch<unknown>, env: Re
   const handle = (deps.database ?? openDatabase)(config);
   try {
     if (batch.queue === telemetryDeadLetterQueueName) await storeDeadLetters(handle.db, batch);
-    else await consumeTelemetry(handle.db, batch, { env, langfuse: config.telemetry.langfuse, fetch: deps.fetch ?? fetch });
+    else await consumeTelemetry(handle.db, batch, { env, langfuse: config.telemetry.langfuse, fetch: deps.fetch ?? fetch, analytics: analyticsRefresher(config, { fetch: deps.fetch }) });
   } finally {
     ctx.waitUntil(handle.close().catch(() => undefined));
   }
@@ -54,6 +54,7 @@ interface ConsumeContext {
   env: Record<string, unknown>;
   langfuse: LangfuseSettings | undefined;
   fetch: typeof fetch;
+  analytics: AnalyticsRefresher;
 }
 
 async function consumeTelemetry(db: Database, batch: MessageBatch<unknown>, cx: ConsumeContext): Promise<void> {
@@ -72,7 +73,7 @@ async function consumeTelemetry(db: Database, batch: MessageBatch<unknown>, cx: 
   }
 
   const stored = await storeSpans(db, spanMessages);
-  await refreshAnalytics(db, [...stored.endedSessionIds, ...refreshes.flatMap((r) => r.body.sessionIds)], refreshes);
+  await refreshAnalytics(db, [...stored.endedSessionIds, ...refreshes.flatMap((r) => r.body.sessionIds)], refreshes, cx.analytics);
   if (cx.langfuse && stored.groups.length > 0) await forwardStored(cx.langfuse, stored.groups, cx);
   await retryForwards(forwards, cx);
 }
@@ -82,11 +83,11 @@ async function consumeTelemetry(db: Database, batch: MessageBatch<unknown>, cx: 
  * hundred cost one aggregate query per day, not one each. A failure retries the refresh messages
  * (spans are stored either way; their sessions are caught up by the scheduled refresh).
  */
-async function refreshAnalytics(db: Database, sessionIds: string[], messages: Parsed<AnalyticsRefreshMessage>[]): Promise<void> {
+async function refreshAnalytics(db: Database, sessionIds: string[], messages: Parsed<AnalyticsRefreshMessage>[], analytics: AnalyticsRefresher): Promise<void> {
   const ids = [...new Set(sessionIds)];
   if (ids.length === 0) return;
   try {
-    await refreshAnalyticsForSessions(db, ids);
+    await analytics.sessions(db, ids);
     for (const { msg } of messages) msg.ack();
   } catch (err) {
     log.error("telemetry: analytics refresh failed", { sessions: ids.length, ...errorFields(err) });

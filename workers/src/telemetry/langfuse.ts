@@ -6,7 +6,7 @@
 import { toKeyValues } from "./attributes.ts";
 import { packGroups } from "./normalize.ts";
 import type { ExportTraceServiceRequest, KeyValue } from "./otlp.ts";
-import type { SpanGroup, SpanRecord } from "./protocol.ts";
+import type { SpanGroup, SpanRecord } from "@speaknode/contracts";
 
 export interface LangfuseSettings {
   /** https://cloud.langfuse.com, or a self-hosted origin; no trailing slash. */

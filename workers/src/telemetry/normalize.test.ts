@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { flattenAttributes, toAnyValue } from "./attributes.ts";
 import { normalizeRequest, packGroups, sendBatches, spansMessages } from "./normalize.ts";
 import { ExportTraceServiceRequest } from "./otlp.ts";
-import { messageBudgetBytes, sendBatchBudgetBytes, SpansMessage } from "./protocol.ts";
+import { messageBudgetBytes, sendBatchBudgetBytes, SpansMessage } from "@speaknode/contracts";
 import { hex, otlpRequest, otlpSpan, realisticSpan } from "./testing.ts";
 
 const sessionId = "ses_01jqz8k3m4n5p6q7r8s9t0v1w2";

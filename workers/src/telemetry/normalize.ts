@@ -1,13 +1,14 @@
-// A validated OTLP request → the span groups the queue carries (protocol.ts), and those groups →
-// queue messages small enough for Cloudflare Queues. Everything a row needs is decided here, at
-// the edge, so the consumer's insert cannot fail on the data: lengths are cut to the columns',
-// strings made storable, the session id resolved from the span or its resource.
+// A validated OTLP request → the span groups the queue carries (telemetry-protocol.ts in
+// @speaknode/contracts), and those groups → queue messages small enough for Cloudflare Queues.
+// Everything a row needs is decided here, at the edge, so the consumer's insert cannot fail on the
+// data: lengths are cut to the columns', strings made storable, the session id resolved from the
+// span or its resource.
 import { idSchema, spanSessionIdAttribute } from "@speaknode/contracts";
 import { flattenAttributes, storableString, truncate } from "./attributes.ts";
 import type { ExportTraceServiceRequest, KeyValue, OtlpSpan } from "./otlp.ts";
 import { spanKindNumber, statusCodeNumber } from "./otlp.ts";
-import { messageBudgetBytes, sendBatchBudgetBytes, sendBatchMaxMessages, telemetryProtocolVersion } from "./protocol.ts";
-import type { SpanGroup, SpanRecord, SpansMessage } from "./protocol.ts";
+import { messageBudgetBytes, sendBatchBudgetBytes, sendBatchMaxMessages, telemetryProtocolVersion } from "@speaknode/contracts";
+import type { SpanGroup, SpanRecord, SpansMessage } from "@speaknode/contracts";
 
 const sessionIdPattern = idSchema("session");
 

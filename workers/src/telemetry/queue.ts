@@ -1,10 +1,8 @@
 // The telemetry queue's producer side: the binding, and sending packed messages within the
 // per-call limits of sendBatch. Messages are JSON (not the default V8 serialisation) so their
 // size is the size we measured when packing them.
-import type { TelemetryMessage } from "./protocol.ts";
+import { telemetryQueueBinding, type TelemetryMessage } from "@speaknode/contracts";
 import { sendBatches } from "./normalize.ts";
-
-export const telemetryQueueBinding = "TELEMETRY_QUEUE";
 
 export function telemetryQueue(env: Record<string, unknown>): Queue<TelemetryMessage> {
   const queue = env[telemetryQueueBinding] as Queue<TelemetryMessage> | undefined;

@@ -8,7 +8,7 @@ import type { Database } from "@speaknode/db";
 import { sessions, spans, telemetryDeadLetters } from "@speaknode/db";
 import type { JsonValue } from "./attributes.ts";
 import { storableString, truncate } from "./attributes.ts";
-import type { SpanGroup } from "./protocol.ts";
+import type { SpanGroup } from "@speaknode/contracts";
 
 interface SpanRow {
   trace_id: string;

@@ -1,6 +1,6 @@
 // Test helpers for telemetry inside workerd: a producer binding that records what it is sent,
 // plus the OTLP fixtures.
-import type { TelemetryMessage } from "./protocol.ts";
+import type { TelemetryMessage } from "@speaknode/contracts";
 
 export * from "./fixtures.ts";
 

@@ -1,14 +1,18 @@
-// The telemetry queue's wire format: what POST /v1/traces enqueues and the consumer reads.
+// The telemetry queue's wire format: what the Worker's POST /v1/traces and the SessionRoom (at a
+// session's end) enqueue, and what the Worker's consumer reads.
 // Versioned: every message carries `protocolVersion`, and a breaking change bumps it (a consumer
 // refuses versions it does not know, which sends them to the dead-letter queue, never to Postgres).
 //
 // Spans travel already normalized — ids lowercase hex, times as decimal nanosecond strings,
-// attributes flattened to plain JSON (attributes.ts), the session id resolved — grouped by
+// attributes flattened to plain JSON (workers/src/telemetry/attributes.ts), the session id resolved — grouped by
 // resource and instrumentation scope as OTLP groups them, so a consumer can store them without
 // further lookups and forward a group to Langfuse with its structure intact.
 import { z } from "zod";
 
 export const telemetryProtocolVersion = 1;
+
+/** The producer binding in wrangler.toml; the Worker and the SessionRoom send through it. */
+export const telemetryQueueBinding = "TELEMETRY_QUEUE";
 
 /** Queue names as wrangler.toml declares them; the Worker's `queue` handler dispatches on them. */
 export const telemetryQueueName = "speaknode-telemetry";
