@@ -1,10 +1,14 @@
 // A stand-in for the Worker's runtime API (/runtime/v1) on 127.0.0.1, for in-process tests of the
 // session runner: it checks service tokens and bodies with the same contracts, serves configured
 // sessions, and records what the runtime reported. The process-level test uses the real Worker.
-import { createServer, type IncomingMessage, type Server } from "node:http";
+import { mkdtempSync, rmSync } from "node:fs";
+import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { RuntimeEventBody, type RuntimeConfig, type RuntimeEvent } from "@speaknode/contracts";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { RuntimeEventBody, type RuntimeConfig, type RuntimeEvent, type SessionStatus } from "@speaknode/contracts";
 import { verifyRuntimeServiceToken } from "@speaknode/tokens";
+import { FakeRecordingStore, readBody as body, type FakeRecording } from "./fake-recordings.ts";
 
 export const testTokenSecret = "test-runtime-token-secret-of-32-chars!";
 
@@ -14,7 +18,12 @@ export interface FakeRuntimeApi {
   sessions: Map<string, RuntimeConfig>;
   agents: Map<string, RuntimeConfig>;
   events: { sessionId: string; eventId: string; event: RuntimeEvent }[];
-  recordings: { sessionId: string; track: string; contentType: string; bytes: Buffer }[];
+  /** Completed recording uploads (the latest per session and track). */
+  recordings: FakeRecording[];
+  /** The recording uploads' store: its limits, largest request seen, injected part failures. */
+  recordingStore: FakeRecordingStore;
+  /** Status per session id for GET /sessions/{id} ("active" when not set). */
+  statuses: Map<string, SessionStatus>;
   waveforms: { sessionId: string; body: unknown }[];
   /** Status to answer event posts with, to test refusals (e.g. 409 after the session ended). */
   refuseEvents: number | undefined;
@@ -24,19 +33,17 @@ export interface FakeRuntimeApi {
   close(): Promise<void>;
 }
 
-async function body(req: IncomingMessage): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks);
-}
-
 export async function startFakeRuntimeApi(): Promise<FakeRuntimeApi> {
   const waiters: { sessionId: string; type: string; resolve: (e: RuntimeEvent) => void }[] = [];
+  const storeDir = mkdtempSync(join(tmpdir(), "fake-runtime-api-"));
+  const recordingStore = new FakeRecordingStore(storeDir);
   const api: Omit<FakeRuntimeApi, "url" | "close"> = {
     sessions: new Map(),
     agents: new Map(),
     events: [],
-    recordings: [],
+    recordings: recordingStore.recordings,
+    recordingStore,
+    statuses: new Map(),
     waveforms: [],
     refuseEvents: undefined,
     eventsOf: (sessionId) => api.events.filter((e) => e.sessionId === sessionId).map((e) => e.event),
@@ -53,6 +60,7 @@ export async function startFakeRuntimeApi(): Promise<FakeRuntimeApi> {
   const server: Server = createServer((req, res) => {
     void (async () => {
       const send = (status: number, json: unknown) => {
+        if (status === 204) return void res.writeHead(204).end();
         res.writeHead(status, { "content-type": status >= 400 ? "application/problem+json" : "application/json" });
         res.end(JSON.stringify(json));
       };
@@ -64,7 +72,7 @@ export async function startFakeRuntimeApi(): Promise<FakeRuntimeApi> {
         return send(p.status, p.json);
       }
       const url = new URL(req.url ?? "/", "http://x");
-      const m = url.pathname.match(/^\/runtime\/v1\/sessions\/(ses_[0-9a-z]+)\/(.+)$/);
+      const m = url.pathname.match(/^\/runtime\/v1\/sessions\/(ses_[0-9a-z]+)(?:\/(.+))?$/);
       const sessionId = m?.[1] ?? "";
       const rest = m?.[2] ?? "";
       const config = api.sessions.get(sessionId);
@@ -73,6 +81,11 @@ export async function startFakeRuntimeApi(): Promise<FakeRuntimeApi> {
         return send(p.status, p.json);
       }
       if (req.method === "GET" && rest === "config") return send(200, config);
+      if (req.method === "GET" && rest === "") {
+        const status = api.statuses.get(sessionId) ?? "active";
+        return send(200, { sessionId, status, ended: status === "completed" || status === "failed" });
+      }
+      if (await recordingStore.handle(req, sessionId, rest, send)) return;
       const transfer = rest.match(/^transfer-targets\/(agt_[0-9a-z]+)\/config$/);
       if (req.method === "GET" && transfer) {
         const target = api.agents.get(transfer[1] ?? "");
@@ -102,11 +115,6 @@ export async function startFakeRuntimeApi(): Promise<FakeRuntimeApi> {
         }
         return send(200, { eventId: parsed.data.eventId, duplicate, live: !duplicate });
       }
-      const recording = rest.match(/^recording\/(composite|user|agent)$/);
-      if (req.method === "PUT" && recording) {
-        api.recordings.push({ sessionId, track: recording[1] ?? "", contentType: String(req.headers["content-type"]), bytes: await body(req) });
-        return send(201, { track: recording[1] });
-      }
       if (req.method === "PUT" && rest === "waveform") {
         api.waveforms.push({ sessionId, body: JSON.parse((await body(req)).toString("utf8")) as unknown });
         return send(200, { ok: true });
@@ -129,6 +137,7 @@ export async function startFakeRuntimeApi(): Promise<FakeRuntimeApi> {
       api.refuseEvents = v;
     },
     url: `http://127.0.0.1:${port}`,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    close: () =>
+      new Promise<void>((resolve) => server.close(() => resolve())).finally(() => rmSync(storeDir, { recursive: true, force: true })),
   };
 }

@@ -217,12 +217,57 @@ export type RecordingTrack = z.infer<typeof RecordingTrack>;
 /** Upload content types and the file extension each is stored under. */
 export const recordingContentTypes = { "audio/wav": "wav", "audio/ogg": "ogg" } as const;
 export type RecordingContentType = keyof typeof recordingContentTypes;
-export const recordingMaxBytes = 100 * 1024 * 1024;
 export const waveformMaxPeaks = 4000;
+
+// A track is uploaded in parts (an R2 multipart upload), so neither side ever holds a whole track
+// and no request nears the Worker's 100 MiB body limit: create the upload, PUT its parts (a
+// retried part replaces the one with its number), then complete it — or abort. Every part but the
+// last has the same size, between the two bounds below; the last may be smaller. A short track is
+// one part of any size.
+export const recordingPartMinBytes = 5 * 1024 * 1024;
+export const recordingPartMaxBytes = 16 * 1024 * 1024;
+/** The largest track: 4 hours (the longest session) of 16 kHz PCM16 mono is 461 MB; 48 kHz 1.4 GB. */
+export const recordingMaxBytes = 2 * 1024 * 1024 * 1024;
+export const recordingMaxParts = Math.ceil(recordingMaxBytes / recordingPartMinBytes);
+
+export const RecordingUploadBody = z
+  .strictObject({
+    contentType: z.enum(Object.keys(recordingContentTypes) as [RecordingContentType, ...RecordingContentType[]]),
+    /** The whole track's size, checked against the limit before any part is sent. */
+    sizeBytes: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER),
+  })
+  .meta({ id: "RecordingUploadBody" });
+export type RecordingUploadBody = z.infer<typeof RecordingUploadBody>;
+
+export const RecordingUpload = z
+  .object({
+    /** Opaque: pass it back unchanged in the part, complete and abort requests. */
+    uploadId: text(),
+    objectKey: text(),
+  })
+  .meta({ id: "RecordingUpload" });
+export type RecordingUpload = z.infer<typeof RecordingUpload>;
+
+export const RecordingPart = z
+  .object({ partNumber: z.number().int().min(1).max(recordingMaxParts), etag: text().min(1).max(200) })
+  .meta({ id: "RecordingPart" });
+export type RecordingPart = z.infer<typeof RecordingPart>;
+
+export const RecordingCompleteBody = z
+  .strictObject({ parts: z.array(RecordingPart).min(1).max(recordingMaxParts) })
+  .meta({ id: "RecordingCompleteBody" });
+export type RecordingCompleteBody = z.infer<typeof RecordingCompleteBody>;
 
 export const RecordingStored = z
   .object({ track: RecordingTrack, objectKey: text(), contentType: text(), sizeBytes: z.number().int() })
   .meta({ id: "RecordingStored" });
+export type RecordingStored = z.infer<typeof RecordingStored>;
+
+/** What the runtime may learn of a session's state: whether it has ended (recordings left behind by a dead runtime are uploaded only then). */
+export const RuntimeSessionState = z
+  .object({ sessionId: idSchema("session"), status: SessionStatus, ended: z.boolean() })
+  .meta({ id: "RuntimeSessionState" });
+export type RuntimeSessionState = z.infer<typeof RuntimeSessionState>;
 
 export const WaveformBody = z
   .strictObject({

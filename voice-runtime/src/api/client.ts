@@ -2,8 +2,19 @@
 // happens in it. Authenticates with a service token it signs itself (shared secret with the
 // Worker), refreshed before it expires. Transient failures (network, 408/429/5xx) are retried
 // with backoff; everything else surfaces as a RuntimeApiError at once.
-import { readFile, stat } from "node:fs/promises";
-import { RuntimeConfig, RuntimeEventAck, type RecordingContentType, type RecordingTrack, type RuntimeEvent, type WaveformBody } from "@speaknode/contracts";
+import { open, type FileHandle } from "node:fs/promises";
+import {
+  RecordingPart,
+  RecordingStored,
+  RecordingUpload,
+  RuntimeConfig,
+  RuntimeEventAck,
+  RuntimeSessionState,
+  type RecordingContentType,
+  type RecordingTrack,
+  type RuntimeEvent,
+  type WaveformBody,
+} from "@speaknode/contracts";
 import { signRuntimeServiceToken } from "@speaknode/tokens";
 
 export class RuntimeApiError extends Error {
@@ -26,17 +37,22 @@ export interface RuntimeApiOptions {
   /** Attempts for transient failures (default 5), with backoff from `retryBaseMs` (default 200). */
   attempts?: number;
   retryBaseMs?: number;
+  /** Size of every part of a recording upload but the last (default 8 MiB; 5–16 MiB). */
+  recordingPartBytes?: number;
   fetch?: typeof fetch;
 }
 
 const tokenTtlS = 600;
+const requestTimeoutMs = 15_000;
+/** A part is megabytes: give a slow uplink time to send it. */
+const partTimeoutMs = 120_000;
 
 export class RuntimeApi {
   readonly #opts: Required<Omit<RuntimeApiOptions, "fetch">> & { fetch: typeof fetch };
   #token: { value: string; renewAtMs: number } | undefined;
 
   constructor(opts: RuntimeApiOptions) {
-    this.#opts = { attempts: 5, retryBaseMs: 200, fetch: globalThis.fetch.bind(globalThis), ...opts, baseUrl: opts.baseUrl.replace(/\/+$/, "") };
+    this.#opts = { attempts: 5, retryBaseMs: 200, recordingPartBytes: 8 * 1024 * 1024, fetch: globalThis.fetch.bind(globalThis), ...opts, baseUrl: opts.baseUrl.replace(/\/+$/, "") };
   }
 
   async config(sessionId: string): Promise<RuntimeConfig> {
@@ -52,11 +68,50 @@ export class RuntimeApi {
     return RuntimeEventAck.parse(await this.#json("POST", `/sessions/${sessionId}/events`, { eventId, event }));
   }
 
-  async uploadRecording(sessionId: string, track: RecordingTrack, path: string, contentType: RecordingContentType = "audio/wav"): Promise<void> {
-    const { size } = await stat(path);
-    if (size === 0) return;
-    const bytes = await readFile(path);
-    await this.#request("PUT", `/sessions/${sessionId}/recording/${track}`, { body: bytes, headers: { "content-type": contentType, "content-length": String(size) } });
+  /** The session's status, and whether it has ended. */
+  async sessionState(sessionId: string): Promise<RuntimeSessionState> {
+    return RuntimeSessionState.parse(await this.#json("GET", `/sessions/${sessionId}`));
+  }
+
+  /**
+   * Uploads the file at `path` as one track, in parts read from disk one at a time (so memory holds
+   * one part, whatever the track's length). A part that fails transiently is sent again under its
+   * number, replacing the first try. Resolves once the Worker has stored the track; on failure the
+   * upload is aborted and the error thrown — the file is the caller's to keep for another attempt.
+   * Returns null for an empty file.
+   */
+  async uploadRecording(sessionId: string, track: RecordingTrack, path: string, contentType: RecordingContentType = "audio/wav"): Promise<RecordingStored | null> {
+    const file = await open(path, "r");
+    try {
+      const { size } = await file.stat();
+      if (size === 0) return null;
+      const uploads = `/sessions/${sessionId}/recording/${track}/uploads`;
+      const { uploadId } = RecordingUpload.parse(await this.#json("POST", uploads, { contentType, sizeBytes: size }));
+      const upload = `${uploads}/${encodeURIComponent(uploadId)}`;
+      try {
+        const partBytes = this.#opts.recordingPartBytes;
+        const buffer = Buffer.allocUnsafe(Math.min(partBytes, size));
+        const parts: RecordingPart[] = [];
+        for (let offset = 0, partNumber = 1; offset < size; offset += partBytes, partNumber++) {
+          const length = Math.min(partBytes, size - offset);
+          await readExactly(file, buffer, length, offset);
+          // the buffer is reused: each part's request (and its retries) ends before the next read
+          const res = await this.#request("PUT", `${upload}/parts/${partNumber}`, {
+            body: buffer.subarray(0, length),
+            headers: { "content-type": "application/octet-stream" },
+            timeoutMs: partTimeoutMs,
+          });
+          parts.push(RecordingPart.parse(await res.json()));
+        }
+        return RecordingStored.parse(await this.#json("POST", `${upload}/complete`, { parts }));
+      } catch (err) {
+        // R2 also drops abandoned uploads after a week; aborting frees the parts now.
+        await this.#request("DELETE", upload, {}).catch(() => undefined);
+        throw err;
+      }
+    } finally {
+      await file.close();
+    }
   }
 
   async putWaveform(sessionId: string, body: WaveformBody): Promise<void> {
@@ -76,7 +131,7 @@ export class RuntimeApi {
     return res.json();
   }
 
-  async #request(method: string, path: string, init: { body?: string | Uint8Array; headers?: Record<string, string> }): Promise<Response> {
+  async #request(method: string, path: string, init: { body?: string | Uint8Array; headers?: Record<string, string>; timeoutMs?: number }): Promise<Response> {
     const url = `${this.#opts.baseUrl}/runtime/v1${path}`;
     let lastError: unknown;
     for (let attempt = 1; attempt <= this.#opts.attempts; attempt++) {
@@ -86,7 +141,7 @@ export class RuntimeApi {
           method,
           headers: { ...init.headers, authorization: `Bearer ${await this.#token_()}`, accept: "application/json" },
           ...(init.body !== undefined ? { body: init.body } : {}),
-          signal: AbortSignal.timeout(15_000),
+          signal: AbortSignal.timeout(init.timeoutMs ?? requestTimeoutMs),
         });
       } catch (err) {
         lastError = new RuntimeApiError(`runtime API unreachable: ${err instanceof Error ? err.message : String(err)}`, 0, undefined, true);
@@ -98,7 +153,7 @@ export class RuntimeApi {
       const code = typeof problem === "object" && problem !== null && "code" in problem && typeof problem.code === "string" ? problem.code : undefined;
       const detail = typeof problem === "object" && problem !== null && "detail" in problem && typeof problem.detail === "string" ? problem.detail : res.statusText;
       const retryable = res.status === 408 || res.status === 429 || res.status >= 500;
-      lastError = new RuntimeApiError(`runtime API ${method} ${path.replace(/ses_[0-9a-z]+/g, "{session}")}: ${res.status} ${detail}`, res.status, code, retryable);
+      lastError = new RuntimeApiError(`runtime API ${method} ${path.replace(/ses_[0-9a-z]+/g, "{session}").replace(/uploads\/[^/]+/, "uploads/{upload}")}: ${res.status} ${detail}`, res.status, code, retryable);
       if (!retryable) throw lastError;
       await this.#backoff(attempt);
     }
@@ -109,5 +164,13 @@ export class RuntimeApi {
     if (attempt >= this.#opts.attempts) return;
     const delayMs = this.#opts.retryBaseMs * 2 ** (attempt - 1) * (0.75 + Math.random() * 0.5);
     await new Promise((r) => setTimeout(r, delayMs));
+  }
+}
+
+async function readExactly(file: FileHandle, buffer: Buffer, length: number, position: number): Promise<void> {
+  for (let done = 0; done < length; ) {
+    const { bytesRead } = await file.read(buffer, done, length - done, position + done);
+    if (bytesRead === 0) throw new Error("the recording file shrank while it was uploaded");
+    done += bytesRead;
   }
 }

@@ -10,6 +10,7 @@ import { mkdir, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { WavWriter } from "../audio/wav.ts";
 import { errorFields, log } from "../log.ts";
+import { claimRecordingDir } from "./delivery.ts";
 import { RecordingAudioInput } from "./input.ts";
 import { RecordingAudioOutput } from "./output.ts";
 import { PeakMeter } from "./peaks.ts";
@@ -141,6 +142,8 @@ export class CallRecorder {
 
   private async openWriters(): Promise<Record<RecordingTrackName, WavWriter>> {
     await mkdir(this.dir, { recursive: true });
+    // the files are this process's while it records: the sweeper leaves them to it
+    await claimRecordingDir(this.dir);
     const [composite, user, agent] = await Promise.all(trackNames.map((name) => WavWriter.create(join(this.dir, `${name}.wav`), this.sampleRateHz)));
     return { composite: composite!, user: user!, agent: agent! };
   }

@@ -133,7 +133,7 @@ describe("a call with audio on the offline providers", () => {
     const tracks = api.recordings.filter((r) => r.sessionId === sid).map((r) => r.track).sort();
     expect(tracks).toEqual(["agent", "composite", "user"]);
     const composite = api.recordings.find((r) => r.sessionId === sid && r.track === "composite");
-    const wav = readWav(composite?.bytes ?? Buffer.alloc(0));
+    const wav = readWav(composite ? await composite.read() : Buffer.alloc(0));
     expect(wav.samples.length / wav.sampleRateHz).toBeGreaterThan(3);
     expect(api.waveforms.some((w) => w.sessionId === sid)).toBe(true);
   }, 90_000);

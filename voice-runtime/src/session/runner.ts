@@ -2,7 +2,7 @@
 // converses, reports everything to the runtime API, and always ends the session — Completed
 // with a reason, or Failed with one — never leaving it Active. The transport (LiveKit room or
 // local WebSocket) only supplies the audio (`CallIo`); this code path is the same for both.
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { voice, type llm } from "@livekit/agents";
@@ -13,6 +13,7 @@ import { EventSink } from "../api/event-sink.ts";
 import type { EventSpool } from "../api/event-spool.ts";
 import { errorFields, log } from "../log.ts";
 import type { ProviderRegistry, SessionProviders } from "../providers/registry.ts";
+import { deliverRecording, recordingDirPrefix } from "../recording/delivery.ts";
 import { CallRecorder } from "../recording/recorder.ts";
 import type { HttpGuard } from "../tools/http-guard.ts";
 import type { WebhookToolHooks } from "../tools/types.ts";
@@ -177,9 +178,11 @@ class SessionRun {
     try {
       const vad = await this.#providers.vad(this.#config.agent.vad);
       if (this.#deps.recording.enabled) {
-        this.#recordingDir = await mkdtemp(join(this.#deps.recording.dir ?? tmpdir(), `speaknode-${this.#io.sessionId}-`));
+        this.#recordingDir = await mkdtemp(join(this.#deps.recording.dir ?? tmpdir(), recordingDirPrefix(this.#io.sessionId)));
         this.#recorder = new CallRecorder({ dir: this.#recordingDir });
       }
+      // A space's provider key goes only to its own vetted base URL; vetted before any provider is made.
+      await this.#providers.use(this.#config);
       this.#agent = buildAgent(this.#setup(this.#config, this.#language, vad, undefined, false));
       const session = new voice.AgentSession({
         vad,
@@ -264,17 +267,12 @@ class SessionRun {
     if (this.#recorder) {
       try {
         const result = await this.#recorder.finish();
-        for (const track of result.tracks) {
-          if (track.sizeBytes <= 44) continue;
-          await this.#deps.api.uploadRecording(sessionId, track.track, track.path);
-          if (track.track === "composite") audioAvailable = true;
-        }
-        if (result.peaks.length > 0) await this.#deps.api.putWaveform(sessionId, { peaks: result.peaks, durationMs: result.durationMs });
+        // removes the files only once every upload is confirmed
+        ({ audioAvailable } = await deliverRecording(this.#deps.api, sessionId, this.#recorder.dir, { peaks: result.peaks, durationMs: result.durationMs }));
       } catch (err) {
-        log.error("recording upload failed", { sessionId, ...errorFields(err) });
+        log.error("recording upload failed; the files stay on disk for the recording sweeper", { sessionId, ...errorFields(err) });
       }
     }
-    if (this.#recordingDir) await rm(this.#recordingDir, { recursive: true, force: true }).catch(() => {});
     // No flush first: the sink reports the end only after everything queued before it.
     await this.#heartbeatInFlight;
     const usage = { ...this.#reporter.usage };
@@ -352,6 +350,7 @@ class SessionRun {
     const language = target.locales.some((l) => l.language === this.#language) ? this.#language : localeOf(target, target.agent.defaultLanguage).language;
     const vad = await this.#providers.vad(target.agent.vad);
     const chatCtx = current.chatCtx.copy({ excludeInstructions: true });
+    await this.#providers.use(target);
     const next = buildAgent(this.#setup(target, language, vad, chatCtx, true));
     this.#sink.push({ type: "agent.transferred", fromAgentId: this.#config.agentId, toAgentId: agentId, reason: reason.slice(0, 500) || "transfer", language });
     log.info("agent hand-off", { sessionId: this.#io.sessionId, fromAgentId: this.#config.agentId, toAgentId: agentId });

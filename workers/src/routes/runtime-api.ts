@@ -8,6 +8,7 @@ import { runtimeSecurityScheme } from "../runtime/openapi.ts";
 import { registerRuntimeConfig } from "./runtime-config.ts";
 import { registerRuntimeEvents } from "./runtime-events.ts";
 import { registerRuntimeRecording } from "./runtime-recording.ts";
+import { registerRuntimeSessionState } from "./runtime-session-state.ts";
 import { registerRuntimeTransferConfig } from "./runtime-transfer-config.ts";
 import { registerRuntimeWaveform } from "./runtime-waveform.ts";
 
@@ -21,6 +22,7 @@ export function registerRuntimeApi(app: OpenAPIHono<AppEnv>): void {
     description: "A runtime service token: HS256 JWT with audience speaknode:runtime, signed with the runtime token secret",
   });
   registerRuntimeConfig(app);
+  registerRuntimeSessionState(app);
   registerRuntimeTransferConfig(app);
   registerRuntimeEvents(app);
   registerRuntimeRecording(app);

@@ -14,7 +14,11 @@ describe("runtime API: security", () => {
       ["GET", `/sessions/${sessionId}/config`, {}],
       ["GET", `/sessions/${sessionId}/transfer-targets/${w.otherAgentId}/config`, {}],
       ["POST", `/sessions/${sessionId}/events`, { json: { eventId: "e", event: { type: "heartbeat" } } }],
-      ["PUT", `/sessions/${sessionId}/recording/composite`, { body: new Uint8Array([1, 2, 3]), headers: { "content-type": "audio/wav" } }],
+      ["GET", `/sessions/${sessionId}`, {}],
+      ["POST", `/sessions/${sessionId}/recording/composite/uploads`, { json: { contentType: "audio/wav", sizeBytes: 3 } }],
+      ["PUT", `/sessions/${sessionId}/recording/composite/uploads/d2F2OngK/parts/1`, { body: new Uint8Array([1, 2, 3]), headers: { "content-type": "application/octet-stream" } }],
+      ["POST", `/sessions/${sessionId}/recording/composite/uploads/d2F2OngK/complete`, { json: { parts: [{ partNumber: 1, etag: "x" }] } }],
+      ["DELETE", `/sessions/${sessionId}/recording/composite/uploads/d2F2OngK`, {}],
       ["PUT", `/sessions/${sessionId}/waveform`, { json: { peaks: [0.5], durationMs: 10 } }],
     ];
     const refused: [string, string | null, number, string][] = [
@@ -54,7 +58,11 @@ describe("runtime API: security", () => {
     for (const [path, method] of [
       ["/runtime/v1/sessions/{sessionId}/config", "get"],
       ["/runtime/v1/sessions/{sessionId}/events", "post"],
-      ["/runtime/v1/sessions/{sessionId}/recording/{track}", "put"],
+      ["/runtime/v1/sessions/{sessionId}", "get"],
+      ["/runtime/v1/sessions/{sessionId}/recording/{track}/uploads", "post"],
+      ["/runtime/v1/sessions/{sessionId}/recording/{track}/uploads/{uploadId}/parts/{partNumber}", "put"],
+      ["/runtime/v1/sessions/{sessionId}/recording/{track}/uploads/{uploadId}/complete", "post"],
+      ["/runtime/v1/sessions/{sessionId}/recording/{track}/uploads/{uploadId}", "delete"],
       ["/runtime/v1/sessions/{sessionId}/waveform", "put"],
     ] as const) {
       expect(paths[path]?.[method]?.security).toEqual([{ runtimeService: [] }]);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { call, expectProblem, origin } from "../../test/helpers.ts";
-import { dispatched, postEvent, runtimeCall } from "../runtime/testing.ts";
+import { dispatched, postEvent, runtimeCall, uploadRecording } from "../runtime/testing.ts";
 
 const t0 = Date.parse("2026-11-25T10:00:00Z");
 const at = (ms: number) => new Date(t0 + ms).toISOString();
@@ -14,8 +14,7 @@ describe("GET /v1/sessions/{id}: the whole conversation", () => {
     await postEvent(sessionId, "e3", { type: "tool.call", toolCallId: "c1", name: "order_status", turnId: "t2", request: { orderId: 42 }, response: { status: "shipped" }, status: "ok", latencyMs: 410, startedAt: at(1700) });
     await postEvent(sessionId, "e4", { type: "turn", turnId: "t2", role: "agent", text: "It ships tomorrow.", startedAt: at(2100), endedAt: at(3900), metrics: { llmTimeToFirstTokenMs: 240, voiceToVoiceMs: 850 } });
     await postEvent(sessionId, "e5", { type: "completed", tokenUsage: { prompt: 1200, completion: 85 }, durationMs: 4000 });
-    const put = await runtimeCall("PUT", `/sessions/${sessionId}/recording/composite`, { body: audio, headers: { "content-type": "audio/wav", "content-length": String(audio.length) } });
-    expect(put.status).toBeLessThan(300);
+    expect((await uploadRecording(sessionId, "composite", audio)).status).toBe(200);
     expect((await runtimeCall("PUT", `/sessions/${sessionId}/waveform`, { json: { peaks: [0, 0.5, 1], durationMs: 4000 } })).status).toBe(204);
 
     const res = await call("GET", `/v1/sessions/${sessionId}`, { token: w.member.token });

@@ -32,6 +32,25 @@ export async function runtimeCall(method: string, path: string, opts: Omit<CallO
   return call(method, `/runtime/v1${path}`, { ...opts, token });
 }
 
+/**
+ * Uploads `bytes` as one track the way the runtime does: create, parts of `partSizeBytes` (the last
+ * smaller), complete. Returns the completion's result.
+ */
+export async function uploadRecording(sessionId: string, track: string, bytes: Uint8Array<ArrayBuffer>, opts: { contentType?: string; partSizeBytes?: number; token?: string } = {}): Promise<CallResult> {
+  const partSize = opts.partSizeBytes ?? 8 * 1024 * 1024;
+  const auth = opts.token === undefined ? {} : { token: opts.token };
+  const created = await runtimeCall("POST", `/sessions/${sessionId}/recording/${track}/uploads`, { ...auth, json: { contentType: opts.contentType ?? "audio/wav", sizeBytes: bytes.length } });
+  if (created.status !== 201) return created;
+  const uploadPath = `/sessions/${sessionId}/recording/${track}/uploads/${String(created.body["uploadId"])}`;
+  const parts: { partNumber: number; etag: unknown }[] = [];
+  for (let offset = 0, partNumber = 1; offset < bytes.length; offset += partSize, partNumber++) {
+    const res = await runtimeCall("PUT", `${uploadPath}/parts/${partNumber}`, { ...auth, body: bytes.slice(offset, offset + partSize), headers: { "content-type": "application/octet-stream" } });
+    if (res.status !== 200) return res;
+    parts.push({ partNumber, etag: res.body["etag"] });
+  }
+  return runtimeCall("POST", `${uploadPath}/complete`, { ...auth, json: { parts } });
+}
+
 export function postEvent(sessionId: string, eventId: string, event: Record<string, unknown>): Promise<CallResult> {
   return runtimeCall("POST", `/sessions/${sessionId}/events`, { json: { eventId, event } });
 }
