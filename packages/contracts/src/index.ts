@@ -1,4 +1,5 @@
 export * from "./ids.ts";
+export * from "./text.ts";
 export * from "./problem.ts";
 export * from "./spaces.ts";
 export * from "./users.ts";
