@@ -1,7 +1,9 @@
 // What every session needs, built once per process from the runtime's settings.
+import { tmpdir } from "node:os";
 import { RuntimeApi } from "./api/client.ts";
 import { EventSpool } from "./api/event-spool.ts";
 import type { RuntimeSettings } from "./config.ts";
+import { RecordingSweeper } from "./recording/sweeper.ts";
 import { ProviderRegistry, type ProviderOverrides } from "./providers/registry.ts";
 import type { RunnerDeps } from "./session/runner.ts";
 import { createHttpGuard } from "./tools/http-guard.ts";
@@ -28,4 +30,14 @@ export function runnerDeps(settings: RuntimeSettings, overrides?: ProviderOverri
  */
 export function startEventRecovery(settings: RuntimeSettings): { stop(): void } {
   return eventSpool(settings, runtimeApi(settings)).startRecovery();
+}
+
+/**
+ * Delivers the recordings that runtime processes which are gone left on disk (killed mid-call),
+ * once their sessions have ended: now, and every minute while this process runs.
+ */
+export function startRecordingRecovery(settings: RuntimeSettings): { stop(): void } {
+  const sweeper = new RecordingSweeper({ api: runtimeApi(settings), dir: settings.recording.dir ?? tmpdir() });
+  sweeper.start();
+  return sweeper;
 }
