@@ -20,7 +20,7 @@ const publishOnBehalfAttribute = "lk.publish_on_behalf";
  * kind is the numeric `ParticipantKind`), not one publishing on the agent's behalf. Egress
  * recorders, ingress feeds and other agents never are.
  */
-export function couldBeCaller(participant: RemoteParticipant, agentIdentity: string | undefined): boolean {
+function couldBeCaller(participant: RemoteParticipant, agentIdentity: string | undefined): boolean {
   if (agentIdentity !== undefined && participant.attributes?.[publishOnBehalfAttribute] === agentIdentity) return false;
   const kind = participant.info.kind;
   return kind === undefined || voice.DEFAULT_PARTICIPANT_KINDS.includes(kind);
