@@ -4,6 +4,7 @@
 import { initializeLogger } from "@livekit/agents";
 import { createBackgroundSource, preloadBackgroundClips } from "./audio/background.ts";
 import { ConfigError, loadSettings } from "./config.ts";
+import { startRecordingRecovery } from "./deps.ts";
 import { errorFields, log, setLogLevel } from "./log.ts";
 import { startRuntimeProcess } from "./runtime-process.ts";
 import { runSession } from "./session/runner.ts";
@@ -18,6 +19,9 @@ async function main(): Promise<void> {
   const settings = loadSettings(process.env);
   setLogLevel(settings.logLevel);
   initializeLogger({ pretty: false, level: settings.logLevel === "debug" ? "debug" : "warn" });
+  // Recordings a runtime killed mid-call left on disk reach their sessions once those have ended
+  // (whichever transport: LiveKit's job processes record into the same directory).
+  const recordingRecovery = startRecordingRecovery(settings);
 
   if (settings.transport === "livekit") {
     // Calls run in the job processes LiveKit's agent server forks; each sets up its own trace
@@ -46,6 +50,7 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     log.info("voice runtime stopping", { signal, liveSessions: runtime.liveSessions });
+    recordingRecovery.stop();
     await server.close();
     await runtime.drain(10_000);
     await runtime.shutdown();
