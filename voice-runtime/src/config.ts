@@ -53,6 +53,8 @@ const EnvSchema = z.object({
   OTEL_EXPORTER_OTLP_HEADERS: headerList,
   /** Hosts webhook tools may reach although they are private or loopback (e.g. 127.0.0.1,localhost for demos). */
   TOOL_ALLOW_PRIVATE_HOSTS: list,
+  /** Hosts a space's provider key may reach although private or loopback (local development and tests). */
+  PROVIDER_ALLOW_PRIVATE_HOSTS: list,
   TOOL_MAX_RESPONSE_CHARS: z.coerce.number().int().min(100).max(200_000).default(8000),
   HEARTBEAT_INTERVAL_MS: z.coerce.number().int().min(500).max(120_000).default(5000),
   /** Where recordings are written while calls run (uploaded and removed at the end). */
@@ -70,7 +72,8 @@ const EnvSchema = z.object({
   OPENAI_API_KEY: optionalString,
   OPENAI_BASE_URL: optionalString,
   OPENROUTER_API_KEY: optionalString,
-  /** Key and default base URL for `openai-compatible` LLMs (Ollama, vLLM, …); an agent's `params.baseUrl` wins. */
+  /** Key and base URL for `openai-compatible` LLMs run on the platform's key (Ollama, vLLM, …). The
+   *  platform's keys go only to these URLs or to the Admin's catalog endpoints, never to one an agent names. */
   LLM_API_KEY: optionalString,
   LLM_BASE_URL: optionalString,
   DEEPGRAM_API_KEY: optionalString,
@@ -99,6 +102,8 @@ export interface RuntimeSettings {
   livekit: { url: string; apiKey: string; apiSecret: string; agentName: string } | undefined;
   telemetry: { endpoint: string; headers: Record<string, string> } | undefined;
   tools: { allowPrivateHosts: string[]; maxResponseChars: number };
+  /** Where space provider keys may go although private (the SSRF guard's allow-list). */
+  providers: { allowPrivateHosts: string[] };
   heartbeatIntervalMs: number;
   recording: { enabled: boolean; dir: string | undefined };
   dataDir: string;
@@ -141,6 +146,7 @@ export function loadSettings(env: Record<string, string | undefined>): RuntimeSe
     livekit,
     telemetry: e.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ? { endpoint: e.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT, headers: e.OTEL_EXPORTER_OTLP_HEADERS } : undefined,
     tools: { allowPrivateHosts: e.TOOL_ALLOW_PRIVATE_HOSTS, maxResponseChars: e.TOOL_MAX_RESPONSE_CHARS },
+    providers: { allowPrivateHosts: e.PROVIDER_ALLOW_PRIVATE_HOSTS },
     heartbeatIntervalMs: e.HEARTBEAT_INTERVAL_MS,
     recording: { enabled: e.RECORDING_ENABLED, dir: e.RECORDINGS_DIR },
     dataDir,

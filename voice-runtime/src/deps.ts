@@ -16,7 +16,7 @@ export function runnerDeps(settings: RuntimeSettings, overrides?: ProviderOverri
   return {
     api,
     events: eventSpool(settings, api),
-    providers: new ProviderRegistry(settings.credentials, overrides),
+    providers: new ProviderRegistry(settings.credentials, overrides, { allowPrivateHosts: settings.providers.allowPrivateHosts }),
     guard: createHttpGuard({ allowPrivateHosts: settings.tools.allowPrivateHosts }),
     heartbeatIntervalMs: settings.heartbeatIntervalMs,
     maxResponseChars: settings.tools.maxResponseChars,

@@ -5,6 +5,7 @@ import { z } from "zod";
 import { text, jsonValue, urlText } from "./text.ts";
 import { idSchema, Timestamp } from "./ids.ts";
 import { ModelName, ProviderName, ProviderParams } from "./catalog.ts";
+import { paramIssues, storedParams } from "./provider-params.ts";
 import { patchShape } from "./patch.ts";
 import { ToolRef } from "./tools.ts";
 import { VariablesSchema } from "./variables.ts";
@@ -14,7 +15,26 @@ const timestamp = Timestamp;
 /** BCP 47 language tag (`en`, `en-US`, `ru`, `pt-BR`, `zh-Hant-TW`). */
 export const LanguageTag = text().regex(/^[a-zA-Z]{2,3}(-[a-zA-Z]{4})?(-([a-zA-Z]{2}|[0-9]{3}))?$/, "must be a BCP 47 language tag like en or en-US");
 
-export const ProviderChoice = z.strictObject({ provider: ProviderName, model: ModelName, params: ProviderParams.default({}) });
+/** A stage's provider and model from the catalog, its tuning, and optionally which of the space's
+ *  provider keys to use (absent or null: the platform's key and endpoint). Never an endpoint or a key. */
+export const ProviderChoice = z.strictObject({
+  provider: ProviderName,
+  model: ModelName,
+  params: ProviderParams.default({}),
+  credentialId: idSchema("providerCredential").nullable().optional(),
+});
+export type ProviderChoice = z.infer<typeof ProviderChoice>;
+
+type Stage = "llm" | "stt" | "tts";
+
+/** Refuses params the provider does not take, above all endpoints and keys (see provider-params.ts). */
+function providerParamsCheck(kind: Stage) {
+  return (choice: { provider: string; params: Record<string, unknown> }, ctx: z.RefinementCtx) => {
+    for (const issue of paramIssues(kind, choice.provider, choice.params, "agent")) ctx.addIssue({ code: "custom", path: ["params", ...issue.path], message: issue.message });
+  };
+}
+export const LlmChoice = ProviderChoice.superRefine(providerParamsCheck("llm"));
+export const SttChoice = ProviderChoice.superRefine(providerParamsCheck("stt"));
 
 export const VadSettings = z
   .strictObject({
@@ -33,7 +53,15 @@ export const Locale = z
   .strictObject({
     language: LanguageTag,
     firstMessage: text().trim().max(2000).default(""),
-    tts: z.strictObject({ provider: ProviderName, model: ModelName, voice: text().trim().min(1).max(200), params: ProviderParams.default({}) }),
+    tts: z
+      .strictObject({
+        provider: ProviderName,
+        model: ModelName,
+        voice: text().trim().min(1).max(200),
+        params: ProviderParams.default({}),
+        credentialId: idSchema("providerCredential").nullable().optional(),
+      })
+      .superRefine(providerParamsCheck("tts")),
     speed: z.number().min(0.5, "must be at least 0.5").max(2, "must be at most 2").default(1),
     background: z.strictObject({ sound: BackgroundSound.default("none"), volume: z.number().min(0).max(1).default(0.2) }).default({ sound: "none", volume: 0.2 }),
   })
@@ -64,8 +92,8 @@ export const agentConfigShape = {
   systemPrompt: text().max(20_000).default(""),
   temperature: z.number().min(0, "must be between 0 and 1").max(1, "must be between 0 and 1").default(0.7),
   maxTokensPerConversation: z.number().int().min(100).max(10_000_000).nullable().default(null),
-  llm: ProviderChoice,
-  stt: ProviderChoice,
+  llm: LlmChoice,
+  stt: SttChoice,
   vad: VadSettings.default(VadSettings.parse({})),
   autoDetectLanguage: z.boolean().default(false),
   defaultLanguage: LanguageTag,
@@ -83,10 +111,31 @@ export const UpdateAgentBody = z
   .meta({ id: "UpdateAgentBody" });
 export type UpdateAgentBody = z.infer<typeof UpdateAgentBody>;
 
-export const AgentConfig = z.object(agentConfigShape);
-export type AgentConfig = z.infer<typeof AgentConfig>;
+/** A stored configuration as it was written, possibly before provider params were checked per
+ *  provider: keeps what an agent may still set and drops the rest (an endpoint such as
+ *  `params.baseUrl`, unknown keys), so old rows and published snapshots keep loading. */
+export function storedAgentConfig(raw: unknown): unknown {
+  if (typeof raw !== "object" || raw === null || Array.isArray(raw)) return raw;
+  const config: Record<string, unknown> = { ...raw };
+  const clean = (kind: Stage, choice: unknown): unknown => {
+    if (typeof choice !== "object" || choice === null || Array.isArray(choice)) return choice;
+    const c = choice as Record<string, unknown>;
+    const params = c["params"];
+    if (typeof c["provider"] !== "string" || typeof params !== "object" || params === null || Array.isArray(params)) return choice;
+    return { ...c, params: storedParams(kind, c["provider"], params as Record<string, unknown>) };
+  };
+  config["llm"] = clean("llm", config["llm"]);
+  config["stt"] = clean("stt", config["stt"]);
+  if (Array.isArray(config["locales"])) {
+    config["locales"] = config["locales"].map((l: unknown) =>
+      typeof l === "object" && l !== null && !Array.isArray(l) ? { ...l, tts: clean("tts", (l as Record<string, unknown>)["tts"]) } : l,
+    );
+  }
+  return config;
+}
 
-export const Agent = AgentConfig.extend({
+const agentConfigObject = z.object(agentConfigShape);
+const agentFields = {
   id: idSchema("agent"),
   spaceId: idSchema("space"),
   /** Optimistic concurrency: send it back as If-Match (or the ETag). */
@@ -95,13 +144,25 @@ export const Agent = AgentConfig.extend({
   publishedVersion: z.number().int().nullable(),
   createdAt: timestamp,
   updatedAt: timestamp,
-}).meta({ id: "Agent" });
+};
+
+/** An agent's configuration as stored and read back (see storedAgentConfig). */
+export const AgentConfig = z.preprocess(storedAgentConfig, agentConfigObject);
+export type AgentConfig = z.infer<typeof AgentConfig>;
+
+export const Agent = z.preprocess(storedAgentConfig, agentConfigObject.extend(agentFields)).meta({ id: "Agent" });
 export type Agent = z.infer<typeof Agent>;
 
-export const AgentSaved = Agent.extend({
-  /** Non-blocking findings, e.g. declared variables used nowhere. */
-  warnings: z.array(z.object({ field: text(), message: text() })),
-}).meta({ id: "AgentSaved" });
+export const AgentSaved = z
+  .preprocess(
+    storedAgentConfig,
+    agentConfigObject.extend({
+      ...agentFields,
+      /** Non-blocking findings, e.g. declared variables used nowhere. */
+      warnings: z.array(z.object({ field: text(), message: text() })),
+    }),
+  )
+  .meta({ id: "AgentSaved" });
 
 export const AgentVersionSummary = z
   .object({ id: idSchema("agentVersion"), agentId: idSchema("agent"), version: z.number().int(), createdAt: timestamp, createdBy: text().nullable(), note: text().nullable() })

@@ -3,6 +3,7 @@
 import { z } from "zod";
 import { text } from "./text.ts";
 import { idSchema, Timestamp } from "./ids.ts";
+import { paramIssues } from "./provider-params.ts";
 
 const timestamp = Timestamp;
 
@@ -54,6 +55,8 @@ export const CreateCatalogModelBody = z
   .superRefine((body, ctx) => {
     const known: readonly string[] = providersByKind[body.kind];
     if (!known.includes(body.provider)) ctx.addIssue({ code: "custom", path: ["provider"], message: `unknown ${body.kind} provider; one of ${known.join(", ")}` });
+    // The Admin's defaults may name the endpoint the platform's key goes to; nothing else unknown.
+    else for (const issue of paramIssues(body.kind, body.provider, body.defaultParams, "admin")) ctx.addIssue({ code: "custom", path: ["defaultParams", ...issue.path], message: issue.message });
   })
   .meta({ id: "CreateCatalogModelBody" });
 

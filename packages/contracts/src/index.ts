@@ -7,6 +7,8 @@ export * from "./variables.ts";
 export * from "./json-schema.ts";
 export * from "./tools.ts";
 export * from "./catalog.ts";
+export * from "./provider-params.ts";
+export * from "./provider-credentials.ts";
 export * from "./voices.ts";
 export * from "./agents.ts";
 export * from "./template.ts";

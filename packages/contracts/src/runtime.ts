@@ -42,6 +42,9 @@ export const RuntimeWebhookTool = Tool.pick({
     type: z.literal("webhook"),
     /** Decrypted values: keep them out of logs and prompts. */
     secretHeaders: z.record(text(), text()),
+    /** The only origin (scheme://host[:port]) the secret headers may be sent to: a call whose
+     *  rendered URL is on another origin is refused, never sent. Null: they go nowhere. */
+    secretOrigin: text().nullable().default(null),
     /** Where each argument goes, for tools imported from OpenAPI; null for hand-written tools. */
     parameterLocations: z.record(text(), z.enum(["path", "query", "body", "bodyRoot"])).nullable(),
   })
@@ -61,6 +64,26 @@ export type RuntimeSystemTool = z.infer<typeof RuntimeSystemTool>;
 
 export const RuntimeTool = z.discriminatedUnion("type", [RuntimeWebhookTool, RuntimeSystemTool]);
 export type RuntimeTool = z.infer<typeof RuntimeTool>;
+
+/** A space's provider key one of the agent's stages uses, decrypted: keep it out of logs. The
+ *  runtime sends it to `baseUrl` only, after vetting that destination. */
+export const RuntimeProviderCredential = z
+  .object({ id: idSchema("providerCredential"), provider: text(), baseUrl: text(), apiKey: text() })
+  .meta({ id: "RuntimeProviderCredential" });
+export type RuntimeProviderCredential = z.infer<typeof RuntimeProviderCredential>;
+
+/** The platform Admin's endpoint for a catalog model (its defaults' `baseUrl`): where the platform's key goes. */
+export const RuntimePlatformEndpoint = z
+  .object({ kind: z.enum(["llm", "stt", "tts"]), provider: text(), model: text(), baseUrl: text() })
+  .meta({ id: "RuntimePlatformEndpoint" });
+export type RuntimePlatformEndpoint = z.infer<typeof RuntimePlatformEndpoint>;
+
+/** Which key and endpoint each stage uses: a stage with a `credentialId` uses that credential only;
+ *  one without uses the platform's key with the platform's endpoint (catalog, else the runtime's env). */
+export const RuntimeProviderAccess = z
+  .object({ credentials: z.array(RuntimeProviderCredential), platformEndpoints: z.array(RuntimePlatformEndpoint) })
+  .meta({ id: "RuntimeProviderAccess" });
+export type RuntimeProviderAccess = z.infer<typeof RuntimeProviderAccess>;
 
 export const RuntimeConfig = z
   .object({
@@ -92,6 +115,7 @@ export const RuntimeConfig = z
     tools: z.array(RuntimeTool),
     /** Every agent the tools may transfer to, deduplicated. */
     transferTargets: z.array(RuntimeTransferTarget),
+    providerAccess: RuntimeProviderAccess.default({ credentials: [], platformEndpoints: [] }),
   })
   .meta({ id: "RuntimeConfig" });
 export type RuntimeConfig = z.infer<typeof RuntimeConfig>;

@@ -38,6 +38,8 @@ export interface CartesiaTTSOptions {
   baseUrl?: string;
   /** The `Cartesia-Version` header; default 2024-06-10. Decides where speed goes (see requestBody). */
   apiVersion?: string;
+  /** The fetch requests go through; a space key's guarded fetch (providers/endpoint-guard.ts), else the global one. */
+  fetch?: typeof fetch;
 }
 
 /** Options Cartesia would refuse, caught at construction. */
@@ -56,7 +58,7 @@ export interface CartesiaRequestBody {
   generation_config?: { speed: number };
 }
 
-type Resolved = Required<CartesiaTTSOptions>;
+type Resolved = Required<Omit<CartesiaTTSOptions, "fetch">> & Pick<CartesiaTTSOptions, "fetch">;
 
 /**
  * Builds the request body. Speed, a multiplier here, is sent the way the targeted API version
@@ -106,6 +108,7 @@ export class CartesiaTTS extends tts.TTS {
       speed,
       baseUrl: (options.baseUrl ?? "https://api.cartesia.ai").replace(/\/+$/, ""),
       apiVersion: options.apiVersion ?? CARTESIA_DEFAULT_API_VERSION,
+      ...(options.fetch ? { fetch: options.fetch } : {}),
     };
   }
 
@@ -210,7 +213,7 @@ export class CartesiaChunkedStream extends tts.ChunkedStream {
     };
     try {
       armTimer();
-      const response = await fetch(`${this.#options.baseUrl}/tts/bytes`, {
+      const response = await (this.#options.fetch ?? fetch)(`${this.#options.baseUrl}/tts/bytes`, {
         method: "POST",
         headers: { "X-API-Key": this.#options.apiKey, "Cartesia-Version": this.#options.apiVersion, "Content-Type": "application/json" },
         body: JSON.stringify(requestBody(this.#options, transcript)),

@@ -1,24 +1,37 @@
 // Maps an agent's provider choices to provider instances. Cloud providers are the LiveKit plugins
-// (and our Cartesia client), with credentials from the runtime's settings; the offline providers
-// of the embedded default are pocketsphinx, flite and the scripted demo LLM. Tests and benchmarks
-// register extra providers by name. Silero VAD models are loaded once per setting and shared.
+// (and our Cartesia client); the offline providers of the embedded default are pocketsphinx, flite
+// and the scripted demo LLM. Tests and benchmarks register extra providers by name. Silero VAD
+// models are loaded once per setting and shared.
+//
+// Which key goes where: a stage naming a space credential (`credentialId`) uses that credential's
+// key with that credential's base URL only, vetted by the SSRF guard (guardedFetch, or vetted per
+// session for clients that open their own sockets). A stage without one uses the platform's key
+// from the environment with the platform's endpoint: the Admin's catalog endpoint for the model,
+// else the environment's base URL, else the provider's public API. Nothing an agent writes in its
+// params is ever an endpoint (the contracts refuse it; the code here reads only tuning).
 import type { llm, stt, tts, VAD } from "@livekit/agents";
 import * as deepgram from "@livekit/agents-plugin-deepgram";
 import * as elevenlabs from "@livekit/agents-plugin-elevenlabs";
 import * as openai from "@livekit/agents-plugin-openai";
 import * as silero from "@livekit/agents-plugin-silero";
-import type { Locale, ProviderChoice as ProviderChoiceSchema, VadSettings } from "@speaknode/contracts";
+import type { Locale, ProviderChoice, RuntimeConfig, RuntimePlatformEndpoint, RuntimeProviderCredential, VadSettings } from "@speaknode/contracts";
+import { credentialProviderDefaults } from "@speaknode/contracts";
+import { OpenAI } from "openai";
 import type { z } from "zod";
 import type { ProviderCredentials } from "../config.ts";
+import type { HttpGuardOptions } from "../tools/http-guard.ts";
 import { CartesiaTTS } from "./cartesia-tts.ts";
+import { guardedFetch, vetEndpoint } from "./endpoint-guard.ts";
 import { FliteTTS } from "./offline/flite-tts.ts";
 import { PocketsphinxSTT } from "./offline/pocketsphinx-stt.ts";
 import { ScriptedLLM } from "./offline/scripted-llm.ts";
 
+type Stage = "llm" | "stt" | "tts";
+
 export class ProviderUnavailableError extends Error {
   override name = "ProviderUnavailableError";
-  readonly stage: "llm" | "stt" | "tts" | "vad";
-  constructor(stage: "llm" | "stt" | "tts" | "vad", message: string) {
+  readonly stage: Stage | "vad";
+  constructor(stage: Stage | "vad", message: string) {
     super(message);
     this.stage = stage;
   }
@@ -41,7 +54,30 @@ export interface ProviderOverrides {
 }
 
 type Vad = z.infer<typeof VadSettings>;
-type ProviderChoice = z.infer<typeof ProviderChoiceSchema>;
+
+/** A configuration's provider access whose space credentials were vetted: made only by `vet`. */
+export class VettedAccess {
+  readonly credentials: ReadonlyMap<string, RuntimeProviderCredential>;
+  readonly platformEndpoints: readonly RuntimePlatformEndpoint[];
+  private constructor(credentials: ReadonlyMap<string, RuntimeProviderCredential>, platformEndpoints: readonly RuntimePlatformEndpoint[]) {
+    this.credentials = credentials;
+    this.platformEndpoints = platformEndpoints;
+  }
+  static of(credentials: RuntimeProviderCredential[], platformEndpoints: RuntimePlatformEndpoint[], token: typeof vetToken): VettedAccess {
+    if (token !== vetToken) throw new Error("VettedAccess is made by ProviderRegistry.vet");
+    return new VettedAccess(new Map(credentials.map((c) => [c.id, c])), platformEndpoints);
+  }
+}
+const vetToken = Symbol("vetted");
+
+/** Where one stage's requests go and with which key. `fetch` is set for a space key. */
+interface Endpoint {
+  apiKey: string | undefined;
+  baseUrl: string;
+  /** True when the base URL came from the platform's configuration (Admin catalog or environment). */
+  configured: boolean;
+  fetch: typeof fetch | undefined;
+}
 
 const str = (params: Record<string, unknown>, key: string): string | undefined => {
   const v = params[key];
@@ -51,52 +87,99 @@ const num = (params: Record<string, unknown>, key: string): number | undefined =
   const v = params[key];
   return typeof v === "number" ? v : undefined;
 };
+const bool = (params: Record<string, unknown>, key: string): boolean | undefined => {
+  const v = params[key];
+  return typeof v === "boolean" ? v : undefined;
+};
+const defined = <T extends Record<string, unknown>>(o: T): Partial<T> => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 
-function need(stage: "llm" | "stt" | "tts", provider: string, key: string | undefined, variable: string): string {
-  if (!key) throw new ProviderUnavailableError(stage, `the ${provider} ${stage.toUpperCase()} needs ${variable} in the voice runtime's environment`);
+function need(stage: Stage, provider: string, key: string | undefined, variable: string): string {
+  if (!key) throw new ProviderUnavailableError(stage, `the ${provider} ${stage.toUpperCase()} needs ${variable} in the voice runtime's environment, or a space provider key`);
   return key;
+}
+
+/** The stages of a configuration that name a space credential. */
+function credentialStages(config: Pick<RuntimeConfig, "agent" | "locales">): { stage: Stage; choice: { provider: string; credentialId?: string | null | undefined } }[] {
+  return [
+    { stage: "llm" as const, choice: config.agent.llm },
+    { stage: "stt" as const, choice: config.agent.stt },
+    ...config.locales.map((l) => ({ stage: "tts" as const, choice: l.tts })),
+  ].filter((s) => typeof s.choice.credentialId === "string");
 }
 
 export class ProviderRegistry {
   readonly #credentials: ProviderCredentials;
   readonly #overrides: ProviderOverrides;
+  readonly #guard: HttpGuardOptions;
   readonly #vads = new Map<string, Promise<VAD>>();
 
-  constructor(credentials: ProviderCredentials, overrides: ProviderOverrides = {}) {
+  constructor(credentials: ProviderCredentials, overrides: ProviderOverrides = {}, guard: HttpGuardOptions = { allowPrivateHosts: [] }) {
     this.#credentials = credentials;
     this.#overrides = overrides;
+    this.#guard = guard;
   }
 
-  llm(choice: ProviderChoice, context: LlmContext): llm.LLM {
+  /** Vets the base URL of every space credential the configuration's stages use (DNS included). */
+  async vet(config: Pick<RuntimeConfig, "agent" | "locales" | "providerAccess">): Promise<VettedAccess> {
+    const { credentials, platformEndpoints } = config.providerAccess;
+    for (const { stage, choice } of credentialStages(config)) {
+      const credential = credentials.find((c) => c.id === choice.credentialId);
+      if (!credential || credential.provider !== choice.provider) throw new ProviderUnavailableError(stage, `the space's ${choice.provider} key for the ${stage.toUpperCase()} is not available`);
+      try {
+        await vetEndpoint(credential.baseUrl, this.#guard);
+      } catch (e) {
+        throw new ProviderUnavailableError(stage, `the space's ${choice.provider} key was not sent: ${e instanceof Error ? e.message : String(e)}`);
+      }
+    }
+    return VettedAccess.of(credentials, platformEndpoints, vetToken);
+  }
+
+  #endpoint(stage: Stage, choice: { provider: string; model: string; credentialId?: string | null | undefined }, access: VettedAccess | undefined, platform: { apiKey: string | undefined; baseUrl: string | undefined }): Endpoint {
+    if (typeof choice.credentialId === "string") {
+      const credential = access?.credentials.get(choice.credentialId);
+      if (!credential || credential.provider !== choice.provider) throw new ProviderUnavailableError(stage, `the space's ${choice.provider} key for the ${stage.toUpperCase()} is not available`);
+      return { apiKey: credential.apiKey, baseUrl: credential.baseUrl, configured: true, fetch: guardedFetch(credential.baseUrl, this.#guard) };
+    }
+    const admin = access?.platformEndpoints.find((e) => e.kind === stage && e.provider === choice.provider && e.model === choice.model)?.baseUrl;
+    const configured = admin ?? platform.baseUrl;
+    const fallback = (credentialProviderDefaults as Record<string, string>)[choice.provider] ?? "";
+    return { apiKey: platform.apiKey, baseUrl: configured ?? fallback, configured: configured !== undefined, fetch: undefined };
+  }
+
+  /** An OpenAI SDK client for the endpoint: a space key's goes through the guarded fetch. */
+  #openaiClient(e: Endpoint, apiKey: string): OpenAI {
+    return new OpenAI({ apiKey, baseURL: e.baseUrl, maxRetries: 0, ...(e.fetch ? { fetch: e.fetch } : {}) });
+  }
+
+  llm(choice: ProviderChoice, context: LlmContext, access?: VettedAccess): llm.LLM {
     const custom = this.#overrides.llm?.[choice.provider];
     if (custom) return custom(choice, context);
     const c = this.#credentials;
     const p = choice.params;
+    const tuning = { temperature: context.temperature, ...defined({ topP: num(p, "topP"), maxCompletionTokens: num(p, "maxTokens") }) };
     switch (choice.provider) {
       case "scripted":
         return new ScriptedLLM({ firstMessage: context.firstMessage, agentName: context.agentName });
       case "openai-compatible": {
-        const baseURL = str(p, "baseUrl") ?? c.llmBaseUrl ?? c.openaiBaseUrl;
-        // Local servers (Ollama, vLLM) often take any key; OpenAI itself needs one.
-        const apiKey = c.llmApiKey ?? c.openaiApiKey ?? (baseURL ? "unused" : need("llm", "openai-compatible", undefined, "LLM_API_KEY or OPENAI_API_KEY"));
-        return new openai.LLM({ model: choice.model, apiKey, ...(baseURL ? { baseURL } : {}), temperature: context.temperature });
+        const e = this.#endpoint("llm", choice, access, { apiKey: c.llmApiKey ?? c.openaiApiKey, baseUrl: c.llmBaseUrl ?? c.openaiBaseUrl });
+        // Local servers (Ollama, vLLM) the platform configured often take any key; OpenAI itself needs one.
+        const apiKey = e.apiKey ?? (e.configured ? "unused" : need("llm", "openai-compatible", undefined, "LLM_API_KEY or OPENAI_API_KEY"));
+        return new openai.LLM({ model: choice.model, client: this.#openaiClient(e, apiKey), ...tuning });
       }
-      case "openrouter":
-        return new openai.LLM({
-          model: choice.model,
-          apiKey: need("llm", "OpenRouter", c.openrouterApiKey, "OPENROUTER_API_KEY"),
-          baseURL: str(p, "baseUrl") ?? "https://openrouter.ai/api/v1",
-          temperature: context.temperature,
-        });
+      case "openrouter": {
+        const e = this.#endpoint("llm", choice, access, { apiKey: c.openrouterApiKey, baseUrl: undefined });
+        return new openai.LLM({ model: choice.model, client: this.#openaiClient(e, need("llm", "OpenRouter", e.apiKey, "OPENROUTER_API_KEY")), ...tuning });
+      }
       default:
         throw new ProviderUnavailableError("llm", `no LLM provider named ${choice.provider}`);
     }
   }
 
-  stt(choice: ProviderChoice, language: string): stt.STT {
+  stt(choice: ProviderChoice, language: string, access?: VettedAccess): stt.STT {
     const custom = this.#overrides.stt?.[choice.provider];
     if (custom) return custom(choice, language);
     const c = this.#credentials;
+    const p = choice.params;
     switch (choice.provider) {
       case "pocketsphinx": {
         const recognizer = new PocketsphinxSTT({ model: choice.model, language });
@@ -104,23 +187,34 @@ export class ProviderRegistry {
         recognizer.warmUp().catch(() => {});
         return recognizer;
       }
-      case "deepgram":
-        return new deepgram.STT({ apiKey: need("stt", "Deepgram", c.deepgramApiKey, "DEEPGRAM_API_KEY"), model: choice.model, language });
-      case "openai":
+      case "deepgram": {
+        const e = this.#endpoint("stt", choice, access, { apiKey: c.deepgramApiKey, baseUrl: undefined });
+        return new deepgram.STT({
+          apiKey: need("stt", "Deepgram", e.apiKey, "DEEPGRAM_API_KEY"),
+          model: choice.model,
+          language,
+          // The plugin streams over a WebSocket on this URL (and posts to its http form).
+          baseUrl: e.baseUrl.replace(/^http/, "ws"),
+          ...defined({ smartFormat: bool(p, "smartFormat"), punctuate: bool(p, "punctuate"), endpointing: num(p, "endpointingMs"), fillerWords: bool(p, "fillerWords"), profanityFilter: bool(p, "profanityFilter") }),
+        });
+      }
+      case "openai": {
         // The REST transcription endpoint (works with OpenAI-compatible servers); the session's VAD segments the audio.
+        const e = this.#endpoint("stt", choice, access, { apiKey: c.openaiApiKey, baseUrl: c.openaiBaseUrl });
         return new openai.STT({
-          apiKey: need("stt", "OpenAI", c.openaiApiKey, "OPENAI_API_KEY"),
+          client: this.#openaiClient(e, need("stt", "OpenAI", e.apiKey, "OPENAI_API_KEY")),
           model: choice.model,
           useRealtime: false,
           language: language.split("-")[0] ?? language,
-          ...(c.openaiBaseUrl ? { baseURL: c.openaiBaseUrl } : {}),
+          ...defined({ prompt: str(p, "prompt") }),
         });
+      }
       default:
         throw new ProviderUnavailableError("stt", `no STT provider named ${choice.provider}`);
     }
   }
 
-  tts(locale: Locale): tts.TTS {
+  tts(locale: Locale, access?: VettedAccess): tts.TTS {
     const choice = locale.tts;
     const custom = this.#overrides.tts?.[choice.provider];
     if (custom) return custom(locale);
@@ -130,25 +224,40 @@ export class ProviderRegistry {
     switch (choice.provider) {
       case "flite":
         return new FliteTTS({ voice: choice.voice, speed });
-      case "openai":
+      case "openai": {
+        const e = this.#endpoint("tts", choice, access, { apiKey: c.openaiApiKey, baseUrl: c.openaiBaseUrl });
         return new openai.TTS({
-          apiKey: need("tts", "OpenAI", c.openaiApiKey, "OPENAI_API_KEY"),
+          client: this.#openaiClient(e, need("tts", "OpenAI", e.apiKey, "OPENAI_API_KEY")),
           model: choice.model,
           // The catalog admits any voice name; OpenAI answers an unknown one with a clear 400.
           voice: choice.voice as openai.TTSVoices,
           speed,
-          ...(c.openaiBaseUrl ? { baseURL: c.openaiBaseUrl } : {}),
+          ...defined({ instructions: str(p, "instructions") }),
         });
-      case "elevenlabs":
+      }
+      case "elevenlabs": {
+        const e = this.#endpoint("tts", choice, access, { apiKey: c.elevenlabsApiKey, baseUrl: undefined });
         return new elevenlabs.TTS({
-          apiKey: need("tts", "ElevenLabs", c.elevenlabsApiKey, "ELEVENLABS_API_KEY"),
+          apiKey: need("tts", "ElevenLabs", e.apiKey, "ELEVENLABS_API_KEY"),
+          baseURL: e.baseUrl,
           voiceId: choice.voice,
           model: choice.model,
           language: locale.language.split("-")[0] ?? locale.language,
-          voiceSettings: { stability: num(p, "stability") ?? 0.5, similarity_boost: num(p, "similarityBoost") ?? 0.75, speed },
+          voiceSettings: { stability: num(p, "stability") ?? 0.5, similarity_boost: num(p, "similarityBoost") ?? 0.75, speed, ...defined({ style: num(p, "style"), use_speaker_boost: bool(p, "useSpeakerBoost") }) },
         });
-      case "cartesia":
-        return new CartesiaTTS({ apiKey: need("tts", "Cartesia", c.cartesiaApiKey, "CARTESIA_API_KEY"), model: choice.model, voice: choice.voice, language: locale.language.split("-")[0] ?? locale.language, speed });
+      }
+      case "cartesia": {
+        const e = this.#endpoint("tts", choice, access, { apiKey: c.cartesiaApiKey, baseUrl: undefined });
+        return new CartesiaTTS({
+          apiKey: need("tts", "Cartesia", e.apiKey, "CARTESIA_API_KEY"),
+          baseUrl: e.baseUrl,
+          ...(e.fetch ? { fetch: e.fetch } : {}),
+          model: choice.model,
+          voice: choice.voice,
+          language: locale.language.split("-")[0] ?? locale.language,
+          speed,
+        });
+      }
       default:
         throw new ProviderUnavailableError("tts", `no TTS provider named ${choice.provider}`);
     }
@@ -177,29 +286,36 @@ export class ProviderRegistry {
   }
 }
 
-/** The providers one session made (warm decoder processes, sockets): all closed at its end. */
+/** The providers one session made (warm decoder processes, sockets): all closed at its end. Holds
+ *  the vetted provider access of the configuration that runs (replaced on a hand-off). */
 export class SessionProviders {
   readonly #registry: ProviderRegistry;
   readonly #made: (() => Promise<void>)[] = [];
+  #access: VettedAccess | undefined;
 
   constructor(registry: ProviderRegistry) {
     this.#registry = registry;
   }
 
+  /** Vets the configuration's space credentials; the providers made afterwards use them. */
+  async use(config: Pick<RuntimeConfig, "agent" | "locales" | "providerAccess">): Promise<void> {
+    this.#access = await this.#registry.vet(config);
+  }
+
   llm(choice: ProviderChoice, context: LlmContext): llm.LLM {
-    const made = this.#registry.llm(choice, context);
+    const made = this.#registry.llm(choice, context, this.#access);
     this.#made.push(() => made.aclose());
     return made;
   }
 
   stt(choice: ProviderChoice, language: string): stt.STT {
-    const made = this.#registry.stt(choice, language);
+    const made = this.#registry.stt(choice, language, this.#access);
     this.#made.push(() => made.close());
     return made;
   }
 
   tts(locale: Locale): tts.TTS {
-    const made = this.#registry.tts(locale);
+    const made = this.#registry.tts(locale, this.#access);
     this.#made.push(() => made.close());
     return made;
   }

@@ -1,10 +1,11 @@
 // Checks of an agent's configuration that need more than its own shape: providers and models
 // against the enabled catalog, locales against the default language, {{placeholders}} against the
-// declared variables (also in attached tools' URLs and headers), and tool references against the
-// space. Errors block the save; warnings are returned with the saved agent.
+// declared variables (also in attached tools' URLs and headers), tool references and provider keys
+// against the space. Errors block the save; warnings are returned with the saved agent.
 import { and, eq, inArray } from "drizzle-orm";
 import { checkTemplates, type AgentConfig, type FieldError } from "@speaknode/contracts";
 import { agents, catalogModels, tools, type Database } from "@speaknode/db";
+import { checkStageCredentials } from "../providers/credentials.ts";
 
 export interface ConfigFindings {
   errors: FieldError[];
@@ -85,12 +86,18 @@ export async function validateAgentConfig(db: Database, spaceId: string, config:
     { kind: "vad", provider: "silero", model: config.vad.model, field: "body.vad.model" },
     ...config.locales.map((l, i) => ({ kind: "tts" as const, provider: l.tts.provider, model: l.tts.model, field: `body.locales.${i}.tts.model` })),
   ];
-  const [catalogErrors, toolFindings] = await Promise.all([checkCatalog(db, modelRefs), checkTools(db, spaceId, config, selfId)]);
+  // A stage may name one of this space's provider keys, for its own provider only.
+  const credentialRefs = [
+    { field: "body.llm.credentialId", provider: config.llm.provider, credentialId: config.llm.credentialId },
+    { field: "body.stt.credentialId", provider: config.stt.provider, credentialId: config.stt.credentialId },
+    ...config.locales.map((l, i) => ({ field: `body.locales.${i}.tts.credentialId`, provider: l.tts.provider, credentialId: l.tts.credentialId })),
+  ];
+  const [catalogErrors, toolFindings, credentialErrors] = await Promise.all([checkCatalog(db, modelRefs), checkTools(db, spaceId, config, selfId), checkStageCredentials(db, spaceId, credentialRefs)]);
   const ownTexts = [
     { field: "body.systemPrompt", text: config.systemPrompt },
     ...config.locales.map((l, i) => ({ field: `body.locales.${i}.firstMessage`, text: l.firstMessage })),
   ];
   const templates = checkTemplates(config.variables, [...ownTexts, ...toolFindings.texts]);
   const warnings = templates.unusedVariables.map((name) => ({ field: `body.variables.properties.${name}`, message: `variable "${name}" is declared but used nowhere` }));
-  return { errors: [...checkLocales(config), ...catalogErrors, ...toolFindings.errors, ...templates.errors], warnings };
+  return { errors: [...checkLocales(config), ...catalogErrors, ...credentialErrors, ...toolFindings.errors, ...templates.errors], warnings };
 }

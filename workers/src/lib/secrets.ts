@@ -33,17 +33,23 @@ function importKey(base64Key: string): Promise<CryptoKey> {
   return key;
 }
 
-export async function encryptJson(base64Key: string, value: unknown): Promise<string> {
+function gcm(iv: Uint8Array<ArrayBuffer>, additionalData: string | undefined): AesGcmParams {
+  return additionalData === undefined ? { name: "AES-GCM", iv } : { name: "AES-GCM", iv, additionalData: new TextEncoder().encode(additionalData) };
+}
+
+/** `additionalData` binds the ciphertext to its context (e.g. a credential's id and URL): decrypting
+ *  with any other context fails, so a sealed value copied next to another URL is useless. */
+export async function encryptJson(base64Key: string, value: unknown, additionalData?: string): Promise<string> {
   const iv = crypto.getRandomValues(new Uint8Array(12));
   const plain = new TextEncoder().encode(JSON.stringify(value));
-  const cipher = new Uint8Array(await crypto.subtle.encrypt({ name: "AES-GCM", iv }, await importKey(base64Key), plain));
+  const cipher = new Uint8Array(await crypto.subtle.encrypt(gcm(iv, additionalData), await importKey(base64Key), plain));
   return `v1.${b64url(iv)}.${b64url(cipher)}`;
 }
 
-export async function decryptJson(base64Key: string, sealed: string): Promise<unknown> {
+export async function decryptJson(base64Key: string, sealed: string, additionalData?: string): Promise<unknown> {
   const [version, iv, cipher] = sealed.split(".");
   if (version !== "v1" || !iv || !cipher) throw new Error("unknown secret format");
-  const plain = await crypto.subtle.decrypt({ name: "AES-GCM", iv: fromB64(iv) }, await importKey(base64Key), fromB64(cipher));
+  const plain = await crypto.subtle.decrypt(gcm(fromB64(iv), additionalData), await importKey(base64Key), fromB64(cipher));
   return JSON.parse(new TextDecoder().decode(plain));
 }
 

@@ -2,7 +2,7 @@
 // disables and tunes them.
 import { createRoute, z, type OpenAPIHono } from "@hono/zod-openapi";
 import { and, asc, eq } from "drizzle-orm";
-import { CatalogModel, CreateCatalogModelBody, newId, offlineProviders, systemToolDescriptions, UpdateCatalogModelBody } from "@speaknode/contracts";
+import { CatalogModel, CreateCatalogModelBody, newId, offlineProviders, paramIssues, systemToolDescriptions, UpdateCatalogModelBody } from "@speaknode/contracts";
 import { catalogModels } from "@speaknode/db";
 import type { AppEnv } from "../context.ts";
 import { requirePlatformAdmin } from "../auth/access.ts";
@@ -60,6 +60,13 @@ export function registerCatalog(app: OpenAPIHono<AppEnv>): void {
   app.openapi(updateModelRoute, async (c) => {
     requirePlatformAdmin(c);
     const patch = c.req.valid("json");
+    if (patch.defaultParams) {
+      // Checked against the model's provider: only its tuning, plus the endpoint its platform key goes to.
+      const [model] = await c.get("db").select({ kind: catalogModels.kind, provider: catalogModels.provider }).from(catalogModels).where(eq(catalogModels.id, c.req.valid("param").modelId));
+      if (!model) throw notFound("catalog model");
+      const issues = paramIssues(model.kind, model.provider, patch.defaultParams, "admin");
+      if (issues.length > 0) throw new ApiError("validation_failed", "the default params are not valid", { errors: issues.map((i) => ({ field: `body.defaultParams.${i.path.join(".")}`, message: i.message })) });
+    }
     const [row] = await c
       .get("db")
       .update(catalogModels)

@@ -2,7 +2,7 @@
 // session was dispatched with (or the agent's current draft for a draft session), prompt and first
 // messages rendered with the session's variables, webhook tools with their secret headers
 // decrypted from the live tool rows (secrets rotate; snapshots never hold them), and transfer
-// targets resolved to names.
+// targets resolved to names, and each stage's provider access (space key or platform endpoint).
 import { and, eq, inArray } from "drizzle-orm";
 import { z } from "zod";
 import { AgentConfig, renderText, systemToolDescriptions, Tool, text } from "@speaknode/contracts";
@@ -13,6 +13,7 @@ import { ApiError } from "../errors.ts";
 import { log } from "../lib/log.ts";
 import { decryptJson } from "../lib/secrets.ts";
 import { toTool } from "../tools/serialize.ts";
+import { runtimeStages } from "../providers/runtime-access.ts";
 import type { SessionRow } from "./session.ts";
 
 const ParameterLocations = z.record(text(), z.enum(["path", "query", "body", "bodyRoot"])).nullable();
@@ -92,6 +93,7 @@ export async function buildRuntimeConfig(db: Database, secretsKey: string, sessi
   const targets = new Map<string, RuntimeTransferTarget>(targetRows.map((r) => [r.id, { agentId: r.id, name: r.name, published: r.publishedVersion !== null }]));
 
   const variables = session.variables;
+  const stages = await runtimeStages(db, secretsKey, session.spaceId, config);
   const runtimeTools: RuntimeTool[] = [];
   for (const ref of config.tools) {
     if (ref.type === "system") {
@@ -145,14 +147,15 @@ export async function buildRuntimeConfig(db: Database, secretsKey: string, sessi
       systemPrompt: renderText(config.systemPrompt, variables),
       temperature: config.temperature,
       maxTokensPerConversation: config.maxTokensPerConversation,
-      llm: config.llm,
-      stt: config.stt,
+      llm: stages.llm,
+      stt: stages.stt,
       vad: config.vad,
       autoDetectLanguage: config.autoDetectLanguage,
       defaultLanguage: config.defaultLanguage,
     },
-    locales: config.locales.map((l) => ({ ...l, firstMessage: renderText(l.firstMessage, variables) })),
+    locales: stages.locales.map((l) => ({ ...l, firstMessage: renderText(l.firstMessage, variables) })),
     tools: runtimeTools,
     transferTargets: [...targets.values()],
+    providerAccess: stages.access,
   };
 }
