@@ -33,6 +33,8 @@ const EnvSchema = z.object({
   EMAIL_PROVIDER: z.enum(["outbox", "resend"]).default("outbox"),
   EMAIL_FROM: z.string().default("Speaknode <no-reply@speaknode.local>"),
   RESEND_API_KEY: z.string().optional(),
+  /** How long one email delivery attempt may take before it is aborted and retried later. */
+  EMAIL_ATTEMPT_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
   /** 32 random bytes, base64: encrypts secrets at rest (tool secret headers). */
   SECRETS_KEY: z.string().refine((v) => decodeSecretsKey(v) !== null, "must be 32 bytes, base64 (openssl rand -base64 32)"),
   /** HS256 secret shared with the voice runtime: signs media and event-subscriber tokens. */
@@ -85,6 +87,7 @@ export type Config = {
   publicUrl: string | undefined;
   email: { provider: "outbox" } | { provider: "resend"; apiKey: string; from: string };
   emailFrom: string;
+  emailAttemptTimeoutMs: number;
   invitationTtlHours: number;
   secretsKey: string;
   runtime: {
@@ -150,6 +153,7 @@ export function readConfig(env: Record<string, unknown>): Config {
         ? { provider: "resend", apiKey: e.RESEND_API_KEY ?? "", from: e.EMAIL_FROM }
         : { provider: "outbox" },
     emailFrom: e.EMAIL_FROM,
+    emailAttemptTimeoutMs: e.EMAIL_ATTEMPT_TIMEOUT_MS,
     invitationTtlHours: e.INVITATION_TTL_HOURS,
     secretsKey: e.SECRETS_KEY,
     runtime: {

@@ -1,5 +1,6 @@
 import { createApp } from "./app.ts";
 import { runScheduledRefresh } from "./analytics/background.ts";
+import { runScheduledDelivery } from "./email/delivery.ts";
 import { handleTelemetryBatch, isTelemetryQueue } from "./telemetry/consumer.ts";
 
 export { SessionRoom } from "../../durable-objects/session-room/index.ts";
@@ -13,9 +14,12 @@ export default {
     if (isTelemetryQueue(batch.queue)) return handleTelemetryBatch(batch, env, ctx);
     throw new Error(`no consumer for queue ${batch.queue}`);
   },
-  // The cron trigger in wrangler.toml: daily analytics for today and yesterday (analytics/background.ts).
+  // The cron trigger in wrangler.toml: daily analytics for today and yesterday (analytics/background.ts)
+  // and the email outbox's due messages (email/delivery.ts); one failing does not stop the other.
   scheduled: async (controller, env) => {
-    await runScheduledRefresh(env, new Date(controller.scheduledTime));
+    const runs = await Promise.allSettled([runScheduledRefresh(env, new Date(controller.scheduledTime)), runScheduledDelivery(env)]);
+    const failed = runs.find((r) => r.status === "rejected");
+    if (failed) throw failed.reason;
   },
 } satisfies ExportedHandler<Record<string, unknown>>;
 export { RateLimiter } from "../../durable-objects/rate-limiter/index.ts";

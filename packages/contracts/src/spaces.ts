@@ -40,6 +40,23 @@ export const UpdateMemberBody = z.strictObject({ role: SpaceRole }).meta({ id: "
 
 export const InvitationStatus = z.enum(["pending", "accepted", "revoked", "expired"]);
 
+/** Where the invitation's latest email is: waiting for (another) attempt, taken by the provider, or given up. */
+export const EmailDeliveryStatus = z.enum(["pending", "sent", "failed"]).meta({ id: "EmailDeliveryStatus" });
+export type EmailDeliveryStatus = z.infer<typeof EmailDeliveryStatus>;
+
+export const InvitationDelivery = z
+  .object({
+    status: EmailDeliveryStatus,
+    /** Attempts made so far (0 before the first). */
+    attempts: z.number().int().min(0),
+    /** pending: when the next attempt is due; sent: when the provider took it; failed: when the last attempt failed. */
+    at: timestamp,
+    /** Why the last attempt failed (provider status or timeout; never credentials); null once sent. */
+    error: z.string().nullable(),
+  })
+  .meta({ id: "InvitationDelivery" });
+export type InvitationDelivery = z.infer<typeof InvitationDelivery>;
+
 export const Invitation = z
   .object({
     id: idSchema("invitation"),
@@ -52,6 +69,8 @@ export const Invitation = z
     lastSentAt: timestamp,
     sendCount: z.number().int(),
     createdAt: timestamp,
+    /** The email of the latest send (delivered in the background); null if none was recorded. */
+    delivery: InvitationDelivery.nullable(),
   })
   .meta({ id: "Invitation" });
 export type Invitation = z.infer<typeof Invitation>;

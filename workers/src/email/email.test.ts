@@ -10,11 +10,13 @@ describe("Resend mailer", () => {
       return new Response(JSON.stringify({ id: "49a3999c-0ce1-4ea6-ab68-afcd6dc2e794" }), { status: 200, headers: { "content-type": "application/json" } });
     };
     const mailer = resendMailer("re_123", "Speaknode <no-reply@speaknode.dev>", fake);
-    const result = await mailer.send({ to: "a@example.test", subject: "Hi", text: "Hello", html: "<p>Hello</p>" });
+    const result = await mailer.send({ to: "a@example.test", subject: "Hi", text: "Hello", html: "<p>Hello</p>" }, { idempotencyKey: "speaknode/eml_1" });
     expect(result.messageId).toBe("49a3999c-0ce1-4ea6-ab68-afcd6dc2e794");
     expect(seen?.url).toBe("https://api.resend.com/emails");
     expect(seen?.init.method).toBe("POST");
     expect(new Headers(seen?.init.headers).get("authorization")).toBe("Bearer re_123");
+    // Resend answers a repeated key (within 24 h) with the first id instead of sending again.
+    expect(new Headers(seen?.init.headers).get("idempotency-key")).toBe("speaknode/eml_1");
     expect(JSON.parse(String(seen?.init.body))).toEqual({ from: "Speaknode <no-reply@speaknode.dev>", to: ["a@example.test"], subject: "Hi", text: "Hello", html: "<p>Hello</p>" });
   });
 

@@ -15,9 +15,16 @@ export interface OutgoingEmail {
   html?: string;
 }
 
+export interface SendOptions {
+  /** Aborts the attempt (its timeout); the provider must stop waiting when it fires. */
+  signal?: AbortSignal | undefined;
+  /** The same for every attempt at one message, so a provider that supports it never sends it twice. */
+  idempotencyKey?: string | undefined;
+}
+
 export interface Mailer {
   readonly provider: string;
-  send(message: OutgoingEmail): Promise<{ messageId: string | null }>;
+  send(message: OutgoingEmail, options?: SendOptions): Promise<{ messageId: string | null }>;
 }
 
 export class MailerError extends Error {
@@ -37,15 +44,22 @@ export const devOutboxMailer: Mailer = {
 
 const ResendReply = z.object({ id: text() });
 
-/** Resend's HTTP API (POST https://api.resend.com/emails, bearer key, JSON body). */
+/**
+ * Resend's HTTP API (POST https://api.resend.com/emails, bearer key, JSON body). Its
+ * `Idempotency-Key` header makes a repeated request within 24 hours answer the first one's id
+ * without sending again: a retry after a lost answer cannot duplicate the email.
+ */
 export function resendMailer(apiKey: string, from: string, fetchImpl: typeof fetch = fetch): Mailer {
   return {
     provider: "resend",
-    async send(message) {
+    async send(message, options = {}) {
+      const headers: Record<string, string> = { authorization: `Bearer ${apiKey}`, "content-type": "application/json" };
+      if (options.idempotencyKey) headers["idempotency-key"] = options.idempotencyKey;
       const res = await fetchImpl("https://api.resend.com/emails", {
         method: "POST",
-        headers: { authorization: `Bearer ${apiKey}`, "content-type": "application/json" },
+        headers,
         body: JSON.stringify({ from, to: [message.to], subject: message.subject, text: message.text, ...(message.html ? { html: message.html } : {}) }),
+        ...(options.signal ? { signal: options.signal } : {}),
       });
       if (!res.ok) {
         const retryable = res.status >= 500 || res.status === 408 || res.status === 429;
@@ -56,25 +70,6 @@ export function resendMailer(apiKey: string, from: string, fetchImpl: typeof fet
   };
 }
 
-export function mailerFor(config: Config): Mailer {
-  return config.email.provider === "resend" ? resendMailer(config.email.apiKey, config.email.from) : devOutboxMailer;
-}
-
-export async function sendEmail(db: Database, mailer: Mailer, kind: string, message: OutgoingEmail): Promise<string> {
-  const id = newId("email");
-  await db.insert(emailOutbox).values({ id, kind, toAddress: message.to, subject: message.subject, textBody: message.text, htmlBody: message.html ?? null });
-  try {
-    const { messageId } = await mailer.send(message);
-    await db
-      .update(emailOutbox)
-      .set({ status: "sent", provider: mailer.provider, providerMessageId: messageId, attempts: 1, sentAt: new Date() })
-      .where(eq(emailOutbox.id, id));
-  } catch (err) {
-    log.warn("email delivery failed", { emailId: id, provider: mailer.provider, ...errorFields(err) });
-    await db
-      .update(emailOutbox)
-      .set({ status: "failed", provider: mailer.provider, attempts: 1, lastError: err instanceof Error ? err.message : String(err) })
-      .where(eq(emailOutbox.id, id));
-  }
-  return id;
+export function mailerFor(config: Config, fetchImpl: typeof fetch = fetch): Mailer {
+  return config.email.provider === "resend" ? resendMailer(config.email.apiKey, config.email.from, fetchImpl) : devOutboxMailer;
 }

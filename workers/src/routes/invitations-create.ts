@@ -45,7 +45,7 @@ export function registerInvitationsCreate(app: OpenAPIHono<AppEnv>): void {
       .onConflictDoNothing()
       .returning();
     if (!row) throw new ApiError("conflict", "an open invitation for this address exists: resend or revoke it");
-    await mailInvitation(c, row, token);
-    return c.json(toInvitation(row), 201);
+    const delivery = await mailInvitation(c, row, token);
+    return c.json(toInvitation(row, delivery), 201);
   });
 }

@@ -32,7 +32,7 @@ export function registerInvitationsResend(app: OpenAPIHono<AppEnv>): void {
       .where(and(eq(invitations.id, invitationId), isNull(invitations.acceptedAt), isNull(invitations.revokedAt)))
       .returning();
     if (!row) throw new ApiError("gone", "the invitation was accepted or revoked");
-    await mailInvitation(c, row, token);
-    return c.json(toInvitation(row), 200);
+    const delivery = await mailInvitation(c, row, token);
+    return c.json(toInvitation(row, delivery), 200);
   });
 }

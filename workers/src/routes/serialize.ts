@@ -1,6 +1,7 @@
 // Rows → API bodies. Responses are never raw rows.
 import type { ApiKey, Invitation, Space, SpaceRole } from "@speaknode/contracts";
 import type { apiKeys, invitations, spaces } from "@speaknode/db";
+import type { Delivery } from "../email/outbox.ts";
 import { iso, isoOrNull } from "../lib/openapi.ts";
 
 export function toSpace(row: typeof spaces.$inferSelect, role: SpaceRole): Space {
@@ -14,7 +15,7 @@ export function invitationStatus(row: typeof invitations.$inferSelect, now = new
   return "pending";
 }
 
-export function toInvitation(row: typeof invitations.$inferSelect): Invitation {
+export function toInvitation(row: typeof invitations.$inferSelect, delivery: Delivery | undefined): Invitation {
   return {
     id: row.id,
     spaceId: row.spaceId,
@@ -26,6 +27,7 @@ export function toInvitation(row: typeof invitations.$inferSelect): Invitation {
     lastSentAt: iso(row.lastSentAt),
     sendCount: row.sendCount,
     createdAt: iso(row.createdAt),
+    delivery: delivery ? { status: delivery.status, attempts: delivery.attempts, at: iso(delivery.at), error: delivery.error } : null,
   };
 }
 

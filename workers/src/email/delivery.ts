@@ -1,0 +1,48 @@
+// Delivering the outbox outside a request's critical path: right after the request that wrote a
+// message (in its `waitUntil`, on a connection of its own, since the request's closes with it),
+// and from the Worker's cron for every due row (first attempts a request could not finish,
+// retries after their backoff).
+import { createDatabase } from "@speaknode/db";
+import type { Context } from "hono";
+import { readConfig } from "../config.ts";
+import type { AppEnv } from "../context.ts";
+import { errorFields, log } from "../lib/log.ts";
+import { mailerFor } from "./index.ts";
+import { drainOutbox, type DrainOptions, type DrainResult } from "./outbox.ts";
+
+export interface DeliveryDeps {
+  /** Outbound HTTP of the provider; tests pass one that fails or hangs. */
+  fetch?: typeof fetch | undefined;
+}
+
+/** One drain with the configured provider and attempt timeout; throws when the database fails. */
+export async function deliverOutbox(env: Record<string, unknown>, options: DrainOptions = {}, deps: DeliveryDeps = {}): Promise<DrainResult> {
+  const config = readConfig(env);
+  const handle = createDatabase({ url: config.databaseUrl, localProxy: config.dbLocalProxy, max: 1 });
+  try {
+    const result = await drainOutbox(handle.db, mailerFor(config, deps.fetch), { ...options, policy: { attemptTimeoutMs: config.emailAttemptTimeoutMs, ...options.policy } });
+    if (result.sent + result.retrying + result.failed > 0) log.info("email outbox drained", { ...result });
+    return result;
+  } finally {
+    await handle.close().catch(() => undefined);
+  }
+}
+
+/** After the response: delivers the messages this request wrote; the cron retries what fails here. */
+export function deliverAfterResponse(c: Context<AppEnv>, emailIds: string[]): void {
+  const delivery = deliverOutbox(c.env, { ids: emailIds }).then(
+    () => undefined,
+    (err: unknown) => log.error("email delivery after the request failed; the cron retries it", { requestId: c.get("requestId"), ...errorFields(err) }),
+  );
+  c.executionCtx.waitUntil(delivery);
+}
+
+/** The cron's drain of every due message (wrangler.toml `[triggers]`); throws so a failed run shows. */
+export async function runScheduledDelivery(env: Record<string, unknown>, deps: DeliveryDeps = {}): Promise<DrainResult> {
+  try {
+    return await deliverOutbox(env, {}, deps);
+  } catch (err) {
+    log.error("scheduled email delivery failed", errorFields(err));
+    throw err;
+  }
+}
