@@ -16,6 +16,7 @@ const ToolsPage = lazyPage(() => import("./pages/ToolsPage.tsx"));
 const ToolEditorPage = lazyPage(() => import("./pages/ToolEditorPage.tsx"));
 const MembersPage = lazyPage(() => import("./pages/MembersPage.tsx"));
 const ApiKeysPage = lazyPage(() => import("./pages/ApiKeysPage.tsx"));
+const ProviderKeysPage = lazyPage(() => import("./pages/ProviderKeysPage.tsx"));
 const SessionsPage = lazyPage(() => import("./pages/SessionsPage.tsx"));
 const SessionsDetailPage = lazyPage(() => import("./pages/SessionsDetailPage.tsx"));
 const AnalyticsPage = lazyPage(() => import("./pages/AnalyticsPage.tsx"));
@@ -115,7 +116,7 @@ function SignedIn({ route }: { route: Route }) {
 function SpaceNav({ spaceId, route }: { spaceId: string; route: Route }) {
   const { spaces } = useStores();
   const can = permissionsFor(spaces.role.value);
-  const item = (page: "agents" | "tools" | "members" | "apiKeys" | "sessions" | "analytics" | "settings", label: string) => (
+  const item = (page: "agents" | "tools" | "members" | "apiKeys" | "providerKeys" | "sessions" | "analytics" | "settings", label: string) => (
     <a href={spacePath(spaceId, page)} class={route.name === page || (page === "sessions" && route.name === "session") || (page === "agents" && route.name === "agentEditor") || (page === "tools" && route.name === "toolEditor") ? "active" : ""}>
       {label}
     </a>
@@ -128,6 +129,7 @@ function SpaceNav({ spaceId, route }: { spaceId: string; route: Route }) {
       {item("analytics", "Analytics")}
       {item("members", "Members")}
       {can.manageApiKeys && item("apiKeys", "API keys")}
+      {item("providerKeys", "Provider keys")}
       {can.manageSpace && item("settings", "Settings")}
     </nav>
   );
@@ -152,6 +154,7 @@ function Page({ route }: { route: Route }) {
     case "toolEditor":
     case "members":
     case "apiKeys":
+    case "providerKeys":
     case "sessions":
     case "session":
     case "analytics":
@@ -167,6 +170,7 @@ function Page({ route }: { route: Route }) {
       if (route.name === "session") return <SessionsDetailPage spaceId={space.id} sessionId={route.sessionId} />;
       if (route.name === "analytics") return <AnalyticsPage spaceId={space.id} />;
       if (route.name === "settings") return <SpaceSettingsPage space={space} />;
+      if (route.name === "providerKeys") return <ProviderKeysPage space={space} />;
       return <ApiKeysPage spaceId={space.id} />;
     }
     case "callback":

@@ -11,6 +11,7 @@ export type Route =
   | { name: "agents"; spaceId: string }
   | { name: "members"; spaceId: string }
   | { name: "apiKeys"; spaceId: string }
+  | { name: "providerKeys"; spaceId: string }
   | { name: "agentEditor"; spaceId: string; agentId: string }
   | { name: "tools"; spaceId: string }
   | { name: "toolEditor"; spaceId: string; toolId: string }
@@ -22,7 +23,7 @@ export type Route =
   | { name: "adminCatalog" }
   | { name: "notFound"; path: string };
 
-const spacePages = { agents: "agents", members: "members", "api-keys": "apiKeys", sessions: "sessions", settings: "settings", tools: "tools", analytics: "analytics" } as const;
+const spacePages = { agents: "agents", members: "members", "api-keys": "apiKeys", "provider-keys": "providerKeys", sessions: "sessions", settings: "settings", tools: "tools", analytics: "analytics" } as const;
 type SpacePage = (typeof spacePages)[keyof typeof spacePages];
 
 export function matchRoute(pathname: string, search: string): Route {
@@ -45,7 +46,7 @@ export function matchRoute(pathname: string, search: string): Route {
 }
 
 export function spacePath(spaceId: string, page: SpacePage): string {
-  const segment = page === "apiKeys" ? "api-keys" : page;
+  const segment = page === "apiKeys" ? "api-keys" : page === "providerKeys" ? "provider-keys" : page;
   return `${basePath}spaces/${encodeURIComponent(spaceId)}/${segment}`;
 }
 

@@ -9,6 +9,7 @@ import { VariableType, type VariableSpec } from "../../../packages/contracts/src
 import { formatDefault, parseDefault, renameVariable, toolsUsingVariable } from "../stores/agent-editor-text.ts";
 import { newVariableName, type AgentEditorStore } from "../stores/agent-editor.ts";
 import { Field, NumberInput } from "../ui/fields.tsx";
+import { KeyPicker } from "./AgentEditorKeys.tsx";
 import { ParamsEditor } from "./AgentEditorParams.tsx";
 import { ModelSelect, useErr, type Props } from "./AgentEditorTabs.tsx";
 
@@ -21,6 +22,12 @@ export function ModelsTab({ store }: Props) {
   const defaults = (kind: ModelKind, choice: { provider: string; model: string }) =>
     store.catalog.value?.find((m) => m.kind === kind && m.provider === choice.provider && m.model === choice.model)?.defaultParams ?? {};
   const paramError = (prefix: string) => (key: string) => err(`${prefix}.params.${key}`) ?? err(`${prefix}.params`);
+  const spaceId = store.agent.value?.spaceId;
+  // Absent means the platform's key: the field is dropped rather than sent as null.
+  const pickKey = (target: { credentialId?: string | null | undefined }, id: string | null) => {
+    if (id === null) delete target.credentialId;
+    else target.credentialId = id;
+  };
   return (
     <div class="stack">
       {!store.catalog.value && <p class="muted">Loading the catalog…</p>}
@@ -28,11 +35,13 @@ export function ModelsTab({ store }: Props) {
       <Field label="Model" error={err("llm.model") ?? err("llm.provider") ?? err("llm")}>
         <ModelSelect store={store} kind="llm" value={d.llm} onPick={(m) => store.edit((x) => void (x.llm = { provider: m.provider, model: m.model, params: {} }))} />
       </Field>
+      {spaceId && <KeyPicker kind="llm" spaceId={spaceId} choice={d.llm} catalog={store.catalog.value} error={err("llm.credentialId")} onPick={(id) => store.edit((x) => pickKey(x.llm, id))} />}
       <ParamsEditor label="LLM" params={d.llm.params} defaults={defaults("llm", d.llm)} errorOf={paramError("llm")} onChange={(p) => store.edit((x) => void (x.llm.params = p))} />
       <h3>Speech to text (STT)</h3>
       <Field label="Model" error={err("stt.model") ?? err("stt.provider") ?? err("stt")}>
         <ModelSelect store={store} kind="stt" value={d.stt} language={d.defaultLanguage} onPick={(m) => store.edit((x) => void (x.stt = { provider: m.provider, model: m.model, params: {} }))} />
       </Field>
+      {spaceId && <KeyPicker kind="stt" spaceId={spaceId} choice={d.stt} catalog={store.catalog.value} error={err("stt.credentialId")} onPick={(id) => store.edit((x) => pickKey(x.stt, id))} />}
       <ParamsEditor label="STT" params={d.stt.params} defaults={defaults("stt", d.stt)} errorOf={paramError("stt")} onChange={(p) => store.edit((x) => void (x.stt.params = p))} />
       <h3>Text to speech (TTS)</h3>
       <p class="muted">Each language has its own voice: pick the model and voice in the Languages tab.</p>
@@ -41,6 +50,21 @@ export function ModelsTab({ store }: Props) {
           <strong>
             {l.language || "New language"} <span class="muted">{`${l.tts.provider} / ${l.tts.model}`}</span>
           </strong>
+          {spaceId && (
+            <KeyPicker
+              kind="tts"
+              spaceId={spaceId}
+              choice={l.tts}
+              catalog={store.catalog.value}
+              error={err(`locales.${i}.tts.credentialId`)}
+              onPick={(id) =>
+                store.edit((x) => {
+                  const target = x.locales[i];
+                  if (target) pickKey(target.tts, id);
+                })
+              }
+            />
+          )}
           <ParamsEditor
             label={`TTS ${l.language}`}
             params={l.tts.params}

@@ -17,6 +17,9 @@ export default function SpaceSettingsPage({ space }: { space: Space }) {
     <section class="narrow">
       <h1>Space settings</h1>
       <RenameForm key={space.id} space={space} />
+      <p>
+        <a href={spacePath(space.id, "providerKeys")}>Provider keys</a> <span class="muted">— the space's own keys for model providers, instead of the platform's.</span>
+      </p>
       <DeleteForm key={space.id} space={space} />
     </section>
   );

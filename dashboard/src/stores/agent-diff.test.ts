@@ -11,7 +11,7 @@ function base(): AgentConfig {
   return AgentConfig.parse({
     name: "Support",
     systemPrompt: "You help {{customer}}.",
-    llm: { provider: "openrouter", model: "gpt-x", params: { top_p: 0.9 } },
+    llm: { provider: "openrouter", model: "gpt-x", params: { topP: 0.9 } },
     stt: { provider: "deepgram", model: "nova-3" },
     defaultLanguage: "en",
     locales: [
@@ -72,13 +72,13 @@ describe("configChanges", () => {
 
   it("covers models, their parameters and the VAD", () => {
     const b = base();
-    b.llm = { provider: "scripted", model: "echo", params: { top_p: 0.5, seed: 7 } };
+    b.llm = { provider: "openrouter", model: "echo", params: { topP: 0.5, maxTokens: 7 } };
     b.stt.params = {};
     b.vad.minSilenceMs = 800;
     expect(configChanges(base(), b)).toEqual([
-      { kind: "changed", field: "Language model", before: "openrouter / gpt-x", after: "scripted / echo" },
-      { kind: "changed", field: "Language model › Parameter top_p", before: "0.9", after: "0.5" },
-      { kind: "added", field: "Language model › Parameter seed", before: null, after: "7" },
+      { kind: "changed", field: "Language model", before: "openrouter / gpt-x", after: "openrouter / echo" },
+      { kind: "changed", field: "Language model › Parameter topP", before: "0.9", after: "0.5" },
+      { kind: "added", field: "Language model › Parameter maxTokens", before: null, after: "7" },
       { kind: "changed", field: "VAD › Minimum silence (ms)", before: "550", after: "800" },
     ]);
   });

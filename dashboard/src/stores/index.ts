@@ -12,6 +12,7 @@ import { createAnalyticsStore } from "./analytics.ts";
 import { createApiKeysStore } from "./api-keys.ts";
 import { createMeStore } from "./me.ts";
 import { createMembersStore } from "./members.ts";
+import { createProviderCredentialsStore } from "./provider-credentials.ts";
 import { createSessionsStores } from "./sessions.ts";
 import { createSpaceSettingsStore } from "./space-settings.ts";
 import { createSpacesStore } from "./spaces.ts";
@@ -38,13 +39,14 @@ export function createStores(deps: StoresDeps) {
   const spaces = createSpacesStore(api, deps.storage);
   const members = createMembersStore(api, spaces, () => me.user.value?.id ?? null);
   const apiKeys = createApiKeysStore(api);
+  const providerCredentials = createProviderCredentialsStore(api);
   const agents = createAgentsStore(api);
   const tools = createToolsStore(api);
   const sessions = createSessionsStores(api);
   const analytics = createAnalyticsStore(api);
   const spaceSettings = createSpaceSettingsStore(spaces);
   const admin = { users: createAdminUsersStore(api), catalog: createAdminCatalogStore(api) };
-  return { config: deps.config, router: deps.router, auth, api, me, spaces, members, apiKeys, agents, tools, sessions, analytics, spaceSettings, admin };
+  return { config: deps.config, router: deps.router, auth, api, me, spaces, members, apiKeys, providerCredentials, agents, tools, sessions, analytics, spaceSettings, admin };
 }
 
 export type Stores = ReturnType<typeof createStores>;

@@ -7,6 +7,8 @@ export interface Permissions {
   manageMembers: boolean;
   invite: boolean;
   manageApiKeys: boolean;
+  /** Add, re-key, move and delete the space's provider keys (every member sees the list). */
+  manageProviderKeys: boolean;
   /** Rename or delete the space. */
   manageSpace: boolean;
   editAgents: boolean;
@@ -14,7 +16,7 @@ export interface Permissions {
 
 export function permissionsFor(role: SpaceRole | null): Permissions {
   const owner = role === "owner";
-  return { manageMembers: owner, invite: owner, manageApiKeys: owner, manageSpace: owner, editAgents: role !== null };
+  return { manageMembers: owner, invite: owner, manageApiKeys: owner, manageProviderKeys: owner, manageSpace: owner, editAgents: role !== null };
 }
 
 /** Whether the member row of `memberId` shows "remove" (Owners) or "leave" (yourself). */
@@ -23,7 +25,7 @@ export function canRemoveMember(role: SpaceRole | null, myUserId: string | null,
   return role === "owner" ? "remove" : null;
 }
 
-export type SwitchPage = "agents" | "tools" | "sessions" | "analytics" | "members" | "apiKeys" | "settings";
+export type SwitchPage = "agents" | "tools" | "sessions" | "analytics" | "members" | "apiKeys" | "providerKeys" | "settings";
 
 /**
  * The page the space switcher opens in the chosen space: the same list page when the caller may
@@ -36,6 +38,7 @@ export function pageAfterSwitch(current: string, role: SpaceRole | null): Switch
     case "sessions":
     case "analytics":
     case "members":
+    case "providerKeys":
       return current;
     case "apiKeys":
       return can.manageApiKeys ? current : "agents";
