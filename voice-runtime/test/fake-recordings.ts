@@ -20,6 +20,9 @@ export interface FakeRecording {
   sizeBytes: number;
   sha256: string;
   partSizes: number[];
+  /** When the upload was created and completed (ms since the epoch). */
+  startedAtMs: number;
+  completedAtMs: number;
   /** The stored bytes (reads them from disk: for short recordings). */
   read(): Promise<Buffer>;
 }
@@ -31,6 +34,7 @@ interface Part {
 }
 
 interface Upload {
+  startedAtMs: number;
   sessionId: string;
   track: string;
   contentType: string;
@@ -48,6 +52,8 @@ export class FakeRecordingStore {
   partRequests = 0;
   /** Answer this many of the next part uploads with 503 after reading them (to exercise retries). */
   failNextParts = 0;
+  /** How long each part takes to be answered (a slow uplink). */
+  partDelayMs = 0;
   readonly #dir: string;
   readonly #uploads = new Map<string, Upload>();
 
@@ -70,7 +76,7 @@ export class FakeRecordingStore {
       if (!body.success) return (problem(reply, 400, "validation_failed"), true);
       if (body.data.sizeBytes > recordingMaxBytes) return (problem(reply, 413, "payload_too_large"), true);
       const id = randomUUID();
-      this.#uploads.set(id, { sessionId, track, contentType: body.data.contentType, parts: new Map() });
+      this.#uploads.set(id, { startedAtMs: Date.now(), sessionId, track, contentType: body.data.contentType, parts: new Map() });
       reply(201, { uploadId: id, objectKey: `recordings/${sessionId}/${track}` });
       return true;
     }
@@ -106,6 +112,7 @@ export class FakeRecordingStore {
     await pipeline(req, createWriteStream(path));
     this.maxRequestBytes = Math.max(this.maxRequestBytes, received);
     if (received !== declared || received === 0) return problem(reply, 400, "validation_failed");
+    if (this.partDelayMs > 0) await new Promise((r) => setTimeout(r, this.partDelayMs));
     if (this.failNextParts > 0) {
       this.failNextParts -= 1;
       return problem(reply, 503, "upstream_unavailable");
@@ -140,6 +147,8 @@ export class FakeRecordingStore {
       sizeBytes,
       sha256: sha.digest("hex"),
       partSizes: stored.map((p) => p.sizeBytes),
+      startedAtMs: upload.startedAtMs,
+      completedAtMs: Date.now(),
       read: async () => Buffer.concat(await Promise.all(stored.map((p) => readFile(p.path)))),
     });
     reply(200, { track: upload.track, objectKey: `recordings/${upload.sessionId}/${upload.track}`, contentType: upload.contentType, sizeBytes });

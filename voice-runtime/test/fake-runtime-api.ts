@@ -17,7 +17,8 @@ export interface FakeRuntimeApi {
   /** Configurations by session id, and transfer targets' by agent id. */
   sessions: Map<string, RuntimeConfig>;
   agents: Map<string, RuntimeConfig>;
-  events: { sessionId: string; eventId: string; event: RuntimeEvent }[];
+  /** Accepted events in arrival order, each with when it arrived. */
+  events: { sessionId: string; eventId: string; event: RuntimeEvent; atMs: number }[];
   /** Completed recording uploads (the latest per session and track). */
   recordings: FakeRecording[];
   /** The recording uploads' store: its limits, largest request seen, injected part failures. */
@@ -107,7 +108,7 @@ export async function startFakeRuntimeApi(): Promise<FakeRuntimeApi> {
         }
         const duplicate = api.events.some((e) => e.sessionId === sessionId && e.eventId === parsed.data.eventId);
         if (!duplicate) {
-          api.events.push({ sessionId, eventId: parsed.data.eventId, event: parsed.data.event });
+          api.events.push({ sessionId, eventId: parsed.data.eventId, event: parsed.data.event, atMs: Date.now() });
           for (const w of waiters.filter((w) => w.sessionId === sessionId && w.type === parsed.data.event.type)) {
             waiters.splice(waiters.indexOf(w), 1);
             w.resolve(parsed.data.event);

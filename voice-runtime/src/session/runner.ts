@@ -265,12 +265,17 @@ class SessionRun {
     await this.#providers.closeAll();
     let audioAvailable = false;
     if (this.#recorder) {
+      // Uploading a long call's tracks takes minutes: heartbeats go on meanwhile, or the platform
+      // would take the silence for a lost runtime and fail a session that ended well.
+      const heartbeat = setInterval(() => this.#heartbeat(), this.#deps.heartbeatIntervalMs);
       try {
         const result = await this.#recorder.finish();
         // removes the files only once every upload is confirmed
         ({ audioAvailable } = await deliverRecording(this.#deps.api, sessionId, this.#recorder.dir, { peaks: result.peaks, durationMs: result.durationMs }));
       } catch (err) {
         log.error("recording upload failed; the files stay on disk for the recording sweeper", { sessionId, ...errorFields(err) });
+      } finally {
+        clearInterval(heartbeat);
       }
     }
     // No flush first: the sink reports the end only after everything queued before it.
