@@ -4,7 +4,7 @@
 import { initializeLogger } from "@livekit/agents";
 import { createBackgroundSource, preloadBackgroundClips } from "./audio/background.ts";
 import { ConfigError, loadSettings } from "./config.ts";
-import { startRecordingRecovery } from "./deps.ts";
+import { startEventRecovery, startRecordingRecovery } from "./deps.ts";
 import { errorFields, log, setLogLevel } from "./log.ts";
 import { startRuntimeProcess } from "./runtime-process.ts";
 import { runSession } from "./session/runner.ts";
@@ -22,6 +22,8 @@ async function main(): Promise<void> {
   // Recordings a runtime killed mid-call left on disk reach their sessions once those have ended
   // (whichever transport: LiveKit's job processes record into the same directory).
   const recordingRecovery = startRecordingRecovery(settings);
+  // Turns, tool calls and ends that processes now gone spooled while the API was unreachable go out too.
+  const eventRecovery = startEventRecovery(settings);
 
   if (settings.transport === "livekit") {
     // Calls run in the job processes LiveKit's agent server forks; each sets up its own trace
@@ -51,6 +53,7 @@ async function main(): Promise<void> {
     stopping = true;
     log.info("voice runtime stopping", { signal, liveSessions: runtime.liveSessions });
     recordingRecovery.stop();
+    eventRecovery.stop();
     await server.close();
     await runtime.drain(10_000);
     await runtime.shutdown();
