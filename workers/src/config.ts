@@ -56,6 +56,10 @@ const EnvSchema = z.object({
   MAX_SESSION_MS: z.coerce.number().int().min(10_000).max(4 * 3_600_000).default(3_600_000),
   RATE_LIMIT_IP_PER_MIN: z.coerce.number().int().min(1).max(100_000).default(10),
   RATE_LIMIT_AGENT_PER_MIN: z.coerce.number().int().min(1).max(1_000_000).default(600),
+  /** Whether CF-Connecting-IP names the client (Cloudflare sets it and replaces a client's own);
+   *  default: on, except on a development platform, where wrangler dev passes a client's header
+   *  through and only the loopback peer is known. */
+  TRUST_CF_CONNECTING_IP: z.enum(["true", "false", "1", "0", ""]).optional(),
   INVITATION_TTL_HOURS: z.coerce.number().int().min(1).max(24 * 30).default(168),
   /** What the dashboard's index.html is templated with (routes/widget-assets.ts); "" = the default. */
   DASHBOARD_OIDC_ISSUER: z.url({ protocol: /^https?$/ }).optional().or(z.literal("").transform(() => undefined)),
@@ -98,7 +102,10 @@ export type Config = {
     livekit: { url: string; apiKey: string; apiSecret: string; agentName: string; emptyTimeoutS: number } | undefined;
   };
   sessions: { dispatchTimeoutMs: number; heartbeatTimeoutMs: number; maxDurationMs: number };
-  publicRateLimits: { perIpPerMin: number; perAgentPerMin: number };
+  /** `clientAddress`: where the per-address limit of public dispatch learns the client's address
+   *  (sessions/client-address.ts): the platform's CF-Connecting-IP, or the loopback peer of a
+   *  development Worker (wrangler dev listens on 127.0.0.1 only). */
+  publicRateLimits: { perIpPerMin: number; perAgentPerMin: number; clientAddress: "cf-connecting-ip" | "loopback-peer" };
   /** Where ingested spans go besides Postgres; Langfuse is off unless configured. */
   telemetry: { langfuse: { baseUrl: string; publicKey: string; secretKey: string } | undefined };
   /** The dashboard's runtime settings, written into its index.html. */
@@ -136,6 +143,10 @@ export function readConfig(env: Record<string, unknown>): Config {
   if (e.EMAIL_PROVIDER === "resend" && !e.RESEND_API_KEY) throw new ConfigError("EMAIL_PROVIDER=resend needs RESEND_API_KEY");
   const langfuseSet = [e.LANGFUSE_BASE_URL, e.LANGFUSE_PUBLIC_KEY, e.LANGFUSE_SECRET_KEY].filter((v) => v !== undefined).length;
   if (langfuseSet > 0 && langfuseSet < 3) throw new ConfigError("Langfuse forwarding needs LANGFUSE_BASE_URL, LANGFUSE_PUBLIC_KEY and LANGFUSE_SECRET_KEY together");
+  const trustCfConnectingIp = e.TRUST_CF_CONNECTING_IP === undefined || e.TRUST_CF_CONNECTING_IP === "" ? !e.DEV_TOOLS_ENABLED : e.TRUST_CF_CONNECTING_IP === "true" || e.TRUST_CF_CONNECTING_IP === "1";
+  // Without dev tools the Worker is reachable from anywhere: a loopback-peer key would put every
+  // client in one bucket, and one abuser would lock everyone out.
+  if (!trustCfConnectingIp && !e.DEV_TOOLS_ENABLED) throw new ConfigError("TRUST_CF_CONNECTING_IP=false is for development only (DEV_TOOLS_ENABLED): in production the per-address limit needs the platform's CF-Connecting-IP");
   const config: Config = {
     databaseUrl: e.DATABASE_URL,
     dbLocalProxy: e.DB_LOCAL_PROXY,
@@ -166,7 +177,7 @@ export function readConfig(env: Record<string, unknown>): Config {
           : undefined,
     },
     sessions: { dispatchTimeoutMs: e.DISPATCH_TIMEOUT_MS, heartbeatTimeoutMs: e.HEARTBEAT_TIMEOUT_MS, maxDurationMs: e.MAX_SESSION_MS },
-    publicRateLimits: { perIpPerMin: e.RATE_LIMIT_IP_PER_MIN, perAgentPerMin: e.RATE_LIMIT_AGENT_PER_MIN },
+    publicRateLimits: { perIpPerMin: e.RATE_LIMIT_IP_PER_MIN, perAgentPerMin: e.RATE_LIMIT_AGENT_PER_MIN, clientAddress: trustCfConnectingIp ? "cf-connecting-ip" : "loopback-peer" },
     telemetry: {
       langfuse: e.LANGFUSE_BASE_URL && e.LANGFUSE_PUBLIC_KEY && e.LANGFUSE_SECRET_KEY ? { baseUrl: e.LANGFUSE_BASE_URL.replace(/\/+$/, ""), publicKey: e.LANGFUSE_PUBLIC_KEY, secretKey: e.LANGFUSE_SECRET_KEY } : undefined,
     },

@@ -17,6 +17,15 @@ export interface RouteCase {
   need: Need;
 }
 
+/** The path with every prefixed id (`tol_…`, `spc_…`) replaced by a fresh one of the same kind. */
+export function withRandomIds(path: string): string {
+  const alphabet = "0123456789abcdefghjkmnpqrstvwxyz";
+  return path.replace(/\b([a-z]{3})_[0-9a-hjkmnp-tv-z]{26}\b/g, (_m, prefix: string) => {
+    const random = Array.from(crypto.getRandomValues(new Uint8Array(26)), (b) => alphabet[b & 31]).join("");
+    return `${prefix}_${random}`;
+  });
+}
+
 export function securitySuite(cases: RouteCase[], world: () => World): void {
   for (const rc of cases) {
     describe(`${rc.method} ${rc.name} security`, () => {
@@ -61,6 +70,15 @@ export function securitySuite(cases: RouteCase[], world: () => World): void {
         it("answers 404 for another space's resource, as if it did not exist", async () => {
           const w = world();
           expectProblem(await send(w.owner.token, await foreignPath(w)), 404, "not_found");
+        });
+
+        it("answers another space's id and a made-up id with the same 404 text", async () => {
+          const w = world();
+          const path = await foreignPath(w);
+          const foreign = await send(w.owner.token, path);
+          const madeUp = await send(w.owner.token, withRandomIds(path));
+          expectProblem(madeUp, 404, "not_found");
+          expect(madeUp.body["detail"]).toBe(foreign.body["detail"]);
         });
       }
 

@@ -34,7 +34,9 @@ const webhookFields = {
   code: ToolCode,
   description: text().trim().min(1, "must not be empty").max(1000),
   method: HttpMethod,
-  /** https URL; may hold `{{variable}}` placeholders and `{param}` path parameters of the body schema. */
+  /** http(s) URL of a public host (checked by the SSRF policy when saved); may hold `{{variable}}`
+   *  placeholders and `{param}` path parameters of the body schema in its path and query, never in
+   *  its host or port. */
   url: text().trim().min(1).max(2000),
   headersSchema: ObjectJsonSchema.optional(),
   bodySchema: ObjectJsonSchema.optional(),
@@ -53,7 +55,9 @@ export const CreateToolBody = z
 export type CreateToolBody = z.infer<typeof CreateToolBody>;
 
 /** Partial update; `secretHeaders` replaces the whole set when given (values may not be read back);
- *  `null` clears an optional field (a schema, the pre-tool or progress speech). */
+ *  `null` clears an optional field (a schema, the pre-tool or progress speech). A `url` with
+ *  another origin (scheme, host or port) than the secret headers were given for clears them,
+ *  unless `secretHeaders` is given in the same request. */
 export const UpdateToolBody = z
   .strictObject({
     ...patchShape(webhookFields),
@@ -79,6 +83,10 @@ export const Tool = z
     headers: z.record(text(), text()),
     /** Names of the secret headers; their values are never returned. */
     secretHeaderNames: z.array(text()),
+    /** The origin (scheme://host[:port]) the secret headers were given for: they are sent to no
+     *  other. Changing the URL to another origin clears them unless they are given again. Null
+     *  without secret headers (and in snapshots published before origins were recorded). */
+    secretOrigin: text().nullable().default(null),
     timeoutMs: z.number().int(),
     preToolSpeech: text().nullable(),
     progressSpeech: z.object({ text: text(), afterMs: z.number().int() }).nullable(),
@@ -89,6 +97,16 @@ export const Tool = z
   })
   .meta({ id: "Tool" });
 export type Tool = z.infer<typeof Tool>;
+
+/** A tool as a create or update returns it, saying whether the write dropped its secret headers. */
+export const SavedTool = Tool.extend({
+  /** True when the URL moved to another origin without the secret headers being given again in
+   *  the same request: they were deleted, never sent to the new origin. */
+  secretHeadersCleared: z.boolean(),
+  /** What the caller should know about the write (e.g. why the secret headers were cleared). */
+  warnings: z.array(text()),
+}).meta({ id: "SavedTool" });
+export type SavedTool = z.infer<typeof SavedTool>;
 
 export const SystemToolName = z.enum(["end_call", "transfer_to_agent", "switch_language", "translate_conversation"]).meta({ id: "SystemToolName" });
 export type SystemToolName = z.infer<typeof SystemToolName>;

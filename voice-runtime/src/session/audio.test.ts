@@ -78,6 +78,7 @@ describe("a call with audio on the offline providers", () => {
             bodySchema: { type: "object", properties: { orderId: { type: "string" } }, required: ["orderId"] },
             headers: {},
             secretHeaders: {},
+            secretOrigin: null,
             timeoutMs: 3000,
             preToolSpeech: "Let me look that up.",
             progressSpeech: null,

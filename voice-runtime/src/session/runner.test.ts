@@ -86,6 +86,7 @@ const checkOrder: RuntimeTool = {
   bodySchema: { type: "object", properties: { orderId: { type: "string", description: "The order number" } }, required: ["orderId"] },
   headers: {},
   secretHeaders: {},
+  secretOrigin: null,
   timeoutMs: 2000,
   preToolSpeech: "Let me check that.",
   progressSpeech: null,

@@ -59,6 +59,8 @@ function toolDef(over: Partial<RuntimeWebhookTool> & Pick<RuntimeWebhookTool, "u
     progressSpeech: null,
     transferRules: [],
     parameterLocations: null,
+    // The secret headers belong to the test API's origin unless a test says otherwise.
+    secretOrigin: /^[a-z]+:\/\/[^/?#]+/i.exec(over.url)?.[0] ?? null,
     ...over,
   };
 }
@@ -125,6 +127,28 @@ describe("createWebhookTool", () => {
     ]);
     expect(h.records[0]?.latencyMs).toBeGreaterThanOrEqual(0);
     expect(Number.isNaN(Date.parse(h.records[0]?.startedAt ?? ""))).toBe(false);
+  });
+
+  it("refuses a call whose URL is not on the origin its secret headers are bound to, sending nothing", async () => {
+    const api = await startApi(json(200, { ok: true }));
+    // e.g. a published snapshot still holding the URL of a server the tool has since left.
+    const h = await harness(toolDef({ url: `${api.base}/orders/{orderId}`, secretOrigin: "https://shop.example.com" }));
+    const result = await h.call({ orderId: "A1", qty: 1 });
+    expect(result.isError).toBe(true);
+    expect(result.output).toContain("not where its credentials belong");
+    expect(api.seen).toHaveLength(0);
+    expect(h.records[0]).toMatchObject({ status: "error", error: expect.stringContaining(`the request would go to ${api.base}; its secret headers are bound to https://shop.example.com`) });
+    // Without a bound origin the secrets go nowhere either.
+    const unbound = await harness(toolDef({ url: `${api.base}/orders/{orderId}`, secretOrigin: null }));
+    expect((await unbound.call({ orderId: "A1", qty: 1 })).isError).toBe(true);
+    expect(api.seen).toHaveLength(0);
+  });
+
+  it("calls a tool without secret headers wherever the guard allows, whatever its bound origin", async () => {
+    const api = await startApi(json(200, { ok: true }));
+    const h = await harness(toolDef({ url: `${api.base}/orders/{orderId}`, secretHeaders: {}, secretOrigin: null }));
+    expect((await h.call({ orderId: "A1", qty: 1 })).isError).toBe(false);
+    expect(api.seen).toHaveLength(1);
   });
 
   it("places arguments where parameterLocations say, with query arrays repeated", async () => {

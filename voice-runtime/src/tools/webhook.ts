@@ -204,6 +204,19 @@ function buildHeaders(def: RuntimeWebhookTool, variables: VariableValues, hasBod
   return Object.fromEntries(headers.values());
 }
 
+/**
+ * Secret headers go to the origin they were given for and nowhere else: a rendered URL on another
+ * origin (an old snapshot, a placeholder a caller filled, a config from elsewhere) is refused
+ * before anything is sent, rather than sent without them or, worse, with them.
+ */
+function checkSecretOrigin(def: RuntimeWebhookTool, url: string): void {
+  if (Object.keys(def.secretHeaders).length === 0) return;
+  const origin = new URL(url).origin;
+  if (origin !== def.secretOrigin) {
+    throw new WebhookCallError("the tool's address is not where its credentials belong", { detail: `the request would go to ${origin}; its secret headers are bound to ${def.secretOrigin ?? "no origin"}` });
+  }
+}
+
 function isJsonType(contentType: string | undefined): boolean {
   const media = contentType?.split(";")[0]?.trim().toLowerCase() ?? "";
   return media === "application/json" || media.endsWith("+json");
@@ -287,6 +300,7 @@ export function createWebhookTool(def: RuntimeWebhookTool, options: WebhookToolO
     }
     const placed = placeArguments(def, args);
     const url = buildUrl(def, variables, placed);
+    checkSecretOrigin(def, url);
     const headers = buildHeaders(def, variables, placed.body !== undefined);
     const body = placed.body === undefined ? undefined : JSON.stringify(placed.body);
 

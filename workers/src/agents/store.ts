@@ -5,8 +5,8 @@ import { and, eq, inArray } from "drizzle-orm";
 import { AgentConfig, type Agent } from "@speaknode/contracts";
 import { agents, agentTools, tools, type Database } from "@speaknode/db";
 import type { AppEnv } from "../context.ts";
-import { requireSpace, type SpaceAccess } from "../auth/access.ts";
-import { ApiError, notFound } from "../errors.ts";
+import { requireInSpace, type SpaceAccess } from "../auth/access.ts";
+import { ApiError } from "../errors.ts";
 import { iso } from "../lib/openapi.ts";
 import { toTool } from "../tools/serialize.ts";
 import { validateAgentConfig } from "./validate.ts";
@@ -47,8 +47,7 @@ export function ifMatchVersion(c: Context<AppEnv>): number | undefined {
 /** An agent by id, visible to members of its space (404 for everyone else). */
 export async function loadAgent(c: Context<AppEnv>, agentId: string): Promise<{ row: AgentRow; access: SpaceAccess }> {
   const [row] = await c.get("db").select().from(agents).where(eq(agents.id, agentId));
-  if (!row) throw notFound("agent");
-  return { row, access: await requireSpace(c, row.spaceId) };
+  return requireInSpace(c, "agent", row);
 }
 
 export async function checkedConfig(db: Database, spaceId: string, config: AgentConfig, selfId?: string) {

@@ -2,8 +2,7 @@ import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
 import { and, eq, isNull } from "drizzle-orm";
 import { apiKeys } from "@speaknode/db";
 import type { AppEnv } from "../context.ts";
-import { requireSpace } from "../auth/access.ts";
-import { notFound } from "../errors.ts";
+import { requireInSpace } from "../auth/access.ts";
 import { bearerSecurity, errorResponses, noContent } from "../lib/openapi.ts";
 import { ApiKeyParams } from "./params.ts";
 
@@ -22,8 +21,7 @@ export function registerApiKeysRevoke(app: OpenAPIHono<AppEnv>): void {
     const { apiKeyId } = c.req.valid("param");
     const db = c.get("db");
     const [key] = await db.select({ spaceId: apiKeys.spaceId }).from(apiKeys).where(and(eq(apiKeys.id, apiKeyId), isNull(apiKeys.revokedAt)));
-    if (!key) throw notFound("API key");
-    await requireSpace(c, key.spaceId, "owner");
+    await requireInSpace(c, "API key", key, "owner");
     await db.update(apiKeys).set({ revokedAt: new Date() }).where(eq(apiKeys.id, apiKeyId));
     return c.body(null, 204);
   });

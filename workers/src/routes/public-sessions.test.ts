@@ -1,15 +1,17 @@
 import { describe, expect, it } from "vitest";
 import { SignJWT } from "jose";
 import { call, expectProblem, makeWorld, testEnv } from "../../test/helpers.ts";
+import { callAtEdge, randomClientIp } from "../../test/edge.ts";
 
 const path = (agentId: string) => `/public/agents/${agentId}/sessions`;
-const fromIp = () => ({ "cf-connecting-ip": `198.51.100.${Math.floor(Math.random() * 250)}-${crypto.randomUUID().slice(0, 6)}` });
+// The edge sets CF-Connecting-IP; each test's client gets an address of its own.
+const fromIp = () => ({ "cf-connecting-ip": randomClientIp() });
 
 describe("POST /public/agents/{id}/sessions", () => {
   it("starts a widget session with a published agent, typing URL-style string variables", async () => {
     const w = await makeWorld();
     await call("POST", `/v1/agents/${w.agentId}/publish`, { token: w.owner.token });
-    const res = await call("POST", path(w.agentId), { json: { variables: { order_id: "42", customer_name: "Иван" }, visitorId: "v-1" }, headers: { ...fromIp(), origin: "https://shop.example" } });
+    const res = await callAtEdge("POST", path(w.agentId), { json: { variables: { order_id: "42", customer_name: "Иван" }, visitorId: "v-1" }, headers: { ...fromIp(), origin: "https://shop.example" } });
     expect(res.status).toBe(201);
     expect(res.headers.get("access-control-allow-origin")).toBe("https://shop.example");
     const session = await call("GET", `/v1/sessions/${String(res.body["sessionId"])}`, { token: w.owner.token });
@@ -18,11 +20,11 @@ describe("POST /public/agents/{id}/sessions", () => {
 
   it("answers 404 for an unpublished agent and 400 naming a bad variable, with CORS on errors", async () => {
     const w = await makeWorld();
-    const unpublished = await call("POST", path(w.agentId), { json: { variables: { order_id: "1" } }, headers: fromIp() });
+    const unpublished = await callAtEdge("POST", path(w.agentId), { json: { variables: { order_id: "1" } }, headers: fromIp() });
     expectProblem(unpublished, 404, "not_found");
     expect(unpublished.headers.get("access-control-allow-origin")).toBe("*");
     await call("POST", `/v1/agents/${w.agentId}/publish`, { token: w.owner.token });
-    const bad = await call("POST", path(w.agentId), { json: { variables: { order_id: "4.5" } }, headers: fromIp() });
+    const bad = await callAtEdge("POST", path(w.agentId), { json: { variables: { order_id: "4.5" } }, headers: fromIp() });
     expectProblem(bad, 400, "validation_failed");
     expect(bad.body["errors"]).toEqual([expect.objectContaining({ field: "body.variables.order_id" })]);
   });
@@ -32,15 +34,15 @@ describe("POST /public/agents/{id}/sessions", () => {
     await call("POST", `/v1/agents/${w.agentId}/publish`, { token: w.owner.token });
     const ip = fromIp();
     const statuses: number[] = [];
-    for (let i = 0; i < 11; i++) statuses.push((await call("POST", path(w.agentId), { json: { variables: { order_id: String(i) } }, headers: ip })).status);
+    for (let i = 0; i < 11; i++) statuses.push((await callAtEdge("POST", path(w.agentId), { json: { variables: { order_id: String(i) } }, headers: ip })).status);
     expect(statuses.slice(0, 10).every((s) => s === 201)).toBe(true);
-    const limited = await call("POST", path(w.agentId), { json: { variables: { order_id: "1" } }, headers: ip });
+    const limited = await callAtEdge("POST", path(w.agentId), { json: { variables: { order_id: "1" } }, headers: ip });
     expectProblem(limited, 429, "rate_limited");
     expect(Number(limited.headers.get("retry-after"))).toBeGreaterThan(0);
     // A page on another origin may read it.
     expect(limited.headers.get("access-control-expose-headers")).toBe("retry-after");
     // Another address is not affected.
-    expect((await call("POST", path(w.agentId), { json: { variables: { order_id: "1" } }, headers: fromIp() })).status).toBe(201);
+    expect((await callAtEdge("POST", path(w.agentId), { json: { variables: { order_id: "1" } }, headers: fromIp() })).status).toBe(201);
   });
 
   it("admits only the allowed origins, unless the widget carries a valid agent token", async () => {
@@ -48,19 +50,19 @@ describe("POST /public/agents/{id}/sessions", () => {
     await call("PATCH", `/v1/agents/${w.agentId}`, { token: w.owner.token, json: { widget: { allowedOrigins: ["https://shop.example"] } } });
     await call("POST", `/v1/agents/${w.agentId}/publish`, { token: w.owner.token });
     const body = { variables: { order_id: "7" } };
-    expectProblem(await call("POST", path(w.agentId), { json: body, headers: { ...fromIp(), origin: "https://evil.example" } }), 403, "forbidden");
-    expectProblem(await call("POST", path(w.agentId), { json: body, headers: fromIp() }), 403, "forbidden");
-    expect((await call("POST", path(w.agentId), { json: body, headers: { ...fromIp(), origin: "https://shop.example" } })).status).toBe(201);
+    expectProblem(await callAtEdge("POST", path(w.agentId), { json: body, headers: { ...fromIp(), origin: "https://evil.example" } }), 403, "forbidden");
+    expectProblem(await callAtEdge("POST", path(w.agentId), { json: body, headers: fromIp() }), 403, "forbidden");
+    expect((await callAtEdge("POST", path(w.agentId), { json: body, headers: { ...fromIp(), origin: "https://shop.example" } })).status).toBe(201);
 
     const issued = await call("POST", `/v1/agents/${w.agentId}/agent-tokens`, { token: w.member.token, json: { ttlS: 600 } });
     expect(issued.status).toBe(201);
     const agentToken = String(issued.body["token"]);
-    expect((await call("POST", path(w.agentId), { json: { ...body, agentToken }, headers: { origin: "https://elsewhere.example" } })).status).toBe(201);
-    expect((await call("POST", path(w.agentId), { json: body, headers: { authorization: `Bearer ${agentToken}` } })).status).toBe(201);
+    expect((await callAtEdge("POST", path(w.agentId), { json: { ...body, agentToken }, headers: { origin: "https://elsewhere.example" } })).status).toBe(201);
+    expect((await callAtEdge("POST", path(w.agentId), { json: body, headers: { authorization: `Bearer ${agentToken}` } })).status).toBe(201);
     // A token of another agent, a forged one and an expired one are refused.
     const other = await call("POST", `/v1/agents/${w.otherAgentId}/agent-tokens`, { token: w.outsider.token, json: {} });
-    expectProblem(await call("POST", path(w.agentId), { json: { ...body, agentToken: String(other.body["token"]) } }), 401, "unauthorized");
-    expectProblem(await call("POST", path(w.agentId), { json: { ...body, agentToken: "x.y.z" } }), 401, "unauthorized");
+    expectProblem(await callAtEdge("POST", path(w.agentId), { json: { ...body, agentToken: String(other.body["token"]) } }), 401, "unauthorized");
+    expectProblem(await callAtEdge("POST", path(w.agentId), { json: { ...body, agentToken: "x.y.z" } }), 401, "unauthorized");
     const now = Math.floor(Date.now() / 1000);
     const expired = await new SignJWT({ aid: w.agentId })
       .setProtectedHeader({ alg: "HS256" })
@@ -69,6 +71,6 @@ describe("POST /public/agents/{id}/sessions", () => {
       .setIssuedAt(now - 7200)
       .setExpirationTime(now - 3600)
       .sign(new TextEncoder().encode(testEnv.RUNTIME_TOKEN_SECRET));
-    expectProblem(await call("POST", path(w.agentId), { json: { ...body, agentToken: expired } }), 401, "token_expired");
+    expectProblem(await callAtEdge("POST", path(w.agentId), { json: { ...body, agentToken: expired } }), 401, "token_expired");
   });
 });

@@ -10,6 +10,7 @@ import { ApiError, notFound } from "../errors.ts";
 import { errorResponses, jsonBody, jsonResponse, problemSpec } from "../lib/openapi.ts";
 import { verifyAgentToken } from "../sessions/agent-tokens.ts";
 import { dispatchSession } from "../sessions/dispatch.ts";
+import { requireClientAddressKey } from "../sessions/client-address.ts";
 import { AgentParams } from "./params-agents.ts";
 
 const PublicDispatchBody = z
@@ -69,7 +70,7 @@ export function registerPublicSessions(app: OpenAPIHono<AppEnv>): void {
       if (!check.ok) throw new ApiError(check.expired ? "token_expired" : "unauthorized", check.expired ? "the agent token has expired: issue a new one" : "the agent token is not valid");
       if (check.agentId !== agentId) throw new ApiError("unauthorized", "the agent token is for another agent");
     } else {
-      await enforce(c, `ip:${c.req.header("cf-connecting-ip") ?? "unknown"}`, config.publicRateLimits.perIpPerMin);
+      await enforce(c, `ip:${requireClientAddressKey(c.req.raw.headers, config.publicRateLimits.clientAddress)}`, config.publicRateLimits.perIpPerMin);
     }
     await enforce(c, `agent:${agentId}`, config.publicRateLimits.perAgentPerMin);
     const [row] = await c.get("db").select().from(agents).where(eq(agents.id, agentId));

@@ -5,8 +5,7 @@ import { asc, eq } from "drizzle-orm";
 import { SessionTrace, type SpanKindName, type SpanView } from "@speaknode/contracts";
 import { sessions, spans } from "@speaknode/db";
 import type { AppEnv } from "../context.ts";
-import { requireSpace } from "../auth/access.ts";
-import { notFound } from "../errors.ts";
+import { requireInSpace } from "../auth/access.ts";
 import { bearerSecurity, errorResponses, jsonResponse } from "../lib/openapi.ts";
 import { SessionParams } from "./sessions-get.ts";
 
@@ -49,9 +48,8 @@ export function toSpanView(row: typeof spans.$inferSelect): SpanView {
 export function registerSessionTrace(app: OpenAPIHono<AppEnv>): void {
   app.openapi(route, async (c) => {
     const db = c.get("db");
-    const [session] = await db.select({ id: sessions.id, spaceId: sessions.spaceId }).from(sessions).where(eq(sessions.id, c.req.valid("param").sessionId));
-    if (!session) throw notFound("session");
-    await requireSpace(c, session.spaceId);
+    const [found] = await db.select({ id: sessions.id, spaceId: sessions.spaceId }).from(sessions).where(eq(sessions.id, c.req.valid("param").sessionId));
+    const { row: session } = await requireInSpace(c, "session", found);
     const rows = await db
       .select()
       .from(spans)

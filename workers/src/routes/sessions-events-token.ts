@@ -5,9 +5,8 @@ import { eq } from "drizzle-orm";
 import { SessionEventsToken } from "@speaknode/contracts";
 import { sessions } from "@speaknode/db";
 import { signSessionToken } from "@speaknode/tokens";
-import { requireSpace } from "../auth/access.ts";
+import { requireInSpace } from "../auth/access.ts";
 import type { AppEnv } from "../context.ts";
-import { notFound } from "../errors.ts";
 import { bearerSecurity, errorResponses, jsonResponse } from "../lib/openapi.ts";
 import { eventsUrl } from "../sessions/dispatch.ts";
 import { SessionParams } from "./sessions-get.ts";
@@ -26,9 +25,8 @@ export const route = createRoute({
 
 export function registerSessionsEventsToken(app: OpenAPIHono<AppEnv>): void {
   app.openapi(route, async (c) => {
-    const [row] = await c.get("db").select({ id: sessions.id, spaceId: sessions.spaceId, agentId: sessions.agentId }).from(sessions).where(eq(sessions.id, c.req.valid("param").sessionId));
-    if (!row) throw notFound("session");
-    await requireSpace(c, row.spaceId);
+    const [found] = await c.get("db").select({ id: sessions.id, spaceId: sessions.spaceId, agentId: sessions.agentId }).from(sessions).where(eq(sessions.id, c.req.valid("param").sessionId));
+    const { row } = await requireInSpace(c, "session", found);
     const token = await signSessionToken(c.get("config").runtime.tokenSecret, { sessionId: row.id, agentId: row.agentId ?? "", scope: "events", ttlS, role: "viewer" });
     return c.json({ eventsUrl: eventsUrl(c, row.id, token), expiresAt: new Date(Date.now() + ttlS * 1000).toISOString() }, 200);
   });

@@ -6,8 +6,7 @@ import { sessionRecordings, sessionRuntimeEvents, sessions, sessionToolCalls, se
 import { signRecordingUrl } from "../sessions/recording-urls.ts";
 import { publicOrigin } from "../lib/public-url.ts";
 import type { AppEnv } from "../context.ts";
-import { requireSpace } from "../auth/access.ts";
-import { notFound } from "../errors.ts";
+import { requireInSpace } from "../auth/access.ts";
 import { bearerSecurity, errorResponses, iso, isoOrNull, jsonResponse } from "../lib/openapi.ts";
 
 export const SessionParams = z.object({ sessionId: idSchema("session") });
@@ -44,9 +43,8 @@ export function toSession(row: typeof sessions.$inferSelect): Session {
 
 export function registerSessionsGet(app: OpenAPIHono<AppEnv>): void {
   app.openapi(route, async (c) => {
-    const [row] = await c.get("db").select().from(sessions).where(eq(sessions.id, c.req.valid("param").sessionId));
-    if (!row) throw notFound("session");
-    await requireSpace(c, row.spaceId);
+    const [found] = await c.get("db").select().from(sessions).where(eq(sessions.id, c.req.valid("param").sessionId));
+    const { row } = await requireInSpace(c, "session", found);
     const db = c.get("db");
     const [turns, calls, errors, recordings] = await Promise.all([
       db.select().from(sessionTurns).where(eq(sessionTurns.sessionId, row.id)).orderBy(asc(sessionTurns.startedAt)),

@@ -1,39 +1,42 @@
 // Webhook tools of a space: list, create, read, update, delete. Secret header values are
-// encrypted on the way in and never come back out.
+// encrypted on the way in and never come back out, and they are bound to the origin of the URL
+// they were given with: an update that moves the URL to another origin without giving them again
+// deletes them (and says so), so nobody who may edit a tool can redirect an Owner's key.
 import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { and, asc, eq, sql } from "drizzle-orm";
-import { CreateToolBody, listOf, newId, Tool, UpdateToolBody, type JsonSchema, type TransferRule } from "@speaknode/contracts";
+import { CreateToolBody, listOf, newId, SavedTool, Tool, UpdateToolBody, type JsonSchema, type TransferRule } from "@speaknode/contracts";
 import { agentTools, tools } from "@speaknode/db";
 import type { AppEnv } from "../context.ts";
-import { requireSpace } from "../auth/access.ts";
-import { ApiError, notFound } from "../errors.ts";
+import { requireInSpace, requireSpace } from "../auth/access.ts";
+import { ApiError } from "../errors.ts";
 import { encryptJson } from "../lib/secrets.ts";
 import { bearerSecurity, errorResponses, jsonBody, jsonResponse, noContent, problemSpec } from "../lib/openapi.ts";
 import { etag, ifMatchVersion } from "../agents/store.ts";
 import { toTool, type ToolRow } from "../tools/serialize.ts";
 import { checkTool } from "../tools/validate-tool.ts";
+import { boundSecretOrigin, toolUrlOrigin, toolUrlPolicy } from "../tools/tool-url.ts";
 import { SpaceParams } from "./params.ts";
 import { ToolParams } from "./params-agents.ts";
 
 const base = { tags: ["tools"], security: bearerSecurity };
 
 export const listRoute = createRoute({ ...base, method: "get", path: "/v1/spaces/{spaceId}/tools", summary: "Webhook tools of a space", request: { params: SpaceParams }, responses: { 200: jsonResponse(listOf(Tool), "The tools"), ...errorResponses } });
-export const createToolRoute = createRoute({ ...base, method: "post", path: "/v1/spaces/{spaceId}/tools", summary: "Create a webhook tool", request: { params: SpaceParams, body: jsonBody(CreateToolBody) }, responses: { 201: jsonResponse(Tool, "The tool"), ...errorResponses } });
+export const createToolRoute = createRoute({ ...base, method: "post", path: "/v1/spaces/{spaceId}/tools", summary: "Create a webhook tool", request: { params: SpaceParams, body: jsonBody(CreateToolBody) }, responses: { 201: jsonResponse(SavedTool, "The tool"), ...errorResponses } });
 export const getToolRoute = createRoute({ ...base, method: "get", path: "/v1/tools/{toolId}", summary: "One webhook tool (secret header values are never returned)", request: { params: ToolParams }, responses: { 200: jsonResponse(Tool, "The tool"), ...errorResponses } });
-export const updateToolRoute = createRoute({ ...base, method: "patch", path: "/v1/tools/{toolId}", summary: "Change a webhook tool; `secretHeaders` replaces the whole set when given, `null` clears an optional field; `If-Match` (its ETag, the version) refuses a stale write with 412", request: { params: ToolParams, body: jsonBody(UpdateToolBody) }, responses: { 200: jsonResponse(Tool, "The tool"), ...errorResponses } });
+export const updateToolRoute = createRoute({ ...base, method: "patch", path: "/v1/tools/{toolId}", summary: "Change a webhook tool; `secretHeaders` replaces the whole set when given, `null` clears an optional field; a `url` on another origin clears the secret headers unless they are given again (`secretHeadersCleared`); `If-Match` (its ETag, the version) refuses a stale write with 412", request: { params: ToolParams, body: jsonBody(UpdateToolBody) }, responses: { 200: jsonResponse(SavedTool, "The tool"), ...errorResponses } });
 export const deleteToolRoute = createRoute({ ...base, method: "delete", path: "/v1/tools/{toolId}", summary: "Delete a webhook tool that no agent uses", request: { params: ToolParams }, responses: { 204: noContent, ...errorResponses, 409: problemSpec("Agents still use the tool") } });
 
 async function loadTool(c: Context<AppEnv>, toolId: string): Promise<ToolRow> {
   const [row] = await c.get("db").select().from(tools).where(eq(tools.id, toolId));
-  if (!row) throw notFound("tool");
-  await requireSpace(c, row.spaceId);
-  return row;
+  return (await requireInSpace(c, "tool", row)).row;
 }
 
-async function sealSecrets(c: Context<AppEnv>, secrets: Record<string, string>): Promise<{ secretHeaders: string | null; secretHeaderNames: string[] }> {
+/** Seals secret header values given with `url`, bound to its origin. */
+async function sealSecrets(c: Context<AppEnv>, secrets: Record<string, string>, url: string): Promise<{ secretHeaders: string | null; secretHeaderNames: string[]; secretOrigin: string | null }> {
   const names = Object.keys(secrets);
-  return { secretHeaders: names.length ? await encryptJson(c.get("config").secretsKey, secrets) : null, secretHeaderNames: names };
+  if (names.length === 0) return { secretHeaders: null, secretHeaderNames: [], secretOrigin: null };
+  return { secretHeaders: await encryptJson(c.get("config").secretsKey, secrets), secretHeaderNames: names, secretOrigin: toolUrlOrigin(url) ?? null };
 }
 
 export function registerToolsCrud(app: OpenAPIHono<AppEnv>): void {
@@ -49,15 +52,15 @@ export function registerToolsCrud(app: OpenAPIHono<AppEnv>): void {
     const body = c.req.valid("json");
     await requireSpace(c, spaceId);
     const db = c.get("db");
-    await checkTool(db, spaceId, { ...body, secretHeaderNames: Object.keys(body.secretHeaders) });
+    await checkTool(db, spaceId, { ...body, secretHeaderNames: Object.keys(body.secretHeaders) }, toolUrlPolicy(c.get("config")));
     const { secretHeaders, ...fields } = body;
     const [row] = await db
       .insert(tools)
-      .values({ id: newId("tool"), spaceId, ...fields, headersSchema: body.headersSchema ?? null, bodySchema: body.bodySchema ?? null, preToolSpeech: body.preToolSpeech ?? null, progressSpeech: body.progressSpeech ?? null, ...(await sealSecrets(c, secretHeaders)) })
+      .values({ id: newId("tool"), spaceId, ...fields, headersSchema: body.headersSchema ?? null, bodySchema: body.bodySchema ?? null, preToolSpeech: body.preToolSpeech ?? null, progressSpeech: body.progressSpeech ?? null, ...(await sealSecrets(c, secretHeaders, body.url)) })
       .onConflictDoNothing()
       .returning();
     if (!row) throw new ApiError("validation_failed", "the tool is not valid", { errors: [{ field: "body.code", message: `another tool of this space is already called "${body.code}"` }] });
-    return c.json(toTool(row), 201);
+    return c.json({ ...toTool(row), secretHeadersCleared: false, warnings: [] }, 201);
   });
 
   app.openapi(getToolRoute, async (c) => {
@@ -70,25 +73,38 @@ export function registerToolsCrud(app: OpenAPIHono<AppEnv>): void {
     const patch = c.req.valid("json");
     const expected = ifMatchVersion(c);
     if (expected !== undefined && expected !== row.version) throw new ApiError("precondition_failed", `the tool is at version ${row.version}, not ${expected}: reload it`);
+    const url = patch.url ?? row.url;
+    // Secrets stay with the origin they were given for: a move elsewhere without them drops them.
+    const boundOrigin = boundSecretOrigin(row);
+    const secretsMoved = row.secretHeaders !== null && patch.secretHeaders === undefined && boundOrigin !== toolUrlOrigin(url);
     const merged = {
       code: patch.code ?? row.code,
-      url: patch.url ?? row.url,
+      url,
       bodySchema: (patch.bodySchema === null ? undefined : (patch.bodySchema ?? row.bodySchema ?? undefined)) as JsonSchema | undefined,
       headers: patch.headers ?? row.headers,
       transferRules: (patch.transferRules ?? row.transferRules) as TransferRule[],
-      secretHeaderNames: patch.secretHeaders ? Object.keys(patch.secretHeaders) : row.secretHeaderNames,
+      secretHeaderNames: patch.secretHeaders ? Object.keys(patch.secretHeaders) : secretsMoved ? [] : row.secretHeaderNames,
     };
     const db = c.get("db");
-    await checkTool(db, row.spaceId, merged, row.id);
+    await checkTool(db, row.spaceId, merged, toolUrlPolicy(c.get("config")), row.id);
     const { secretHeaders, ...fields } = patch;
+    const secrets = secretHeaders
+      ? await sealSecrets(c, secretHeaders, url)
+      : secretsMoved
+        ? { secretHeaders: null, secretHeaderNames: [], secretOrigin: null }
+        : // A tool saved before origins were recorded gets the one its secrets were being sent to.
+          { secretOrigin: boundOrigin };
     const [updated] = await db
       .update(tools)
-      .set({ ...Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined)), ...(secretHeaders ? await sealSecrets(c, secretHeaders) : {}), version: sql`${tools.version} + 1`, updatedAt: new Date() })
+      .set({ ...Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined)), ...secrets, version: sql`${tools.version} + 1`, updatedAt: new Date() })
       // the version read above, so a write racing this one cannot be overwritten unseen
       .where(and(eq(tools.id, row.id), eq(tools.version, row.version)))
       .returning();
     if (!updated) throw new ApiError("precondition_failed", "the tool changed while this update ran: reload it");
-    return c.json(toTool(updated), 200, { etag: etag(updated) });
+    const warnings = secretsMoved
+      ? [`the URL now points to ${toolUrlOrigin(url) ?? "another origin"}, not ${boundOrigin ?? "the origin its secret headers were given for"}: the secret headers (${row.secretHeaderNames.join(", ")}) were deleted rather than sent there; give them again for the new address`]
+      : [];
+    return c.json({ ...toTool(updated), secretHeadersCleared: secretsMoved, warnings }, 200, { etag: etag(updated) });
   });
 
   app.openapi(deleteToolRoute, async (c) => {

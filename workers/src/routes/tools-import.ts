@@ -13,6 +13,7 @@ import { importOpenApi, OpenApiImportError, parseOpenApiText, type ImportedTool 
 import { OutboundError, safeFetch } from "../tools/safe-fetch.ts";
 import { toTool } from "../tools/serialize.ts";
 import { checkTool } from "../tools/validate-tool.ts";
+import { toolUrlOrigin, toolUrlPolicy } from "../tools/tool-url.ts";
 import { SpaceParams } from "./params.ts";
 
 export const route = createRoute({
@@ -72,7 +73,7 @@ export function registerToolsImport(app: OpenAPIHono<AppEnv>): void {
       let errors: FieldError[] = parsed.success ? [] : fieldErrorsFromZod(parsed.error, "draft");
       if (parsed.success) {
         try {
-          await checkTool(db, spaceId, { ...parsed.data, secretHeaderNames: Object.keys(body.secretHeaders) });
+          await checkTool(db, spaceId, { ...parsed.data, secretHeaderNames: Object.keys(body.secretHeaders) }, toolUrlPolicy(c.get("config")));
         } catch (err) {
           if (!(err instanceof ApiError)) throw err;
           errors = (err.errors ?? []).map((e) => ({ ...e, field: e.field.replace(/^body\./, "draft.") }));
@@ -103,7 +104,7 @@ export function registerToolsImport(app: OpenAPIHono<AppEnv>): void {
         const { secretHeaders: _secrets, ...fields } = CreateToolBody.parse({ ...draft, secretHeaders: body.secretHeaders });
         const [row] = await tx
           .insert(tools)
-          .values({ id: newId("tool"), spaceId, ...fields, headersSchema: fields.headersSchema ?? null, bodySchema: fields.bodySchema ?? null, preToolSpeech: fields.preToolSpeech ?? null, progressSpeech: fields.progressSpeech ?? null, secretHeaders: sealed, secretHeaderNames: Object.keys(body.secretHeaders), parameterLocations: locations(item) })
+          .values({ id: newId("tool"), spaceId, ...fields, headersSchema: fields.headersSchema ?? null, bodySchema: fields.bodySchema ?? null, preToolSpeech: fields.preToolSpeech ?? null, progressSpeech: fields.progressSpeech ?? null, secretHeaders: sealed, secretHeaderNames: Object.keys(body.secretHeaders), secretOrigin: sealed === null ? null : (toolUrlOrigin(fields.url) ?? null), parameterLocations: locations(item) })
           .returning();
         if (!row) throw new Error("tool insert returned no row");
         rows.push(toTool(row));

@@ -1,7 +1,8 @@
 // The configuration a session runs with, as the voice runtime needs it: the published snapshot the
 // session was dispatched with (or the agent's current draft for a draft session), prompt and first
 // messages rendered with the session's variables, webhook tools with their secret headers
-// decrypted from the live tool rows (secrets rotate; snapshots never hold them), and transfer
+// decrypted from the live tool rows (secrets rotate; snapshots never hold them; they go out only
+// when the URL that runs — a snapshot may hold an older one — is on their origin), and transfer
 // targets resolved to names, and each stage's provider access (space key or platform endpoint).
 import { and, eq, inArray } from "drizzle-orm";
 import { z } from "zod";
@@ -13,6 +14,7 @@ import { ApiError } from "../errors.ts";
 import { log } from "../lib/log.ts";
 import { decryptJson } from "../lib/secrets.ts";
 import { toTool } from "../tools/serialize.ts";
+import { boundSecretOrigin, toolUrlOrigin } from "../tools/tool-url.ts";
 import { runtimeStages } from "../providers/runtime-access.ts";
 import type { SessionRow } from "./session.ts";
 
@@ -78,9 +80,16 @@ function transferTargetIds(config: AgentConfig, definitions: Map<string, Snapsho
   return [...ids];
 }
 
-async function secretHeadersOf(secretsKey: string, row: ToolRow | undefined): Promise<Record<string, string>> {
-  if (!row?.secretHeaders) return {};
-  return SecretHeaders.parse(await decryptJson(secretsKey, row.secretHeaders));
+/** The live row's secret headers and their origin, for a definition whose URL is on that origin;
+ *  none otherwise (a snapshot published before the tool moved to another origin, or after). */
+async function secretsFor(secretsKey: string, def: SnapshotTool, row: ToolRow | undefined, sessionId: string): Promise<{ secretHeaders: Record<string, string>; secretOrigin: string | null }> {
+  if (!row?.secretHeaders) return { secretHeaders: {}, secretOrigin: null };
+  const origin = boundSecretOrigin(row);
+  if (origin === null || toolUrlOrigin(def.url) !== origin) {
+    log.warn("runtime config: webhook tool's URL is not on the origin its secret headers belong to; they are withheld", { sessionId, toolId: def.id });
+    return { secretHeaders: {}, secretOrigin: null };
+  }
+  return { secretHeaders: SecretHeaders.parse(await decryptJson(secretsKey, row.secretHeaders)), secretOrigin: origin };
 }
 
 export async function buildRuntimeConfig(db: Database, secretsKey: string, session: SessionRow): Promise<RuntimeConfig> {
@@ -122,7 +131,7 @@ export async function buildRuntimeConfig(db: Database, secretsKey: string, sessi
       headersSchema: def.headersSchema,
       bodySchema: def.bodySchema,
       headers: def.headers,
-      secretHeaders: await secretHeadersOf(secretsKey, liveTools.get(def.id)),
+      ...(await secretsFor(secretsKey, def, liveTools.get(def.id), session.id)),
       timeoutMs: def.timeoutMs,
       preToolSpeech: def.preToolSpeech,
       progressSpeech: def.progressSpeech,

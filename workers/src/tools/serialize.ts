@@ -1,6 +1,7 @@
 import type { Tool, TransferRule } from "@speaknode/contracts";
 import type { tools } from "@speaknode/db";
 import { iso } from "../lib/openapi.ts";
+import { boundSecretOrigin } from "./tool-url.ts";
 
 export type ToolRow = typeof tools.$inferSelect;
 
@@ -17,6 +18,7 @@ export function toTool(row: ToolRow): Tool {
     bodySchema: row.bodySchema ?? null,
     headers: row.headers,
     secretHeaderNames: row.secretHeaderNames,
+    secretOrigin: boundSecretOrigin(row),
     timeoutMs: row.timeoutMs,
     preToolSpeech: row.preToolSpeech,
     progressSpeech: row.progressSpeech ?? null,

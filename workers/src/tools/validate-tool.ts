@@ -1,10 +1,12 @@
-// Checks of a webhook tool beyond its shape: a URL that is absolute http(s) once filled, path
-// parameters declared by the body schema, headers not given twice, a code free in the space,
-// and transfer targets that are agents of the same space.
+// Checks of a webhook tool beyond its shape: a URL that is absolute http(s) once filled, with a
+// fixed origin the SSRF policy lets through (tool-url.ts), path parameters declared by the body
+// schema, headers not given twice, a code free in the space, and transfer targets that are
+// agents of the same space.
 import { and, eq, inArray, ne } from "drizzle-orm";
 import { urlPathParams, type FieldError, type JsonSchema, type TransferRule } from "@speaknode/contracts";
 import { agents, tools, type Database } from "@speaknode/db";
 import { ApiError } from "../errors.ts";
+import { checkToolDestination, hostPlaceholderError, type ToolUrlPolicy } from "./tool-url.ts";
 
 export interface ToolDraft {
   code: string;
@@ -35,8 +37,13 @@ export function checkToolUrl(url: string, bodySchema: JsonSchema | undefined): F
   return errors;
 }
 
-export async function checkTool(db: Database, spaceId: string, draft: ToolDraft, selfId?: string): Promise<void> {
-  const errors = checkToolUrl(draft.url, draft.bodySchema);
+export async function checkTool(db: Database, spaceId: string, draft: ToolDraft, policy: ToolUrlPolicy, selfId?: string): Promise<void> {
+  // One clear reason per problem: a placeholder in the host explains a URL that does not parse;
+  // the SSRF verdict needs one that does.
+  const shape = checkToolUrl(draft.url, draft.bodySchema);
+  const placeholderError = hostPlaceholderError(draft.url);
+  const errors = placeholderError ? [...shape.filter((e) => e.field !== "body.url"), placeholderError] : shape;
+  if (!errors.some((e) => e.field === "body.url")) errors.push(...checkToolDestination(draft.url, policy));
   const plain = new Set(Object.keys(draft.headers).map((h) => h.toLowerCase()));
   for (const name of draft.secretHeaderNames) {
     if (plain.has(name.toLowerCase())) errors.push({ field: `body.secretHeaders.${name}`, message: "is also a plain header" });
