@@ -1,10 +1,12 @@
 // Members of a space with their roles; Owners change roles, remove members and manage
-// invitations (send, resend, revoke). Members see the list and may leave.
+// invitations (send, resend, revoke) and see whether each invitation's email was delivered.
+// Members see the list and may leave.
 import { useSignal } from "@preact/signals";
 import { useEffect } from "preact/hooks";
 import { CreateInvitationBody, type Member, type SpaceRole } from "../../../packages/contracts/src/spaces.ts";
 import { errorMessage } from "../api/client.ts";
 import { useStores } from "../stores/index.ts";
+import { deliveryInFlight, deliveryView } from "../stores/invitation-delivery.ts";
 import { canRemoveMember, permissionsFor } from "../stores/permissions.ts";
 import { formatDate, formErrors, type FieldErrors } from "../ui/forms.ts";
 
@@ -93,6 +95,14 @@ function Invitations({ run }: { run: (action: () => Promise<void>) => Promise<vo
   const role = useSignal<SpaceRole>("member");
   const fields = useSignal<FieldErrors>({});
   const message = useSignal<string | null>(null);
+  // Email goes out after the API answers: look again while any is on its way (retries are minutes
+  // apart, so a slow poll is enough and stops once every email has an outcome).
+  const inFlight = deliveryInFlight(members.invitations.value);
+  useEffect(() => {
+    if (!inFlight) return;
+    const timer = setInterval(() => void members.reloadInvitations().catch(() => undefined), 5_000);
+    return () => clearInterval(timer);
+  }, [inFlight]);
   const submit = async (e: Event) => {
     e.preventDefault();
     const parsed = CreateInvitationBody.safeParse({ email: email.value, role: role.value });
@@ -104,7 +114,7 @@ function Invitations({ run }: { run: (action: () => Promise<void>) => Promise<vo
     message.value = null;
     try {
       const sent = await members.invite(parsed.data);
-      message.value = `Invitation sent to ${sent.email}.`;
+      message.value = `Invitation to ${sent.email} created; its email is on its way.`;
       email.value = "";
     } catch (err) {
       const f = formErrors(err);
@@ -140,29 +150,36 @@ function Invitations({ run }: { run: (action: () => Promise<void>) => Promise<vo
               <th>Email</th>
               <th>Role</th>
               <th>Last sent</th>
+              <th>Delivery</th>
               <th>Expires</th>
               <th />
             </tr>
           </thead>
           <tbody>
-            {members.invitations.value.map((i) => (
-              <tr key={i.id}>
-                <td>{i.email}</td>
-                <td>{roleLabel(i.role)}</td>
-                <td>
-                  {formatDate(i.lastSentAt)} ({i.sendCount}×)
-                </td>
-                <td>{formatDate(i.expiresAt)}</td>
-                <td>
-                  <button class="link" onClick={() => void run(() => members.resend(i.id))}>
-                    Resend
-                  </button>{" "}
-                  <button class="link danger" onClick={() => confirm(`Revoke the invitation to ${i.email}?`) && void run(() => members.revoke(i.id))}>
-                    Revoke
-                  </button>
-                </td>
-              </tr>
-            ))}
+            {members.invitations.value.map((i) => {
+              const delivery = deliveryView(i, formatDate);
+              return (
+                <tr key={i.id}>
+                  <td>{i.email}</td>
+                  <td>{roleLabel(i.role)}</td>
+                  <td>
+                    {formatDate(i.lastSentAt)} ({i.sendCount}×)
+                  </td>
+                  <td class={delivery.tone === "error" ? "error" : delivery.tone === "muted" ? "muted" : undefined} data-delivery={i.delivery?.status ?? "none"}>
+                    {delivery.text}
+                  </td>
+                  <td>{formatDate(i.expiresAt)}</td>
+                  <td>
+                    <button class={delivery.needsResend ? undefined : "link"} onClick={() => void run(() => members.resend(i.id))}>
+                      Resend
+                    </button>{" "}
+                    <button class="link danger" onClick={() => confirm(`Revoke the invitation to ${i.email}?`) && void run(() => members.revoke(i.id))}>
+                      Revoke
+                    </button>
+                  </td>
+                </tr>
+              );
+            })}
           </tbody>
         </table>
       )}

@@ -11,6 +11,7 @@ import { applySpacesEvent } from "./spaces.ts";
 export type MembersEvent =
   | { type: "loading"; spaceId: string }
   | { type: "loaded"; spaceId: string; members: Member[]; invitations: Invitation[] }
+  | { type: "invitationsLoaded"; spaceId: string; invitations: Invitation[] }
   | { type: "memberUpdated"; member: Member }
   | { type: "memberRemoved"; userId: string }
   | { type: "invitationSaved"; invitation: Invitation }
@@ -38,6 +39,13 @@ export function createMembersStore(api: Api, spaces: SpacesStore, myUserId: () =
       canSeeInvitations ? api.json(listOf(Invitation), "GET", `${base(spaceId)}/invitations`) : Promise.resolve({ data: [] }),
     ]);
     applyMembersEvent(store, { type: "loaded", spaceId, members: members.data, invitations: invitations.data });
+  }
+
+  /** The invitations alone (their email's delivery moves on in the background). */
+  async function reloadInvitations(): Promise<void> {
+    const spaceId = open();
+    const invitations = await api.json(listOf(Invitation), "GET", `${base(spaceId)}/invitations`);
+    applyMembersEvent(store, { type: "invitationsLoaded", spaceId, invitations: invitations.data });
   }
 
   async function changeRole(userId: string, role: SpaceRole): Promise<void> {
@@ -81,7 +89,7 @@ export function createMembersStore(api: Api, spaces: SpacesStore, myUserId: () =
     applyMembersEvent(store, { type: "invitationRevoked", invitationId });
   }
 
-  return { ...store, load, changeRole, remove, invite, resend, revoke };
+  return { ...store, load, reloadInvitations, changeRole, remove, invite, resend, revoke };
 }
 
 export type MembersStore = ReturnType<typeof createMembersStore>;
@@ -107,6 +115,10 @@ export function applyMembersEvent(store: MembersState, event: MembersEvent): voi
         store.members.value = sortMembers(event.members);
         store.invitations.value = event.invitations.filter((i) => i.status === "pending");
         store.loading.value = false;
+        break;
+      case "invitationsLoaded":
+        if (store.spaceId.value !== event.spaceId) return;
+        store.invitations.value = event.invitations.filter((i) => i.status === "pending");
         break;
       case "memberUpdated":
         store.members.value = sortMembers(store.members.value.map((m) => (m.userId === event.member.userId ? event.member : m)));
