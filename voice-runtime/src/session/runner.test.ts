@@ -1,11 +1,15 @@
 // The session runner in text mode (the library's harness: `session.run({ userInput })`), with the
 // offline scripted LLM, a real webhook API on 127.0.0.1 and a stand-in runtime API that checks
 // every report against the contracts.
+import { mkdtemp, readdir, rm } from "node:fs/promises";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RuntimeEvent, RuntimeTool } from "@speaknode/contracts";
 import { RuntimeApi } from "../api/client.ts";
+import { EventSpool } from "../api/event-spool.ts";
 import { ProviderRegistry } from "../providers/registry.ts";
 import { createHttpGuard } from "../tools/http-guard.ts";
 import type { CallEnd } from "../transport/types.ts";
@@ -211,6 +215,33 @@ describe("the session runner", () => {
     await expect.poll(lastUserTurn, { timeout: 5000 }).toMatchObject({ text: "hola", language: "es-ES" });
     call.hangUp({ reason: "caller hung up", failed: false });
     await outcome;
+  });
+
+  it("keeps what is said while the runtime API is down and reports it, in order and before the end, once the API is back", async () => {
+    const sid = newSessionId();
+    api.sessions.set(sid, runtimeConfig({ sessionId: sid, llm: "scripted" }));
+    const spoolDir = await mkdtemp(join(tmpdir(), "speaknode-runner-events-"));
+    const withSpool = deps();
+    withSpool.events = new EventSpool({ dir: spoolDir, api: withSpool.api, retryBaseMs: 20, retryMaxMs: 100 });
+    const call = textCall(sid);
+    const result = await startSession(call.io, withSpool);
+    if (!("session" in result)) throw new Error(`the session did not start: ${result.reason}`);
+    try {
+      api.refuseEvents = 503;
+      await result.session.run({ userInput: "Please check order 42" }).wait();
+      call.hangUp({ reason: "caller hung up", failed: false });
+      await new Promise((r) => setTimeout(r, 300));
+      expect(turns(api.eventsOf(sid))).toEqual([]);
+    } finally {
+      api.refuseEvents = undefined;
+    }
+    expect(await result.outcome).toMatchObject({ status: "completed" });
+    const events = api.eventsOf(sid);
+    expect(turns(events)[0]).toEqual(["user", "Please check order 42"]);
+    expect(turns(events).some(([role]) => role === "agent")).toBe(true);
+    expect(types(events).at(-1)).toBe("completed");
+    await expect.poll(() => readdir(spoolDir)).toEqual([]);
+    await rm(spoolDir, { recursive: true, force: true });
   });
 
   it("fails the session when the media connection is lost", async () => {
