@@ -1,10 +1,9 @@
 import { eq } from "drizzle-orm";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { agentVersions, agents, providerCredentials } from "@speaknode/db";
 import { agentBody } from "../../test/fixtures.ts";
-import { call, expectProblem, makeWorld, withDb, type World } from "../../test/helpers.ts";
+import { call, expectProblem, makeWorld, testEnv, withDb, type World } from "../../test/helpers.ts";
 import { openKey } from "../providers/credentials.ts";
-import { testEnv } from "../../test/helpers.ts";
 
 const key = "sk-test-provider-key-0123456789abcd";
 const path = (w: World) => `/v1/spaces/${w.spaceId}/provider-credentials`;
@@ -133,5 +132,23 @@ describe("provider credentials", () => {
     expectProblem(foreign, 404, "not_found");
     expectProblem(madeUp, 404, "not_found");
     expect(foreign.body["detail"]).toBe(madeUp.body["detail"]);
+  });
+
+  it("writes no key to any log, also when a request fails", async () => {
+    const w = await makeWorld();
+    const lines: string[] = [];
+    const spies = (["log", "warn", "error", "info", "debug"] as const).map((m) => vi.spyOn(console, m).mockImplementation((...args: unknown[]) => void lines.push(args.map(String).join(" "))));
+    try {
+      const created = await create(w);
+      await call("PATCH", `/v1/provider-credentials/${String(created.body["id"])}`, { token: w.owner.token, json: { apiKey: key, baseUrl: "http://169.254.169.254/" } });
+      await call("PATCH", `/v1/provider-credentials/${String(created.body["id"])}`, { token: w.member.token, json: { apiKey: key } });
+      await create(w, { name: "x".repeat(101) });
+      await create(w, { baseUrl: "http://10.0.0.1/" });
+      await call("POST", path(w), { token: w.owner.token, body: `{"provider":"openai","name":"y","apiKey":"${key}"`, headers: { "content-type": "application/json" } });
+    } finally {
+      for (const spy of spies) spy.mockRestore();
+    }
+    // Today only unexpected errors are logged; whatever is logged later must not carry the key.
+    expect(lines.join("\n")).not.toContain(key);
   });
 });
