@@ -9,7 +9,7 @@ import { voice, type llm } from "@livekit/agents";
 import type { Room } from "@livekit/rtc-node";
 import type { RuntimeConfig } from "@speaknode/contracts";
 import { RuntimeApiError, type RuntimeApi } from "../api/client.ts";
-import { EventSink } from "../api/event-sink.ts";
+import { EventPendingError, EventSink } from "../api/event-sink.ts";
 import type { EventSpool } from "../api/event-spool.ts";
 import { errorFields, log } from "../log.ts";
 import type { ProviderRegistry, SessionProviders } from "../providers/registry.ts";
@@ -289,7 +289,8 @@ class SessionRun {
         await this.#sink.send({ type: "completed", tokenUsage: usage, durationMs: Date.now() - this.#startedAtMs, endReason, audioAvailable });
       }
     } catch (err) {
-      log.error("session outcome not delivered", { sessionId, ...errorFields(err) });
+      if (err instanceof EventPendingError) log.warn("session outcome not acknowledged yet; it stays spooled until the API takes it", { sessionId });
+      else log.error("session outcome not delivered", { sessionId, ...errorFields(err) });
     }
     const outcome: SessionOutcome = failure
       ? { status: "failed", reason: failure.code, turns: this.#reporter.turns, usage }
