@@ -30,10 +30,13 @@ function scriptedMailer(script: ("ok" | "retryable" | "refused" | "hang")[] = []
 const message = (): OutgoingEmail => ({ to: `${crypto.randomUUID().slice(0, 8)}@example.test`, subject: "Join", text: "token=secret-link" });
 const row = (id: string) => withDb(async (db) => (await db.select().from(emailOutbox).where(eq(emailOutbox.id, id)))[0]);
 const minutes = (n: number) => n * 60_000;
+// Rows due only in a far future, so the Worker's cron (run by other test files against the same
+// database, with the real clock) never drains them behind these tests' backs.
+const future = () => new Date(Date.now() + 1000 * 24 * 3_600_000);
 
 describe("the email outbox", () => {
   it("leaves a message whose provider fails pending with a backoff, and a later drain sends it", async () => {
-    const t0 = new Date();
+    const t0 = future();
     const id = await withDb((db) => enqueueEmail(db, { kind: "test", message: message() }, t0));
     const mailer = scriptedMailer(["retryable"]);
     expect(await withDb((db) => drainOutbox(db, mailer, { ids: [id], now: t0 }))).toEqual({ sent: 0, retrying: 1, failed: 0 });
@@ -54,7 +57,7 @@ describe("the email outbox", () => {
   });
 
   it("gives a message up after the last attempt, and at once when the provider refuses it", async () => {
-    const t0 = new Date();
+    const t0 = future();
     const id = await withDb((db) => enqueueEmail(db, { kind: "test", message: message() }, t0));
     const mailer = scriptedMailer(["retryable", "retryable", "retryable"]);
     const policy = { maxAttempts: 3 };
@@ -70,7 +73,7 @@ describe("the email outbox", () => {
   });
 
   it("aborts an attempt the provider does not answer in time, and retries it later", async () => {
-    const t0 = new Date();
+    const t0 = future();
     const id = await withDb((db) => enqueueEmail(db, { kind: "test", message: message() }, t0));
     const started = Date.now();
     const result = await withDb((db) => drainOutbox(db, scriptedMailer(["hang"]), { ids: [id], now: t0, policy: { attemptTimeoutMs: 200 } }));
@@ -80,7 +83,7 @@ describe("the email outbox", () => {
   });
 
   it("never sends one message twice: concurrent drains claim it once, and a replayed drain finds it sent", async () => {
-    const t0 = new Date();
+    const t0 = future();
     const id = await withDb((db) => enqueueEmail(db, { kind: "test", message: message() }, t0));
     const mailer = scriptedMailer([], 150);
     const results = await Promise.all([0, 1, 2].map(() => withDb((db) => drainOutbox(db, mailer, { ids: [id], now: t0 }))));
@@ -91,7 +94,7 @@ describe("the email outbox", () => {
   });
 
   it("keeps a message claimed by a drain out of other drains until its lease runs out", async () => {
-    const t0 = new Date();
+    const t0 = future();
     const id = await withDb((db) => enqueueEmail(db, { kind: "test", message: message() }, t0));
     // A drain that claimed the row and died before recording the outcome.
     await withDb((db) => db.update(emailOutbox).set({ attempts: 1, nextAttemptAt: new Date(t0.getTime() + defaultDeliveryPolicy.leaseMs) }).where(eq(emailOutbox.id, id)));
@@ -103,8 +106,8 @@ describe("the email outbox", () => {
 
   it("replaces a waiting message about the same record, and reports the latest one's delivery", async () => {
     const ref = newId("invitation");
-    const first = await withDb((db) => enqueueEmail(db, { kind: "invitation", ref, message: message() }));
-    const second = await withDb((db) => enqueueEmail(db, { kind: "invitation", ref, message: message() }));
+    const first = await withDb((db) => enqueueEmail(db, { kind: "invitation", ref, message: message() }, future()));
+    const second = await withDb((db) => enqueueEmail(db, { kind: "invitation", ref, message: message() }, future()));
     expect(await row(first)).toMatchObject({ status: "failed", lastError: "replaced by a newer message" });
     const deliveries = await withDb((db) => latestDeliveries(db, "invitation", [ref, "inv_none"]));
     expect(deliveries.get(ref)).toMatchObject({ status: "pending", attempts: 0, error: null });
