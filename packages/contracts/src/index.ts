@@ -6,6 +6,7 @@ export * from "./users.ts";
 export * from "./variables.ts";
 export * from "./json-schema.ts";
 export * from "./tools.ts";
+export * from "./agent-tokens.ts";
 export * from "./catalog.ts";
 export * from "./provider-params.ts";
 export * from "./provider-credentials.ts";

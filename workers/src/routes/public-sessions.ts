@@ -8,7 +8,7 @@ import { agents } from "@speaknode/db";
 import type { AppEnv } from "../context.ts";
 import { ApiError, notFound } from "../errors.ts";
 import { errorResponses, jsonBody, jsonResponse, problemSpec } from "../lib/openapi.ts";
-import { verifyAgentToken } from "../sessions/agent-tokens.ts";
+import { admitAgentToken } from "../sessions/agent-tokens.ts";
 import { dispatchSession } from "../sessions/dispatch.ts";
 import { requireClientAddressKey } from "../sessions/client-address.ts";
 import { AgentParams } from "./params-agents.ts";
@@ -28,6 +28,8 @@ export const route = createRoute({
   path: "/public/agents/{agentId}/sessions",
   tags: ["public"],
   summary: "Start a session with a published agent from a web page (rate-limited; allowed origins or an agent token)",
+  description:
+    "Without an agent token, the page's Origin must be one of the agent's `widget.allowedOrigins` (when it has any) and each client address may start a few sessions a minute. With an agent token (`agentToken` or `Authorization: Bearer`), the token is the credential: it must not be revoked or expired (nor the API key that issued it), and its own `allowedOrigins`, when it has any, must hold the page's Origin; an empty list admits any page.",
   request: { params: AgentParams, body: jsonBody(PublicDispatchBody) },
   responses: {
     201: jsonResponse(DispatchedSession, "The session, dispatching"),
@@ -66,9 +68,8 @@ export function registerPublicSessions(app: OpenAPIHono<AppEnv>): void {
     const bearer = /^Bearer (\S+)$/.exec(c.req.header("authorization") ?? "")?.[1];
     const agentToken = body.agentToken ?? bearer;
     if (agentToken) {
-      const check = await verifyAgentToken(config.runtime.tokenSecret, agentToken);
-      if (!check.ok) throw new ApiError(check.expired ? "token_expired" : "unauthorized", check.expired ? "the agent token has expired: issue a new one" : "the agent token is not valid");
-      if (check.agentId !== agentId) throw new ApiError("unauthorized", "the agent token is for another agent");
+      // Its row decides: not revoked, not expired, its API key not revoked, the page's origin allowed.
+      await admitAgentToken(c.get("db"), config.runtime.tokenSecret, agentToken, agentId, origin);
     } else {
       await enforce(c, `ip:${requireClientAddressKey(c.req.raw.headers, config.publicRateLimits.clientAddress)}`, config.publicRateLimits.perIpPerMin);
     }

@@ -1,6 +1,6 @@
 // Every /v1 operation through the shared security suite.
 import { beforeAll } from "vitest";
-import { makeWorld, type World } from "../../test/helpers.ts";
+import { call, makeWorld, type World } from "../../test/helpers.ts";
 import { securitySuite, type RouteCase } from "../../test/security-suite.ts";
 import { agentBody, toolBody } from "../../test/fixtures.ts";
 
@@ -71,6 +71,14 @@ const cases: RouteCase[] = [
   { name: "/v1/agents/{id}/sessions", method: "POST", path: (w) => `/v1/agents/${w.agentId}/sessions`, foreignPath: (w) => `/v1/agents/${w.otherAgentId}/sessions`, json: { variables: { order_id: 1 } }, need: "member" },
   { name: "/v1/spaces/{id}/sessions", method: "GET", path: (w) => `/v1/spaces/${w.spaceId}/sessions`, foreignPath: (w) => `/v1/spaces/${w.otherSpaceId}/sessions`, need: "member" },
   { name: "/v1/agents/{id}/agent-tokens", method: "POST", path: (w) => `/v1/agents/${w.agentId}/agent-tokens`, foreignPath: (w) => `/v1/agents/${w.otherAgentId}/agent-tokens`, json: {}, need: "member" },
+  { name: "/v1/agents/{id}/agent-tokens", method: "GET", path: (w) => `/v1/agents/${w.agentId}/agent-tokens`, foreignPath: (w) => `/v1/agents/${w.otherAgentId}/agent-tokens`, need: "member" },
+  {
+    name: "/v1/agent-tokens/{id}",
+    method: "DELETE",
+    path: async (w) => `/v1/agent-tokens/${await agentTokenOf(w.agentId, w.owner.token)}`,
+    foreignPath: async (w) => `/v1/agent-tokens/${await agentTokenOf(w.otherAgentId, w.outsider.token)}`,
+    need: "member",
+  },
   { name: "/v1/sessions/{id}", method: "GET", path: () => "/v1/sessions/ses_01jqz8k3m4n5p6q7r8s9t0v1w2", need: "member" },
   { name: "/v1/sessions/{id}/events-token", method: "POST", path: () => "/v1/sessions/ses_01jqz8k3m4n5p6q7r8s9t0v1w2/events-token", need: "member" },
   { name: "/v1/catalog", method: "GET", path: () => "/v1/catalog", need: "member" },
@@ -81,5 +89,12 @@ const cases: RouteCase[] = [
   // POST /v1/traces takes the voice runtime's service token, not a user's or an API key's: its
   // refusals (no token, users, API keys, media tokens, expired tokens) are in traces-ingest.test.ts.
 ];
+
+/** A fresh agent token's id (each security check revokes its own). */
+async function agentTokenOf(agentId: string, token: string): Promise<string> {
+  const res = await call("POST", `/v1/agents/${agentId}/agent-tokens`, { token, json: {} });
+  if (res.status !== 201) throw new Error(`issuing an agent token failed: ${res.status} ${res.text}`);
+  return String(res.body["id"]);
+}
 
 securitySuite(cases, () => world);
