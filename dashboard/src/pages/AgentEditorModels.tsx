@@ -5,6 +5,7 @@ import { useSignal } from "@preact/signals";
 import { useEffect, useState } from "preact/hooks";
 import type { AgentConfig } from "../../../packages/contracts/src/agents.ts";
 import type { ModelKind } from "../../../packages/contracts/src/catalog.ts";
+import { agentParamShapes, tuningDefaults } from "../../../packages/contracts/src/provider-params.ts";
 import { VariableType, type VariableSpec } from "../../../packages/contracts/src/variables.ts";
 import { formatDefault, parseDefault, renameVariable, toolsUsingVariable } from "../stores/agent-editor-text.ts";
 import { newVariableName, type AgentEditorStore } from "../stores/agent-editor.ts";
@@ -19,8 +20,10 @@ export function ModelsTab({ store }: Props) {
   if (!d) return null;
   const vad = d.vad;
   const setVad = (fn: (v: AgentConfig["vad"]) => void) => store.edit((x) => fn(x.vad));
+  // What the agent inherits from the catalog: its tuning, never the Admin's endpoint.
   const defaults = (kind: ModelKind, choice: { provider: string; model: string }) =>
-    store.catalog.value?.find((m) => m.kind === kind && m.provider === choice.provider && m.model === choice.model)?.defaultParams ?? {};
+    tuningDefaults(kind, choice.provider, store.catalog.value?.find((m) => m.kind === kind && m.provider === choice.provider && m.model === choice.model)?.defaultParams ?? {});
+  const known = (kind: ModelKind, provider: string) => Object.keys(agentParamShapes[kind][provider] ?? {});
   const paramError = (prefix: string) => (key: string) => err(`${prefix}.params.${key}`) ?? err(`${prefix}.params`);
   const spaceId = store.agent.value?.spaceId;
   // Absent means the platform's key: the field is dropped rather than sent as null.
@@ -36,13 +39,13 @@ export function ModelsTab({ store }: Props) {
         <ModelSelect store={store} kind="llm" value={d.llm} onPick={(m) => store.edit((x) => void (x.llm = { provider: m.provider, model: m.model, params: {} }))} />
       </Field>
       {spaceId && <KeyPicker kind="llm" spaceId={spaceId} choice={d.llm} catalog={store.catalog.value} error={err("llm.credentialId")} onPick={(id) => store.edit((x) => pickKey(x.llm, id))} />}
-      <ParamsEditor label="LLM" params={d.llm.params} defaults={defaults("llm", d.llm)} errorOf={paramError("llm")} onChange={(p) => store.edit((x) => void (x.llm.params = p))} />
+      <ParamsEditor label="LLM" params={d.llm.params} defaults={defaults("llm", d.llm)} known={known("llm", d.llm.provider)} errorOf={paramError("llm")} onChange={(p) => store.edit((x) => void (x.llm.params = p))} />
       <h3>Speech to text (STT)</h3>
       <Field label="Model" error={err("stt.model") ?? err("stt.provider") ?? err("stt")}>
         <ModelSelect store={store} kind="stt" value={d.stt} language={d.defaultLanguage} onPick={(m) => store.edit((x) => void (x.stt = { provider: m.provider, model: m.model, params: {} }))} />
       </Field>
       {spaceId && <KeyPicker kind="stt" spaceId={spaceId} choice={d.stt} catalog={store.catalog.value} error={err("stt.credentialId")} onPick={(id) => store.edit((x) => pickKey(x.stt, id))} />}
-      <ParamsEditor label="STT" params={d.stt.params} defaults={defaults("stt", d.stt)} errorOf={paramError("stt")} onChange={(p) => store.edit((x) => void (x.stt.params = p))} />
+      <ParamsEditor label="STT" params={d.stt.params} defaults={defaults("stt", d.stt)} known={known("stt", d.stt.provider)} errorOf={paramError("stt")} onChange={(p) => store.edit((x) => void (x.stt.params = p))} />
       <h3>Text to speech (TTS)</h3>
       <p class="muted">Each language has its own voice: pick the model and voice in the Languages tab.</p>
       {d.locales.map((l, i) => (
@@ -69,6 +72,7 @@ export function ModelsTab({ store }: Props) {
             label={`TTS ${l.language}`}
             params={l.tts.params}
             defaults={defaults("tts", l.tts)}
+            known={known("tts", l.tts.provider)}
             errorOf={paramError(`locales.${i}.tts`)}
             onChange={(p) =>
               store.edit((x) => {

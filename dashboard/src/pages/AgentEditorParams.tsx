@@ -29,13 +29,15 @@ type Props = {
   onChange: (next: Params) => void;
   /** The field error of a parameter, by key. */
   errorOf: (key: string) => string | undefined;
+  /** The parameters the provider takes (the contract's schema for it), offered when adding one. */
+  known?: string[];
 };
 
-export function ParamsEditor({ label, params, defaults, onChange, errorOf }: Props) {
+export function ParamsEditor({ label, params, defaults, onChange, errorOf, known = [] }: Props) {
   const adding = useSignal("");
   const addError = useSignal<string | null>(null);
   const rows = paramRows(params, defaults);
-  const unused = Object.keys(defaults).filter((k) => !Object.hasOwn(params, k));
+  const unused = [...new Set([...Object.keys(defaults), ...known])].filter((k) => !Object.hasOwn(params, k));
   const listId = `params-${label.replace(/\W+/g, "-")}`;
   const add = () => {
     const key = adding.value.trim();

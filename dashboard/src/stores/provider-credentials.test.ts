@@ -5,6 +5,7 @@ import { describe, expect, it } from "vitest";
 import type { CatalogModel } from "../../../packages/contracts/src/catalog.ts";
 import { newId } from "../../../packages/contracts/src/ids.ts";
 import type { ProviderCredential } from "../../../packages/contracts/src/provider-credentials.ts";
+import { tuningDefaults } from "../../../packages/contracts/src/provider-params.ts";
 import { createApi } from "../api/client.ts";
 import { matchRoute, spacePath } from "../router.ts";
 import { pageAfterSwitch, permissionsFor } from "./permissions.ts";
@@ -107,5 +108,9 @@ describe("provider keys store", () => {
     expect(pageAfterSwitch("providerKeys", "member")).toBe("providerKeys");
     expect(permissionsFor("member").manageProviderKeys).toBe(false);
     expect(permissionsFor("owner").manageProviderKeys).toBe(true);
+  });
+
+  it("lets the agent editor inherit the catalog's tuning but never the Admin's endpoint", () => {
+    expect(tuningDefaults("tts", "elevenlabs", { baseUrl: "https://tts.platform.example/v1", stability: 0.3, unknown: 1 })).toEqual({ stability: 0.3 });
   });
 });
