@@ -21,6 +21,8 @@ describe("a provider key's base URL", () => {
       expect(refusal("http://169.254.169.254/latest/meta-data", allow)).not.toBeNull();
       expect(refusal("https://192.168.1.10/v1", allow)).not.toBeNull();
       expect(refusal("https://api.example.com/v1?key=x", allow)).not.toBeNull();
+      // Fits the 2000-character limit as typed, not once its spaces are percent-encoded.
+      expect(refusal(`https://api.example.com/${" ".repeat(1900)}v1`, allow)).not.toBeNull();
     }
   });
 

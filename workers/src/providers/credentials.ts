@@ -50,7 +50,10 @@ export function vetBaseUrl(raw: string | undefined, provider: CredentialProvider
   if (check.url.search !== "" || check.url.hash !== "") {
     throw new ApiError("validation_failed", "the base URL is not valid", { errors: [{ field: "body.baseUrl", message: "must not carry a query or a fragment" }] });
   }
-  return check.url.href.replace(/\/+$/, "");
+  const href = check.url.href.replace(/\/+$/, "");
+  // Normalising percent-encodes, so the stored form can outgrow the column the raw text fitted.
+  if (href.length > 2000) throw new ApiError("validation_failed", "the base URL is not valid", { errors: [{ field: "body.baseUrl", message: "is longer than 2000 characters once normalised" }] });
+  return href;
 }
 
 /** Agents whose draft or published version names the credential, by name, for a 409. */
