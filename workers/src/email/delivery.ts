@@ -8,7 +8,7 @@ import { readConfig } from "../config.ts";
 import type { AppEnv } from "../context.ts";
 import { errorFields, log } from "../lib/log.ts";
 import { mailerFor } from "./index.ts";
-import { drainOutbox, type DrainOptions, type DrainResult } from "./outbox.ts";
+import { defaultDeliveryPolicy, drainOutbox, type DrainOptions, type DrainResult } from "./outbox.ts";
 
 export interface DeliveryDeps {
   /** Outbound HTTP of the provider; tests pass one that fails or hangs. */
@@ -42,10 +42,22 @@ export function deliverAfterResponse(c: Context<AppEnv>, emailIds: string[]): vo
   }
 }
 
+/** Batches one cron run drains at most; what is left waits for the next run. */
+const scheduledRounds = 8;
+
 /** The cron's drain of every due message (wrangler.toml `[triggers]`); throws so a failed run shows. */
 export async function runScheduledDelivery(env: Record<string, unknown>, deps: DeliveryDeps = {}): Promise<DrainResult> {
+  const total: DrainResult = { sent: 0, retrying: 0, failed: 0 };
   try {
-    return await deliverOutbox(env, {}, deps);
+    for (let round = 0; round < scheduledRounds; round++) {
+      const result = await deliverOutbox(env, {}, deps);
+      total.sent += result.sent;
+      total.retrying += result.retrying;
+      total.failed += result.failed;
+      // A batch that was not full was the last of what is due.
+      if (result.sent + result.retrying + result.failed < defaultDeliveryPolicy.batchSize) break;
+    }
+    return total;
   } catch (err) {
     log.error("scheduled email delivery failed", errorFields(err));
     throw err;

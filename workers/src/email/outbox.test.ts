@@ -4,7 +4,7 @@ import { newId } from "@speaknode/contracts";
 import { emailOutbox } from "@speaknode/db";
 import { withDb } from "../../test/helpers.ts";
 import { MailerError, type Mailer, type OutgoingEmail, type SendOptions } from "./index.ts";
-import { backoffMs, defaultDeliveryPolicy, drainOutbox, enqueueEmail, latestDeliveries } from "./outbox.ts";
+import { backoffMs, defaultDeliveryPolicy, drainOutbox, enqueueEmail, latestDeliveries, leaseFor } from "./outbox.ts";
 
 /** A provider that answers from a script of outcomes (then succeeds), keeping what it was asked. */
 function scriptedMailer(script: ("ok" | "retryable" | "refused" | "hang")[] = [], delayMs = 0): Mailer & { sends: { message: OutgoingEmail; options: SendOptions | undefined }[] } {
@@ -122,5 +122,13 @@ describe("backoff", () => {
     expect([1, 2, 3, 4].map((n) => backoffMs(n, policy, () => 1))).toEqual([60_000, 120_000, 240_000, 480_000]);
     expect(backoffMs(3, policy, () => 0)).toBe(120_000);
     expect(backoffMs(20, policy, () => 1)).toBe(3_600_000);
+  });
+});
+
+describe("a drain's lease", () => {
+  it("outlasts every attempt of its batch, so no other drain can claim a row it has yet to try", () => {
+    const p = defaultDeliveryPolicy;
+    expect(leaseFor(p)).toBeGreaterThan(Math.ceil(p.batchSize / p.concurrency) * p.attemptTimeoutMs);
+    expect(leaseFor({ ...p, attemptTimeoutMs: 60_000, batchSize: 25, concurrency: 1 })).toBeGreaterThan(25 * 60_000);
   });
 });

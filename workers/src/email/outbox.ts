@@ -20,8 +20,11 @@ import { MailerError, type Mailer, type OutgoingEmail } from "./index.ts";
 export interface DeliveryPolicy {
   /** How long one attempt may take before it is aborted and counted as failed. */
   attemptTimeoutMs: number;
-  /** How long a claimed row stays out of other drains' reach; longer than an attempt. */
+  /** How long a claimed row stays out of other drains' reach, at least; a drain stretches it to
+   *  cover all the attempts of its batch (see `leaseFor`). */
   leaseMs: number;
+  /** Attempts of one drain in flight at once. */
+  concurrency: number;
   /** Attempts before a message is given up. */
   maxAttempts: number;
   /** First retry delay; doubles per attempt up to `maxBackoffMs`. */
@@ -39,7 +42,17 @@ export const defaultDeliveryPolicy: DeliveryPolicy = {
   baseBackoffMs: 60_000,
   maxBackoffMs: 3_600_000,
   batchSize: 25,
+  concurrency: 5,
 };
+
+/**
+ * How far ahead a drain pushes the rows it claims: past the last attempt it can make (its batch in
+ * waves of `concurrency`, each up to the timeout) and the outcome's write. A shorter lease would
+ * let another drain claim a row this one has not tried yet, and both would send it.
+ */
+export function leaseFor(policy: DeliveryPolicy): number {
+  return Math.max(policy.leaseMs, Math.ceil(policy.batchSize / policy.concurrency) * policy.attemptTimeoutMs + 30_000);
+}
 
 /** Delay before the attempt after `attempts` failed ones: exponential, with the upper half jittered. */
 export function backoffMs(attempts: number, policy: Pick<DeliveryPolicy, "baseBackoffMs" | "maxBackoffMs">, random: () => number = Math.random): number {
@@ -128,7 +141,7 @@ export async function drainOutbox(db: Database, mailer: Mailer, options: DrainOp
   const result: DrainResult = { sent: 0, retrying: 0, failed: 0 };
   if (options.ids?.length === 0) return result;
   const only = options.ids ? sql`and id in (${sql.join(options.ids.map((id) => sql`${id}`), sql`, `)})` : sql``;
-  const leaseUntil = new Date(now.getTime() + policy.leaseMs);
+  const leaseUntil = new Date(now.getTime() + leaseFor(policy));
   const claimed = await db.execute<Claimed>(sql`
     update email_outbox set next_attempt_at = ${leaseUntil.toISOString()}::timestamptz, attempts = attempts + 1
     where id in (
@@ -139,9 +152,9 @@ export async function drainOutbox(db: Database, mailer: Mailer, options: DrainOp
       for update skip locked
     )
     returning id, to_address, subject, text_body, html_body, attempts`);
-  for (const row of claimed.rows) {
-    const outcome = await attempt(db, mailer, row, policy, now, options.random ?? Math.random);
-    result[outcome]++;
+  for (let i = 0; i < claimed.rows.length; i += policy.concurrency) {
+    const wave = claimed.rows.slice(i, i + policy.concurrency);
+    for (const outcome of await Promise.all(wave.map((row) => attempt(db, mailer, row, policy, now, options.random ?? Math.random)))) result[outcome]++;
   }
   return result;
 }
