@@ -1,8 +1,10 @@
-// Source rules the type checker does not enforce: no `any`, no stub left behind, and no deployable
-// importing another deployable's files (deployable-imports.ts).
+// Source rules the type checker does not enforce: no `any`, no stub left behind, no deployable
+// importing another deployable's files (deployable-imports.ts), and no schema of what reaches
+// Postgres built on raw zod strings (storable-text.ts).
 import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { crossDeployableImports } from "./deployable-imports.ts";
+import { rawTextSchemas } from "./storable-text.ts";
 
 const files = execFileSync("git", ["ls-files", "--cached", "--others", "--exclude-standard", "*.ts", "*.tsx"], { encoding: "utf8" })
   .split("\n")
@@ -30,6 +32,7 @@ for (const file of files) {
   });
 }
 problems.push(...crossDeployableImports(sources));
+problems.push(...rawTextSchemas(sources));
 if (problems.length > 0) {
   console.error(problems.join("\n"));
   process.exit(1);

@@ -3,7 +3,7 @@
 // tools' secret headers, decrypted only here), posts its events once per `eventId`, and uploads
 // the recording and its waveform. Times are milliseconds unless the name says otherwise.
 import { z } from "zod";
-import { text, jsonValue } from "./text.ts";
+import { int4Max, text, jsonValue } from "./text.ts";
 import { idSchema, Timestamp } from "./ids.ts";
 import { LanguageTag, Locale, ProviderChoice, VadSettings } from "./agents.ts";
 import { SystemToolName, Tool } from "./tools.ts";
@@ -202,7 +202,8 @@ export const RuntimeEvent = z
     }),
     z.strictObject({
       type: z.literal("completed"),
-      tokenUsage: z.strictObject({ prompt: z.number().int().min(0), completion: z.number().int().min(0) }),
+      // Stored in int4 columns: a larger count is refused here, not by Postgres.
+      tokenUsage: z.strictObject({ prompt: z.number().int().min(0).max(int4Max), completion: z.number().int().min(0).max(int4Max) }),
       durationMs: ms,
       /** How the conversation ended: `caller_hung_up`, `agent_ended_call`, `token_limit`, … */
       endReason: text().regex(/^[a-z][a-z0-9_]{0,63}$/, "must be a short snake_case reason like token_limit").optional(),

@@ -8,6 +8,7 @@
 // resource and instrumentation scope as OTLP groups them, so a consumer can store them without
 // further lookups and forward a group to Langfuse with its structure intact.
 import { z } from "zod";
+import { text } from "./text.ts";
 
 export const telemetryProtocolVersion = 1;
 
@@ -26,30 +27,30 @@ export const messageBudgetBytes = 100_000;
 export const sendBatchBudgetBytes = 240_000;
 export const sendBatchMaxMessages = 100;
 
-const decimal = z.string().regex(/^\d{1,19}$/);
+const decimal = text().regex(/^\d{1,19}$/);
 // Attributes were made plain JSON by the producer; checking each value again would double the cost.
 const flat = z.custom<Record<string, unknown>>((v) => typeof v === "object" && v !== null && !Array.isArray(v), "must be an object");
 
 export const SpanRecord = z.object({
-  traceId: z.string().regex(/^[0-9a-f]{32}$/),
-  spanId: z.string().regex(/^[0-9a-f]{16}$/),
-  parentSpanId: z.string().regex(/^[0-9a-f]{16}$/).nullable(),
+  traceId: text().regex(/^[0-9a-f]{32}$/),
+  spanId: text().regex(/^[0-9a-f]{16}$/),
+  parentSpanId: text().regex(/^[0-9a-f]{16}$/).nullable(),
   /** From the span's `speaknode.session.id` attribute, else its resource's; null when neither. */
-  sessionId: z.string().max(100).nullable(),
-  name: z.string().max(300),
+  sessionId: text().max(100).nullable(),
+  name: text().max(300),
   kind: z.number().int().min(0).max(5),
   startTimeUnixNano: decimal,
   endTimeUnixNano: decimal,
   statusCode: z.number().int().min(0).max(2),
-  statusMessage: z.string().max(1000).nullable(),
+  statusMessage: text().max(1000).nullable(),
   attributes: flat,
-  events: z.array(z.object({ name: z.string(), timeUnixNano: decimal, attributes: flat })),
+  events: z.array(z.object({ name: text(), timeUnixNano: decimal, attributes: flat })),
 });
 export type SpanRecord = z.infer<typeof SpanRecord>;
 
 export const SpanGroup = z.object({
   resource: flat,
-  scope: z.object({ name: z.string(), version: z.string().nullable() }),
+  scope: z.object({ name: text(), version: text().nullable() }),
   spans: z.array(SpanRecord).min(1),
 });
 export type SpanGroup = z.infer<typeof SpanGroup>;
@@ -79,7 +80,7 @@ export type LangfuseForwardMessage = z.infer<typeof LangfuseForwardMessage>;
 export const AnalyticsRefreshMessage = z.object({
   protocolVersion: z.literal(telemetryProtocolVersion),
   type: z.literal("analytics.refresh"),
-  sessionIds: z.array(z.string().min(1).max(100)).min(1).max(100),
+  sessionIds: z.array(text().min(1).max(100)).min(1).max(100),
 });
 export type AnalyticsRefreshMessage = z.infer<typeof AnalyticsRefreshMessage>;
 

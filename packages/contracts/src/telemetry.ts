@@ -3,7 +3,7 @@
 // Admin). The OTLP ingest schema lives with its route; these are the read side.
 import { z } from "zod";
 import { text, jsonValue } from "./text.ts";
-import { idSchema, Timestamp } from "./ids.ts";
+import { idSchema, storableTime, Timestamp } from "./ids.ts";
 
 /** Span attributes the voice runtime sets on every span of a session; the Worker files spans by them. */
 export const spanSessionIdAttribute = "speaknode.session.id";
@@ -49,7 +49,7 @@ export const SessionTrace = z
   .meta({ id: "SessionTrace" });
 export type SessionTrace = z.infer<typeof SessionTrace>;
 
-export const IsoDay = z.iso.date();
+export const IsoDay = z.iso.date().check(storableTime);
 
 const percentiles = z.object({ p50: z.number().nullable(), p95: z.number().nullable() });
 

@@ -87,7 +87,10 @@ describe("API bodies refuse what Postgres cannot store", () => {
     expect(RuntimeEventBody.safeParse({ eventId: "e2", event: { ...call, response: { body: ["ok"] } } }).success).toBe(true);
   });
 
-  it("states the int4 bound path parameters use", () => {
+  it("a token count beyond the int4 column it is stored in", () => {
     expect(int4Max).toBe(2 ** 31 - 1);
+    const completed = (prompt: number) => ({ eventId: "e3", event: { type: "completed", tokenUsage: { prompt, completion: 1 }, durationMs: 10 } });
+    expect(RuntimeEventBody.safeParse(completed(int4Max)).success).toBe(true);
+    expect(RuntimeEventBody.safeParse(completed(int4Max + 1)).success).toBe(false);
   });
 });

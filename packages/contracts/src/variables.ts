@@ -5,8 +5,7 @@ import { z } from "zod";
 import { text } from "./text.ts";
 
 export const variableNamePattern = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
-export const VariableName = z
-  .string()
+export const VariableName = text()
   .regex(variableNamePattern, "must be a letter or _ followed by letters, digits or _ (at most 64)")
   // Object records silently drop this key; refuse it rather than lose it.
   .refine((name) => name !== "__proto__", "is a reserved name");

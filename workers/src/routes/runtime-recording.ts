@@ -51,7 +51,7 @@ export const uploadPartRoute = createRoute({
   security: runtimeSecurity,
   request: {
     params: PartParams,
-    body: { required: true, description: "The part's bytes", content: { "application/octet-stream": { schema: z.string().openapi({ format: "binary" }) } } },
+    body: { required: true, description: "The part's bytes", content: { "application/octet-stream": { schema: text().openapi({ format: "binary" }) } } },
   },
   responses: { 200: jsonResponse(RecordingPart, "Stored; list it with its etag when completing"), ...runtimeErrorResponses, 413: problemSpec(`Larger than ${mib(recordingPartMaxBytes)}`) },
 });

@@ -1,6 +1,6 @@
 import { createRoute, z, type OpenAPIHono } from "@hono/zod-openapi";
 import { and, desc, eq, gte, lt } from "drizzle-orm";
-import { idSchema, Session, SessionChannel, SessionStatusValue, text } from "@speaknode/contracts";
+import { idSchema, Session, SessionChannel, SessionStatusValue, text, Timestamp } from "@speaknode/contracts";
 import { sessions } from "@speaknode/db";
 import type { AppEnv } from "../context.ts";
 import { requireSpace } from "../auth/access.ts";
@@ -21,8 +21,8 @@ export const route = createRoute({
       status: SessionStatusValue.optional(),
       channel: SessionChannel.optional(),
       caller: text().trim().min(1).max(200).optional(),
-      from: z.iso.datetime({ offset: true }).optional(),
-      to: z.iso.datetime({ offset: true }).optional(),
+      from: Timestamp.optional(),
+      to: Timestamp.optional(),
       limit: z.coerce.number().int().min(1).max(200).default(50),
       cursor: idSchema("session").optional(),
     }),
