@@ -5,7 +5,7 @@
 import { and, eq, inArray } from "drizzle-orm";
 import { checkTemplates, type AgentConfig, type FieldError } from "@speaknode/contracts";
 import { agents, catalogModels, tools, type Database } from "@speaknode/db";
-import { checkStageCredentials } from "../providers/credentials.ts";
+import { checkStageCredentials, stageCredentialRefs } from "../providers/credentials.ts";
 
 export interface ConfigFindings {
   errors: FieldError[];
@@ -87,12 +87,7 @@ export async function validateAgentConfig(db: Database, spaceId: string, config:
     ...config.locales.map((l, i) => ({ kind: "tts" as const, provider: l.tts.provider, model: l.tts.model, field: `body.locales.${i}.tts.model` })),
   ];
   // A stage may name one of this space's provider keys, for its own provider only.
-  const credentialRefs = [
-    { field: "body.llm.credentialId", provider: config.llm.provider, credentialId: config.llm.credentialId },
-    { field: "body.stt.credentialId", provider: config.stt.provider, credentialId: config.stt.credentialId },
-    ...config.locales.map((l, i) => ({ field: `body.locales.${i}.tts.credentialId`, provider: l.tts.provider, credentialId: l.tts.credentialId })),
-  ];
-  const [catalogErrors, toolFindings, credentialErrors] = await Promise.all([checkCatalog(db, modelRefs), checkTools(db, spaceId, config, selfId), checkStageCredentials(db, spaceId, credentialRefs)]);
+  const [catalogErrors, toolFindings, credentialErrors] = await Promise.all([checkCatalog(db, modelRefs), checkTools(db, spaceId, config, selfId), checkStageCredentials(db, spaceId, stageCredentialRefs(config))]);
   const ownTexts = [
     { field: "body.systemPrompt", text: config.systemPrompt },
     ...config.locales.map((l, i) => ({ field: `body.locales.${i}.firstMessage`, text: l.firstMessage })),

@@ -2,7 +2,7 @@
 // base URL (a ciphertext moved to another row or URL does not open), the base URL vetted by the
 // SSRF policy on every save, and the lookups agents and the runtime configuration need.
 import { and, eq, inArray, sql } from "drizzle-orm";
-import { credentialProviderDefaults, keyHintOf, type CredentialProvider, type FieldError, type ProviderCredential, type RuntimeProviderCredential } from "@speaknode/contracts";
+import { credentialProviderDefaults, keyHintOf, type AgentConfig, type CredentialProvider, type FieldError, type ProviderCredential, type RuntimeProviderCredential } from "@speaknode/contracts";
 import { agents, agentVersions, providerCredentials, type Database } from "@speaknode/db";
 import { ApiError } from "../errors.ts";
 import { iso } from "../lib/openapi.ts";
@@ -72,6 +72,15 @@ interface StageRef {
   field: string;
   provider: string;
   credentialId?: string | null | undefined;
+}
+
+/** The stages of a configuration, each with the credential it names (if any). */
+export function stageCredentialRefs(config: AgentConfig): StageRef[] {
+  return [
+    { field: "body.llm.credentialId", provider: config.llm.provider, credentialId: config.llm.credentialId },
+    { field: "body.stt.credentialId", provider: config.stt.provider, credentialId: config.stt.credentialId },
+    ...config.locales.map((l, i) => ({ field: `body.locales.${i}.tts.credentialId`, provider: l.tts.provider, credentialId: l.tts.credentialId })),
+  ];
 }
 
 /** Each stage's credential must be one of this space's, for the stage's provider. */

@@ -1,13 +1,14 @@
 // Versions of an agent: list, view one, roll back (publish an old snapshot again as new).
 import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
 import { and, desc, eq } from "drizzle-orm";
-import { Agent, AgentVersion, AgentVersionSummary, listOf } from "@speaknode/contracts";
+import { Agent, AgentConfig, AgentVersion, AgentVersionSummary, listOf } from "@speaknode/contracts";
 import { agentVersions } from "@speaknode/db";
 import type { AppEnv } from "../context.ts";
 import { etag, loadAgent, toAgent } from "../agents/store.ts";
 import { publishSnapshot } from "../agents/publish.ts";
-import { notFound } from "../errors.ts";
-import { bearerSecurity, errorResponses, iso, jsonResponse } from "../lib/openapi.ts";
+import { ApiError, notFound } from "../errors.ts";
+import { checkStageCredentials, stageCredentialRefs } from "../providers/credentials.ts";
+import { bearerSecurity, errorResponses, iso, jsonResponse, problemSpec } from "../lib/openapi.ts";
 import { AgentParams, AgentVersionParams } from "./params-agents.ts";
 
 type VersionRow = typeof agentVersions.$inferSelect;
@@ -40,7 +41,7 @@ export const rollbackRoute = createRoute({
   summary: "Publish an older version's snapshot again, as a new version (the draft is left as it is)",
   security: bearerSecurity,
   request: { params: AgentVersionParams },
-  responses: { 200: jsonResponse(Agent, "The agent, serving the rolled-back snapshot"), ...errorResponses },
+  responses: { 200: jsonResponse(Agent, "The agent, serving the rolled-back snapshot"), ...errorResponses, 409: problemSpec("The version uses provider keys the space no longer has") },
 });
 
 async function loadVersion(db: AppEnv["Variables"]["db"], agentId: string, version: number): Promise<VersionRow> {
@@ -66,6 +67,9 @@ export function registerAgentVersions(app: OpenAPIHono<AppEnv>): void {
     const { row } = await loadAgent(c, agentId);
     const db = c.get("db");
     const old = await loadVersion(db, row.id, version);
+    // A version naming a provider key deleted since (possible once no live version used it) would fail every call.
+    const keyErrors = await checkStageCredentials(db, row.spaceId, stageCredentialRefs(AgentConfig.parse((old.snapshot as { agent: unknown }).agent)));
+    if (keyErrors.length > 0) throw new ApiError("conflict", `version ${version} uses provider keys this space no longer has (${keyErrors.map((e) => e.field.replace(/^body\./, "")).join(", ")}); pick other keys in the draft and publish it instead`);
     const p = c.get("principal");
     const published = await db.transaction((tx) => publishSnapshot(tx, row, old.snapshot, p.type === "user" ? p.userId : null, `rollback to version ${version}`));
     return c.json(toAgent(published), 200, { etag: etag(published) });

@@ -122,4 +122,18 @@ describe("an agent's provider params and keys", () => {
     expectProblem(offline, 400, "validation_failed");
     expect(w.spaceId).toBeTruthy();
   });
+
+  it("refuses to roll back to a version whose provider key was deleted since", async () => {
+    const w = await makeWorld();
+    const own = await credential(w, "openai-compatible");
+    expect((await call("PATCH", `/v1/agents/${w.agentId}`, { token: w.owner.token, json: { llm: openai({ credentialId: own }) } })).status).toBe(200);
+    expect((await call("POST", `/v1/agents/${w.agentId}/publish`, { token: w.owner.token })).status).toBe(200);
+    expect((await call("PATCH", `/v1/agents/${w.agentId}`, { token: w.owner.token, json: { llm: { provider: "scripted", model: "demo" } } })).status).toBe(200);
+    expect((await call("POST", `/v1/agents/${w.agentId}/publish`, { token: w.owner.token })).status).toBe(200);
+    expect((await call("DELETE", `/v1/provider-credentials/${own}`, { token: w.owner.token })).status).toBe(204);
+    const rollback = await call("POST", `/v1/agents/${w.agentId}/versions/1/rollback`, { token: w.owner.token });
+    expectProblem(rollback, 409, "conflict");
+    expect(String(rollback.body["detail"])).toContain("llm.credentialId");
+    expect((await call("POST", `/v1/agents/${w.agentId}/versions/2/rollback`, { token: w.owner.token })).status).toBe(200);
+  });
 });
