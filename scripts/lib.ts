@@ -142,6 +142,8 @@ export async function startVoiceRuntime(opts: {
       ...(opts.dataDir ? { RUNTIME_DATA_DIR: ensureDir(opts.dataDir) } : {}),
       // Demo webhook tools live on this machine; production keeps private addresses blocked.
       TOOL_ALLOW_PRIVATE_HOSTS: "127.0.0.1,localhost",
+      // The Worker admits loopback provider keys in development; the runtime must then reach them too.
+      PROVIDER_ALLOW_PRIVATE_HOSTS: "127.0.0.1,localhost",
       // Traces go to the local Worker's /v1/traces (with the runtime's service token) unless the
       // shell points them elsewhere.
       OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: process.env["OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"] ?? `${opts.apiUrl}/v1/traces`,
