@@ -52,7 +52,7 @@ export const InvitationDelivery = z
     /** pending: when the next attempt is due; sent: when the provider took it; failed: when the last attempt failed. */
     at: timestamp,
     /** Why the last attempt failed (provider status or timeout; never credentials); null once sent. */
-    error: z.string().nullable(),
+    error: text().nullable(),
   })
   .meta({ id: "InvitationDelivery" });
 export type InvitationDelivery = z.infer<typeof InvitationDelivery>;
