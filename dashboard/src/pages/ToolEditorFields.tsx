@@ -45,7 +45,7 @@ export function RequestSection({ store }: Props) {
       <Field label="Description" error={err("description")} hint="Told to the LLM: what the tool does and when to call it">
         <textarea rows={3} value={form.description} onInput={(e) => edit((f) => void (f.description = e.currentTarget.value))} />
       </Field>
-      <Field label="URL" error={err("url")} hint="{{variable}} inserts an agent variable; {param} a path parameter, which must be a property of the body schema">
+      <Field label="URL" error={err("url")} hint="A public address; in its path and query, {{variable}} inserts an agent variable and {param} a path parameter (a property of the body schema). The host is fixed: secret headers are only ever sent to it">
         <input value={form.url} placeholder="https://api.example.com/orders/{order_id}?lang={{language}}" onInput={(e) => edit((f) => void (f.url = e.currentTarget.value))} />
       </Field>
       {params.length > 0 && (
@@ -82,6 +82,14 @@ export function HeadersSection({ store }: Props) {
           {k.slice("secretHeaders.".length)}: {m}
         </p>
       ))}
+      {store.droppedSecrets.value && (
+        <p class="warn-text">
+          The URL now points to {store.droppedSecrets.value.to ?? "another address"}, but the secret headers ({store.droppedSecrets.value.names.join(", ")}) were given for {store.droppedSecrets.value.from}: saving deletes them rather than sending them there.{" "}
+          <button type="button" class="link" onClick={startReplacing}>
+            Type them again for the new address
+          </button>
+        </p>
+      )}
       {!form.secrets.replace ? (
         <div class="row">
           {savedNames.length === 0 ? <span class="muted">None.</span> : savedNames.map((n) => <code key={n}>{n}: ••••••</code>)}

@@ -96,6 +96,7 @@ export default function ToolEditorPage({ spaceId, toolId }: { spaceId: string; t
       </div>
       {store.conflict.value && <ConflictBanner store={store} what="tool" />}
       {store.message.value && <p class="error">{store.message.value}</p>}
+      {store.notice.value && <p class="warn-text">{store.notice.value}</p>}
       {store.usedBy.value && <InUse spaceId={spaceId} agentIds={store.usedBy.value} />}
       {agentsError.value && <p class="error">{agentsError.value}</p>}
       <ErrorSummary store={store} />

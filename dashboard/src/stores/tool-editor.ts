@@ -8,7 +8,7 @@ import type { Tool } from "../../../packages/contracts/src/tools.ts";
 import { ApiProblem } from "../api/client.ts";
 import { formErrors, type FieldErrors } from "../ui/forms.ts";
 import { sameJson } from "./agent-editor.ts";
-import { bodyOf, emptyForm, formOf, isDirty, patchOf, validateForm, type ToolForm } from "./tool-form.ts";
+import { bodyOf, emptyForm, formOf, isDirty, patchOf, secretsDropped, validateForm, type ToolForm } from "./tool-form.ts";
 import { inUseBy, type ToolsStore } from "./tools.ts";
 
 export const newToolId = "new";
@@ -28,6 +28,8 @@ export function createToolEditorStore(deps: ToolEditorDeps) {
   const form = signal<ToolForm | null>(null);
   const fields = signal<FieldErrors>({});
   const message = signal<string | null>(null);
+  /** What the last save warned about (secret headers cleared because the URL changed origin). */
+  const notice = signal<string | null>(null);
   /** Set when the tool changed on the server since it was loaded. */
   const conflict = signal<string | null>(null);
   /** Agent ids still using the tool, after a refused delete. */
@@ -37,6 +39,8 @@ export function createToolEditorStore(deps: ToolEditorDeps) {
   const validating = signal(false);
 
   const dirty = computed(() => (initial.value && form.value ? isDirty(initial.value, form.value) : false));
+  /** The saved secret headers a save would delete: the URL now points to another origin. */
+  const droppedSecrets = computed(() => (form.value ? secretsDropped(tool.value, form.value) : null));
 
   function setSaved(next: Tool | null): void {
     const f = next ? formOf(next) : emptyForm();
@@ -103,12 +107,14 @@ export function createToolEditorStore(deps: ToolEditorDeps) {
     }
     busy.value = "saving";
     message.value = null;
+    notice.value = null;
     try {
       const body = bodyOf(sent).body;
       const result = before ? await tools.update(before.tool.id, patchOf(base, sent), before.tool.version) : await tools.create(spaceId, { ...body, secretHeaders: body.secretHeaders ?? {} });
       const edited = form.value;
       batch(() => {
         setSaved(result);
+        notice.value = result.warnings.length > 0 ? result.warnings.join(" ") : null;
         // Edits made while the request was in flight stay in the form.
         if (edited && edited !== sent && form.value) form.value = { ...form.value, ...changedParts(sent, edited) };
       });
@@ -156,7 +162,7 @@ export function createToolEditorStore(deps: ToolEditorDeps) {
     }
   }
 
-  return { isNew, spaceId, tool, initial, form, fields, message, conflict, usedBy, busy, dirty, load, reload, discard, edit, save, remove };
+  return { isNew, spaceId, tool, initial, form, fields, message, notice, conflict, usedBy, busy, dirty, droppedSecrets, load, reload, discard, edit, save, remove };
 }
 
 export type ToolEditorStore = ReturnType<typeof createToolEditorStore>;

@@ -3,7 +3,7 @@
 // kept and reported instead of lost. `bodyOf` turns a form into the create body with the errors of
 // that conversion; `validateForm` adds the API's own schema and URL checks; `patchOf` is the PATCH
 // body of what changed. Pure functions, tested without a DOM.
-import { CreateToolBody, HeaderName, UpdateToolBody, type HttpMethod, type Tool, type TransferRule } from "../../../packages/contracts/src/tools.ts";
+import { CreateToolBody, hasHostPlaceholder, HeaderName, toolUrlOrigin, UpdateToolBody, type HttpMethod, type Tool, type TransferRule } from "../../../packages/contracts/src/tools.ts";
 import type { JsonSchema } from "../../../packages/contracts/src/json-schema.ts";
 import { urlPathParams } from "../../../packages/contracts/src/template.ts";
 import type { z } from "zod";
@@ -176,6 +176,7 @@ export function urlError(url: string, bodySchema: JsonSchema | undefined): strin
   if (!url.trim()) return "must not be empty";
   const missing = urlPathParams(url).filter((p) => !bodySchema?.properties || !Object.hasOwn(bodySchema.properties, p));
   if (missing.length > 0) return `path parameter ${missing.map((p) => `{${p}}`).join(", ")} is not a property of the body schema`;
+  if (hasHostPlaceholder(url)) return "must not hold a placeholder in its host or port: a variable would choose where the request (and its secret headers) goes";
   const sample = url.trim().replace(/\{\{\s*[^}]*\}\}/g, "x").replace(/\{[^}]*\}/g, "x");
   let parsed: URL;
   try {
@@ -186,6 +187,18 @@ export function urlError(url: string, bodySchema: JsonSchema | undefined): strin
   if (parsed.protocol !== "https:" && parsed.protocol !== "http:") return "must be an http(s) URL";
   if (parsed.username || parsed.password) return "must not carry credentials: use a secret header";
   return null;
+}
+
+/**
+ * The saved secret headers this form would delete: the URL moves to another origin than they were
+ * given for while they are kept rather than typed again (the API clears them then, never sending
+ * them to the new address). Null when nothing would be lost.
+ */
+export function secretsDropped(saved: Tool | null | undefined, form: ToolForm): { names: string[]; from: string; to: string | null } | null {
+  if (!saved || saved.secretHeaderNames.length === 0 || form.secrets.replace) return null;
+  const to = toolUrlOrigin(form.url);
+  if (saved.secretOrigin !== null && to === saved.secretOrigin) return null;
+  return { names: saved.secretHeaderNames, from: saved.secretOrigin ?? "their former address", to };
 }
 
 /** Top-level keys of the body, changed between the saved form and this one. */

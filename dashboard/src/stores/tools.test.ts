@@ -30,6 +30,7 @@ function toolFixture(overrides: Partial<Tool> = {}): Tool {
     bodySchema: { type: "object", properties: { city: { type: "string", description: "City" } }, required: ["city"] },
     headers: { Accept: "application/json" },
     secretHeaderNames: ["X-Api-Key"],
+    secretOrigin: "https://api.example.com",
     timeoutMs: 10_000,
     preToolSpeech: null,
     progressSpeech: null,
@@ -55,7 +56,7 @@ function fakeApi(initial: Tool[] = [], opts: { usedBy?: string[]; handle?: (req:
       const { secretHeaders, ...rest } = body(req) as { secretHeaders: Record<string, string> };
       const tool = toolFixture({ headersSchema: null, bodySchema: null, preToolSpeech: null, progressSpeech: null, transferRules: [], headers: {}, timeoutMs: 10_000, ...(rest as Partial<Tool>), id: newId("tool"), secretHeaderNames: Object.keys(secretHeaders) });
       rows.set(tool.id, tool);
-      return json(tool, 201);
+      return json({ ...tool, secretHeadersCleared: false, warnings: [] }, 201);
     }
     const row = one ? rows.get(one) : undefined;
     if (!row) return problem("not_found", 404, "no such tool");
@@ -65,8 +66,11 @@ function fakeApi(initial: Tool[] = [], opts: { usedBy?: string[]; handle?: (req:
       if (req.headers["if-match"] && req.headers["if-match"] !== `"${row.version}"`) return problem("precondition_failed", 412, `the tool is at version ${row.version}: reload it`);
       const { secretHeaders, ...rest } = body(req) as { secretHeaders?: Record<string, string> };
       const next = { ...row, ...(rest as Partial<Tool>), ...(secretHeaders ? { secretHeaderNames: Object.keys(secretHeaders) } : {}), version: row.version + 1 };
+      // as the API does: secrets kept across a move to another origin are cleared, and it says so
+      const moved = !secretHeaders && row.secretHeaderNames.length > 0 && new URL(next.url.replace(/\{[^}]*\}/g, "x")).origin !== row.secretOrigin;
+      if (moved) Object.assign(next, { secretHeaderNames: [], secretOrigin: null });
       rows.set(row.id, next);
-      return json(next);
+      return json({ ...next, secretHeadersCleared: moved, warnings: moved ? ["the secret headers were deleted rather than sent there"] : [] });
     }
     if (req.method === "DELETE") {
       if (opts.usedBy?.length) return problem("conflict", 409, `agents still use this tool: ${opts.usedBy.join(", ")}; detach it first`);
@@ -224,6 +228,34 @@ describe("tool editor store", () => {
     clash.headers.push({ name: "x-api-key", value: "plain" });
     expect(validateForm(clash, { tool: t, initial })["secretHeaders.X-Api-Key"]).toBe('"X-Api-Key" is also a plain header');
     expect(validateForm(emptyForm(), null)["url"]).toBe("must be an absolute http(s) URL");
+  });
+
+  it("warns before saving that a URL on another origin drops the secret headers, and shows the API's warning after", async () => {
+    const t = toolFixture();
+    const { tools, fetch } = fakeApi([t]);
+    const store = createToolEditorStore({ tools, spaceId, toolId: t.id });
+    await store.load();
+    store.edit((f) => void (f.url = "https://api.example.com/v2/weather/{city}"));
+    expect(store.droppedSecrets.value).toBeNull();
+    store.edit((f) => void (f.url = "https://collector.example.net/weather/{city}"));
+    expect(store.droppedSecrets.value).toEqual({ names: ["X-Api-Key"], from: "https://api.example.com", to: "https://collector.example.net" });
+    // Typing them again keeps them, bound to the new address.
+    store.edit((f) => void (f.secrets = { replace: true, rows: [{ name: "X-Api-Key", value: "k" }] }));
+    expect(store.droppedSecrets.value).toBeNull();
+    store.edit((f) => void (f.secrets = { replace: false, rows: [] }));
+    expect(await store.save()).not.toBeNull();
+    expect(body(fetch.requests.find((r) => r.method === "PATCH"))).toEqual({ url: "https://collector.example.net/weather/{city}" });
+    expect(store.notice.value).toContain("deleted rather than sent there");
+    expect(store.tool.value?.secretHeaderNames).toEqual([]);
+    expect(store.droppedSecrets.value).toBeNull();
+  });
+
+  it("refuses a placeholder in the URL's host or port before sending", () => {
+    const form = formOf(toolFixture());
+    form.url = "https://{{tenant}}.example.com/weather/{city}";
+    expect(validateForm(form, null)["url"]).toContain("placeholder in its host or port");
+    form.url = "https://api.example.com:{{port}}/weather/{city}";
+    expect(validateForm(form, null)["url"]).toContain("placeholder in its host or port");
   });
 
   it("reports a changed version as a conflict, keeps the form, and reloads with or without the changes", async () => {

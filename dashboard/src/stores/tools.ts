@@ -5,7 +5,7 @@
 import { batch, signal } from "@preact/signals";
 import { FieldError } from "../../../packages/contracts/src/problem.ts";
 import { listOf } from "../../../packages/contracts/src/spaces.ts";
-import { ImportToolsResult, Tool, type ImportPreviewItem, type ImportToolsBody } from "../../../packages/contracts/src/tools.ts";
+import { ImportToolsResult, SavedTool, Tool, type ImportPreviewItem, type ImportToolsBody } from "../../../packages/contracts/src/tools.ts";
 import { z } from "zod";
 import { ApiProblem, type Api } from "../api/client.ts";
 import type { ToolBody, ToolPatch } from "./tool-form.ts";
@@ -45,15 +45,16 @@ export function createToolsStore(api: Api) {
     return tool;
   }
 
-  async function create(spaceId: string, body: ToolBody): Promise<Tool> {
-    const tool = await api.json(Tool, "POST", spaceTools(spaceId), { body });
+  async function create(spaceId: string, body: ToolBody): Promise<SavedTool> {
+    const tool = await api.json(SavedTool, "POST", spaceTools(spaceId), { body });
     applyToolsEvent(store, { type: "saved", tool });
     return tool;
   }
 
   /** PATCH `patch` onto the tool last seen at `baseVersion`; a newer version on the server is a 412. */
-  async function update(toolId: string, patch: ToolPatch, baseVersion: number): Promise<Tool> {
-    const tool = await api.json(Tool, "PATCH", toolPath(toolId), { body: patch, headers: { "if-match": `"${baseVersion}"` } });
+  /** The answer says whether the secret headers were cleared (the URL moved to another origin). */
+  async function update(toolId: string, patch: ToolPatch, baseVersion: number): Promise<SavedTool> {
+    const tool = await api.json(SavedTool, "PATCH", toolPath(toolId), { body: patch, headers: { "if-match": `"${baseVersion}"` } });
     applyToolsEvent(store, { type: "saved", tool });
     return tool;
   }

@@ -48,6 +48,41 @@ const webhookFields = {
   transferRules: z.array(TransferRule).max(20).default([]),
 };
 
+// Where a URL template sends requests. A placeholder is filled with a percent-encoded value, so in
+// the path or query it cannot move the request to another origin; in the host or port it would
+// let a caller's value choose the destination (and where the secret headers go), so it is refused.
+const urlPlaceholder = /\{\{\s*[^}]*\}\}|\{[^}]*\}/g;
+
+/** The authority part of a URL as written (between `scheme://` and the first `/`, `?` or `#`). */
+function templateAuthority(template: string): string | undefined {
+  return /^[a-z][a-z0-9+.-]*:\/\/([^/?#]*)/i.exec(template.trim())?.[1];
+}
+
+/** Whether the template puts a placeholder in its host or port. */
+export function hasHostPlaceholder(template: string): boolean {
+  return /[{}]/.test(templateAuthority(template) ?? "");
+}
+
+/** The template with every placeholder filled by a harmless sample. */
+export function sampleToolUrl(template: string): string {
+  return template.trim().replace(urlPlaceholder, "x");
+}
+
+/**
+ * The origin (`https://api.example.com:8443`) a URL template's requests go to, the one its secret
+ * headers are bound to; null when the template fixes none (not an absolute URL, or a placeholder
+ * in its host or port).
+ */
+export function toolUrlOrigin(template: string): string | null {
+  if (templateAuthority(template) === undefined || hasHostPlaceholder(template)) return null;
+  try {
+    const origin = new URL(sampleToolUrl(template)).origin;
+    return origin === "null" ? null : origin;
+  } catch {
+    return null;
+  }
+}
+
 /** What a client sends to create a webhook tool; `secretHeaders` are write-only values. */
 export const CreateToolBody = z
   .strictObject({ ...webhookFields, secretHeaders: z.record(HeaderName, text().min(1).max(4000)).default({}) })

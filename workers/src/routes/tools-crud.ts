@@ -36,7 +36,7 @@ async function loadTool(c: Context<AppEnv>, toolId: string): Promise<ToolRow> {
 async function sealSecrets(c: Context<AppEnv>, secrets: Record<string, string>, url: string): Promise<{ secretHeaders: string | null; secretHeaderNames: string[]; secretOrigin: string | null }> {
   const names = Object.keys(secrets);
   if (names.length === 0) return { secretHeaders: null, secretHeaderNames: [], secretOrigin: null };
-  return { secretHeaders: await encryptJson(c.get("config").secretsKey, secrets), secretHeaderNames: names, secretOrigin: toolUrlOrigin(url) ?? null };
+  return { secretHeaders: await encryptJson(c.get("config").secretsKey, secrets), secretHeaderNames: names, secretOrigin: toolUrlOrigin(url) };
 }
 
 export function registerToolsCrud(app: OpenAPIHono<AppEnv>): void {
@@ -76,7 +76,7 @@ export function registerToolsCrud(app: OpenAPIHono<AppEnv>): void {
     const url = patch.url ?? row.url;
     // Secrets stay with the origin they were given for: a move elsewhere without them drops them.
     const boundOrigin = boundSecretOrigin(row);
-    const secretsMoved = row.secretHeaders !== null && patch.secretHeaders === undefined && boundOrigin !== toolUrlOrigin(url);
+    const secretsMoved = row.secretHeaders !== null && patch.secretHeaders === undefined && (boundOrigin === null || boundOrigin !== toolUrlOrigin(url));
     const merged = {
       code: patch.code ?? row.code,
       url,

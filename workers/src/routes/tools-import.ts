@@ -104,7 +104,7 @@ export function registerToolsImport(app: OpenAPIHono<AppEnv>): void {
         const { secretHeaders: _secrets, ...fields } = CreateToolBody.parse({ ...draft, secretHeaders: body.secretHeaders });
         const [row] = await tx
           .insert(tools)
-          .values({ id: newId("tool"), spaceId, ...fields, headersSchema: fields.headersSchema ?? null, bodySchema: fields.bodySchema ?? null, preToolSpeech: fields.preToolSpeech ?? null, progressSpeech: fields.progressSpeech ?? null, secretHeaders: sealed, secretHeaderNames: Object.keys(body.secretHeaders), secretOrigin: sealed === null ? null : (toolUrlOrigin(fields.url) ?? null), parameterLocations: locations(item) })
+          .values({ id: newId("tool"), spaceId, ...fields, headersSchema: fields.headersSchema ?? null, bodySchema: fields.bodySchema ?? null, preToolSpeech: fields.preToolSpeech ?? null, progressSpeech: fields.progressSpeech ?? null, secretHeaders: sealed, secretHeaderNames: Object.keys(body.secretHeaders), secretOrigin: sealed === null ? null : toolUrlOrigin(fields.url), parameterLocations: locations(item) })
           .returning();
         if (!row) throw new Error("tool insert returned no row");
         rows.push(toTool(row));

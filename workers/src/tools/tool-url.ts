@@ -1,13 +1,14 @@
 // Where a webhook tool's requests go, judged when the tool is saved: the URL template's origin
-// (scheme + host + port) must be fixed by the template itself — a `{{variable}}` or `{param}` in
-// the host or port would let a caller's value choose the destination, and with it where the
-// secret headers go — and must pass the platform's SSRF policy. Placeholders in the path and
-// query stay allowed: they are percent-encoded when filled, so they cannot move the origin.
+// (scheme + host + port) must be fixed by the template itself (toolUrlOrigin in the contracts: no
+// placeholder in the host or port, which would let a caller's value choose the destination and
+// with it where the secret headers go) and must pass the platform's SSRF policy.
 import { checkOutboundUrl, type OutboundOptions } from "@speaknode/ssrf";
-import type { FieldError } from "@speaknode/contracts";
+import { hasHostPlaceholder, sampleToolUrl, toolUrlOrigin, type FieldError } from "@speaknode/contracts";
+
+export { toolUrlOrigin };
 
 /** What the saved URL may point to: the runtime's policy (plain http allowed), loopback only on a
- *  development platform (dev tools on), where the demo shop tool calls the local Worker. */
+ *  development platform (dev tools on). */
 export interface ToolUrlPolicy {
   allowLoopback: boolean;
 }
@@ -18,37 +19,9 @@ export function toolUrlPolicy(config: { devTools: { enabled: boolean } }): ToolU
   return { allowLoopback: config.devTools.enabled };
 }
 
-const placeholder = /\{\{\s*[^}]*\}\}|\{[^}]*\}/g;
-
-/** The authority part of a URL as written (between `scheme://` and the first `/`, `?` or `#`). */
-function authorityOf(template: string): string | undefined {
-  return /^[a-z][a-z0-9+.-]*:\/\/([^/?#]*)/i.exec(template.trim())?.[1];
-}
-
-/** The template with every placeholder filled by a harmless sample, as the runtime would fill it. */
-function sampleOf(template: string): string {
-  return template.trim().replace(placeholder, "x");
-}
-
-/**
- * The origin the tool's requests go to (`https://api.example.com:8443`), or undefined when the
- * template does not fix one (not a URL, or a placeholder in its host or port).
- */
-export function toolUrlOrigin(template: string): string | undefined {
-  const authority = authorityOf(template);
-  if (authority === undefined || /[{}]/.test(authority)) return undefined;
-  try {
-    const origin = new URL(sampleOf(template)).origin;
-    return origin === "null" ? undefined : origin;
-  } catch {
-    return undefined;
-  }
-}
-
 /** The refusal of a placeholder in the host or port, if the template has one. */
 export function hostPlaceholderError(template: string, field = "body.url"): FieldError | undefined {
-  const authority = authorityOf(template);
-  if (authority === undefined || !/[{}]/.test(authority)) return undefined;
+  if (!hasHostPlaceholder(template)) return undefined;
   return { field, message: "must not hold a placeholder in its host or port: a variable would choose where the request (and its secret headers) goes" };
 }
 
@@ -57,7 +30,7 @@ export function checkToolDestination(template: string, policy: ToolUrlPolicy, fi
   const placeholderError = hostPlaceholderError(template, field);
   if (placeholderError) return [placeholderError];
   const opts: OutboundOptions = { allowHttp: true, allowLoopback: policy.allowLoopback };
-  const check = checkOutboundUrl(sampleOf(template), opts);
+  const check = checkOutboundUrl(sampleToolUrl(template), opts);
   if (!check.ok) return [{ field, message: `${check.reason}: webhook tools may only call public addresses` }];
   return [];
 }
@@ -69,5 +42,5 @@ export function checkToolDestination(template: string, policy: ToolUrlPolicy, fi
  */
 export function boundSecretOrigin(row: { url: string; secretOrigin: string | null; secretHeaders: string | null }): string | null {
   if (row.secretHeaders === null) return null;
-  return row.secretOrigin ?? toolUrlOrigin(row.url) ?? null;
+  return row.secretOrigin ?? toolUrlOrigin(row.url);
 }
