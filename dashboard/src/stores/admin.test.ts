@@ -71,10 +71,10 @@ describe("admin catalog store", () => {
   });
 
   it("turns the add form's text into the API's body: languages listed, parameters parsed", () => {
-    const draft = { ...emptyDraft("stt"), model: "nova-3", displayName: " Deepgram Nova 3 ", languages: "en, de-DE en", defaultParams: '{"smart_format": true}' };
+    const draft = { ...emptyDraft("stt"), model: "nova-3", displayName: " Deepgram Nova 3 ", languages: "en, de-DE en", defaultParams: '{"smartFormat": true}' };
     expect(draft.provider).toBe("deepgram");
     expect(createBodyFrom(draft)).toEqual({
-      kind: "stt", provider: "deepgram", model: "nova-3", displayName: "Deepgram Nova 3", enabled: true, languages: ["en", "de-DE"], defaultParams: { smart_format: true },
+      kind: "stt", provider: "deepgram", model: "nova-3", displayName: "Deepgram Nova 3", enabled: true, languages: ["en", "de-DE"], defaultParams: { smartFormat: true },
     });
     expect(createBodyFrom({ ...draft, languages: "", defaultParams: " " })).toMatchObject({ languages: [], defaultParams: {} });
   });
