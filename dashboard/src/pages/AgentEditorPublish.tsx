@@ -1,6 +1,7 @@
-// The agent editor's outward tabs: Widget (look, placement, allowed origins, the embed code),
-// Publish (publish/unpublish, versions with the served one marked, what changed from a version to
-// the draft, rollback) and Tools (attach the space's webhook tools and the system tools).
+// The agent editor's outward tabs: Widget (look, placement, allowed origins, the embed code and
+// its agent tokens), Publish (publish/unpublish, versions with the served one marked, what changed
+// from a version to the draft, rollback) and Tools (attach the space's webhook tools and the
+// system tools).
 import { useSignal } from "@preact/signals";
 import { useEffect } from "preact/hooks";
 import type { AgentConfig } from "../../../packages/contracts/src/agents.ts";
@@ -12,6 +13,7 @@ import { useStores } from "../stores/index.ts";
 import { CopyButton, Field } from "../ui/fields.tsx";
 import { formatDate } from "../ui/forms.ts";
 import { VersionDiff } from "./AgentEditorDiff.tsx";
+import { AgentTokensSection } from "./AgentEditorTokens.tsx";
 
 type Props = { store: AgentEditorStore };
 type Widget = AgentConfig["widget"];
@@ -113,6 +115,7 @@ export function WidgetTab({ store }: Props) {
           </div>
         </div>
       )}
+      {store.agent.value && <AgentTokensSection agentId={store.agent.value.id} />}
     </div>
   );
 }

@@ -113,6 +113,6 @@ describe("the widget", () => {
     expect(await issueTestToken(api, agentId)).toBe("tok");
     expect(fetch.requests[0]?.method).toBe("POST");
     expect(fetch.requests[0]?.url).toBe(`/v1/agents/${agentId}/agent-tokens`);
-    expect(JSON.parse(fetch.requests[0]?.body ?? "{}")).toEqual({ ttlS: 1800 });
+    expect(JSON.parse(fetch.requests[0]?.body ?? "{}")).toEqual({ name: "Talk to agent (dashboard)", ttlS: 1800 });
   });
 });

@@ -123,6 +123,6 @@ const IssuedToken = z.object({ token: z.string(), expiresAt: z.string() });
 
 /** An agent token for the widget's `agent-token`: sessions from the dashboard skip the agent's allowed origins. */
 export async function issueTestToken(api: Api, agentId: string): Promise<string> {
-  const { token } = await api.json(IssuedToken, "POST", `/v1/agents/${encodeURIComponent(agentId)}/agent-tokens`, { body: { ttlS: testTokenTtlS } });
+  const { token } = await api.json(IssuedToken, "POST", `/v1/agents/${encodeURIComponent(agentId)}/agent-tokens`, { body: { name: "Talk to agent (dashboard)", ttlS: testTokenTtlS } });
   return token;
 }
