@@ -63,7 +63,7 @@ export function AgentTokensSection({ agentId }: { agentId: string }) {
                 ))}
               </select>
             </Field>
-            <Field label="Origins that may use it" error={fields.value["allowedOrigins"]} hint="e.g. https://shop.example; empty: any page">
+            <Field label="Origins that may use it" error={fields.value["allowedOrigins"]} hint="e.g. https://shop.example; empty: every page">
               <input value={origins.value} placeholder="https://shop.example" onInput={(e) => (origins.value = e.currentTarget.value)} />
             </Field>
           </div>

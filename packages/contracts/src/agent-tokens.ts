@@ -13,7 +13,7 @@ export const CreateAgentTokenBody = z
     /** Shown in the list, so people can tell tokens apart. */
     name: text().trim().min(1).max(100).optional(),
     ttlS: z.number().int().min(60).max(86_400).default(3600),
-    /** Pages allowed to use the token, by origin. Empty: any page — the token itself is the
+    /** Pages allowed to use the token, by origin. Empty: every page — the token itself is the
      *  credential, like an API key, so whoever holds it may start sessions until it expires or
      *  is revoked. Give origins to make a leaked token useless elsewhere in a browser. */
     allowedOrigins: z.array(TokenOrigin).max(20).default([]),
