@@ -3,6 +3,7 @@
 // params; a space's key goes only to its credential's base URL, and only when the SSRF guard lets
 // that destination through.
 import { voice, type APIConnectOptions, type llm } from "@livekit/agents";
+import { AudioFrame } from "@livekit/rtc-node";
 import type { RuntimeConfig } from "@speaknode/contracts";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { ProviderCredentials } from "../config.ts";
@@ -108,5 +109,22 @@ describe("where provider keys go", () => {
     expect(ok.status).toBe(200);
     expect(((await ok.json()) as { object: string }).object).toBe("list");
     expect(attacker.requests).toEqual([]);
+  });
+
+  it("sends a space's OpenAI key for speech (STT and TTS) only to its credential's URL", async () => {
+    const registry = new ProviderRegistry(credentials(), {}, { allowPrivateHosts: ["127.0.0.1"] });
+    const credentialId = "pcr_01jqz8k3m4n5p6q7r8s9t0v1w5";
+    const base = configWith({ provider: "scripted", model: "demo", params: {} }, { credentials: [{ id: credentialId, provider: "openai", baseUrl: `${space.url}/v1`, apiKey: spaceKey }], platformEndpoints: [] });
+    const locale = { ...base.locales[0], language: "en-US", tts: { provider: "openai", model: "tts-1", voice: "alloy", params: {}, credentialId } } as RuntimeConfig["locales"][number];
+    const config: RuntimeConfig = { ...base, agent: { ...base.agent, stt: { provider: "openai", model: "whisper-1", params: {}, credentialId } }, locales: [locale] };
+    const access = await registry.vet(config);
+    const stt = registry.stt(config.agent.stt, "en-US", access);
+    await stt.recognize(new AudioFrame(new Int16Array(1600), 16_000, 1, 1600));
+    const tts = registry.tts(locale, access);
+    for await (const _audio of tts.synthesize("hello")) void _audio;
+    expect(space.requestsTo("/v1/audio/transcriptions").map((r) => r.headers["authorization"])).toEqual([`Bearer ${spaceKey}`]);
+    expect(space.requestsTo("/v1/audio/speech").map((r) => r.headers["authorization"])).toEqual([`Bearer ${spaceKey}`]);
+    expect(platform.requests).toEqual([]);
+    await Promise.all([stt.close(), tts.close()]);
   });
 });

@@ -201,8 +201,11 @@ export class ProviderRegistry {
       case "openai": {
         // The REST transcription endpoint (works with OpenAI-compatible servers); the session's VAD segments the audio.
         const e = this.#endpoint("stt", choice, access, { apiKey: c.openaiApiKey, baseUrl: c.openaiBaseUrl });
+        const apiKey = need("stt", "OpenAI", e.apiKey, "OPENAI_API_KEY");
         return new openai.STT({
-          client: this.#openaiClient(e, need("stt", "OpenAI", e.apiKey, "OPENAI_API_KEY")),
+          // The plugin insists on a key even with a client; requests go through the client only.
+          apiKey,
+          client: this.#openaiClient(e, apiKey),
           model: choice.model,
           useRealtime: false,
           language: language.split("-")[0] ?? language,
@@ -226,8 +229,10 @@ export class ProviderRegistry {
         return new FliteTTS({ voice: choice.voice, speed });
       case "openai": {
         const e = this.#endpoint("tts", choice, access, { apiKey: c.openaiApiKey, baseUrl: c.openaiBaseUrl });
+        const apiKey = need("tts", "OpenAI", e.apiKey, "OPENAI_API_KEY");
         return new openai.TTS({
-          client: this.#openaiClient(e, need("tts", "OpenAI", e.apiKey, "OPENAI_API_KEY")),
+          apiKey,
+          client: this.#openaiClient(e, apiKey),
           model: choice.model,
           // The catalog admits any voice name; OpenAI answers an unknown one with a clear 400.
           voice: choice.voice as openai.TTSVoices,
