@@ -8,10 +8,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import fc from "fast-check";
 import { createDatabase } from "@speaknode/db";
-import { call, makeWorld, testEnv, type CallResult } from "../../test/helpers.ts";
+import { call, makeWorld, newUser, testEnv, type CallResult, type TestUser } from "../../test/helpers.ts";
 import { agentBody, toolBody } from "../../test/fixtures.ts";
 import { serviceToken } from "../runtime/testing.ts";
-import { listOperations, sample, jsonPaths, getAt, setAt, type Operation, type SampleContext } from "../../test/fuzz/document.ts";
+import { listOperations, sample, jsonPaths, getAt, schemaAt, setAt, type Operation, type SampleContext } from "../../test/fuzz/document.ts";
 import { badSegment, bodyCase, dateEdges, dateTimeEdges, describeCase, ifMatchCase, int4Edges, rawBodyCase, timeEdgesLike, withKey, type FuzzCase } from "../../test/fuzz/values.ts";
 import { changedTables, fingerprintQuery, rowFingerprints, type RowScope } from "../../test/fuzz/rows.ts";
 
@@ -45,7 +45,8 @@ function examples(ids: Record<string, string>, eventSessions: string[]): Record<
     "PATCH /v1/tools/{toolId}": [{ body: toolBody({ code: "fuzz_patched" }) }],
     "POST /v1/spaces/{spaceId}/tools/import": [{ body: { source: { type: "document", document: { openapi: "3.0.0", info: { title: "Shop", version: "1" }, servers: [{ url: "https://shop.example.test" }], paths: { "/orders/{id}": { get: { operationId: "getOrder", parameters: [{ name: "id", in: "path", required: true, schema: { type: "integer" } }] } } } } }, confirm: false } }],
     "POST /v1/spaces/{spaceId}/invitations": [{ body: { email: "fuzz@example.com", role: "member" } }],
-    "POST /v1/catalog": [{ body: { kind: "llm", provider: "openrouter", model: "fuzz/model", displayName: "Fuzz" } }],
+    // Disabled, under a name of its own: the catalog is shared with tests running meanwhile.
+    "POST /v1/catalog": [{ body: { kind: "llm", provider: "openrouter", model: `fuzz/${crypto.randomUUID()}`, displayName: "Fuzz", enabled: false } }],
     "POST /v1/agents/{agentId}/sessions": [{ body: { variables: { order_id: 42, customer_name: "Ada" }, channel: { type: "api", callerId: "+15550001234" } } }],
     "POST /public/agents/{agentId}/sessions": [{ body: { variables: { order_id: "42", customer_name: "Ada" }, visitorId: "visitor-1" } }],
     // Each on a session of its own: a valid mutation may end or fail the session it is sent to.
@@ -76,6 +77,7 @@ interface Target {
 }
 
 let world: Awaited<ReturnType<typeof makeWorld>>;
+let admin: TestUser;
 let ctx: SampleContext;
 let eventSessions: string[] = [];
 let scope: RowScope;
@@ -97,13 +99,13 @@ beforeAll(async () => {
   }
   const [sessionId = "", ...others] = sessions;
   eventSessions = others;
-  const catalog = await call("GET", "/v1/catalog", { token: world.owner.token });
-  const model = (catalog.body["data"] as { id: string }[] | undefined)?.[0]?.id;
+  // A platform Admin, for what the Owner may not do, and a disabled catalog model of the test's own.
+  admin = await newUser({ roles: ["platform-admin"] });
+  const model = await call("POST", "/v1/catalog", { token: admin.token, json: { kind: "llm", provider: "openrouter", model: `fuzz/${crypto.randomUUID()}`, displayName: "Fuzz", enabled: false } });
   const doc = (await call("GET", "/openapi.json")).body as unknown as SampleContext["doc"];
-  const ids: Record<string, string> = { spc: world.spaceId, agt: agentId, tol: world.toolId, ses: sessionId, usr: world.member.id, inv: world.invitationId, key: world.apiKeyId };
-  if (model) ids["mdl"] = model;
+  const ids: Record<string, string> = { spc: world.spaceId, agt: agentId, tol: world.toolId, ses: sessionId, usr: world.member.id, inv: world.invitationId, key: world.apiKeyId, mdl: String(model.body["id"]) };
   ctx = { doc, ids };
-  scope = { spaceIds: [world.spaceId, world.otherSpaceId], userIds: [world.owner.id, world.member.id, world.outsider.id] };
+  scope = { spaceIds: [world.spaceId, world.otherSpaceId], userIds: [world.owner.id, world.member.id, world.outsider.id, admin.id], modelIds: [String(model.body["id"])] };
   db = createDatabase({ url: testEnv.DATABASE_URL, localProxy: testEnv.DB_LOCAL_PROXY, max: 1 });
   fingerprintSql = await fingerprintQuery(db.db, scope);
 }, 60_000);
@@ -208,25 +210,71 @@ function sweep(op: Operation, base: Baseline): FuzzCase[] {
   if (op.body?.contentType === "application/json") {
     for (const place of jsonPaths(base.body)) {
       const old = getAt(base.body, place);
-      if (typeof old === "string") for (const value of [`${old}\u0000`, ...timeEdgesLike(old)]) cases.push({ kind: "replace", at: place, value });
+      if (typeof old === "string") {
+        // Exactly as long as the schema allows: a column narrower than the schema fails here.
+        const maxLength = schemaAt(op.body.schema, place, ctx.doc)?.["maxLength"];
+        const longest = typeof maxLength === "number" && maxLength <= 100_000 ? ["x".repeat(maxLength)] : [];
+        for (const value of [`${old}\u0000`, ...timeEdgesLike(old), ...longest]) cases.push({ kind: "replace", at: place, value });
+      }
       else if (typeof old === "number") for (const value of [int4Edges[1], 0.5]) cases.push({ kind: "replace", at: place, value });
       else if (typeof old === "object" && old !== null && !Array.isArray(old)) cases.push({ kind: "addKey", at: place, key: "\u0000", value: "x" });
       else if (Array.isArray(old)) cases.push({ kind: "replace", at: place, value: [...old, "\u0000"] });
+      // And the wrong kind of value, which code past the schema may not expect.
+      cases.push({ kind: "replace", at: place, value: wrongKind(old) });
     }
   }
   return cases;
 }
 
+function wrongKind(value: unknown): unknown {
+  if (Array.isArray(value)) return {};
+  if (typeof value === "object" && value !== null) return [];
+  if (typeof value === "string") return 1;
+  if (typeof value === "number") return String(value);
+  return null;
+}
+
 function caseArbitrary(op: Operation, base: Baseline): fc.Arbitrary<FuzzCase> {
   const arbs: fc.Arbitrary<FuzzCase>[] = [];
   for (const p of op.params) {
-    if (p.in === "path") arbs.push(badSegment(base.path[p.name]).map((segment): FuzzCase => ({ kind: "path", name: p.name, segment })));
-    if (p.in === "query") arbs.push(fc.array(badSegment(undefined), { minLength: 1, maxLength: 3 }).map((values): FuzzCase => ({ kind: "query", name: p.name, values })));
+    if (p.in === "path") arbs.push(badSegment(base.path[p.name], p.schema).map((segment): FuzzCase => ({ kind: "path", name: p.name, segment })));
+    if (p.in === "query") arbs.push(fc.array(badSegment(undefined, p.schema), { minLength: 1, maxLength: 3 }).map((values): FuzzCase => ({ kind: "query", name: p.name, values })));
   }
   arbs.push(badSegment(undefined).map((v): FuzzCase => ({ kind: "query", name: "fuzz", values: [v] })));
-  if (op.body?.contentType === "application/json") arbs.push(bodyCase(base.body), bodyCase(base.body), rawBodyCase);
+  if (op.body?.contentType === "application/json") {
+    const schema = op.body.schema;
+    const schemaOf = (at: (string | number)[]) => schemaAt(schema, at, ctx.doc);
+    arbs.push(bodyCase(base.body, schemaOf), bodyCase(base.body, schemaOf), rawBodyCase);
+  }
   if (op.method !== "GET") arbs.push(ifMatchCase);
   return fc.oneof(...arbs);
+}
+
+/** Fuzzes each operation with `token(op)`; returns the operations whose baseline was forbidden. */
+async function fuzz(ops: Operation[], token: (op: Operation) => Promise<string | undefined>, failures: string[], badBaselines: string[]): Promise<Operation[]> {
+  const forbidden: Operation[] = [];
+  for (const op of ops) {
+    const target: Target = { op, token: await token(op) };
+    for (const base of baselines(op)) {
+      for (const c of sweep(op, base)) {
+        try {
+          await check(target, base, c);
+        } catch (err) {
+          failures.push((err as Error).message);
+        }
+      }
+      const verdict = await fc.check(fc.asyncProperty(caseArbitrary(op, base), (c) => check(target, base, c)), { seed, numRuns: runsPerBaseline, endOnFailure: true });
+      if (verdict.failed) failures.push(`${verdict.errorInstance instanceof Error ? verdict.errorInstance.message : String(verdict.errorInstance)} (fast-check seed ${seed}, path ${verdict.counterexamplePath})`);
+      // Last, as it may change state (end a session, delete a resource): the baseline itself must
+      // get past validation, or breaking one place of it proved nothing.
+      const res = await send(target, base, null);
+      fingerprints = await rowFingerprints(db.db, fingerprintSql);
+      // Only the schemas' verdict counts: a handler's (a duplicate name) is about state, not shape.
+      if (res.status >= 500 || (res.body["code"] === "validation_failed" && res.body["detail"] === schemaRefusal)) badBaselines.push(`${op.key}: ${res.status} ${JSON.stringify(res.body["errors"] ?? res.body["detail"])}`);
+      if (res.status === 403 && !forbidden.includes(op)) forbidden.push(op);
+    }
+  }
+  return forbidden;
 }
 
 describe("every operation in /openapi.json, fed bad input", () => {
@@ -236,27 +284,11 @@ describe("every operation in /openapi.json, fed bad input", () => {
     const failures: string[] = [];
     const badBaselines: string[] = [];
     fingerprints = await rowFingerprints(db.db, fingerprintSql);
-    for (const op of ops) {
-      const target: Target = { op, token: op.auth === "bearer" ? world.owner.token : op.auth === "runtime" ? await serviceToken({ ttlS: 600 }) : undefined };
-      for (const base of baselines(op)) {
-        for (const c of sweep(op, base)) {
-          try {
-            await check(target, base, c);
-          } catch (err) {
-            failures.push((err as Error).message);
-          }
-        }
-        const verdict = await fc.check(fc.asyncProperty(caseArbitrary(op, base), (c) => check(target, base, c)), { seed, numRuns: runsPerBaseline, endOnFailure: true });
-        if (verdict.failed) failures.push(`${verdict.errorInstance instanceof Error ? verdict.errorInstance.message : String(verdict.errorInstance)} (fast-check seed ${seed}, path ${verdict.counterexamplePath})`);
-        // Last, as it may change state (end a session, delete a resource): the baseline itself must
-        // get past validation, or breaking one place of it proved nothing.
-        const res = await send(target, base, null);
-        fingerprints = await rowFingerprints(db.db, fingerprintSql);
-        // Only the schemas' verdict counts: a handler's (a duplicate name) is about state, not shape.
-        if (res.status >= 500 || (res.body["code"] === "validation_failed" && res.body["detail"] === schemaRefusal)) badBaselines.push(`${op.key}: ${res.status} ${JSON.stringify(res.body["errors"] ?? res.body["detail"])}`);
-      }
-    }
-    console.log(`fuzzed ${ops.length} operations with ${requests} requests (seed ${seed})`);
+    const runtimeToken = await serviceToken({ ttlS: 600 });
+    const forbidden = await fuzz(ops, async (op) => (op.auth === "bearer" ? world.owner.token : op.auth === "runtime" ? runtimeToken : undefined), failures, badBaselines);
+    // What the Owner may not do (platform Admin operations) again as an Admin, past the role check.
+    await fuzz(forbidden, async () => admin.token, failures, badBaselines);
+    console.log(`fuzzed ${ops.length} operations (${forbidden.length} again as platform Admin) with ${requests} requests (seed ${seed})`);
     // Baselines the schema rejects need an entry in examples(): breaking one place proves nothing.
     expect({ badBaselines, failures }).toEqual({ badBaselines: [], failures: [] });
   }, 300_000);

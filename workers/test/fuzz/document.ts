@@ -23,7 +23,7 @@ export interface Operation {
   body: { contentType: string; schema: Schema } | null;
 }
 
-type Doc = { paths: Record<string, Record<string, Record<string, unknown>>>; components?: { schemas?: Record<string, Schema> }; security?: unknown };
+export type Doc = { paths: Record<string, Record<string, Record<string, unknown>>>; components?: { schemas?: Record<string, Schema> }; security?: unknown };
 
 const methods = new Set(["get", "post", "put", "patch", "delete"]);
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
@@ -186,4 +186,23 @@ export function setAt(value: unknown, path: (string | number)[], replace: (old: 
     }
   }
   return out;
+}
+
+/** The schema that describes the value at `path` inside a value of `schema`, as far as it can tell. */
+export function schemaAt(schema: Schema, path: (string | number)[], doc: Doc): Schema | undefined {
+  let s: Schema | undefined = deref(schema, doc);
+  for (const key of path) {
+    if (!s) return undefined;
+    const variants = [s, ...(["oneOf", "anyOf", "allOf"] as const).flatMap((k) => (Array.isArray(s?.[k]) ? (s[k] as Schema[]).map((v) => deref(v, doc)) : []))];
+    let next: Schema | undefined;
+    for (const v of variants) {
+      const props = isRecord(v["properties"]) ? (v["properties"] as Record<string, Schema>) : undefined;
+      if (typeof key === "string" && props?.[key]) next = props[key];
+      else if (typeof key === "string" && isRecord(v["additionalProperties"])) next = v["additionalProperties"] as Schema;
+      else if (typeof key === "number" && isRecord(v["items"])) next = v["items"] as Schema;
+      if (next) break;
+    }
+    s = next ? deref(next, doc) : undefined;
+  }
+  return s;
 }

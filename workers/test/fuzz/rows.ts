@@ -1,5 +1,5 @@
 // A fingerprint of every row a request of the fuzz test could touch, per table: the rows of the
-// seeded spaces and of their agents, tools, sessions and users. Columns that change without a
+// seeded spaces and of their agents, tools, sessions and users, and the test's catalog model. Columns that change without a
 // request (a SessionRoom timing a session out, a key's last use, a user's last login) are left
 // out, and so are tables only background work writes (spans, analytics, the email outbox), so a
 // changed fingerprint means a request wrote something.
@@ -9,11 +9,14 @@ import type { Database } from "@speaknode/db";
 export interface RowScope {
   spaceIds: string[];
   userIds: string[];
+  /** Catalog models the test made: the catalog is global, other tests add to it meanwhile. */
+  modelIds: string[];
 }
 
-// [table, which rows (SQL over `t`, with :spaces and :users), columns left out]
+// [table, which rows (SQL over `t`, with :spaces, :users and :models), columns left out]
 const tables: [string, string, string[]][] = [
   ["spaces", "t.id = any(:spaces)", []],
+  ["catalog_models", "t.id = any(:models)", []],
   ["users", "t.id = any(:users)", ["last_login_at", "updated_at"]],
   ["memberships", "t.space_id = any(:spaces)", []],
   ["invitations", "t.space_id = any(:spaces)", []],
@@ -39,12 +42,13 @@ export async function fingerprintQuery(db: Database, scope: RowScope): Promise<s
   );
   const spaces = `array[${scope.spaceIds.map(literal).join(",")}]::text[]`;
   const users = `array[${scope.userIds.map(literal).join(",")}]::text[]`;
+  const models = `array[${scope.modelIds.map(literal).join(",")}]::text[]`;
   const selects = tables.map(([table, where, volatile]) => {
     const columns = result.rows.filter((r) => r.table_name === table && !volatile.includes(r.column_name)).map((r) => `t.${quoteIdent(r.column_name)}`);
     // A row's text form, not jsonb: a json column holding \u0000 (which jsonb refuses) must not
     // break the check that is there to catch it.
     const row = `row(${columns.join(", ")})::text`;
-    const filter = where.replaceAll(":spaces", spaces).replaceAll(":users", users);
+    const filter = where.replaceAll(":spaces", spaces).replaceAll(":users", users).replaceAll(":models", models);
     return `select ${literal(table)} as name, md5(coalesce(string_agg(${row}, '|' order by ${row}), '')) as digest from ${table} t where ${filter}`;
   });
   return selects.join("\nunion all\n");

@@ -2,7 +2,7 @@
 // unpaired surrogates), numbers beyond int4 and floats where integers go, overlong strings, wrong
 // types, hostile keys, deep JSON, malformed path segments and query strings, broken bodies.
 import fc from "fast-check";
-import { getAt, jsonPaths, unknownId } from "./document.ts";
+import { getAt, jsonPaths, unknownId, type Schema } from "./document.ts";
 
 export type JsonPath = (string | number)[];
 
@@ -82,8 +82,22 @@ function corrupt(old: unknown): fc.Arbitrary<unknown> {
   return badValue;
 }
 
+/** Strings of the schema's own shape: random matches of its pattern, and exactly its longest. */
+export function shapedStrings(schema: Schema | undefined): fc.Arbitrary<string>[] {
+  const out: fc.Arbitrary<string>[] = [];
+  if (typeof schema?.["pattern"] === "string") {
+    try {
+      out.push(fc.stringMatching(new RegExp(schema["pattern"])));
+    } catch {
+      // a pattern fast-check cannot generate from: the other values still apply
+    }
+  }
+  if (typeof schema?.["maxLength"] === "number") out.push(fc.constantFrom("x", "é", "😀").map((ch) => ch.repeat(Math.ceil((schema["maxLength"] as number) / ch.length))));
+  return out;
+}
+
 /** Body cases around a valid baseline body: replace, remove or add at any place in it. */
-export function bodyCase(baseline: unknown): fc.Arbitrary<FuzzCase> {
+export function bodyCase(baseline: unknown, schemaOf: (at: JsonPath) => Schema | undefined = () => undefined): fc.Arbitrary<FuzzCase> {
   const paths = jsonPaths(baseline);
   const objects = paths.filter((p) => {
     const v = getAt(baseline, p);
@@ -91,7 +105,7 @@ export function bodyCase(baseline: unknown): fc.Arbitrary<FuzzCase> {
   });
   const place = fc.constantFrom(...paths);
   const cases: fc.Arbitrary<FuzzCase>[] = [
-    place.chain((at) => fc.oneof(badValue, corrupt(getAt(baseline, at))).map((value): FuzzCase => ({ kind: "replace", at, value }))),
+    place.chain((at) => fc.oneof(badValue, corrupt(getAt(baseline, at)), ...shapedStrings(schemaOf(at))).map((value): FuzzCase => ({ kind: "replace", at, value }))),
   ];
   const members = paths.filter((p) => p.length > 0 && typeof p[p.length - 1] === "string");
   if (members.length > 0) cases.push(fc.constantFrom(...members).map((at): FuzzCase => ({ kind: "remove", at })));
@@ -120,7 +134,7 @@ const rawSegments = [
 ];
 
 /** A bad path segment or query value (percent-encoded), including near-misses of a seeded id. */
-export function badSegment(seeded: string | undefined): fc.Arbitrary<string> {
+export function badSegment(seeded: string | undefined, schema?: Schema): fc.Arbitrary<string> {
   const near: string[] = [];
   if (seeded) {
     const prefix = seeded.slice(0, 3);
@@ -129,6 +143,7 @@ export function badSegment(seeded: string | undefined): fc.Arbitrary<string> {
   return fc.oneof(
     fc.constantFrom(...rawSegments),
     ...(near.length > 0 ? [fc.constantFrom(...near)] : []),
+    ...shapedStrings(schema).map((arb) => arb.map(encodeSegment)),
     fc.oneof(nulText, unpairedSurrogate, fc.string({ unit: "binary", minLength: 1, maxLength: 30 })).map(encodeSegment),
     int4Edge.map(String),
     float.map(String),
