@@ -4,7 +4,7 @@ import { CreateToolBody } from "./tools.ts";
 import { DispatchBody } from "./sessions.ts";
 import { ObjectJsonSchema } from "./json-schema.ts";
 import { RuntimeEventBody } from "./runtime.ts";
-import { int4Max, jsonRefusal, jsonValue, maxJsonDepth, text, urlText } from "./text.ts";
+import { int4Max, jsonRefusal, jsonValue, maxJsonDepth, text, toStorable, urlText } from "./text.ts";
 
 const nul = "a\u0000b";
 const loneHigh = "a\uD800b";
@@ -47,6 +47,21 @@ describe("jsonValue()", () => {
     expect(jsonValue().safeParse(nested(maxJsonDepth)).success).toBe(true);
     expect(jsonValue().safeParse(nested(maxJsonDepth + 1)).success).toBe(false);
     expect(jsonValue().safeParse(nested(200_000)).success).toBe(false);
+  });
+});
+
+describe("toStorable()", () => {
+  it("replaces NUL and unpaired surrogates in strings and keys with U+FFFD, keeping pairs and everything else", () => {
+    const value = { text: nul, [`k${nul}`]: [loneHigh, "🎙️", 3, null, true], nested: { deep: loneLow } };
+    const out = toStorable(value);
+    expect(out).toEqual({ text: "a\uFFFDb", "ka\uFFFDb": ["a\uFFFDb", "🎙️", 3, null, true], nested: { deep: "\uFFFD" } });
+    expect(jsonRefusal(out)).toBeNull();
+    expect(toStorable({ ok: "fine" })).toEqual({ ok: "fine" });
+  });
+
+  it("cuts what nests too deep for the API, so the rest of an event still gets through", () => {
+    const out = toStorable({ response: nested(maxJsonDepth * 3) });
+    expect(jsonRefusal(out)).toBeNull();
   });
 });
 

@@ -18,6 +18,7 @@ export const maxJsonDepth = 100;
 
 // Without the `u` flag the pattern sees UTF-16 code units, so it can match unpaired surrogates.
 const unstorable = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+const unstorableAll = new RegExp(unstorable.source, "g");
 
 export const textRefusal = "must not contain NUL (U+0000) or unpaired surrogate characters";
 
@@ -70,4 +71,26 @@ export function jsonValue(): z.ZodUnknown {
       if (refusal) ctx.addIssue({ code: "custom", path: refusal.path, message: refusal.message, input: value });
     }),
   );
+}
+
+/**
+ * `value` made storable, for producers of text they cannot refuse (a transcript, the answer of a
+ * customer's webhook): each NUL or unpaired surrogate, in strings and keys, becomes U+FFFD, and
+ * what nests deeper than `maxJsonDepth` is cut. Sent as it was, the API would answer 400 and the
+ * event would be lost.
+ */
+export function toStorable<T>(value: T): T {
+  return storableCopy(value, 0) as T;
+}
+
+function storableCopy(value: unknown, depth: number): unknown {
+  if (typeof value === "string") return isStorableText(value) ? value : value.replace(unstorableAll, "\uFFFD");
+  if (typeof value !== "object" || value === null) return value;
+  if (depth >= maxJsonDepth - 1) return `[nested deeper than ${maxJsonDepth} levels]`;
+  if (Array.isArray(value)) return value.map((v) => storableCopy(v, depth + 1));
+  const out: Record<string, unknown> = {};
+  for (const [key, child] of Object.entries(value)) {
+    Object.defineProperty(out, storableCopy(key, depth) as string, { value: storableCopy(child, depth + 1), enumerable: true, configurable: true, writable: true });
+  }
+  return out;
 }

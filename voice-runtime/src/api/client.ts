@@ -10,6 +10,7 @@ import {
   RuntimeConfig,
   RuntimeEventAck,
   RuntimeSessionState,
+  toStorable,
   type RecordingContentType,
   type RecordingTrack,
   type RuntimeEvent,
@@ -65,7 +66,9 @@ export class RuntimeApi {
   }
 
   async postEvent(sessionId: string, eventId: string, event: RuntimeEvent): Promise<RuntimeEventAck> {
-    return RuntimeEventAck.parse(await this.#json("POST", `/sessions/${sessionId}/events`, { eventId, event }));
+    // A transcript or a webhook's answer may hold NUL or a broken surrogate, which the API refuses
+    // (Postgres cannot store them): send U+FFFD in their place rather than lose the event.
+    return RuntimeEventAck.parse(await this.#json("POST", `/sessions/${sessionId}/events`, { eventId, event: toStorable(event) }));
   }
 
   /** The session's status, and whether it has ended. */
