@@ -2,7 +2,7 @@
 // disables and tunes them.
 import { createRoute, z, type OpenAPIHono } from "@hono/zod-openapi";
 import { and, asc, eq } from "drizzle-orm";
-import { CatalogModel, CreateCatalogModelBody, newId, offlineProviders, paramIssues, systemToolDescriptions, UpdateCatalogModelBody } from "@speaknode/contracts";
+import { CatalogModel, CreateCatalogModelBody, newId, offlineProviders, paramIssues, systemToolDescriptions, UpdateCatalogModelBody, text } from "@speaknode/contracts";
 import { catalogModels } from "@speaknode/db";
 import type { AppEnv } from "../context.ts";
 import { requirePlatformAdmin } from "../auth/access.ts";
@@ -15,7 +15,7 @@ const toModel = (r: Row) => ({ ...r, createdAt: iso(r.createdAt), updatedAt: iso
 
 const CatalogList = z.object({
   data: z.array(CatalogModel),
-  systemTools: z.array(z.object({ name: z.string(), description: z.string() })),
+  systemTools: z.array(z.object({ name: text(), description: text() })),
 });
 
 const base = { tags: ["catalog"], security: bearerSecurity };
