@@ -44,6 +44,9 @@ function examples(ids: Record<string, string>, eventSessions: string[]): Record<
     "POST /v1/spaces/{spaceId}/tools": [{ body: toolBody({ code: "fuzz_created" }) }],
     "PATCH /v1/tools/{toolId}": [{ body: toolBody({ code: "fuzz_patched" }) }],
     "POST /v1/spaces/{spaceId}/tools/import": [{ body: { source: { type: "document", document: { openapi: "3.0.0", info: { title: "Shop", version: "1" }, servers: [{ url: "https://shop.example.test" }], paths: { "/orders/{id}": { get: { operationId: "getOrder", parameters: [{ name: "id", in: "path", required: true, schema: { type: "integer" } }] } } } } }, confirm: false } }],
+    // The provider's public endpoint: a made-up base URL fails the SSRF check before anything is stored.
+    "POST /v1/spaces/{spaceId}/provider-credentials": [{ body: { provider: "deepgram", name: "Fuzz key", apiKey: "dg-key-0123456789" } }],
+    "PATCH /v1/provider-credentials/{credentialId}": [{ body: { name: "Renamed key", apiKey: "dg-key-9876543210" } }],
     "POST /v1/spaces/{spaceId}/invitations": [{ body: { email: "fuzz@example.com", role: "member" } }],
     // Disabled, under a name of its own: the catalog is shared with tests running meanwhile.
     "POST /v1/catalog": [{ body: { kind: "llm", provider: "openrouter", model: `fuzz/${crypto.randomUUID()}`, displayName: "Fuzz", enabled: false } }],
@@ -56,11 +59,13 @@ function examples(ids: Record<string, string>, eventSessions: string[]): Record<
   };
 }
 
-// GETs first, then what the public and the runtime reach, then other writes, and deletes last
-// (deepest path first), so a valid delete does not take away what later operations fuzz.
+// GETs first, then what the public and the runtime reach, then creates (whose new ids later
+// operations use), other writes, and deletes last (deepest path first), so a valid delete does not
+// take away what later operations fuzz.
 function order(op: Operation): number {
   if (op.method === "GET") return 0;
   if (op.auth !== "bearer") return 1;
+  if (op.method === "POST" && !op.path.endsWith("}")) return 1.5;
   if (op.method !== "DELETE") return 2;
   return 10 - op.path.split("/").length / 10;
 }
@@ -179,11 +184,21 @@ const schemaRefusal = "the request did not pass validation";
 
 let fingerprints: Record<string, string> = {};
 let requests = 0;
+/** How many answers of each status, for the summary line. */
+const statuses = new Map<number, number>();
+
+/** A created resource of a kind not seeded yet (a provider key) is what later operations get. */
+function noteCreated(res: CallResult): void {
+  const created = typeof res.body["id"] === "string" && res.status < 300 ? /^([a-z]{3})_/.exec(res.body["id"]) : null;
+  if (created?.[1] && !(created[1] in ctx.ids)) ctx.ids[created[1]] = String(res.body["id"]);
+}
 
 /** Sends one case and throws, saying why, when the answer breaks the rules. */
 async function check(target: Target, base: Baseline, c: FuzzCase): Promise<void> {
   const res = await send(target, base, c);
   requests++;
+  statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
+  noteCreated(res);
   const after = await rowFingerprints(db.db, fingerprintSql);
   const changed = changedTables(fingerprints, after);
   fingerprints = after;
@@ -272,6 +287,7 @@ async function fuzz(ops: Operation[], token: (op: Operation) => Promise<string |
       // Only the schemas' verdict counts: a handler's (a duplicate name) is about state, not shape.
       if (res.status >= 500 || (res.body["code"] === "validation_failed" && res.body["detail"] === schemaRefusal)) badBaselines.push(`${op.key}: ${res.status} ${JSON.stringify(res.body["errors"] ?? res.body["detail"])}`);
       if (res.status === 403 && !forbidden.includes(op)) forbidden.push(op);
+      noteCreated(res);
     }
   }
   return forbidden;
@@ -288,7 +304,8 @@ describe("every operation in /openapi.json, fed bad input", () => {
     const forbidden = await fuzz(ops, async (op) => (op.auth === "bearer" ? world.owner.token : op.auth === "runtime" ? runtimeToken : undefined), failures, badBaselines);
     // What the Owner may not do (platform Admin operations) again as an Admin, past the role check.
     await fuzz(forbidden, async () => admin.token, failures, badBaselines);
-    console.log(`fuzzed ${ops.length} operations (${forbidden.length} again as platform Admin) with ${requests} requests (seed ${seed})`);
+    const answers = [...statuses].sort(([a], [b]) => a - b).map(([status, n]) => `${status}×${n}`).join(" ");
+    console.log(`fuzzed ${ops.length} operations (${forbidden.length} again as platform Admin) with ${requests} requests (seed ${seed}); answers ${answers}; ids ${Object.keys(ctx.ids).join(",")}`);
     // Baselines the schema rejects need an entry in examples(): breaking one place proves nothing.
     expect({ badBaselines, failures }).toEqual({ badBaselines: [], failures: [] });
   }, 300_000);
