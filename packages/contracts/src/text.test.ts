@@ -4,7 +4,7 @@ import { CreateToolBody } from "./tools.ts";
 import { DispatchBody } from "./sessions.ts";
 import { ObjectJsonSchema } from "./json-schema.ts";
 import { RuntimeEventBody } from "./runtime.ts";
-import { int4Max, jsonRefusal, jsonValue, maxJsonDepth, text, toStorable, urlText } from "./text.ts";
+import { int4Max, jsonRefusal, jsonValue, maxJsonDepth, rawText, text, toStorable, urlText } from "./text.ts";
 
 const nul = "a\u0000b";
 const loneHigh = "a\uD800b";
@@ -28,6 +28,11 @@ describe("text()", () => {
   it("keeps working under the usual string methods", () => {
     expect(text().trim().min(1).safeParse("  x  ").data).toBe("x");
     expect(text().trim().min(1).safeParse(` ${nul} `).success).toBe(false);
+  });
+
+  it("has a raw twin for input its consumer makes storable itself", () => {
+    expect(rawText().safeParse(nul).success).toBe(true);
+    expect(toStorable(rawText().parse(nul))).toBe("a\uFFFDb");
   });
 
   it("refuses a URL whose path holds NUL, which the URL parser alone accepts", () => {

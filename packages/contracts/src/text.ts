@@ -6,8 +6,9 @@
 // depth, because Postgres' json parser and our own walkers recurse.
 //
 // Use `text()` instead of `z.string()`, `urlText()` instead of `z.url()` and `jsonValue()`
-// instead of `z.unknown()`; scripts/check-sources.ts refuses the raw ones in contracts and the
-// Worker, so a new schema gets the rule without anyone remembering it.
+// instead of `z.unknown()` (or `rawText()` where the consumer sanitizes with `toStorable`);
+// scripts/check-sources.ts refuses the raw ones in contracts and the Worker, so a new schema gets
+// the rule without anyone remembering it.
 import { z } from "zod";
 
 /** The largest value of a Postgres `integer` (int4) column. */
@@ -33,6 +34,13 @@ export const storableText = z.refine<string>((value) => isStorableText(value), t
 /** A string Postgres can store: `z.string()` that refuses NUL and unpaired surrogates. */
 export function text(params?: string | z.core.$ZodStringParams): z.ZodString {
   return z.string(params).check(storableText);
+}
+
+/** Text taken as it comes, for input whose consumer makes it storable itself before Postgres
+ *  sees it (telemetry, where one odd attribute must not cost a whole export: `toStorable`). The
+ *  source check accepts it; the name says what it is. */
+export function rawText(params?: string | z.core.$ZodStringParams): z.ZodString {
+  return z.string(params);
 }
 
 /** A URL (WHATWG-parsable) that is also storable text: `new URL` accepts a NUL in a path. */

@@ -23,6 +23,11 @@ const runsPerBaseline = 12;
 /** Operations the test cannot drive, and why. Everything else in the document is fuzzed. */
 const notFuzzed: Record<string, string> = {};
 
+/** Operations that take text Postgres cannot store and make it storable (U+FFFD) themselves. */
+const sanitizes: Record<string, string> = {
+  "POST /v1/traces": "one odd attribute must not cost a whole export: normalize.ts replaces what Postgres refuses",
+};
+
 const at = (offsetMs: number) => new Date(Date.now() + offsetMs).toISOString();
 
 interface Example {
@@ -207,7 +212,7 @@ async function check(target: Target, base: Baseline, c: FuzzCase): Promise<void>
   if (res.status >= 400) {
     if (!res.headers.get("content-type")?.startsWith("application/problem+json")) throw new Error(`error without problem+json: ${what}`);
     if (changed.length > 0) throw new Error(`refused but wrote to ${changed.join(", ")}: ${what}`);
-  } else if (insertsUnstorableText(base, c)) {
+  } else if (insertsUnstorableText(base, c) && !(target.op.key in sanitizes)) {
     throw new Error(`accepted text Postgres cannot store: ${what}`);
   }
 }

@@ -4,7 +4,7 @@
 // of the ingest's CPU. Problems are still reported per field, with their path. Nesting deeper than
 // `maxValueDepth` is refused rather than walked, so a hostile body cannot exhaust the stack.
 import { z } from "@hono/zod-openapi";
-import { isStorableText, text, textRefusal } from "@speaknode/contracts";
+import { rawText } from "@speaknode/contracts";
 
 export interface AnyValue {
   stringValue?: string | undefined;
@@ -47,7 +47,6 @@ function keyValueProblem(kv: unknown, depth: number): Problem | null {
   if (!isObject(kv)) return { path: [], message: "must be a {key, value} object" };
   const key = kv["key"];
   if (typeof key !== "string" || key.length === 0 || key.length > 256) return { path: ["key"], message: "must be a string of 1 to 256 characters" };
-  if (!isStorableText(key)) return { path: ["key"], message: textRefusal };
   if (kv["value"] === undefined) return null;
   const problem = anyValueProblem(kv["value"], depth);
   return problem ? { path: ["value", ...problem.path], message: problem.message } : null;
@@ -62,11 +61,9 @@ export function anyValueProblem(value: unknown, depth: number): Problem | null {
     switch (key) {
       case "stringValue":
         if (typeof v !== "string") return { path: [key], message: "must be a string" };
-        // Spans are stored as jsonb, which refuses what text() refuses.
-        if (!isStorableText(v)) return { path: [key], message: textRefusal };
         break;
       case "bytesValue":
-        if (typeof v !== "string" || v.length > maxBytesValueLength || !isStorableText(v)) return { path: [key], message: "must be a base64 string of at most 1 MB" };
+        if (typeof v !== "string" || v.length > maxBytesValueLength) return { path: [key], message: "must be a base64 string of at most 1 MB" };
         break;
       case "boolValue":
         if (typeof v !== "boolean") return { path: [key], message: "must be a boolean" };
@@ -117,7 +114,7 @@ export const OtlpAnyValue = z
     },
   });
 
-export const OtlpKeyValue = z.object({ key: text().min(1).max(256), value: OtlpAnyValue.optional() }).openapi("OtlpKeyValue");
+export const OtlpKeyValue = z.object({ key: rawText().min(1).max(256), value: OtlpAnyValue.optional() }).openapi("OtlpKeyValue");
 
 /** A list of attributes, walked in one refinement for the same reason as the values. */
 export const OtlpAttributes = z

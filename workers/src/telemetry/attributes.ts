@@ -2,18 +2,16 @@
 // dashboard reads and jsonb indexes); Langfuse gets them re-encoded as OTLP AnyValues. The round
 // trip keeps strings, booleans, arrays and key/value lists; numbers come back as intValue when
 // integral (a double 1.0 turns into the int 1) and bytes as their base64 string.
+import { toStorable } from "@speaknode/contracts";
 import type { AnyValue, KeyValue } from "./otlp.ts";
 
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
 
 // Postgres refuses NUL in text and jsonb, and unpaired UTF-16 surrogates in jsonb: one such
-// string would fail the whole batch insert, so they are replaced when spans are accepted.
-const unstorableSource = "\\u0000|[\\ud800-\\udbff](?![\\udc00-\\udfff])|(?<![\\ud800-\\udbff])[\\udc00-\\udfff]";
-const hasUnstorable = new RegExp(unstorableSource);
-const allUnstorable = new RegExp(unstorableSource, "g");
-
+// string would fail the whole batch insert, so they are replaced (the contracts' rule) when spans
+// are accepted.
 export function storableString(value: string): string {
-  return hasUnstorable.test(value) ? value.replace(allUnstorable, "\ufffd") : value;
+  return toStorable(value);
 }
 
 /** At most `max` characters (code points are not split). */

@@ -7,7 +7,7 @@
 // Validation only; no transforms, so the same schema documents the body in OpenAPI. normalize.ts
 // turns a parsed request into the rows we store.
 import { z } from "@hono/zod-openapi";
-import { text } from "@speaknode/contracts";
+import { rawText, text } from "@speaknode/contracts";
 import { OtlpAttributes } from "./any-value.ts";
 
 export type { AnyValue, KeyValue } from "./any-value.ts";
@@ -40,7 +40,7 @@ export function statusCodeNumber(code: z.infer<typeof OtlpStatusCode> | undefine
 
 export const OtlpEvent = z.object({
   timeUnixNano: UnixNano,
-  name: text().max(1000),
+  name: rawText().max(1000),
   attributes: attributes.optional(),
   droppedAttributesCount: z.number().int().nonnegative().optional(),
 });
@@ -48,11 +48,11 @@ export const OtlpEvent = z.object({
 export const OtlpSpan = z.object({
   traceId: hexId(32),
   spanId: hexId(16),
-  traceState: text().optional(),
+  traceState: rawText().optional(),
   /** Empty (or absent) for a root span. */
   parentSpanId: z.union([z.literal(""), hexId(16)]).optional(),
   flags: z.number().int().nonnegative().optional(),
-  name: text(),
+  name: rawText(),
   kind: OtlpSpanKind.optional(),
   startTimeUnixNano: UnixNano,
   endTimeUnixNano: UnixNano,
@@ -61,13 +61,13 @@ export const OtlpSpan = z.object({
   events: z.array(OtlpEvent).max(1000).optional(),
   droppedEventsCount: z.number().int().nonnegative().optional(),
   droppedLinksCount: z.number().int().nonnegative().optional(),
-  status: z.object({ message: text().optional(), code: OtlpStatusCode.optional() }).optional(),
+  status: z.object({ message: rawText().optional(), code: OtlpStatusCode.optional() }).optional(),
 });
 export type OtlpSpan = z.infer<typeof OtlpSpan>;
 
 export const OtlpScope = z.object({
-  name: text().max(1000).optional(),
-  version: text().max(1000).optional(),
+  name: rawText().max(1000).optional(),
+  version: rawText().max(1000).optional(),
   attributes: attributes.optional(),
   droppedAttributesCount: z.number().int().nonnegative().optional(),
 });
@@ -75,13 +75,13 @@ export const OtlpScope = z.object({
 export const OtlpScopeSpans = z.object({
   scope: OtlpScope.optional(),
   spans: z.array(OtlpSpan).max(20_000).optional(),
-  schemaUrl: text().max(2000).optional(),
+  schemaUrl: rawText().max(2000).optional(),
 });
 
 export const OtlpResourceSpans = z.object({
   resource: z.object({ attributes: attributes.optional(), droppedAttributesCount: z.number().int().nonnegative().optional() }).optional(),
   scopeSpans: z.array(OtlpScopeSpans).max(1000).optional(),
-  schemaUrl: text().max(2000).optional(),
+  schemaUrl: rawText().max(2000).optional(),
 });
 
 export const ExportTraceServiceRequest = z
@@ -94,7 +94,7 @@ export const ExportTraceServiceResponse = z
     partialSuccess: z.object({
       /** How many spans of the request were refused (the rest were accepted). */
       rejectedSpans: z.number().int().nonnegative().optional(),
-      errorMessage: text().optional(),
+      errorMessage: rawText().optional(),
     }),
   })
   .openapi("ExportTraceServiceResponse");
