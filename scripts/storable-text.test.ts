@@ -20,6 +20,12 @@ describe("storable text in schemas", () => {
     expect(problems.join("\n")).toContain("use Timestamp or IsoDay");
   });
 
+  it("refuses a number parameter without an upper bound, which an int4 column would refuse with a 500", () => {
+    const problems = rawTextSchemas([{ path: "workers/src/routes/params-x.ts", text: "const P = z.object({ n: z.coerce.number().int().min(1) });\nconst Q = z.object({ n: z.coerce.number().int().min(1).max(int4Max) });" }]);
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(/^workers\/src\/routes\/params-x\.ts:1 has a number parameter without \.max\(\)/);
+  });
+
   it("allows the primitives, their definitions, formats made storable on the spot, tests and the env configuration", () => {
     expect(
       rawTextSchemas([

@@ -1,8 +1,9 @@
 // Schemas of what reaches Postgres build on the contracts' storable primitives: `text()` instead
 // of `z.string()`, `urlText()` instead of `z.url()`, `jsonValue()` instead of `z.unknown()`,
 // `Timestamp` / `IsoDay` instead of `z.iso.*`. The raw ones accept NUL, unpaired surrogates and
-// year 0, which Postgres refuses with a 500. Checked by scripts/check-sources.ts, so a new schema
-// in the contracts, the Worker or a Durable Object gets the rule without anyone remembering it.
+// year 0, which Postgres refuses with a 500; likewise a number parameter needs an upper bound.
+// Checked by scripts/check-sources.ts, so a new schema in the contracts, the Worker or a Durable
+// Object gets the rule without anyone remembering it.
 
 /** Where schemas may reach Postgres. Tests and the Worker's env configuration are not input. */
 const inScope = (path: string) =>
@@ -17,7 +18,12 @@ const raw = new RegExp(`\\bz\\s*\\.\\s*(string|unknown|${"an" + "y"}|json|url|is
 
 const instead: Record<string, string> = { string: "text()", unknown: "jsonValue()", json: "jsonValue()", url: "urlText()", iso: "Timestamp or IsoDay" };
 
-/** One line per raw zod string, URL, JSON or time schema outside the definitions. */
+// A number read from a path or query string, with no upper bound on its line: it is compared
+// with an int4 column, which refuses anything past 2147483647 with a 500.
+const unboundedParam = /\bz\s*\.\s*coerce\s*\.\s*number\(\)(?![^\n]*\.max\()/g;
+
+/** One line per raw zod string, URL, JSON or time schema outside the definitions, and per
+ *  unbounded number parameter. */
 export function rawTextSchemas(files: { path: string; text: string }[]): string[] {
   const problems: string[] = [];
   for (const { path, text } of files) {
@@ -30,6 +36,10 @@ export function rawTextSchemas(files: { path: string; text: string }[]): string[
       if (/\.check\(storable(Text|Time)\)/.test(line)) continue;
       const kind = (match[1] ?? "").replace(/\s*\..*$/s, "");
       problems.push(`${path}:${lineNo} uses z.${match[1]?.replace(/\s+/g, "")}() (Postgres refuses NUL and unpaired surrogates): use ${instead[kind] ?? "jsonValue()"} from @speaknode/contracts: ${line.trim()}`);
+    }
+    for (const match of text.matchAll(unboundedParam)) {
+      const lineNo = text.slice(0, match.index).split("\n").length;
+      problems.push(`${path}:${lineNo} has a number parameter without .max(): bound it by its column (int4Max from @speaknode/contracts): ${(lines[lineNo - 1] ?? "").trim()}`);
     }
   }
   return problems;
