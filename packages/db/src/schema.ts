@@ -132,5 +132,8 @@ export const emailOutbox = pgTable(
   (t) => [
     index("email_outbox_created_idx").on(t.createdAt),
     index("email_outbox_due_idx").on(t.nextAttemptAt).where(sql`${t.status} = 'pending'`),
+    // `kind` carries what a message is about (`invitation:inv_…`): the invitations list reads the
+    // latest delivery of each, and a resend or revoke cancels the pending one, by this key.
+    index("email_outbox_kind_idx").on(t.kind, t.createdAt),
   ],
 );
