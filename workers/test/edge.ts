@@ -4,30 +4,16 @@
 import { env } from "cloudflare:workers";
 import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
 import worker from "../src/index.ts";
-import { origin, type CallOptions, type CallResult } from "./helpers.ts";
+import { buildRequest, readResult, type CallOptions, type CallResult } from "./helpers.ts";
 
 const edgeEnv: Record<string, unknown> = { ...(env as unknown as Record<string, unknown>), TRUST_CF_CONNECTING_IP: "true" };
 
 /** Like `call`, with the env overridden by `overrides` on top of the edge's (e.g. a small limit). */
 export async function callWithEnv(overrides: Record<string, string>, method: string, path: string, opts: CallOptions = {}): Promise<CallResult> {
-  const headers: Record<string, string> = { ...opts.headers };
-  if (opts.token) headers["authorization"] = `Bearer ${opts.token}`;
-  let body = opts.body;
-  if (opts.json !== undefined) {
-    headers["content-type"] ??= "application/json";
-    body = JSON.stringify(opts.json);
-  }
   const ctx = createExecutionContext();
-  const res = await worker.fetch(new Request(origin + path, { method, headers, body: body ?? null, redirect: "manual" }), { ...edgeEnv, ...overrides }, ctx);
+  const res = await worker.fetch(buildRequest(method, path, opts), { ...edgeEnv, ...overrides }, ctx);
   await waitOnExecutionContext(ctx);
-  const text = await res.text();
-  let parsed: CallResult["body"] = {};
-  try {
-    parsed = text ? (JSON.parse(text) as CallResult["body"]) : {};
-  } catch {
-    parsed = {};
-  }
-  return { status: res.status, headers: res.headers, body: parsed, text };
+  return readResult(res);
 }
 
 /** A request through the edge: CF-Connecting-IP names the client. */

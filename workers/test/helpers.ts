@@ -34,7 +34,8 @@ export interface CallResult {
   text: string;
 }
 
-export async function call(method: string, path: string, opts: CallOptions = {}): Promise<CallResult> {
+/** The request `call` sends: bearer token and JSON body from the options. */
+export function buildRequest(method: string, path: string, opts: CallOptions = {}): Request {
   const headers: Record<string, string> = { ...opts.headers };
   if (opts.token) headers["authorization"] = `Bearer ${opts.token}`;
   let body = opts.body;
@@ -42,8 +43,11 @@ export async function call(method: string, path: string, opts: CallOptions = {})
     headers["content-type"] ??= "application/json";
     body = JSON.stringify(opts.json);
   }
-  const fetcher = (exports as unknown as { default: { fetch: (r: Request) => Promise<Response> } }).default;
-  const res = await fetcher.fetch(new Request(origin + path, { method, headers, body: body ?? null, redirect: "manual" }));
+  return new Request(origin + path, { method, headers, body: body ?? null, redirect: "manual" });
+}
+
+/** A response read whole: its text, and its JSON body when it has one. */
+export async function readResult(res: Response): Promise<CallResult> {
   const text = await res.text();
   let parsed: CallResult["body"] = {};
   try {
@@ -52,6 +56,11 @@ export async function call(method: string, path: string, opts: CallOptions = {})
     parsed = {};
   }
   return { status: res.status, headers: res.headers, body: parsed, text };
+}
+
+export async function call(method: string, path: string, opts: CallOptions = {}): Promise<CallResult> {
+  const fetcher = (exports as unknown as { default: { fetch: (r: Request) => Promise<Response> } }).default;
+  return readResult(await fetcher.fetch(buildRequest(method, path, opts)));
 }
 
 export interface MintOptions {

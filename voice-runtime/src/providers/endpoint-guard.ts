@@ -6,10 +6,9 @@
 // they are built (SessionProviders.use); their later DNS lookup is not pinned.
 import * as http from "node:http";
 import * as https from "node:https";
-import type { LookupFunction } from "node:net";
 import { Readable } from "node:stream";
 import { BlockedDestinationError } from "@speaknode/ssrf";
-import { vetDestination, type HttpGuardOptions, type ResolvedAddress } from "../tools/http-guard.ts";
+import { pinnedLookup, vetDestination, type HttpGuardOptions } from "../tools/http-guard.ts";
 
 /** Whether `url` lies under `baseUrl` (same origin, path at or below the base path). */
 export function isUnderBase(url: URL, baseUrl: string): boolean {
@@ -21,19 +20,6 @@ export function isUnderBase(url: URL, baseUrl: string): boolean {
 /** Vets a credential's base URL now (before a client that cannot take a fetch is built). */
 export async function vetEndpoint(baseUrl: string, guard: HttpGuardOptions): Promise<void> {
   await vetDestination(baseUrl, guard);
-}
-
-function pinnedLookup(addresses: ResolvedAddress[]): LookupFunction {
-  return (_hostname, options, callback) => {
-    const wanted = options.family === 4 || options.family === 6 ? addresses.filter((a) => a.family === options.family) : addresses;
-    const first = wanted[0];
-    if (first === undefined) {
-      callback(Object.assign(new Error("no vetted address of the requested family"), { code: "ENOTFOUND" }), "", 4);
-      return;
-    }
-    if (options.all === true) callback(null, wanted);
-    else callback(null, first.address, first.family);
-  };
 }
 
 /** A fetch that sends only to `baseUrl` and below, each request vetted and pinned; redirects are not followed. */

@@ -110,7 +110,7 @@ async function resolveAll(hostname: string): Promise<ResolvedAddress[]> {
 }
 
 /** A `lookup` for http.request that answers only with the vetted addresses. */
-function pinnedLookup(addresses: ResolvedAddress[]): LookupFunction {
+export function pinnedLookup(addresses: ResolvedAddress[]): LookupFunction {
   return (_hostname, options, callback) => {
     const wanted = options.family === 4 || options.family === 6 ? addresses.filter((a) => a.family === options.family) : addresses;
     const first = wanted[0];
