@@ -63,11 +63,16 @@ export interface Host {
   log(line: string): void;
 }
 
+// Getters: importing this module (e2e/lib.ts does, for `chromiumPath`) must not spawn a shell.
 export const realHost: Host = {
   hasBinary: (name) => spawnSync("sh", ["-c", `command -v '${name}'`], { stdio: "ignore" }).status === 0,
   hasFile: (path) => existsSync(path),
-  isRoot: process.getuid?.() === 0,
-  hasAptGet: spawnSync("sh", ["-c", "command -v apt-get"], { stdio: "ignore" }).status === 0,
+  get isRoot() {
+    return process.getuid?.() === 0;
+  },
+  get hasAptGet() {
+    return realHost.hasBinary("apt-get");
+  },
   run: (cmd, args, env) => spawnSync(cmd, args, { stdio: "inherit", env: { ...process.env, ...env } }).status,
   log: (line) => console.error(line),
 };
