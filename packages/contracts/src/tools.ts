@@ -58,9 +58,21 @@ function templateAuthority(template: string): string | undefined {
   return /^[a-z][a-z0-9+.-]*:\/\/([^/?#]*)/i.exec(template.trim())?.[1];
 }
 
+/** The origin of the template with every placeholder filled by `fill`; undefined if that does not parse. */
+function filledOrigin(template: string, fill: string): string | undefined {
+  try {
+    return new URL(template.trim().replace(urlPlaceholder, fill)).origin;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Whether the template puts a placeholder in its host or port. */
 export function hasHostPlaceholder(template: string): boolean {
-  return /[{}]/.test(templateAuthority(template) ?? "");
+  if (/[{}]/.test(templateAuthority(template) ?? "")) return true;
+  // The URL parser also finds a host where the pattern above sees none ("https:{{h}}.example.com",
+  // a backslash, a tab or newline inside the scheme): there a value that moves the origin tells.
+  return filledOrigin(template, "a") !== filledOrigin(template, "b");
 }
 
 /** The template with every placeholder filled by a harmless sample. */

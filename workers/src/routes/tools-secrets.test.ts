@@ -94,6 +94,9 @@ describe("tool URLs are checked by the SSRF policy when saved", () => {
     ["https://{{tenant}}.example.com/orders/{orderId}", "placeholder in its host"],
     ["https://api.example.com{orderId}", "placeholder in its host"],
     ["https://api.example.com:{{port}}/orders/{orderId}", "placeholder in its host or port"],
+    ["https:{{tenant}}.example.com/orders/{orderId}", "placeholder in a host the URL parser finds without //"],
+    ["https:\\\\{{tenant}}.example.com/orders/{orderId}", "placeholder in a host after backslashes"],
+    ["ht\ttps://{{tenant}}.example.com/orders/{orderId}", "placeholder in a host behind a tab the URL parser drops"],
   ];
   for (const [url, why] of refused) {
     it(`refuses to create or move a tool to ${url} with a 400 naming why (${why})`, async () => {
