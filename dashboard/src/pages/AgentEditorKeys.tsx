@@ -20,21 +20,25 @@ export function KeyPicker(props: {
   useEffect(() => {
     if (providerCredentials.spaceId.value !== props.spaceId) providerCredentials.load(props.spaceId).catch(() => {});
   }, [props.spaceId]);
-  const all = providerCredentials.credentials.value;
-  const use = keyInUse(props.kind, props.choice, props.catalog, all);
+  // Until this space's keys have loaded, a picked key is neither listed nor called missing.
+  const known = providerCredentials.spaceId.value === props.spaceId && !providerCredentials.loading.value ? providerCredentials.credentials.value : null;
+  const use = keyInUse(props.kind, props.choice, props.catalog, known);
   if (use.kind === "offline") return <p class="muted">Key: {use.label}</p>;
-  const options = credentialsFor(props.choice.provider, all);
+  const options = credentialsFor(props.choice.provider, known ?? []);
+  // The picked key keeps an option of its own when it is not (yet) listed, so the select never shows "Platform key" for it.
+  const unlisted = props.choice.credentialId && !options.some((c) => c.id === props.choice.credentialId) ? props.choice.credentialId : null;
   return (
     <Field label="Key" error={props.error ?? (use.kind === "missing" ? use.label : undefined)} hint={`Uses: ${use.label}`}>
       <select aria-label={`${props.kind.toUpperCase()} key`} value={props.choice.credentialId ?? ""} onChange={(e) => props.onPick(e.currentTarget.value === "" ? null : e.currentTarget.value)}>
         <option value="">Platform key</option>
+        {unlisted && <option value={unlisted}>{use.label}</option>}
         {options.map((c) => (
           <option key={c.id} value={c.id}>
             {`Space key ‘${c.name}’ ${c.keyHint}`}
           </option>
         ))}
       </select>
-      {options.length === 0 && (
+      {known && options.length === 0 && (
         <small class="muted">
           No {props.choice.provider} keys in this space: <a href={spacePath(props.spaceId, "providerKeys")}>add one</a>.
         </small>

@@ -102,6 +102,12 @@ describe("provider keys store", () => {
     expect(credentialsFor("openai-compatible", [ours, credential({ provider: "deepgram" })])).toEqual([ours]);
   });
 
+  it("does not call a picked key missing while the space's keys are not known yet", () => {
+    const choice = { provider: "openai-compatible", model: "gpt-4o-mini", credentialId: newId("providerCredential") };
+    expect(keyInUse("llm", choice, null, null)).toEqual({ kind: "space", label: "space key" });
+    expect(keyInUse("llm", { ...choice, credentialId: null }, null, null).kind).toBe("platform");
+  });
+
   it("lives at /spaces/{id}/provider-keys, where every member may look and only Owners change keys", () => {
     expect(matchRoute("/app/spaces/spc_1/provider-keys", "")).toEqual({ name: "providerKeys", spaceId: "spc_1" });
     expect(spacePath("spc_1", "providerKeys")).toBe("/app/spaces/spc_1/provider-keys");

@@ -130,11 +130,16 @@ const host = (url: string): string => {
   }
 };
 
-/** Which key a stage will use and where it goes, in the words the model pickers show. */
-export function keyInUse(kind: "llm" | "stt" | "tts", choice: { provider: string; model: string; credentialId?: string | null | undefined }, catalog: CatalogModel[] | null, credentials: ProviderCredential[]): KeyUse {
+/**
+ * Which key a stage will use and where it goes, in the words the model pickers show. `credentials`
+ * is null while the space's keys are not known yet (loading, or the load failed): a picked key is
+ * then not called missing.
+ */
+export function keyInUse(kind: "llm" | "stt" | "tts", choice: { provider: string; model: string; credentialId?: string | null | undefined }, catalog: CatalogModel[] | null, credentials: ProviderCredential[] | null): KeyUse {
   const model = catalog?.find((m) => m.kind === kind && m.provider === choice.provider && m.model === choice.model);
   if (model?.offline || (!isCredentialProvider(choice.provider) && !choice.credentialId)) return { kind: "offline", label: "no key (offline)" };
   if (choice.credentialId) {
+    if (credentials === null) return { kind: "space", label: "space key" };
     const credential = credentials.find((c) => c.id === choice.credentialId);
     if (!credential) return { kind: "missing", label: "space key (not in this space's provider keys)" };
     return { kind: "space", label: `space key ‘${credential.name}’ ${credential.keyHint} → ${host(credential.baseUrl)}` };
