@@ -86,13 +86,13 @@ function missingRequirements(names: readonly RequirementName[], host: Host): Req
 
 export type EnsureResult = { ok: true; installed: string[] } | { ok: false; missing: RequirementName[]; message: string };
 
-/** Checks, and installs with apt-get when allowed and possible, what `command` needs. Never throws. */
-export function ensureSystemPackages(command: Command, host: Host = realHost, opts: { install?: boolean } = {}): EnsureResult {
+/** Checks, and installs with apt-get as root where apt-get exists, what `command` needs. Never throws. */
+export function ensureSystemPackages(command: Command, host: Host = realHost): EnsureResult {
   const needs = commandNeeds[command];
   let missing = missingRequirements(needs, host);
   if (missing.length === 0) return { ok: true, installed: [] };
   const packages = missing.flatMap((name) => [...requirements[name].packages]);
-  if ((opts.install ?? true) && host.isRoot && host.hasAptGet) {
+  if (host.isRoot && host.hasAptGet) {
     host.log(`${typed(command)}: installing ${packages.join(" ")} with apt-get (${missing.map((m) => requirements[m].purpose).join("; ")})…`);
     const env = { DEBIAN_FRONTEND: "noninteractive" };
     const updated = host.run("apt-get", ["update", "-qq"], env) === 0;
