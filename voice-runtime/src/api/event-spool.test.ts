@@ -84,6 +84,18 @@ describe("the event spool", () => {
     expect(await readdir(dir)).toEqual([]);
   });
 
+  it("delivers a left spool through one sink even when two sweeps overlap", async () => {
+    const sid = newSessionId();
+    const body = [turn(1), turn(2)].map((event, i) => JSON.stringify(RuntimeEventBody.parse({ eventId: `turn-${i + 1}`, event })) + "\n").join("");
+    await writeFile(join(dir, `${sid}.${process.pid}.events.jsonl`), body);
+    const { api, of } = platform();
+    const spool = new EventSpool({ dir, api, ...fast });
+    const found = await Promise.all([spool.recover(), spool.recover()]);
+    expect(found[0] + found[1]).toBe(1);
+    await expect.poll(() => of(sid)).toEqual([turn(1), turn(2)]);
+    await expect.poll(() => spool.sinks).toEqual([]);
+  });
+
   it("leaves alone the spool of a runtime process that is still alive", async () => {
     const sid = newSessionId();
     const { api, of } = platform();

@@ -77,19 +77,25 @@ export class EventSpool {
       const owner = parseSpoolFileName(name);
       if (!owner || heldByThisProcess.has(join(this.dir, name)) || !this.#ownerGone(owner.pid)) continue;
       const claimed = spoolFileName(owner.sessionId, this.#pid);
-      if (!claimed || heldByThisProcess.has(join(this.dir, claimed))) continue;
+      if (!claimed) continue;
+      const path = join(this.dir, claimed);
+      if (heldByThisProcess.has(path)) continue;
+      // Held before the first await: a sweep that overlaps this one must not claim the file too.
+      heldByThisProcess.add(path);
+      let left: Awaited<ReturnType<typeof readSpoolFile>>;
+      let size: number;
       try {
-        await rename(join(this.dir, name), join(this.dir, claimed));
+        await rename(join(this.dir, name), path);
+        left = await readSpoolFile(path);
+        ({ size } = await stat(path));
       } catch (err) {
+        heldByThisProcess.delete(path);
         // Another sweeper claimed it first.
         if (isNotFound(err)) continue;
         throw err;
       }
-      const path = join(this.dir, claimed);
-      const { records, skipped } = await readSpoolFile(path);
-      const { size } = await stat(path);
-      log.info("delivering the events a previous runtime process left", { sessionId: owner.sessionId, events: records.length, skipped });
-      this.#hold(claimed, (spool, onRelease) => new EventSink(this.#opts.api, owner.sessionId, { ...this.#sinkOptions(), spool, recovered: records, onRelease }), size);
+      log.info("delivering the events a previous runtime process left", { sessionId: owner.sessionId, events: left.records.length, skipped: left.skipped });
+      this.#hold(claimed, (spool, onRelease) => new EventSink(this.#opts.api, owner.sessionId, { ...this.#sinkOptions(), spool, recovered: left.records, onRelease }), size);
       found += 1;
     }
     return found;
