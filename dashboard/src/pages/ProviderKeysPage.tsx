@@ -149,7 +149,9 @@ function EditForm({ credential, onDone }: { credential: ProviderCredential; onDo
   const baseUrl = useSignal(credential.baseUrl);
   const fields = useSignal<FieldErrors>({});
   const message = useSignal<string | null>(null);
-  const moved = baseUrl.value.trim().replace(/\/+$/, "") !== credential.baseUrl;
+  // As credentialPatch reads it: an emptied URL field keeps the current URL.
+  const url = baseUrl.value.trim().replace(/\/+$/, "");
+  const moved = url !== "" && url !== credential.baseUrl;
   const submit = async (e: Event) => {
     e.preventDefault();
     const result = await store.update(credential, { name: name.value, apiKey: apiKey.value, baseUrl: baseUrl.value });
