@@ -6,25 +6,18 @@ import { and, eq, sql } from "drizzle-orm";
 import { idSchema, ProviderCredential, UpdateProviderCredentialBody, type CredentialProvider } from "@speaknode/contracts";
 import { providerCredentials } from "@speaknode/db";
 import type { AppEnv } from "../context.ts";
-import { requireSpace } from "../auth/access.ts";
-import { ApiError, notFound } from "../errors.ts";
+import { requireInSpace } from "../auth/access.ts";
+import { ApiError } from "../errors.ts";
+import { databaseErrorFields } from "../lib/db-error.ts";
 import { bearerSecurity, errorResponses, jsonBody, jsonResponse } from "../lib/openapi.ts";
 import { sealKey, toProviderCredential, vetBaseUrl, type CredentialRow } from "../providers/credentials.ts";
 
 export const ProviderCredentialParams = z.object({ credentialId: idSchema("providerCredential") });
 
-/** The credential for an Owner of its space. Outside the space it is "provider key not found",
- *  the very answer a made-up id gets, so a probe cannot tell the two apart. */
+/** The credential for an Owner of its space; outside the space the very 404 a made-up id gets. */
 export async function loadCredential(c: Context<AppEnv>, credentialId: string): Promise<CredentialRow> {
   const [row] = await c.get("db").select().from(providerCredentials).where(eq(providerCredentials.id, credentialId));
-  if (!row) throw notFound("provider key");
-  try {
-    await requireSpace(c, row.spaceId, "owner");
-  } catch (e) {
-    if (e instanceof ApiError && e.code === "not_found") throw notFound("provider key");
-    throw e;
-  }
-  return row;
+  return (await requireInSpace(c, "provider key", row, "owner")).row;
 }
 
 export const route = createRoute({
@@ -56,17 +49,10 @@ export function registerProviderCredentialsUpdate(app: OpenAPIHono<AppEnv>): voi
       .where(and(eq(providerCredentials.id, row.id), eq(providerCredentials.version, row.version)))
       .returning()
       .catch((e: unknown) => {
-        if (isUniqueViolation(e)) throw new ApiError("validation_failed", "the provider key is not valid", { errors: [{ field: "body.name", message: `another provider key of this space is already called "${patch.name ?? row.name}"` }] });
+        if (databaseErrorFields(e)?.code === "23505") throw new ApiError("validation_failed", "the provider key is not valid", { errors: [{ field: "body.name", message: `another provider key of this space is already called "${patch.name ?? row.name}"` }] });
         throw e;
       });
     if (!updated) throw new ApiError("precondition_failed", "the provider key changed while this update ran: reload it");
     return c.json(toProviderCredential(updated), 200);
   });
-}
-
-function isUniqueViolation(e: unknown): boolean {
-  for (let cur: unknown = e; typeof cur === "object" && cur !== null; cur = (cur as { cause?: unknown }).cause) {
-    if ((cur as { code?: unknown }).code === "23505") return true;
-  }
-  return false;
 }

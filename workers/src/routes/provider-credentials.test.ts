@@ -31,6 +31,15 @@ describe("provider credentials", () => {
     await expect(openKey(testEnv.SECRETS_KEY, { ...row, baseUrl: "https://evil.example.com/v1" })).rejects.toThrow();
   });
 
+  it("refuses renaming a key to the name of another key of the space with a 400 on the name", async () => {
+    const w = await makeWorld();
+    expect((await create(w, { name: "Taken" })).status).toBe(201);
+    const other = await create(w);
+    const renamed = await call("PATCH", `/v1/provider-credentials/${String(other.body["id"])}`, { token: w.owner.token, json: { name: "Taken" } });
+    expectProblem(renamed, 400, "validation_failed");
+    expect(renamed.body["errors"]).toEqual([{ field: "body.name", message: 'another provider key of this space is already called "Taken"' }]);
+  });
+
   it("defaults each provider to its public API", async () => {
     const w = await makeWorld();
     const expected: Record<string, string> = {
