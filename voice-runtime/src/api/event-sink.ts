@@ -109,10 +109,6 @@ export class EventSink {
     }
   }
 
-  get sessionId(): string {
-    return this.#sessionId;
-  }
-
   /** Events the API refused (final 4xx): they will not be delivered. */
   get failures(): number {
     return this.#failures;
@@ -121,11 +117,6 @@ export class EventSink {
   /** Events refused at the spool bound. */
   get dropped(): number {
     return this.#dropped;
-  }
-
-  /** Events waiting for delivery. */
-  get pending(): number {
-    return this.#queue.length;
   }
 
   /** True once the session's end was answered and nothing remains: the spool is gone. */
