@@ -51,8 +51,10 @@ export function createToolsStore(api: Api) {
     return tool;
   }
 
-  /** PATCH `patch` onto the tool last seen at `baseVersion`; a newer version on the server is a 412. */
-  /** The answer says whether the secret headers were cleared (the URL moved to another origin). */
+  /**
+   * PATCH `patch` onto the tool last seen at `baseVersion`; a newer version on the server is a 412.
+   * The answer says whether the secret headers were cleared (the URL moved to another origin).
+   */
   async function update(toolId: string, patch: ToolPatch, baseVersion: number): Promise<SavedTool> {
     const tool = await api.json(SavedTool, "PATCH", toolPath(toolId), { body: patch, headers: { "if-match": `"${baseVersion}"` } });
     applyToolsEvent(store, { type: "saved", tool });
