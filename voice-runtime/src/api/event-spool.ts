@@ -12,6 +12,7 @@
 import { readdir, rename, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { errorFields, log } from "../log.ts";
+import { isProcessAlive } from "../process-alive.ts";
 import { EventSink, type EventPoster } from "./event-sink.ts";
 import { isNotFound, parseSpoolFileName, readSpoolFile, SpoolFile, spoolFileName } from "./spool-file.ts";
 
@@ -140,13 +141,6 @@ export class EventSpool {
 
   #ownerGone(pid: number): boolean {
     // Our own id on a file we do not hold: an earlier process that had the same id (a container's pid 1).
-    if (pid === this.#pid) return true;
-    try {
-      process.kill(pid, 0);
-      return false;
-    } catch (err) {
-      // EPERM: alive, under another user.
-      return typeof err === "object" && err !== null && "code" in err && err.code === "ESRCH";
-    }
+    return pid === this.#pid || !isProcessAlive(pid);
   }
 }

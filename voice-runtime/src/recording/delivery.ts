@@ -13,6 +13,7 @@ import { join } from "node:path";
 import { waveformMaxPeaks, type RecordingTrack, type WaveformBody } from "@speaknode/contracts";
 import type { RuntimeApi } from "../api/client.ts";
 import { repairWav } from "../audio/wav.ts";
+import { isProcessAlive } from "../process-alive.ts";
 import { PeakMeter } from "./peaks.ts";
 
 export type RecordingUploader = Pick<RuntimeApi, "uploadRecording" | "putWaveform">;
@@ -49,13 +50,7 @@ export async function recordingDirHolder(dir: string): Promise<"self" | "other" 
   if (owner.token === processToken) return "self";
   // our own pid under another token is an earlier incarnation of this process: dead
   if (typeof owner.pid !== "number" || owner.pid === process.pid) return "none";
-  try {
-    process.kill(owner.pid, 0);
-    return "other";
-  } catch (err) {
-    // EPERM: the process exists but is not ours to signal
-    return (err as NodeJS.ErrnoException).code === "EPERM" ? "other" : "none";
-  }
+  return isProcessAlive(owner.pid) ? "other" : "none";
 }
 
 /**
