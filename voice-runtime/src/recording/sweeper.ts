@@ -46,8 +46,10 @@ export class RecordingSweeper {
 
   /** Sweeps now, then every interval until `stop`. */
   start(): void {
-    void this.sweep();
-    this.#timer = setInterval(() => void this.sweep(), this.#opts.intervalMs);
+    // A sweep runs beside live calls: whatever it throws is logged, never left to take the process down.
+    const sweep = () => void this.sweep().catch((err: unknown) => log.error("recording sweep failed", { dir: this.#opts.dir, ...errorFields(err) }));
+    sweep();
+    this.#timer = setInterval(sweep, this.#opts.intervalMs);
     this.#timer.unref();
   }
 
