@@ -3,10 +3,11 @@
 // id), so it can be listed and revoked; one minted by an API key dies with that key.
 import { z } from "zod";
 import { idSchema, Timestamp } from "./ids.ts";
+import { WebOrigin } from "./origins.ts";
 import { text } from "./text.ts";
 
-/** An origin (scheme://host[:port]) a page must have to use the token. */
-export const TokenOrigin = text().regex(/^https?:\/\/[a-z0-9.-]+(:\d+)?$/i, "must be an origin like https://shop.example");
+/** An origin (scheme://host[:port]) a page must have to use the token; stored canonical. */
+export const TokenOrigin = WebOrigin;
 
 export const CreateAgentTokenBody = z
   .strictObject({

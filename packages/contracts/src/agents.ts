@@ -2,6 +2,7 @@
 // language, dynamic variables, attached tools, widget settings. One definition for the API, the
 // dashboard's forms and (as a published snapshot) the voice runtime.
 import { z } from "zod";
+import { WebOrigin } from "./origins.ts";
 import { text, jsonValue, urlText } from "./text.ts";
 import { idSchema, Timestamp } from "./ids.ts";
 import { ModelName, ProviderName, ProviderParams } from "./catalog.ts";
@@ -82,7 +83,7 @@ export const WidgetSettings = z
       .default({ primaryColor: "#3b5bdb", textColor: "#ffffff", backgroundColor: "#ffffff" }),
     showTranscript: z.boolean().default(false),
     /** Origins (https://shop.example) whose pages may start sessions publicly; empty = any. */
-    allowedOrigins: z.array(text().regex(/^https?:\/\/[a-z0-9.-]+(:\d+)?$/i, "must be an origin like https://shop.example")).max(50).default([]),
+    allowedOrigins: z.array(WebOrigin).max(50).default([]),
   })
   .meta({ id: "WidgetSettings" });
 

@@ -1,5 +1,6 @@
 export * from "./ids.ts";
 export * from "./text.ts";
+export * from "./origins.ts";
 export * from "./problem.ts";
 export * from "./spaces.ts";
 export * from "./users.ts";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { eq } from "drizzle-orm";
+import { eq, sql } from "drizzle-orm";
 import { SignJWT } from "jose";
 import { agentTokens } from "@speaknode/db";
 import { call, expectProblem, makeWorld, testEnv, withDb, type World } from "../../test/helpers.ts";
@@ -72,6 +72,31 @@ describe("agent tokens", () => {
     expectProblem(await start(w.agentId, token, "https://evil.example"), 403, "forbidden");
     expectProblem(await start(w.agentId, token), 403, "forbidden");
     expectProblem(await call("POST", `/v1/agents/${w.agentId}/agent-tokens`, { token: w.owner.token, json: { allowedOrigins: ["shop.example/path"] } }), 400, "validation_failed");
+  });
+
+  it("stores origins canonical and admits the page a browser names, however the admin typed it", async () => {
+    const w = await published();
+    const res = await call("POST", `/v1/agents/${w.agentId}/agent-tokens`, { token: w.owner.token, json: { allowedOrigins: ["HTTPS://Shop.Example:443"] } });
+    expect(res.status).toBe(201);
+    expect(res.body["allowedOrigins"]).toEqual(["https://shop.example"]);
+    const token = String(res.body["token"]);
+    expect((await start(w.agentId, token, "https://shop.example")).status).toBe(201);
+    expectProblem(await start(w.agentId, token, "https://shop.example:8443"), 403, "forbidden");
+  });
+
+  it("admits a widget origin saved before origins were stored canonical", async () => {
+    const w = await published();
+    const agent = await call("GET", `/v1/agents/${w.agentId}`, { token: w.owner.token });
+    const widget = { ...(agent.body["widget"] as Record<string, unknown>), allowedOrigins: ["https://Shop.Example"] };
+    const patched = await call("PATCH", `/v1/agents/${w.agentId}`, { token: w.owner.token, json: { widget }, headers: { "if-match": agent.headers.get("etag") ?? "" } });
+    expect(patched.status).toBe(200);
+    expect((patched.body["widget"] as { allowedOrigins: string[] }).allowedOrigins).toEqual(["https://shop.example"]);
+    expect((await call("POST", `/v1/agents/${w.agentId}/publish`, { token: w.owner.token })).status).toBe(200);
+    // A version stored before (a non-canonical spelling in the row) is read canonical and still admits the page.
+    await withDb((db) => db.execute(sql`update agent_versions set snapshot = replace(snapshot::text, 'https://shop.example', 'https://Shop.EXAMPLE:443')::json where agent_id = ${w.agentId}`));
+    const ok = await call("POST", dispatchPath(w.agentId), { json: body, headers: { origin: "https://shop.example", "cf-connecting-ip": "203.0.113.7" } });
+    expect(ok.status).toBe(201);
+    expectProblem(await call("POST", dispatchPath(w.agentId), { json: body, headers: { origin: "https://evil.example" } }), 403, "forbidden");
   });
 
   it("refuses a token whose row has expired or that carries no row id (signed before tokens were recorded)", async () => {

@@ -3,7 +3,7 @@
 import { createRoute, z, type OpenAPIHono } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { eq } from "drizzle-orm";
-import { DispatchedSession, LanguageTag, text, jsonValue } from "@speaknode/contracts";
+import { DispatchedSession, LanguageTag, originAllowed, text, jsonValue } from "@speaknode/contracts";
 import { agents } from "@speaknode/db";
 import type { AppEnv } from "../context.ts";
 import { ApiError, notFound } from "../errors.ts";
@@ -86,7 +86,7 @@ export function registerPublicSessions(app: OpenAPIHono<AppEnv>): void {
       caller: body.visitorId ?? null,
       admit: (agentConfig) => {
         const allowed = agentConfig.widget.allowedOrigins;
-        if (!agentToken && allowed.length > 0 && !(origin && allowed.includes(origin))) {
+        if (!agentToken && allowed.length > 0 && !originAllowed(allowed, origin)) {
           throw new ApiError("forbidden", "this page's origin may not start sessions with this agent");
         }
       },

@@ -5,7 +5,7 @@
 // signed before tokens were recorded) is refused: it could never be revoked.
 import { and, eq } from "drizzle-orm";
 import { errors, jwtVerify, SignJWT } from "jose";
-import type { AgentToken, AgentTokenStatus } from "@speaknode/contracts";
+import { originAllowed, type AgentToken, type AgentTokenStatus } from "@speaknode/contracts";
 import { agentTokens, apiKeys, type Database } from "@speaknode/db";
 import { ApiError } from "../errors.ts";
 import { iso, isoOrNull } from "../lib/openapi.ts";
@@ -81,7 +81,7 @@ export async function admitAgentToken(db: Database, secret: string, token: strin
   // The key's row is gone (deleted with cascade) or revoked: the token never outlives it.
   if (found.token.apiKeyId !== null && found.keyRevokedAt !== null) throw new ApiError("unauthorized", "the API key that issued this agent token was revoked");
   const allowed = found.token.allowedOrigins;
-  if (allowed.length > 0 && !(origin !== undefined && allowed.includes(origin))) {
+  if (allowed.length > 0 && !originAllowed(allowed, origin)) {
     throw new ApiError("forbidden", "this page's origin may not use this agent token");
   }
   await db.update(agentTokens).set({ lastUsedAt: new Date() }).where(eq(agentTokens.id, found.token.id));
