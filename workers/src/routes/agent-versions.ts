@@ -68,7 +68,13 @@ export function registerAgentVersions(app: OpenAPIHono<AppEnv>): void {
     const db = c.get("db");
     const old = await loadVersion(db, row.id, version);
     // A version naming a provider key deleted since (possible once no live version used it) would fail every call.
-    const keyErrors = await checkStageCredentials(db, row.spaceId, stageCredentialRefs(AgentConfig.parse((old.snapshot as { agent: unknown }).agent)));
+    // A version frozen under older, looser rules may not pass today's: that is a conflict to explain, not a 500.
+    const restored = AgentConfig.safeParse((old.snapshot as { agent: unknown }).agent);
+    if (!restored.success) {
+      const where = restored.error.issues.slice(0, 3).map((i) => `${i.path.join(".") || "(config)"}: ${i.message}`).join("; ");
+      throw new ApiError("conflict", `version ${version} cannot be restored: its configuration no longer passes validation (${where}); fix the draft and publish it instead`);
+    }
+    const keyErrors = await checkStageCredentials(db, row.spaceId, stageCredentialRefs(restored.data));
     if (keyErrors.length > 0) throw new ApiError("conflict", `version ${version} uses provider keys this space no longer has (${keyErrors.map((e) => e.field.replace(/^body\./, "")).join(", ")}); pick other keys in the draft and publish it instead`);
     const p = c.get("principal");
     const published = await db.transaction((tx) => publishSnapshot(tx, row, old.snapshot, p.type === "user" ? p.userId : null, `rollback to version ${version}`));

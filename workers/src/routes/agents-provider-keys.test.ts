@@ -1,6 +1,6 @@
 // An agent names a catalog model and, optionally, one of its space's provider keys; it can no
 // longer name an endpoint or a key itself (the platform's key used to follow `llm.params.baseUrl`).
-import { eq } from "drizzle-orm";
+import { eq, sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { agents } from "@speaknode/db";
 import { agentBody } from "../../test/fixtures.ts";
@@ -135,5 +135,15 @@ describe("an agent's provider params and keys", () => {
     expectProblem(rollback, 409, "conflict");
     expect(String(rollback.body["detail"])).toContain("llm.credentialId");
     expect((await call("POST", `/v1/agents/${w.agentId}/versions/2/rollback`, { token: w.owner.token })).status).toBe(200);
+  });
+
+  it("refuses, with a conflict that says why, to roll back to a version frozen under looser rules", async () => {
+    const w = await makeWorld();
+    expect((await call("POST", `/v1/agents/${w.agentId}/publish`, { token: w.owner.token })).status).toBe(200);
+    // Frozen before text had to be storable: a json column keeps a \u0000 escape that today's contracts refuse.
+    await withDb((db) => db.execute(sql`update agent_versions set snapshot = replace(snapshot::text, '"systemPrompt":"', '"systemPrompt":"\\u0000')::json where agent_id = ${w.agentId}`));
+    const rollback = await call("POST", `/v1/agents/${w.agentId}/versions/1/rollback`, { token: w.owner.token });
+    expectProblem(rollback, 409, "conflict");
+    expect(String(rollback.body["detail"])).toContain("version 1 cannot be restored");
   });
 });
