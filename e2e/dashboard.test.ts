@@ -331,10 +331,24 @@ describe("the dashboard, as the space's owner", () => {
     await page.locator("header nav").getByRole("link", { name: "Analytics" }).click();
     await page.waitForURL((u) => u.pathname === `/app/spaces/${demoSpaceId}/analytics`);
     await page.locator('select[name="agentId"]').selectOption({ label: agentName });
-    // The session's end refreshed its day's aggregates (SessionRoom → waitUntil).
+    // The session's end refreshes its day's aggregates through the telemetry queue, whose batches
+    // the local queue delivers seconds later: the page shows what it fetched, so look again (a
+    // reload) until the completed call is in the chart.
     const sessions = page.locator('.analytics-totals [data-total="sessions"] dd');
-    await expect.poll(() => sessions.textContent(), { timeout: 20_000 }).toBe("1");
-    expect(await page.locator('figure.chart[data-chart="chart-sessions"] rect.s-completed').count()).toBeGreaterThan(0);
+    const completedBars = page.locator('figure.chart[data-chart="chart-sessions"] rect.s-completed');
+    await expect
+      .poll(
+        async () => {
+          if ((await completedBars.count()) > 0) return true;
+          await page.reload();
+          await page.locator('select[name="agentId"]').selectOption({ label: agentName });
+          await page.locator(".analytics-totals, .analytics-empty").first().waitFor({ timeout: 10_000 }).catch(() => undefined);
+          return (await completedBars.count()) > 0;
+        },
+        { timeout: 40_000, interval: 1_000 },
+      )
+      .toBe(true);
+    expect(await sessions.textContent()).toBe("1");
     await page.screenshot({ path: shot("analytics"), fullPage: true });
   });
 
