@@ -7,37 +7,18 @@ DO $$
 DECLARE
   nul text := '(^|[^\\])((\\\\)*)\\u0000';
   fffd text := '\1\2\\ufffd';
+  target text[];
+  changed bigint;
 BEGIN
-  FOR i IN 1..100 LOOP
-    UPDATE "agents" SET "config" = regexp_replace("config"::text, nul, fffd, 'g')::json WHERE "config"::text ~ nul;
-    EXIT WHEN NOT FOUND;
-  END LOOP;
-  FOR i IN 1..100 LOOP
-    UPDATE "agent_versions" SET "snapshot" = regexp_replace("snapshot"::text, nul, fffd, 'g')::json WHERE "snapshot"::text ~ nul;
-    EXIT WHEN NOT FOUND;
-  END LOOP;
-  FOR i IN 1..100 LOOP
-    UPDATE "tools" SET "headers_schema" = regexp_replace("headers_schema"::text, nul, fffd, 'g')::json WHERE "headers_schema"::text ~ nul;
-    EXIT WHEN NOT FOUND;
-  END LOOP;
-  FOR i IN 1..100 LOOP
-    UPDATE "tools" SET "body_schema" = regexp_replace("body_schema"::text, nul, fffd, 'g')::json WHERE "body_schema"::text ~ nul;
-    EXIT WHEN NOT FOUND;
-  END LOOP;
-  FOR i IN 1..100 LOOP
-    UPDATE "sessions" SET "variables" = regexp_replace("variables"::text, nul, fffd, 'g')::json WHERE "variables"::text ~ nul;
-    EXIT WHEN NOT FOUND;
-  END LOOP;
-  FOR i IN 1..100 LOOP
-    UPDATE "session_runtime_events" SET "detail" = regexp_replace("detail"::text, nul, fffd, 'g')::json WHERE "detail"::text ~ nul;
-    EXIT WHEN NOT FOUND;
-  END LOOP;
-  FOR i IN 1..100 LOOP
-    UPDATE "session_tool_calls" SET "request" = regexp_replace("request"::text, nul, fffd, 'g')::json WHERE "request"::text ~ nul;
-    EXIT WHEN NOT FOUND;
-  END LOOP;
-  FOR i IN 1..100 LOOP
-    UPDATE "session_tool_calls" SET "response" = regexp_replace("response"::text, nul, fffd, 'g')::json WHERE "response"::text ~ nul;
-    EXIT WHEN NOT FOUND;
+  FOREACH target SLICE 1 IN ARRAY ARRAY[
+    ['agents', 'config'], ['agent_versions', 'snapshot'], ['tools', 'headers_schema'], ['tools', 'body_schema'],
+    ['sessions', 'variables'], ['session_runtime_events', 'detail'], ['session_tool_calls', 'request'], ['session_tool_calls', 'response']
+  ] LOOP
+    FOR i IN 1..100 LOOP
+      EXECUTE format('UPDATE %I SET %I = regexp_replace(%I::text, $1, $2, ''g'')::json WHERE %I::text ~ $1', target[1], target[2], target[2], target[2]) USING nul, fffd;
+      -- EXECUTE leaves FOUND alone: the row count says whether this pass changed anything.
+      GET DIAGNOSTICS changed = ROW_COUNT;
+      EXIT WHEN changed = 0;
+    END LOOP;
   END LOOP;
 END $$;
