@@ -73,6 +73,13 @@ const EnvSchema = z.object({
   CLICKHOUSE_URL: z.url({ protocol: /^https?$/ }).optional().or(z.literal("").transform(() => undefined)),
   CLICKHOUSE_USER: z.string().min(1).default("default"),
   CLICKHOUSE_PASSWORD: z.string().default(""),
+  /** Twilio's REST API. `npm run dev` and the tests point it at the Twilio simulator (simulators/twilio). */
+  TWILIO_API_BASE_URL: z.url({ protocol: /^https?$/ }).default("https://api.twilio.com"),
+  /** The voice runtime's Twilio Media Streams endpoint that TwiML `<Connect><Stream>` names (wss:// in
+   *  production: Twilio connects to it). Default: the local runtime's, next to RUNTIME_MEDIA_URL. */
+  TWILIO_MEDIA_STREAM_URL: z.url({ protocol: /^wss?$/ }).optional(),
+  /** How long a Twilio REST call may take before it is aborted. */
+  TWILIO_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
   CLICKHOUSE_DATABASE: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "must be a plain identifier").default("default"),
 });
 
@@ -116,9 +123,22 @@ export type Config = {
     /** Where the dashboard calls the API; "" = the Worker's own origin. */
     apiBase: string;
   };
+  /** Telephony: the providers' APIs (configuration only: a space never sets them) and where calls'
+   *  media goes. */
+  telephony: { twilioApiBaseUrl: string; mediaStreamUrl: string; timeoutMs: number };
   /** Where refreshed analytics are also sent; undefined = Postgres only. */
   clickhouse: { url: string; user: string; password: string; database: string } | undefined;
 };
+
+/** The runtime serves Twilio Media Streams beside its local media endpoint (same host and port). */
+export const twilioMediaStreamPath = "/v1/twilio/media-stream";
+
+function defaultMediaStreamUrl(runtimeMediaUrl: string): string {
+  const url = new URL(runtimeMediaUrl);
+  url.pathname = twilioMediaStreamPath;
+  url.search = "";
+  return url.toString();
+}
 
 export class ConfigError extends Error {
   override name = "ConfigError";
@@ -185,6 +205,11 @@ export function readConfig(env: Record<string, unknown>): Config {
       oidcIssuer: (e.DASHBOARD_OIDC_ISSUER ?? e.OIDC_ISSUER).replace(/\/+$/, ""),
       oidcClientId: e.DASHBOARD_OIDC_CLIENT_ID ?? "speaknode-dashboard",
       apiBase: (e.DASHBOARD_API_BASE ?? "").replace(/\/+$/, ""),
+    },
+    telephony: {
+      twilioApiBaseUrl: e.TWILIO_API_BASE_URL.replace(/\/+$/, ""),
+      mediaStreamUrl: e.TWILIO_MEDIA_STREAM_URL ?? defaultMediaStreamUrl(e.RUNTIME_MEDIA_URL),
+      timeoutMs: e.TWILIO_TIMEOUT_MS,
     },
     clickhouse: e.CLICKHOUSE_URL ? { url: e.CLICKHOUSE_URL, user: e.CLICKHOUSE_USER, password: e.CLICKHOUSE_PASSWORD, database: e.CLICKHOUSE_DATABASE } : undefined,
   };

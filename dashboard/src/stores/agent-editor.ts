@@ -31,7 +31,7 @@ type Warning = { field: string; message: string };
 export type VersionSummary = z.infer<typeof AgentVersionSummary>;
 export type VersionDetail = z.infer<typeof AgentVersion>;
 
-export type EditorTab = "general" | "languages" | "models" | "variables" | "tools" | "widget" | "publish";
+export type EditorTab = "general" | "languages" | "models" | "variables" | "tools" | "widget" | "phone" | "publish";
 
 const tabOfKey: Record<ConfigKey, EditorTab> = {
   name: "general",
@@ -47,6 +47,7 @@ const tabOfKey: Record<ConfigKey, EditorTab> = {
   variables: "variables",
   tools: "tools",
   widget: "widget",
+  telephony: "phone",
 };
 
 /** The tab showing a field error's key (`locales.0.tts.voice` → languages). */

@@ -2,6 +2,7 @@
 // language, dynamic variables, attached tools, widget settings. One definition for the API, the
 // dashboard's forms and (as a published snapshot) the voice runtime.
 import { z } from "zod";
+import { AgentTelephonySettings } from "./phone-settings.ts";
 import { WebOrigin } from "./origins.ts";
 import { text, jsonValue, urlText } from "./text.ts";
 import { idSchema, Timestamp } from "./ids.ts";
@@ -102,6 +103,8 @@ export const agentConfigShape = {
   variables: VariablesSchema.default({ type: "object", properties: {}, required: [] }),
   tools: z.array(ToolRef).max(50).default([]),
   widget: WidgetSettings.default(WidgetSettings.parse({})),
+  /** Phone calls: what to do when an answering machine picks up an outbound call. */
+  telephony: AgentTelephonySettings.default({ voicemail: { action: "hang_up", message: "" } }),
 };
 
 export const CreateAgentBody = z.strictObject(agentConfigShape).meta({ id: "CreateAgentBody" });

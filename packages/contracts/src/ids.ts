@@ -18,6 +18,9 @@ export const idPrefixes = {
   deadLetter: "dlq",
   providerCredential: "pcr",
   agentToken: "atk",
+  telephonyConnection: "tcn",
+  phoneNumber: "pnm",
+  webhookLog: "iwh",
 } as const;
 
 export type IdKind = keyof typeof idPrefixes;

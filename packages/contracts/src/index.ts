@@ -13,6 +13,8 @@ export * from "./provider-params.ts";
 export * from "./provider-credentials.ts";
 export * from "./voices.ts";
 export * from "./agents.ts";
+export * from "./phone-settings.ts";
+export * from "./telephony.ts";
 export * from "./template.ts";
 export * from "./sessions.ts";
 export * from "./session-protocol.ts";

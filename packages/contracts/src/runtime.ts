@@ -58,6 +58,8 @@ export const RuntimeSystemTool = z
     description: text(),
     /** For transfer_to_agent: the agents it may hand over to, by name, with when to choose each. */
     targets: z.array(z.object({ agentId: idSchema("agent"), name: text(), when: text() })),
+    /** For transfer_to_number: the people it may transfer the caller to (announcement rendered). */
+    destinations: z.array(z.object({ name: text(), number: text(), when: text(), announcement: text() })).default([]),
   })
   .meta({ id: "RuntimeSystemTool" });
 export type RuntimeSystemTool = z.infer<typeof RuntimeSystemTool>;
@@ -84,6 +86,21 @@ export const RuntimeProviderAccess = z
   .object({ credentials: z.array(RuntimeProviderCredential), platformEndpoints: z.array(RuntimePlatformEndpoint) })
   .meta({ id: "RuntimeProviderAccess" });
 export type RuntimeProviderAccess = z.infer<typeof RuntimeProviderAccess>;
+
+export const RuntimePhone = z
+  .object({
+    provider: z.enum(["twilio"]),
+    direction: z.enum(["inbound", "outbound"]),
+    /** E.164; personal data: never logged. */
+    from: text().nullable(),
+    to: text().nullable(),
+    providerCallId: text().nullable(),
+    recordingEnabled: z.boolean(),
+    /** Outbound: what to do when an answering machine answers (message rendered with variables). */
+    voicemail: z.object({ action: z.enum(["hang_up", "leave_message"]), message: text() }),
+  })
+  .meta({ id: "RuntimePhone" });
+export type RuntimePhone = z.infer<typeof RuntimePhone>;
 
 export const RuntimeConfig = z
   .object({
@@ -116,6 +133,8 @@ export const RuntimeConfig = z
     /** Every agent the tools may transfer to, deduplicated. */
     transferTargets: z.array(RuntimeTransferTarget),
     providerAccess: RuntimeProviderAccess.default({ credentials: [], platformEndpoints: [] }),
+    /** Set for phone sessions: the call, and what to do when an answering machine picks up. */
+    phone: RuntimePhone.nullable().default(null),
   })
   .meta({ id: "RuntimeConfig" });
 export type RuntimeConfig = z.infer<typeof RuntimeConfig>;
@@ -199,6 +218,25 @@ export const RuntimeEvent = z
       toAgentId: idSchema("agent"),
       reason: text().trim().min(1).max(500),
       language: LanguageTag.optional(),
+    }),
+    z.strictObject({
+      type: z.literal("dtmf"),
+      /** Keys the caller pressed (0-9, *, #, A-D), in order: personal data, never logged. */
+      digits: text().regex(/^[0-9*#A-D]{1,64}$/, "must be DTMF digits (0-9, *, #, A-D)"),
+      /** `received` from the caller, or `sent` by the agent (send_dtmf). */
+      direction: z.enum(["received", "sent"]),
+    }),
+    z.strictObject({
+      type: z.literal("phone.transferred"),
+      /** The destination's name as configured; the number stays in the agent's configuration. */
+      destination: text().trim().min(1).max(60),
+      reason: text().trim().max(500).optional(),
+    }),
+    z.strictObject({
+      type: z.literal("phone.voicemail"),
+      /** The provider's answering-machine verdict (machine_end_beep, machine_end_silence, fax, …). */
+      answeredBy: text().regex(/^[a-z_]{1,40}$/),
+      action: z.enum(["hang_up", "leave_message"]),
     }),
     z.strictObject({
       type: z.literal("completed"),

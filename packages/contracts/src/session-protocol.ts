@@ -59,6 +59,11 @@ const sessionCompleted = {
   audioAvailable: z.boolean(),
   durationMs: z.number().int().min(0).optional(),
 };
+const dtmf = { type: z.literal("dtmf"), digits: text().regex(/^[0-9*#A-D]{1,64}$/), direction: z.enum(["received", "sent"]) };
+const phoneTransferred = { type: z.literal("phone.transferred"), destination: text().max(60) };
+const phoneVoicemail = { type: z.literal("phone.voicemail"), answeredBy: text().max(40), action: z.enum(["hang_up", "leave_message"]) };
+/** The provider's status of a phone session's call (ringing, in-progress, completed, busy…). */
+const phoneStatus = { type: z.literal("phone.status"), status: text().max(40) };
 const sessionStatus = { type: z.literal("session.status"), status: SessionStatus, reason: reason.optional() };
 const sessionFailed = { type: z.literal("session.failed"), reason };
 
@@ -74,6 +79,10 @@ export const PublishableSessionEvent = z.discriminatedUnion("type", [
   z.strictObject(toolCalled),
   z.strictObject(agentTransferred),
   z.strictObject(sessionCompleted),
+  z.strictObject(dtmf),
+  z.strictObject(phoneTransferred),
+  z.strictObject(phoneVoicemail),
+  z.strictObject(phoneStatus),
 ]);
 export type PublishableSessionEvent = z.infer<typeof PublishableSessionEvent>;
 
@@ -87,6 +96,10 @@ export const ToolCalledEvent = z.object({ ...toolCalled, ...eventMeta });
 export const AgentTransferredEvent = z.object({ ...agentTransferred, ...eventMeta });
 export const SessionCompletedEvent = z.object({ ...sessionCompleted, ...eventMeta });
 export const SessionFailedEvent = z.object({ ...sessionFailed, ...eventMeta });
+export const DtmfEvent = z.object({ ...dtmf, ...eventMeta });
+export const PhoneTransferredEvent = z.object({ ...phoneTransferred, ...eventMeta });
+export const PhoneVoicemailEvent = z.object({ ...phoneVoicemail, ...eventMeta });
+export const PhoneStatusEvent = z.object({ ...phoneStatus, ...eventMeta });
 
 export const SessionEvent = z.discriminatedUnion("type", [
   SessionStatusEvent,
@@ -97,6 +110,10 @@ export const SessionEvent = z.discriminatedUnion("type", [
   AgentTransferredEvent,
   SessionCompletedEvent,
   SessionFailedEvent,
+  DtmfEvent,
+  PhoneTransferredEvent,
+  PhoneVoicemailEvent,
+  PhoneStatusEvent,
 ]);
 export type SessionEvent = z.infer<typeof SessionEvent>;
 

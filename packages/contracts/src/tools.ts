@@ -1,6 +1,7 @@
 // Space-level tools an agent can call: webhook tools (HTTP requests described by JSON Schemas,
 // with pre-tool and progress speech and transfer rules) and the platform's system tools.
 import { z } from "zod";
+import { TransferDestination } from "./phone-settings.ts";
 import { text, jsonValue, urlText } from "./text.ts";
 import { idSchema, Timestamp } from "./ids.ts";
 import { FieldError } from "./problem.ts";
@@ -155,7 +156,7 @@ export const SavedTool = Tool.extend({
 }).meta({ id: "SavedTool" });
 export type SavedTool = z.infer<typeof SavedTool>;
 
-export const SystemToolName = z.enum(["end_call", "transfer_to_agent", "switch_language", "translate_conversation"]).meta({ id: "SystemToolName" });
+export const SystemToolName = z.enum(["end_call", "transfer_to_agent", "switch_language", "translate_conversation", "transfer_to_number", "send_dtmf"]).meta({ id: "SystemToolName" });
 export type SystemToolName = z.infer<typeof SystemToolName>;
 
 export const systemToolDescriptions: Record<SystemToolName, string> = {
@@ -163,6 +164,8 @@ export const systemToolDescriptions: Record<SystemToolName, string> = {
   transfer_to_agent: "Hand the conversation to another agent of the same space.",
   switch_language: "Switch the conversation to another of the agent's languages (speech recognition and voice).",
   translate_conversation: "Translate what was said so far into another language.",
+  transfer_to_number: "Transfer the caller to a person at a phone number (phone calls only; the agent leaves the call).",
+  send_dtmf: "Press keys on the phone keypad (DTMF tones), for example to navigate a phone menu.",
 };
 
 /** A tool attached to an agent: a webhook tool of the space by id, or a system tool by name. */
@@ -174,6 +177,8 @@ export const ToolRef = z
       name: SystemToolName,
       /** For transfer_to_agent: the agents it may hand over to, with when to choose each. */
       targets: z.array(z.strictObject({ agentId: idSchema("agent"), when: text().trim().min(1).max(500) })).max(20).optional(),
+      /** For transfer_to_number: the people it may transfer the caller to. */
+      destinations: z.array(TransferDestination).max(20).optional(),
     }),
   ])
   .meta({ id: "ToolRef" });

@@ -6,4 +6,5 @@ export { agents, agentVersions, tools, agentTools, catalogModels } from "./schem
 export { sessions, sessionRuntimeEvents, sessionTurns, sessionToolCalls, sessionRecordings } from "./schema-sessions.ts";
 export { spans, telemetryDeadLetters, analyticsDaily } from "./schema-telemetry.ts";
 export { providerCredentials, agentTokens } from "./schema-credentials.ts";
+export { telephonyConnections, phoneNumbers, inboundWebhookLog, sessionCallStatuses } from "./schema-telephony.ts";
 export { DatabaseEnv, DatabaseEnvError, databaseOptionsFromEnv } from "./env.ts";

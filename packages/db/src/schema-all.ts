@@ -3,3 +3,4 @@ export * from "./schema-agents.ts";
 export * from "./schema-sessions.ts";
 export * from "./schema-telemetry.ts";
 export * from "./schema-credentials.ts";
+export * from "./schema-telephony.ts";

@@ -2,13 +2,14 @@
 // Object holds the live state machine and writes through to these rows. What the voice runtime
 // reports (turns, tool calls, errors, recordings) is stored here through the runtime API, keyed
 // by the runtime's event ids so a redelivered event changes nothing.
-import { bigint, boolean, index, integer, json, pgEnum, pgTable, primaryKey, text, varchar } from "drizzle-orm/pg-core";
+import { bigint, boolean, index, integer, json, pgEnum, pgTable, primaryKey, text, uniqueIndex, varchar } from "drizzle-orm/pg-core";
 import { spaces } from "./schema.ts";
 import { agents } from "./schema-agents.ts";
 import { createdAt, tz, updatedAt } from "./columns.ts";
 
 export const sessionStatus = pgEnum("session_status", ["pending", "dispatching", "active", "completed", "failed"]);
 export const sessionChannel = pgEnum("session_channel", ["api", "widget", "web", "phone", "campaign"]);
+export const callDirection = pgEnum("call_direction", ["inbound", "outbound"]);
 
 
 export const sessions = pgTable(
@@ -39,8 +40,24 @@ export const sessions = pgTable(
     completionTokens: integer("completion_tokens"),
     /** How a completed session ended, as the runtime reported it (caller hung up, token limit…). */
     endReason: varchar("end_reason", { length: 200 }),
+    /** Phone sessions: the call's direction, numbers (E.164; personal data, never logged), the
+     *  number of the space it used, the provider's call id and its last reported status. */
+    direction: callDirection("direction"),
+    fromNumber: varchar("from_number", { length: 16 }),
+    toNumber: varchar("to_number", { length: 16 }),
+    phoneNumberId: text("phone_number_id"),
+    providerCallId: varchar("provider_call_id", { length: 100 }),
+    providerStatus: varchar("provider_status", { length: 40 }),
+    /** Why the provider's call ended (busy, no-answer, the caller hung up, transferred…). */
+    hangupCause: varchar("hangup_cause", { length: 200 }),
   },
-  (t) => [index("sessions_space_created_idx").on(t.spaceId, t.createdAt), index("sessions_agent_idx").on(t.agentId)],
+  (t) => [
+    index("sessions_space_created_idx").on(t.spaceId, t.createdAt),
+    index("sessions_agent_idx").on(t.agentId),
+    uniqueIndex("sessions_provider_call_uq").on(t.providerCallId),
+    // Concurrent calls of a number: its live sessions.
+    index("sessions_phone_number_status_idx").on(t.phoneNumberId, t.status),
+  ],
 );
 
 const sessionRef = () =>

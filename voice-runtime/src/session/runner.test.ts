@@ -129,7 +129,7 @@ describe("the session runner", () => {
 
   it("hangs up after the farewell when the LLM calls end_call", async () => {
     const sid = newSessionId();
-    api.sessions.set(sid, runtimeConfig({ sessionId: sid, llm: "scripted", tools: [{ type: "system", name: "end_call", description: "End the call.", targets: [] }] }));
+    api.sessions.set(sid, runtimeConfig({ sessionId: sid, llm: "scripted", tools: [{ type: "system", name: "end_call", description: "End the call.", targets: [], destinations: [] }] }));
     const call = textCall(sid);
     const { session, outcome } = await started(call.io);
     await session.run({ userInput: "That's all, goodbye" }).wait();
@@ -162,7 +162,7 @@ describe("the session runner", () => {
     const config = runtimeConfig({
       sessionId: sid,
       llm: "scripted",
-      tools: [{ type: "system", name: "transfer_to_agent", description: "Hand over.", targets: [{ agentId: billingAgentId, name: "Billing", when: "the caller asks about invoices" }] }],
+      tools: [{ type: "system", name: "transfer_to_agent", description: "Hand over.", targets: [{ agentId: billingAgentId, name: "Billing", when: "the caller asks about invoices" }], destinations: [] }],
     });
     api.sessions.set(sid, { ...config, transferTargets: [{ agentId: billingAgentId, name: "Billing", published: true }] });
     api.agents.set(
@@ -196,7 +196,7 @@ describe("the session runner", () => {
       runtimeConfig({
         sessionId: sid,
         llm: "scripted",
-        tools: [{ type: "system", name: "switch_language", description: "Switch language.", targets: [] }],
+        tools: [{ type: "system", name: "switch_language", description: "Switch language.", targets: [], destinations: [] }],
         locales: [
           { language: "en-US", firstMessage: "Hello!", tts: fakeTts, speed: 1, background: { sound: "none", volume: 0.2 } },
           { language: "es-ES", firstMessage: "¡Hola!", tts: fakeTts, speed: 1, background: { sound: "cafe", volume: 0.3 } },

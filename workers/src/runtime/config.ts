@@ -7,8 +7,8 @@
 import { and, eq, inArray } from "drizzle-orm";
 import { z } from "zod";
 import { AgentConfig, renderText, systemToolDescriptions, Tool, text } from "@speaknode/contracts";
-import type { RuntimeConfig, RuntimeTool, RuntimeTransferTarget, RuntimeWebhookTool } from "@speaknode/contracts";
-import { agents, agentVersions, tools, type Database } from "@speaknode/db";
+import type { RuntimeConfig, RuntimePhone, RuntimeTool, RuntimeTransferTarget, RuntimeWebhookTool } from "@speaknode/contracts";
+import { agents, agentVersions, phoneNumbers, tools, type Database } from "@speaknode/db";
 import { toAgent } from "../agents/store.ts";
 import { ApiError } from "../errors.ts";
 import { log } from "../lib/log.ts";
@@ -110,7 +110,8 @@ export async function buildRuntimeConfig(db: Database, secretsKey: string, sessi
         const target = targets.get(t.agentId);
         return target ? [{ agentId: t.agentId, name: target.name, when: t.when }] : [];
       });
-      runtimeTools.push({ type: "system", name: ref.name, description: systemToolDescriptions[ref.name], targets: reachable });
+      const destinations = (ref.destinations ?? []).map((d) => ({ name: d.name, number: d.number, when: d.when, announcement: renderText(d.announcement, variables) }));
+      runtimeTools.push({ type: "system", name: ref.name, description: systemToolDescriptions[ref.name], targets: reachable, destinations });
       continue;
     }
     const def = definitions.get(ref.toolId);
@@ -166,5 +167,24 @@ export async function buildRuntimeConfig(db: Database, secretsKey: string, sessi
     tools: runtimeTools,
     transferTargets: [...targets.values()],
     providerAccess: stages.access,
+    phone: await phoneOf(db, session, config),
+  };
+}
+
+/** A phone session's call as the runtime needs it: numbers, recording, voicemail policy. */
+async function phoneOf(db: Database, session: SessionRow, config: AgentConfig): Promise<RuntimePhone | null> {
+  if (session.channel !== "phone" || !session.direction) return null;
+  const [number] = session.phoneNumberId
+    ? await db.select({ recordingEnabled: phoneNumbers.recordingEnabled }).from(phoneNumbers).where(eq(phoneNumbers.id, session.phoneNumberId))
+    : [];
+  const voicemail = config.telephony.voicemail;
+  return {
+    provider: "twilio",
+    direction: session.direction,
+    from: session.fromNumber,
+    to: session.toNumber,
+    providerCallId: session.providerCallId,
+    recordingEnabled: number?.recordingEnabled ?? true,
+    voicemail: { action: voicemail.action, message: renderText(voicemail.message, session.variables) },
   };
 }

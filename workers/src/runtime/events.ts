@@ -96,6 +96,12 @@ async function tellRoom(target: EventTarget, eventId: string, event: Exclude<Run
       const { fromAgentId, toAgentId, language } = event;
       return bestEffort(session.id, await room.publish({ eventId, event: { type: "agent.transferred", fromAgentId, toAgentId, ...(language ? { language } : {}) } }));
     }
+    case "dtmf":
+      return bestEffort(session.id, await room.publish({ eventId, event: { type: "dtmf", digits: event.digits, direction: event.direction } }));
+    case "phone.transferred":
+      return bestEffort(session.id, await room.publish({ eventId, event: { type: "phone.transferred", destination: event.destination } }));
+    case "phone.voicemail":
+      return bestEffort(session.id, await room.publish({ eventId, event: { type: "phone.voicemail", answeredBy: event.answeredBy, action: event.action } }));
     case "completed": {
       const audioAvailable = event.audioAvailable ?? (await hasCompositeRecording(target.db, session.id));
       const result = await room.publish({ eventId, event: { type: "session.completed", audioAvailable, durationMs: event.durationMs } });
@@ -135,6 +141,13 @@ function detailOf(event: RuntimeEvent): Record<string, unknown> | null {
       return { tokenUsage: event.tokenUsage, durationMs: event.durationMs, endReason: event.endReason ?? null };
     case "agent.transferred":
       return { fromAgentId: event.fromAgentId, toAgentId: event.toAgentId, reason: event.reason, language: event.language ?? null };
+    // Stored with the session (the detail page's timeline); digits are personal data, never logged.
+    case "dtmf":
+      return { digits: event.digits, direction: event.direction };
+    case "phone.transferred":
+      return { destination: event.destination, reason: event.reason ?? null };
+    case "phone.voicemail":
+      return { answeredBy: event.answeredBy, action: event.action };
     default:
       return null;
   }
