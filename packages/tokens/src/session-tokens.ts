@@ -6,9 +6,18 @@ export type SessionTokenScope = "media" | "events";
 
 const key = (secret: string) => new TextEncoder().encode(secret);
 
-export function signSessionToken(secret: string, claims: { sessionId: string; agentId: string; scope: SessionTokenScope; ttlS: number; role?: string }): Promise<string> {
-  return new SignJWT({ sid: claims.sessionId, aid: claims.agentId, scope: claims.scope, ...(claims.role ? { role: claims.role } : {}) })
+/**
+ * `callId` binds a media token to one provider call (Twilio's CallSid): the runtime admits the
+ * call's media stream only when the stream names that call. Every token carries a random `jti`, so
+ * a runtime can refuse a second use of a single-use token.
+ */
+export function signSessionToken(
+  secret: string,
+  claims: { sessionId: string; agentId: string; scope: SessionTokenScope; ttlS: number; role?: string; callId?: string },
+): Promise<string> {
+  return new SignJWT({ sid: claims.sessionId, aid: claims.agentId, scope: claims.scope, ...(claims.role ? { role: claims.role } : {}), ...(claims.callId ? { cid: claims.callId } : {}) })
     .setProtectedHeader({ alg: "HS256", typ: "JWT" })
+    .setJti(crypto.randomUUID())
     .setIssuer("speaknode")
     .setAudience(`speaknode:${claims.scope}`)
     .setIssuedAt()
@@ -16,11 +25,23 @@ export function signSessionToken(secret: string, claims: { sessionId: string; ag
     .sign(key(secret));
 }
 
-export async function verifySessionToken(secret: string, token: string, scope: SessionTokenScope): Promise<{ sessionId: string; agentId: string; role: string | undefined } | null> {
+export interface SessionTokenClaims {
+  sessionId: string;
+  agentId: string;
+  role: string | undefined;
+  /** The provider call the token is bound to, if any. */
+  callId: string | undefined;
+  /** The token's unique id and expiry (seconds since the epoch), for single-use checks. */
+  tokenId: string | undefined;
+  expiresAtS: number | undefined;
+}
+
+export async function verifySessionToken(secret: string, token: string, scope: SessionTokenScope): Promise<SessionTokenClaims | null> {
   try {
     const { payload } = await jwtVerify(token, key(secret), { issuer: "speaknode", audience: `speaknode:${scope}`, algorithms: ["HS256"] });
     if (typeof payload["sid"] !== "string" || typeof payload["aid"] !== "string" || payload["scope"] !== scope) return null;
-    return { sessionId: payload["sid"], agentId: payload["aid"], role: typeof payload["role"] === "string" ? payload["role"] : undefined };
+    const str = (v: unknown) => (typeof v === "string" ? v : undefined);
+    return { sessionId: payload["sid"], agentId: payload["aid"], role: str(payload["role"]), callId: str(payload["cid"]), tokenId: str(payload.jti), expiresAtS: payload.exp };
   } catch {
     return null;
   }

@@ -17,7 +17,7 @@ import { deliverRecording, recordingDirPrefix } from "../recording/delivery.ts";
 import { CallRecorder } from "../recording/recorder.ts";
 import type { HttpGuard } from "../tools/http-guard.ts";
 import type { WebhookToolHooks } from "../tools/types.ts";
-import type { CallEnd } from "../transport/types.ts";
+import type { CallEnd, PhoneLine } from "../transport/types.ts";
 import { buildAgent, instructionsFor, localeOf, type SpeaknodeAgent } from "./agent-builder.ts";
 import { closingLine } from "./phrases.ts";
 import { SessionReporter } from "./reporter.ts";
@@ -34,6 +34,8 @@ export interface CallIo {
   readonly ended: Promise<CallEnd>;
   setBackground(background: { sound: string; volume: number } | null): void;
   close(reason: string): Promise<void>;
+  /** Set for phone calls: DTMF both ways and answering-machine verdicts (transport/types.ts). */
+  readonly phone?: PhoneLine;
 }
 
 export interface RunnerDeps {

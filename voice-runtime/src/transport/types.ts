@@ -24,4 +24,24 @@ export interface MediaChannel {
   onInterrupt?(listener: () => void): () => void;
   /** Ends the call from the agent's side (after the last words have played). */
   close(reason: string): Promise<void>;
+  /** Set when the call is a phone call (DTMF, answering-machine verdicts). */
+  readonly phone?: PhoneLine;
+}
+
+/**
+ * The telephone side of a call carried by a phone transport (Twilio Media Streams): the provider's
+ * call, the keys the caller presses, keys the agent sends, and the provider's answering-machine
+ * verdict for an outbound call. Digits are personal data: never logged.
+ */
+export interface PhoneLine {
+  readonly provider: "twilio";
+  /** The provider's call id (Twilio CallSid). */
+  readonly callId: string;
+  /** A key the caller pressed (0-9, *, #, A-D), one call per key; returns an unsubscribe. */
+  onDtmf(listener: (digit: string) => void): () => void;
+  /** Plays the keys to the far end as DTMF tones in the call's audio; resolves once they have played. */
+  sendDtmf(digits: string): Promise<void>;
+  /** The answering-machine verdict the platform received for this call (human, machine_end_beep,
+   *  machine_end_silence, machine_end_other, fax, unknown…); returns an unsubscribe. */
+  onAnsweredBy(listener: (answeredBy: string) => void): () => void;
 }

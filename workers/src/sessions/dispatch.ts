@@ -57,7 +57,37 @@ async function configToRun(c: Context<AppEnv>, agent: AgentRow, publishedOnly: b
   return AgentConfig.parse((published.snapshot as { agent: unknown }).agent);
 }
 
-export async function dispatchSession(c: Context<AppEnv>, req: DispatchRequest): Promise<DispatchResult> {
+/** The phone facts of a session created for a call (personal data: never logged). */
+export interface PhoneFacts {
+  direction: "inbound" | "outbound";
+  from: string | null;
+  to: string | null;
+  phoneNumberId: string;
+  /** Known at once for inbound calls; set when the provider accepts an outbound one. */
+  providerCallId: string | null;
+}
+
+export interface CreateSessionRequest extends Omit<DispatchRequest, "channel"> {
+  channel: DispatchRequest["channel"] | "phone";
+  phone?: PhoneFacts;
+  /** A shorter limit than the platform's (outbound calls' maxDurationS). */
+  maxDurationMs?: number;
+}
+
+export interface CreatedSession {
+  sessionId: string;
+  config: AgentConfig;
+  language: string;
+  variables: Record<string, string | number | boolean | null>;
+  room: ReturnType<typeof sessionRoom>;
+}
+
+/**
+ * The transport-independent half of a dispatch: the configuration to run, the variables, the
+ * session row and its SessionRoom moved to Dispatching. Web sessions then connect media
+ * (dispatchSession); phone sessions answer the provider with a media stream instead.
+ */
+export async function createDispatchingSession(c: Context<AppEnv>, req: CreateSessionRequest): Promise<CreatedSession> {
   const { agent } = req;
   const config = await configToRun(c, agent, req.publishedOnly);
   req.admit?.(config);
@@ -71,6 +101,7 @@ export async function dispatchSession(c: Context<AppEnv>, req: DispatchRequest):
   const db = c.get("db");
   const settings = c.get("config");
   const sessionId = newId("session");
+  const phone = req.phone;
   await db.insert(sessions).values({
     id: sessionId,
     spaceId: agent.spaceId,
@@ -81,15 +112,32 @@ export async function dispatchSession(c: Context<AppEnv>, req: DispatchRequest):
     caller: req.caller,
     language,
     variables: variables.values,
-    mediaDriver: settings.runtime.mediaDriver,
+    mediaDriver: phone ? "twilio" : settings.runtime.mediaDriver,
+    ...(phone
+      ? { direction: phone.direction, fromNumber: phone.from, toNumber: phone.to, phoneNumberId: phone.phoneNumberId, providerCallId: phone.providerCallId }
+      : {}),
   });
   const room = sessionRoom(c, sessionId);
-  await room.init({ sessionId, ...settings.sessions });
+  const limits = { ...settings.sessions, ...(req.maxDurationMs !== undefined ? { maxDurationMs: Math.min(req.maxDurationMs, settings.sessions.maxDurationMs) } : {}) };
+  await room.init({ sessionId, ...limits });
   // This one status is written here, on the connection the request holds; the room writes every
   // later change through to the row itself.
   const moved = await room.transition({ to: "dispatching", rowWrittenByCaller: true });
   if (!moved.ok) throw new Error(`session room refused dispatching: ${moved.code}`);
   await db.update(sessions).set({ status: "dispatching" }).where(eq(sessions.id, sessionId));
+  return { sessionId, config, language, variables: variables.values, room };
+}
+
+/** A live-events URL for a viewer of the session (10 minutes). */
+export async function viewerEventsUrl(c: Context<AppEnv>, sessionId: string, agentId: string): Promise<string> {
+  const subscriber = await signSessionToken(c.get("config").runtime.tokenSecret, { sessionId, agentId, scope: "events", ttlS: 600, role: "viewer" });
+  return eventsUrl(c, sessionId, subscriber);
+}
+
+export async function dispatchSession(c: Context<AppEnv>, req: DispatchRequest): Promise<DispatchResult> {
+  const { agent } = req;
+  const settings = c.get("config");
+  const { sessionId, language, room } = await createDispatchingSession(c, req);
   let media: MediaConnection;
   try {
     media = await mediaDriverFor(settings).connect({ sessionId, agentId: agent.id });
@@ -101,6 +149,5 @@ export async function dispatchSession(c: Context<AppEnv>, req: DispatchRequest):
     }
     throw err;
   }
-  const subscriber = await signSessionToken(settings.runtime.tokenSecret, { sessionId, agentId: agent.id, scope: "events", ttlS: 600, role: "viewer" });
-  return { sessionId, status: "dispatching", agentId: agent.id, agentVersion: agent.publishedVersion, language, media, eventsUrl: eventsUrl(c, sessionId, subscriber) };
+  return { sessionId, status: "dispatching", agentId: agent.id, agentVersion: agent.publishedVersion, language, media, eventsUrl: await viewerEventsUrl(c, sessionId, agent.id) };
 }

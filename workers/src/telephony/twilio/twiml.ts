@@ -1,0 +1,59 @@
+// TwiML answers (https://www.twilio.com/docs/voice/twiml): the few verbs the platform speaks,
+// built with every attribute and text escaped, so a caller name or an announcement can never
+// inject markup into the document Twilio follows.
+
+export interface StreamTarget {
+  /** wss:// URL of the runtime's Media Streams endpoint. */
+  url: string;
+  /** <Parameter>s Twilio hands the stream in its `start` message (`customParameters`). */
+  parameters: Record<string, string>;
+  /** Where Twilio posts the stream's own status (optional). */
+  statusCallback?: string;
+}
+
+export type TwimlVerb =
+  | { verb: "connectStream"; stream: StreamTarget }
+  | { verb: "say"; text: string; language?: string }
+  | { verb: "pause"; lengthS: number }
+  | { verb: "hangup" }
+  | { verb: "reject"; reason: "busy" | "rejected" }
+  | { verb: "dial"; number: string; callerId?: string; timeoutS?: number; action?: string };
+
+export function escapeXml(value: string): string {
+  return value.replace(/[&<>"']/g, (ch) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&apos;" })[ch] ?? ch).replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/g, "");
+}
+
+function attrs(values: Record<string, string | number | undefined>): string {
+  return Object.entries(values)
+    .filter(([, v]) => v !== undefined && v !== "")
+    .map(([k, v]) => ` ${k}="${escapeXml(String(v))}"`)
+    .join("");
+}
+
+function verbXml(v: TwimlVerb): string {
+  switch (v.verb) {
+    case "connectStream": {
+      const params = Object.entries(v.stream.parameters)
+        .map(([name, value]) => `<Parameter${attrs({ name, value })}/>`)
+        .join("");
+      return `<Connect><Stream${attrs({ url: v.stream.url, statusCallback: v.stream.statusCallback, statusCallbackMethod: v.stream.statusCallback ? "POST" : undefined })}>${params}</Stream></Connect>`;
+    }
+    case "say":
+      return `<Say${attrs({ language: v.language })}>${escapeXml(v.text)}</Say>`;
+    case "pause":
+      return `<Pause${attrs({ length: v.lengthS })}/>`;
+    case "hangup":
+      return "<Hangup/>";
+    case "reject":
+      return `<Reject${attrs({ reason: v.reason })}/>`;
+    case "dial":
+      return `<Dial${attrs({ callerId: v.callerId, timeout: v.timeoutS, action: v.action })}><Number>${escapeXml(v.number)}</Number></Dial>`;
+  }
+}
+
+/** A whole TwiML document. */
+export function twiml(...verbs: TwimlVerb[]): string {
+  return `<?xml version="1.0" encoding="UTF-8"?><Response>${verbs.map(verbXml).join("")}</Response>`;
+}
+
+export const twimlContentType = "text/xml; charset=utf-8";
