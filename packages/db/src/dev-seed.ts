@@ -27,6 +27,16 @@ export const demoSpaceId = "spc_000000000000000000000000d1";
 export const demoAgentId = "agt_000000000000000000000000d1";
 export const demoToolId = "tol_000000000000000000000000d1";
 
+/** The simulated Twilio account of the embedded default (simulators/twilio), its connection in
+ *  the demo space and its one number, bound to the demo agent. */
+export const demoTwilioAccountSid = "AC00000000000000000000000000000d1a";
+export const demoTelephonyConnectionId = "tcn_000000000000000000000000d1";
+export const demoPhoneNumberId = "pnm_000000000000000000000000d1";
+export const demoPhoneNumberSid = "PN00000000000000000000000000000d1a";
+export const demoPhoneNumber = "+15555550100";
+/** A simulated phone outbound calls of the demo reach (the simulator answers it). */
+export const demoCalleeNumber = "+15555550199";
+
 /** The demo shop's order lookup (served by the Worker's /dev/demo-shop when dev tools are on). */
 function demoTool(baseUrl: string) {
   return {
