@@ -19,6 +19,10 @@ export const problemStatus = {
   rate_limited: 429,
   internal: 500,
   upstream_unavailable: 503,
+  // A provider refused what the platform asked on the caller's behalf (telephony).
+  caller_id_unverified: 400,
+  destination_not_allowed: 403,
+  upstream_rejected: 502,
 } as const;
 
 export type ProblemCode = keyof typeof problemStatus;
@@ -40,6 +44,9 @@ export const problemTitles: Record<ProblemCode, string> = {
   rate_limited: "Too many requests",
   internal: "Internal error",
   upstream_unavailable: "Upstream unavailable",
+  caller_id_unverified: "Caller id not verified",
+  destination_not_allowed: "Destination not allowed",
+  upstream_rejected: "Upstream rejected the request",
 };
 
 export const FieldError = z
