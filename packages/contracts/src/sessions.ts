@@ -4,6 +4,7 @@ import { text, jsonValue } from "./text.ts";
 import { idSchema, Timestamp } from "./ids.ts";
 import { LanguageTag } from "./agents.ts";
 import { SessionStatus } from "./session-protocol.ts";
+import { CallDirection, CallStatusEntry, SessionPhone } from "./telephony.ts";
 
 const timestamp = Timestamp;
 
@@ -59,11 +60,25 @@ export const Session = z
     startedAt: timestamp.nullable(),
     endedAt: timestamp.nullable(),
     durationMs: z.number().int().nullable(),
+    /** Phone sessions: inbound or outbound; null for other channels. */
+    direction: CallDirection.nullable(),
+    /** Phone sessions: numbers (personal data), the provider's call id, status and hang-up cause. */
+    phone: SessionPhone.nullable(),
   })
   .meta({ id: "Session" });
 export type Session = z.infer<typeof Session>;
 
 const ms = z.number().int().nullable();
+
+/** What the runtime reported during a phone call, as stored with the session. */
+export const SessionPhoneEvent = z
+  .discriminatedUnion("type", [
+    z.object({ type: z.literal("dtmf"), at: timestamp, detail: z.object({ digits: text(), direction: z.enum(["received", "sent"]) }) }),
+    z.object({ type: z.literal("phone.transferred"), at: timestamp, detail: z.object({ destination: text(), reason: text().nullable() }) }),
+    z.object({ type: z.literal("phone.voicemail"), at: timestamp, detail: z.object({ answeredBy: text(), action: text() }) }),
+  ])
+  .meta({ id: "SessionPhoneEvent" });
+export type SessionPhoneEvent = z.infer<typeof SessionPhoneEvent>;
 
 export const SessionDetail = Session.extend({
   turns: z.array(
@@ -86,6 +101,10 @@ export const SessionDetail = Session.extend({
   /** Signed links that expire; fetch the session again for fresh ones. */
   recordings: z.array(z.object({ track: z.enum(["composite", "user", "agent"]), url: text(), expiresAt: timestamp, contentType: text(), sizeBytes: z.number().int() })),
   waveform: z.object({ peaks: z.array(z.number()), durationMs: z.number().int() }).nullable(),
+  /** Phone sessions: the provider's call status history, oldest first (empty for other channels). */
+  callStatuses: z.array(CallStatusEntry),
+  /** Phone sessions: DTMF digits (personal data), cold transfers and answering-machine verdicts, oldest first. */
+  phoneEvents: z.array(SessionPhoneEvent),
 }).meta({ id: "SessionDetail" });
 
 /** A fresh live-events subscription for a session (the dashboard watching a call it did not start). */

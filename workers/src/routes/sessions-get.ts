@@ -1,8 +1,9 @@
 import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
-import { and, asc, eq } from "drizzle-orm";
+import { and, asc, eq, inArray } from "drizzle-orm";
 import { idSchema, SessionDetail, type Session } from "@speaknode/contracts";
 import { z } from "@hono/zod-openapi";
-import { sessionRecordings, sessionRuntimeEvents, sessions, sessionToolCalls, sessionTurns } from "@speaknode/db";
+import { sessionCallStatuses, sessionRecordings, sessionRuntimeEvents, sessions, sessionToolCalls, sessionTurns } from "@speaknode/db";
+import { phoneEventOf, phoneEventTypes, sessionPhone } from "../sessions/phone-facts.ts";
 import { signRecordingUrl } from "../sessions/recording-urls.ts";
 import { publicOrigin } from "../lib/public-url.ts";
 import type { AppEnv } from "../context.ts";
@@ -15,7 +16,7 @@ export const route = createRoute({
   method: "get",
   path: "/v1/sessions/{sessionId}",
   tags: ["sessions"],
-  summary: "One session: metadata, turns with latency metrics, tool calls, errors, signed recording links and waveform peaks",
+  summary: "One session: metadata, turns with latency metrics, tool calls, errors, signed recording links, waveform peaks and, for calls, the provider's status history and phone events",
   security: bearerSecurity,
   request: { params: SessionParams },
   responses: { 200: jsonResponse(SessionDetail, "The session"), ...errorResponses },
@@ -38,6 +39,8 @@ export function toSession(row: typeof sessions.$inferSelect): Session {
     startedAt: isoOrNull(row.startedAt),
     endedAt: isoOrNull(row.endedAt),
     durationMs: row.startedAt && row.endedAt ? row.endedAt.getTime() - row.startedAt.getTime() : null,
+    direction: row.channel === "phone" ? row.direction : null,
+    phone: sessionPhone(row),
   };
 }
 
@@ -46,11 +49,20 @@ export function registerSessionsGet(app: OpenAPIHono<AppEnv>): void {
     const [found] = await c.get("db").select().from(sessions).where(eq(sessions.id, c.req.valid("param").sessionId));
     const { row } = await requireInSpace(c, "session", found);
     const db = c.get("db");
-    const [turns, calls, errors, recordings] = await Promise.all([
+    const isCall = row.channel === "phone";
+    const [turns, calls, errors, recordings, callStatuses, phoneEvents] = await Promise.all([
       db.select().from(sessionTurns).where(eq(sessionTurns.sessionId, row.id)).orderBy(asc(sessionTurns.startedAt)),
       db.select().from(sessionToolCalls).where(eq(sessionToolCalls.sessionId, row.id)).orderBy(asc(sessionToolCalls.createdAt)),
       db.select().from(sessionRuntimeEvents).where(and(eq(sessionRuntimeEvents.sessionId, row.id), eq(sessionRuntimeEvents.type, "error"))).orderBy(asc(sessionRuntimeEvents.createdAt)),
       db.select().from(sessionRecordings).where(eq(sessionRecordings.sessionId, row.id)),
+      isCall ? db.select().from(sessionCallStatuses).where(eq(sessionCallStatuses.sessionId, row.id)).orderBy(asc(sessionCallStatuses.at), asc(sessionCallStatuses.createdAt)) : [],
+      isCall
+        ? db
+            .select()
+            .from(sessionRuntimeEvents)
+            .where(and(eq(sessionRuntimeEvents.sessionId, row.id), inArray(sessionRuntimeEvents.type, [...phoneEventTypes])))
+            .orderBy(asc(sessionRuntimeEvents.createdAt), asc(sessionRuntimeEvents.eventId))
+        : [],
     ]);
     const origin = publicOrigin(c);
     const secret = c.get("config").runtime.tokenSecret;
@@ -78,6 +90,8 @@ export function registerSessionsGet(app: OpenAPIHono<AppEnv>): void {
           }),
         ),
         waveform: composite?.waveformPeaks && composite.waveformDurationMs !== null ? { peaks: composite.waveformPeaks, durationMs: composite.waveformDurationMs } : null,
+        callStatuses: callStatuses.map((s) => ({ status: s.status, at: iso(s.at), detail: s.detail })),
+        phoneEvents: phoneEvents.flatMap((e) => phoneEventOf(e) ?? []),
       },
       200,
     );

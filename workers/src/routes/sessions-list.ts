@@ -1,12 +1,13 @@
 import { createRoute, z, type OpenAPIHono } from "@hono/zod-openapi";
 import { and, desc, eq, gte, lt } from "drizzle-orm";
-import { idSchema, Session, SessionChannel, SessionStatusValue, text, Timestamp } from "@speaknode/contracts";
+import { CallDirection, idSchema, Session, SessionChannel, SessionStatusValue, text, Timestamp } from "@speaknode/contracts";
 import { sessions } from "@speaknode/db";
 import type { AppEnv } from "../context.ts";
 import { requireSpace } from "../auth/access.ts";
 import { bearerSecurity, errorResponses, jsonResponse } from "../lib/openapi.ts";
 import { SpaceParams } from "./params.ts";
 import { toSession } from "./sessions-get.ts";
+import { callerMatch } from "../sessions/phone-facts.ts";
 
 export const route = createRoute({
   method: "get",
@@ -20,6 +21,9 @@ export const route = createRoute({
       agentId: idSchema("agent").optional(),
       status: SessionStatusValue.optional(),
       channel: SessionChannel.optional(),
+      /** Calls only: inbound or outbound. */
+      direction: CallDirection.optional(),
+      /** A caller id exactly; a phone number in any form (its caller, from or to number); or the last digits of a number. */
       caller: text().trim().min(1).max(200).optional(),
       from: Timestamp.optional(),
       to: Timestamp.optional(),
@@ -46,7 +50,8 @@ export function registerSessionsList(app: OpenAPIHono<AppEnv>): void {
           q.agentId ? eq(sessions.agentId, q.agentId) : undefined,
           q.status ? eq(sessions.status, q.status) : undefined,
           q.channel ? eq(sessions.channel, q.channel) : undefined,
-          q.caller ? eq(sessions.caller, q.caller) : undefined,
+          q.direction ? and(eq(sessions.channel, "phone"), eq(sessions.direction, q.direction)) : undefined,
+          q.caller ? callerMatch(q.caller) : undefined,
           q.from ? gte(sessions.createdAt, new Date(q.from)) : undefined,
           q.to ? lt(sessions.createdAt, new Date(q.to)) : undefined,
           q.cursor ? lt(sessions.id, q.cursor) : undefined,
