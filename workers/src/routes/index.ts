@@ -54,6 +54,7 @@ import { registerRuntimeApi } from "./runtime-api.ts";
 import { registerTracesIngest } from "./traces-ingest.ts";
 import { registerSessionTrace } from "./session-trace.ts";
 import { registerAdminDeadLetters } from "./admin-dead-letters.ts";
+import { registerCallsCreate } from "./calls-create.ts";
 
 export function registerRoutes(app: OpenAPIHono<AppEnv>): void {
   registerHealthz(app);
@@ -111,4 +112,5 @@ export function registerRoutes(app: OpenAPIHono<AppEnv>): void {
   registerTracesIngest(app);
   registerSessionTrace(app);
   registerAdminDeadLetters(app);
+  registerCallsCreate(app);
 }
