@@ -210,3 +210,15 @@ export const SessionPhone = z
   .meta({ id: "SessionPhone" });
 export type SessionPhone = z.infer<typeof SessionPhone>;
 
+
+// ---- Ending a session from the platform ------------------------------------------------------------
+
+/** POST /v1/sessions/{id}/end: `ending` while the provider hangs up the call (its callbacks and
+ *  the runtime complete the session), `failed` when it was ended at once (nothing was connected). */
+export const EndSessionResult = z
+  .object({
+    sessionId: idSchema("session"),
+    status: z.enum(["ending", "failed"]),
+  })
+  .meta({ id: "EndSessionResult" });
+export type EndSessionResult = z.infer<typeof EndSessionResult>;

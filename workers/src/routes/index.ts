@@ -55,6 +55,7 @@ import { registerTracesIngest } from "./traces-ingest.ts";
 import { registerSessionTrace } from "./session-trace.ts";
 import { registerAdminDeadLetters } from "./admin-dead-letters.ts";
 import { registerCallsCreate } from "./calls-create.ts";
+import { registerSessionsEnd } from "./sessions-end.ts";
 
 export function registerRoutes(app: OpenAPIHono<AppEnv>): void {
   registerHealthz(app);
@@ -113,4 +114,5 @@ export function registerRoutes(app: OpenAPIHono<AppEnv>): void {
   registerSessionTrace(app);
   registerAdminDeadLetters(app);
   registerCallsCreate(app);
+  registerSessionsEnd(app);
 }
