@@ -33,6 +33,8 @@ export interface LocalMediaServerOptions {
   pingIntervalMs?: number;
   /** Extra HTTP routes: return true when the request was answered. */
   onRequest?: (req: IncomingMessage, res: ServerResponse) => boolean;
+  /** Extra WebSocket endpoints (another transport's): return true when the upgrade was taken. */
+  onUpgrade?: (req: IncomingMessage, socket: Duplex, head: Buffer) => boolean;
 }
 
 export interface LocalMediaServer {
@@ -72,6 +74,12 @@ export async function startLocalMediaServer(options: LocalMediaServerOptions): P
 
   httpServer.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on("error", () => {}); // a reset during the upgrade is the client's business
+    try {
+      if (options.onUpgrade?.(req, socket, head)) return;
+    } catch (err) {
+      log.error("local media: upgrade handler failed", errorFields(err));
+      return refuseUpgrade(socket, 500, "Internal Server Error");
+    }
     const url = new URL(req.url ?? "/", "http://localhost");
     const sessionId = url.searchParams.get("session");
     if (url.pathname !== path) return refuseUpgrade(socket, 404, "Not Found");
