@@ -17,6 +17,7 @@ const ToolEditorPage = lazyPage(() => import("./pages/ToolEditorPage.tsx"));
 const MembersPage = lazyPage(() => import("./pages/MembersPage.tsx"));
 const ApiKeysPage = lazyPage(() => import("./pages/ApiKeysPage.tsx"));
 const ProviderKeysPage = lazyPage(() => import("./pages/ProviderKeysPage.tsx"));
+const TelephonyPage = lazyPage(() => import("./pages/TelephonyPage.tsx"));
 const SessionsPage = lazyPage(() => import("./pages/SessionsPage.tsx"));
 const SessionsDetailPage = lazyPage(() => import("./pages/SessionsDetailPage.tsx"));
 const AnalyticsPage = lazyPage(() => import("./pages/AnalyticsPage.tsx"));
@@ -116,7 +117,7 @@ function SignedIn({ route }: { route: Route }) {
 function SpaceNav({ spaceId, route }: { spaceId: string; route: Route }) {
   const { spaces } = useStores();
   const can = permissionsFor(spaces.role.value);
-  const item = (page: "agents" | "tools" | "members" | "apiKeys" | "providerKeys" | "sessions" | "analytics" | "settings", label: string) => (
+  const item = (page: "agents" | "tools" | "members" | "apiKeys" | "providerKeys" | "telephony" | "sessions" | "analytics" | "settings", label: string) => (
     <a href={spacePath(spaceId, page)} class={route.name === page || (page === "sessions" && route.name === "session") || (page === "agents" && route.name === "agentEditor") || (page === "tools" && route.name === "toolEditor") ? "active" : ""}>
       {label}
     </a>
@@ -130,6 +131,7 @@ function SpaceNav({ spaceId, route }: { spaceId: string; route: Route }) {
       {item("members", "Members")}
       {can.manageApiKeys && item("apiKeys", "API keys")}
       {item("providerKeys", "Provider keys")}
+      {item("telephony", "Telephony")}
       {can.manageSpace && item("settings", "Settings")}
     </nav>
   );
@@ -155,6 +157,7 @@ function Page({ route }: { route: Route }) {
     case "members":
     case "apiKeys":
     case "providerKeys":
+    case "telephony":
     case "sessions":
     case "session":
     case "analytics":
@@ -171,6 +174,7 @@ function Page({ route }: { route: Route }) {
       if (route.name === "analytics") return <AnalyticsPage spaceId={space.id} />;
       if (route.name === "settings") return <SpaceSettingsPage space={space} />;
       if (route.name === "providerKeys") return <ProviderKeysPage space={space} />;
+      if (route.name === "telephony") return <TelephonyPage space={space} />;
       return <ApiKeysPage spaceId={space.id} />;
     }
     case "callback":

@@ -38,8 +38,13 @@ describe("matchRoute", () => {
     expect(matchRoute("/app/spaces/spc_1/tools/tol_2/x", "").name).toBe("notFound");
   });
 
+  it("maps a space's telephony page, and back", () => {
+    expect(matchRoute("/app/spaces/spc_1/telephony", "")).toEqual({ name: "telephony", spaceId: "spc_1" });
+    expect(spacePath("spc_1", "telephony")).toBe("/app/spaces/spc_1/telephony");
+  });
+
   it("round-trips spacePath", () => {
-    for (const page of ["agents", "members", "apiKeys"] as const) {
+    for (const page of ["agents", "members", "apiKeys", "telephony"] as const) {
       expect(matchRoute(spacePath("spc_x", page), "")).toEqual({ name: page, spaceId: "spc_x" });
     }
   });

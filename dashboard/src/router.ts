@@ -19,11 +19,12 @@ export type Route =
   | { name: "session"; spaceId: string; sessionId: string }
   | { name: "analytics"; spaceId: string }
   | { name: "settings"; spaceId: string }
+  | { name: "telephony"; spaceId: string }
   | { name: "adminUsers" }
   | { name: "adminCatalog" }
   | { name: "notFound"; path: string };
 
-const spacePages = { agents: "agents", members: "members", "api-keys": "apiKeys", "provider-keys": "providerKeys", sessions: "sessions", settings: "settings", tools: "tools", analytics: "analytics" } as const;
+const spacePages = { agents: "agents", members: "members", "api-keys": "apiKeys", "provider-keys": "providerKeys", sessions: "sessions", settings: "settings", tools: "tools", analytics: "analytics", telephony: "telephony" } as const;
 type SpacePage = (typeof spacePages)[keyof typeof spacePages];
 
 export function matchRoute(pathname: string, search: string): Route {

@@ -9,6 +9,8 @@ export interface Permissions {
   manageApiKeys: boolean;
   /** Add, re-key, move and delete the space's provider keys (every member sees the list). */
   manageProviderKeys: boolean;
+  /** Add, rotate and delete telephony connections; import, edit and release numbers (every member sees them). */
+  manageTelephony: boolean;
   /** Rename or delete the space. */
   manageSpace: boolean;
   editAgents: boolean;
@@ -16,7 +18,7 @@ export interface Permissions {
 
 export function permissionsFor(role: SpaceRole | null): Permissions {
   const owner = role === "owner";
-  return { manageMembers: owner, invite: owner, manageApiKeys: owner, manageProviderKeys: owner, manageSpace: owner, editAgents: role !== null };
+  return { manageMembers: owner, invite: owner, manageApiKeys: owner, manageProviderKeys: owner, manageTelephony: owner, manageSpace: owner, editAgents: role !== null };
 }
 
 /** Whether the member row of `memberId` shows "remove" (Owners) or "leave" (yourself). */
@@ -25,7 +27,7 @@ export function canRemoveMember(role: SpaceRole | null, myUserId: string | null,
   return role === "owner" ? "remove" : null;
 }
 
-export type SwitchPage = "agents" | "tools" | "sessions" | "analytics" | "members" | "apiKeys" | "providerKeys" | "settings";
+export type SwitchPage = "agents" | "tools" | "sessions" | "analytics" | "members" | "apiKeys" | "providerKeys" | "telephony" | "settings";
 
 /**
  * The page the space switcher opens in the chosen space: the same list page when the caller may
@@ -39,6 +41,7 @@ export function pageAfterSwitch(current: string, role: SpaceRole | null): Switch
     case "analytics":
     case "members":
     case "providerKeys":
+    case "telephony":
       return current;
     case "apiKeys":
       return can.manageApiKeys ? current : "agents";

@@ -62,7 +62,7 @@ describe("connection form", () => {
 });
 
 describe("number settings", () => {
-  it("reads countries as typed: any separator, any case, each once", () => {
+  it("reads countries as typed, whatever the separators and the case, each once", () => {
     expect(parseCountries(" us, ca;gb  US ")).toEqual(["US", "CA", "GB"]);
     expect(parseCountries("")).toEqual([]);
     expect(parseCountries("*")).toEqual(["*"]);
