@@ -16,6 +16,7 @@ import "../ui/editor.css";
 import { ModelsTab, VariablesTab } from "./AgentEditorModels.tsx";
 import { LanguagesTab } from "./AgentEditorLanguages.tsx";
 import { GeneralTab } from "./AgentEditorTabs.tsx";
+import { PhoneTab } from "./AgentEditorPhone.tsx";
 import { PublishTab, ToolsTab, WidgetTab } from "./AgentEditorPublish.tsx";
 import { TestCallPanel } from "./AgentTestCall.tsx";
 
@@ -26,6 +27,7 @@ const tabs: [EditorTab, string][] = [
   ["variables", "Variables"],
   ["tools", "Tools"],
   ["widget", "Widget"],
+  ["phone", "Phone"],
   ["publish", "Publish"],
 ];
 
@@ -144,6 +146,8 @@ function TabBody({ tab, store }: { tab: EditorTab; store: AgentEditorStore }) {
       return <ToolsTab store={store} />;
     case "widget":
       return <WidgetTab store={store} />;
+    case "phone":
+      return <PhoneTab store={store} />;
     case "publish":
       return <PublishTab store={store} />;
   }

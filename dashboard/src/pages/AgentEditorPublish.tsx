@@ -9,6 +9,7 @@ import { SystemToolName, systemToolDescriptions, type ToolRef } from "../../../p
 import { errorMessage } from "../api/client.ts";
 import { spacePath, toolPath } from "../router.ts";
 import type { AgentEditorStore } from "../stores/agent-editor.ts";
+import { systemToolRef } from "../stores/phone-tab.ts";
 import { useStores } from "../stores/index.ts";
 import { CopyButton, Field } from "../ui/fields.tsx";
 import { formatDate } from "../ui/forms.ts";
@@ -289,8 +290,9 @@ export function ToolsTab({ store }: Props) {
           return (
             <li key={name}>
               <label class="check">
-                <input type="checkbox" checked={i >= 0} onChange={(e) => toggle(name === "transfer_to_agent" ? { type: "system", name, targets: [] } : { type: "system", name }, e.currentTarget.checked, match)} />
+                <input type="checkbox" checked={i >= 0} onChange={(e) => toggle(systemToolRef(name), e.currentTarget.checked, match)} />
                 <code>{name}</code> <span class="muted">{systemToolDescriptions[name]}</span>
+                {i >= 0 && name === "transfer_to_number" && <span class="muted">Its destinations are set on the Phone tab.</span>}
               </label>
               {err(`tools.${i}`) && <div class="error">{err(`tools.${i}`)}</div>}
               {ref?.type === "system" && name === "transfer_to_agent" && <TransferTargets store={store} index={i} targets={ref.targets ?? []} agents={others} />}

@@ -52,6 +52,8 @@ const tabOfKey: Record<ConfigKey, EditorTab> = {
 
 /** The tab showing a field error's key (`locales.0.tts.voice` → languages). */
 export function tabOfField(key: string): EditorTab {
+  // transfer_to_number's destinations are edited on the Phone tab, the rest of `tools` on Tools.
+  if (/^tools\.\d+\.destinations(\.|$)/.test(key)) return "phone";
   const head = key.split(/[.\s]/)[0] ?? "";
   return Object.hasOwn(tabOfKey, head) ? tabOfKey[head as ConfigKey] : "general";
 }

@@ -2,11 +2,14 @@
 // numbers read back as E.164, and the "Call me" test (its body, the destination check, the call
 // placed and its live events followed).
 import { describe, expect, it } from "vitest";
+import { AgentConfig } from "../../../packages/contracts/src/agents.ts";
 import { newId } from "../../../packages/contracts/src/ids.ts";
 import type { PhoneNumber } from "../../../packages/contracts/src/telephony.ts";
 import type { ToolRef } from "../../../packages/contracts/src/tools.ts";
 import { createApi } from "../api/client.ts";
 import { fakeFetch, json, problem, type Recorded } from "../test-support.ts";
+import { patchBody, tabOfField, validateDraft } from "./agent-editor.ts";
+import { pageAfterSwitch, permissionsFor } from "./permissions.ts";
 import { callMeBody, createCallMeStore, destinationWarning, isLocalApi, newDestination, normalisePhoneInput, phoneToolsOf, withDestinations, withSystemTool } from "./phone-tab.ts";
 import type { SocketLike } from "./sessions-live.ts";
 
@@ -33,6 +36,36 @@ describe("phone tools", () => {
     expect(normalisePhoneInput(" +1 (415) 555-0123 ")).toBe("+14155550123");
     expect(normalisePhoneInput("0044 20 7946 0018")).toBe("+442079460018");
     expect(normalisePhoneInput(" 555 ")).toBe("555");
+  });
+});
+
+describe("the Phone tab in the agent editor", () => {
+  const saved = AgentConfig.parse({
+    name: "Caller",
+    llm: { provider: "scripted", model: "echo" },
+    stt: { provider: "pocketsphinx", model: "en-us" },
+    defaultLanguage: "en",
+    locales: [{ language: "en", firstMessage: "Hi", tts: { provider: "flite", model: "kal", voice: "kal" } }],
+  });
+
+  it("sends the voicemail policy and the phone tools as the agent's telephony and tools fields", () => {
+    const draft = { ...structuredClone(saved), telephony: { voicemail: { action: "leave_message" as const, message: "Call us back, {{name}}." } }, tools: withDestinations(withSystemTool(saved.tools, "send_dtmf", true), [desk]) };
+    expect(Object.keys(patchBody(saved, draft)).sort()).toEqual(["telephony", "tools"]);
+  });
+
+  it("refuses a destination number that is not E.164 before saving, and shows it on the Phone tab", () => {
+    const draft = { ...structuredClone(saved), tools: withDestinations(saved.tools, [{ ...desk, number: "0415 555" }]) };
+    const fields = validateDraft(draft, patchBody(saved, draft));
+    expect(Object.keys(fields)).toEqual(["tools.0.destinations.0.number"]);
+    expect(tabOfField("tools.0.destinations.0.number")).toBe("phone");
+    expect(tabOfField("tools.0")).toBe("tools");
+    expect(tabOfField("telephony.voicemail.message")).toBe("phone");
+  });
+
+  it("lives at /spaces/{id}/telephony for every member; only Owners manage it", () => {
+    expect(pageAfterSwitch("telephony", "member")).toBe("telephony");
+    expect(permissionsFor("member").manageTelephony).toBe(false);
+    expect(permissionsFor("owner").manageTelephony).toBe(true);
   });
 });
 
