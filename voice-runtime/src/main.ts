@@ -10,6 +10,8 @@ import { startRuntimeProcess } from "./runtime-process.ts";
 import { runSession } from "./session/runner.ts";
 import { localCallIo } from "./transport/local/call-io.ts";
 import { startLocalMediaServer } from "./transport/local/server.ts";
+import { twilioCallIo } from "./transport/twilio/call-io.ts";
+import { createTwilioMediaStreams } from "./transport/twilio/server.ts";
 import { startLiveKitWorker } from "./transport/livekit/server.ts";
 
 /** The rate the Worker's local media driver announces to callers. */
@@ -36,12 +38,20 @@ async function main(): Promise<void> {
   const runtime = startRuntimeProcess(settings);
   // Decode the bundled ambience once, so no call starts with a silent background.
   await preloadBackgroundClips(localSampleRateHz).catch((err: unknown) => log.warn("background clips not preloaded", errorFields(err)));
+  // Phone calls: Twilio Media Streams on the same server (/v1/twilio/media-stream), same runner.
+  const twilio = createTwilioMediaStreams({
+    tokenSecret: settings.tokenSecret,
+    backgroundSource: createBackgroundSource,
+    onChannel: (channel) => void runtime.runSession(channel.sessionId, () => runSession(twilioCallIo(channel), runtime.deps)),
+  });
   const server = await startLocalMediaServer({
     host: settings.media.host,
     port: settings.media.port,
     tokenSecret: settings.tokenSecret,
     backgroundSource: createBackgroundSource,
     onChannel: (channel) => void runtime.runSession(channel.sessionId, () => runSession(localCallIo(channel), runtime.deps)),
+    onRequest: twilio.handleRequest,
+    onUpgrade: twilio.handleUpgrade,
   });
   log.info("voice runtime listening", { transport: "local", url: server.url });
   // The dev script and tests wait for this line on stdout.
@@ -54,6 +64,7 @@ async function main(): Promise<void> {
     log.info("voice runtime stopping", { signal, liveSessions: runtime.liveSessions });
     recordingRecovery.stop();
     eventRecovery.stop();
+    await twilio.close();
     await server.close();
     await runtime.drain(10_000);
     await runtime.shutdown();
