@@ -1,9 +1,10 @@
-// One session: metadata, failure details, the composite recording with its waveform, the
-// transcript by turn (click a turn's time to seek the recording there) with per-turn latency bars,
-// the trace waterfall on the same time axis (a turn's "Spans" button highlights its spans; a span
-// plays the recording from its start), and tool calls with their request and response. A live
-// session is polled every few seconds and, when this dashboard knows its events URL (it dispatched
-// it), follows the live events socket too; its trace is refetched until shortly after it ends.
+// One session: metadata, a call's facts and provider timeline (phone sessions), failure details,
+// the composite recording with its waveform, the transcript by turn (click a turn's time to seek
+// the recording there) with per-turn latency bars, the trace waterfall on the same time axis (a
+// turn's "Spans" button highlights its spans; a span plays the recording from its start), and tool
+// calls with their request and response. A live session is polled every few seconds and, when this
+// dashboard knows its events URL (it dispatched it), follows the live events socket too; its trace
+// is refetched until shortly after it ends.
 import { useSignal } from "@preact/signals";
 import type { ComponentChildren } from "preact";
 import { useEffect, useMemo, useRef } from "preact/hooks";
@@ -20,6 +21,7 @@ import { RecordingPlayer, seekAudio } from "../ui/RecordingPlayer.tsx";
 import { formatDuration, formatMs } from "../ui/session-format.ts";
 import { SessionStatusBadge } from "../ui/SessionStatusBadge.tsx";
 import "../ui/sessions.css";
+import { SessionCallCard } from "./SessionCallCard.tsx";
 import { SessionTraceCard } from "./SessionTraceCard.tsx";
 
 /** Polling while live: often without the events socket, rarely with it (turn metrics, tool calls). */
@@ -132,6 +134,8 @@ export default function SessionsDetailPage({ spaceId, sessionId }: { spaceId: st
       {error.value && <p class="error">{error.value}</p>}
 
       <Metadata session={s} agentName={s.agentId ? names[s.agentId] : undefined} />
+
+      <SessionCallCard session={s} />
 
       {(status === "failed" || s.errors.length > 0) && (
         <div class="card failure">

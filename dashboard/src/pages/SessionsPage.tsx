@@ -1,12 +1,15 @@
-// Session history of a space, newest first: filters (agent, status, channel, caller, date range),
-// "Load more" paging, status badges. While any listed session is pending, dispatching or active the
+// Session history of a space, newest first: filters (agent, status, channel, call direction, caller
+// or phone number, date range), "Load more" paging, status badges; calls show their direction and
+// the other party's number masked. While any listed session is pending, dispatching or active the
 // list polls every few seconds (the first page again, and the live ones further down).
 import { useSignal } from "@preact/signals";
 import { useEffect } from "preact/hooks";
 import { errorMessage } from "../api/client.ts";
 import { sessionPath } from "../router.ts";
 import { useStores } from "../stores/index.ts";
-import { isLiveStatus, listKey, noFilters, sessionChannels, sessionStatuses, type SessionFilters } from "../stores/sessions.ts";
+import { callDirections, directionLabel, phoneRowLabel } from "../stores/session-phone.ts";
+import { directionApplies, isLiveStatus, listKey, noFilters, sessionChannels, sessionStatuses, withFilter, type SessionFilters } from "../stores/sessions.ts";
+import { CallDirectionLabel } from "../ui/CallDirectionLabel.tsx";
 import { formatDate } from "../ui/forms.ts";
 import { formatDuration, statusLabel } from "../ui/session-format.ts";
 import { SessionStatusBadge } from "../ui/SessionStatusBadge.tsx";
@@ -49,7 +52,7 @@ export default function SessionsPage({ spaceId }: { spaceId: string }) {
     return () => clearInterval(timer);
   }, [live, spaceId]);
 
-  const set = <K extends keyof SessionFilters>(key: K, value: SessionFilters[K]) => (filters.value = { ...filters.value, [key]: value });
+  const set = <K extends keyof SessionFilters>(key: K, value: SessionFilters[K]) => (filters.value = withFilter(filters.value, key, value));
   const filtered = JSON.stringify(f) !== JSON.stringify(noFilters);
   const names = list.agentNames.value;
   const rows = list.spaceId.value === spaceId ? list.sessions.value : [];
@@ -104,8 +107,30 @@ export default function SessionsPage({ spaceId }: { spaceId: string }) {
           </select>
         </label>
         <label>
+          Direction
+          <select
+            value={directionApplies(f) ? f.direction : ""}
+            disabled={!directionApplies(f)}
+            title={directionApplies(f) ? undefined : "Only calls have a direction"}
+            onChange={(e) => set("direction", callDirections.find((d) => d === e.currentTarget.value) ?? "")}
+          >
+            <option value="">Any direction</option>
+            {callDirections.map((d) => (
+              <option key={d} value={d}>
+                {directionLabel[d]}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
           Caller
-          <input type="search" value={f.caller} placeholder="Exact caller id" onInput={(e) => set("caller", e.currentTarget.value)} />
+          <input
+            type="search"
+            value={f.caller}
+            placeholder="Number, last digits or caller id"
+            title="A phone number in any form finds calls from or to it; a few digits find numbers ending with them; anything else matches a caller id exactly"
+            onInput={(e) => set("caller", e.currentTarget.value)}
+          />
         </label>
         <label>
           From
@@ -138,23 +163,34 @@ export default function SessionsPage({ spaceId }: { spaceId: string }) {
             </tr>
           </thead>
           <tbody>
-            {rows.map((s) => (
-              <tr key={s.id}>
-                <td>
-                  <a href={sessionPath(spaceId, s.id)}>{formatDate(s.startedAt ?? s.createdAt)}</a>
-                </td>
-                <td>{s.agentId ? (names[s.agentId] ?? s.agentId) : <span class="muted">deleted</span>}</td>
-                <td>
-                  <SessionStatusBadge status={s.status} />
-                </td>
-                <td>{s.channel}</td>
-                <td>{s.caller ?? <span class="muted">—</span>}</td>
-                <td>{isLiveStatus(s.status) ? <span class="muted">ongoing</span> : formatDuration(s.durationMs)}</td>
-                <td class={`reason${s.failureReason ? " error" : " muted"}`} title={s.failureReason ?? s.endReason ?? ""}>
-                  {s.failureReason ?? s.endReason ?? ""}
-                </td>
-              </tr>
-            ))}
+            {rows.map((s) => {
+              const call = phoneRowLabel(s);
+              return (
+                <tr key={s.id}>
+                  <td>
+                    <a href={sessionPath(spaceId, s.id)}>{formatDate(s.startedAt ?? s.createdAt)}</a>
+                  </td>
+                  <td>{s.agentId ? (names[s.agentId] ?? s.agentId) : <span class="muted">deleted</span>}</td>
+                  <td>
+                    <SessionStatusBadge status={s.status} />
+                  </td>
+                  <td>{call ? <CallDirectionLabel direction={call.direction} /> : s.channel}</td>
+                  <td>
+                    {call ? (
+                      <span class="phone-number" title={call.title}>
+                        {call.number}
+                      </span>
+                    ) : (
+                      (s.caller ?? <span class="muted">—</span>)
+                    )}
+                  </td>
+                  <td>{isLiveStatus(s.status) ? <span class="muted">ongoing</span> : formatDuration(s.durationMs)}</td>
+                  <td class={`reason${s.failureReason ? " error" : " muted"}`} title={s.failureReason ?? s.endReason ?? ""}>
+                    {s.failureReason ?? s.endReason ?? ""}
+                  </td>
+                </tr>
+              );
+            })}
           </tbody>
         </table>
       )}

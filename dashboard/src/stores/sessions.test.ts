@@ -22,11 +22,11 @@ let clock = Date.parse("2026-11-01T10:00:00.000Z");
 function session(patch: Partial<Session> = {}): Session {
   clock += 1000;
   const id = newId("session", clock);
-  return { id, spaceId, agentId, agentVersion: 1, status: "completed", failureReason: null, endReason: "caller_hung_up", channel: "web", caller: null, language: "en", variables: {}, createdAt: at, startedAt: at, endedAt: at, durationMs: 1000, ...patch };
+  return { id, spaceId, agentId, agentVersion: 1, status: "completed", failureReason: null, endReason: "caller_hung_up", channel: "web", caller: null, language: "en", variables: {}, createdAt: at, startedAt: at, endedAt: at, durationMs: 1000, direction: null, phone: null, ...patch };
 }
 
 function detailOf(s: Session, patch: Partial<SessionDetailData> = {}): SessionDetailData {
-  return { ...s, turns: [], toolCalls: [], errors: [], tokenUsage: { prompt: null, completion: null }, recordings: [], waveform: null, ...patch };
+  return { ...s, turns: [], toolCalls: [], errors: [], tokenUsage: { prompt: null, completion: null }, recordings: [], waveform: null, callStatuses: [], phoneEvents: [], ...patch };
 }
 
 function apiWith(handler: (req: Recorded) => Response | Promise<Response>) {
@@ -43,12 +43,13 @@ afterEach(() => {
 
 describe("sessions list: filters and paging", () => {
   it("maps the filter form to the API's query (dates local and inclusive; `to` is exclusive there)", () => {
-    expect(filtersQuery(noFilters)).toEqual({ agentId: undefined, status: undefined, channel: undefined, caller: undefined, from: undefined, to: undefined });
-    const q = filtersQuery({ agentId, status: "failed", channel: "phone", caller: " +33 1 23 ", from: "2026-11-01", to: "2026-11-03" });
+    expect(filtersQuery(noFilters)).toEqual({ agentId: undefined, status: undefined, channel: undefined, direction: undefined, caller: undefined, from: undefined, to: undefined });
+    const q = filtersQuery({ agentId, status: "failed", channel: "phone", direction: "inbound", caller: " +33 1 23 ", from: "2026-11-01", to: "2026-11-03" });
     expect(q).toEqual({
       agentId,
       status: "failed",
       channel: "phone",
+      direction: "inbound",
       caller: "+33 1 23",
       from: new Date(2026, 10, 1).toISOString(),
       to: new Date(2026, 10, 4).toISOString(),

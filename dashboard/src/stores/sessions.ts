@@ -1,4 +1,5 @@
-// Session history of the open space: filters (agent, status, channel, caller, date range), cursor
+// Session history of the open space: filters (agent, status, channel, call direction, caller or
+// phone number, date range), cursor
 // paging ("Load more", `cursor` = the previous page's nextCursor), and a refresh that keeps live
 // rows current by polling: the first page again (new sessions appear, statuses change) plus the
 // sessions still live further down. Polling, not the live events socket: the API hands out events
@@ -6,6 +7,7 @@
 import { batch, computed, signal } from "@preact/signals";
 import { z } from "zod";
 import { Session, SessionChannel, type SessionStatusValue } from "../../../packages/contracts/src/sessions.ts";
+import type { CallDirection } from "../../../packages/contracts/src/telephony.ts";
 import type { Api, Query } from "../api/client.ts";
 import { createSessionDetailStore, type OpenSocket } from "./sessions-detail.ts";
 
@@ -23,12 +25,25 @@ export interface SessionFilters {
   agentId: string;
   status: SessionStatus | "";
   channel: SessionChannel | "";
+  /** Calls only: a direction finds phone sessions whatever the channel filter says. */
+  direction: CallDirection | "";
+  /** A caller id exactly, a phone number in any form, or a number's last digits (the API decides). */
   caller: string;
   from: string;
   to: string;
 }
 
-export const noFilters: SessionFilters = { agentId: "", status: "", channel: "", caller: "", from: "", to: "" };
+export const noFilters: SessionFilters = { agentId: "", status: "", channel: "", direction: "", caller: "", from: "", to: "" };
+
+/** `filters` with one value changed; a channel other than phone drops the direction (only calls have one). */
+export function withFilter<K extends keyof SessionFilters>(filters: SessionFilters, key: K, value: SessionFilters[K]): SessionFilters {
+  const next = { ...filters, [key]: value };
+  if (key === "channel" && next.channel !== "" && next.channel !== "phone") next.direction = "";
+  return next;
+}
+
+/** The direction filter applies to calls: not offered while another channel is chosen. */
+export const directionApplies = (filters: SessionFilters) => filters.channel === "" || filters.channel === "phone";
 
 export const sessionsPageSize = 50;
 /** At most this many live sessions below the first page are fetched one by one per refresh. */
@@ -48,6 +63,7 @@ export function filtersQuery(filters: SessionFilters): Query {
     agentId: filters.agentId || undefined,
     status: filters.status || undefined,
     channel: filters.channel || undefined,
+    direction: directionApplies(filters) ? filters.direction || undefined : undefined,
     caller: filters.caller.trim() || undefined,
     from: localDay(filters.from),
     to: localDay(filters.to, 1),
