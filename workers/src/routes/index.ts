@@ -42,6 +42,17 @@ import { registerProviderCredentialsCreate } from "./provider-credentials-create
 import { registerProviderCredentialsDelete } from "./provider-credentials-delete.ts";
 import { registerProviderCredentialsList } from "./provider-credentials-list.ts";
 import { registerProviderCredentialsUpdate } from "./provider-credentials-update.ts";
+import { registerTelephonyConnectionsList } from "./telephony-connections-list.ts";
+import { registerTelephonyConnectionsCreate } from "./telephony-connections-create.ts";
+import { registerTelephonyConnectionsGet } from "./telephony-connections-get.ts";
+import { registerTelephonyConnectionsUpdate } from "./telephony-connections-update.ts";
+import { registerTelephonyConnectionsDelete } from "./telephony-connections-delete.ts";
+import { registerTelephonyConnectionsAvailableNumbers } from "./telephony-connections-available-numbers.ts";
+import { registerPhoneNumbersImport } from "./phone-numbers-import.ts";
+import { registerPhoneNumbersList } from "./phone-numbers-list.ts";
+import { registerPhoneNumbersGet } from "./phone-numbers-get.ts";
+import { registerPhoneNumbersUpdate } from "./phone-numbers-update.ts";
+import { registerPhoneNumbersRelease } from "./phone-numbers-release.ts";
 import { registerSessionsDispatch } from "./sessions-dispatch.ts";
 import { registerSessionsEventsToken } from "./sessions-events-token.ts";
 import { registerSessionsGet } from "./sessions-get.ts";
@@ -98,6 +109,18 @@ export function registerRoutes(app: OpenAPIHono<AppEnv>): void {
   registerProviderCredentialsCreate(app);
   registerProviderCredentialsUpdate(app);
   registerProviderCredentialsDelete(app);
+  registerTelephonyConnectionsList(app);
+  registerTelephonyConnectionsCreate(app);
+  registerTelephonyConnectionsGet(app);
+  registerTelephonyConnectionsUpdate(app);
+  registerTelephonyConnectionsDelete(app);
+  registerTelephonyConnectionsAvailableNumbers(app);
+  // `phone-numbers/import` is a literal path under the space; nothing registered shadows it.
+  registerPhoneNumbersImport(app);
+  registerPhoneNumbersList(app);
+  registerPhoneNumbersGet(app);
+  registerPhoneNumbersUpdate(app);
+  registerPhoneNumbersRelease(app);
   registerPublicWidget(app);
   registerPublicPage(app);
   registerInvitationLink(app);

@@ -1,0 +1,5 @@
+import { z } from "@hono/zod-openapi";
+import { idSchema } from "@speaknode/contracts";
+
+export const ConnectionParams = z.object({ connectionId: idSchema("telephonyConnection") });
+export const PhoneNumberParams = z.object({ phoneNumberId: idSchema("phoneNumber") });

@@ -1,0 +1,36 @@
+// An Owner binds a number to an agent of the space (or unbinds it) and changes its settings.
+import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
+import { eq } from "drizzle-orm";
+import { PhoneNumber, UpdatePhoneNumberBody } from "@speaknode/contracts";
+import { phoneNumbers } from "@speaknode/db";
+import type { AppEnv } from "../context.ts";
+import { notFound } from "../errors.ts";
+import { bearerSecurity, errorResponses, jsonBody, jsonResponse } from "../lib/openapi.ts";
+import { loadPhoneNumber, numberResource, requireAgentOfSpace, toPhoneNumber } from "../telephony/numbers.ts";
+import { PhoneNumberParams } from "./params-telephony.ts";
+
+export const route = createRoute({
+  method: "patch",
+  path: "/v1/phone-numbers/{phoneNumberId}",
+  tags: ["telephony"],
+  summary: "Bind a phone number to an agent of the space (null unbinds) and change its settings (Owner)",
+  security: bearerSecurity,
+  request: { params: PhoneNumberParams, body: jsonBody(UpdatePhoneNumberBody) },
+  responses: { 200: jsonResponse(PhoneNumber, "The phone number"), ...errorResponses },
+});
+
+export function registerPhoneNumbersUpdate(app: OpenAPIHono<AppEnv>): void {
+  app.openapi(route, async (c) => {
+    const patch = c.req.valid("json");
+    const db = c.get("db");
+    const { row, connection } = await loadPhoneNumber(c, c.req.valid("param").phoneNumberId, "owner");
+    if (patch.agentId) await requireAgentOfSpace(db, row.spaceId, patch.agentId);
+    const [updated] = await db
+      .update(phoneNumbers)
+      .set({ ...patch, updatedAt: new Date() }) // drizzle leaves out what the patch leaves out (undefined)
+      .where(eq(phoneNumbers.id, row.id))
+      .returning();
+    if (!updated) throw notFound(numberResource);
+    return c.json(toPhoneNumber(updated, connection.provider), 200);
+  });
+}
