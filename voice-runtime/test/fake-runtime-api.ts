@@ -8,6 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { RuntimeEventBody, type RuntimeConfig, type RuntimeEvent, type SessionStatus } from "@speaknode/contracts";
 import { verifyRuntimeServiceToken } from "@speaknode/tokens";
+import { z } from "zod";
 import { FakeRecordingStore, readBody as body, type FakeRecording } from "./fake-recordings.ts";
 
 export const testTokenSecret = "test-runtime-token-secret-of-32-chars!";
@@ -28,6 +29,10 @@ export interface FakeRuntimeApi {
   waveforms: { sessionId: string; body: unknown }[];
   /** Status to answer event posts with, to test refusals (e.g. 409 after the session ended). */
   refuseEvents: number | undefined;
+  /** Phone transfers the Worker made (POST /sessions/{id}/phone/transfer), in arrival order. */
+  transfers: { sessionId: string; destination: string }[];
+  /** Status to refuse transfers with, as the Worker does when the call is no longer live (409). */
+  refuseTransfers: number | undefined;
   eventsOf(sessionId: string): RuntimeEvent[];
   /** Resolves when an event of `type` arrives for the session. */
   waitFor(sessionId: string, type: RuntimeEvent["type"], timeoutMs?: number): Promise<RuntimeEvent>;
@@ -47,6 +52,8 @@ export async function startFakeRuntimeApi(): Promise<FakeRuntimeApi> {
     statuses: new Map(),
     waveforms: [],
     refuseEvents: undefined,
+    transfers: [],
+    refuseTransfers: undefined,
     eventsOf: (sessionId) => api.events.filter((e) => e.sessionId === sessionId).map((e) => e.event),
     waitFor: (sessionId, type, timeoutMs = 20_000) => {
       const seen = api.events.find((e) => e.sessionId === sessionId && e.event.type === type);
@@ -116,6 +123,19 @@ export async function startFakeRuntimeApi(): Promise<FakeRuntimeApi> {
         }
         return send(200, { eventId: parsed.data.eventId, duplicate, live: !duplicate });
       }
+      if (req.method === "POST" && rest === "phone/transfer") {
+        // As the Worker: only a phone session, only a destination its agent's tool names.
+        const parsed = z.object({ destination: z.string().min(1) }).safeParse(JSON.parse((await body(req)).toString("utf8")));
+        if (!parsed.success) {
+          const p = problem(400, "validation_failed");
+          return send(p.status, p.json);
+        }
+        const known = config.tools.some((t) => t.type === "system" && t.name === "transfer_to_number" && t.destinations.some((d) => d.name === parsed.data.destination));
+        const refused = !config.phone ? problem(409, "invalid_state") : !known ? problem(404, "not_found") : api.refuseTransfers ? problem(api.refuseTransfers, "invalid_state") : undefined;
+        if (refused) return send(refused.status, refused.json);
+        api.transfers.push({ sessionId, destination: parsed.data.destination });
+        return send(200, { transferred: true });
+      }
       if (req.method === "PUT" && rest === "waveform") {
         api.waveforms.push({ sessionId, body: JSON.parse((await body(req)).toString("utf8")) as unknown });
         return send(200, { ok: true });
@@ -136,6 +156,12 @@ export async function startFakeRuntimeApi(): Promise<FakeRuntimeApi> {
     },
     set refuseEvents(v) {
       api.refuseEvents = v;
+    },
+    get refuseTransfers() {
+      return api.refuseTransfers;
+    },
+    set refuseTransfers(v) {
+      api.refuseTransfers = v;
     },
     url: `http://127.0.0.1:${port}`,
     close: () =>

@@ -17,6 +17,7 @@ import {
   type WaveformBody,
 } from "@speaknode/contracts";
 import { signRuntimeServiceToken } from "@speaknode/tokens";
+import { z } from "zod";
 
 export class RuntimeApiError extends Error {
   override name = "RuntimeApiError";
@@ -42,6 +43,9 @@ export interface RuntimeApiOptions {
   recordingPartBytes?: number;
   fetch?: typeof fetch;
 }
+
+/** The Worker's answer to a transfer it made (wire contract: 200 {"transferred":true}). */
+const PhoneTransferred = z.object({ transferred: z.literal(true) });
 
 const tokenTtlS = 600;
 const requestTimeoutMs = 15_000;
@@ -69,6 +73,16 @@ export class RuntimeApi {
     // A transcript or a webhook's answer may hold NUL or a broken surrogate, which the API refuses
     // (Postgres cannot store them): send U+FFFD in their place rather than lose the event.
     return RuntimeEventAck.parse(await this.#json("POST", `/sessions/${sessionId}/events`, { eventId, event: toStorable(event) }));
+  }
+
+  /**
+   * Asks the platform to transfer the session's phone call to one of the agent's transfer
+   * destinations, by name: the Worker looks the number up in the agent's configuration (the runtime
+   * never sends one) and redirects the call, which ends its media stream. A refusal (409: not a live
+   * phone call, 404: unknown destination) is a RuntimeApiError.
+   */
+  async transferCall(sessionId: string, destination: string): Promise<void> {
+    PhoneTransferred.parse(await this.#json("POST", `/sessions/${sessionId}/phone/transfer`, { destination }));
   }
 
   /** The session's status, and whether it has ended. */
