@@ -159,6 +159,28 @@ describe("ScriptedLLM", () => {
     expect(aborted.text).toBe("");
   });
 
+  it("on the phone, acknowledges pressed keys, presses keys when asked, and transfers to a destination it hears named", () => {
+    const said = (content: string) => {
+      const chatCtx = llm.ChatContext.empty();
+      chatCtx.addMessage({ role: "user", content });
+      return chatCtx;
+    };
+    const sendDtmf = { name: "send_dtmf", description: "Press keys", schema: { type: "object", properties: { digits: { type: "string" } }, required: ["digits"] } };
+    const toNumber = {
+      name: "transfer_to_number",
+      description: "Transfer the caller to a person",
+      schema: { type: "object", properties: { destination: { type: "string", enum: ["billing desk"] }, reason: { type: "string" } }, required: ["destination"] },
+    };
+    const toAgent = { name: "transfer_to_agent", description: "Hand over", schema: { type: "object", properties: { agent: { type: "string", enum: ["Billing"] }, reason: { type: "string" } }, required: ["agent", "reason"] } };
+    const tools = [sendDtmf, toNumber, toAgent];
+    expect(decideScriptedReply(said("The caller pressed these keys on the phone keypad: 1 2 * #"), tools)).toEqual({ kind: "say", text: "You pressed 1, 2, star, pound." });
+    expect(decideScriptedReply(said("Please press one two 3 then pound"), tools)).toEqual({ kind: "call", name: "send_dtmf", args: { digits: "123#" } });
+    expect(decideScriptedReply(said("Please press one"), [toNumber])).toMatchObject({ kind: "say" });
+    expect(decideScriptedReply(said("transfer me to the billing desk"), tools)).toEqual({ kind: "call", name: "transfer_to_number", args: { destination: "billing desk" } });
+    expect(decideScriptedReply(said("transfer me to billing"), tools)).toMatchObject({ kind: "call", name: "transfer_to_agent", args: { agent: "Billing" } });
+    expect(decideScriptedReply(said("can I talk to someone"), [toNumber])).toEqual({ kind: "say", text: "To transfer to number, I need the destination. What is the destination? I can use billing desk." });
+  });
+
   it("opens with the first message, and fills integer parameters from spoken numbers", () => {
     expect(decideScriptedReply(llm.ChatContext.empty(), [], { firstMessage: "Welcome to the demo." })).toEqual({ kind: "say", text: "Welcome to the demo." });
     const chatCtx = llm.ChatContext.empty();

@@ -1,10 +1,13 @@
 // The offline "LLM" of the embedded default: a rules-based demo brain, not a language model. It
 // reads the conversation and the agent's tools and answers with fixed phrasings, so the whole
 // voice pipeline (tool calls, end_call, language switch, transfer, metrics) runs with no model
-// and no network. Its replies say plainly that it is a scripted demo assistant.
+// and no network. Its replies say plainly that it is a scripted demo assistant. On phone calls it
+// acknowledges pressed keys, presses keys when asked ("press 1 2 3" → send_dtmf), and transfers to
+// a destination it hears named ("transfer me to the billing desk" → transfer_to_number).
 import { DEFAULT_API_CONNECT_OPTIONS, llm, shortuuid } from "@livekit/agents";
 import type { APIConnectOptions } from "@livekit/agents";
 import { setTimeout as sleep } from "node:timers/promises";
+import { keysPressedReply, keysToPress } from "./scripted-phone.ts";
 
 export interface ScriptedLLMOptions {
   /** Said when asked to reply before the user has spoken (the session's opening turn). */
@@ -131,6 +134,12 @@ export function decideScriptedReply(chatCtx: llm.ChatContext, tools: ScriptedToo
   const endCall = byName.get("end_call");
   if (/\b(good ?bye|bye|that s all|that is all|hang up)\b/.test(text)) return endCall ? callOrAsk(endCall, words) : say(FAREWELL);
 
+  const pressed = keysPressedReply(utterance);
+  if (pressed) return say(pressed);
+  const sendDtmf = byName.get("send_dtmf");
+  const keys = sendDtmf ? keysToPress(utterance) : undefined;
+  if (sendDtmf && keys) return { kind: "call", name: sendDtmf.name, args: { digits: keys } };
+
   const switchLanguage = byName.get("switch_language");
   const language = findLanguage(words);
   if (switchLanguage && language && /\b(speak|switch|change|in|language|talk)\b/.test(text)) {
@@ -143,10 +152,16 @@ export function decideScriptedReply(chatCtx: llm.ChatContext, tools: ScriptedToo
   }
 
   const transfer = byName.get("transfer_to_agent");
+  const toNumber = byName.get("transfer_to_number");
   const transferCue = /\b(transfer|talk to|speak to|speak with|connect me)\b/.exec(text);
-  // Only the words after the cue name the target ("talk to an agent" must ask, not pick "talk");
-  // a required free-text argument such as the reason is what the caller said.
-  if (transfer && transferCue) return callOrAsk(transfer, tokenize(text.slice(transferCue.index + transferCue[0].length)), `The caller said: "${utterance}"`);
+  if (transferCue) {
+    // Only the words after the cue name the target ("talk to an agent" must ask, not pick "talk");
+    // a required free-text argument such as the reason is what the caller said. A person to call
+    // is chosen when named (or when there is no agent to hand over to).
+    const after = tokenize(text.slice(transferCue.index + transferCue[0].length));
+    if (toNumber && (!transfer || !buildArgs(toNumber, after).missing)) return callOrAsk(toNumber, after);
+    if (transfer) return callOrAsk(transfer, after, `The caller said: "${utterance}"`);
+  }
 
   const named = bestNamedTool(tools, words);
   if (named) return callOrAsk(named, words);
@@ -306,6 +321,7 @@ function answerFromResult(output: llm.FunctionCallOutput, items: llm.ChatItem[])
   const tag = language !== null && typeof language === "object" && "language" in language ? String(language.language) : "";
   if (name === "end_call") return "Thank you for calling. Goodbye!";
   if (name === "switch_language") return `Okay, let's continue in ${languageName(tag)}.`;
+  if (name === "send_dtmf") return "Done, I pressed the keys.";
   if (name === "translate_conversation") return `Sorry, I'm a scripted demo assistant, so I can't translate the conversation into ${languageName(tag)}.`;
   const result = parseJson(output.output);
   if (result === undefined || result === "" || result === null) return `Done: ${phrase(name)} completed.`;
