@@ -19,6 +19,7 @@ import type { HttpGuard } from "../tools/http-guard.ts";
 import type { WebhookToolHooks } from "../tools/types.ts";
 import type { CallEnd, PhoneLine } from "../transport/types.ts";
 import { buildAgent, instructionsFor, localeOf, type SpeaknodeAgent } from "./agent-builder.ts";
+import { PhoneCall } from "./phone.ts";
 import { closingLine } from "./phrases.ts";
 import { SessionReporter } from "./reporter.ts";
 import { withSessionTelemetry, type SessionTelemetry } from "../telemetry/session-context.ts";
@@ -133,6 +134,7 @@ class SessionRun {
   #recordingDir: string | undefined;
   readonly #providers: SessionProviders;
   readonly #telemetry: SessionTelemetry;
+  readonly #phone: PhoneCall;
   #heartbeatInFlight: Promise<void> | undefined;
 
   constructor(io: CallIo, deps: RunnerDeps, config: RuntimeConfig, sink: EventSink, telemetry: SessionTelemetry) {
@@ -144,6 +146,12 @@ class SessionRun {
     this.#language = localeOf(config, config.language).language;
     this.#reporter = new SessionReporter(sink, this.#language);
     this.#providers = deps.providers.forSession();
+    this.#phone = new PhoneCall(io.phone, config.phone, {
+      sessionId: io.sessionId,
+      api: deps.api,
+      report: (event) => this.#sink.push(event),
+      beginEnding: (reason) => this.#beginEnding(reason),
+    });
   }
 
   get #tokenLimit(): number | null {
@@ -154,6 +162,8 @@ class SessionRun {
     endCall: (reason, farewell) => this.#endCall(reason, farewell),
     prepareTransfer: (agentId, reason) => this.#prepareTransfer(agentId, reason),
     switchLanguage: (language) => this.#switchLanguage(language),
+    sendDtmf: (digits) => this.#phone.sendDtmf(digits),
+    transferToNumber: (destination, reason) => this.#phone.transfer(destination, reason),
     onToolCall: (record) => this.#reporter.toolCall(record),
   };
 
@@ -179,7 +189,8 @@ class SessionRun {
     let closed: Promise<voice.CloseEvent>;
     try {
       const vad = await this.#providers.vad(this.#config.agent.vad);
-      if (this.#deps.recording.enabled) {
+      // A phone number may have recording off; every other call follows the runtime's setting.
+      if (this.#deps.recording.enabled && this.#config.phone?.recordingEnabled !== false) {
         this.#recordingDir = await mkdtemp(join(this.#deps.recording.dir ?? tmpdir(), recordingDirPrefix(this.#io.sessionId)));
         this.#recorder = new CallRecorder({ dir: this.#recordingDir });
       }
@@ -204,6 +215,7 @@ class SessionRun {
       const { room } = this.#io.attach(session, this.#recorder);
       await session.start({ agent: this.#agent, ...(room ? { room } : {}) });
       this.#io.afterStart?.(session, this.#recorder);
+      this.#phone.attach(session);
       this.#io.setBackground(this.#backgroundOf(this.#config, this.#language));
       await this.#sink.send({ type: "agent.ready" });
     } catch (err) {
@@ -240,7 +252,8 @@ class SessionRun {
     try {
       const end = await Promise.race([this.#io.ended.then((e) => ({ kind: "call" as const, e })), closed.then((e) => ({ kind: "session" as const, e }))]);
       if (end.kind === "call") {
-        if (end.e.failed) this.#failure ??= { stage: "media", code: "media_lost", message: end.e.reason };
+        // After a transfer the Worker's <Dial> ends the stream: expected, however the transport saw it.
+        if (end.e.failed && this.#ending !== "transferred") this.#failure ??= { stage: "media", code: "media_lost", message: end.e.reason };
         endReason = this.#ending ?? "caller_hung_up";
         await session.close();
       } else {
@@ -264,6 +277,7 @@ class SessionRun {
 
   async #finish(endReason: string): Promise<SessionOutcome> {
     const sessionId = this.#io.sessionId;
+    this.#phone.detach();
     await this.#providers.closeAll();
     let audioAvailable = false;
     if (this.#recorder) {
@@ -342,9 +356,15 @@ class SessionRun {
     return bg.sound === "none" || bg.volume === 0 ? null : { sound: bg.sound, volume: bg.volume };
   }
 
-  #endCall(reason: string, farewell: string | undefined): void {
-    if (this.#ending) return;
+  /** The agent side ends the call for `reason` (its end reason), once; false when it already is ending. */
+  #beginEnding(reason: string): boolean {
+    if (this.#ending) return false;
     this.#ending = reason;
+    return true;
+  }
+
+  #endCall(reason: string, farewell: string | undefined): void {
+    if (!this.#beginEnding(reason)) return;
     const session = this.#requireSession();
     if (farewell) session.say(farewell, { allowInterruptions: false, addToChatCtx: true });
     log.info("agent ends the call", { sessionId: this.#io.sessionId, reason });

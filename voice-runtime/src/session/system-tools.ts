@@ -1,10 +1,12 @@
 // The platform's system tools as the LLM sees them: end the call, hand over to another agent,
-// switch language. Each does its work through `SessionControl` (the runner) and reports itself
-// as a tool call like the webhook tools do.
+// switch language, and on phone calls press keys and transfer the caller to a person. Each does
+// its work through `SessionControl` (the runner) and reports itself as a tool call like the
+// webhook tools do.
 import { llm, type voice } from "@livekit/agents";
 import { z } from "zod";
 import type { RuntimeConfig, RuntimeSystemTool } from "@speaknode/contracts";
 import type { ToolCallRecord } from "../tools/types.ts";
+import { dtmfDigits } from "./phone.ts";
 
 export interface SessionControl {
   /** Says `farewell` (if any), lets it play, then ends the call. */
@@ -13,6 +15,10 @@ export interface SessionControl {
   prepareTransfer(agentId: string, reason: string): Promise<voice.Agent>;
   /** Switches speech recognition, voice and background to another of the agent's languages. */
   switchLanguage(language: string): Promise<void>;
+  /** Plays keys on the phone line (a tool error on a call without one). */
+  sendDtmf(digits: string): Promise<void>;
+  /** Says the announcement, then has the platform transfer the phone call (a tool error when it refuses). */
+  transferToNumber(destination: { name: string; announcement: string }, reason: string | undefined): Promise<void>;
   onToolCall(record: ToolCallRecord): void;
 }
 
@@ -92,6 +98,53 @@ export function systemTools(config: RuntimeConfig, control: SessionControl): Too
                 await control.switchLanguage(language);
                 return `Switched to ${language}. Continue the conversation in ${language}.`;
               }),
+          }),
+        );
+        break;
+      }
+      case "send_dtmf":
+        // Keys only mean something on a phone call: not offered on any other.
+        if (!config.phone) break;
+        tools.push(
+          llm.tool({
+            name: "send_dtmf",
+            description: `${tool.description} Presses keys on the phone keypad (0-9, *, #, A-D), e.g. to answer an automated phone menu.`,
+            parameters: z.object({ digits: z.string().regex(dtmfDigits).describe("The keys to press, in order, such as 1 or 4521#") }),
+            execute: async ({ digits }, { ctx }) =>
+              recorded(control, "send_dtmf", ctx.functionCall.callId, { digits }, async () => {
+                await control.sendDtmf(digits);
+                return `Pressed ${digits}. Listen to what the other side says next.`;
+              }),
+          }),
+        );
+        break;
+      case "transfer_to_number": {
+        const destinations = tool.destinations;
+        if (!config.phone || destinations.length === 0) break;
+        const names = destinations.map((d) => d.name) as [string, ...string[]];
+        tools.push(
+          llm.tool({
+            name: "transfer_to_number",
+            description: `${tool.description} Destinations: ${destinations.map((d) => `"${d.name}" — ${d.when}`).join("; ")}. The call leaves you once transferred.`,
+            parameters: z.object({
+              destination: z.enum(names).describe("Who to transfer the caller to"),
+              reason: z.string().max(500).optional().describe("Why, in a few words"),
+            }),
+            execute: async ({ destination, reason }, { ctx }) =>
+              recorded(
+                control,
+                "transfer_to_number",
+                ctx.functionCall.callId,
+                { destination, ...(reason ? { reason } : {}) },
+                async () => {
+                  const target = destinations.find((d) => d.name === destination);
+                  if (!target) throw new llm.ToolError(`no transfer destination named ${destination}`);
+                  await control.transferToNumber(target, reason);
+                  // No result: the caller has left the agent, which does not reply.
+                  return undefined;
+                },
+                { transferredTo: destination },
+              ),
           }),
         );
         break;
