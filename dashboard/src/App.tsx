@@ -1,10 +1,11 @@
 // The shell: the sign-in gate, the callback, loading who is signed in and their spaces, the
 // header with the space switcher, and the page for the current route (pages are lazy chunks).
 import { useSignalEffect } from "@preact/signals";
+import type { ComponentChildren } from "preact";
 import { useEffect, useState } from "preact/hooks";
 import { errorMessage } from "./api/client.ts";
 import { adminPath, spacePath, type Route } from "./router.ts";
-import { useStores } from "./stores/index.ts";
+import { StoresContext, useShell, type Stores } from "./stores/index.ts";
 import { permissionsFor } from "./stores/permissions.ts";
 import { lazyPage } from "./ui/lazy.tsx";
 import { signedOutParam } from "./auth/auth-store.ts";
@@ -27,7 +28,7 @@ const AdminUsersPage = lazyPage(() => import("./pages/AdminUsersPage.tsx"));
 const AdminCatalogPage = lazyPage(() => import("./pages/AdminCatalogPage.tsx"));
 
 export function App() {
-  const { router, auth } = useStores();
+  const { router, auth } = useShell();
   const route = router.route.value;
   if (route.name === "callback") return <Callback />;
   if (auth.leaving.value) return <p class="center muted">Signing out…</p>;
@@ -36,7 +37,7 @@ export function App() {
 }
 
 function Callback() {
-  const { auth, router, config } = useStores();
+  const { auth, router, config } = useShell();
   const [error, setError] = useState<string | null>(null);
   useEffect(() => {
     auth.completeSignIn(location.search).then(
@@ -54,7 +55,7 @@ function Callback() {
 }
 
 function SignInRedirect() {
-  const { auth, router, config } = useStores();
+  const { auth, router, config } = useShell();
   const [error, setError] = useState<string | null>(null);
   // Back from the issuer's sign-out: stay here instead of bouncing straight into sign-in again.
   const signedOut = router.here() === `${config.basePath}?${signedOutParam}`;
@@ -79,7 +80,7 @@ function SignInRedirect() {
 }
 
 function SignedIn({ route }: { route: Route }) {
-  const { me, spaces, auth } = useStores();
+  const { me, spaces, auth } = useShell();
   const [error, setError] = useState<string | null>(null);
   useEffect(() => {
     Promise.all([me.load(), spaces.load()]).catch((err: unknown) => setError(errorMessage(err)));
@@ -108,14 +109,34 @@ function SignedIn({ route }: { route: Route }) {
         </button>
       </header>
       <main>
-        {error || me.error.value ? <p class="error">{error ?? me.error.value}</p> : spaces.loaded.value ? <Page route={route} /> : <p class="muted">Loading…</p>}
+        {error || me.error.value ? (
+          <p class="error">{error ?? me.error.value}</p>
+        ) : spaces.loaded.value ? (
+          <WithStores>
+            <Page route={route} />
+          </WithStores>
+        ) : (
+          <p class="muted">Loading…</p>
+        )}
       </main>
     </div>
   );
 }
 
+/** Provides every store to the pages once their module is loaded (it is fetched beside the shell's). */
+function WithStores({ children }: { children: ComponentChildren }) {
+  const { loadStores } = useShell();
+  const [stores, setStores] = useState<Stores | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  useEffect(() => {
+    loadStores().then(setStores, (err: unknown) => setError(errorMessage(err)));
+  }, []);
+  if (error) return <p class="error">Could not load this page: {error}. Reload to try again.</p>;
+  return stores ? <StoresContext.Provider value={stores}>{children}</StoresContext.Provider> : <p class="muted">Loading…</p>;
+}
+
 function SpaceNav({ spaceId, route }: { spaceId: string; route: Route }) {
-  const { spaces } = useStores();
+  const { spaces } = useShell();
   const can = permissionsFor(spaces.role.value);
   const item = (page: "agents" | "tools" | "members" | "apiKeys" | "providerKeys" | "telephony" | "sessions" | "analytics" | "settings", label: string) => (
     <a href={spacePath(spaceId, page)} class={route.name === page || (page === "sessions" && route.name === "session") || (page === "agents" && route.name === "agentEditor") || (page === "tools" && route.name === "toolEditor") ? "active" : ""}>
@@ -138,7 +159,7 @@ function SpaceNav({ spaceId, route }: { spaceId: string; route: Route }) {
 }
 
 function Page({ route }: { route: Route }) {
-  const { spaces, me } = useStores();
+  const { spaces, me } = useShell();
   switch (route.name) {
     case "home":
       return <Home />;
@@ -185,7 +206,7 @@ function Page({ route }: { route: Route }) {
 
 /** /app/: on to the last or first space's agents; a first space is created here when there is none. */
 function Home() {
-  const { spaces, router } = useStores();
+  const { spaces, router } = useShell();
   useSignalEffect(() => {
     const target = spaces.loaded.value ? spaces.landing() : null;
     if (target) router.navigate(spacePath(target, "agents"), { replace: true });

@@ -1,14 +1,14 @@
-// Entry point: reads the runtime config from index.html, creates the router and the stores of this
-// page, and renders the shell. The only place that touches browser globals directly.
+// Entry point: reads the runtime config from index.html, creates the router and the shell's stores
+// (the pages' stores follow on first need), and renders the shell. The only place that touches browser globals directly.
 import { render } from "preact";
 import { App } from "./App.tsx";
 import { documentMeta, readConfig } from "./config.ts";
 import { createRouter, interceptLinks } from "./router.ts";
-import { createStores, StoresContext } from "./stores/index.ts";
+import { createShellStores, ShellContext } from "./stores/index.ts";
 
 const config = readConfig(location.origin, documentMeta(document));
 const router = createRouter(window);
-const stores = createStores({
+const shell = createShellStores({
   config,
   router,
   fetch: (input, init) => fetch(input, init),
@@ -20,8 +20,8 @@ const root = document.getElementById("app");
 if (!root) throw new Error("index.html lacks #app");
 interceptLinks(root, router);
 render(
-  <StoresContext.Provider value={stores}>
+  <ShellContext.Provider value={shell}>
     <App />
-  </StoresContext.Provider>,
+  </ShellContext.Provider>,
   root,
 );

@@ -1,28 +1,22 @@
-// All stores of one dashboard instance, created together and handed to the pages through a
-// Preact context (never module singletons, so tests and multiple mounts stay independent).
+// All stores of one dashboard instance, handed to the pages through Preact contexts (never module
+// singletons, so tests and multiple mounts stay independent). The shell's stores (auth, who is
+// signed in, their spaces) are created at start; the stores of a space's pages (agents, tools,
+// sessions, …) come from a module loaded on first need, so their contracts' schemas — and the
+// phone-number metadata those reach — stay out of the JS loaded before the first paint.
 import { createContext } from "preact";
 import { useContext } from "preact/hooks";
 import { createApi, type Api } from "../api/client.ts";
 import { createAuthStore, type AuthDeps, type AuthStore } from "../auth/auth-store.ts";
 import type { Router } from "../router.ts";
-import { createAdminCatalogStore } from "./admin-catalog.ts";
-import { createAdminUsersStore } from "./admin-users.ts";
-import { createAgentsStore } from "./agents.ts";
-import { createAnalyticsStore } from "./analytics.ts";
-import { createApiKeysStore } from "./api-keys.ts";
 import { createMeStore } from "./me.ts";
-import { createMembersStore } from "./members.ts";
-import { createProviderCredentialsStore } from "./provider-credentials.ts";
-import { createSessionsStores } from "./sessions.ts";
-import { createSpaceSettingsStore } from "./space-settings.ts";
+import type { SpaceStores } from "./space-stores.ts";
 import { createSpacesStore } from "./spaces.ts";
-import { createToolsStore } from "./tools.ts";
 
 export interface StoresDeps extends AuthDeps {
   router: Router;
 }
 
-export function createStores(deps: StoresDeps) {
+function createShell(deps: StoresDeps) {
   const auth: AuthStore = createAuthStore(deps);
   const api: Api = createApi({
     base: deps.config.apiBase,
@@ -37,22 +31,42 @@ export function createStores(deps: StoresDeps) {
   });
   const me = createMeStore(api);
   const spaces = createSpacesStore(api, deps.storage);
-  const members = createMembersStore(api, spaces, () => me.user.value?.id ?? null);
-  const apiKeys = createApiKeysStore(api);
-  const providerCredentials = createProviderCredentialsStore(api);
-  const agents = createAgentsStore(api);
-  const tools = createToolsStore(api);
-  const sessions = createSessionsStores(api);
-  const analytics = createAnalyticsStore(api);
-  const spaceSettings = createSpaceSettingsStore(spaces);
-  const admin = { users: createAdminUsersStore(api), catalog: createAdminCatalogStore(api) };
-  return { config: deps.config, router: deps.router, auth, api, me, spaces, members, apiKeys, providerCredentials, agents, tools, sessions, analytics, spaceSettings, admin };
+  return { config: deps.config, router: deps.router, auth, api, me, spaces };
 }
 
-export type Stores = ReturnType<typeof createStores>;
+export type ShellStores = ReturnType<typeof createShell> & {
+  /** Every store: the shell's and the space pages' (created once, on the first call). */
+  loadStores: () => Promise<Stores>;
+};
+export type Stores = ShellStores & SpaceStores;
 
+export function createShellStores(deps: StoresDeps): ShellStores {
+  const shell = createShell(deps);
+  let all: Promise<Stores> | null = null;
+  const loadStores = (): Promise<Stores> => {
+    all ??= import("./space-stores.ts").then(
+      (m) => ({ ...shell, loadStores, ...m.createSpaceStores(shell) }),
+      (err: unknown) => {
+        all = null; // a failed chunk load is retried on the next call
+        throw err;
+      },
+    );
+    return all;
+  };
+  return { ...shell, loadStores };
+}
+
+export const ShellContext = createContext<ShellStores | null>(null);
 export const StoresContext = createContext<Stores | null>(null);
 
+/** The shell's stores (available from the start). */
+export function useShell(): ShellStores {
+  const shell = useContext(ShellContext);
+  if (!shell) throw new Error("useShell outside <ShellContext.Provider>");
+  return shell;
+}
+
+/** Every store; only inside the pages, which render once `loadStores()` resolved. */
 export function useStores(): Stores {
   const stores = useContext(StoresContext);
   if (!stores) throw new Error("useStores outside <StoresContext.Provider>");

@@ -4,14 +4,14 @@
 import { useSignal } from "@preact/signals";
 import { CreateSpaceBody, type Space } from "../../../packages/contracts/src/spaces.ts";
 import { spacePath } from "../router.ts";
-import { useStores } from "../stores/index.ts";
+import { useShell } from "../stores/index.ts";
 import { pageAfterSwitch } from "../stores/permissions.ts";
 import { formErrors } from "./forms.ts";
 
 const createValue = "__create__";
 
 export function SpaceSwitcher() {
-  const { spaces, router } = useStores();
+  const { spaces, router } = useShell();
   const creating = useSignal(false);
   const route = router.route.value;
   const choose = (value: string) => {
@@ -46,7 +46,7 @@ export function SpaceSwitcher() {
 }
 
 export function CreateSpaceForm({ onCreated, onCancel }: { onCreated: (space: Space) => void; onCancel?: () => void }) {
-  const { spaces } = useStores();
+  const { spaces } = useShell();
   const name = useSignal("");
   const error = useSignal<string | null>(null);
   const busy = useSignal(false);
