@@ -339,3 +339,13 @@ export const WaveformBody = z
   })
   .meta({ id: "WaveformBody" });
 export type WaveformBody = z.infer<typeof WaveformBody>;
+
+/** POST /runtime/v1/sessions/{id}/phone/transfer: cold-transfer the caller to a destination of the
+ *  session's `transfer_to_number` tool, named as the runtime got it; the Worker looks the number up. */
+export const RuntimePhoneTransferBody = z
+  .strictObject({ destination: text().trim().min(1).max(60) })
+  .meta({ id: "RuntimePhoneTransferBody" });
+export type RuntimePhoneTransferBody = z.infer<typeof RuntimePhoneTransferBody>;
+
+export const RuntimePhoneTransferResult = z.object({ transferred: z.literal(true) }).meta({ id: "RuntimePhoneTransferResult" });
+export type RuntimePhoneTransferResult = z.infer<typeof RuntimePhoneTransferResult>;

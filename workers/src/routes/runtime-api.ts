@@ -7,6 +7,7 @@ import { withDatabase } from "../lib/database.ts";
 import { runtimeSecurityScheme } from "../runtime/openapi.ts";
 import { registerRuntimeConfig } from "./runtime-config.ts";
 import { registerRuntimeEvents } from "./runtime-events.ts";
+import { registerRuntimePhoneTransfer } from "./runtime-phone-transfer.ts";
 import { registerRuntimeRecording } from "./runtime-recording.ts";
 import { registerRuntimeSessionState } from "./runtime-session-state.ts";
 import { registerRuntimeTransferConfig } from "./runtime-transfer-config.ts";
@@ -27,4 +28,5 @@ export function registerRuntimeApi(app: OpenAPIHono<AppEnv>): void {
   registerRuntimeEvents(app);
   registerRuntimeRecording(app);
   registerRuntimeWaveform(app);
+  registerRuntimePhoneTransfer(app);
 }

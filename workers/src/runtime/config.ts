@@ -67,6 +67,11 @@ async function loadSource(db: Database, session: SessionRow): Promise<Source> {
   return { agentId, config, definitions, liveTools };
 }
 
+/** The agent configuration a session runs (its published snapshot, or the draft as it is now). */
+export async function sessionAgentConfig(db: Database, session: SessionRow): Promise<AgentConfig> {
+  return (await loadSource(db, session)).config;
+}
+
 function webhookIds(config: AgentConfig): string[] {
   return [...new Set(config.tools.flatMap((t) => (t.type === "webhook" ? [t.toolId] : [])))];
 }

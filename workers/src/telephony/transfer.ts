@@ -1,0 +1,53 @@
+// Cold transfer of a phone call to a person: the runtime names a destination of the session's
+// `transfer_to_number` tool, the Worker finds its number in the configuration the session runs
+// (never a number the runtime sends) and hands Twilio new TwiML for the live call — a <Dial> from
+// the space's own number. The agent's media stream ends with it; the runtime records the event.
+import type { Context } from "hono";
+import { eq } from "drizzle-orm";
+import type { AgentConfig } from "@speaknode/contracts";
+import { phoneNumbers } from "@speaknode/db";
+import type { AppEnv } from "../context.ts";
+import { ApiError, notFound } from "../errors.ts";
+import { log } from "../lib/log.ts";
+import { sessionAgentConfig } from "../runtime/config.ts";
+import type { SessionRow } from "../runtime/session.ts";
+import { updateCallRefusal } from "./call-errors.ts";
+import { loadConnectionRow, twilioClientFor } from "./connections.ts";
+import { TwilioApiError } from "./twilio/client.ts";
+import { twiml } from "./twilio/twiml.ts";
+
+/** Seconds the person transferred to has to answer. */
+export const transferDialTimeoutS = 30;
+
+/** The number of a destination of the configuration's transfer_to_number tool, by its name. */
+export function destinationNumber(config: AgentConfig, name: string): string | null {
+  for (const ref of config.tools) {
+    if (ref.type !== "system" || ref.name !== "transfer_to_number") continue;
+    const found = (ref.destinations ?? []).find((d) => d.name === name);
+    if (found) return found.number;
+  }
+  return null;
+}
+
+export async function transferCall(c: Context<AppEnv>, session: SessionRow, destination: string): Promise<void> {
+  if (session.channel !== "phone" || session.status !== "active" || session.providerCallId === null) {
+    throw new ApiError("conflict", "the session is not a live phone call; only a connected phone call can be transferred");
+  }
+  const db = c.get("db");
+  const number = destinationNumber(await sessionAgentConfig(db, session), destination);
+  if (number === null) throw notFound("transfer destination");
+
+  const [own] = session.phoneNumberId ? await db.select().from(phoneNumbers).where(eq(phoneNumbers.id, session.phoneNumberId)) : [];
+  const connection = own ? await loadConnectionRow(db, session.spaceId, own.connectionId) : undefined;
+  if (!own || !connection) throw new ApiError("conflict", "the session's phone number or its connection was removed; the call cannot be transferred");
+
+  try {
+    const client = await twilioClientFor(c.get("config"), connection);
+    await client.updateCall(session.providerCallId, { Twiml: twiml({ verb: "dial", number, callerId: own.e164, timeoutS: transferDialTimeoutS }) });
+  } catch (err) {
+    if (!(err instanceof TwilioApiError)) throw err;
+    log.warn("phone transfer: Twilio refused the transfer", { sessionId: session.id, status: err.status, twilioCode: err.code });
+    throw updateCallRefusal(err, "transferred");
+  }
+  log.info("phone transfer: call handed to a destination", { sessionId: session.id, pii: { destination } });
+}
