@@ -15,6 +15,7 @@ import { registerDevShop } from "./dev-shop.ts";
 import { registerWidgetAssets } from "./routes/widget-assets.ts";
 import { errorFields, log } from "./lib/log.ts";
 import { withDatabase } from "./lib/database.ts";
+import { twilioFormMaxBytes } from "./telephony/twilio/webhook.ts";
 
 export function createApp(): OpenAPIHono<AppEnv> {
   const app = new OpenAPIHono<AppEnv>({
@@ -45,6 +46,9 @@ export function createApp(): OpenAPIHono<AppEnv> {
   app.use("/dev/*", withDb);
   app.use("/recordings/*", withDb);
   app.use("/a/*", withDb);
+  // Provider webhooks: public (the provider signs them), small form bodies (telephony/twilio/webhook.ts).
+  const limitForm = bodyLimit({ maxSize: twilioFormMaxBytes, onError: () => { throw new ApiError("payload_too_large", `the body is larger than ${twilioFormMaxBytes / 1024} KiB`); } });
+  app.use("/telephony/*", limitForm, withDb);
   app.use("/public/*", limitBody, withDb, async (c, next) => {
     await next();
     // Also on errors, so a page can read why it was refused.

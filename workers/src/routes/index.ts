@@ -65,6 +65,9 @@ import { registerRuntimeApi } from "./runtime-api.ts";
 import { registerTracesIngest } from "./traces-ingest.ts";
 import { registerSessionTrace } from "./session-trace.ts";
 import { registerAdminDeadLetters } from "./admin-dead-letters.ts";
+import { registerTelephonyTwilioVoice } from "./telephony-twilio-voice.ts";
+import { registerTelephonyTwilioStatus } from "./telephony-twilio-status.ts";
+import { registerTelephonyTwilioAmd } from "./telephony-twilio-amd.ts";
 import { registerCallsCreate } from "./calls-create.ts";
 import { registerSessionsEnd } from "./sessions-end.ts";
 
@@ -136,6 +139,9 @@ export function registerRoutes(app: OpenAPIHono<AppEnv>): void {
   registerTracesIngest(app);
   registerSessionTrace(app);
   registerAdminDeadLetters(app);
+  registerTelephonyTwilioVoice(app);
+  registerTelephonyTwilioStatus(app);
+  registerTelephonyTwilioAmd(app);
   registerCallsCreate(app);
   registerSessionsEnd(app);
 }

@@ -1,0 +1,123 @@
+// An inbound call's answer (Twilio's voice webhook, already verified and logged): the called
+// number and its agent in one indexed lookup, then at once either the media stream TwiML for a new
+// session, a polite refusal, or busy. A replayed webhook for a call that already has its session
+// creates nothing: it gets the same stream (with a fresh token) while the session still waits for
+// it, and a hang-up otherwise.
+import type { Context } from "hono";
+import { and, count, eq, inArray } from "drizzle-orm";
+import { agents, phoneNumbers, sessions } from "@speaknode/db";
+import { parsePhoneNumber } from "@speaknode/phone";
+import { signSessionToken } from "@speaknode/tokens";
+import { toStorable } from "@speaknode/contracts";
+import type { AppEnv } from "../context.ts";
+import { ApiError } from "../errors.ts";
+import { databaseErrorFields } from "../lib/db-error.ts";
+import { log } from "../lib/log.ts";
+import { createDispatchingSession } from "../sessions/dispatch.ts";
+import type { ConnectionRow } from "./connections.ts";
+import { twiml } from "./twilio/twiml.ts";
+
+export const notInServiceText = "This number is not in service. Please check the number and try again. Goodbye.";
+export const unavailableText = "Sorry, we cannot take your call right now. Please try again later. Goodbye.";
+/** Single use, bound to the call: Twilio opens the stream within seconds of our answer. */
+export const mediaTokenTtlS = 120;
+
+export interface VoiceAnswer {
+  twiml: string;
+  sessionId: string | null;
+  /** What happened, for the webhook log (no personal data). */
+  detail: string;
+}
+
+const callSidShape = /^CA[0-9a-zA-Z]{32}$/;
+const liveStatuses = ["pending", "dispatching", "active"] as const;
+
+const refuse = (text: string, detail: string): VoiceAnswer => ({ twiml: twiml({ verb: "say", text }, { verb: "hangup" }), sessionId: null, detail });
+
+async function streamAnswer(c: Context<AppEnv>, session: { sessionId: string; agentId: string }, callSid: string, detail: string): Promise<VoiceAnswer> {
+  const config = c.get("config");
+  const token = await signSessionToken(config.runtime.tokenSecret, { sessionId: session.sessionId, agentId: session.agentId, scope: "media", role: "phone", callId: callSid, ttlS: mediaTokenTtlS });
+  const body = twiml({ verb: "connectStream", stream: { url: config.telephony.mediaStreamUrl, parameters: { sessionId: session.sessionId, token } } });
+  return { twiml: body, sessionId: session.sessionId, detail };
+}
+
+/** The answer for a call that already has its session (a replayed or retried webhook). */
+async function replayAnswer(c: Context<AppEnv>, callSid: string): Promise<VoiceAnswer | null> {
+  const [existing] = await c
+    .get("db")
+    .select({ id: sessions.id, agentId: sessions.agentId, status: sessions.status })
+    .from(sessions)
+    .where(eq(sessions.providerCallId, callSid));
+  if (!existing) return null;
+  if (existing.status === "dispatching" && existing.agentId) return streamAnswer(c, { sessionId: existing.id, agentId: existing.agentId }, callSid, "replayed webhook: same stream");
+  return { twiml: twiml({ verb: "hangup" }), sessionId: existing.id, detail: `replayed webhook: session already ${existing.status}` };
+}
+
+/** The called number of this connection and its agent: one lookup on (connection_id, e164). */
+async function resolveNumber(c: Context<AppEnv>, connectionId: string, e164: string) {
+  const [row] = await c
+    .get("db")
+    .select({ number: phoneNumbers, agent: agents })
+    .from(phoneNumbers)
+    .leftJoin(agents, and(eq(agents.id, phoneNumbers.agentId), eq(agents.spaceId, phoneNumbers.spaceId)))
+    .where(and(eq(phoneNumbers.connectionId, connectionId), eq(phoneNumbers.e164, e164)));
+  return row;
+}
+
+async function liveCalls(c: Context<AppEnv>, phoneNumberId: string): Promise<number> {
+  const [row] = await c
+    .get("db")
+    .select({ n: count() })
+    .from(sessions)
+    .where(and(eq(sessions.phoneNumberId, phoneNumberId), inArray(sessions.status, [...liveStatuses])));
+  return row?.n ?? 0;
+}
+
+export async function answerInboundCall(c: Context<AppEnv>, connection: ConnectionRow, params: Record<string, string>): Promise<VoiceAnswer> {
+  const callSid = params["CallSid"] ?? "";
+  if (!callSidShape.test(callSid)) return { twiml: twiml({ verb: "hangup" }), sessionId: null, detail: "no CallSid" };
+  const replay = await replayAnswer(c, callSid);
+  if (replay) return replay;
+
+  const to = parsePhoneNumber(params["To"] ?? "");
+  if (!to.ok) return refuse(notInServiceText, "called number is not a phone number");
+  const resolved = await resolveNumber(c, connection.id, to.e164);
+  if (!resolved) return refuse(notInServiceText, "number not imported on this connection");
+  const { number, agent } = resolved;
+  if (!number.inboundEnabled) return refuse(notInServiceText, "inbound calls disabled on this number");
+  if (!agent) return refuse(notInServiceText, "number not bound to an agent");
+  if (agent.publishedVersion === null) return refuse(notInServiceText, "agent not published");
+
+  if ((await liveCalls(c, number.id)) >= number.maxConcurrentCalls) {
+    return { twiml: twiml({ verb: "reject", reason: "busy" }), sessionId: null, detail: `busy: ${number.maxConcurrentCalls} concurrent calls` };
+  }
+
+  const from = params["From"] ?? "";
+  const fromE164 = parsePhoneNumber(from);
+  try {
+    const created = await createDispatchingSession(c, {
+      agent,
+      publishedOnly: true,
+      variables: {},
+      variablesSource: "json",
+      language: undefined,
+      channel: "phone",
+      caller: from ? toStorable(from.slice(0, 200)) : null,
+      phone: { direction: "inbound", from: fromE164.ok ? fromE164.e164 : null, to: to.e164, phoneNumberId: number.id, providerCallId: callSid },
+    });
+    log.info("telephony: inbound call answered", { requestId: c.get("requestId"), sessionId: created.sessionId, agentId: agent.id, phoneNumberId: number.id, pii: { from, to: to.e164 } });
+    return streamAnswer(c, { sessionId: created.sessionId, agentId: agent.id }, callSid, "session created");
+  } catch (err) {
+    // Two deliveries of one call at once: the second insert hits the unique provider call id.
+    if (databaseErrorFields(err)?.constraint === "sessions_provider_call_uq") {
+      const again = await replayAnswer(c, callSid);
+      if (again) return again;
+    }
+    // The agent cannot run as configured (a required variable a phone call cannot carry…).
+    if (err instanceof ApiError && err.status < 500) {
+      log.warn("telephony: inbound call refused: the agent cannot run", { requestId: c.get("requestId"), agentId: agent.id, code: err.code });
+      return refuse(unavailableText, `agent cannot run: ${err.message}`);
+    }
+    throw err;
+  }
+}
