@@ -2,6 +2,8 @@ import { createApp } from "./app.ts";
 import { runScheduledRefresh } from "./analytics/background.ts";
 import { runScheduledDelivery } from "./email/delivery.ts";
 import { handleTelemetryBatch, isTelemetryQueue } from "./telemetry/consumer.ts";
+import { handleTelephonyBatch } from "./telephony/consumer.ts";
+import { isTelephonyQueue } from "./telephony/protocol.ts";
 
 export { SessionRoom } from "../../durable-objects/session-room/index.ts";
 
@@ -9,9 +11,11 @@ const app = createApp();
 
 export default {
   fetch: app.fetch,
-  // Queue consumers, by queue: the telemetry queue and its dead letters (telemetry/consumer.ts).
+  // Queue consumers, by queue: the telemetry queue and its dead letters (telemetry/consumer.ts), the
+  // telephony queue and its dead letters (telephony/consumer.ts).
   queue: async (batch, env, ctx) => {
     if (isTelemetryQueue(batch.queue)) return handleTelemetryBatch(batch, env, ctx);
+    if (isTelephonyQueue(batch.queue)) return handleTelephonyBatch(batch, env, ctx);
     throw new Error(`no consumer for queue ${batch.queue}`);
   },
   // The cron trigger in wrangler.toml: daily analytics for today and yesterday (analytics/background.ts)

@@ -14,7 +14,12 @@ interface SessionRoomNamespace {
 }
 
 export function sessionRoom(c: Context<AppEnv>, sessionId: string): SessionRoomStub {
-  const ns = c.env["SESSION_ROOM"] as SessionRoomNamespace | undefined;
+  return sessionRoomIn(c.env, sessionId);
+}
+
+/** The same handle from a Worker env, for code outside a request (queue consumers). */
+export function sessionRoomIn(env: Record<string, unknown>, sessionId: string): SessionRoomStub {
+  const ns = env["SESSION_ROOM"] as SessionRoomNamespace | undefined;
   if (!ns) throw new Error("the SESSION_ROOM Durable Object binding is missing");
   return ns.get(ns.idFromName(sessionId));
 }
