@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { dbfs, mulawDecodeSample, mulawEncodeSample, resample, tone, wavDecode, wavEncode } from "./audio.ts";
+import { dbfs, fliteSpeak, mulawDecodeSample, mulawEncodeSample, resample, tone, wavDecode, wavEncode } from "./audio.ts";
 
 describe("μ-law codec", () => {
   it("encodes G.711 reference points", () => {
@@ -43,5 +43,13 @@ describe("WAV and levels", () => {
     const at8 = resample(at16, 16000, 8000);
     expect(at8.length).toBe(800);
     expect(Math.abs(dbfs(at8) - dbfs(at16))).toBeLessThan(1.5);
+  });
+});
+
+describe("flite speech", () => {
+  it("speaks a phrase as audible 8 kHz audio", () => {
+    const pcm = fliteSpeak("hello, this is the simulator");
+    expect(pcm.length / 8000).toBeGreaterThan(0.8);
+    expect(dbfs(pcm)).toBeGreaterThan(-40);
   });
 });

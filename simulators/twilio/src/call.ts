@@ -228,38 +228,46 @@ export class Call {
     this.answer();
     const machine = callee.answer === "machine";
     const amd = this.init.machineDetection;
-    if (machine) void this.#playMachine(callee);
+    if (machine) this.#playMachine(callee);
     if (amd && !this.init.asyncAmd) {
-      // Synchronous AMD: the TwiML waits for the verdict, which the voice request carries.
-      await this.#detect(machine, callee);
-    } else if (amd) void this.#detect(machine, callee);
+      // Synchronous AMD: the TwiML waits for the verdict, which the voice request carries; Twilio
+      // listens to the callee meanwhile, so the callee's audio starts without a stream.
+      this.startCallerAudio();
+      await this.#detect(machine);
+    } else if (amd) void this.#detect(machine);
     return !this.isOver;
   }
 
   #greetingMs = 0;
+  #beepPlayed: Promise<void> = Promise.resolve();
 
-  async #playMachine(callee: PhoneBehaviour): Promise<void> {
+  #playMachine(callee: PhoneBehaviour): void {
     const greeting = this.deps.speak("Hi, you have reached the voicemail of Sam Taylor. Please leave a message after the tone.");
     const padded = callee.machineGreetingMs !== undefined ? Math.max(0, Math.round((callee.machineGreetingMs * sampleRate) / 1000) - greeting.length) : 0;
     this.#greetingMs = Math.round(((greeting.length + padded) * 1000) / sampleRate);
-    await this.#waitForScriptStart();
-    const start = this.nowMs();
-    await this.audio.play(greeting);
-    this.callerSpeech.push([start, this.nowMs()]);
-    await this.audio.play(silence((padded * 1000) / sampleRate));
-    this.record("machine.beep", {});
-    await this.audio.play(tone(1000, 400));
-    this.record("machine.recording", {});
+    this.#beepPlayed = (async () => {
+      await this.#waitForScriptStart();
+      const start = this.nowMs();
+      await this.audio.play(greeting);
+      this.callerSpeech.push([start, this.nowMs()]);
+      await this.audio.play(silence((padded * 1000) / sampleRate));
+      this.record("machine.beep", {});
+      await this.audio.play(tone(1000, 400));
+      this.record("machine.recording", {});
+    })();
   }
 
-  async #detect(machine: boolean, callee: PhoneBehaviour): Promise<void> {
+  async #detect(machine: boolean): Promise<void> {
     const mode = this.init.machineDetection;
     let answeredBy = "human";
     if (machine) {
       // Twilio answers "machine_start" as soon as it is sure (Enable), or waits for the end of the greeting.
       await this.#waitForScriptStart();
-      if (mode === "Enable") await sleep(Math.min(2500, this.#greetingMs || 2500), this.ended.signal);
-      else await sleep((this.#greetingMs || (callee.machineGreetingMs ?? 3000)) + 450, this.ended.signal);
+      if (mode === "Enable") await sleep(Math.min(2500, this.#greetingMs), this.ended.signal);
+      else {
+        await this.#beepPlayed;
+        await sleep(100, this.ended.signal);
+      }
       answeredBy = mode === "Enable" ? "machine_start" : "machine_end_beep";
     } else await sleep(1200, this.ended.signal);
     if (this.isOver) return;
@@ -286,8 +294,8 @@ export class Call {
     });
   }
 
-  /** Called by the stream verb once `start` has been sent. */
-  streamStarted(): void {
+  /** Starts the callee's script (or machine greeting); the stream verb calls it once `start` has been sent. */
+  startCallerAudio(): void {
     if (this.#scriptStarted) return;
     this.#scriptStarted = true;
     for (const w of this.#scriptWaiters.splice(0)) w();

@@ -180,7 +180,7 @@ async function connect(call: Call, verb: Extract<Verb, { verb: "Connect" }>): Pr
     stream.stop();
     return "hangup";
   }
-  call.streamStarted();
+  call.startCallerAudio();
   const interrupted = new Promise<boolean>((resolve) => call.interrupt.signal.addEventListener("abort", () => resolve(false), { once: true }));
   const byServer = await Promise.race([done, interrupted]);
   if (!byServer) stream.stop();
