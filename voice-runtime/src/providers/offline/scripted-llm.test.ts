@@ -176,6 +176,12 @@ describe("ScriptedLLM", () => {
     expect(decideScriptedReply(said("The caller pressed these keys on the phone keypad: 1 2 * #"), tools)).toEqual({ kind: "say", text: "You pressed 1, 2, star, pound." });
     expect(decideScriptedReply(said("Please press one two 3 then pound"), tools)).toEqual({ kind: "call", name: "send_dtmf", args: { digits: "123#" } });
     expect(decideScriptedReply(said("Please press one"), [toNumber])).toMatchObject({ kind: "say" });
+    const asked = said("send dtmf");
+    const question = decideScriptedReply(asked, tools);
+    expect(question).toEqual({ kind: "say", text: "To send dtmf, I need the digits. What is the digits?" });
+    asked.addMessage({ role: "assistant", content: question.kind === "say" ? question.text : "" });
+    asked.addMessage({ role: "user", content: "four five six" });
+    expect(decideScriptedReply(asked, tools)).toEqual({ kind: "call", name: "send_dtmf", args: { digits: "456" } });
     expect(decideScriptedReply(said("transfer me to the billing desk"), tools)).toEqual({ kind: "call", name: "transfer_to_number", args: { destination: "billing desk" } });
     expect(decideScriptedReply(said("transfer me to billing"), tools)).toMatchObject({ kind: "call", name: "transfer_to_agent", args: { agent: "Billing" } });
     expect(decideScriptedReply(said("can I talk to someone"), [toNumber])).toEqual({ kind: "say", text: "To transfer to number, I need the destination. What is the destination? I can use billing desk." });

@@ -137,7 +137,8 @@ export function decideScriptedReply(chatCtx: llm.ChatContext, tools: ScriptedToo
   const pressed = keysPressedReply(utterance);
   if (pressed) return say(pressed);
   const sendDtmf = byName.get("send_dtmf");
-  const keys = sendDtmf ? keysToPress(utterance) : undefined;
+  // "press 1 2 3", or the keys alone once it has asked for them ("To send dtmf, I need the digits…")
+  const keys = sendDtmf ? (keysToPress(utterance) ?? (continuedTool(items, [sendDtmf]) ? keysToPress(`press ${utterance}`) : undefined)) : undefined;
   if (sendDtmf && keys) return { kind: "call", name: sendDtmf.name, args: { digits: keys } };
 
   const switchLanguage = byName.get("switch_language");
