@@ -2,7 +2,7 @@
 // other party's number, masked: a list is read over shoulders), the detail page's timeline that
 // merges the provider's status history with the DTMF, transfer and voicemail events, and the
 // words people read for provider statuses and answering-machine verdicts.
-import { maskPhoneNumber } from "../../../packages/phone/src/index.ts";
+import { maskPhoneNumber } from "../../../packages/phone/src/light.ts";
 import type { CallDirection, SessionPhone } from "../../../packages/contracts/src/telephony.ts";
 import type { Session } from "../../../packages/contracts/src/sessions.ts";
 import type { SessionDetailData } from "./sessions-detail.ts";

@@ -1,26 +1,28 @@
 // Phone-number text and an agent's phone settings (voicemail policy, transfer destinations): used by
-// the agent and tool contracts, so this file imports neither.
+// the agent and tool contracts, so this file imports neither. Only E.164's shape is checked here
+// (@speaknode/phone/light, no numbering-plan metadata in what the dashboard loads first); whether a
+// number can exist in its country is checked by the Worker where numbers are used.
 import { z } from "zod";
-import { isE164, parsePhoneNumber } from "@speaknode/phone";
+import { e164Pattern, normalizePhoneText } from "@speaknode/phone/light";
 import { text } from "./text.ts";
 
 /** A phone number as people type it; read back as E.164. */
 export const PhoneNumberText = text()
   .max(40)
   .transform((raw, ctx) => {
-    const parsed = parsePhoneNumber(raw);
-    if (!parsed.ok) {
-      ctx.addIssue({ code: "custom", message: parsed.message });
+    const e164 = normalizePhoneText(raw);
+    if (e164 === null) {
+      ctx.addIssue({ code: "custom", message: "must be a phone number with its country code, such as +14155550100" });
       return z.NEVER;
     }
-    return parsed.e164;
+    return e164;
   })
   .meta({ id: "PhoneNumberText", description: "A phone number with its country code; stored and returned as E.164 (+14155550100)", example: "+14155550100" });
 
 /** A phone number exactly in E.164 (for schemas that are also read back, which cannot transform). */
 export const E164Text = text()
   .max(16)
-  .refine((v) => isE164(v), "must be a phone number in E.164 form, such as +14155550100 (a + and the country code, no spaces)")
+  .refine((v) => e164Pattern.test(v), "must be a phone number in E.164 form, such as +14155550100 (a + and the country code, no spaces)")
   .meta({ id: "E164", example: "+14155550100" });
 
 /** An ISO 3166-1 alpha-2 country in capitals, or "*" for every country. */

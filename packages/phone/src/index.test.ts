@@ -33,3 +33,12 @@ describe("phone numbers", () => {
     expect(maskPhoneNumber("+14155550100")).not.toContain("555");
   });
 });
+
+describe("the light policy (no numbering-plan metadata)", () => {
+  it("reads the usual spellings of a number with its country code as E.164", async () => {
+    const { normalizePhoneText } = await import("./light.ts");
+    expect(normalizePhoneText("+1 (415) 555-0100")).toBe("+14155550100");
+    expect(normalizePhoneText("0044 20 7946 0958")).toBe("+442079460958");
+    for (const bad of ["", "415-555-0100", "+0123456789", "+1", "+1 415 555 0100; DROP", "+1234567890123456"]) expect(normalizePhoneText(bad), bad).toBeNull();
+  });
+});

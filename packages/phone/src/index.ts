@@ -2,10 +2,12 @@
 // the country a number belongs to (outbound destination rules), and the masked form that is the
 // only one allowed outside fields named `pii`. Backed by libphonenumber-js's compact metadata.
 import { parsePhoneNumberFromString, type CountryCode } from "libphonenumber-js/min";
+import { e164Pattern } from "./light.ts";
+
+export { e164Pattern, maskPhoneNumber, normalizePhoneText } from "./light.ts";
 
 export type ParsedPhoneNumber = { ok: true; e164: string; country: string | null } | { ok: false; message: string };
 
-const e164Shape = /^\+[1-9][0-9]{6,14}$/;
 
 /**
  * A number as E.164 (`+14155550100`). Accepts what people type (spaces, dashes, brackets, a
@@ -20,13 +22,13 @@ export function parsePhoneNumber(raw: string, defaultCountry?: string): ParsedPh
   const parsed = parsePhoneNumberFromString(input, defaultCountry ? { defaultCountry: defaultCountry.toUpperCase() as CountryCode } : undefined);
   if (!parsed || !parsed.isPossible()) return { ok: false, message: "must be a possible phone number in E.164 form, such as +14155550100" };
   const e164 = parsed.number;
-  if (!e164Shape.test(e164)) return { ok: false, message: "must be a phone number in E.164 form, such as +14155550100" };
+  if (!e164Pattern.test(e164)) return { ok: false, message: "must be a phone number in E.164 form, such as +14155550100" };
   return { ok: true, e164, country: parsed.country ?? null };
 }
 
 /** True when `raw` is already exactly E.164 and a possible number. */
 export function isE164(raw: string): boolean {
-  if (!e164Shape.test(raw)) return false;
+  if (!e164Pattern.test(raw)) return false;
   const parsed = parsePhoneNumber(raw);
   return parsed.ok && parsed.e164 === raw;
 }
@@ -46,10 +48,4 @@ export function destinationAllowed(e164: string, allowedCountries: readonly stri
   if (allowedCountries.includes("*")) return true;
   const country = countryOf(e164);
   return country !== null && allowedCountries.some((c) => c.toUpperCase() === country);
-}
-
-/** `+1415•••0100`: enough to tell numbers apart in a list, never enough to dial. */
-export function maskPhoneNumber(e164: string): string {
-  if (e164.length <= 7) return "•".repeat(e164.length);
-  return `${e164.slice(0, 5)}${"•".repeat(e164.length - 9)}${e164.slice(-4)}`;
 }
