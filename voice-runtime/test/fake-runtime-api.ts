@@ -6,9 +6,8 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { RuntimeEventBody, type RuntimeConfig, type RuntimeEvent, type SessionStatus } from "@speaknode/contracts";
+import { RuntimeEventBody, RuntimePhoneTransferBody, type RuntimeConfig, type RuntimeEvent, type SessionStatus } from "@speaknode/contracts";
 import { verifyRuntimeServiceToken } from "@speaknode/tokens";
-import { z } from "zod";
 import { FakeRecordingStore, readBody as body, type FakeRecording } from "./fake-recordings.ts";
 
 export const testTokenSecret = "test-runtime-token-secret-of-32-chars!";
@@ -125,7 +124,7 @@ export async function startFakeRuntimeApi(): Promise<FakeRuntimeApi> {
       }
       if (req.method === "POST" && rest === "phone/transfer") {
         // As the Worker: only a phone session, only a destination its agent's tool names.
-        const parsed = z.object({ destination: z.string().min(1) }).safeParse(JSON.parse((await body(req)).toString("utf8")));
+        const parsed = RuntimePhoneTransferBody.safeParse(JSON.parse((await body(req)).toString("utf8")));
         if (!parsed.success) {
           const p = problem(400, "validation_failed");
           return send(p.status, p.json);

@@ -9,15 +9,16 @@ import {
   RecordingUpload,
   RuntimeConfig,
   RuntimeEventAck,
+  RuntimePhoneTransferResult,
   RuntimeSessionState,
   toStorable,
   type RecordingContentType,
   type RecordingTrack,
   type RuntimeEvent,
+  type RuntimePhoneTransferBody,
   type WaveformBody,
 } from "@speaknode/contracts";
 import { signRuntimeServiceToken } from "@speaknode/tokens";
-import { z } from "zod";
 
 export class RuntimeApiError extends Error {
   override name = "RuntimeApiError";
@@ -43,9 +44,6 @@ export interface RuntimeApiOptions {
   recordingPartBytes?: number;
   fetch?: typeof fetch;
 }
-
-/** The Worker's answer to a transfer it made (wire contract: 200 {"transferred":true}). */
-const PhoneTransferred = z.object({ transferred: z.literal(true) });
 
 const tokenTtlS = 600;
 const requestTimeoutMs = 15_000;
@@ -82,7 +80,8 @@ export class RuntimeApi {
    * phone call, 404: unknown destination) is a RuntimeApiError.
    */
   async transferCall(sessionId: string, destination: string): Promise<void> {
-    PhoneTransferred.parse(await this.#json("POST", `/sessions/${sessionId}/phone/transfer`, { destination }));
+    const body: RuntimePhoneTransferBody = { destination };
+    RuntimePhoneTransferResult.parse(await this.#json("POST", `/sessions/${sessionId}/phone/transfer`, body));
   }
 
   /** The session's status, and whether it has ended. */
