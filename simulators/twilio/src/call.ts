@@ -13,6 +13,8 @@ import { runTwiml } from "./verbs.ts";
 
 export interface CallDeps {
   speak(text: string): Int16Array;
+  /** What a phone number does when this call dials it (control API), if configured. */
+  phone(number: string): PhoneBehaviour | null;
   log(message: string, fields: Record<string, unknown>): void;
   onChange(): void;
 }
@@ -41,6 +43,7 @@ export interface CallInit {
 }
 
 const speechThresholdDbfs = -40;
+export const machineGreeting = "Hi, you have reached the voicemail of Sam Taylor. Please leave a message after the tone.";
 const segmentGapMs = 300;
 
 export class Call {
@@ -242,7 +245,7 @@ export class Call {
   #beepPlayed: Promise<void> = Promise.resolve();
 
   #playMachine(callee: PhoneBehaviour): void {
-    const greeting = this.deps.speak("Hi, you have reached the voicemail of Sam Taylor. Please leave a message after the tone.");
+    const greeting = this.deps.speak(machineGreeting);
     const padded = callee.machineGreetingMs !== undefined ? Math.max(0, Math.round((callee.machineGreetingMs * sampleRate) / 1000) - greeting.length) : 0;
     this.#greetingMs = Math.round(((greeting.length + padded) * 1000) / sampleRate);
     this.#beepPlayed = (async () => {

@@ -122,6 +122,18 @@ describe("an inbound call through the simulator", () => {
     expect(status[0] && hooks.signedWith(status[0], testAccount.authToken)).toBe(true);
   });
 
+  it("posts stream-started and stream-stopped to the <Stream statusCallback>", async () => {
+    twiml = `<Response><Connect><Stream name="agent" url="${runtime.url}" statusCallback="${hooks.url}/stream-status"/></Connect></Response>`;
+    const { callSid } = sim.placeCall({ from: caller, to: number.phoneNumber });
+    await runtime.next("start");
+    runtime.socket().close();
+    await sim.waitForCall(callSid, (c) => c.events.filter((e) => e.kind === "webhook" && e.purpose === "stream-status").length === 2);
+    const events = hooks.received.filter((h) => h.path === "/stream-status");
+    expect(events.map((h) => h.params.StreamEvent)).toEqual(["stream-started", "stream-stopped"]);
+    expect(events[0]?.params).toMatchObject({ CallSid: callSid, StreamName: "agent" });
+    expect(events[0]?.params.StreamSid).toMatch(/^MZ/);
+  });
+
   it("ends busy without answering when the TwiML rejects the call", async () => {
     twiml = '<Response><Reject reason="busy"/></Response>';
     const { callSid } = sim.placeCall({ from: caller, to: number.phoneNumber });

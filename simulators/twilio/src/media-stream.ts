@@ -40,7 +40,6 @@ export class MediaStream {
   #ws: WebSocket | null = null;
   #sequence = 0;
   #chunk = 0;
-  #startedAt = 0;
   #queue: Queued[] = [];
   #stopping = false;
   #closed = false;
@@ -62,7 +61,6 @@ export class MediaStream {
       let opened = false;
       ws.on("open", () => {
         opened = true;
-        this.#startedAt = performance.now();
         this.#send({ event: "connected", protocol: "Call", version: "1.0.0" }, "connected", {});
         this.#send(
           {
@@ -100,7 +98,8 @@ export class MediaStream {
   sendMedia(frame: Uint8Array): void {
     if (!this.open) return;
     this.#chunk++;
-    const timestamp = Math.round(performance.now() - this.#startedAt);
+    // Milliseconds of audio since the stream started: the frame's place on the audio timeline.
+    const timestamp = (this.#chunk - 1) * 20;
     this.#send(
       { event: "media", sequenceNumber: this.#nextSequence(), media: { track: "inbound", chunk: String(this.#chunk), timestamp: String(timestamp), payload: Buffer.from(frame).toString("base64") }, streamSid: this.streamSid },
       "media",

@@ -130,6 +130,27 @@ describe("outbound calls through the simulator", () => {
     expect(report.counters.transfers).toBe(1);
   });
 
+  it("reports DialCallStatus busy to the Dial action when the dialed phone is busy", async () => {
+    sim.setPhone("+15551112222", { answer: "busy" });
+    const sid = await createCall([], `<Response><Dial action="${hooks.url}/dial-done"><Number>+15551112222</Number></Dial></Response>`);
+    await sim.waitForCall(sid, (c) => c.status === "completed");
+    expect(hooks.received.find((h) => h.path === "/dial-done")?.params).toMatchObject({ CallSid: sid, DialCallStatus: "busy" });
+  });
+
+  it("waits for synchronous AMD before fetching the call's Url, which then carries AnsweredBy", async () => {
+    const form = new URLSearchParams([["To", callee], ["From", from], ["Url", `${hooks.url}/outbound-voice`], ["MachineDetection", "Enable"]]);
+    const res = await fetch(`${sim.url}/2010-04-01/Accounts/${testAccount.accountSid}/Calls.json`, {
+      method: "POST",
+      headers: { authorization: `Basic ${Buffer.from(`${testAccount.accountSid}:${testAccount.authToken}`).toString("base64")}`, "content-type": "application/x-www-form-urlencoded" },
+      body: form.toString(),
+    });
+    const { sid } = (await res.json()) as { sid: string };
+    await sim.waitForCall(sid, (c) => ["completed", "failed"].includes(c.status));
+    const voice = hooks.received.find((h) => h.path === "/outbound-voice");
+    expect(voice?.params).toMatchObject({ CallSid: sid, CallStatus: "in-progress", Direction: "outbound-api", AnsweredBy: "human" });
+    expect(voice && hooks.signedWith(voice, testAccount.authToken)).toBe(true);
+  });
+
   it("refuses to redirect a call that has ended (21220)", async () => {
     const sid = await createCall([], "<Response><Hangup/></Response>");
     await sim.waitForCall(sid, (c) => c.status === "completed");

@@ -5,7 +5,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { fliteSpeak } from "./audio.ts";
-import { Call } from "./call.ts";
+import { Call, machineGreeting } from "./call.ts";
 import { handleControl, type ControlApi } from "./control.ts";
 import { HttpError, twilioError } from "./http.ts";
 import type { Account, AccountConfig, CallReport, IncomingNumber, PhoneBehaviour, ScriptStep } from "./model.ts";
@@ -88,10 +88,14 @@ export async function startTwilioSimulator(opts: TwilioSimulatorOptions): Promis
   };
   const deps = {
     speak,
+    phone: (number: string) => phones.get(number) ?? null,
     log: (message: string, fields: Record<string, unknown>) => log(`twilio-sim ${message} ${JSON.stringify(fields)}`),
     onChange: notify,
   };
   const start = (call: Call): Call => {
+    // flite runs synchronously: speak the script before the call starts, never in the middle of its audio.
+    for (const step of call.init.script) if ("say" in step) speak(step.say);
+    if (call.init.callee?.answer === "machine") speak(machineGreeting);
     calls.set(call.sid, call);
     void call.run();
     return call;

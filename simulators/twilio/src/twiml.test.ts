@@ -9,7 +9,7 @@ describe("reading TwiML", () => {
         <Connect action="https://p.test/after"><Stream url="wss://rt.test/v1/twilio/media-stream?x=1&amp;y=2"><Parameter name="sessionId" value="ses_1"/><Parameter name='token' value="a&lt;b&quot;c"/></Stream></Connect>
       </Response>`);
     expect(verbs).toEqual([
-      { verb: "Connect", action: "https://p.test/after", method: "POST", other: [], stream: { url: "wss://rt.test/v1/twilio/media-stream?x=1&y=2", name: null, track: null, statusCallback: null, parameters: { sessionId: "ses_1", token: 'a<b"c' } } },
+      { verb: "Connect", action: "https://p.test/after", method: "POST", other: [], stream: { url: "wss://rt.test/v1/twilio/media-stream?x=1&y=2", name: null, track: null, statusCallback: null, statusCallbackMethod: "POST", parameters: { sessionId: "ses_1", token: 'a<b"c' } } },
     ]);
   });
 

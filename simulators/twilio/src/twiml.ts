@@ -100,6 +100,7 @@ export interface StreamVerb {
   name: string | null;
   track: string | null;
   statusCallback: string | null;
+  statusCallbackMethod: "GET" | "POST";
   parameters: Record<string, string>;
 }
 
@@ -145,6 +146,7 @@ export function parseTwiml(source: string): Verb[] {
               name: s.attrs.name ?? null,
               track: s.attrs.track ?? null,
               statusCallback: s.attrs.statusCallback ?? null,
+              statusCallbackMethod: method(s.attrs.statusCallbackMethod),
               parameters: Object.fromEntries(elements(s).filter((p) => p.name === "Parameter" && p.attrs.name !== undefined).map((p) => [p.attrs.name ?? "", p.attrs.value ?? ""])),
             }
           : null;

@@ -169,12 +169,21 @@ async function connect(call: Call, verb: Extract<Verb, { verb: "Connect" }>): Pr
   );
   call.stream = stream;
   call.record("stream.connecting", { url: target.url, parameters: Object.keys(target.parameters) });
+  // <Stream statusCallback>: stream-started / stream-stopped / stream-error, as Twilio posts them.
+  const streamStatus = (event: "stream-started" | "stream-stopped" | "stream-error", error?: string): void => {
+    if (!target.statusCallback) return;
+    const params: [string, string][] = [["AccountSid", call.accountSid], ["CallSid", call.sid], ["StreamSid", stream.streamSid], ["StreamName", target.name ?? stream.streamSid], ["StreamEvent", event], ["Timestamp", new Date().toISOString()]];
+    if (error) params.push(["StreamError", error]);
+    void call.webhook("stream-status", target.statusCallback, target.statusCallbackMethod, params);
+  };
   const ok = await stream.connect();
   if (!ok) {
     call.record("error", { code: 31920, message: "Stream - WebSocket - Handshake Error", url: target.url });
+    streamStatus("stream-error", "Stream - WebSocket - Handshake Error");
     call.stream = null;
     return null;
   }
+  streamStatus("stream-started");
   call.counters.streams++;
   if (call.isOver) {
     stream.stop();
@@ -185,6 +194,7 @@ async function connect(call: Call, verb: Extract<Verb, { verb: "Connect" }>): Pr
   const byServer = await Promise.race([done, interrupted]);
   if (!byServer) stream.stop();
   call.stream = null;
+  streamStatus("stream-stopped");
   if (call.isOver) return "hangup";
   if (byServer && verb.action) return (await fetchTwiml(call, "action", verb.action, verb.method, call.params())) ?? "error";
   return null;
@@ -200,8 +210,20 @@ async function dial(call: Call, verb: Extract<Verb, { verb: "Dial" }>): Promise<
   call.transferredTo.push(verb.number);
   call.record("transferred", { number: verb.number, callerId: verb.callerId });
   const signal = call.interrupt.signal;
-  // The simulated human picks up after a ring, talks a little and hangs up.
-  await sleep(1000, signal);
+  // The dialed phone does what the control API says (PUT /sim/phones); by default a human picks
+  // up after a ring, talks a little and hangs up.
+  const phone = call.deps.phone(verb.number);
+  if (phone && phone.answer !== "human" && phone.answer !== "machine") {
+    const dialStatus = phone.answer === "busy" ? "busy" : phone.answer === "failed" ? "failed" : "no-answer";
+    if (dialStatus === "no-answer") await sleep(Math.min(verb.timeoutS * 1000, phone.ringMs ?? Infinity), signal);
+    call.record("dial.ended", { number: verb.number, dialCallStatus: dialStatus });
+    if (call.isOver) return "hangup";
+    if (!verb.action) return null;
+    const params = call.params();
+    params.push(["DialCallStatus", dialStatus]);
+    return (await fetchTwiml(call, "action", verb.action, verb.method, params)) ?? "error";
+  }
+  await sleep(phone?.ringMs ?? 1000, signal);
   if (signal.aborted) return call.isOver ? "hangup" : null;
   const answeredAt = call.nowMs();
   call.record("dial.answered", { number: verb.number });
