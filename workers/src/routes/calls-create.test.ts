@@ -123,11 +123,16 @@ describe("POST /v1/agents/{agentId}/calls", () => {
     expect(twilio.requests).toHaveLength(0);
   });
 
-  it("refuses a destination that is not a phone number as a field error on body.to", async () => {
+  it("refuses a destination that is not a phone number, or one that cannot exist, as a field error on body.to", async () => {
     const number = await phoneFixture(world.spaceId);
-    const res = await place(number.phoneNumberId, { to: "call me maybe" });
-    expectProblem(res, 400, "validation_failed");
-    expect(res.body.errors).toEqual(expect.arrayContaining([expect.objectContaining({ field: "body.to" })]));
+    const twilio = fakeTwilio(() => twilioCall(callSid(), "queued"));
+    for (const to of ["call me maybe", "+1 415 555 01"]) {
+      const res = await place(number.phoneNumberId, { to });
+      expectProblem(res, 400, "validation_failed");
+      expect(res.body.errors, to).toEqual([expect.objectContaining({ field: "body.to" })]);
+    }
+    expect(twilio.requests).toHaveLength(0);
+    expect(await sessionsOn(number.phoneNumberId)).toHaveLength(0);
   });
 });
 

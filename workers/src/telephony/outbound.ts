@@ -7,7 +7,7 @@ import type { Context } from "hono";
 import { and, count, eq, inArray } from "drizzle-orm";
 import type { OutboundCall, OutboundCallBody } from "@speaknode/contracts";
 import { phoneNumbers, sessions, type Database } from "@speaknode/db";
-import { countryOf, destinationAllowed } from "@speaknode/phone";
+import { countryOf, destinationAllowed, parsePhoneNumber } from "@speaknode/phone";
 import { signSessionToken } from "@speaknode/tokens";
 import type { AppEnv } from "../context.ts";
 import type { AgentRow } from "../agents/store.ts";
@@ -97,6 +97,9 @@ export function createCallParams(
 export async function placeOutboundCall(c: Context<AppEnv>, agent: AgentRow, body: OutboundCallBody): Promise<OutboundCall> {
   const db = c.get("db");
   const config = c.get("config");
+  // The contract checks E.164's shape only; whether the number can exist is checked here.
+  const destination = parsePhoneNumber(body.to);
+  if (!destination.ok) throw new ApiError("validation_failed", "the destination is not a phone number that can exist", { errors: [{ field: "body.to", message: destination.message }] });
   const { number, connection } = await loadSpaceNumber(db, agent.spaceId, body.fromNumberId);
   await admitOutbound(db, number, body.to);
 
