@@ -111,7 +111,8 @@ export function callJson(c: Call): Record<string, unknown> {
     queue_time: "0",
     sid: c.sid,
     start_time: c.startTime ? rfc2822(c.startTime) : null,
-    status: c.status,
+    // "initiated" is a progress event of the callbacks; the resource itself stays "queued" until it rings.
+    status: c.status === "initiated" ? "queued" : c.status,
     subresource_uris: { notifications: `${sub}/Notifications.json`, recordings: `${sub}/Recordings.json`, streams: `${sub}/Streams.json`, events: `${sub}/Events.json` },
     to: c.init.to,
     to_formatted: formatted(c.init.to),

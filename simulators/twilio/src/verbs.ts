@@ -28,6 +28,7 @@ async function firstDocument(call: Call): Promise<string | null> {
   if (call.pendingTwiml !== null) {
     const doc = call.pendingTwiml;
     call.pendingTwiml = null;
+    call.interrupt = new AbortController();
     return doc;
   }
   if (call.init.twiml !== null) return call.init.twiml;
@@ -190,7 +191,11 @@ async function connect(call: Call, verb: Extract<Verb, { verb: "Connect" }>): Pr
     return "hangup";
   }
   call.startCallerAudio();
-  const interrupted = new Promise<boolean>((resolve) => call.interrupt.signal.addEventListener("abort", () => resolve(false), { once: true }));
+  const interrupt = call.interrupt.signal;
+  const interrupted = new Promise<boolean>((resolve) => {
+    if (interrupt.aborted) resolve(false);
+    else interrupt.addEventListener("abort", () => resolve(false), { once: true });
+  });
   const byServer = await Promise.race([done, interrupted]);
   if (!byServer) stream.stop();
   call.stream = null;
