@@ -151,6 +151,20 @@ describe("outbound calls through the simulator", () => {
     expect(voice && hooks.signedWith(voice, testAccount.authToken)).toBe(true);
   });
 
+  it("runs TwiML given to a call that is still ringing once it is answered, and cancels a ringing call", async () => {
+    sim.setPhone(callee, { answer: "human", ringMs: 600 });
+    const sid = await createCall();
+    await sim.waitForCall(sid, (c) => c.status === "ringing");
+    expect((await updateCall(sid, [["Twiml", "<Response><Say>Changed plans</Say></Response>"]])).status).toBe(200);
+    const report = await sim.waitForCall(sid, (c) => c.status === "completed", 10_000);
+    expect(report.saidByTwiml).toEqual(["Changed plans"]);
+    expect(report.counters.streams).toBe(0);
+    const ringing = await createCall();
+    await sim.waitForCall(ringing, (c) => c.status === "ringing");
+    const res = await updateCall(ringing, [["Status", "canceled"]]);
+    expect(((await res.json()) as { status: string }).status).toBe("canceled");
+  });
+
   it("refuses to redirect a call that has ended (21220)", async () => {
     const sid = await createCall([], "<Response><Hangup/></Response>");
     await sim.waitForCall(sid, (c) => c.status === "completed");
