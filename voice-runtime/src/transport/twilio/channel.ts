@@ -80,6 +80,7 @@ export class TwilioMediaChannel implements MediaChannel {
   private readonly downsampler = new Downsampler16To8();
   private readonly dtmfListeners = new Set<(digit: string) => void>();
   private readonly answeredByListeners = new Set<(answeredBy: string) => void>();
+  private lastAnsweredBy: string | null = null;
   private resolveEnded: (end: CallEnd) => void = () => {};
   private end: CallEnd | null = null;
   private pingTimer: NodeJS.Timeout | null = null;
@@ -121,6 +122,13 @@ export class TwilioMediaChannel implements MediaChannel {
       sendDtmf: (digits) => this.sendDtmf(digits),
       onAnsweredBy: (listener) => {
         this.answeredByListeners.add(listener);
+        // A verdict that came before the session listened is not lost: the newest is replayed.
+        if (this.lastAnsweredBy !== null) {
+          const verdict = this.lastAnsweredBy;
+          queueMicrotask(() => {
+            if (this.answeredByListeners.has(listener)) listener(verdict);
+          });
+        }
         return () => this.answeredByListeners.delete(listener);
       },
     };
@@ -168,6 +176,7 @@ export class TwilioMediaChannel implements MediaChannel {
 
   /** The answering-machine verdict for this call arrived (server.ts's control route). */
   answeredBy(verdict: string): void {
+    this.lastAnsweredBy = verdict;
     for (const listener of [...this.answeredByListeners]) {
       try {
         listener(verdict);

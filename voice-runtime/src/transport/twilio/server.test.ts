@@ -264,6 +264,17 @@ describe("POST /v1/twilio/sessions/{id}/answered-by", () => {
     expect(verdicts).toEqual(["machine_end_beep"]);
   });
 
+  it("replays the newest verdict to a listener that subscribes after it came", async () => {
+    const { channels, connect, origin } = await serve();
+    const sessionId = newId("session");
+    const channel = await admitted(connect(), channels, sessionId);
+    expect((await post(origin, sessionId, await workerToken(sessionId), { answeredBy: "machine_end_beep" })).status).toBe(204);
+    const verdicts: string[] = [];
+    channel.phone.onAnsweredBy((v) => verdicts.push(v));
+    await new Promise((r) => setTimeout(r, 0));
+    expect(verdicts).toEqual(["machine_end_beep"]);
+  });
+
   it("answers 404 without a live call, 401 for a bad or mistargeted token, 400 for a bad body", async () => {
     const { channels, connect, origin } = await serve();
     const sessionId = newId("session");
