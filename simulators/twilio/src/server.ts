@@ -195,8 +195,11 @@ export async function startTwilioSimulator(opts: TwilioSimulatorOptions): Promis
           cleanup();
           reject(new Error(`call ${sid} did not reach the expected state in ${timeoutMs} ms (status ${calls.get(sid)?.status ?? "unknown"})`));
         }, timeoutMs);
+        // Events notify at once; audio timings (segments, first agent audio) change every frame and are polled.
+        const poll = setInterval(check, 50);
         const cleanup = (): void => {
           clearTimeout(timer);
+          clearInterval(poll);
           watchers.delete(watcher);
         };
         const watcher = (): void => void check();
