@@ -5,13 +5,14 @@
 // seeded spaces as it was. Operations are read from the document, so a new route is fuzzed without
 // anyone listing it; what a schema cannot say (which catalog model exists, a runtime event that
 // fits the session's state) is in `examples`.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import fc from "fast-check";
 import { createDatabase } from "@speaknode/db";
 import { call, call as callDirect, makeWorld, newUser, testEnv, type CallResult, type TestUser } from "../../test/helpers.ts";
 import { callAtEdge, randomClientIp } from "../../test/edge.ts";
 import { agentBody, toolBody } from "../../test/fixtures.ts";
 import { serviceToken } from "../runtime/testing.ts";
+import { connectAccount, importNumbers, stubTwilio } from "../telephony/connections-testing.ts";
 import { listOperations, sample, jsonPaths, getAt, schemaAt, setAt, type Operation, type SampleContext } from "../../test/fuzz/document.ts";
 import { badSegment, bodyCase, dateEdges, dateTimeEdges, describeCase, ifMatchCase, int4Edges, rawBodyCase, timeEdgesLike, withKey, type FuzzCase } from "../../test/fuzz/values.ts";
 import { changedTables, fingerprintQuery, rowFingerprints, type RowScope } from "../../test/fuzz/rows.ts";
@@ -56,6 +57,10 @@ function examples(ids: Record<string, string>, eventSessions: string[]): Record<
     // The provider's public endpoint: a made-up base URL fails the SSRF check before anything is stored.
     "POST /v1/spaces/{spaceId}/provider-credentials": [{ body: { provider: "deepgram", name: "Fuzz key", apiKey: "dg-key-0123456789" } }],
     "PATCH /v1/provider-credentials/{credentialId}": [{ body: { name: "Renamed key", apiKey: "dg-key-9876543210" } }],
+    // Twilio is the in-memory fake (beforeAll): an account it knows, the seeded connection's token, a number not imported yet.
+    "POST /v1/spaces/{spaceId}/telephony-connections": [{ body: { provider: "twilio", name: "Fuzz connection", accountSid: telephony.spare.accountSid, auth: { type: "auth_token", authToken: telephony.spare.authToken } } }],
+    "PATCH /v1/telephony-connections/{connectionId}": [{ body: { name: "Renamed connection", auth: { type: "auth_token", authToken: telephony.authToken } } }],
+    "POST /v1/spaces/{spaceId}/phone-numbers/import": [{ body: { connectionId: ids["tcn"], providerNumberIds: [telephony.spareNumberSid], agentId: ids["agt"] } }],
     "POST /v1/spaces/{spaceId}/invitations": [{ body: { email: "fuzz@example.com", role: "member" } }],
     // Disabled, under a name of its own: the catalog is shared with tests running meanwhile.
     "POST /v1/catalog": [{ body: { kind: "llm", provider: "openrouter", model: `fuzz/${crypto.randomUUID()}`, displayName: "Fuzz", enabled: false } }],
@@ -98,6 +103,7 @@ let ctx: SampleContext;
 let eventSessions: string[] = [];
 let scope: RowScope;
 let db: ReturnType<typeof createDatabase>;
+let telephony = { authToken: "", spareNumberSid: "", spare: { accountSid: "", authToken: "" } };
 let fingerprintSql: string;
 const clientIp = randomClientIp();
 
@@ -114,13 +120,18 @@ beforeAll(async () => {
     await call("POST", `/runtime/v1/sessions/${sessionId}/events`, { token: await serviceToken(), json: { eventId: "ready", event: { type: "agent.ready" } } });
     sessions.push(sessionId);
   }
+  // Twilio is an in-memory fake for the whole run: valid requests reach it, never the network.
+  const twilio = stubTwilio();
+  const connected = await connectAccount(world, twilio, "Fuzz line");
+  const [phoneNumberId = ""] = await importNumbers(world, connected.connectionId, [twilio.addNumber(connected.accountSid).sid]);
+  telephony = { authToken: connected.authToken, spareNumberSid: twilio.addNumber(connected.accountSid).sid, spare: twilio.addAccount() };
   const [sessionId = "", ...others] = sessions;
   eventSessions = others;
   // A platform Admin, for what the Owner may not do, and a disabled catalog model of the test's own.
   admin = await newUser({ roles: ["platform-admin"] });
   const model = await call("POST", "/v1/catalog", { token: admin.token, json: { kind: "llm", provider: "openrouter", model: `fuzz/${crypto.randomUUID()}`, displayName: "Fuzz", enabled: false } });
   const doc = (await call("GET", "/openapi.json")).body as unknown as SampleContext["doc"];
-  const ids: Record<string, string> = { spc: world.spaceId, agt: agentId, tol: world.toolId, ses: sessionId, usr: world.member.id, inv: world.invitationId, key: world.apiKeyId, mdl: String(model.body["id"]) };
+  const ids: Record<string, string> = { spc: world.spaceId, agt: agentId, tol: world.toolId, ses: sessionId, usr: world.member.id, inv: world.invitationId, key: world.apiKeyId, mdl: String(model.body["id"]), tcn: connected.connectionId, pnm: phoneNumberId };
   ctx = { doc, ids };
   scope = { spaceIds: [world.spaceId, world.otherSpaceId], userIds: [world.owner.id, world.member.id, world.outsider.id, admin.id], modelIds: [String(model.body["id"])] };
   db = createDatabase({ url: testEnv.DATABASE_URL, localProxy: testEnv.DB_LOCAL_PROXY, max: 1 });
@@ -128,6 +139,7 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
+  vi.unstubAllGlobals();
   await db?.close();
 });
 
