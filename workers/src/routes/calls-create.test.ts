@@ -116,6 +116,16 @@ describe("POST /v1/agents/{agentId}/calls", () => {
     expect(await sessionsOn(number.phoneNumberId)).toHaveLength(1);
   });
 
+  it("places one call, not two, when requests race for the number's last free slot", async () => {
+    const number = await phoneFixture(world.spaceId, { maxConcurrentCalls: 1 });
+    const twilio = fakeTwilio(() => twilioCall(callSid(), "queued"));
+    const answers = await Promise.all([place(number.phoneNumberId), place(number.phoneNumberId), place(number.phoneNumberId)]);
+    expect(answers.map((a) => a.status).sort()).toEqual([201, 429, 429]);
+    expect(twilio.requests).toHaveLength(1);
+    const live = (await sessionsOn(number.phoneNumberId)).filter((r) => r.status !== "failed");
+    expect(live.map((r) => r.id)).toEqual([answers.find((a) => a.status === 201)?.body["sessionId"]]);
+  });
+
   it("refuses variables that do not fit the agent's schema without calling Twilio", async () => {
     const number = await phoneFixture(world.spaceId);
     const twilio = fakeTwilio(() => twilioCall(callSid(), "queued"));

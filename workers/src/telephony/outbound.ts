@@ -4,7 +4,7 @@
 // endpoint, status callbacks and asynchronous answering-machine detection. A call Twilio refuses
 // fails its session with the reason and becomes a problem the caller can act on.
 import type { Context } from "hono";
-import { and, count, eq, inArray } from "drizzle-orm";
+import { and, count, eq, inArray, lt } from "drizzle-orm";
 import type { OutboundCall, OutboundCallBody } from "@speaknode/contracts";
 import { phoneNumbers, sessions, type Database } from "@speaknode/db";
 import { countryOf, destinationAllowed, parsePhoneNumber } from "@speaknode/phone";
@@ -41,13 +41,20 @@ export async function loadSpaceNumber(db: Database, spaceId: string, phoneNumber
   return { number, connection };
 }
 
-/** Sessions holding one of the number's calls right now (one indexed count). */
-export async function liveCallsOn(db: Database, phoneNumberId: string): Promise<number> {
+/** Sessions holding one of the number's calls right now (one indexed count); with `before`, only
+ *  those created before that session (ids are time-ordered). */
+export async function liveCallsOn(db: Database, phoneNumberId: string, before?: string): Promise<number> {
   const [row] = await db
     .select({ n: count() })
     .from(sessions)
-    .where(and(eq(sessions.phoneNumberId, phoneNumberId), inArray(sessions.status, [...liveStatuses])));
+    .where(and(eq(sessions.phoneNumberId, phoneNumberId), inArray(sessions.status, [...liveStatuses]), before !== undefined ? lt(sessions.id, before) : undefined));
   return row?.n ?? 0;
+}
+
+function numberBusy(live: number, max: number): ApiError {
+  return new ApiError("rate_limited", `the number already has ${live} of its ${max} concurrent calls (maxConcurrentCalls); try again when one ends`, {
+    headers: { "retry-after": String(busyRetryAfterS) },
+  });
 }
 
 /** The number's outbound rules for this destination: allowed country, a free call slot. */
@@ -61,11 +68,7 @@ export async function admitOutbound(db: Database, number: PhoneNumberRow, to: st
     );
   }
   const live = await liveCallsOn(db, number.id);
-  if (live >= number.maxConcurrentCalls) {
-    throw new ApiError("rate_limited", `the number already has ${live} of its ${number.maxConcurrentCalls} concurrent calls (maxConcurrentCalls); try again when one ends`, {
-      headers: { "retry-after": String(busyRetryAfterS) },
-    });
-  }
+  if (live >= number.maxConcurrentCalls) throw numberBusy(live, number.maxConcurrentCalls);
 }
 
 /** Twilio's create-call request for a session: inline TwiML to the media stream, callbacks, AMD. */
@@ -115,6 +118,14 @@ export async function placeOutboundCall(c: Context<AppEnv>, agent: AgentRow, bod
     phone: { direction: "outbound", from: number.e164, to: body.to, phoneNumberId: number.id, providerCallId: null },
     ...(maxDurationMs !== undefined ? { maxDurationMs } : {}),
   });
+
+  // Requests at the same moment may all have found the last free slot: the sessions created first
+  // keep theirs, and a later one past the limit fails its own session before any call is placed.
+  const ahead = await liveCallsOn(db, number.id, sessionId);
+  if (ahead >= number.maxConcurrentCalls) {
+    await room.transition({ to: "failed", reason: "the number was at its concurrent-call limit" });
+    throw numberBusy(ahead, number.maxConcurrentCalls);
+  }
 
   // No CallSid to bind the token to yet: Twilio assigns it when it accepts the request below.
   const mediaToken = await signSessionToken(config.runtime.tokenSecret, { sessionId, agentId: agent.id, scope: "media", role: "phone", ttlS: outboundMediaTokenTtlS });
