@@ -56,6 +56,24 @@ describe("importing phone numbers", () => {
     expect(await rowsOf(w.spaceId)).toEqual([]);
   });
 
+  it("refuses a number that is not E.164 or cannot take voice calls, and stores Twilio's odd text storable", async () => {
+    const w = await makeWorld();
+    const twilio = stubTwilio();
+    const { connectionId, accountSid } = await connectAccount(w, twilio);
+    const short = twilio.addNumber(accountSid, { phone_number: "+1555" });
+    const smsOnly = twilio.addNumber(accountSid, { capabilities: { voice: false, sms: true, mms: false, fax: false } });
+    const res = await call("POST", importPath(w), { token: w.owner.token, json: { connectionId, providerNumberIds: [short.sid, smsOnly.sid] } });
+    expectProblem(res, 400, "validation_failed");
+    expect(res.body["errors"]).toEqual([
+      { field: "body.providerNumberIds.0", message: `Twilio's number ${short.sid} is not a phone number in E.164 form` },
+      { field: "body.providerNumberIds.1", message: `Twilio's number ${smsOnly.sid} cannot take voice calls` },
+    ]);
+    expect(twilio.requests.filter((r) => r.method === "POST")).toEqual([]);
+    const odd = twilio.addNumber(accountSid, { friendly_name: "Desk\u0000 line" });
+    await importNumbers(w, connectionId, [odd.sid]);
+    expect((await rowsOf(w.spaceId)).map((r) => r.friendlyName)).toEqual(["Desk\uFFFD line"]);
+  });
+
   it("puts back the numbers already changed and stores nothing when Twilio fails part-way", async () => {
     const w = await makeWorld();
     const twilio = stubTwilio();

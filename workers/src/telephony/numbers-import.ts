@@ -4,7 +4,7 @@
 // numbers already changed are put back and no row is written.
 import type { Context } from "hono";
 import { and, eq, inArray } from "drizzle-orm";
-import { newId, type FieldError, type ImportPhoneNumbersBody } from "@speaknode/contracts";
+import { newId, toStorable, type FieldError, type ImportPhoneNumbersBody } from "@speaknode/contracts";
 import { phoneNumbers, telephonyConnections } from "@speaknode/db";
 import { countryOf, isE164 } from "@speaknode/phone";
 import type { AppEnv } from "../context.ts";
@@ -92,14 +92,15 @@ export async function importNumbers(c: Context<AppEnv>, spaceId: string, connect
       connectionId: connection.id,
       e164: n.phone_number,
       providerNumberId: n.sid,
-      friendlyName: n.friendly_name ? n.friendly_name.slice(0, 200) : null,
+      // Twilio's text, stored as it came except what Postgres cannot hold (NUL, lone surrogates).
+      friendlyName: n.friendly_name ? toStorable(n.friendly_name.slice(0, 200)) : null,
       agentId: body.agentId ?? null,
       inboundEnabled: body.inboundEnabled ?? true,
       recordingEnabled: body.recordingEnabled ?? true,
       maxConcurrentCalls: body.maxConcurrentCalls ?? 5,
       // Outbound calls reach the number's own country unless the import says otherwise.
       allowedCountries: body.allowedCountries ?? (country ? [country] : []),
-      previousConfig: previousConfigOf(n),
+      previousConfig: toStorable(previousConfigOf(n)),
       createdAt: now,
       updatedAt: now,
     };
