@@ -48,7 +48,7 @@ export function PhoneTab({ store }: Props) {
           <PromptInput value={voicemail.message} variables={d.variables} onValue={(v) => store.edit((x) => void (x.telephony.voicemail.message = v))} onDeclare={declare} rows={3} />
         </Field>
       )}
-      {voicemail.action === "leave_message" && voicemail.message.trim() === "" && <p class="warn-text">With no message the agent hangs up after the beep.</p>}
+      {voicemail.action === "leave_message" && voicemail.message.trim() === "" && <p class="warn-text">The message is empty: nothing would be said after the beep.</p>}
 
       <h3>Transfer to a person</h3>
       <label class="check">
@@ -194,7 +194,7 @@ function LiveCall({ store, spaceId }: { store: CallMeStore; spaceId: string }) {
   return (
     <div class="stack" data-call-session={placed.sessionId} data-call-status={status ?? ""}>
       <p role="status">
-        Calling <code>{placed.to}</code>: <strong>{status ?? "…"}</strong>
+        Call to <code>{placed.to}</code>: <strong>{status ?? "…"}</strong>
         {store.live.failureReason.value ? ` — ${store.live.failureReason.value}` : ""}
         {!isTerminal(status) && <span class="muted">{store.connected.value ? " (live)" : " (connecting to the live events…)"}</span>}
       </p>
