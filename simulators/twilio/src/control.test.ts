@@ -62,4 +62,18 @@ describe("the simulator's control API", () => {
     expect(sim.phone("+15557770000")).toEqual({ answer: "machine", script: [], machineGreetingMs: 4000 });
     expect(await (await control("/phones/+15557770000")).json()).toMatchObject({ answer: "machine" });
   });
+
+  it("speaks a script with flite when no speak function is given, as audible μ-law on the stream", async () => {
+    const plain = await startTwilioSimulator({ accounts: [{ ...testAccount, numbers: [{ ...number, voiceUrl: `${hooks.url}/voice` }] }] });
+    try {
+      const { callSid } = plain.placeCall({ from: "+15557654321", to: number.phoneNumber, script: [{ say: "Hello, I am calling about my order" }, { hangup: true }] });
+      const report = await plain.waitForCall(callSid, (c) => c.status === "completed", 15_000);
+      const [speech] = report.callerSpeech;
+      expect(speech && speech[1] - speech[0]).toBeGreaterThan(1000);
+      const loud = runtime.messages.filter((m) => m.event === "media" && Buffer.from((m.media as { payload: string }).payload, "base64").some((b) => b < 0x70));
+      expect(loud.length).toBeGreaterThan(25);
+    } finally {
+      await plain.close();
+    }
+  });
 });
