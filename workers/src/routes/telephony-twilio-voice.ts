@@ -2,7 +2,7 @@
 // TwiML that connects the call to its agent (telephony/inbound.ts) or politely refuses it.
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import type { AppEnv } from "../context.ts";
-import { answerInboundCall } from "../telephony/inbound.ts";
+import { answerInboundCall, type VoiceAnswer } from "../telephony/inbound.ts";
 import { receiveTwilioWebhook } from "../telephony/twilio/webhook.ts";
 import { twimlContentType } from "../telephony/twilio/twiml.ts";
 import { markWebhookLog } from "../telephony/webhook-log.ts";
@@ -24,7 +24,14 @@ export function registerTelephonyTwilioVoice(app: OpenAPIHono<AppEnv>): void {
   app.post("/telephony/twilio/:connectionId/voice", async (c) => {
     const connectionId = c.req.param("connectionId");
     const accepted = await receiveTwilioWebhook(c, "voice", connectionId, (p) => (p["CallSid"] ? `${p["CallSid"]}:voice` : null));
-    const answer = await answerInboundCall(c, accepted.connection, accepted.params);
+    let answer: VoiceAnswer;
+    try {
+      answer = await answerInboundCall(c, accepted.connection, accepted.params);
+    } catch (err) {
+      // The row says the call was not answered (Twilio plays its own error to the caller).
+      await markWebhookLog(c.get("db"), accepted.logId, { outcome: "failed", detail: "the call could not be answered" }).catch(() => undefined);
+      throw err;
+    }
     await markWebhookLog(c.get("db"), accepted.logId, { outcome: "processed", detail: answer.detail, processed: true, ...(answer.sessionId ? { sessionId: answer.sessionId } : {}) });
     return c.body(answer.twiml, 200, { "content-type": twimlContentType });
   });

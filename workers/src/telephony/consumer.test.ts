@@ -54,6 +54,19 @@ describe("status callbacks through the queue", () => {
     expect(await statusRows(sessionId)).toEqual([]);
   });
 
+  it("are refused with 403 when forged, logged as refused and queued nowhere", async () => {
+    const pw = await phoneWorld();
+    const { sessionId, callSid } = await answeredCall(pw);
+    for (const kind of ["status", "amd"] as const) {
+      const res = await postTwilio(pw, kind, { AccountSid: pw.accountSid, CallSid: callSid, CallStatus: "busy", AnsweredBy: "machine_start" }, { signWith: "f".repeat(32) });
+      expect(res.status).toBe(403);
+      expect(res.queue.sent).toEqual([]);
+      const [row] = await withDb((db) => db.select().from(inboundWebhookLog).where(eq(inboundWebhookLog.requestId, res.headers.get("x-request-id") ?? "")));
+      expect(row).toMatchObject({ kind, outcome: "refused", signatureValid: false, dedupeKey: null });
+    }
+    expect(await statusRows(sessionId)).toEqual([]);
+  });
+
   it("record each status once with Twilio's time and facts, and a replay changes nothing", async () => {
     const pw = await phoneWorld();
     const { sessionId, callSid } = await answeredCall(pw);

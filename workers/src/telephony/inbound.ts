@@ -4,7 +4,7 @@
 // creates nothing: it gets the same stream (with a fresh token) while the session still waits for
 // it, and a hang-up otherwise.
 import type { Context } from "hono";
-import { and, count, eq, inArray } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import { agents, phoneNumbers, sessions } from "@speaknode/db";
 import { parsePhoneNumber } from "@speaknode/phone";
 import { signSessionToken } from "@speaknode/tokens";
@@ -30,7 +30,6 @@ export interface VoiceAnswer {
 }
 
 const callSidShape = /^CA[0-9a-zA-Z]{32}$/;
-const liveStatuses = ["pending", "dispatching", "active"] as const;
 
 const refuse = (text: string, detail: string): VoiceAnswer => ({ twiml: twiml({ verb: "say", text }, { verb: "hangup" }), sessionId: null, detail });
 
@@ -53,42 +52,44 @@ async function replayAnswer(c: Context<AppEnv>, callSid: string): Promise<VoiceA
   return { twiml: twiml({ verb: "hangup" }), sessionId: existing.id, detail: `replayed webhook: session already ${existing.status}` };
 }
 
-/** The called number of this connection and its agent: one lookup on (connection_id, e164). */
-async function resolveNumber(c: Context<AppEnv>, connectionId: string, e164: string) {
+/**
+ * The called number of this connection and its agent (one lookup on connection_id + e164), with
+ * in the same statement its live calls (sessions_phone_number_status_idx) and whether this call
+ * already has a session (sessions_provider_call_uq): one round trip on the common path.
+ */
+async function resolveNumber(c: Context<AppEnv>, connectionId: string, e164: string, callSid: string) {
   const [row] = await c
     .get("db")
-    .select({ number: phoneNumbers, agent: agents })
+    .select({
+      number: phoneNumbers,
+      agent: agents,
+      liveCalls: sql<number>`(select count(*)::int from ${sessions} where ${sessions.phoneNumberId} = ${phoneNumbers.id} and ${sessions.status} in ('pending', 'dispatching', 'active'))`,
+      answered: sql<boolean>`exists (select 1 from ${sessions} where ${sessions.providerCallId} = ${callSid})`,
+    })
     .from(phoneNumbers)
     .leftJoin(agents, and(eq(agents.id, phoneNumbers.agentId), eq(agents.spaceId, phoneNumbers.spaceId)))
     .where(and(eq(phoneNumbers.connectionId, connectionId), eq(phoneNumbers.e164, e164)));
   return row;
 }
 
-async function liveCalls(c: Context<AppEnv>, phoneNumberId: string): Promise<number> {
-  const [row] = await c
-    .get("db")
-    .select({ n: count() })
-    .from(sessions)
-    .where(and(eq(sessions.phoneNumberId, phoneNumberId), inArray(sessions.status, [...liveStatuses])));
-  return row?.n ?? 0;
-}
-
 export async function answerInboundCall(c: Context<AppEnv>, connection: ConnectionRow, params: Record<string, string>): Promise<VoiceAnswer> {
   const callSid = params["CallSid"] ?? "";
   if (!callSidShape.test(callSid)) return { twiml: twiml({ verb: "hangup" }), sessionId: null, detail: "no CallSid" };
-  const replay = await replayAnswer(c, callSid);
-  if (replay) return replay;
-
   const to = parsePhoneNumber(params["To"] ?? "");
+  const resolved = to.ok ? await resolveNumber(c, connection.id, to.e164, callSid) : undefined;
+  // A replay is answered as the first delivery was, even if the number changed since.
+  if (!resolved || resolved.answered) {
+    const replay = await replayAnswer(c, callSid);
+    if (replay) return replay;
+  }
   if (!to.ok) return refuse(notInServiceText, "called number is not a phone number");
-  const resolved = await resolveNumber(c, connection.id, to.e164);
   if (!resolved) return refuse(notInServiceText, "number not imported on this connection");
   const { number, agent } = resolved;
   if (!number.inboundEnabled) return refuse(notInServiceText, "inbound calls disabled on this number");
   if (!agent) return refuse(notInServiceText, "number not bound to an agent");
   if (agent.publishedVersion === null) return refuse(notInServiceText, "agent not published");
 
-  if ((await liveCalls(c, number.id)) >= number.maxConcurrentCalls) {
+  if (resolved.liveCalls >= number.maxConcurrentCalls) {
     return { twiml: twiml({ verb: "reject", reason: "busy" }), sessionId: null, detail: `busy: ${number.maxConcurrentCalls} concurrent calls` };
   }
 
