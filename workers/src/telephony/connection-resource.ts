@@ -2,9 +2,8 @@
 // new Twilio credentials against Twilio before anything is stored.
 import type { Context } from "hono";
 import { count, eq, inArray } from "drizzle-orm";
-import { TelephonyProviderName, type TelephonyConnection, type TwilioAuth } from "@speaknode/contracts";
+import { TelephonyProviderName, type SpaceRole, type TelephonyConnection, type TwilioAuth } from "@speaknode/contracts";
 import { phoneNumbers, telephonyConnections, type Database } from "@speaknode/db";
-import type { SpaceRole } from "@speaknode/contracts";
 import type { Config } from "../config.ts";
 import type { AppEnv } from "../context.ts";
 import { requireInSpace } from "../auth/access.ts";
