@@ -4,6 +4,7 @@
 // frame, and the record the control API returns.
 import { randomBytes } from "node:crypto";
 import { dbfs, frameMs, frameSamples, sampleRate, silence, tone, wavEncode } from "./audio.ts";
+import { DtmfListener } from "./dtmf.ts";
 import type { MediaStream } from "./media-stream.ts";
 import type { Account, CallCounters, CallEvent, CallReport, CallStatus, PhoneBehaviour, ScriptStep } from "./model.ts";
 import { terminalStatuses } from "./model.ts";
@@ -66,6 +67,9 @@ export class Call {
   firstAgentAudioMs: number | null = null;
   readonly saidByTwiml: string[] = [];
   readonly transferredTo: string[] = [];
+  /** Keys the agent pressed, heard as in-band tones in its audio. */
+  agentDtmf = "";
+  readonly #dtmf = new DtmfListener();
   /** The call is over: every wait ends. */
   readonly ended = new AbortController();
   /** The TwiML being followed is replaced (REST update with Twiml or Url). */
@@ -346,6 +350,11 @@ export class Call {
     if (stream) stream.sendMedia(out.frame);
     const played = stream ? stream.playFrame() : { pcm: new Int16Array(frameSamples), played: false };
     this.#agentPcm.push(played.pcm);
+    const key = this.#dtmf.push(played.pcm);
+    if (key !== null) {
+      this.agentDtmf += key;
+      this.record("agent.dtmf", { digit: key });
+    }
     if (played.played && dbfs(played.pcm) >= speechThresholdDbfs) {
       this.#agentActiveFrames++;
       this.#lastAgentActiveMs = atMs + frameMs;
@@ -391,6 +400,7 @@ export class Call {
       firstAgentAudioMs: this.firstAgentAudioMs,
       saidByTwiml: [...this.saidByTwiml],
       transferredTo: [...this.transferredTo],
+      agentDtmf: this.agentDtmf,
       endedBy: this.endedBy,
       durationS: this.durationS,
     };

@@ -134,6 +134,24 @@ describe("an inbound call through the simulator", () => {
     expect(events[0]?.params.StreamSid).toMatch(/^MZ/);
   });
 
+  it("hears the keys the agent presses as in-band DTMF tones in its audio", async () => {
+    const { callSid } = sim.placeCall({ from: caller, to: number.phoneNumber });
+    const start = await runtime.next("start");
+    const keys: [number, number][] = [[697, 1209], [852, 1477], [941, 1477]];
+    const parts = keys.flatMap(([low, high]) => {
+      const a = tone(low, 70, 0.3);
+      const b = tone(high, 70, 0.35);
+      return [a.map((x, i) => x + (b[i] ?? 0)), new Int16Array(560)];
+    });
+    const pcm = new Int16Array(parts.reduce((n, p) => n + p.length, 0));
+    parts.reduce((at, p) => (pcm.set(p, at), at + p.length), 0);
+    runtime.socket().send(JSON.stringify({ event: "media", streamSid: start.streamSid, media: { payload: Buffer.from(mulawEncode(pcm)).toString("base64") } }));
+    runtime.socket().send(JSON.stringify({ event: "mark", streamSid: start.streamSid, mark: { name: "keys" } }));
+    await runtime.next("mark");
+    expect(sim.call(callSid)?.agentDtmf).toBe("19#");
+    expect(sim.call(callSid)?.events.filter((e) => e.kind === "agent.dtmf").map((e) => e.digit)).toEqual(["1", "9", "#"]);
+  });
+
   it("ends busy without answering when the TwiML rejects the call", async () => {
     twiml = '<Response><Reject reason="busy"/></Response>';
     const { callSid } = sim.placeCall({ from: caller, to: number.phoneNumber });

@@ -117,6 +117,8 @@ export interface CallReport {
   firstAgentAudioMs: number | null;
   saidByTwiml: string[];
   transferredTo: string[];
+  /** Keys the agent pressed (DTMF tones heard in its audio), in order. */
+  agentDtmf: string;
   endedBy: string | null;
   durationS: number | null;
 }
