@@ -1,8 +1,9 @@
 import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { verifyRuntimeServiceToken } from "@speaknode/tokens";
+import { signSessionToken, verifyRuntimeServiceToken } from "@speaknode/tokens";
 import { inboundWebhookLog, sessionCallStatuses, sessions } from "@speaknode/db";
-import { testEnv, withDb } from "../../test/helpers.ts";
+import { origin, testEnv, withDb } from "../../test/helpers.ts";
+import { postEvent, subscribe } from "../runtime/testing.ts";
 import { callbackTime } from "./consumer.ts";
 import { telephonyDeadLetterQueueName, telephonyQueueName, type TelephonyMessage } from "./protocol.ts";
 import { consumeTelephony, newCallSid, phoneWorld, postTwilio, voiceParams, type PhoneWorld } from "./testing.ts";
@@ -104,6 +105,26 @@ describe("status callbacks through the queue", () => {
       expect((await logRow(first.logId))?.detail).toBe(`${status}; session failed: ${reason}`);
       expect((await logRow(replay.logId))?.detail).toBe(`duplicate callback (${status})`);
     }
+  });
+
+  it("reach a live session's subscribers as phone.status, and a call completing while active leaves the session to the runtime", async () => {
+    const pw = await phoneWorld();
+    const { sessionId, callSid } = await answeredCall(pw);
+    expect((await postEvent(sessionId, "ready-1", { type: "agent.ready" })).status).toBe(200);
+    const token = await signSessionToken(testEnv.RUNTIME_TOKEN_SECRET, { sessionId, agentId: pw.agentId, scope: "events", ttlS: 60, role: "viewer" });
+    const viewer = await subscribe(`${origin}/live/sessions/${sessionId}?token=${encodeURIComponent(token)}`);
+    expect(await viewer.next()).toMatchObject({ type: "welcome", status: "active" });
+    await consumeTelephony(telephonyQueueName, [await callback(pw, "status", { CallSid: callSid, CallStatus: "in-progress", SequenceNumber: "1" })]);
+    expect(await viewer.next()).toMatchObject({ type: "phone.status", status: "in-progress" });
+    await consumeTelephony(telephonyQueueName, [await callback(pw, "status", { CallSid: callSid, CallStatus: "completed", SequenceNumber: "2", CallDuration: "31" })]);
+    expect(await viewer.next()).toMatchObject({ type: "phone.status", status: "completed" });
+    viewer.ws.close();
+    expect(await sessionRow(sessionId)).toMatchObject({ status: "active", providerStatus: "completed", hangupCause: "completed" });
+
+    // A late non-final status does not replace the final one.
+    await consumeTelephony(telephonyQueueName, [await callback(pw, "status", { CallSid: callSid, CallStatus: "ringing", SequenceNumber: "0" })]);
+    expect((await sessionRow(sessionId))?.providerStatus).toBe("completed");
+    expect((await statusRows(sessionId)).map((r) => r.status).sort()).toEqual(["completed", "in-progress", "ringing"]);
   });
 
   it("fail a session whose call completed before its stream connected", async () => {
