@@ -6,15 +6,18 @@
 import { useSignal } from "@preact/signals";
 import { useEffect, useMemo } from "preact/hooks";
 import type { TransferDestination } from "../../../packages/contracts/src/phone-settings.ts";
+import type { VariablesSchema } from "../../../packages/contracts/src/variables.ts";
 import { sessionPath, spacePath } from "../router.ts";
 import type { AgentEditorStore } from "../stores/agent-editor.ts";
 import { useStores } from "../stores/index.ts";
 import { createCallMeStore, destinationWarning, isLocalApi, newDestination, normalisePhoneInput, phoneToolsOf, withDestinations, withSystemTool, type CallMeStore } from "../stores/phone-tab.ts";
 import { isTerminal } from "../stores/sessions-live.ts";
 import { createTelephonyStore } from "../stores/telephony.ts";
+import { initialVariableInputs, typedVariables, type VariableInput, type VariableInputs } from "../stores/test-call.ts";
 import { Field } from "../ui/fields.tsx";
 import "../ui/telephony.css";
 import { PromptInput } from "./AgentEditorTabs.tsx";
+import { VariableField } from "./AgentTestCall.tsx";
 
 type Props = { store: AgentEditorStore };
 const maxDestinations = 20;
@@ -115,6 +118,15 @@ function CallMe({ store }: Props) {
   const call: CallMeStore = useMemo(() => createCallMeStore({ api, agentId: store.agentId }), [store.agentId]);
   const to = useSignal("");
   const fromNumberId = useSignal("");
+  // The saved agent's variables (the call runs the published version, or the saved draft).
+  const schema: VariablesSchema = agent?.variables ?? { type: "object", properties: {}, required: [] };
+  const inputs = useSignal<VariableInputs>(initialVariableInputs(schema));
+  const typed = typedVariables(schema, inputs.value);
+  const variablesValid = Object.keys(typed.errors).length === 0;
+  const setInput = (name: string, next: Partial<VariableInput>) => {
+    const current = inputs.value[name] ?? { text: "", isNull: false };
+    inputs.value = { ...inputs.value, [name]: { ...current, ...next } };
+  };
   useEffect(() => {
     if (spaceId) void numbers.load(spaceId, "numbers");
   }, [spaceId]);
@@ -129,7 +141,7 @@ function CallMe({ store }: Props) {
   const status = call.live.status.value;
   const live = placed !== null && !isTerminal(status);
   const place = async () => {
-    const result = await call.place({ to: to.value, fromNumberId: chosen });
+    const result = await call.place({ to: to.value, fromNumberId: chosen, variables: typed.values });
     // The session page then follows the same live events with this URL.
     if (result) sessions.detail.rememberEventsUrl(result.sessionId, result.eventsUrl);
   };
@@ -169,10 +181,13 @@ function CallMe({ store }: Props) {
           </select>
         </Field>
       </div>
+      {Object.entries(schema.properties).map(([name, spec]) => (
+        <VariableField key={name} name={name} spec={spec} required={schema.required.includes(name)} input={inputs.value[name]} error={typed.errors[name] ?? call.fields.value[`variables.${name}`]} onInput={(next) => setInput(name, next)} />
+      ))}
       {warning && <p class="warn-text">{warning}</p>}
       {call.message.value && <p class="error">{call.message.value}</p>}
       <div class="row">
-        <button type="button" onClick={() => void place()} disabled={call.calling.value || live || !chosen}>
+        <button type="button" onClick={() => void place()} disabled={call.calling.value || live || !chosen || !variablesValid}>
           {call.calling.value ? "Calling…" : "Call me"}
         </button>
         {live && (

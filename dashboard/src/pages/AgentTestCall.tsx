@@ -222,7 +222,8 @@ function CallForm({ store, spaceId, version }: { store: AgentEditorStore; spaceI
   );
 }
 
-function VariableField(props: { name: string; spec: VariableSpec; required: boolean; input: VariableInput | undefined; error: string | undefined; onInput: (next: Partial<VariableInput>) => void }) {
+/** One variable's input (also used by the Phone tab's "Call me"). */
+export function VariableField(props: { name: string; spec: VariableSpec; required: boolean; input: VariableInput | undefined; error: string | undefined; onInput: (next: Partial<VariableInput>) => void }) {
   const { name, spec, input } = props;
   const text = input?.text ?? "";
   const isNull = input?.isNull === true;

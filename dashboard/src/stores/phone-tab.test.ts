@@ -73,6 +73,7 @@ describe("call me", () => {
   const from = newId("phoneNumber");
   it("builds the outbound call body with the number as E.164, and says what is missing", () => {
     expect(callMeBody({ to: "+1 415 555 0123", fromNumberId: from })).toEqual({ ok: true, body: { to: "+14155550123", fromNumberId: from, variables: {} } });
+    expect(callMeBody({ to: "+14155550123", fromNumberId: from, variables: { customer_name: "Ada", vip: true } })).toEqual({ ok: true, body: { to: "+14155550123", fromNumberId: from, variables: { customer_name: "Ada", vip: true } } });
     const bad = callMeBody({ to: "12", fromNumberId: "" });
     expect(bad.ok === false && Object.keys(bad.fields).sort()).toEqual(["fromNumberId", "to"]);
   });

@@ -8,6 +8,7 @@ import { countryOf, destinationAllowed, parsePhoneNumber } from "../../../packag
 import type { TransferDestination } from "../../../packages/contracts/src/phone-settings.ts";
 import { OutboundCall, OutboundCallBody, type PhoneNumber } from "../../../packages/contracts/src/telephony.ts";
 import type { SystemToolName, ToolRef } from "../../../packages/contracts/src/tools.ts";
+import type { VariableValue } from "../../../packages/contracts/src/variables.ts";
 import type { Api } from "../api/client.ts";
 import { formErrors, zodFieldErrors, type FieldErrors } from "../ui/forms.ts";
 import { connectLive, createLiveState, reset, type OpenSocket } from "./sessions-live.ts";
@@ -57,11 +58,13 @@ export function normalisePhoneInput(raw: string): string {
 export interface CallMeForm {
   to: string;
   fromNumberId: string;
+  /** Typed by the agent's variable schema (test-call.ts `typedVariables`); absent ones take their default. */
+  variables?: Record<string, VariableValue>;
 }
 
 /** The POST body of a "Call me" test, or the fields the API would refuse. */
 export function callMeBody(form: CallMeForm): { ok: true; body: OutboundCallBody } | { ok: false; fields: FieldErrors } {
-  const parsed = OutboundCallBody.safeParse({ to: form.to, fromNumberId: form.fromNumberId, variables: {} });
+  const parsed = OutboundCallBody.safeParse({ to: form.to, fromNumberId: form.fromNumberId, variables: form.variables ?? {} });
   if (parsed.success) return { ok: true, body: parsed.data };
   const fields = zodFieldErrors(parsed.error);
   if (!form.fromNumberId) fields["fromNumberId"] = "pick the number to call from";
