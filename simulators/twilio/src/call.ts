@@ -3,12 +3,13 @@
 // line that carries the caller's audio out and plays the agent's audio in, in real time, 20 ms a
 // frame, and the record the control API returns.
 import { randomBytes } from "node:crypto";
-import { dbfs, frameMs, frameSamples, sampleRate, silence, tone, wavEncode } from "./audio.ts";
+import { dbfs, frameMs, frameSamples, wavEncode } from "./audio.ts";
+import { dialOut } from "./callee.ts";
 import { DtmfListener } from "./dtmf.ts";
 import type { MediaStream } from "./media-stream.ts";
 import type { Account, CallCounters, CallEvent, CallReport, CallStatus, PhoneBehaviour, ScriptStep } from "./model.ts";
 import { terminalStatuses } from "./model.ts";
-import { CallerAudio, runScript, sleep, type ScriptLine } from "./script.ts";
+import { CallerAudio, runScript, type ScriptLine } from "./script.ts";
 import { callParams, rfc2822, sendWebhook } from "./status.ts";
 import { runTwiml } from "./verbs.ts";
 
@@ -44,7 +45,6 @@ export interface CallInit {
 }
 
 const speechThresholdDbfs = -40;
-export const machineGreeting = "Hi, you have reached the voicemail of Sam Taylor. Please leave a message after the tone.";
 const segmentGapMs = 300;
 
 export class Call {
@@ -198,7 +198,7 @@ export class Call {
   async run(): Promise<void> {
     try {
       if (this.init.direction === "outbound-api") {
-        const go = await this.#dialOut();
+        const go = await dialOut(this);
         if (!go) return;
       }
       await runTwiml(this);
@@ -209,91 +209,9 @@ export class Call {
     }
   }
 
-  async #dialOut(): Promise<boolean> {
-    const callee = this.init.callee ?? { answer: "human" };
-    await sleep(50, this.ended.signal);
-    this.setStatus("initiated");
-    if (callee.answer === "failed") {
-      await sleep(200, this.ended.signal);
-      this.end("failed", "callee");
-      return false;
-    }
-    await sleep(100, this.ended.signal);
-    this.setStatus("ringing");
-    if (callee.answer === "busy") {
-      await sleep(callee.ringMs ?? 300, this.ended.signal);
-      this.end("busy", "callee");
-      return false;
-    }
-    if (callee.answer === "no-answer") {
-      await sleep(Math.min(this.init.timeoutS * 1000, callee.ringMs ?? Infinity), this.ended.signal);
-      this.end("no-answer", "callee");
-      return false;
-    }
-    await sleep(callee.ringMs ?? 1000, this.ended.signal);
-    if (this.isOver) return false;
-    this.answer();
-    const machine = callee.answer === "machine";
-    const amd = this.init.machineDetection;
-    if (machine) this.#playMachine(callee);
-    if (amd && !this.init.asyncAmd) {
-      // Synchronous AMD: the TwiML waits for the verdict, which the voice request carries; Twilio
-      // listens to the callee meanwhile, so the callee's audio starts without a stream.
-      this.startCallerAudio();
-      await this.#detect(machine);
-    } else if (amd) void this.#detect(machine);
-    return !this.isOver;
-  }
-
-  #greetingMs = 0;
-  #beepPlayed: Promise<void> = Promise.resolve();
-
-  #playMachine(callee: PhoneBehaviour): void {
-    const greeting = this.deps.speak(machineGreeting);
-    const padded = callee.machineGreetingMs !== undefined ? Math.max(0, Math.round((callee.machineGreetingMs * sampleRate) / 1000) - greeting.length) : 0;
-    this.#greetingMs = Math.round(((greeting.length + padded) * 1000) / sampleRate);
-    this.#beepPlayed = (async () => {
-      await this.#waitForScriptStart();
-      const start = this.nowMs();
-      await this.audio.play(greeting);
-      this.callerSpeech.push([start, this.nowMs()]);
-      await this.audio.play(silence((padded * 1000) / sampleRate));
-      this.record("machine.beep", {});
-      await this.audio.play(tone(1000, 400));
-      this.record("machine.recording", {});
-    })();
-  }
-
-  async #detect(machine: boolean): Promise<void> {
-    const mode = this.init.machineDetection;
-    let answeredBy = "human";
-    if (machine) {
-      // Twilio answers "machine_start" as soon as it is sure (Enable), or waits for the end of the greeting.
-      await this.#waitForScriptStart();
-      if (mode === "Enable") await sleep(Math.min(2500, this.#greetingMs), this.ended.signal);
-      else {
-        await this.#beepPlayed;
-        await sleep(100, this.ended.signal);
-      }
-      answeredBy = mode === "Enable" ? "machine_start" : "machine_end_beep";
-    } else await sleep(1200, this.ended.signal);
-    if (this.isOver) return;
-    this.answeredBy = answeredBy;
-    const durationMs = this.nowMs() - (this.statusHistory.find((s) => s.status === "in-progress")?.atMs ?? 0);
-    this.record("amd", { answeredBy, machineDetectionDurationMs: durationMs });
-    if (this.init.asyncAmd && this.init.amdCallback) {
-      await this.webhook("amd", this.init.amdCallback, this.init.amdCallbackMethod, [
-        ["AccountSid", this.accountSid],
-        ["AnsweredBy", answeredBy],
-        ["CallSid", this.sid],
-        ["MachineDetectionDuration", String(durationMs)],
-      ]);
-    }
-  }
-
   /** The script (or machine greeting) starts once a media stream is there to hear it. */
   #scriptWaiters: (() => void)[] = [];
-  #waitForScriptStart(): Promise<void> {
+  callerAudioStarted(): Promise<void> {
     if (this.#scriptStarted || this.isOver) return Promise.resolve();
     return new Promise((resolve) => {
       this.#scriptWaiters.push(resolve);

@@ -5,7 +5,8 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { fliteSpeak } from "./audio.ts";
-import { Call, machineGreeting } from "./call.ts";
+import { Call } from "./call.ts";
+import { machineGreeting } from "./callee.ts";
 import { handleControl, type ControlApi } from "./control.ts";
 import { HttpError, twilioError } from "./http.ts";
 import type { Account, AccountConfig, CallReport, IncomingNumber, PhoneBehaviour, ScriptStep } from "./model.ts";
