@@ -13,6 +13,7 @@ import { apiBench } from "./bench/api.ts";
 import { dispatchBench } from "./bench/sessions.ts";
 import { telemetryBench } from "./bench/telemetry.ts";
 import { runtimeBench } from "../voice-runtime/bench/overhead.ts";
+import { phoneBench } from "../voice-runtime/bench/phone.ts";
 import { widgetLatencyBench, widgetSizes } from "../e2e/bench.ts";
 import { dashboardAgentsListBench, dashboardSizes } from "../e2e/dashboard-bench.ts";
 
@@ -37,6 +38,9 @@ try {
 }
 // The voice runtime in-process: a caller over the local transport, providers of known latency.
 for (const line of await runtimeBench()) console.log(line);
+// The phone path's media: a caller over Twilio Media Streams (μ-law 8 kHz) against the same caller over
+// the web transport, in the same run and with the same fixed-latency providers.
+for (const line of await phoneBench()) console.log(line);
 // The widget: what a page downloads, and click → first agent audio in a real browser.
 for (const line of widgetSizes()) console.log(line);
 for (const line of await widgetLatencyBench()) console.log(line);

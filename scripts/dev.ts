@@ -6,6 +6,7 @@
 import { join } from "node:path";
 import { buildPublicAssets, dataDir, ensureDir, startLocalStack } from "./lib.ts";
 import { requireSystemPackages } from "./system-packages.ts";
+import { demoPhoneNumber } from "@speaknode/db";
 
 const port = Number(process.env["PORT"] ?? 8787);
 
@@ -20,6 +21,7 @@ async function main(): Promise<void> {
     pgDataDir: join(ensureDir(dataDir), "pg"),
     pgPort: Number(process.env["SPEAKNODE_PG_PORT"] ?? 54329),
     proxyPort: Number(process.env["SPEAKNODE_PG_PROXY_PORT"] ?? 54330),
+    twilioSimulatorPort: Number(process.env["SPEAKNODE_TWILIO_SIM_PORT"] ?? 8791),
   });
   const { url, issuer, database } = stack;
   console.log(
@@ -35,7 +37,8 @@ async function main(): Promise<void> {
       `  Demo space     ${stack.demoSpaceId} (owner@speaknode.local is Owner, member@speaknode.local is Member)`,
       `  Demo agent     ${url}/a/${stack.demoAgentId}?customer_name=Ada   (the widget on a hosted page)`,
       `  Widget loader  ${url}/speaknode-widget-loader.js`,
-      `  Voice runtime  ${stack.runtime?.mediaUrl ?? "not running"} (local media transport)`,
+      `  Voice runtime  ${stack.runtime?.mediaUrl ?? "not running"} (local media transport; Twilio Media Streams beside it)`,
+      `  Twilio (sim)   ${stack.twilio?.url ?? "not running"}   (simulated Twilio: the demo number ${demoPhoneNumber} rings the demo agent; npm run call -- --phone)`,
       `  Token          npm run -s token -- owner@speaknode.local`,
       "",
     ].join("\n"),

@@ -10,6 +10,8 @@ import { exportJWK, generateKeyPair } from "jose";
 import { newId } from "@speaknode/contracts";
 import { createDatabase, seedDemo } from "@speaknode/db";
 import { startEmbeddedDatabase, ws, type EmbeddedDatabase } from "@speaknode/db/node";
+import type { TwilioSimulator } from "../simulators/twilio/src/server.ts";
+import { seedDemoTelephony, simulatedAuthToken, startDemoTwilioSimulator } from "./telephony-dev.ts";
 
 export const root = fileURLToPath(new URL("..", import.meta.url));
 export const dataDir = join(root, ".data");
@@ -194,6 +196,10 @@ export interface LocalStack {
   demoAgentId: string;
   /** Set when the stack was started with its voice runtime. */
   runtime: VoiceRuntimeProcess | undefined;
+  /** The Twilio simulator, when started (the Worker's Twilio client points at it either way). */
+  twilio: TwilioSimulator | undefined;
+  /** The simulated Twilio account's Auth Token (signs its webhooks). */
+  twilioAuthToken: string;
   stop(): Promise<void>;
 }
 
@@ -211,12 +217,22 @@ export async function startLocalStack(opts: {
   runtimeMediaPort?: number;
   /** Extra environment for the Worker (e.g. shorter timeouts in tests). */
   workerEnv?: Record<string, string>;
+  /** Also start the Twilio simulator (in this process) on this port (0 = any free port). */
+  twilioSimulatorPort?: number;
 }): Promise<LocalStack> {
   const url = `http://127.0.0.1:${opts.port}`;
   const issuer = `${url}/dev/oidc`;
   const database = await startEmbeddedDatabase({ dataDir: opts.pgDataDir, externalUrl: process.env["DATABASE_URL"], port: opts.pgPort, proxyPort: opts.proxyPort });
   const seed = createDatabase({ url: database.databaseUrl, localProxy: database.localProxy, webSocketConstructor: ws.WebSocket as unknown as typeof WebSocket, max: 1 });
-  const { spaceId, agentId } = await seedDemo(seed.db, issuer, () => newId("user")).finally(() => seed.close());
+  const secretsKey = localSecretsKey(opts.workDir, "secrets.key");
+  const twilioAuthToken = simulatedAuthToken(opts.workDir);
+  const { spaceId, agentId } = await (async () => {
+    const demo = await seedDemo(seed.db, issuer, () => newId("user"));
+    await seedDemoTelephony(seed.db, secretsKey, twilioAuthToken);
+    return demo;
+  })().finally(() => seed.close());
+  // The Twilio simulator's port is known before the Worker starts: the Worker's Twilio client points at it.
+  const twilioPort = opts.twilioSimulatorPort === undefined ? undefined : opts.twilioSimulatorPort || (await freePort());
   const envFile = join(ensureDir(opts.workDir), "dev.vars");
   const runtimeTokenSecret = localSecretsKey(opts.workDir, "runtime-token.key");
   writeEnvFile(envFile, {
@@ -226,7 +242,9 @@ export async function startLocalStack(opts: {
     DEV_TOOLS_ENABLED: "true",
     DEV_OIDC_PRIVATE_JWK: await devIssuerKey(opts.workDir),
     PUBLIC_URL: url,
-    SECRETS_KEY: localSecretsKey(opts.workDir, "secrets.key"),
+    SECRETS_KEY: secretsKey,
+    // The embedded default's Twilio is the simulator (simulators/twilio); production uses https://api.twilio.com.
+    ...(twilioPort !== undefined ? { TWILIO_API_BASE_URL: `http://127.0.0.1:${twilioPort}` } : {}),
     RUNTIME_TOKEN_SECRET: runtimeTokenSecret,
     ...(opts.runtimeMediaPort !== undefined ? { RUNTIME_MEDIA_URL: `ws://127.0.0.1:${opts.runtimeMediaPort}/v1/media` } : {}),
     ...opts.workerEnv,
@@ -248,15 +266,29 @@ export async function startLocalStack(opts: {
       throw err;
     }
   }
+  let twilio: TwilioSimulator | undefined;
+  if (twilioPort !== undefined) {
+    try {
+      twilio = await startDemoTwilioSimulator({ workerUrl: url, authToken: twilioAuthToken, port: twilioPort, quiet: opts.quiet });
+    } catch (err) {
+      await runtime?.stop();
+      await worker.stop();
+      await database.close();
+      throw err;
+    }
+  }
   return {
     url,
     issuer,
     database,
     worker,
     runtime,
+    twilio,
+    twilioAuthToken,
     demoSpaceId: spaceId,
     demoAgentId: agentId,
     async stop() {
+      await twilio?.close();
       await runtime?.stop();
       await worker.stop();
       await database.close();

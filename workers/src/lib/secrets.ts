@@ -1,6 +1,10 @@
 // Secret values at rest (tool secret headers): AES-256-GCM with the Worker's SECRETS_KEY, stored
 // as `v1.<iv>.<ciphertext>` (base64url). Decrypted only where a runtime needs them.
-const keys = new Map<string, Promise<CryptoKey>>();
+// Typed through `crypto.subtle` rather than the DOM's CryptoKey, so the seed script (Node) can seal too.
+type SecretsCryptoKey = Awaited<ReturnType<typeof crypto.subtle.importKey>>;
+type GcmParams = { name: "AES-GCM"; iv: Uint8Array<ArrayBuffer>; additionalData?: Uint8Array<ArrayBuffer> };
+
+const keys = new Map<string, Promise<SecretsCryptoKey>>();
 
 function b64url(bytes: Uint8Array): string {
   let bin = "";
@@ -22,7 +26,7 @@ export function decodeSecretsKey(base64Key: string): Uint8Array<ArrayBuffer> | n
   }
 }
 
-function importKey(base64Key: string): Promise<CryptoKey> {
+function importKey(base64Key: string): Promise<SecretsCryptoKey> {
   let key = keys.get(base64Key);
   if (!key) {
     const raw = decodeSecretsKey(base64Key);
@@ -33,7 +37,7 @@ function importKey(base64Key: string): Promise<CryptoKey> {
   return key;
 }
 
-function gcm(iv: Uint8Array<ArrayBuffer>, additionalData: string | undefined): AesGcmParams {
+function gcm(iv: Uint8Array<ArrayBuffer>, additionalData: string | undefined): GcmParams {
   return additionalData === undefined ? { name: "AES-GCM", iv } : { name: "AES-GCM", iv, additionalData: new TextEncoder().encode(additionalData) };
 }
 
