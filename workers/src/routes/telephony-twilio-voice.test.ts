@@ -67,6 +67,18 @@ describe("POST /telephony/twilio/{connectionId}/voice", () => {
     expect(await sessionsOf(pw.numberId)).toHaveLength(1);
   });
 
+  it("gives another account that signs a webhook with someone else's CallSid no media token for that call", async () => {
+    const victim = await phoneWorld();
+    const callSid = newCallSid();
+    const { parameters } = streamOf((await postTwilio(victim, "voice", voiceParams(victim, callSid))).text);
+    const attacker = await phoneWorld();
+    const res = await postTwilio(attacker, "voice", voiceParams(attacker, callSid));
+    expect(res.status).toBe(200);
+    expect(res.text).not.toContain("<Stream");
+    expect(res.text).not.toContain(parameters["sessionId"] ?? "");
+    expect(await sessionsOf(attacker.numberId)).toEqual([]);
+  });
+
   it("politely refuses a number it does not know, one bound to no agent, one with inbound calls off, and one whose agent is not published", async () => {
     const pw = await phoneWorld();
     await expectNotInService(pw, newE164());

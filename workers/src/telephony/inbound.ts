@@ -40,12 +40,17 @@ async function streamAnswer(c: Context<AppEnv>, session: { sessionId: string; ag
   return { twiml: body, sessionId: session.sessionId, detail };
 }
 
-/** The answer for a call that already has its session (a replayed or retried webhook). */
-async function replayAnswer(c: Context<AppEnv>, callSid: string): Promise<VoiceAnswer | null> {
+/**
+ * The answer for a call that already has its session (a replayed or retried webhook). Only a
+ * session on one of this connection's numbers counts: another account signing a webhook with
+ * someone else's CallSid must not get a media token for their call.
+ */
+async function replayAnswer(c: Context<AppEnv>, connectionId: string, callSid: string): Promise<VoiceAnswer | null> {
   const [existing] = await c
     .get("db")
     .select({ id: sessions.id, agentId: sessions.agentId, status: sessions.status })
     .from(sessions)
+    .innerJoin(phoneNumbers, and(eq(phoneNumbers.id, sessions.phoneNumberId), eq(phoneNumbers.connectionId, connectionId)))
     .where(eq(sessions.providerCallId, callSid));
   if (!existing) return null;
   if (existing.status === "dispatching" && existing.agentId) return streamAnswer(c, { sessionId: existing.id, agentId: existing.agentId }, callSid, "replayed webhook: same stream");
@@ -79,8 +84,9 @@ export async function answerInboundCall(c: Context<AppEnv>, connection: Connecti
   const resolved = to.ok ? await resolveNumber(c, connection.id, to.e164, callSid) : undefined;
   // A replay is answered as the first delivery was, even if the number changed since.
   if (!resolved || resolved.answered) {
-    const replay = await replayAnswer(c, callSid);
+    const replay = await replayAnswer(c, connection.id, callSid);
     if (replay) return replay;
+    if (resolved?.answered) return { twiml: twiml({ verb: "hangup" }), sessionId: null, detail: "the CallSid belongs to a call of another connection" };
   }
   if (!to.ok) return refuse(notInServiceText, "called number is not a phone number");
   if (!resolved) return refuse(notInServiceText, "number not imported on this connection");
@@ -111,7 +117,7 @@ export async function answerInboundCall(c: Context<AppEnv>, connection: Connecti
   } catch (err) {
     // Two deliveries of one call at once: the second insert hits the unique provider call id.
     if (databaseErrorFields(err)?.constraint === "sessions_provider_call_uq") {
-      const again = await replayAnswer(c, callSid);
+      const again = await replayAnswer(c, connection.id, callSid);
       if (again) return again;
     }
     // The agent cannot run as configured (a required variable a phone call cannot carry…).
