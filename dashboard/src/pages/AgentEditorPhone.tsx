@@ -10,7 +10,19 @@ import type { VariablesSchema } from "../../../packages/contracts/src/variables.
 import { sessionPath, spacePath } from "../router.ts";
 import type { AgentEditorStore } from "../stores/agent-editor.ts";
 import { useStores } from "../stores/index.ts";
-import { createCallMeStore, destinationWarning, isLocalApi, newDestination, normalisePhoneInput, phoneToolsOf, withDestinations, withSystemTool, type CallMeStore } from "../stores/phone-tab.ts";
+import {
+  createCallMeStore,
+  destinationWarning,
+  isLocalApi,
+  loadPhonePolicy,
+  newDestination,
+  normalisePhoneInput,
+  phoneToolsOf,
+  withDestinations,
+  withSystemTool,
+  type CallMeStore,
+  type PhonePolicy,
+} from "../stores/phone-tab.ts";
 import { isTerminal } from "../stores/sessions-live.ts";
 import { createTelephonyStore } from "../stores/telephony.ts";
 import { initialVariableInputs, typedVariables, type VariableInput, type VariableInputs } from "../stores/test-call.ts";
@@ -127,8 +139,11 @@ function CallMe({ store }: Props) {
     const current = inputs.value[name] ?? { text: "", isNull: false };
     inputs.value = { ...inputs.value, [name]: { ...current, ...next } };
   };
+  // For the destination-country hint only (the API checks anyway): without it, no hint.
+  const phone = useSignal<PhonePolicy | null>(null);
   useEffect(() => {
     if (spaceId) void numbers.load(spaceId, "numbers");
+    loadPhonePolicy().then((m) => (phone.value = m), () => {});
   }, [spaceId]);
   useEffect(() => () => call.stop(), [call]);
   const list = numbers.numbers.value;
@@ -136,7 +151,7 @@ function CallMe({ store }: Props) {
   const ordered = [...list.filter((n) => n.agentId === store.agentId), ...list.filter((n) => n.agentId !== store.agentId)];
   const chosen = fromNumberId.value || ordered[0]?.id || "";
   const from = list.find((n) => n.id === chosen);
-  const warning = destinationWarning(to.value, from);
+  const warning = phone.value ? destinationWarning(phone.value, to.value, from) : null;
   const placed = call.call.value;
   const status = call.live.status.value;
   const live = placed !== null && !isTerminal(status);

@@ -4,6 +4,7 @@
 import { describe, expect, it } from "vitest";
 import { AgentConfig } from "../../../packages/contracts/src/agents.ts";
 import { newId } from "../../../packages/contracts/src/ids.ts";
+import * as phone from "../../../packages/phone/src/index.ts";
 import type { PhoneNumber } from "../../../packages/contracts/src/telephony.ts";
 import type { ToolRef } from "../../../packages/contracts/src/tools.ts";
 import { createApi } from "../api/client.ts";
@@ -80,11 +81,11 @@ describe("call me", () => {
 
   it("warns when the chosen number may not call the destination's country", () => {
     const us: Pick<PhoneNumber, "e164" | "allowedCountries"> = { e164: "+14155550100", allowedCountries: ["US"] };
-    expect(destinationWarning("+1 415 555 0123", us)).toBeNull();
-    expect(destinationWarning("+44 20 7946 0018", us)).toMatch(/may only call US; \+442079460018 is in GB/);
-    expect(destinationWarning("+44 20 7946 0018", { ...us, allowedCountries: ["*"] })).toBeNull();
-    expect(destinationWarning("+44 20 7946 0018", { ...us, allowedCountries: [] })).toMatch(/may only call no country/);
-    expect(destinationWarning("not yet", us)).toBeNull();
+    expect(destinationWarning(phone, "+1 415 555 0123", us)).toBeNull();
+    expect(destinationWarning(phone, "+44 20 7946 0018", us)).toMatch(/may only call US; \+442079460018 is in GB/);
+    expect(destinationWarning(phone, "+44 20 7946 0018", { ...us, allowedCountries: ["*"] })).toBeNull();
+    expect(destinationWarning(phone, "+44 20 7946 0018", { ...us, allowedCountries: [] })).toMatch(/may only call no country/);
+    expect(destinationWarning(phone, "not yet", us)).toBeNull();
   });
 
   it("tells a local API (the Twilio simulator answers) from a deployed one", () => {

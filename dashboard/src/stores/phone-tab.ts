@@ -4,7 +4,8 @@
 // (OutboundCallBody), whether the chosen number may reach the destination, and one store per
 // panel that places the call and follows its live events.
 import { signal } from "@preact/signals";
-import { countryOf, destinationAllowed, parsePhoneNumber } from "../../../packages/phone/src/index.ts";
+import { normalizePhoneText } from "../../../packages/phone/src/light.ts";
+import type * as PhonePolicyModule from "../../../packages/phone/src/index.ts";
 import type { TransferDestination } from "../../../packages/contracts/src/phone-settings.ts";
 import { OutboundCall, OutboundCallBody, type PhoneNumber } from "../../../packages/contracts/src/telephony.ts";
 import type { SystemToolName, ToolRef } from "../../../packages/contracts/src/tools.ts";
@@ -51,9 +52,12 @@ export const newDestination = (): TransferDestination => ({ name: "", number: ""
 
 /** What was typed, as E.164 when it is a phone number (else as typed, trimmed: the schema says why). */
 export function normalisePhoneInput(raw: string): string {
-  const parsed = parsePhoneNumber(raw);
-  return parsed.ok ? parsed.e164 : raw.trim();
+  return normalizePhoneText(raw) ?? raw.trim();
 }
+
+/** The full phone policy (countries need libphonenumber's metadata: a chunk of its own, loaded when asked). */
+export type PhonePolicy = Pick<typeof PhonePolicyModule, "parsePhoneNumber" | "countryOf" | "destinationAllowed">;
+export const loadPhonePolicy = (): Promise<PhonePolicy> => import("../../../packages/phone/src/index.ts");
 
 export interface CallMeForm {
   to: string;
@@ -73,13 +77,13 @@ export function callMeBody(form: CallMeForm): { ok: true; body: OutboundCallBody
 
 /**
  * Why `from` may not call `to` under its allowed destination countries (the API refuses such calls
- * too), or null when it may — or when `to` is not a phone number yet.
+ * too), or null when it may — or when `to` is not a phone number yet. A hint only: the API decides.
  */
-export function destinationWarning(to: string, from: Pick<PhoneNumber, "e164" | "allowedCountries"> | undefined): string | null {
-  const parsed = parsePhoneNumber(to);
+export function destinationWarning(phone: PhonePolicy, to: string, from: Pick<PhoneNumber, "e164" | "allowedCountries"> | undefined): string | null {
+  const parsed = phone.parsePhoneNumber(to);
   if (!parsed.ok || !from) return null;
-  if (destinationAllowed(parsed.e164, from.allowedCountries)) return null;
-  const country = countryOf(parsed.e164) ?? "an unknown country";
+  if (phone.destinationAllowed(parsed.e164, from.allowedCountries)) return null;
+  const country = phone.countryOf(parsed.e164) ?? "an unknown country";
   const allowed = from.allowedCountries.length === 0 ? "no country" : from.allowedCountries.join(", ");
   return `${from.e164} may only call ${allowed}; ${parsed.e164} is in ${country}. Change the number's allowed countries on the Telephony page.`;
 }
