@@ -116,7 +116,7 @@ async function sessionOf(cx: ConsumeContext, row: WebhookLogRow): Promise<Found>
   const [voice] = await cx.db
     .select({ id: inboundWebhookLog.id })
     .from(inboundWebhookLog)
-    .where(and(eq(inboundWebhookLog.dedupeKey, `${callSid}:voice`), eq(inboundWebhookLog.signatureValid, true)))
+    .where(and(eq(inboundWebhookLog.dedupeKey, `${callSid}:voice`), eq(inboundWebhookLog.signatureValid, true), eq(inboundWebhookLog.connectionId, row.connectionId ?? "")))
     .limit(1);
   if (voice) return { outcome: { retry: false, outcome: "ignored", detail: "the call was answered without a session" } };
   return { outcome: { retry: true, reason: "no session for the call yet" } };
