@@ -53,7 +53,10 @@ export async function seedDemoTelephony(db: Database, secretsKey: string, authTo
       providerNumberId: demoPhoneNumberSid,
       friendlyName: "Speaknode demo line (simulated)",
       agentId: demoAgentId,
-      allowedCountries: ["US", "CA"],
+      // A simulated line reaches only simulated phones, so every destination is allowed — including the
+      // +1 555 numbers the simulator's phones use, which belong to no country. Real numbers import with
+      // their own country only.
+      allowedCountries: ["*"],
       maxConcurrentCalls: 20,
       previousConfig: { VoiceUrl: null, VoiceMethod: "POST", StatusCallback: null, StatusCallbackMethod: "POST", VoiceApplicationSid: null },
     })
