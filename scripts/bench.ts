@@ -12,6 +12,9 @@ import { requireSystemPackages } from "./system-packages.ts";
 import { apiBench } from "./bench/api.ts";
 import { dispatchBench } from "./bench/sessions.ts";
 import { telemetryBench } from "./bench/telemetry.ts";
+import { phoneWebhookBench } from "./bench/phone-webhook.ts";
+import { token } from "./bench/api.ts";
+import { demoPhoneNumber, demoPhoneNumberId, demoTelephonyConnectionId } from "@speaknode/db";
 import { runtimeBench } from "../voice-runtime/bench/overhead.ts";
 import { phoneBench } from "../voice-runtime/bench/phone.ts";
 import { widgetLatencyBench, widgetSizes } from "../e2e/bench.ts";
@@ -26,6 +29,12 @@ const stack = await startLocalStack({ port: await freePort(), workDir, quiet: tr
 try {
   for (const line of await apiBench(stack.url)) console.log(line);
   for (const line of await dispatchBench(stack.url, stack.demoAgentId)) console.log(line);
+  // Twilio's voice webhook: signature → number → session → TwiML, sequential. Each call leaves a
+  // session dispatching on the demo number, so the number takes them all at once for the run.
+  const owner = await token(stack.url);
+  const raised = await fetch(`${stack.url}/v1/phone-numbers/${demoPhoneNumberId}`, { method: "PATCH", headers: { authorization: `Bearer ${owner}`, "content-type": "application/json" }, body: JSON.stringify({ maxConcurrentCalls: 1000 }) });
+  if (!raised.ok) throw new Error(`could not raise the demo number's call limit: ${raised.status} ${await raised.text()}`);
+  for (const line of await phoneWebhookBench(stack.url, { authToken: stack.twilioAuthToken, connectionId: demoTelephonyConnectionId, to: demoPhoneNumber, from: "+15555550123" })) console.log(line);
   // Telemetry: OTLP exports → POST /v1/traces → queue → consumer → Postgres, and the consumer's insert alone.
   const telemetryTarget = { url: stack.url, tokenSecret: localSecretsKey(workDir, "runtime-token.key"), databaseUrl: stack.database.databaseUrl, localProxy: stack.database.localProxy };
   for (const line of await telemetryBench(telemetryTarget)) console.log(line);
