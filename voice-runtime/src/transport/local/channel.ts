@@ -5,6 +5,7 @@ import type { RawData, WebSocket } from "ws";
 import { mediaBinaryFrameMaxBytes, mediaCloseCodes, parseMediaClientMessage, type MediaErrorCode, type MediaServerMessage } from "@speaknode/contracts";
 import type { BackgroundSource } from "../../audio/types.ts";
 import { errorFields, log } from "../../log.ts";
+import { startKeepalive, type Keepalive } from "../keepalive.ts";
 import type { CallEnd, MediaChannel } from "../types.ts";
 import { LocalAudioInput, type FrameTap } from "./audio-input.ts";
 import { LocalAudioOutput } from "./audio-output.ts";
@@ -54,8 +55,7 @@ export class LocalMediaChannel implements MediaChannel {
   private readonly interruptListeners = new Set<() => void>();
   private resolveEnded: (end: CallEnd) => void = () => {};
   private end: CallEnd | null = null;
-  private pingTimer: NodeJS.Timeout | null = null;
-  private alive = true;
+  private keepalive: Keepalive | null = null;
 
   constructor(options: LocalMediaChannelOptions) {
     this.sessionId = options.sessionId;
@@ -76,7 +76,7 @@ export class LocalMediaChannel implements MediaChannel {
     });
 
     this.socket.on("message", (data, isBinary) => {
-      this.alive = true;
+      this.keepalive?.markAlive();
       try {
         if (isBinary) this.onAudio(data);
         else this.onText(rawText(data));
@@ -85,7 +85,6 @@ export class LocalMediaChannel implements MediaChannel {
         this.sendError("internal", "the frame could not be handled");
       }
     });
-    this.socket.on("pong", () => (this.alive = true));
     this.socket.on("close", (code) => {
       // 1000/1001 is the caller leaving on purpose; anything else (1006: no close frame) is a lost line.
       const hungUp = code === mediaCloseCodes.normal || code === mediaCloseCodes.goingAway;
@@ -93,17 +92,7 @@ export class LocalMediaChannel implements MediaChannel {
     });
     this.socket.on("error", (err) => log.warn("local media: socket error", { sessionId: this.sessionId, ...errorFields(err) }));
 
-    const pingIntervalMs = options.pingIntervalMs ?? 15_000;
-    if (pingIntervalMs > 0) {
-      this.pingTimer = setInterval(() => {
-        if (!this.alive) {
-          this.socket.terminate();
-          return;
-        }
-        this.alive = false;
-        this.socket.ping();
-      }, pingIntervalMs);
-    }
+    this.keepalive = startKeepalive(this.socket, options.pingIntervalMs ?? 15_000);
   }
 
   /** The caller asked the agent to stop talking (a client `interrupt`); returns an unsubscribe. */
@@ -200,8 +189,7 @@ export class LocalMediaChannel implements MediaChannel {
   private finish(end: CallEnd, detail: { code: number }): void {
     if (this.end) return;
     this.end = end;
-    if (this.pingTimer) clearInterval(this.pingTimer);
-    this.pingTimer = null;
+    this.keepalive?.stop();
     this.output.dispose();
     this.input.end();
     log.info("local media: call ended", { sessionId: this.sessionId, reason: end.reason, failed: end.failed, closeCode: detail.code });

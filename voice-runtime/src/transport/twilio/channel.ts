@@ -18,6 +18,7 @@ import { LocalAudioOutput } from "../local/audio-output.ts";
 import { backgroundAt, type ResampledBackground } from "../local/background.ts";
 import { rawText, type BackgroundSourceFactory, type MediaTaps } from "../local/channel.ts";
 import { mixInto } from "../local/pcm.ts";
+import { startKeepalive, type Keepalive } from "../keepalive.ts";
 import type { CallEnd, MediaChannel, PhoneLine } from "../types.ts";
 import { base64FromBytes, bytesFromBase64, Downsampler16To8, dtmfTones, ulawDecode, ulawEncode, Upsampler8To16 } from "./codec.ts";
 import { deserialize, serialize, type TwilioInbound, type TwilioOutbound } from "./serializer.ts";
@@ -83,8 +84,7 @@ export class TwilioMediaChannel implements MediaChannel {
   private lastAnsweredBy: string | null = null;
   private resolveEnded: (end: CallEnd) => void = () => {};
   private end: CallEnd | null = null;
-  private pingTimer: NodeJS.Timeout | null = null;
-  private alive = true;
+  private keepalive: Keepalive | null = null;
   private badFrames = 0;
   /** The background bed the agent's config asked for, at the pipeline rate and its volume. */
   private ambience: { source: ResampledBackground; volume: number } | null = null;
@@ -134,7 +134,6 @@ export class TwilioMediaChannel implements MediaChannel {
     };
 
     this.socket.on("message", (data, isBinary) => this.receive(data, isBinary));
-    this.socket.on("pong", () => (this.alive = true));
     this.socket.on("close", (code) => {
       // Twilio closes after `stop`; a close frame of any code is the far end leaving on purpose,
       // no close frame at all (1006) is a lost line.
@@ -143,22 +142,12 @@ export class TwilioMediaChannel implements MediaChannel {
     });
     this.socket.on("error", (err) => log.warn("twilio media: socket error", { sessionId: this.sessionId, ...errorFields(err) }));
 
-    const pingIntervalMs = options.pingIntervalMs ?? 15_000;
-    if (pingIntervalMs > 0) {
-      this.pingTimer = setInterval(() => {
-        if (!this.alive) {
-          this.socket.terminate();
-          return;
-        }
-        this.alive = false;
-        this.socket.ping();
-      }, pingIntervalMs);
-    }
+    this.keepalive = startKeepalive(this.socket, options.pingIntervalMs ?? 15_000);
   }
 
   /** A raw frame from the socket (the server hands over those that arrived during the handshake). */
   receive(data: RawData, isBinary: boolean): void {
-    this.alive = true;
+    this.keepalive?.markAlive();
     if (this.end) return;
     try {
       const message = isBinary ? null : deserialize(rawText(data));
@@ -277,8 +266,7 @@ export class TwilioMediaChannel implements MediaChannel {
   private finish(end: CallEnd, detail: { code: number }): void {
     if (this.end) return;
     this.end = end;
-    if (this.pingTimer) clearInterval(this.pingTimer);
-    this.pingTimer = null;
+    this.keepalive?.stop();
     this.output.dispose();
     this.input.end();
     this.ambience?.source.close();
