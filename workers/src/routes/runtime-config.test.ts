@@ -1,6 +1,8 @@
+import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
+import { sessions } from "@speaknode/db";
 import { agentBody } from "../../test/fixtures.ts";
-import { call, expectProblem, makeWorld, type World } from "../../test/helpers.ts";
+import { call, expectProblem, makeWorld, withDb, type World } from "../../test/helpers.ts";
 import { dispatched, runtimeCall } from "../runtime/testing.ts";
 
 /** Attaches the world's webhook tool, an end_call and a transfer to a second agent, "Billing". */
@@ -43,8 +45,35 @@ describe("runtime API: session config", () => {
     expect(tools[0]).toMatchObject({ type: "webhook", id: w.toolId, code: w.toolCode, method: "GET", secretHeaders: { Authorization: "Bearer shop-secret-123" }, preToolSpeech: "Let me check that for you." });
     // URL templates stay templates: arguments arrive only with the call.
     expect(tools[0]?.["url"]).toBe("https://shop.example.test/orders/{orderId}?customer={{customer_name}}");
-    expect(tools[1]).toEqual({ type: "system", name: "transfer_to_agent", description: expect.any(String), targets: [{ agentId: billingId, name: "Billing", when: "the caller asks about invoices" }] });
+    expect(tools[1]).toEqual({ type: "system", name: "transfer_to_agent", description: expect.any(String), targets: [{ agentId: billingId, name: "Billing", when: "the caller asks about invoices" }], destinations: [] });
     expect(tools[2]).toMatchObject({ type: "system", name: "end_call", targets: [] });
+  });
+
+  it("gives a phone session its call, the rendered voicemail message and the transfer destinations; a web session no phone", async () => {
+    const w = await makeWorld();
+    const tools = [{ type: "system", name: "transfer_to_number", destinations: [{ name: "billing desk", number: "+14155550123", when: "the caller asks about invoices", announcement: "Connecting you, {{customer_name}}." }] }];
+    const telephony = { voicemail: { action: "leave_message", message: "Hi {{customer_name}}, please call us back." } };
+    const patched = await call("PATCH", `/v1/agents/${w.agentId}`, { token: w.owner.token, json: { tools, telephony } });
+    expect(patched.status).toBe(200);
+    const web = await dispatched(w, { variables: { customer_name: "Ada", order_id: 42 } });
+    expect((await runtimeCall("GET", `/sessions/${web.sessionId}/config`)).body["phone"]).toBeNull();
+    const { sessionId } = await dispatched(w, { variables: { customer_name: "Ada", order_id: 42 } });
+    await withDb((db) => db.update(sessions).set({ channel: "phone", direction: "outbound", fromNumber: "+15555550100", toNumber: "+14155550199", providerCallId: "CA0123" }).where(eq(sessions.id, sessionId)));
+    const res = await runtimeCall("GET", `/sessions/${sessionId}/config`);
+    expect(res.status).toBe(200);
+    expect(res.body["phone"]).toEqual({
+      provider: "twilio",
+      direction: "outbound",
+      from: "+15555550100",
+      to: "+14155550199",
+      providerCallId: "CA0123",
+      recordingEnabled: true,
+      voicemail: { action: "leave_message", message: "Hi Ada, please call us back." },
+    });
+    expect((res.body["tools"] as Record<string, unknown>[])[0]).toMatchObject({
+      name: "transfer_to_number",
+      destinations: [{ name: "billing desk", number: "+14155550123", when: "the caller asks about invoices", announcement: "Connecting you, Ada." }],
+    });
   });
 
   it("serves the published snapshot a session was dispatched with, with the tool's current secret", async () => {
