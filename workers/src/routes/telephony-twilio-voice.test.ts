@@ -46,7 +46,8 @@ describe("POST /telephony/twilio/{connectionId}/voice", () => {
     expect(log).toMatchObject({ kind: "voice", signatureValid: true, sessionId, spaceId: pw.world.spaceId, outcome: "processed" });
     expect(log?.params["CallSid"]).toBe(callSid);
     expect(log?.headers["x-twilio-signature"]).toBe(redacted);
-    expect(res.queue.sent).toEqual([]);
+    // Answered at the edge; queued afterwards only so the consumer records its status.
+    expect(res.queue.sent).toEqual([{ v: 1, kind: "twilio.voice", logId: log?.id }]);
   });
 
   it("answers a replayed webhook of the same call with the same session, never a second one", async () => {

@@ -6,6 +6,8 @@ import { answerInboundCall, type VoiceAnswer } from "../telephony/inbound.ts";
 import { receiveTwilioWebhook } from "../telephony/twilio/webhook.ts";
 import { twimlContentType } from "../telephony/twilio/twiml.ts";
 import { markWebhookLog } from "../telephony/webhook-log.ts";
+import { telephonyProtocolVersion, telephonyQueue } from "../telephony/protocol.ts";
+import { errorFields, log } from "../lib/log.ts";
 import { TwilioWebhookParams, twilioSignatureHeader, twilioWebhookBody, twilioWebhookErrors } from "./telephony-twilio-params.ts";
 
 const path = "/telephony/twilio/{connectionId}/voice";
@@ -33,6 +35,18 @@ export function registerTelephonyTwilioVoice(app: OpenAPIHono<AppEnv>): void {
       throw err;
     }
     await markWebhookLog(c.get("db"), accepted.logId, { outcome: "processed", detail: answer.detail, processed: true, ...(answer.sessionId ? { sessionId: answer.sessionId } : {}) });
+    // On the queue too, after the answer: the consumer puts the call's first status (ringing) in its history.
+    if (answer.sessionId) {
+      const queued = telephonyQueue(c.env)
+        .send({ v: telephonyProtocolVersion, kind: "twilio.voice", logId: accepted.logId })
+        .catch((err: unknown) => log.warn("telephony: voice webhook not queued", { logId: accepted.logId, ...errorFields(err) }));
+      try {
+        c.executionCtx.waitUntil(queued);
+      } catch {
+        // No execution context (the app called directly, as some tests do): queue it before answering.
+        await queued;
+      }
+    }
     return c.body(answer.twiml, 200, { "content-type": twimlContentType });
   });
 }

@@ -55,6 +55,26 @@ describe("status callbacks through the queue", () => {
     expect(await statusRows(sessionId)).toEqual([]);
   });
 
+  it("include an inbound call's voice webhook: queued after the answer, its ringing recorded once in the call's history", async () => {
+    const pw = await phoneWorld();
+    const callSid = newCallSid();
+    const res = await postTwilio(pw, "voice", { ...voiceParams(pw, callSid), Timestamp: "Fri, 04 Dec 2026 23:40:12 +0000" });
+    const sessionId = /name="sessionId" value="([^"]+)"/.exec(res.text)?.[1] ?? "";
+    expect(res.queue.sent).toHaveLength(1);
+    const [message] = res.queue.sent;
+    expect(message).toMatchObject({ v: 1, kind: "twilio.voice" });
+    expect(await logRow(message?.logId ?? "")).toMatchObject({ kind: "voice", outcome: "processed", sessionId });
+    await consumeTelephony(telephonyQueueName, [message, message]);
+    const rows = await statusRows(sessionId);
+    expect(rows.map((r) => r.status)).toEqual(["ringing"]);
+    expect(rows[0]?.at.toISOString()).toBe("2026-12-04T23:40:12.000Z");
+    // The row keeps what the edge answered.
+    expect((await logRow(message?.logId ?? ""))?.outcome).toBe("processed");
+    // A call answered without a session (an unknown number) queues nothing.
+    const refused = await postTwilio(pw, "voice", { ...voiceParams(pw, newCallSid()), To: "+14155550000", Called: "+14155550000" });
+    expect(refused.queue.sent).toEqual([]);
+  });
+
   it("are refused with 403 when forged, logged as refused and queued nowhere", async () => {
     const pw = await phoneWorld();
     const { sessionId, callSid } = await answeredCall(pw);

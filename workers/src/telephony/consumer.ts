@@ -66,18 +66,21 @@ async function consume(cx: ConsumeContext, msg: Message<unknown>): Promise<void>
   }
   try {
     const row = await loadWebhookLog(cx.db, parsed.data.logId);
-    if (!row || row.outcome !== "accepted") {
-      // Gone with its space, or already processed by an earlier delivery.
+    // A voice webhook was answered (and its row marked) at the edge; recording its status is idempotent.
+    const voice = parsed.data.kind === "twilio.voice";
+    if (!row || (voice ? !row.signatureValid || !row.sessionId : row.outcome !== "accepted")) {
+      // Gone with its space, already processed by an earlier delivery, or a call answered without a session.
       msg.ack();
       return;
     }
-    const result = parsed.data.kind === "twilio.status" ? await applyStatus(cx, row) : await applyAmd(cx, row);
+    const result = parsed.data.kind === "twilio.amd" ? await applyAmd(cx, row) : await applyStatus(cx, row);
     if (result.retry) {
       log.info("telephony: callback retried later", { logId: row.id, attempts: msg.attempts, reason: result.reason });
       msg.retry({ delaySeconds: retryDelayS(msg.attempts) });
       return;
     }
-    await markWebhookLog(cx.db, row.id, { outcome: result.outcome, detail: result.detail, processed: true, ...(result.sessionId ? { sessionId: result.sessionId } : {}) });
+    // The voice row keeps what the edge answered.
+    if (!voice) await markWebhookLog(cx.db, row.id, { outcome: result.outcome, detail: result.detail, processed: true, ...(result.sessionId ? { sessionId: result.sessionId } : {}) });
     msg.ack();
   } catch (err) {
     log.error("telephony: callback failed; retrying it", { messageId: msg.id, logId: parsed.data.logId, attempts: msg.attempts, ...errorFields(err) });

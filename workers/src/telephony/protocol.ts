@@ -17,7 +17,9 @@ export const telephonyMaxRetries = 5;
 
 export const TelephonyMessage = z.strictObject({
   v: z.literal(telephonyProtocolVersion),
-  kind: z.enum(["twilio.status", "twilio.amd"]),
+  /** `twilio.voice`: an inbound call's voice webhook, already answered at the edge; the consumer
+   *  records its status (ringing) in the call's history like a status callback. */
+  kind: z.enum(["twilio.status", "twilio.amd", "twilio.voice"]),
   /** inbound_webhook_log.id of the callback (iwh_…). */
   logId: idSchema("webhookLog"),
 });
