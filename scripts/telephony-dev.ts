@@ -73,7 +73,13 @@ export async function startDemoTwilioSimulator(opts: { workerUrl: string; authTo
       {
         accountSid: demoTwilioAccountSid,
         authToken: opts.authToken,
-        numbers: [{ sid: demoPhoneNumberSid, phoneNumber: demoPhoneNumber, friendlyName: "Speaknode demo line (simulated)", voiceUrl, statusCallback: statusUrl }],
+        numbers: [
+          { sid: demoPhoneNumberSid, phoneNumber: demoPhoneNumber, friendlyName: "Speaknode demo line (simulated)", voiceUrl, statusCallback: statusUrl },
+          // Two more of the account's numbers, not imported yet: the dashboard's import dialog and
+          // POST /v1/spaces/{id}/phone-numbers/import have something to take (and release gives back).
+          { sid: "PN00000000000000000000000000000d2a", phoneNumber: "+15555550101", friendlyName: "Sales line (simulated)", voiceUrl: "https://example.com/old-ivr/voice", statusCallback: null },
+          { sid: "PN00000000000000000000000000000d3a", phoneNumber: "+15555550102", friendlyName: "Support line (simulated)", voiceUrl: null, statusCallback: null },
+        ],
       },
     ],
     ...(opts.quiet ? { log: () => {} } : {}),
