@@ -1,5 +1,5 @@
-// Liveness of a media socket, shared by the transports: any frame or pong from the peer counts as
-// alive; a peer that answered nothing for a whole interval after a ping is gone, and its socket is
+// Liveness of a media socket, shared by the transports (every frame or pong from the peer counts as
+// alive): a peer that answered nothing for a whole interval after a ping is gone, and its socket is
 // terminated (the channel's close handler then ends the call as a lost line).
 import type { WebSocket } from "ws";
 
