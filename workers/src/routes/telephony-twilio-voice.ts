@@ -1,6 +1,7 @@
 // Twilio's voice webhook for a connection's numbers: verified, logged, answered at once with the
 // TwiML that connects the call to its agent (telephony/inbound.ts) or politely refuses it.
 import type { OpenAPIHono } from "@hono/zod-openapi";
+import { createDatabase } from "@speaknode/db";
 import type { AppEnv } from "../context.ts";
 import { answerInboundCall, type VoiceAnswer } from "../telephony/inbound.ts";
 import { receiveTwilioWebhook } from "../telephony/twilio/webhook.ts";
@@ -26,26 +27,34 @@ export function registerTelephonyTwilioVoice(app: OpenAPIHono<AppEnv>): void {
   app.post("/telephony/twilio/:connectionId/voice", async (c) => {
     const connectionId = c.req.param("connectionId");
     const accepted = await receiveTwilioWebhook(c, "voice", connectionId, (p) => (p["CallSid"] ? `${p["CallSid"]}:voice` : null));
+    // The answer is worked out while the request's log row is written; both are done before Twilio
+    // hears it. What became of the request is marked on the row, and queued, after the answer.
     let answer: VoiceAnswer;
     try {
       answer = await answerInboundCall(c, accepted.connection, accepted.params);
+      await accepted.logged;
     } catch (err) {
       // The row says the call was not answered (Twilio plays its own error to the caller).
-      await markWebhookLog(c.get("db"), accepted.logId, { outcome: "failed", detail: "the call could not be answered" }).catch(() => undefined);
+      await accepted.logged.then(() => markWebhookLog(c.get("db"), accepted.logId, { outcome: "failed", detail: "the call could not be answered" })).catch(() => undefined);
       throw err;
     }
-    await markWebhookLog(c.get("db"), accepted.logId, { outcome: "processed", detail: answer.detail, processed: true, ...(answer.sessionId ? { sessionId: answer.sessionId } : {}) });
-    // On the queue too, after the answer: the consumer puts the call's first status (ringing) in its history.
-    if (answer.sessionId) {
-      const queued = telephonyQueue(c.env)
-        .send({ v: telephonyProtocolVersion, kind: "twilio.voice", logId: accepted.logId })
-        .catch((err: unknown) => log.warn("telephony: voice webhook not queued", { logId: accepted.logId, ...errorFields(err) }));
+    const config = c.get("config");
+    const after = (async () => {
+      // Its own connection: the request's closes once the answer has gone.
+      const handle = createDatabase({ url: config.databaseUrl, localProxy: config.dbLocalProxy, max: 1 });
       try {
-        c.executionCtx.waitUntil(queued);
-      } catch {
-        // No execution context (the app called directly, as some tests do): queue it before answering.
-        await queued;
+        await markWebhookLog(handle.db, accepted.logId, { outcome: "processed", detail: answer.detail, processed: true, ...(answer.sessionId ? { sessionId: answer.sessionId } : {}) });
+      } finally {
+        await handle.close().catch(() => undefined);
       }
+      // On the queue too: the consumer puts the call's first status (ringing) in its history.
+      if (answer.sessionId) await telephonyQueue(c.env).send({ v: telephonyProtocolVersion, kind: "twilio.voice", logId: accepted.logId });
+    })().catch((err: unknown) => log.warn("telephony: voice webhook not marked or queued", { logId: accepted.logId, ...errorFields(err) }));
+    try {
+      c.executionCtx.waitUntil(after);
+    } catch {
+      // No execution context (the app called directly, as some tests do): finish it before answering.
+      await after;
     }
     return c.body(answer.twiml, 200, { "content-type": twimlContentType });
   });

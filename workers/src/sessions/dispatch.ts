@@ -43,11 +43,12 @@ export function eventsUrl(c: Context<AppEnv>, sessionId: string, token: string):
   return `${base.origin}/live/sessions/${sessionId}?token=${encodeURIComponent(token)}`;
 }
 
-async function configToRun(c: Context<AppEnv>, agent: AgentRow, publishedOnly: boolean): Promise<AgentConfig> {
+async function configToRun(c: Context<AppEnv>, agent: AgentRow, publishedOnly: boolean, publishedSnapshot?: unknown): Promise<AgentConfig> {
   if (agent.publishedVersion === null) {
     if (publishedOnly) throw notFound("published agent");
     return AgentConfig.parse(toAgent(agent));
   }
+  if (publishedSnapshot !== undefined) return AgentConfig.parse((publishedSnapshot as { agent: unknown }).agent);
   const [published] = await c
     .get("db")
     .select({ snapshot: agentVersions.snapshot })
@@ -72,6 +73,8 @@ export interface CreateSessionRequest extends Omit<DispatchRequest, "channel"> {
   phone?: PhoneFacts;
   /** A shorter limit than the platform's (outbound calls' maxDurationS). */
   maxDurationMs?: number;
+  /** The published version's snapshot when the caller read it already (saves a round trip). */
+  publishedSnapshot?: unknown;
 }
 
 export interface CreatedSession {
@@ -89,7 +92,7 @@ export interface CreatedSession {
  */
 export async function createDispatchingSession(c: Context<AppEnv>, req: CreateSessionRequest): Promise<CreatedSession> {
   const { agent } = req;
-  const config = await configToRun(c, agent, req.publishedOnly);
+  const config = await configToRun(c, agent, req.publishedOnly, req.publishedSnapshot);
   req.admit?.(config);
   const language = req.language ?? config.defaultLanguage;
   if (!config.locales.some((l) => l.language.toLowerCase() === language.toLowerCase())) {
@@ -102,12 +105,17 @@ export async function createDispatchingSession(c: Context<AppEnv>, req: CreateSe
   const settings = c.get("config");
   const sessionId = newId("session");
   const phone = req.phone;
-  await db.insert(sessions).values({
+  const room = sessionRoom(c, sessionId);
+  const limits = { ...settings.sessions, ...(req.maxDurationMs !== undefined ? { maxDurationMs: Math.min(req.maxDurationMs, settings.sessions.maxDurationMs) } : {}) };
+  // The row and the room are written at the same time: the row already says Dispatching, which
+  // the room confirms (and from then on writes every change through to the row itself).
+  const inserting = db.insert(sessions).values({
     id: sessionId,
     spaceId: agent.spaceId,
     agentId: agent.id,
     agentVersion: agent.publishedVersion,
     draftVersion: agent.publishedVersion === null ? agent.version : null,
+    status: "dispatching",
     channel: req.channel,
     caller: req.caller,
     language,
@@ -117,14 +125,18 @@ export async function createDispatchingSession(c: Context<AppEnv>, req: CreateSe
       ? { direction: phone.direction, fromNumber: phone.from, toNumber: phone.to, phoneNumberId: phone.phoneNumberId, providerCallId: phone.providerCallId }
       : {}),
   });
-  const room = sessionRoom(c, sessionId);
-  const limits = { ...settings.sessions, ...(req.maxDurationMs !== undefined ? { maxDurationMs: Math.min(req.maxDurationMs, settings.sessions.maxDurationMs) } : {}) };
-  await room.init({ sessionId, ...limits });
-  // This one status is written here, on the connection the request holds; the room writes every
-  // later change through to the row itself.
-  const moved = await room.transition({ to: "dispatching", rowWrittenByCaller: true });
-  if (!moved.ok) throw new Error(`session room refused dispatching: ${moved.code}`);
-  await db.update(sessions).set({ status: "dispatching" }).where(eq(sessions.id, sessionId));
+  const dispatching = (async () => {
+    await room.init({ sessionId, ...limits });
+    return room.transition({ to: "dispatching", rowWrittenByCaller: true });
+  })();
+  const [inserted, moved] = await Promise.allSettled([inserting, dispatching]);
+  if (inserted.status === "rejected") {
+    // No row (a concurrent duplicate call, a deleted agent): the room must not wait for an agent.
+    if (moved.status === "fulfilled" && moved.value.ok) await room.transition({ to: "failed", reason: "session could not be created" }).catch(() => undefined);
+    throw inserted.reason;
+  }
+  if (moved.status === "rejected") throw moved.reason;
+  if (!moved.value.ok) throw new Error(`session room refused dispatching: ${moved.value.code}`);
   return { sessionId, config, language, variables: variables.values, room };
 }
 

@@ -9,6 +9,7 @@ import { markWebhookLog } from "./webhook-log.ts";
 
 export async function enqueueTwilioCallback(c: Context<AppEnv>, kind: "status" | "amd", dedupeKey: (params: Record<string, string>) => string | null): Promise<Response> {
   const accepted = await receiveTwilioWebhook(c, kind, c.req.param("connectionId") ?? "", dedupeKey);
+  await accepted.logged;
   try {
     await telephonyQueue(c.env).send({ v: telephonyProtocolVersion, kind: kind === "status" ? "twilio.status" : "twilio.amd", logId: accepted.logId }, { contentType: "json" });
   } catch (err) {

@@ -5,7 +5,7 @@
 // it, and a hang-up otherwise.
 import type { Context } from "hono";
 import { and, eq, sql } from "drizzle-orm";
-import { agents, phoneNumbers, sessions } from "@speaknode/db";
+import { agents, agentVersions, phoneNumbers, sessions } from "@speaknode/db";
 import { parsePhoneNumber } from "@speaknode/phone";
 import { signSessionToken } from "@speaknode/tokens";
 import { toStorable } from "@speaknode/contracts";
@@ -70,9 +70,12 @@ async function resolveNumber(c: Context<AppEnv>, connectionId: string, e164: str
       agent: agents,
       liveCalls: sql<number>`(select count(*)::int from ${sessions} where ${sessions.phoneNumberId} = ${phoneNumbers.id} and ${sessions.status} in ('pending', 'dispatching', 'active'))`,
       answered: sql<boolean>`exists (select 1 from ${sessions} where ${sessions.providerCallId} = ${callSid})`,
+      // The published version's snapshot, so the session is created without another round trip.
+      snapshot: agentVersions.snapshot,
     })
     .from(phoneNumbers)
     .leftJoin(agents, and(eq(agents.id, phoneNumbers.agentId), eq(agents.spaceId, phoneNumbers.spaceId)))
+    .leftJoin(agentVersions, and(eq(agentVersions.agentId, agents.id), eq(agentVersions.version, agents.publishedVersion)))
     .where(and(eq(phoneNumbers.connectionId, connectionId), eq(phoneNumbers.e164, e164)));
   return row;
 }
@@ -104,6 +107,7 @@ export async function answerInboundCall(c: Context<AppEnv>, connection: Connecti
   try {
     const created = await createDispatchingSession(c, {
       agent,
+      ...(resolved.snapshot ? { publishedSnapshot: resolved.snapshot } : {}),
       publishedOnly: true,
       variables: {},
       variablesSource: "json",

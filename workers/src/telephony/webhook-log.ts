@@ -62,11 +62,13 @@ export interface WebhookLogEntry {
   detail?: string;
   dedupeKey?: string | null;
   requestId: string;
+  /** The row's id when the caller needs it before the insert completes. */
+  id?: string;
 }
 
 /** Stores the request (redacted) and returns the log row's id. */
 export async function insertWebhookLog(db: Database, entry: WebhookLogEntry): Promise<string> {
-  const id = newId("webhookLog");
+  const id = entry.id ?? newId("webhookLog");
   await db.insert(inboundWebhookLog).values({
     id,
     provider: entry.provider,

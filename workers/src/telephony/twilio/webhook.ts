@@ -5,7 +5,7 @@
 // nothing about whether the connection exists.
 import type { Context } from "hono";
 import { eq } from "drizzle-orm";
-import { idSchema } from "@speaknode/contracts";
+import { idSchema, newId } from "@speaknode/contracts";
 import { telephonyConnections } from "@speaknode/db";
 import type { AppEnv } from "../../context.ts";
 import { ApiError } from "../../errors.ts";
@@ -23,6 +23,9 @@ export interface AcceptedWebhook {
   connection: ConnectionRow;
   params: Record<string, string>;
   logId: string;
+  /** The accepted request's log row being written: the caller may work meanwhile, but must await
+   *  it before anything refers to the row (a queue message, a mark) and before it answers. */
+  logged: Promise<void>;
 }
 
 const formType = /^application\/x-www-form-urlencoded\s*(;|$)/i;
@@ -80,7 +83,9 @@ export async function receiveTwilioWebhook(c: Context<AppEnv>, kind: WebhookLogE
   const params = Object.fromEntries(pairs);
   const connection = await connectionById(c, connectionId);
   const valid = connection ? await signatureValid(c, connection, pairs) : false;
-  const logId = await insertWebhookLog(c.get("db"), {
+  const logId = newId("webhookLog");
+  const logged = insertWebhookLog(c.get("db"), {
+    id: logId,
     provider: "twilio",
     kind,
     connectionId: connection?.id ?? null,
@@ -93,10 +98,13 @@ export async function receiveTwilioWebhook(c: Context<AppEnv>, kind: WebhookLogE
     outcome: valid ? "accepted" : "refused",
     ...(valid ? { dedupeKey: dedupeKey(params) } : { detail: connection ? "signature does not match" : "unknown connection" }),
     requestId: c.get("requestId"),
-  });
+  }).then(() => undefined);
   if (!connection || !valid) {
+    await logged;
     log.warn("telephony: webhook refused", { requestId: c.get("requestId"), kind, logId, knownConnection: connection !== undefined });
     throw new ApiError("forbidden", "the request is not signed by the provider of this connection");
   }
-  return { connection, params, logId };
+  // Nothing has acted on the request yet; the caller may now, while its log row is written.
+  logged.catch(() => undefined);
+  return { connection, params, logId, logged };
 }
