@@ -19,6 +19,7 @@ const destinations = (billing: string) => [
   { type: "system", name: "transfer_to_number", destinations: [
     { name: "billing desk", number: billing, when: "questions about invoices", announcement: "Transferring you to billing." },
     { name: "front desk", number: "+14155550177", when: "anything else" },
+    { name: "london office", number: "+442079460958", when: "the caller is in the UK" },
   ] },
 ];
 
@@ -78,6 +79,14 @@ describe("POST /runtime/v1/sessions/{sessionId}/phone/transfer", () => {
     expectProblem(await transfer(live.sessionId, "Billing Desk"), 404, "not_found");
     const withNumber = await runtimeCall("POST", `/sessions/${live.sessionId}/phone/transfer`, { json: { destination: "billing desk", number: "+19005550100" } });
     expectProblem(withNumber, 400, "validation_failed");
+    expect(live.requests).toHaveLength(0);
+  });
+
+  it("refuses a destination in a country the space's number may not call (403), without asking Twilio", async () => {
+    const live = await liveCall(() => twilioCall("x", "in-progress"));
+    const res = await transfer(live.sessionId, "london office");
+    expectProblem(res, 403, "destination_not_allowed");
+    expect(String(res.body["detail"])).toContain("GB");
     expect(live.requests).toHaveLength(0);
   });
 

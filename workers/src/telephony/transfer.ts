@@ -6,6 +6,7 @@ import type { Context } from "hono";
 import { eq } from "drizzle-orm";
 import type { AgentConfig } from "@speaknode/contracts";
 import { phoneNumbers } from "@speaknode/db";
+import { countryOf, destinationAllowed } from "@speaknode/phone";
 import type { AppEnv } from "../context.ts";
 import { ApiError, notFound } from "../errors.ts";
 import { log } from "../lib/log.ts";
@@ -40,6 +41,10 @@ export async function transferCall(c: Context<AppEnv>, session: SessionRow, dest
   const [own] = session.phoneNumberId ? await db.select().from(phoneNumbers).where(eq(phoneNumbers.id, session.phoneNumberId)) : [];
   const connection = own ? await loadConnectionRow(db, session.spaceId, own.connectionId) : undefined;
   if (!own || !connection) throw new ApiError("conflict", "the session's phone number or its connection was removed; the call cannot be transferred");
+  // The transfer is a call from the space's number like any other: its destination countries apply.
+  if (!destinationAllowed(number, own.allowedCountries)) {
+    throw new ApiError("destination_not_allowed", `the number ${own.e164} may not call ${countryOf(number) ?? "this destination's country"} (allowedCountries: ${own.allowedCountries.join(", ") || "none"})`);
+  }
 
   try {
     const client = await twilioClientFor(c.get("config"), connection);
