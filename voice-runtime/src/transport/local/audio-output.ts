@@ -149,6 +149,13 @@ export class LocalAudioOutput extends AudioOutput {
   }
 
   /** Background mixed under the voice; while one is set the sender never falls silent. */
+  /** Waits for what was queued to play out, at most `boundMs` (a hang-up must not wait forever). */
+  async playoutWithin(boundMs: number): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([this.waitForPlayout(), new Promise<void>((resolve) => (timer = setTimeout(resolve, boundMs)))]);
+    clearTimeout(timer);
+  }
+
   setBackground(source: BackgroundSource | null, volume: number): void {
     this.background?.source.close();
     this.background = source ? { source: backgroundAt(source, this.sampleRateHz), volume: Math.min(1, Math.max(0, volume)) } : null;

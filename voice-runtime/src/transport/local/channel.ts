@@ -22,12 +22,11 @@ export interface MediaTaps {
   onReceivedFrame?: FrameTap;
 }
 
-export interface LocalMediaChannelOptions {
+/** What every media channel over a WebSocket is given, whatever its wire format (local, Twilio). */
+export interface SocketChannelOptions {
   socket: WebSocket;
   sessionId: string;
   agentId: string;
-  sampleRateHz: number;
-  frameMs: number;
   backgroundSource?: BackgroundSourceFactory | undefined;
   taps?: MediaTaps | undefined;
   /** Frames the sender may run ahead of real time (default 3). */
@@ -36,6 +35,11 @@ export interface LocalMediaChannelOptions {
   closePlayoutTimeoutMs?: number | undefined;
   /** A peer that answers no ping for this long is gone (default 15 s; 0 turns pings off). */
   pingIntervalMs?: number | undefined;
+}
+
+export interface LocalMediaChannelOptions extends SocketChannelOptions {
+  sampleRateHz: number;
+  frameMs: number;
 }
 
 const socketCloseTimeoutMs = 2000;
@@ -116,9 +120,7 @@ export class LocalMediaChannel implements MediaChannel {
   /** Hangs up from the agent's side once its last words have played (waiting at most the bound). */
   async close(reason: string): Promise<void> {
     if (this.end) return;
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([this.output.waitForPlayout(), new Promise<void>((resolve) => (timer = setTimeout(resolve, this.closePlayoutTimeoutMs)))]);
-    clearTimeout(timer);
+    await this.output.playoutWithin(this.closePlayoutTimeoutMs);
     await this.hangUp(reason, { reason, failed: false }, mediaCloseCodes.normal);
   }
 

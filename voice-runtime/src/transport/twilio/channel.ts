@@ -16,7 +16,7 @@ import { errorFields, log } from "../../log.ts";
 import { LocalAudioInput } from "../local/audio-input.ts";
 import { LocalAudioOutput } from "../local/audio-output.ts";
 import { backgroundAt, type ResampledBackground } from "../local/background.ts";
-import { rawText, type BackgroundSourceFactory, type MediaTaps } from "../local/channel.ts";
+import { rawText, type BackgroundSourceFactory, type SocketChannelOptions } from "../local/channel.ts";
 import { mixInto } from "../local/pcm.ts";
 import { startKeepalive, type Keepalive } from "../keepalive.ts";
 import type { CallEnd, MediaChannel, PhoneLine } from "../types.ts";
@@ -36,19 +36,8 @@ export interface TwilioStreamInfo {
   accountSid: string;
 }
 
-export interface TwilioMediaChannelOptions {
-  socket: WebSocket;
-  sessionId: string;
-  agentId: string;
+export interface TwilioMediaChannelOptions extends SocketChannelOptions {
   stream: TwilioStreamInfo;
-  backgroundSource?: BackgroundSourceFactory | undefined;
-  taps?: MediaTaps | undefined;
-  /** Frames sent ahead of real time (default 3: Twilio plays what it queued in order). */
-  leadFrames?: number | undefined;
-  /** How long `close()` waits for the agent's last words to play (default 15 s). */
-  closePlayoutTimeoutMs?: number | undefined;
-  /** A peer that answers no ping for this long is gone (default 15 s; 0 turns pings off). */
-  pingIntervalMs?: number | undefined;
 }
 
 const socketCloseTimeoutMs = 2000;
@@ -192,9 +181,7 @@ export class TwilioMediaChannel implements MediaChannel {
   /** Hangs up from the agent's side once its last words have played: closing the stream ends the call. */
   async close(reason: string): Promise<void> {
     if (this.end) return;
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([this.output.waitForPlayout(), new Promise<void>((resolve) => (timer = setTimeout(resolve, this.closePlayoutTimeoutMs)))]);
-    clearTimeout(timer);
+    await this.output.playoutWithin(this.closePlayoutTimeoutMs);
     await this.hangUp({ reason, failed: false }, twilioCloseCodes.normal);
   }
 
