@@ -5,6 +5,7 @@
 import { z } from "zod";
 import { idSchema, Timestamp } from "./ids.ts";
 import { text } from "./text.ts";
+import { patchShape } from "./patch.ts";
 import { LanguageTag } from "./agents.ts";
 import { CountryCode, PhoneNumberText } from "./phone-settings.ts";
 
@@ -104,30 +105,22 @@ const numberSettingsShape = {
   callerName: text().trim().max(50).nullable(),
 };
 
+// The caller name is set per number, not for a batch of imports.
+const { callerName: _callerName, ...importSettingsShape } = numberSettingsShape;
+
 export const ImportPhoneNumbersBody = z
   .strictObject({
     connectionId: idSchema("telephonyConnection"),
     /** The provider's ids of the numbers to import (Twilio: PN…). */
     providerNumberIds: z.array(text().min(1).max(100)).min(1).max(100),
-    /** Settings for every imported number; each has a default. */
-    agentId: numberSettingsShape.agentId.optional(),
-    inboundEnabled: numberSettingsShape.inboundEnabled.optional(),
-    recordingEnabled: numberSettingsShape.recordingEnabled.optional(),
-    maxConcurrentCalls: numberSettingsShape.maxConcurrentCalls.optional(),
-    allowedCountries: numberSettingsShape.allowedCountries.optional(),
+    /** Settings for every imported number (not the caller name); each has a default. */
+    ...patchShape(importSettingsShape),
   })
   .meta({ id: "ImportPhoneNumbersBody" });
 export type ImportPhoneNumbersBody = z.infer<typeof ImportPhoneNumbersBody>;
 
 export const UpdatePhoneNumberBody = z
-  .strictObject({
-    agentId: numberSettingsShape.agentId.optional(),
-    inboundEnabled: numberSettingsShape.inboundEnabled.optional(),
-    recordingEnabled: numberSettingsShape.recordingEnabled.optional(),
-    maxConcurrentCalls: numberSettingsShape.maxConcurrentCalls.optional(),
-    allowedCountries: numberSettingsShape.allowedCountries.optional(),
-    callerName: numberSettingsShape.callerName.optional(),
-  })
+  .strictObject(patchShape(numberSettingsShape))
   .meta({ id: "UpdatePhoneNumberBody" });
 export type UpdatePhoneNumberBody = z.infer<typeof UpdatePhoneNumberBody>;
 
