@@ -2,7 +2,10 @@ import { and, asc, eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { schema } from "@speaknode/db";
 import { call, expectProblem, withDb } from "../../test/helpers.ts";
+import { env } from "cloudflare:workers";
+import { applyRuntimeEvent } from "../runtime/events.ts";
 import { dispatched, postEvent, runtimeCall, subscribe } from "../runtime/testing.ts";
+import { sessionRoomIn, type SessionRoomStub } from "../sessions/room.ts";
 
 const { sessions, sessionRuntimeEvents, sessionToolCalls, sessionTurns } = schema;
 
@@ -76,6 +79,35 @@ describe("runtime API: events", () => {
     expect(stored.ledger.find((e) => e.eventId === "e6b")?.detail).toEqual({ fromAgentId: w.agentId, toAgentId: w.otherAgentId, reason: "the caller asked about invoices", language: "en-US" });
   });
 
+  it("has the end reason and usage on the row by the time the room announces completion", async () => {
+    const { sessionId } = await dispatched();
+    await postEvent(sessionId, "ready", { type: "agent.ready" });
+    await withDb(async (db) => {
+      const real = sessionRoomIn(env as unknown as Record<string, unknown>, sessionId);
+      let seenAtCompletion: unknown;
+      // The room as the Worker sees it, except that it looks at the row just before it completes.
+      const room: SessionRoomStub = {
+        init: (c) => real.init(c),
+        transition: (c) => real.transition(c),
+        heartbeat: () => real.heartbeat(),
+        state: () => real.state(),
+        fetch: (r) => real.fetch(r),
+        publish: async (c) => {
+          if (c.event.type === "session.completed") {
+            const [row] = await db.select().from(sessions).where(eq(sessions.id, sessionId));
+            seenAtCompletion = row && { endReason: row.endReason, promptTokens: row.promptTokens, completionTokens: row.completionTokens };
+          }
+          return real.publish(c);
+        },
+      };
+      const [session] = await db.select().from(sessions).where(eq(sessions.id, sessionId));
+      if (!session) throw new Error("no session row");
+      const body = { eventId: "done", event: { type: "completed" as const, tokenUsage: { prompt: 30, completion: 4 }, durationMs: 900, endReason: "caller_hung_up" } };
+      expect(await applyRuntimeEvent({ db, room, session }, body)).toEqual({ eventId: "done", duplicate: false, live: true });
+      expect(seenAtCompletion).toEqual({ endReason: "caller_hung_up", promptTokens: 30, completionTokens: 4 });
+    });
+  });
+
   it("changes nothing when the same event is delivered twice", async () => {
     const { sessionId } = await dispatched();
     await postEvent(sessionId, "ready", { type: "agent.ready" });
@@ -129,7 +161,9 @@ describe("runtime API: events", () => {
     const { sessionId } = await dispatched();
     expectProblem(await postEvent(sessionId, "hb", { type: "heartbeat" }), 409, "conflict");
     expectProblem(await postEvent(sessionId, "p", { type: "transcript.partial", turnId: "t", role: "user", text: "hi" }), 409, "conflict");
-    expectProblem(await postEvent(sessionId, "done", { type: "completed", tokenUsage: { prompt: 1, completion: 1 }, durationMs: 1 }), 409, "conflict");
+    expectProblem(await postEvent(sessionId, "done", { type: "completed", tokenUsage: { prompt: 1, completion: 1 }, durationMs: 1, endReason: "early" }), 409, "conflict");
+    const [untouched] = await withDb((db) => db.select().from(sessions).where(eq(sessions.id, sessionId)));
+    expect(untouched).toMatchObject({ endReason: null, promptTokens: null, completionTokens: null });
     // Nothing was recorded for the refused events, so they can be sent again once it is in order.
     await postEvent(sessionId, "ready", { type: "agent.ready" });
     expect((await postEvent(sessionId, "hb", { type: "heartbeat" })).body).toMatchObject({ duplicate: false });

@@ -10,7 +10,7 @@
 //
 // History is kept even when the live side cannot take it: a turn, tool call or error that
 // arrives after the session ended is stored, just not broadcast (`live: false`).
-import { and, eq } from "drizzle-orm";
+import { and, eq, notInArray } from "drizzle-orm";
 import type { RuntimeEvent, RuntimeEventAck, RuntimeEventBody, SessionStatus } from "@speaknode/contracts";
 import { schema, type Database } from "@speaknode/db";
 import { ApiError } from "../errors.ts";
@@ -49,6 +49,10 @@ export async function applyRuntimeEvent(target: EventTarget, body: RuntimeEventB
     return { eventId, duplicate: true, live: false };
   }
 
+  // Whoever reads the row once the room says "completed" (the API, analytics, webhooks) sees how
+  // it ended and what it used: the usage goes on the row before the room is told. Only a session
+  // that has run takes it here; the ledger transaction below writes it again either way.
+  if (event.type === "completed") await recordUsage(db, session.id, event, { onlyIfStarted: true });
   const live = await tellRoom(target, eventId, event);
   const stored = await db.transaction(async (tx) => {
     const [entry] = await tx
@@ -133,6 +137,14 @@ async function hasCompositeRecording(db: Database, sessionId: string): Promise<b
   return row !== undefined;
 }
 
+async function recordUsage(db: Database | Tx, sessionId: string, event: Extract<RuntimeEvent, { type: "completed" }>, opts: { onlyIfStarted: boolean }): Promise<void> {
+  const notStarted: SessionStatus[] = ["pending", "dispatching"];
+  await db
+    .update(sessions)
+    .set({ promptTokens: event.tokenUsage.prompt, completionTokens: event.tokenUsage.completion, endReason: event.endReason ?? null })
+    .where(opts.onlyIfStarted ? and(eq(sessions.id, sessionId), notInArray(sessions.status, notStarted)) : eq(sessions.id, sessionId));
+}
+
 function detailOf(event: RuntimeEvent): Record<string, unknown> | null {
   switch (event.type) {
     case "error":
@@ -198,10 +210,7 @@ async function storeRows(tx: Tx, sessionId: string, eventId: string, event: Runt
         .onConflictDoNothing();
       return;
     case "completed":
-      await tx
-        .update(sessions)
-        .set({ promptTokens: event.tokenUsage.prompt, completionTokens: event.tokenUsage.completion, endReason: event.endReason ?? null })
-        .where(eq(sessions.id, sessionId));
+      await recordUsage(tx, sessionId, event, { onlyIfStarted: false });
       return;
     default:
       return;
