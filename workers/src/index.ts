@@ -27,3 +27,4 @@ export default {
   },
 } satisfies ExportedHandler<Record<string, unknown>>;
 export { RateLimiter } from "../../durable-objects/rate-limiter/index.ts";
+export { CampaignRunner } from "../../durable-objects/campaign-runner/index.ts";

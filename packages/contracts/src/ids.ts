@@ -21,6 +21,9 @@ export const idPrefixes = {
   telephonyConnection: "tcn",
   phoneNumber: "pnm",
   webhookLog: "iwh",
+  campaign: "cmp",
+  campaignItem: "cit",
+  campaignAttempt: "cat",
 } as const;
 
 export type IdKind = keyof typeof idPrefixes;

@@ -15,6 +15,7 @@ export * from "./voices.ts";
 export * from "./agents.ts";
 export * from "./phone-settings.ts";
 export * from "./telephony.ts";
+export * from "./campaigns.ts";
 export * from "./template.ts";
 export * from "./sessions.ts";
 export * from "./session-protocol.ts";

@@ -170,6 +170,9 @@ export const SessionInitCommand = z.strictObject({
   heartbeatTimeoutMs: durationMs,
   /** Longest Active conversation; past it the session fails with "maximum duration reached". */
   maxDurationMs: durationMs,
+  /** A campaign's call: when the session ends, the room tells that campaign's CampaignRunner
+   *  (retrying from its alarm until the runner has heard it). */
+  campaign: z.strictObject({ campaignId: text().min(1).max(100), attemptId: text().min(1).max(100) }).optional(),
 });
 export type SessionInitCommand = z.infer<typeof SessionInitCommand>;
 

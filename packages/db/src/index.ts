@@ -7,4 +7,5 @@ export { sessions, sessionRuntimeEvents, sessionTurns, sessionToolCalls, session
 export { spans, telemetryDeadLetters, analyticsDaily } from "./schema-telemetry.ts";
 export { providerCredentials, agentTokens } from "./schema-credentials.ts";
 export { telephonyConnections, phoneNumbers, inboundWebhookLog, sessionCallStatuses } from "./schema-telephony.ts";
+export { campaigns, campaignItems, campaignAttempts } from "./schema-campaigns.ts";
 export { DatabaseEnv, DatabaseEnvError, databaseOptionsFromEnv } from "./env.ts";

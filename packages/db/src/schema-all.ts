@@ -4,3 +4,4 @@ export * from "./schema-sessions.ts";
 export * from "./schema-telemetry.ts";
 export * from "./schema-credentials.ts";
 export * from "./schema-telephony.ts";
+export * from "./schema-campaigns.ts";

@@ -50,6 +50,9 @@ export const sessions = pgTable(
     providerStatus: varchar("provider_status", { length: 40 }),
     /** Why the provider's call ended (busy, no-answer, the caller hung up, transferred…). */
     hangupCause: varchar("hangup_cause", { length: 200 }),
+    /** Campaign calls: the campaign and the attempt this session is (one session per attempt). */
+    campaignId: text("campaign_id"),
+    campaignAttemptId: text("campaign_attempt_id"),
   },
   (t) => [
     index("sessions_space_created_idx").on(t.spaceId, t.createdAt),
@@ -57,6 +60,10 @@ export const sessions = pgTable(
     uniqueIndex("sessions_provider_call_uq").on(t.providerCallId),
     // Concurrent calls of a number: its live sessions.
     index("sessions_phone_number_status_idx").on(t.phoneNumberId, t.status),
+    // Concurrent calls of a space (every number, every campaign).
+    index("sessions_space_direction_status_idx").on(t.spaceId, t.direction, t.status),
+    index("sessions_campaign_idx").on(t.campaignId, t.createdAt),
+    uniqueIndex("sessions_campaign_attempt_uq").on(t.campaignAttemptId),
   ],
 );
 

@@ -40,6 +40,8 @@ export const users = pgTable(
 export const spaces = pgTable("spaces", {
   id: text("id").primaryKey(),
   name: varchar("name", { length: 100 }).notNull(),
+  /** Phone calls (inbound, outbound, campaigns) the space may have live at once. */
+  maxConcurrentCalls: integer("max_concurrent_calls").notNull().default(10),
   createdAt: createdAt(),
   updatedAt: tz("updated_at").notNull().defaultNow(),
 });
