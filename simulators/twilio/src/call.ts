@@ -321,6 +321,8 @@ export class Call {
       agentDtmf: this.agentDtmf,
       endedBy: this.endedBy,
       durationS: this.durationS,
+      createdAt: this.dateCreated.toISOString(),
+      endedAt: this.endTime?.toISOString() ?? null,
     };
   }
 }

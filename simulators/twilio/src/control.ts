@@ -6,7 +6,9 @@
 //   GET  /sim/phones/{e164}
 //   GET  /sim/calls → {calls: CallReport[]};  GET /sim/calls/{sid} → CallReport
 //   GET  /sim/calls/{sid}/agent.wav;  POST /sim/calls/{sid}/hangup → 200 CallReport
+//   GET  /sim/dials[?to=e164] → {dials: DialStats[]};  GET/PUT /sim/config {createCallLatencyMs} (dials.ts)
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { parseConfig, type DialStats, type SimConfig } from "./dials.ts";
 import { HttpError, readBody, sendJson } from "./http.ts";
 import type { Answer, CallReport, PhoneBehaviour, ScriptStep } from "./model.ts";
 import { e164 } from "./rest.ts";
@@ -20,6 +22,10 @@ export interface ControlApi {
   call(sid: string): CallReport | null;
   agentWav(sid: string): Buffer | null;
   hangup(sid: string): boolean;
+  /** Create-call requests per destination (all, or the one `to`). */
+  dials(to?: string | null): DialStats[];
+  config(): SimConfig;
+  setConfig(config: SimConfig): void;
 }
 
 const answers: Answer[] = ["human", "machine", "busy", "no-answer", "failed"];
@@ -51,8 +57,23 @@ export async function handleControl(api: ControlApi, req: IncomingMessage, res: 
     if (!["127.0.0.1", "::1", "::ffff:127.0.0.1"].includes(remote)) throw new HttpError(403, 403, "the control API answers 127.0.0.1 only");
     const method = req.method ?? "GET";
     const parts = url.pathname.split("/").filter(Boolean).map(decodeURIComponent);
+    if (parts[1] === "dials" && parts.length === 2) {
+      if (method !== "GET") throw new HttpError(405, 405, "method not allowed");
+      return sendJson(res, 200, { dials: api.dials(url.searchParams.get("to")) });
+    }
+    if (parts[1] === "config" && parts.length === 2) {
+      if (method === "GET") return sendJson(res, 200, api.config());
+      if (method !== "PUT") throw new HttpError(405, 405, "method not allowed");
+      const next = parseConfig(await json(req), api.config());
+      if ("error" in next) throw new HttpError(400, 400, next.error);
+      api.setConfig(next);
+      return sendJson(res, 200, api.config());
+    }
     if (parts[1] === "calls" && parts.length === 2) {
-      if (method === "GET") return sendJson(res, 200, { calls: api.calls() });
+      if (method === "GET") {
+        const to = url.searchParams.get("to");
+        return sendJson(res, 200, { calls: to ? api.calls().filter((c) => c.to === to) : api.calls() });
+      }
       if (method !== "POST") throw new HttpError(405, 405, "method not allowed");
       const body = await json(req);
       const { from, to, accountSid, callerName } = body;

@@ -1,4 +1,4 @@
-// CLI: node simulators/twilio/src/main.ts --port 8791 --accounts <json file> [--calls-per-second N]
+// CLI: node simulators/twilio/src/main.ts --port 8791 --accounts <json file> [--calls-per-second N] [--create-call-latency-ms N]
 // The accounts file is an array of AccountConfig (or {"accounts": [...]}); see README.md.
 // Prints "speaknode twilio simulator ready <url>" on stdout once it listens (`npm run dev` waits for it).
 import { readFileSync } from "node:fs";
@@ -11,6 +11,7 @@ const { values } = parseArgs({
     port: { type: "string", default: "8791" },
     accounts: { type: "string" },
     "calls-per-second": { type: "string" },
+    "create-call-latency-ms": { type: "string" },
     quiet: { type: "boolean", default: false },
   },
 });
@@ -40,11 +41,14 @@ for (const [i, raw] of list.entries()) {
 }
 const cps = values["calls-per-second"] === undefined ? undefined : Number(values["calls-per-second"]);
 if (cps !== undefined && !(cps > 0)) fail("--calls-per-second must be positive");
+const latency = values["create-call-latency-ms"] === undefined ? undefined : Number(values["create-call-latency-ms"]);
+if (latency !== undefined && !(Number.isInteger(latency) && latency >= 0 && latency <= 60_000)) fail("--create-call-latency-ms must be an integer 0..60000");
 
 const sim = await startTwilioSimulator({
   port,
   accounts,
   ...(cps !== undefined ? { callsPerSecond: cps } : {}),
+  ...(latency !== undefined ? { createCallLatencyMs: latency } : {}),
   log: values.quiet ? () => {} : (line) => process.stderr.write(`${line}\n`),
 });
 process.stdout.write(`speaknode twilio simulator ready ${sim.url}\n`);

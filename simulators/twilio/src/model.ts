@@ -121,4 +121,7 @@ export interface CallReport {
   agentDtmf: string;
   endedBy: string | null;
   durationS: number | null;
+  /** Wall-clock times (ISO 8601) the call was created and became final: overlaps between calls. */
+  createdAt: string;
+  endedAt: string | null;
 }

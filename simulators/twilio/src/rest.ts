@@ -4,6 +4,7 @@
 // SID + secret, JSON answers shaped as Twilio documents them, Twilio's error bodies and codes.
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Call } from "./call.ts";
+import type { DialBook, SimConfig } from "./dials.ts";
 import { HttpError, readBody, sendJson } from "./http.ts";
 import type { Account, IncomingNumber } from "./model.ts";
 import { rfc2822 } from "./status.ts";
@@ -12,6 +13,10 @@ export interface RestWorld {
   accounts: Map<string, Account>;
   calls: Map<string, Call>;
   callsPerSecond: number | null;
+  /** Create-call requests and live calls per destination (GET /sim/dials). */
+  dials: DialBook;
+  /** Changed at run time by PUT /sim/config. */
+  config: SimConfig;
   createCall(account: Account, form: URLSearchParams): Call;
 }
 
@@ -274,6 +279,10 @@ export async function handleRest(world: RestWorld, req: IncomingMessage, res: Se
   }
   if (!sid) {
     if (method !== "POST") throw new HttpError(405, 20004, "Method not allowed");
+    const to = form.get("To") ?? "";
+    world.dials.requested(to);
+    // A provider of fixed latency (PUT /sim/config): the request is handled once it has waited.
+    if (world.config.createCallLatencyMs > 0) await new Promise((r) => setTimeout(r, world.config.createCallLatencyMs));
     const now = Date.now();
     account.recentCreates = account.recentCreates.filter((t) => now - t < 1000);
     if (world.callsPerSecond !== null && account.recentCreates.length >= world.callsPerSecond) {
@@ -281,6 +290,9 @@ export async function handleRest(world: RestWorld, req: IncomingMessage, res: Se
     }
     const call = world.createCall(account, form);
     account.recentCreates.push(now);
+    let live = 0;
+    for (const c of world.calls.values()) if (c.init.to === call.init.to && !c.isOver) live++;
+    world.dials.created(call.init.to, live);
     return sendJson(res, 201, callJson(call));
   }
   const call = world.calls.get(sid);

@@ -8,6 +8,7 @@ import { fliteSpeak } from "./audio.ts";
 import { Call } from "./call.ts";
 import { machineGreeting } from "./callee.ts";
 import { handleControl, type ControlApi } from "./control.ts";
+import { DialBook, maxCreateCallLatencyMs, type SimConfig } from "./dials.ts";
 import { HttpError, twilioError } from "./http.ts";
 import type { Account, AccountConfig, CallReport, IncomingNumber, PhoneBehaviour, ScriptStep } from "./model.ts";
 import { outboundCallInit } from "./outbound.ts";
@@ -23,6 +24,8 @@ export interface TwilioSimulatorOptions {
   log?: (line: string) => void;
   /** Calls.json creations allowed per second and account before 429 (code 20429); default unlimited. */
   callsPerSecond?: number;
+  /** Milliseconds every POST Calls.json waits before it is handled (also PUT /sim/config); default 0. */
+  createCallLatencyMs?: number;
 }
 
 export interface TwilioSimulator extends ControlApi {
@@ -102,10 +105,16 @@ export async function startTwilioSimulator(opts: TwilioSimulatorOptions): Promis
     return call;
   };
 
+  const latency = opts.createCallLatencyMs ?? 0;
+  if (!Number.isInteger(latency) || latency < 0 || latency > maxCreateCallLatencyMs) throw new Error(`createCallLatencyMs must be an integer 0..${maxCreateCallLatencyMs}`);
+  const config: SimConfig = { createCallLatencyMs: latency };
+  const dials = new DialBook();
   const world: RestWorld = {
     accounts,
     calls,
     callsPerSecond: opts.callsPerSecond ?? null,
+    dials,
+    config,
     createCall: (account, form) => start(new Call(outboundCallInit(account, form, (to) => phones.get(to) ?? null), deps)),
   };
 
@@ -150,6 +159,9 @@ export async function startTwilioSimulator(opts: TwilioSimulatorOptions): Promis
     calls: () => [...calls.values()].map((c) => c.report()),
     call: (sid) => calls.get(sid)?.report() ?? null,
     agentWav: (sid) => calls.get(sid)?.agentWav() ?? null,
+    dials: (to) => dials.list(to),
+    config: () => ({ ...config }),
+    setConfig: (next) => void Object.assign(config, next),
     hangup(sid) {
       const call = calls.get(sid);
       if (!call || call.isOver) return false;
