@@ -16,6 +16,8 @@ export const problemStatus = {
   precondition_failed: 412,
   payload_too_large: 413,
   unsupported_media_type: 415,
+  // Well-formed but refused as a whole (a contacts file over the limits, a mapping naming missing columns).
+  unprocessable_content: 422,
   rate_limited: 429,
   internal: 500,
   upstream_unavailable: 503,
@@ -41,6 +43,7 @@ export const problemTitles: Record<ProblemCode, string> = {
   precondition_failed: "Precondition failed",
   payload_too_large: "Payload too large",
   unsupported_media_type: "Unsupported media type",
+  unprocessable_content: "Unprocessable content",
   rate_limited: "Too many requests",
   internal: "Internal error",
   upstream_unavailable: "Upstream unavailable",
