@@ -41,7 +41,7 @@ describe("an invitation's delivery, as the members page shows it", () => {
     const fetch = fakeFetch((req) => (req.url.endsWith("/invitations") ? json({ data: answer }) : json({ data: [] })));
     const api = createApi({ base: "", fetch, accessToken: async () => "t", refresh: async () => false, onUnauthorized: () => {} });
     const spaces = createSpacesStore(api, memoryStorage());
-    applySpacesEvent(spaces, { type: "loaded", spaces: [{ id: spaceId, name: "Team", role: "owner", createdAt: at, updatedAt: at }] });
+    applySpacesEvent(spaces, { type: "loaded", spaces: [{ id: spaceId, name: "Team", role: "owner", maxConcurrentCalls: 10, createdAt: at, updatedAt: at }] });
     spaces.open(spaceId);
     const members = createMembersStore(api, spaces, () => null);
     await members.load(spaceId, true);

@@ -9,7 +9,7 @@ import { createSpaceSettingsStore, deleteConfirmed } from "./space-settings.ts";
 import { createSpacesStore } from "./spaces.ts";
 
 const at = "2026-11-01T10:00:00.000Z";
-const space = (name: string, role: Space["role"] = "owner"): Space => ({ id: ids.space(), name, role, createdAt: at, updatedAt: at });
+const space = (name: string, role: Space["role"] = "owner"): Space => ({ id: ids.space(), name, role, maxConcurrentCalls: 10, createdAt: at, updatedAt: at });
 
 function setup(handler: (req: Recorded) => Response | Promise<Response>, list: Space[]) {
   const fetch = fakeFetch((req) => (req.method === "GET" ? json({ data: list }) : handler(req)));

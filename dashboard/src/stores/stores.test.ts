@@ -14,7 +14,7 @@ import { canRemoveMember, permissionsFor } from "./permissions.ts";
 import { applySpacesEvent, createSpacesStore } from "./spaces.ts";
 
 const at = "2026-11-01T10:00:00.000Z";
-const space = (name: string, role: Space["role"] = "owner"): Space => ({ id: ids.space(), name, role, createdAt: at, updatedAt: at });
+const space = (name: string, role: Space["role"] = "owner"): Space => ({ id: ids.space(), name, role, maxConcurrentCalls: 10, createdAt: at, updatedAt: at });
 const member = (email: string, role: Member["role"]): Member => ({ userId: ids.user(), email, name: null, role, joinedAt: at });
 const invitation = (spaceId: string, email: string, status: Invitation["status"] = "pending"): Invitation => ({
   id: ids.invitation(), spaceId, email, role: "member", status, invitedBy: null, expiresAt: at, lastSentAt: at, sendCount: 1, createdAt: at, delivery: null,

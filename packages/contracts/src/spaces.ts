@@ -16,6 +16,8 @@ export const Space = z
     name: text(),
     /** The caller's role in this space. */
     role: SpaceRole,
+    /** Live phone calls the space may have at once, over all its numbers and campaigns. */
+    maxConcurrentCalls: z.number().int(),
     createdAt: timestamp,
     updatedAt: timestamp,
   })
@@ -23,7 +25,14 @@ export const Space = z
 export type Space = z.infer<typeof Space>;
 
 export const CreateSpaceBody = z.strictObject({ name: SpaceName }).meta({ id: "CreateSpaceBody" });
-export const UpdateSpaceBody = z.strictObject({ name: SpaceName }).meta({ id: "UpdateSpaceBody" });
+export const SpaceMaxConcurrentCalls = z.number().int().min(1).max(1000);
+
+/** Rename the space, change its concurrent-call limit, or both. */
+export const UpdateSpaceBody = z
+  .strictObject({ name: SpaceName.optional(), maxConcurrentCalls: SpaceMaxConcurrentCalls.optional() })
+  .refine((b) => b.name !== undefined || b.maxConcurrentCalls !== undefined, "must set name, maxConcurrentCalls or both")
+  .meta({ id: "UpdateSpaceBody" });
+export type UpdateSpaceBody = z.infer<typeof UpdateSpaceBody>;
 
 export const Member = z
   .object({

@@ -5,7 +5,7 @@ import { OutboundCall, OutboundCallBody } from "@speaknode/contracts";
 import type { AppEnv } from "../context.ts";
 import { loadAgent } from "../agents/store.ts";
 import { bearerSecurity, errorResponses, jsonBody, jsonResponse, problemSpec } from "../lib/openapi.ts";
-import { placeOutboundCall } from "../telephony/outbound.ts";
+import { callDepsOf, placeOutboundCall } from "../telephony/outbound.ts";
 import { AgentParams } from "./params-agents.ts";
 
 export const route = createRoute({
@@ -15,7 +15,7 @@ export const route = createRoute({
   summary: "Place an outbound phone call with an agent (its published version, or the draft when unpublished)",
   description:
     "Creates the session (channel phone, direction outbound) and asks the number's provider to place the call. " +
-    "The number's allowed destination countries and concurrent-call limit apply. A call the provider refuses " +
+    "The number's allowed destination countries and concurrent-call limit, and the space's concurrent-call limit, apply. A call the provider refuses " +
     "fails its session with the reason and is answered with a problem: caller_id_unverified (400), " +
     "destination_not_allowed (403), rate_limited (429, Retry-After), upstream_rejected (502) or upstream_unavailable (503, Retry-After).",
   security: bearerSecurity,
@@ -25,7 +25,7 @@ export const route = createRoute({
     ...errorResponses,
     403: problemSpec("The caller's role does not allow this, or the destination is not allowed (destination_not_allowed)"),
     409: problemSpec("The number's connection cannot place calls"),
-    429: problemSpec("The number is at its concurrent-call limit, or the provider is rate limiting (Retry-After)"),
+    429: problemSpec("The number or the space is at its concurrent-call limit, or the provider is rate limiting (Retry-After)"),
     502: problemSpec("The provider refused the request or the connection's credentials"),
     503: problemSpec("The provider is unreachable or failing (Retry-After)"),
   },
@@ -34,6 +34,6 @@ export const route = createRoute({
 export function registerCallsCreate(app: OpenAPIHono<AppEnv>): void {
   app.openapi(route, async (c) => {
     const { row } = await loadAgent(c, c.req.valid("param").agentId);
-    return c.json(await placeOutboundCall(c, row, c.req.valid("json")), 201);
+    return c.json(await placeOutboundCall(callDepsOf(c), row, c.req.valid("json")), 201);
   });
 }

@@ -5,7 +5,7 @@ import type { Delivery } from "../email/outbox.ts";
 import { iso, isoOrNull } from "../lib/openapi.ts";
 
 export function toSpace(row: typeof spaces.$inferSelect, role: SpaceRole): Space {
-  return { id: row.id, name: row.name, role, createdAt: iso(row.createdAt), updatedAt: iso(row.updatedAt) };
+  return { id: row.id, name: row.name, role, maxConcurrentCalls: row.maxConcurrentCalls, createdAt: iso(row.createdAt), updatedAt: iso(row.updatedAt) };
 }
 
 export function invitationStatus(row: typeof invitations.$inferSelect, now = new Date()): Invitation["status"] {

@@ -6,9 +6,9 @@
 // targets resolved to names, and each stage's provider access (space key or platform endpoint).
 import { and, eq, inArray } from "drizzle-orm";
 import { z } from "zod";
-import { AgentConfig, renderText, systemToolDescriptions, Tool, text } from "@speaknode/contracts";
+import { AgentConfig, CampaignSettings, renderText, systemToolDescriptions, Tool, text, type VoicemailPolicy } from "@speaknode/contracts";
 import type { RuntimeConfig, RuntimePhone, RuntimeTool, RuntimeTransferTarget, RuntimeWebhookTool } from "@speaknode/contracts";
-import { agents, agentVersions, phoneNumbers, tools, type Database } from "@speaknode/db";
+import { agents, agentVersions, campaigns, phoneNumbers, tools, type Database } from "@speaknode/db";
 import { toAgent } from "../agents/store.ts";
 import { ApiError } from "../errors.ts";
 import { log } from "../lib/log.ts";
@@ -176,13 +176,28 @@ export async function buildRuntimeConfig(db: Database, secretsKey: string, sessi
   };
 }
 
+/** The voicemail policy of a campaign's call: the campaign's own (fixed at launch) unless it
+ *  inherits the agent's. */
+async function campaignVoicemail(db: Database, session: SessionRow): Promise<VoicemailPolicy | null> {
+  if (session.campaignId === null) return null;
+  const [campaign] = await db.select({ settings: campaigns.settings }).from(campaigns).where(eq(campaigns.id, session.campaignId));
+  if (!campaign) return null;
+  const voicemail = CampaignSettings.shape.voicemail.safeParse(campaign.settings["voicemail"]);
+  if (!voicemail.success) {
+    log.warn("runtime config: the campaign's voicemail setting does not parse; the agent's applies", { sessionId: session.id, campaignId: session.campaignId });
+    return null;
+  }
+  return voicemail.data === "inherit" ? null : voicemail.data;
+}
+
 /** A phone session's call as the runtime needs it: numbers, recording, voicemail policy. */
 async function phoneOf(db: Database, session: SessionRow, config: AgentConfig): Promise<RuntimePhone | null> {
   if (session.channel !== "phone" || !session.direction) return null;
-  const [number] = session.phoneNumberId
-    ? await db.select({ recordingEnabled: phoneNumbers.recordingEnabled }).from(phoneNumbers).where(eq(phoneNumbers.id, session.phoneNumberId))
-    : [];
-  const voicemail = config.telephony.voicemail;
+  const [[number], override] = await Promise.all([
+    session.phoneNumberId ? db.select({ recordingEnabled: phoneNumbers.recordingEnabled }).from(phoneNumbers).where(eq(phoneNumbers.id, session.phoneNumberId)) : Promise.resolve([]),
+    campaignVoicemail(db, session),
+  ]);
+  const voicemail = override ?? config.telephony.voicemail;
   return {
     provider: "twilio",
     direction: session.direction,

@@ -1,15 +1,17 @@
 // Dispatching a session, shared by the authenticated API and the public (widget) endpoint: the
 // agent's configuration to run, variables through the shared renderer, the session row, its
-// SessionRoom, the media connection and the live events URL.
+// SessionRoom, the media connection and the live events URL. Creating a session needs no request
+// (SessionDeps): a campaign's CampaignRunner Durable Object places calls too.
 import type { Context } from "hono";
 import { and, eq } from "drizzle-orm";
 import { AgentConfig, coerceVariables, newId, type CoerceSource } from "@speaknode/contracts";
-import { agentVersions, sessions } from "@speaknode/db";
+import { agentVersions, sessions, type Database } from "@speaknode/db";
+import type { Config } from "../config.ts";
 import type { AppEnv } from "../context.ts";
 import { toAgent, type AgentRow } from "../agents/store.ts";
 import { ApiError, notFound } from "../errors.ts";
 import { mediaDriverFor, type MediaConnection } from "./media.ts";
-import { sessionRoom } from "./room.ts";
+import { sessionRoomIn, type SessionRoomStub } from "./room.ts";
 import { signSessionToken } from "@speaknode/tokens";
 import { LiveKitError } from "./livekit/twirp.ts";
 import { publicOrigin } from "../lib/public-url.ts";
@@ -37,25 +39,60 @@ export interface DispatchResult {
   eventsUrl: string;
 }
 
-export function eventsUrl(c: Context<AppEnv>, sessionId: string, token: string): string {
-  const base = new URL(publicOrigin(c));
+/** What creating a session needs, with or without a request: a Durable Object builds it itself. */
+export interface SessionDeps {
+  db: Database;
+  config: Config;
+  /** The Worker env (the SESSION_ROOM binding). */
+  env: Record<string, unknown>;
+  /** Public origin for links and provider callbacks (config.publicUrl wins over it). */
+  origin: string;
+}
+
+export function sessionDepsOf(c: Context<AppEnv>): SessionDeps {
+  return { db: c.get("db"), config: c.get("config"), env: c.env, origin: publicOrigin(c) };
+}
+
+/** The origin links point at: PUBLIC_URL when set, else the one the deps were built with. */
+export function originOf(deps: Pick<SessionDeps, "config" | "origin">): string {
+  return deps.config.publicUrl ?? deps.origin;
+}
+
+function eventsUrlAt(origin: string, sessionId: string, token: string): string {
+  const base = new URL(origin);
   base.protocol = base.protocol === "https:" ? "wss:" : "ws:";
   return `${base.origin}/live/sessions/${sessionId}?token=${encodeURIComponent(token)}`;
 }
 
-async function configToRun(c: Context<AppEnv>, agent: AgentRow, publishedOnly: boolean, publishedSnapshot?: unknown): Promise<AgentConfig> {
+export function eventsUrl(c: Context<AppEnv>, sessionId: string, token: string): string {
+  return eventsUrlAt(publicOrigin(c), sessionId, token);
+}
+
+async function snapshotConfig(db: Database, agentId: string, version: number): Promise<AgentConfig | null> {
+  const [row] = await db
+    .select({ snapshot: agentVersions.snapshot })
+    .from(agentVersions)
+    .where(and(eq(agentVersions.agentId, agentId), eq(agentVersions.version, version)));
+  return row ? AgentConfig.parse((row.snapshot as { agent: unknown }).agent) : null;
+}
+
+/** The configuration a session (or a campaign upload's validation) runs; exported for the contacts upload. */
+export async function configToRun(db: Database, req: Pick<CreateSessionRequest, "agent" | "publishedOnly" | "publishedSnapshot" | "campaign">): Promise<AgentConfig> {
+  const { agent, publishedOnly, publishedSnapshot } = req;
+  if (req.campaign) {
+    // A campaign runs the version pinned at its launch, whatever the agent publishes since.
+    const pinned = await snapshotConfig(db, agent.id, req.campaign.agentVersion);
+    if (!pinned) throw new ApiError("gone", `version ${req.campaign.agentVersion} of the campaign's agent no longer exists`);
+    return pinned;
+  }
   if (agent.publishedVersion === null) {
     if (publishedOnly) throw notFound("published agent");
     return AgentConfig.parse(toAgent(agent));
   }
   if (publishedSnapshot !== undefined) return AgentConfig.parse((publishedSnapshot as { agent: unknown }).agent);
-  const [published] = await c
-    .get("db")
-    .select({ snapshot: agentVersions.snapshot })
-    .from(agentVersions)
-    .where(and(eq(agentVersions.agentId, agent.id), eq(agentVersions.version, agent.publishedVersion)));
+  const published = await snapshotConfig(db, agent.id, agent.publishedVersion);
   if (!published) throw new Error("published version row is missing");
-  return AgentConfig.parse((published.snapshot as { agent: unknown }).agent);
+  return published;
 }
 
 /** The phone facts of a session created for a call (personal data: never logged). */
@@ -75,6 +112,9 @@ export interface CreateSessionRequest extends Omit<DispatchRequest, "channel"> {
   maxDurationMs?: number;
   /** The published version's snapshot when the caller read it already (saves a round trip). */
   publishedSnapshot?: unknown;
+  /** A campaign's call: the session is linked to its attempt (one session per attempt, enforced
+   *  by a unique index) and runs the campaign's pinned version. */
+  campaign?: { campaignId: string; attemptId: string; agentVersion: number };
 }
 
 export interface CreatedSession {
@@ -82,7 +122,7 @@ export interface CreatedSession {
   config: AgentConfig;
   language: string;
   variables: Record<string, string | number | boolean | null>;
-  room: ReturnType<typeof sessionRoom>;
+  room: SessionRoomStub;
 }
 
 /**
@@ -90,9 +130,10 @@ export interface CreatedSession {
  * session row and its SessionRoom moved to Dispatching. Web sessions then connect media
  * (dispatchSession); phone sessions answer the provider with a media stream instead.
  */
-export async function createDispatchingSession(c: Context<AppEnv>, req: CreateSessionRequest): Promise<CreatedSession> {
-  const { agent } = req;
-  const config = await configToRun(c, agent, req.publishedOnly, req.publishedSnapshot);
+export async function createDispatchingSession(deps: SessionDeps, req: CreateSessionRequest): Promise<CreatedSession> {
+  const { agent, campaign } = req;
+  const { db } = deps;
+  const config = await configToRun(db, req);
   req.admit?.(config);
   const language = req.language ?? config.defaultLanguage;
   if (!config.locales.some((l) => l.language.toLowerCase() === language.toLowerCase())) {
@@ -101,20 +142,17 @@ export async function createDispatchingSession(c: Context<AppEnv>, req: CreateSe
   const variables = coerceVariables(config.variables, req.variables, { source: req.variablesSource, fieldPrefix: "body.variables" });
   if (!variables.ok) throw new ApiError("validation_failed", "the variables do not fit the agent's schema", { errors: variables.errors });
 
-  const db = c.get("db");
-  const settings = c.get("config");
+  const settings = deps.config;
   const sessionId = newId("session");
   const phone = req.phone;
-  const room = sessionRoom(c, sessionId);
+  const room = sessionRoomIn(deps.env, sessionId);
   const limits = { ...settings.sessions, ...(req.maxDurationMs !== undefined ? { maxDurationMs: Math.min(req.maxDurationMs, settings.sessions.maxDurationMs) } : {}) };
-  // The row and the room are written at the same time: the row already says Dispatching, which
-  // the room confirms (and from then on writes every change through to the row itself).
-  const inserting = db.insert(sessions).values({
+  const values: typeof sessions.$inferInsert = {
     id: sessionId,
     spaceId: agent.spaceId,
     agentId: agent.id,
-    agentVersion: agent.publishedVersion,
-    draftVersion: agent.publishedVersion === null ? agent.version : null,
+    agentVersion: campaign ? campaign.agentVersion : agent.publishedVersion,
+    draftVersion: campaign || agent.publishedVersion !== null ? null : agent.version,
     status: "dispatching",
     channel: req.channel,
     caller: req.caller,
@@ -124,12 +162,29 @@ export async function createDispatchingSession(c: Context<AppEnv>, req: CreateSe
     ...(phone
       ? { direction: phone.direction, fromNumber: phone.from, toNumber: phone.to, phoneNumberId: phone.phoneNumberId, providerCallId: phone.providerCallId }
       : {}),
-  });
-  const dispatching = (async () => {
-    await room.init({ sessionId, ...limits });
+    ...(campaign ? { campaignId: campaign.campaignId, campaignAttemptId: campaign.attemptId } : {}),
+  };
+  const dispatch = async () => {
+    await room.init({ sessionId, ...limits, ...(campaign ? { campaign: { campaignId: campaign.campaignId, attemptId: campaign.attemptId } } : {}) });
     return room.transition({ to: "dispatching", rowWrittenByCaller: true });
-  })();
-  const [inserted, moved] = await Promise.allSettled([inserting, dispatching]);
+  };
+  if (campaign) {
+    // The row first: a second session for one attempt fails on the unique index before its room
+    // exists, so no room of a duplicate ever reports an end to the campaign's runner.
+    await db.insert(sessions).values(values);
+    try {
+      const moved = await dispatch();
+      if (!moved.ok) throw new Error(`session room refused dispatching: ${moved.code}`);
+    } catch (err) {
+      // Not left holding a call slot of its number and space: the row says why it never ran.
+      await db.update(sessions).set({ status: "failed", failureReason: "session could not be created", endedAt: new Date() }).where(eq(sessions.id, sessionId)).catch(() => undefined);
+      throw err;
+    }
+    return { sessionId, config, language, variables: variables.values, room };
+  }
+  // Otherwise the row and the room are written at the same time: the row already says
+  // Dispatching, which the room confirms (and from then on writes every change through itself).
+  const [inserted, moved] = await Promise.allSettled([db.insert(sessions).values(values), dispatch()]);
   if (inserted.status === "rejected") {
     // No row (a concurrent duplicate call, a deleted agent): the room must not wait for an agent.
     if (moved.status === "fulfilled" && moved.value.ok) await room.transition({ to: "failed", reason: "session could not be created" }).catch(() => undefined);
@@ -141,15 +196,16 @@ export async function createDispatchingSession(c: Context<AppEnv>, req: CreateSe
 }
 
 /** A live-events URL for a viewer of the session (10 minutes). */
-export async function viewerEventsUrl(c: Context<AppEnv>, sessionId: string, agentId: string): Promise<string> {
-  const subscriber = await signSessionToken(c.get("config").runtime.tokenSecret, { sessionId, agentId, scope: "events", ttlS: 600, role: "viewer" });
-  return eventsUrl(c, sessionId, subscriber);
+export async function viewerEventsUrl(deps: Pick<SessionDeps, "config" | "origin">, sessionId: string, agentId: string): Promise<string> {
+  const subscriber = await signSessionToken(deps.config.runtime.tokenSecret, { sessionId, agentId, scope: "events", ttlS: 600, role: "viewer" });
+  return eventsUrlAt(originOf(deps), sessionId, subscriber);
 }
 
 export async function dispatchSession(c: Context<AppEnv>, req: DispatchRequest): Promise<DispatchResult> {
   const { agent } = req;
-  const settings = c.get("config");
-  const { sessionId, language, room } = await createDispatchingSession(c, req);
+  const deps = sessionDepsOf(c);
+  const settings = deps.config;
+  const { sessionId, language, room } = await createDispatchingSession(deps, req);
   let media: MediaConnection;
   try {
     media = await mediaDriverFor(settings).connect({ sessionId, agentId: agent.id });
@@ -161,5 +217,5 @@ export async function dispatchSession(c: Context<AppEnv>, req: DispatchRequest):
     }
     throw err;
   }
-  return { sessionId, status: "dispatching", agentId: agent.id, agentVersion: agent.publishedVersion, language, media, eventsUrl: await viewerEventsUrl(c, sessionId, agent.id) };
+  return { sessionId, status: "dispatching", agentId: agent.id, agentVersion: agent.publishedVersion, language, media, eventsUrl: await viewerEventsUrl(deps, sessionId, agent.id) };
 }

@@ -44,7 +44,12 @@ export async function twilioClientFor(config: Config, row: ConnectionRow): Promi
 
 /** Where Twilio calls the platform back for a connection's numbers and calls. */
 export function twilioWebhookUrls(c: Context<AppEnv>, connectionId: string): { voiceUrl: string; statusUrl: string; amdUrl: string } {
-  const base = `${publicOrigin(c)}/telephony/twilio/${connectionId}`;
+  return twilioWebhookUrlsAt(publicOrigin(c), connectionId);
+}
+
+/** The same, from a public origin (outside a request: a campaign's runner). */
+export function twilioWebhookUrlsAt(origin: string, connectionId: string): { voiceUrl: string; statusUrl: string; amdUrl: string } {
+  const base = `${origin}/telephony/twilio/${connectionId}`;
   return { voiceUrl: `${base}/voice`, statusUrl: `${base}/status`, amdUrl: `${base}/amd` };
 }
 

@@ -5,7 +5,7 @@
 // it, and a hang-up otherwise.
 import type { Context } from "hono";
 import { and, eq, sql } from "drizzle-orm";
-import { agents, agentVersions, phoneNumbers, sessions } from "@speaknode/db";
+import { agents, agentVersions, phoneNumbers, sessions, spaces } from "@speaknode/db";
 import { parsePhoneNumber } from "@speaknode/phone";
 import { signSessionToken } from "@speaknode/tokens";
 import { toStorable } from "@speaknode/contracts";
@@ -13,7 +13,8 @@ import type { AppEnv } from "../context.ts";
 import { ApiError } from "../errors.ts";
 import { databaseErrorFields } from "../lib/db-error.ts";
 import { log } from "../lib/log.ts";
-import { createDispatchingSession } from "../sessions/dispatch.ts";
+import { createDispatchingSession, sessionDepsOf } from "../sessions/dispatch.ts";
+import { callsAhead, numberLiveCallsSql, spaceLiveCallsSql } from "./call-limits.ts";
 import type { ConnectionRow } from "./connections.ts";
 import { twiml } from "./twilio/twiml.ts";
 
@@ -32,6 +33,7 @@ export interface VoiceAnswer {
 const callSidShape = /^CA[0-9a-zA-Z]{32}$/;
 
 const refuse = (text: string, detail: string): VoiceAnswer => ({ twiml: twiml({ verb: "say", text }, { verb: "hangup" }), sessionId: null, detail });
+const busy = (detail: string): VoiceAnswer => ({ twiml: twiml({ verb: "reject", reason: "busy" }), sessionId: null, detail });
 
 async function streamAnswer(c: Context<AppEnv>, session: { sessionId: string; agentId: string }, callSid: string, detail: string): Promise<VoiceAnswer> {
   const config = c.get("config");
@@ -59,7 +61,7 @@ async function replayAnswer(c: Context<AppEnv>, connectionId: string, callSid: s
 
 /**
  * The called number of this connection and its agent (one lookup on connection_id + e164), with
- * in the same statement its live calls (sessions_phone_number_status_idx) and whether this call
+ * in the same statement its live calls and its space's, the space's limit, and whether this call
  * already has a session (sessions_provider_call_uq): one round trip on the common path.
  */
 async function resolveNumber(c: Context<AppEnv>, connectionId: string, e164: string, callSid: string) {
@@ -68,12 +70,15 @@ async function resolveNumber(c: Context<AppEnv>, connectionId: string, e164: str
     .select({
       number: phoneNumbers,
       agent: agents,
-      liveCalls: sql<number>`(select count(*)::int from ${sessions} where ${sessions.phoneNumberId} = ${phoneNumbers.id} and ${sessions.status} in ('pending', 'dispatching', 'active'))`,
+      liveCalls: numberLiveCallsSql(phoneNumbers.id),
+      spaceLiveCalls: spaceLiveCallsSql(phoneNumbers.spaceId),
+      spaceMaxCalls: spaces.maxConcurrentCalls,
       answered: sql<boolean>`exists (select 1 from ${sessions} where ${sessions.providerCallId} = ${callSid})`,
       // The published version's snapshot, so the session is created without another round trip.
       snapshot: agentVersions.snapshot,
     })
     .from(phoneNumbers)
+    .innerJoin(spaces, eq(spaces.id, phoneNumbers.spaceId))
     .leftJoin(agents, and(eq(agents.id, phoneNumbers.agentId), eq(agents.spaceId, phoneNumbers.spaceId)))
     .leftJoin(agentVersions, and(eq(agentVersions.agentId, agents.id), eq(agentVersions.version, agents.publishedVersion)))
     .where(and(eq(phoneNumbers.connectionId, connectionId), eq(phoneNumbers.e164, e164)));
@@ -98,14 +103,13 @@ export async function answerInboundCall(c: Context<AppEnv>, connection: Connecti
   if (!agent) return refuse(notInServiceText, "number not bound to an agent");
   if (agent.publishedVersion === null) return refuse(notInServiceText, "agent not published");
 
-  if (resolved.liveCalls >= number.maxConcurrentCalls) {
-    return { twiml: twiml({ verb: "reject", reason: "busy" }), sessionId: null, detail: `busy: ${number.maxConcurrentCalls} concurrent calls` };
-  }
+  if (resolved.liveCalls >= number.maxConcurrentCalls) return busy(`busy: ${number.maxConcurrentCalls} concurrent calls`);
+  if (resolved.spaceLiveCalls >= resolved.spaceMaxCalls) return busy(`busy: the space's ${resolved.spaceMaxCalls} concurrent calls`);
 
   const from = params["From"] ?? "";
   const fromE164 = parsePhoneNumber(from);
   try {
-    const created = await createDispatchingSession(c, {
+    const created = await createDispatchingSession(sessionDepsOf(c), {
       agent,
       ...(resolved.snapshot ? { publishedSnapshot: resolved.snapshot } : {}),
       publishedOnly: true,
@@ -116,6 +120,14 @@ export async function answerInboundCall(c: Context<AppEnv>, connection: Connecti
       caller: from ? toStorable(from.slice(0, 200)) : null,
       phone: { direction: "inbound", from: fromE164.ok ? fromE164.e164 : null, to: to.e164, phoneNumberId: number.id, providerCallId: callSid },
     });
+    // Calls arriving at the same moment may all have found the last free slot: the sessions
+    // created first keep theirs, a later one past a limit fails its own and the call gets busy.
+    const ahead = await callsAhead(c.get("db"), number, created.sessionId);
+    if (ahead) {
+      const failed = await created.room.transition({ to: "failed", reason: ahead.reason });
+      if (!failed.ok) log.warn("telephony: the session of a call refused busy could not be failed", { requestId: c.get("requestId"), sessionId: created.sessionId, code: failed.code });
+      return { ...busy(`busy: ${ahead.reason}`), sessionId: created.sessionId };
+    }
     log.info("telephony: inbound call answered", { requestId: c.get("requestId"), sessionId: created.sessionId, agentId: agent.id, phoneNumberId: number.id, pii: { from, to: to.e164 } });
     return streamAnswer(c, { sessionId: created.sessionId, agentId: agent.id }, callSid, "session created");
   } catch (err) {

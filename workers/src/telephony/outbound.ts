@@ -4,32 +4,57 @@
 // endpoint, status callbacks and asynchronous answering-machine detection. A call Twilio refuses
 // fails its session with the reason and becomes a problem the caller can act on.
 import type { Context } from "hono";
-import { and, count, eq, inArray, lt } from "drizzle-orm";
-import type { OutboundCall, OutboundCallBody } from "@speaknode/contracts";
+import { and, eq } from "drizzle-orm";
+import type { OutboundCall, OutboundCallBody, VoicemailPolicy } from "@speaknode/contracts";
 import { phoneNumbers, sessions, type Database } from "@speaknode/db";
-import { countryOf, destinationAllowed, parsePhoneNumber } from "@speaknode/phone";
+import { parsePhoneNumber } from "@speaknode/phone";
 import { signSessionToken } from "@speaknode/tokens";
 import type { AppEnv } from "../context.ts";
 import type { AgentRow } from "../agents/store.ts";
 import { ApiError, notFound } from "../errors.ts";
+import { databaseErrorFields } from "../lib/db-error.ts";
 import { log } from "../lib/log.ts";
-import { createDispatchingSession, viewerEventsUrl } from "../sessions/dispatch.ts";
+import { createDispatchingSession, originOf, sessionDepsOf, viewerEventsUrl, type SessionDeps } from "../sessions/dispatch.ts";
+import { admitOutbound, callsAhead, type PhoneNumberRow } from "./call-limits.ts";
 import { createCallRefusal } from "./call-errors.ts";
-import { loadConnectionRow, twilioClientFor, twilioWebhookUrls, type ConnectionRow } from "./connections.ts";
+import { duplicateAttemptDetail } from "./refusal-kind.ts";
+import { loadConnectionRow, twilioClientFor, twilioWebhookUrlsAt, type ConnectionRow } from "./connections.ts";
 import { TwilioApiError, type TwilioCreateCall } from "./twilio/client.ts";
 import { twiml } from "./twilio/twiml.ts";
 
-export type PhoneNumberRow = typeof phoneNumbers.$inferSelect;
+export { admitOutbound, liveCallsOn, liveStatuses, type PhoneNumberRow } from "./call-limits.ts";
+export { attemptAlreadyHasSession, callRefusalKind, type CallRefusalKind } from "./refusal-kind.ts";
+
+/** What placing a call needs, with or without a request (the CampaignRunner has none). */
+export type CallDeps = SessionDeps;
+
+export function callDepsOf(c: Context<AppEnv>): CallDeps {
+  return sessionDepsOf(c);
+}
+
+/** A campaign's call: its attempt, the version pinned at launch, and its call settings. */
+export interface CampaignCallOptions {
+  campaignId: string;
+  attemptId: string;
+  /** pinned published version */
+  agentVersion: number;
+  /** The campaign's limit on a call's length (null: the platform's). */
+  maxDurationS: number | null;
+  /** Informational: the runtime reads the policy from the campaign row (fixed at launch). */
+  voicemail: "inherit" | VoicemailPolicy;
+}
+
+export interface PlaceCallOptions {
+  campaign?: CampaignCallOptions;
+  /** Awaited once the session row exists and before the provider is asked to call; a throw
+   *  fails the session and no call is placed. */
+  onSessionCreated?: (sessionId: string) => Promise<void>;
+}
 
 /** Seconds Twilio lets an outbound call ring before it gives up (no-answer). */
 export const ringTimeoutS = 30;
 /** Lifetime of the media token in the inline TwiML: ringing plus Twilio's connect time. */
 export const outboundMediaTokenTtlS = 120;
-/** Retry-After when a number is at its concurrent-call limit: calls last minutes, not seconds. */
-const busyRetryAfterS = 30;
-
-/** Statuses in which a session holds one of its number's concurrent calls. */
-export const liveStatuses = ["pending", "dispatching", "active"] as const;
 
 /** A phone number of the space, with the connection that places its calls. */
 export async function loadSpaceNumber(db: Database, spaceId: string, phoneNumberId: string): Promise<{ number: PhoneNumberRow; connection: ConnectionRow }> {
@@ -41,43 +66,13 @@ export async function loadSpaceNumber(db: Database, spaceId: string, phoneNumber
   return { number, connection };
 }
 
-/** Sessions holding one of the number's calls right now (one indexed count); with `before`, only
- *  those created before that session (ids are time-ordered). */
-export async function liveCallsOn(db: Database, phoneNumberId: string, before?: string): Promise<number> {
-  const [row] = await db
-    .select({ n: count() })
-    .from(sessions)
-    .where(and(eq(sessions.phoneNumberId, phoneNumberId), inArray(sessions.status, [...liveStatuses]), before !== undefined ? lt(sessions.id, before) : undefined));
-  return row?.n ?? 0;
-}
-
-function numberBusy(live: number, max: number): ApiError {
-  return new ApiError("rate_limited", `the number already has ${live} of its ${max} concurrent calls (maxConcurrentCalls); try again when one ends`, {
-    headers: { "retry-after": String(busyRetryAfterS) },
-  });
-}
-
-/** The number's outbound rules for this destination: allowed country, a free call slot. */
-export async function admitOutbound(db: Database, number: PhoneNumberRow, to: string): Promise<void> {
-  if (!destinationAllowed(to, number.allowedCountries)) {
-    const country = countryOf(to);
-    const allowed = number.allowedCountries.length > 0 ? `only ${number.allowedCountries.join(", ")}` : "no country (its list is empty)";
-    throw new ApiError(
-      "destination_not_allowed",
-      `the number's allowed destination countries (allowedCountries) permit ${allowed}; the destination is ${country ? `in ${country}` : "in a country that cannot be told from the number"}`,
-    );
-  }
-  const live = await liveCallsOn(db, number.id);
-  if (live >= number.maxConcurrentCalls) throw numberBusy(live, number.maxConcurrentCalls);
-}
-
 /** Twilio's create-call request for a session: inline TwiML to the media stream, callbacks, AMD. */
 export function createCallParams(
-  c: Context<AppEnv>,
+  deps: Pick<CallDeps, "config" | "origin">,
   input: { sessionId: string; mediaToken: string; connectionId: string; from: string; to: string; timeLimitS: number },
 ): TwilioCreateCall {
-  const { statusUrl, amdUrl } = twilioWebhookUrls(c, input.connectionId);
-  const stream = { url: c.get("config").telephony.mediaStreamUrl, parameters: { sessionId: input.sessionId, token: input.mediaToken } };
+  const { statusUrl, amdUrl } = twilioWebhookUrlsAt(originOf(deps), input.connectionId);
+  const stream = { url: deps.config.telephony.mediaStreamUrl, parameters: { sessionId: input.sessionId, token: input.mediaToken } };
   return {
     To: input.to,
     From: input.from,
@@ -96,57 +91,85 @@ export function createCallParams(
   };
 }
 
-/** Places an outbound call for an agent; the session fails with the reason when Twilio refuses. */
-export async function placeOutboundCall(c: Context<AppEnv>, agent: AgentRow, body: OutboundCallBody): Promise<OutboundCall> {
-  const db = c.get("db");
-  const config = c.get("config");
+/** The refusal of a second session for one campaign attempt (never dialled twice). */
+function duplicateAttempt(err: unknown): ApiError | null {
+  if (databaseErrorFields(err)?.constraint !== "sessions_campaign_attempt_uq") return null;
+  return new ApiError("conflict", duplicateAttemptDetail);
+}
+
+/**
+ * Places an outbound call for an agent; the session fails with the reason when Twilio refuses.
+ * With `opts.campaign` the session is the attempt's (created before Twilio is asked; a second one
+ * for the same attempt fails on insert) and runs the campaign's pinned version.
+ */
+export async function placeOutboundCall(deps: CallDeps, agent: AgentRow, body: OutboundCallBody, opts: PlaceCallOptions = {}): Promise<OutboundCall> {
+  const { db, config } = deps;
+  const { campaign } = opts;
   // The contract checks E.164's shape only; whether the number can exist is checked here.
   const destination = parsePhoneNumber(body.to);
   if (!destination.ok) throw new ApiError("validation_failed", "the destination is not a phone number that can exist", { errors: [{ field: "body.to", message: destination.message }] });
   const { number, connection } = await loadSpaceNumber(db, agent.spaceId, body.fromNumberId);
   await admitOutbound(db, number, body.to);
 
-  const maxDurationMs = body.maxDurationS !== undefined ? body.maxDurationS * 1000 : undefined;
-  const { sessionId, room } = await createDispatchingSession(c, {
-    agent,
-    publishedOnly: false,
-    variables: body.variables,
-    variablesSource: "json",
-    language: body.language,
-    channel: "phone",
-    caller: body.to,
-    phone: { direction: "outbound", from: number.e164, to: body.to, phoneNumberId: number.id, providerCallId: null },
-    ...(maxDurationMs !== undefined ? { maxDurationMs } : {}),
-  });
+  const maxDurationS = campaign?.maxDurationS ?? body.maxDurationS;
+  const maxDurationMs = maxDurationS !== undefined ? maxDurationS * 1000 : undefined;
+  let created;
+  try {
+    created = await createDispatchingSession(deps, {
+      agent,
+      publishedOnly: campaign !== undefined,
+      variables: body.variables,
+      variablesSource: "json",
+      language: body.language,
+      channel: "phone",
+      caller: body.to,
+      phone: { direction: "outbound", from: number.e164, to: body.to, phoneNumberId: number.id, providerCallId: null },
+      ...(maxDurationMs !== undefined ? { maxDurationMs } : {}),
+      ...(campaign ? { campaign: { campaignId: campaign.campaignId, attemptId: campaign.attemptId, agentVersion: campaign.agentVersion } } : {}),
+    });
+  } catch (err) {
+    throw duplicateAttempt(err) ?? err;
+  }
+  const { sessionId, room } = created;
+  const fail = async (reason: string) => {
+    const failed = await room.transition({ to: "failed", reason });
+    if (!failed.ok) log.warn("outbound call: the session of a call not placed could not be failed", { sessionId, code: failed.code });
+  };
 
   // Requests at the same moment may all have found the last free slot: the sessions created first
-  // keep theirs, and a later one past the limit fails its own session before any call is placed.
-  const ahead = await liveCallsOn(db, number.id, sessionId);
-  if (ahead >= number.maxConcurrentCalls) {
-    await room.transition({ to: "failed", reason: "the number was at its concurrent-call limit" });
-    throw numberBusy(ahead, number.maxConcurrentCalls);
+  // keep theirs, and a later one past a limit fails its own session before any call is placed.
+  const ahead = await callsAhead(db, number, sessionId);
+  if (ahead) {
+    await fail(ahead.reason);
+    throw ahead.error;
+  }
+  if (opts.onSessionCreated) {
+    try {
+      await opts.onSessionCreated(sessionId);
+    } catch (err) {
+      await fail("the call could not be placed");
+      throw err;
+    }
   }
 
   // No CallSid to bind the token to yet: Twilio assigns it when it accepts the request below.
   const mediaToken = await signSessionToken(config.runtime.tokenSecret, { sessionId, agentId: agent.id, scope: "media", role: "phone", ttlS: outboundMediaTokenTtlS });
   const timeLimitS = Math.floor(Math.min(maxDurationMs ?? config.sessions.maxDurationMs, config.sessions.maxDurationMs) / 1000);
-  const params = createCallParams(c, { sessionId, mediaToken, connectionId: connection.id, from: number.e164, to: body.to, timeLimitS });
+  const params = createCallParams(deps, { sessionId, mediaToken, connectionId: connection.id, from: number.e164, to: body.to, timeLimitS });
 
   let call;
   try {
     const client = await twilioClientFor(config, connection);
     call = await client.createCall(params);
   } catch (err) {
-    const reason = err instanceof TwilioApiError ? createCallRefusal(err).reason : "the call could not be placed";
-    const failed = await room.transition({ to: "failed", reason });
-    if (!failed.ok) log.warn("outbound call: the refused call's session could not be failed", { sessionId, code: failed.code });
+    await fail(err instanceof TwilioApiError ? createCallRefusal(err).reason : "the call could not be placed");
     if (!(err instanceof TwilioApiError)) throw err;
     log.warn("outbound call: Twilio refused the call", { sessionId, connectionId: connection.id, status: err.status, twilioCode: err.code });
     throw createCallRefusal(err).error;
   }
 
   await db.update(sessions).set({ providerCallId: call.sid, providerStatus: call.status }).where(eq(sessions.id, sessionId));
-  log.info("outbound call placed", { sessionId, connectionId: connection.id, phoneNumberId: number.id, providerStatus: call.status });
+  log.info("outbound call placed", { sessionId, connectionId: connection.id, phoneNumberId: number.id, providerStatus: call.status, ...(campaign ? { campaignId: campaign.campaignId, attemptId: campaign.attemptId } : {}) });
   return {
     sessionId,
     status: "dispatching",
@@ -154,6 +177,6 @@ export async function placeOutboundCall(c: Context<AppEnv>, agent: AgentRow, bod
     fromNumberId: number.id,
     to: body.to,
     providerCallId: call.sid,
-    eventsUrl: await viewerEventsUrl(c, sessionId, agent.id),
+    eventsUrl: await viewerEventsUrl(deps, sessionId, agent.id),
   };
 }
