@@ -13,6 +13,7 @@ import { apiBench } from "./bench/api.ts";
 import { dispatchBench } from "./bench/sessions.ts";
 import { telemetryBench } from "./bench/telemetry.ts";
 import { phoneWebhookBench } from "./bench/phone-webhook.ts";
+import { campaignDialLoopBench, campaignDoubleDialBench } from "./bench/campaign.ts";
 import { token } from "./bench/api.ts";
 import { demoPhoneNumber, demoPhoneNumberId, demoTelephonyConnectionId } from "@speaknode/db";
 import { runtimeBench } from "../voice-runtime/bench/overhead.ts";
@@ -25,7 +26,8 @@ import { dashboardAgentsListBench, dashboardSizes } from "../e2e/dashboard-bench
 requireSystemPackages("bench");
 buildPublicAssets({ quiet: true });
 const workDir = mkdtempSync(join(tmpdir(), "speaknode-bench-"));
-const stack = await startLocalStack({ port: await freePort(), workDir, quiet: true });
+// With the Twilio simulator (the Worker's Twilio client points at it): the campaign benches dial through it.
+const stack = await startLocalStack({ port: await freePort(), workDir, quiet: true, twilioSimulatorPort: 0 });
 try {
   for (const line of await apiBench(stack.url)) console.log(line);
   for (const line of await dispatchBench(stack.url, stack.demoAgentId)) console.log(line);
@@ -34,6 +36,12 @@ try {
   const owner = await token(stack.url);
   const raised = await fetch(`${stack.url}/v1/phone-numbers/${demoPhoneNumberId}`, { method: "PATCH", headers: { authorization: `Bearer ${owner}`, "content-type": "application/json" }, body: JSON.stringify({ maxConcurrentCalls: 1000 }) });
   if (!raised.ok) throw new Error(`could not raise the demo number's call limit: ${raised.status} ${await raised.text()}`);
+  // Campaigns (before the webhook bench, whose sessions stay dispatching and would count against the
+  // space's call limit): the CampaignRunner's dial loop and its double-dial safety, through the simulator.
+  if (!stack.twilio || stack.worker.child.pid === undefined) throw new Error("the bench stack started without its Twilio simulator");
+  const campaignTarget = { url: stack.url, spaceId: stack.demoSpaceId, sim: stack.twilio, wranglerPid: stack.worker.child.pid };
+  for (const line of await campaignDialLoopBench(campaignTarget)) console.log(line);
+  for (const line of await campaignDoubleDialBench(campaignTarget)) console.log(line);
   for (const line of await phoneWebhookBench(stack.url, { authToken: stack.twilioAuthToken, connectionId: demoTelephonyConnectionId, to: demoPhoneNumber, from: "+15555550123" })) console.log(line);
   // Telemetry: OTLP exports → POST /v1/traces → queue → consumer → Postgres, and the consumer's insert alone.
   const telemetryTarget = { url: stack.url, tokenSecret: localSecretsKey(workDir, "runtime-token.key"), databaseUrl: stack.database.databaseUrl, localProxy: stack.database.localProxy };

@@ -43,6 +43,8 @@ export type RequirementName = keyof typeof requirements;
 export const commandNeeds = {
   dev: ["speech"],
   call: ["speech"],
+  // The demo's simulated people speak with flite (in the dev stack's Twilio simulator).
+  "campaign:demo": ["speech"],
   test: ["speech", "browser"],
   bench: ["speech", "browser"],
 } as const satisfies Record<string, readonly RequirementName[]>;
