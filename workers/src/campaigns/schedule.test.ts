@@ -27,6 +27,8 @@ describe("calling windows in UTC", () => {
     expect(iso(nextWindowStart(weekdays, "UTC", at("2026-12-07T10:15:00Z")))).toBe("2026-12-07T10:15:00.000Z");
     expect(iso(nextWindowStart(weekdays, "UTC", at("2026-12-07T06:00:00Z")))).toBe("2026-12-07T09:00:00.000Z");
     expect(iso(nextWindowStart(weekdays, "UTC", at("2026-12-07T18:00:00Z")))).toBe("2026-12-08T09:00:00.000Z");
+    // A window once a week, just missed: almost seven days on.
+    expect(iso(nextWindowStart([{ days: [1], start: "09:00", end: "10:00" }], "UTC", at("2026-12-07T10:00:00Z")))).toBe("2026-12-14T09:00:00.000Z");
     expect(iso(windowEnd(weekdays, "UTC", at("2026-12-07T10:15:00Z")))).toBe("2026-12-07T18:00:00.000Z");
     expect(windowEnd(weekdays, "UTC", at("2026-12-07T18:00:00Z"))).toBeNull();
   });

@@ -7,6 +7,7 @@
 // in the fall-back hour opens at its first occurrence, and the repeated hour is judged by its
 // wall-clock time each time it happens. Local time only changes by the clock running or by a zone
 // transition, so window openings and closings are searched among those two kinds of instants.
+// Zones are validated where they enter (TimeZoneName); one Intl does not know throws a RangeError.
 import type { CallingWindow, CampaignOutcome, RetryPolicy, RetryRule } from "@speaknode/contracts";
 
 const SECOND_MS = 1000;
