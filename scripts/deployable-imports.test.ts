@@ -12,6 +12,8 @@ describe("imports between deployables", () => {
       { path: "durable-objects/session-room/c.ts", text: 'import "../../workers/src/side-effect.ts";' },
     ];
     expect(crossDeployableImports(files)).toHaveLength(4);
+    // The campaign runner's exception is its own: a sibling folder does not inherit it.
+    expect(crossDeployableImports([{ path: "durable-objects/campaign-runnerx/a.ts", text: 'import { x } from "../../workers/src/x.ts";' }])).toHaveLength(1);
     expect(crossDeployableImports(files)[0]).toMatch(/^durable-objects\/session-room\/index\.ts:1 imports workers\//);
   });
 
@@ -20,6 +22,8 @@ describe("imports between deployables", () => {
       crossDeployableImports([
         { path: "durable-objects/session-room/index.ts", text: 'import { a } from "./storage.ts";\nimport { b } from "../../packages/db/src/index.ts";\nimport { c } from "@speaknode/contracts";' },
         { path: "workers/src/index.ts", text: 'export { SessionRoom } from "../../durable-objects/session-room/index.ts";' },
+        // The CampaignRunner dials through the Worker's outbound path (it ships in the Worker's script).
+        { path: "durable-objects/campaign-runner/tick.ts", text: 'import { placeOutboundCall } from "../../workers/src/telephony/outbound.ts";' },
         { path: "scripts/bench.ts", text: 'import { x } from "../workers/src/app.ts";' },
       ]),
     ).toEqual([]);
