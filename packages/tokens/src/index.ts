@@ -1,3 +1,4 @@
 // Tokens the Worker and the voice runtime share: HS256 JWTs signed with the runtime token secret.
 export * from "./session-tokens.ts";
 export * from "./service-tokens.ts";
+export * from "./campaign-tokens.ts";

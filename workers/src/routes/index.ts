@@ -70,6 +70,16 @@ import { registerTelephonyTwilioStatus } from "./telephony-twilio-status.ts";
 import { registerTelephonyTwilioAmd } from "./telephony-twilio-amd.ts";
 import { registerCallsCreate } from "./calls-create.ts";
 import { registerSessionsEnd } from "./sessions-end.ts";
+import { registerCampaignsCreate } from "./campaigns-create.ts";
+import { registerCampaignsList } from "./campaigns-list.ts";
+import { registerCampaignsGet } from "./campaigns-get.ts";
+import { registerCampaignsUpdate } from "./campaigns-update.ts";
+import { registerCampaignsDelete } from "./campaigns-delete.ts";
+import { registerCampaignsLifecycle } from "./campaigns-lifecycle.ts";
+import { registerCampaignItemsList } from "./campaign-items-list.ts";
+import { registerCampaignItemsGet } from "./campaign-items-get.ts";
+import { registerCampaignItemsExport } from "./campaign-items-export.ts";
+import { registerCampaignsLive } from "./campaigns-live.ts";
 
 export function registerRoutes(app: OpenAPIHono<AppEnv>): void {
   registerHealthz(app);
@@ -144,4 +154,15 @@ export function registerRoutes(app: OpenAPIHono<AppEnv>): void {
   registerTelephonyTwilioAmd(app);
   registerCallsCreate(app);
   registerSessionsEnd(app);
+  registerCampaignsCreate(app);
+  registerCampaignsList(app);
+  registerCampaignsGet(app);
+  registerCampaignsUpdate(app);
+  registerCampaignsDelete(app);
+  registerCampaignsLifecycle(app);
+  // `items.csv` is a literal segment, distinct from `items` and `items/{itemId}`.
+  registerCampaignItemsExport(app);
+  registerCampaignItemsList(app);
+  registerCampaignItemsGet(app);
+  registerCampaignsLive(app);
 }

@@ -19,6 +19,8 @@ export const route = createRoute({
     params: SpaceParams,
     query: z.strictObject({
       agentId: idSchema("agent").optional(),
+      /** The calls of one campaign (one session per attempt). */
+      campaignId: idSchema("campaign").optional(),
       status: SessionStatusValue.optional(),
       channel: SessionChannel.optional(),
       /** Calls only: inbound or outbound. */
@@ -48,6 +50,7 @@ export function registerSessionsList(app: OpenAPIHono<AppEnv>): void {
         and(
           eq(sessions.spaceId, spaceId),
           q.agentId ? eq(sessions.agentId, q.agentId) : undefined,
+          q.campaignId ? eq(sessions.campaignId, q.campaignId) : undefined,
           q.status ? eq(sessions.status, q.status) : undefined,
           q.channel ? eq(sessions.channel, q.channel) : undefined,
           q.direction ? and(eq(sessions.channel, "phone"), eq(sessions.direction, q.direction)) : undefined,
