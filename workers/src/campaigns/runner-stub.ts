@@ -1,15 +1,2 @@
-// The CampaignRunner of a campaign, from a Worker env (routes, queue consumers, SessionRoom).
-import type { CampaignRunner } from "../../../durable-objects/campaign-runner/index.ts";
-
-export type CampaignRunnerStub = Pick<CampaignRunner, "wake" | "sessionEnded" | "progress" | "fetch">;
-
-interface CampaignRunnerNamespace {
-  idFromName(name: string): DurableObjectId;
-  get(id: DurableObjectId): CampaignRunnerStub;
-}
-
-export function campaignRunnerIn(env: Record<string, unknown>, campaignId: string): CampaignRunnerStub {
-  const ns = env["CAMPAIGN_RUNNER"] as CampaignRunnerNamespace | undefined;
-  if (!ns) throw new Error("the CAMPAIGN_RUNNER Durable Object binding is missing");
-  return ns.get(ns.idFromName(campaignId));
-}
+// The Worker's handle on a campaign's CampaignRunner (defined beside the Durable Object).
+export { campaignRunnerIn, type CampaignRunnerStub } from "../../../durable-objects/campaign-runner/stub.ts";
