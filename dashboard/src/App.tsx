@@ -19,6 +19,9 @@ const MembersPage = lazyPage(() => import("./pages/MembersPage.tsx"));
 const ApiKeysPage = lazyPage(() => import("./pages/ApiKeysPage.tsx"));
 const ProviderKeysPage = lazyPage(() => import("./pages/ProviderKeysPage.tsx"));
 const TelephonyPage = lazyPage(() => import("./pages/TelephonyPage.tsx"));
+const CampaignsPage = lazyPage(() => import("./pages/CampaignsPage.tsx"));
+const CampaignWizardPage = lazyPage(() => import("./pages/CampaignWizardPage.tsx"));
+const CampaignMonitorPage = lazyPage(() => import("./pages/CampaignMonitorPage.tsx"));
 const SessionsPage = lazyPage(() => import("./pages/SessionsPage.tsx"));
 const SessionsDetailPage = lazyPage(() => import("./pages/SessionsDetailPage.tsx"));
 const AnalyticsPage = lazyPage(() => import("./pages/AnalyticsPage.tsx"));
@@ -138,8 +141,8 @@ function WithStores({ children }: { children: ComponentChildren }) {
 function SpaceNav({ spaceId, route }: { spaceId: string; route: Route }) {
   const { spaces } = useShell();
   const can = permissionsFor(spaces.role.value);
-  const item = (page: "agents" | "tools" | "members" | "apiKeys" | "providerKeys" | "telephony" | "sessions" | "analytics" | "settings", label: string) => (
-    <a href={spacePath(spaceId, page)} class={route.name === page || (page === "sessions" && route.name === "session") || (page === "agents" && route.name === "agentEditor") || (page === "tools" && route.name === "toolEditor") ? "active" : ""}>
+  const item = (page: "agents" | "tools" | "members" | "apiKeys" | "providerKeys" | "telephony" | "campaigns" | "sessions" | "analytics" | "settings", label: string) => (
+    <a href={spacePath(spaceId, page)} class={route.name === page || (page === "sessions" && route.name === "session") || (page === "campaigns" && (route.name === "campaign" || route.name === "campaignNew")) || (page === "agents" && route.name === "agentEditor") || (page === "tools" && route.name === "toolEditor") ? "active" : ""}>
       {label}
     </a>
   );
@@ -153,6 +156,7 @@ function SpaceNav({ spaceId, route }: { spaceId: string; route: Route }) {
       {can.manageApiKeys && item("apiKeys", "API keys")}
       {item("providerKeys", "Provider keys")}
       {item("telephony", "Telephony")}
+      {item("campaigns", "Campaigns")}
       {can.manageSpace && item("settings", "Settings")}
     </nav>
   );
@@ -179,6 +183,9 @@ function Page({ route }: { route: Route }) {
     case "apiKeys":
     case "providerKeys":
     case "telephony":
+    case "campaigns":
+    case "campaignNew":
+    case "campaign":
     case "sessions":
     case "session":
     case "analytics":
@@ -196,6 +203,9 @@ function Page({ route }: { route: Route }) {
       if (route.name === "settings") return <SpaceSettingsPage space={space} />;
       if (route.name === "providerKeys") return <ProviderKeysPage space={space} />;
       if (route.name === "telephony") return <TelephonyPage space={space} />;
+      if (route.name === "campaigns") return <CampaignsPage spaceId={space.id} />;
+      if (route.name === "campaignNew") return <CampaignWizardPage spaceId={space.id} draftId={route.draftId} />;
+      if (route.name === "campaign") return <CampaignMonitorPage spaceId={space.id} campaignId={route.campaignId} />;
       return <ApiKeysPage spaceId={space.id} />;
     }
     case "callback":

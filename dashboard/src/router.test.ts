@@ -1,6 +1,6 @@
 // The router's URL → route mapping and back, without a DOM (history is a small fake).
 import { describe, expect, it } from "vitest";
-import { adminPath, createRouter, matchRoute, spacePath, toolPath, type HistoryLike } from "./router.ts";
+import { adminPath, campaignPath, campaignWizardPath, createRouter, matchRoute, spacePath, toolPath, type HistoryLike } from "./router.ts";
 
 describe("matchRoute", () => {
   it("maps every dashboard path", () => {
@@ -76,5 +76,15 @@ describe("createRouter", () => {
     setUrl("/app/spaces/spc_a/members");
     onPop();
     expect(router.route.value).toEqual({ name: "members", spaceId: "spc_a" });
+  });
+});
+
+describe("campaign routes", () => {
+  it("maps the list, the wizard (with a draft to continue) and a campaign's page, and back", () => {
+    expect(matchRoute(spacePath("spc_1", "campaigns"), "")).toEqual({ name: "campaigns", spaceId: "spc_1" });
+    expect(matchRoute("/app/spaces/spc_1/campaigns/new", "")).toEqual({ name: "campaignNew", spaceId: "spc_1", draftId: null });
+    const wizard = new URL(campaignWizardPath("spc_1", "cmp_1"), "http://x");
+    expect(matchRoute(wizard.pathname, wizard.search)).toEqual({ name: "campaignNew", spaceId: "spc_1", draftId: "cmp_1" });
+    expect(matchRoute(campaignPath("spc_1", "cmp_2"), "")).toEqual({ name: "campaign", spaceId: "spc_1", campaignId: "cmp_2" });
   });
 });

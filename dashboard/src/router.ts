@@ -20,11 +20,15 @@ export type Route =
   | { name: "analytics"; spaceId: string }
   | { name: "settings"; spaceId: string }
   | { name: "telephony"; spaceId: string }
+  | { name: "campaigns"; spaceId: string }
+  /** The create wizard; `draftId` continues a draft campaign. */
+  | { name: "campaignNew"; spaceId: string; draftId: string | null }
+  | { name: "campaign"; spaceId: string; campaignId: string }
   | { name: "adminUsers" }
   | { name: "adminCatalog" }
   | { name: "notFound"; path: string };
 
-const spacePages = { agents: "agents", members: "members", "api-keys": "apiKeys", "provider-keys": "providerKeys", sessions: "sessions", settings: "settings", tools: "tools", analytics: "analytics", telephony: "telephony" } as const;
+const spacePages = { agents: "agents", members: "members", "api-keys": "apiKeys", "provider-keys": "providerKeys", sessions: "sessions", settings: "settings", tools: "tools", analytics: "analytics", telephony: "telephony", campaigns: "campaigns" } as const;
 type SpacePage = (typeof spacePages)[keyof typeof spacePages];
 
 export function matchRoute(pathname: string, search: string): Route {
@@ -43,6 +47,8 @@ export function matchRoute(pathname: string, search: string): Route {
   if (parts.length === 4 && parts[0] === "spaces" && parts[1] && parts[2] === "sessions" && parts[3]) return { name: "session", spaceId: parts[1], sessionId: parts[3] };
   if (parts.length === 4 && parts[0] === "spaces" && parts[1] && parts[2] === "agents" && parts[3]) return { name: "agentEditor", spaceId: parts[1], agentId: parts[3] };
   if (parts.length === 4 && parts[0] === "spaces" && parts[1] && parts[2] === "tools" && parts[3]) return { name: "toolEditor", spaceId: parts[1], toolId: parts[3] };
+  if (parts.length === 4 && parts[0] === "spaces" && parts[1] && parts[2] === "campaigns" && parts[3] === "new") return { name: "campaignNew", spaceId: parts[1], draftId: new URLSearchParams(search).get("draft") };
+  if (parts.length === 4 && parts[0] === "spaces" && parts[1] && parts[2] === "campaigns" && parts[3]) return { name: "campaign", spaceId: parts[1], campaignId: parts[3] };
   return { name: "notFound", path: pathname };
 }
 
@@ -60,6 +66,13 @@ export const agentPath = (spaceId: string, agentId: string) => `${spacePath(spac
 
 /** A webhook tool's editor; `toolId` "new" opens an empty one. */
 export const toolPath = (spaceId: string, toolId: string) => `${spacePath(spaceId, "tools")}/${encodeURIComponent(toolId)}`;
+
+/** A campaign's monitoring page. */
+export const campaignPath = (spaceId: string, campaignId: string) => `${spacePath(spaceId, "campaigns")}/${encodeURIComponent(campaignId)}`;
+
+/** The create wizard, or (with `draftId`) the wizard continuing that draft. */
+export const campaignWizardPath = (spaceId: string, draftId: string | null = null) =>
+  `${spacePath(spaceId, "campaigns")}/new${draftId ? `?draft=${encodeURIComponent(draftId)}` : ""}`;
 
 export interface HistoryLike {
   location: { pathname: string; search: string };

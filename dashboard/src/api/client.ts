@@ -46,6 +46,16 @@ export interface ApiDeps {
   onUnauthorized: () => void;
 }
 
+/** A request body sent as it is (an uploaded CSV or JSON file) with its own content type. */
+export class RawBody {
+  readonly content: string | Blob;
+  readonly contentType: string;
+  constructor(content: string | Blob, contentType: string) {
+    this.content = content;
+    this.contentType = contentType;
+  }
+}
+
 type Method = "GET" | "POST" | "PATCH" | "PUT" | "DELETE";
 export type Query = Record<string, string | number | boolean | undefined>;
 
@@ -55,11 +65,12 @@ export function createApi(deps: ApiDeps) {
     for (const [k, v] of Object.entries(query ?? {})) if (v !== undefined && v !== "") params.set(k, String(v));
     const search = params.size > 0 ? `?${params.toString()}` : "";
     const target = `${deps.base}${path}${search}`;
-    const headers: Record<string, string> = { ...extraHeaders, accept: "application/json" };
+    const headers: Record<string, string> = { accept: "application/json", ...extraHeaders };
     const token = await deps.accessToken();
     if (token) headers["authorization"] = `Bearer ${token}`;
-    if (body !== undefined) headers["content-type"] = "application/json";
-    const res = await deps.fetch(target, { method, headers, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
+    if (body !== undefined) headers["content-type"] = body instanceof RawBody ? body.contentType : "application/json";
+    const payload = body === undefined ? {} : { body: body instanceof RawBody ? body.content : JSON.stringify(body) };
+    const res = await deps.fetch(target, { method, headers, ...payload });
     if (res.ok) return res;
     const problem = await problemFrom(res);
     if (res.status === 401) {
@@ -80,7 +91,13 @@ export function createApi(deps: ApiDeps) {
     await send(method, path, body);
   }
 
-  return { json, empty };
+  /** A file the API streams (a CSV export), fetched with the auth header like any other call. */
+  async function download(path: string, query?: Query): Promise<Blob> {
+    const res = await send("GET", path, undefined, query, false, { accept: "text/csv, */*" });
+    return res.blob();
+  }
+
+  return { json, empty, download };
 }
 
 export type Api = ReturnType<typeof createApi>;

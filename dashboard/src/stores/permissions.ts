@@ -27,7 +27,7 @@ export function canRemoveMember(role: SpaceRole | null, myUserId: string | null,
   return role === "owner" ? "remove" : null;
 }
 
-export type SwitchPage = "agents" | "tools" | "sessions" | "analytics" | "members" | "apiKeys" | "providerKeys" | "telephony" | "settings";
+export type SwitchPage = "agents" | "tools" | "sessions" | "analytics" | "members" | "apiKeys" | "providerKeys" | "telephony" | "campaigns" | "settings";
 
 /**
  * The page the space switcher opens in the chosen space: the same list page when the caller may
@@ -42,7 +42,11 @@ export function pageAfterSwitch(current: string, role: SpaceRole | null): Switch
     case "members":
     case "providerKeys":
     case "telephony":
+    case "campaigns":
       return current;
+    case "campaign":
+    case "campaignNew":
+      return "campaigns";
     case "apiKeys":
       return can.manageApiKeys ? current : "agents";
     case "settings":
