@@ -2,8 +2,8 @@
 // numbers and stores the session's events, fans them out to hibernating WebSocket subscribers and
 // fails the session from an alarm when the agent never joins, the runtime goes silent or the
 // conversation runs too long. Everything that must outlive an eviction is in its SQLite; memory
-// holds nothing but the sockets, which the runtime itself keeps across hibernation.
-import { DurableObject } from "cloudflare:workers";
+// holds nothing but the sockets, which the runtime itself keeps across hibernation. A campaign's
+// session tells its CampaignRunner when it has ended (retried from the alarm until heard).
 import {
   SessionEvent,
   SessionEventCommand,
@@ -30,6 +30,8 @@ import { isTerminal, transition as checkTransition } from "./state-machine.ts";
 import { syncRetryMs, writeSessionRow } from "./write-through.ts";
 import { requestAnalyticsRefresh } from "./analytics-refresh.ts";
 import { deadlines, roomSchema, type Meta } from "./storage.ts";
+import { CampaignLink } from "./campaign-link.ts";
+import { LiveObject, sendJson } from "../shared/live-object.ts";
 
 /** The room reads no bindings; the Worker's env is passed through untyped. */
 export type SessionRoomEnv = Record<string, unknown>;
@@ -49,14 +51,12 @@ interface Attachment {
 
 const finalCloseReason = "session ended";
 
-export class SessionRoom extends DurableObject<SessionRoomEnv> {
+export class SessionRoom extends LiveObject<SessionRoomEnv, Attachment> {
+  readonly #campaign: CampaignLink;
+
   constructor(ctx: DurableObjectState, env: SessionRoomEnv) {
-    super(ctx, env);
-    void ctx.blockConcurrencyWhile(async () => {
-      ctx.storage.sql.exec(roomSchema);
-    });
-    // Answered by the runtime without waking a hibernated room; other pings reach webSocketMessage.
-    ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair('{"type":"ping"}', '{"type":"pong"}'));
+    super(ctx, env, roomSchema);
+    this.#campaign = new CampaignLink(ctx, env);
   }
 
   /** Creates the session in Pending and arms the dispatch timeout; repeating it changes nothing. */
@@ -78,6 +78,7 @@ export class SessionRoom extends DurableObject<SessionRoomEnv> {
       maxDurationMs,
       Date.now(),
     );
+    if (cmd.data.campaign) this.#campaign.store(cmd.data.campaign);
     await this.#scheduleAlarm();
     return this.#stateResult(this.#meta());
   }
@@ -147,6 +148,7 @@ export class SessionRoom extends DurableObject<SessionRoomEnv> {
     const meta = this.#meta();
     if (!meta) return;
     if (await this.ctx.storage.get("rowSyncPending")) await this.#syncRow();
+    if (isTerminal(meta.status)) await this.#notifyCampaign();
     const now = Date.now();
     // Alarms may run early (retries, tests), so the deadline is checked, not assumed.
     const due = deadlines(meta)
@@ -162,22 +164,18 @@ export class SessionRoom extends DurableObject<SessionRoomEnv> {
 
   /** The events socket; the Worker has authenticated the subscriber and names its role. */
   override async fetch(request: Request): Promise<Response> {
-    if (request.headers.get("Upgrade")?.toLowerCase() !== "websocket") {
-      return new Response("expected a WebSocket upgrade", { status: 426, headers: { Upgrade: "websocket" } });
-    }
+    const notUpgrade = this.refuseNonUpgrade(request);
+    if (notUpgrade) return notUpgrade;
     const role = SubscriberRole.safeParse(request.headers.get("x-subscriber-role"));
     if (!role.success) return new Response("x-subscriber-role must be viewer or runtime", { status: 400 });
     const meta = this.#meta();
     if (!meta) return new Response("session not initialized", { status: 404 });
 
-    const { 0: client, 1: server } = new WebSocketPair();
-    this.ctx.acceptWebSocket(server, [role.data]);
-    const attachment: Attachment = { role: role.data, connectedAt: Date.now() };
-    server.serializeAttachment(attachment);
-    send(server, this.#welcome(meta));
+    const { socket, response } = this.acceptSubscriber({ role: role.data, connectedAt: Date.now() }, [role.data]);
+    send(socket, this.#welcome(meta));
     // A late subscriber to an ended session still learns how it ended, then is let go.
-    if (isTerminal(meta.status)) server.close(1000, finalCloseReason);
-    return new Response(null, { status: 101, webSocket: client });
+    if (isTerminal(meta.status)) socket.close(1000, finalCloseReason);
+    return response;
   }
 
   override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
@@ -190,14 +188,6 @@ export class SessionRoom extends DurableObject<SessionRoomEnv> {
       case "ping":
         send(ws, { type: "pong" });
         return;
-    }
-  }
-
-  override async webSocketClose(ws: WebSocket, code: number, reason: string): Promise<void> {
-    try {
-      ws.close(echoableCloseCode(code), reason);
-    } catch {
-      // Already closed (the runtime may have answered the close itself); nothing left to do.
     }
   }
 
@@ -292,33 +282,25 @@ export class SessionRoom extends DurableObject<SessionRoomEnv> {
 
   /** Fans new events out, lets subscribers go once the session has ended, and re-arms the alarm. */
   async #afterChange(emitted: SessionEvent[], opts: { skipRowSync?: boolean } = {}): Promise<void> {
-    for (const event of emitted) this.#broadcast(event);
+    for (const event of emitted) this.broadcast(event satisfies SessionServerMessage);
     if (!opts.skipRowSync && emitted.some((e) => e.type === "session.status" || e.type === "session.completed" || e.type === "session.failed")) await this.#syncRow();
     const last = emitted.at(-1);
     if (last?.type === "session.completed" || last?.type === "session.failed") {
-      for (const ws of this.ctx.getWebSockets()) {
-        try {
-          ws.close(1000, finalCloseReason);
-        } catch {
-          // The subscriber left already.
-        }
-      }
+      this.closeAll(1000, finalCloseReason);
+      // The runner reads how the call ended from the row, so it hears of it once the row says so.
+      this.#campaign.markEnded();
+      await this.#notifyCampaign();
     }
     await this.#scheduleAlarm();
   }
 
-  #broadcast(message: SessionServerMessage): void {
-    const text = JSON.stringify(message);
-    for (const ws of this.ctx.getWebSockets()) {
-      try {
-        ws.send(text);
-      } catch {
-        // A socket mid-close; its webSocketClose handles the rest.
-      }
-    }
+  /** Tells the campaign's runner the session ended, once its row is written; retried from the alarm. */
+  async #notifyCampaign(): Promise<void> {
+    if (await this.ctx.storage.get("rowSyncPending")) return;
+    const meta = this.#meta();
+    if (meta) await this.#campaign.notify(meta.sessionId);
   }
 
-  /** One alarm at the nearest deadline of the current status, none once the session has ended. */
   /** Writes the status to the session's Postgres row; on failure, marks it for the alarm to retry. */
   async #syncRow(): Promise<void> {
     const meta = this.#meta();
@@ -335,25 +317,17 @@ export class SessionRoom extends DurableObject<SessionRoomEnv> {
     }
   }
 
+  /** One alarm at the nearest deadline of the current status (or a pending row write or runner
+   *  notice to retry), none once the session has ended and everything is written and told. */
   async #scheduleAlarm(): Promise<void> {
     const meta = this.#meta();
-    const pending = (await this.ctx.storage.get("rowSyncPending")) ? Date.now() + syncRetryMs : Infinity;
-    const next = Math.min(pending, meta ? Math.min(...deadlines(meta).map((d) => d.at)) : Infinity);
-    if (Number.isFinite(next)) await this.ctx.storage.setAlarm(next);
-    else await this.ctx.storage.deleteAlarm();
+    const retry = (await this.ctx.storage.get("rowSyncPending")) || this.#campaign.notifyPending() ? Date.now() + syncRetryMs : Infinity;
+    await this.armAlarm(Math.min(retry, meta ? Math.min(...deadlines(meta).map((d) => d.at)) : Infinity));
   }
 }
 
-
-// 1005 (no code) and 1006 (abnormal) are reported to us but may not be sent; echoing them throws
-// "Invalid WebSocket close code". Only codes a peer may send are echoed.
-function echoableCloseCode(code: number): number {
-  const sendable = (code >= 1000 && code <= 1003) || (code >= 1007 && code <= 1014) || (code >= 3000 && code <= 4999);
-  return sendable ? code : 1000;
-}
-
 function send(ws: WebSocket, message: SessionServerMessage): void {
-  ws.send(JSON.stringify(message));
+  sendJson(ws, message);
 }
 
 function failure(code: SessionRoomErrorCode, message: string): SessionRoomFailure {

@@ -36,7 +36,7 @@ export function registerSessionsEnd(app: OpenAPIHono<AppEnv>): void {
   app.openapi(route, async (c) => {
     const [found] = await c.get("db").select().from(sessions).where(eq(sessions.id, c.req.valid("param").sessionId));
     const { row } = await requireInSpace(c, "session", found);
-    const { result, accepted } = await endSession(c, row);
+    const { result, accepted } = await endSession({ db: c.get("db"), config: c.get("config"), env: c.env }, row);
     return accepted ? c.json(result, 202) : c.json(result, 200);
   });
 }

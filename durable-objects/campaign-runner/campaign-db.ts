@@ -1,0 +1,134 @@
+// The runner's reads and writes of a campaign and its items as a whole: due items, window
+// deferrals, endBy and cancel sweeps, the completion of a campaign with nothing left to do, and
+// the totals the live view shows. Every write is conditional on the state it changes.
+import { and, asc, count, eq, inArray, isNull, lte, or, sql } from "drizzle-orm";
+import { CampaignSettings, type CampaignItemStatus, type CampaignStatus } from "@speaknode/contracts";
+import { agents, campaignItems, campaigns, phoneNumbers, type Database } from "@speaknode/db";
+import type { AgentRow } from "../../workers/src/agents/store.ts";
+
+export interface RunnerCampaign {
+  id: string;
+  spaceId: string;
+  agentId: string;
+  agentVersion: number | null;
+  status: CampaignStatus;
+  cancelMode: "finish" | "end_calls" | null;
+  settings: CampaignSettings;
+  endedAt: Date | null;
+}
+
+const waitingStatuses = ["pending", "scheduled"] as const;
+const openStatuses = ["pending", "scheduled", "in_progress"] as const;
+
+export async function loadCampaign(db: Database, campaignId: string): Promise<RunnerCampaign | null> {
+  const [row] = await db.select().from(campaigns).where(eq(campaigns.id, campaignId));
+  if (!row) return null;
+  return {
+    id: row.id,
+    spaceId: row.spaceId,
+    agentId: row.agentId,
+    agentVersion: row.agentVersion,
+    status: row.status,
+    cancelMode: row.cancelMode === "finish" || row.cancelMode === "end_calls" ? row.cancelMode : null,
+    settings: CampaignSettings.parse(row.settings),
+    endedAt: row.endedAt,
+  };
+}
+
+export async function loadAgentRow(db: Database, agentId: string): Promise<AgentRow | null> {
+  const [row] = await db.select().from(agents).where(eq(agents.id, agentId));
+  return row ?? null;
+}
+
+/** The caller numbers that still exist in the space, with the connection placing their calls. */
+export async function callerNumbers(db: Database, spaceId: string, ids: string[]): Promise<Map<string, string>> {
+  if (ids.length === 0) return new Map();
+  const rows = await db
+    .select({ id: phoneNumbers.id, connectionId: phoneNumbers.connectionId })
+    .from(phoneNumbers)
+    .where(and(eq(phoneNumbers.spaceId, spaceId), inArray(phoneNumbers.id, ids)));
+  return new Map(rows.map((r) => [r.id, r.connectionId]));
+}
+
+export interface DueItem {
+  id: string;
+  phone: string;
+  variables: Record<string, string | number | boolean | null>;
+  timeZone: string | null;
+}
+
+/** Items waiting whose time has come, the longest-waiting first (campaign_items_due_idx). */
+export async function dueItems(db: Database, campaignId: string, now: number, limit: number): Promise<DueItem[]> {
+  return db
+    .select({ id: campaignItems.id, phone: campaignItems.phone, variables: campaignItems.variables, timeZone: campaignItems.timeZone })
+    .from(campaignItems)
+    .where(and(eq(campaignItems.campaignId, campaignId), inArray(campaignItems.status, [...waitingStatuses]), or(isNull(campaignItems.nextAttemptAt), lte(campaignItems.nextAttemptAt, new Date(now)))))
+    .orderBy(sql`${campaignItems.nextAttemptAt} asc nulls first`, asc(campaignItems.rowNumber))
+    .limit(limit);
+}
+
+/** Outside its calling window: the item waits, scheduled at the window's opening. */
+export async function deferItem(db: Database, itemId: string, atMs: number): Promise<void> {
+  await db
+    .update(campaignItems)
+    .set({ status: "scheduled", nextAttemptAt: new Date(atMs), updatedAt: new Date() })
+    .where(and(eq(campaignItems.id, itemId), inArray(campaignItems.status, [...waitingStatuses])));
+}
+
+/** The earliest moment a waiting item becomes due (now for one with no time), null when none waits. */
+export async function nextDueAt(db: Database, campaignId: string, now: number): Promise<number | null> {
+  const [row] = await db
+    .select({ anyNow: sql<boolean>`bool_or(${campaignItems.nextAttemptAt} is null)`, first: sql<string | null>`min(${campaignItems.nextAttemptAt})` })
+    .from(campaignItems)
+    .where(and(eq(campaignItems.campaignId, campaignId), inArray(campaignItems.status, [...waitingStatuses])));
+  if (!row) return null;
+  if (row.anyNow) return now;
+  return row.first === null ? null : new Date(row.first).getTime();
+}
+
+/** Waiting items become final (endBy passed: skipped; the campaign cancelled: cancelled). */
+export async function closeWaitingItems(db: Database, campaignId: string, status: "skipped" | "cancelled", reason: string): Promise<number> {
+  const rows = await db
+    .update(campaignItems)
+    .set({ status, nextAttemptAt: null, lastError: reason, updatedAt: new Date() })
+    .where(and(eq(campaignItems.campaignId, campaignId), inArray(campaignItems.status, [...waitingStatuses])))
+    .returning({ id: campaignItems.id });
+  return rows.length;
+}
+
+/** running → completed when no item is waiting or in progress (checked in the same statement). */
+export async function completeIfDone(db: Database, campaignId: string, now: number): Promise<boolean> {
+  const rows = await db
+    .update(campaigns)
+    .set({ status: "completed", endedAt: new Date(now), updatedAt: new Date(now), version: sql`${campaigns.version} + 1` })
+    .where(
+      and(
+        eq(campaigns.id, campaignId),
+        eq(campaigns.status, "running"),
+        sql`not exists (select 1 from ${campaignItems} where ${campaignItems.campaignId} = ${campaigns.id} and ${inArray(campaignItems.status, [...openStatuses])})`,
+      ),
+    )
+    .returning({ id: campaigns.id });
+  return rows.length === 1;
+}
+
+/** A cancelled campaign's last call has ended: it has an end time. */
+export async function markCancelledEnded(db: Database, campaignId: string, now: number): Promise<void> {
+  await db
+    .update(campaigns)
+    .set({ endedAt: new Date(now), updatedAt: new Date(now) })
+    .where(and(eq(campaigns.id, campaignId), eq(campaigns.status, "cancelled"), isNull(campaigns.endedAt)));
+}
+
+/** Items by status, in one grouped query (campaign_items_due_idx). */
+export async function itemTotals(db: Database, campaignId: string): Promise<Record<CampaignItemStatus, number>> {
+  const totals: Record<CampaignItemStatus, number> = { pending: 0, scheduled: 0, in_progress: 0, completed: 0, failed: 0, skipped: 0, cancelled: 0 };
+  const rows = await db.select({ status: campaignItems.status, n: count() }).from(campaignItems).where(eq(campaignItems.campaignId, campaignId)).groupBy(campaignItems.status);
+  for (const r of rows) totals[r.status] = Number(r.n);
+  return totals;
+}
+
+export async function campaignStatusOf(db: Database, campaignId: string): Promise<CampaignStatus | null> {
+  const [row] = await db.select({ status: campaigns.status }).from(campaigns).where(eq(campaigns.id, campaignId));
+  return row?.status ?? null;
+}

@@ -1,0 +1,258 @@
+// The body of the runner's alarm: read the campaign, reconcile live attempts, then act on its
+// status — running: dial due items within windows, the campaign's concurrency, the dial rate per
+// connection and the caller-number rotation; endBy passed: skip what waits; cancelled: cancel what
+// waits (and hang up live calls with cancel_mode end_calls); nothing left: completed. Returns when
+// the next alarm is needed. Every write is conditional, so a duplicate run changes nothing.
+import { maskPhoneNumber } from "@speaknode/phone/light";
+import type { Database } from "@speaknode/db";
+import type { AgentRow } from "../../workers/src/agents/store.ts";
+import type { Config } from "../../workers/src/config.ts";
+import { isInWindow, nextWindowStart } from "../../workers/src/campaigns/schedule.ts";
+import { attemptAlreadyHasSession, callRefusalKind } from "../../workers/src/telephony/outbound.ts";
+import { AttemptGivenUp, bindSession, casDialing, claimItem, cancelledReason, endAttempt, endByReason } from "./attempts.ts";
+import { callerNumbers, closeWaitingItems, completeIfDone, deferItem, dueItems, loadAgentRow, loadCampaign, markCancelledEnded, nextDueAt, type DueItem, type RunnerCampaign } from "./campaign-db.ts";
+import type { CrashPoint, Dialer } from "./dialer.ts";
+import { endLiveCalls } from "./end-calls.ts";
+import { reconcile, recordEnded } from "./reconcile.ts";
+import type { RunnerStore } from "./storage.ts";
+
+/** How often live attempts are checked against Postgres while calls are live. */
+export const reconcileIntervalMs = 15_000;
+/** Items looked at per query, and window deferrals per alarm before the rest wait for the next. */
+const dueBatch = 50;
+const maxDeferralsPerTick = 2_000;
+
+export interface TickDeps {
+  db: Database;
+  config: Config;
+  env: Record<string, unknown>;
+  store: RunnerStore;
+  dialer: Dialer;
+  checkpoint: (point: CrashPoint) => void;
+}
+
+export interface TickResult {
+  nextAlarmAt: number | null;
+  /** Something a live viewer sees changed. */
+  changed: boolean;
+  status: RunnerCampaign["status"] | null;
+}
+
+/** The reconcile alone (a session-ended notice): outcomes applied at once, dialing left to the alarm. */
+export async function reconcileOnly(deps: TickDeps): Promise<boolean> {
+  const meta = deps.store.meta();
+  const campaign = meta ? await loadCampaign(deps.db, meta.campaignId) : null;
+  if (!campaign) return false;
+  return (await reconcile(deps.db, deps.store, campaign, Date.now())) > 0;
+}
+
+export async function runTick(deps: TickDeps): Promise<TickResult> {
+  const { db, store } = deps;
+  const meta = store.meta();
+  if (!meta) return { nextAlarmAt: null, changed: false, status: null };
+  const campaign = await loadCampaign(db, meta.campaignId);
+  if (!campaign) {
+    store.setWaiting("the campaign no longer exists", null);
+    return { nextAlarmAt: null, changed: false, status: null };
+  }
+  let changed = (await reconcile(db, store, campaign, Date.now())) > 0;
+  const next: number[] = [];
+  let waiting: string | null = null;
+  let nextDialAt: number | null = null;
+
+  switch (campaign.status) {
+    case "draft":
+      waiting = "not launched yet";
+      break;
+    case "completed":
+      break;
+    case "paused":
+      waiting = "paused";
+      break;
+    case "cancelled": {
+      changed = (await closeWaitingItems(db, campaign.id, "cancelled", cancelledReason)) > 0 || changed;
+      if (campaign.cancelMode === "end_calls") await endLiveCalls({ db, config: deps.config, env: deps.env }, store, Date.now());
+      if (store.liveCount() === 0 && campaign.endedAt === null) {
+        await markCancelledEnded(db, campaign.id, Date.now());
+        changed = true;
+      }
+      waiting = store.liveCount() > 0 ? "cancelled; waiting for the live calls to end" : null;
+      break;
+    }
+    case "running": {
+      const round = await dialRound(deps, campaign, meta.origin);
+      changed = round.changed || changed;
+      waiting = round.waiting;
+      nextDialAt = round.nextDialAt;
+      if (round.nextDialAt !== null) next.push(round.nextDialAt);
+      if (await completeIfDone(db, campaign.id, Date.now())) {
+        changed = true;
+        store.setWaiting(null, null);
+        return { nextAlarmAt: store.liveCount() > 0 ? Date.now() + reconcileIntervalMs : null, changed, status: "completed" };
+      }
+      break;
+    }
+  }
+  if (store.liveCount() > 0) next.push(Date.now() + reconcileIntervalMs);
+  store.setWaiting(waiting, nextDialAt);
+  return { nextAlarmAt: next.length > 0 ? Math.min(...next) : null, changed, status: campaign.status };
+}
+
+interface Round {
+  changed: boolean;
+  waiting: string | null;
+  /** When the next dial may happen (a due item, a window opening, a dial-rate slot, startAt, endBy). */
+  nextDialAt: number | null;
+}
+
+async function dialRound(deps: TickDeps, campaign: RunnerCampaign, origin: string | null): Promise<Round> {
+  const { db, store } = deps;
+  const { settings } = campaign;
+  const now = Date.now();
+  const endBy = settings.endBy === null ? null : Date.parse(settings.endBy);
+  if (endBy !== null && now >= endBy) {
+    const skipped = await closeWaitingItems(db, campaign.id, "skipped", endByReason);
+    return { changed: skipped > 0, waiting: store.liveCount() > 0 ? "the campaign's end (endBy) has passed; waiting for the live calls to end" : null, nextDialAt: null };
+  }
+  const startAt = settings.startAt === null ? null : Date.parse(settings.startAt);
+  if (startAt !== null && now < startAt) return { changed: false, waiting: `starts at ${new Date(startAt).toISOString()}`, nextDialAt: startAt };
+
+  const agent = await loadAgentRow(db, campaign.agentId);
+  const callerOrigin = deps.config.publicUrl ?? origin;
+  if (!agent || campaign.agentVersion === null) return { changed: false, waiting: "the campaign's agent is missing or was never published", nextDialAt: null };
+  if (callerOrigin === null) return { changed: false, waiting: "waiting to be woken with the public origin", nextDialAt: null };
+  const numbers = await callerNumbers(db, campaign.spaceId, settings.callerNumberIds);
+  if (numbers.size === 0) return { changed: false, waiting: "none of the campaign's caller numbers exists any more", nextDialAt: null };
+
+  const ctx: DialCtx = { deps, campaign, agent, agentVersion: campaign.agentVersion, origin: callerOrigin, numbers };
+  let changed = false;
+  let deferrals = 0;
+  let windowWait: { atMs: number; timeZone: string } | null = null;
+  let stop: { waiting: string | null; at: number | null } | null = null;
+  while (!stop) {
+    const items = await dueItems(db, campaign.id, Date.now(), dueBatch);
+    if (items.length === 0) break;
+    for (const item of items) {
+      if (store.liveCount() >= settings.maxConcurrentCalls) {
+        stop = { waiting: `at the campaign's concurrent-call limit (${settings.maxConcurrentCalls})`, at: null };
+        break;
+      }
+      const t = Date.now();
+      const timeZone = item.timeZone ?? settings.defaultTimeZone;
+      if (!isInWindow(settings.windows, timeZone, t)) {
+        const opens = Math.max(nextWindowStart(settings.windows, timeZone, t) ?? t + 86_400_000, t + 1000);
+        await deferItem(db, item.id, opens);
+        changed = true;
+        if (!windowWait || opens < windowWait.atMs) windowWait = { atMs: opens, timeZone };
+        if (++deferrals >= maxDeferralsPerTick) {
+          stop = { waiting: null, at: Date.now() + 1000 };
+          break;
+        }
+        continue;
+      }
+      const caller = pickCaller(store, settings.callerNumberIds, numbers, settings.dialRatePerS, t);
+      if ("waitUntil" in caller) {
+        stop = { waiting: null, at: caller.waitUntil };
+        break;
+      }
+      changed = (await dialOne(ctx, item, caller)) || changed;
+    }
+  }
+  if (stop) return { changed, waiting: stop.waiting, nextDialAt: stop.at };
+  const due = await nextDueAt(db, campaign.id, Date.now());
+  const nextDialAt = due === null ? null : Math.min(due, endBy ?? Infinity);
+  let waiting: string | null = null;
+  if (store.liveCount() === 0 && due !== null) {
+    const meta = store.meta();
+    const refusedRecently = meta?.lastRefusalAt != null && Date.now() - meta.lastRefusalAt < 5 * 60_000;
+    if (windowWait && windowWait.atMs <= due) waiting = `outside calling windows until ${localTime(windowWait.atMs, windowWait.timeZone)} ${windowWait.timeZone}`;
+    else if (refusedRecently && meta?.lastRefusal) waiting = `calls were refused (${meta.lastRefusal}); retrying at ${new Date(due).toISOString()}`;
+    else waiting = `next call at ${new Date(due).toISOString()}`;
+  }
+  return { changed, waiting, nextDialAt };
+}
+
+function localTime(atMs: number, timeZone: string): string {
+  return new Intl.DateTimeFormat("en-GB", { timeZone, weekday: "short", hour: "2-digit", minute: "2-digit", hourCycle: "h23" }).format(atMs);
+}
+
+/** The next caller number in turn whose connection may dial now, or when the earliest may. */
+function pickCaller(store: RunnerStore, ids: string[], numbers: Map<string, string>, ratePerS: number, now: number): { numberId: string; connectionId: string } | { waitUntil: number } {
+  const start = store.meta()?.rotation ?? 0;
+  const last = store.lastDialByConnection();
+  const spacingMs = 1000 / ratePerS;
+  let earliest = Infinity;
+  for (let i = 0; i < ids.length; i++) {
+    const index = (start + i) % ids.length;
+    const numberId = ids[index];
+    const connectionId = numberId === undefined ? undefined : numbers.get(numberId);
+    if (numberId === undefined || connectionId === undefined) continue;
+    const slot = (last.get(connectionId) ?? -Infinity) + spacingMs;
+    if (slot <= now) {
+      store.setRotation(index + 1);
+      return { numberId, connectionId };
+    }
+    earliest = Math.min(earliest, slot);
+  }
+  return { waitUntil: Number.isFinite(earliest) ? Math.ceil(earliest) : now + 1000 };
+}
+
+interface DialCtx {
+  deps: TickDeps;
+  campaign: RunnerCampaign;
+  agent: AgentRow;
+  agentVersion: number;
+  origin: string;
+  numbers: Map<string, string>;
+}
+
+/** Claim → record → CAS → dial, each step idempotent (attempts.ts); true when something changed. */
+async function dialOne(ctx: DialCtx, item: DueItem, caller: { numberId: string; connectionId: string }): Promise<boolean> {
+  const { db, store, checkpoint } = ctx.deps;
+  const claimed = await claimItem(db, ctx.campaign.id, item.id, caller.numberId, Date.now());
+  if (!claimed) return false;
+  const { attemptId, attemptNumber } = claimed;
+  checkpoint("after_claim");
+  store.addLive({ attemptId, itemId: item.id, attemptNumber, sessionId: null, phoneMasked: maskPhoneNumber(item.phone), startedAt: Date.now() });
+  if (!(await casDialing(db, attemptId, Date.now()))) return true;
+  // Counted before the request: the spacing holds even when the runner stops during it.
+  store.recordDial(attemptId, caller.connectionId, Date.now());
+  checkpoint("after_cas");
+  try {
+    const { sessionId } = await ctx.deps.dialer(
+      { db, config: ctx.deps.config, env: ctx.deps.env },
+      {
+        campaignId: ctx.campaign.id,
+        attemptId,
+        agent: ctx.agent,
+        agentVersion: ctx.agentVersion,
+        settings: ctx.campaign.settings,
+        phone: item.phone,
+        variables: item.variables,
+        fromNumberId: caller.numberId,
+        origin: ctx.origin,
+        onSessionCreated: async (sessionId) => {
+          await bindSession(db, attemptId, sessionId);
+          store.setLiveSession(attemptId, sessionId);
+          checkpoint("after_session");
+        },
+      },
+    );
+    store.setLiveSession(attemptId, sessionId);
+  } catch (err) {
+    // Given up by a recovery, or its session exists already: the reconcile owns its outcome.
+    if (err instanceof AttemptGivenUp || attemptAlreadyHasSession(err)) return true;
+    const refusal = callRefusalKind(err);
+    const now = Date.now();
+    store.noteRefusal(refusal.reason, now);
+    console.warn(JSON.stringify({ level: "warn", message: "campaign call not placed", campaignId: ctx.campaign.id, attemptId, kind: refusal.kind }));
+    const ended = await endAttempt(
+      db,
+      ctx.campaign,
+      { attemptId, outcome: "not_placed", error: refusal.reason, durationS: null, sessionId: null, retryAfterMs: refusal.kind === "retry" ? refusal.retryAfterMs : null, permanent: refusal.kind === "permanent" },
+      now,
+    );
+    if (ended) recordEnded(store, { attemptId, phone: item.phone, ended }, now);
+  }
+  return true;
+}
