@@ -67,6 +67,9 @@ function examples(ids: Record<string, string>, eventSessions: string[]): Record<
     "POST /v1/agents/{agentId}/sessions": [{ body: { variables: { order_id: 42, customer_name: "Ada" }, channel: { type: "api", callerId: "+15550001234" } } }],
     // A number no space has: the call is refused (404) before Twilio is ever asked.
     "POST /v1/agents/{agentId}/calls": [{ body: { to: "+14155550100", fromNumberId: "pnm_00000000000000000000000000", variables: { order_id: 42, customer_name: "Ada" } } }],
+    // Windows and zones are patterns and refinements a schema sample does not meet.
+    "POST /v1/spaces/{spaceId}/campaigns": [{ body: { name: "Fuzz campaign", agentId: ids["agt"], callerNumberIds: [ids["pnm"]], windows: [{ days: [1, 2, 3], start: "09:00", end: "17:30" }], defaultTimeZone: "Europe/Paris", contactMapping: { phoneColumn: "phone", variables: { customer_name: "name" } } } }],
+    "PATCH /v1/campaigns/{campaignId}": [{ body: { name: "Renamed campaign", windows: [{ days: [6], start: "10:00", end: "24:00" }], maxConcurrentCalls: 3, retry: { busy: { attempts: 1, backoffS: 600 } } } }],
     "POST /public/agents/{agentId}/sessions": [{ body: { variables: { order_id: "42", customer_name: "Ada" }, visitorId: "visitor-1" } }],
     // Each on a session of its own: a valid mutation may end or fail the session it is sent to.
     "POST /runtime/v1/sessions/{sessionId}/events": [turn, toolCall, error, completed].map((event, i) => ({ body: { eventId: `fuzz-${i}`, event }, path: { sessionId: eventSessions[i] ?? "" } })),
