@@ -7,7 +7,7 @@ import { newId } from "@speaknode/contracts";
 import { sessions } from "@speaknode/db";
 import { signCampaignEventsToken, signSessionToken } from "@speaknode/tokens";
 import { call, expectProblem, testEnv, withDb } from "../../test/helpers.ts";
-import { campaignWorld, createDraft, insertAttempt, insertItems } from "../campaigns/campaigns-testing.ts";
+import { campaignWorld, createDraft, insertAttempt, insertItems, setStatus } from "../campaigns/campaigns-testing.ts";
 
 afterEach(() => {
   vi.unstubAllGlobals();
@@ -60,6 +60,9 @@ describe("a campaign's summary", () => {
     const next = await call("GET", `/v1/spaces/${w.spaceId}/campaigns?limit=1&cursor=${String(page.body["nextCursor"])}`, { token: w.apiKey });
     expect(next.body.data?.map((c) => c["id"])).toEqual([older.id]);
     expect(next.body["nextCursor"]).toBeNull();
+    await setStatus(older.id, "running");
+    const running = await call("GET", `/v1/spaces/${w.spaceId}/campaigns?status=running`, { token: w.apiKey });
+    expect(running.body.data?.map((c) => c["id"])).toEqual([older.id]);
   });
 });
 
