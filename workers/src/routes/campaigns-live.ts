@@ -17,6 +17,7 @@ export function registerCampaignsLive(app: OpenAPIHono<AppEnv>): void {
     if (!claims || claims.campaignId !== campaignId.data) throw new ApiError("unauthorized", "the events token is missing, expired or for another campaign");
     const runner = campaignRunnerIn(c.env, campaignId.data);
     if (!runner.fetch) throw new ApiError("upstream_unavailable", "live progress is not available");
-    return runner.fetch(new Request("https://campaign-runner/ws", { headers: new Headers(c.req.raw.headers) }));
+    // The path names the campaign: a runner never woken (a draft) learns its id from it.
+    return runner.fetch(new Request(`https://campaign-runner/live/campaigns/${campaignId.data}`, { headers: new Headers(c.req.raw.headers) }));
   });
 }

@@ -2,11 +2,12 @@
 // paged in file order with filters, one item with its attempts, the sessions of a campaign, the
 // streamed CSV export (RFC 4180 quoting, formulas made inert), and the live-progress URL whose
 // token opens this campaign's progress only.
+import { exports } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { newId } from "@speaknode/contracts";
 import { sessions } from "@speaknode/db";
 import { signCampaignEventsToken, signSessionToken } from "@speaknode/tokens";
-import { call, expectProblem, testEnv, withDb } from "../../test/helpers.ts";
+import { call, expectProblem, origin, testEnv, withDb } from "../../test/helpers.ts";
 import { campaignWorld, createDraft, insertAttempt, insertItems, setStatus } from "../campaigns/campaigns-testing.ts";
 
 afterEach(() => {
@@ -185,6 +186,24 @@ describe("exporting a campaign's items as CSV", () => {
 });
 
 describe("a campaign's live progress URL", () => {
+  it("opens the runner's progress socket with the URL's token: a welcome with the campaign's totals", async () => {
+    const w = await campaignWorld();
+    const draft = await createDraft(w);
+    await insertItems(draft.id, w.spaceId, [{}, { status: "completed", lastOutcome: "completed" }]);
+    const detail = await call("GET", `/v1/campaigns/${draft.id}`, { token: w.member.token });
+    const url = new URL(String(detail.body["eventsUrl"]));
+    const fetcher = (exports as unknown as { default: { fetch: (r: Request) => Promise<Response> } }).default;
+    const res = await fetcher.fetch(new Request(`${origin}${url.pathname}${url.search}`, { headers: { upgrade: "websocket" } }));
+    expect(res.status).toBe(101);
+    const socket = res.webSocket;
+    if (!socket) throw new Error("no WebSocket in the upgrade response");
+    const first = new Promise<string>((resolve) => socket.addEventListener("message", (e) => resolve(String(e.data)), { once: true }));
+    socket.accept();
+    const welcome = JSON.parse(await first) as { type: string; protocolVersion: number; progress: { campaignId: string; total: number } };
+    expect(welcome).toMatchObject({ type: "welcome", protocolVersion: 1, progress: { campaignId: draft.id, total: 2 } });
+    socket.close(1000, "done");
+  });
+
   it("carries a campaign token that the live route checks against the campaign; session tokens are refused", async () => {
     const w = await campaignWorld();
     const draft = await createDraft(w);
