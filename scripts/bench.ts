@@ -13,6 +13,7 @@ import { apiBench } from "./bench/api.ts";
 import { dispatchBench } from "./bench/sessions.ts";
 import { telemetryBench } from "./bench/telemetry.ts";
 import { phoneWebhookBench } from "./bench/phone-webhook.ts";
+import { campaignUploadBench } from "./bench/campaign-upload.ts";
 import { campaignDialLoopBench, campaignDoubleDialBench } from "./bench/campaign.ts";
 import { token } from "./bench/api.ts";
 import { demoPhoneNumber, demoPhoneNumberId, demoTelephonyConnectionId } from "@speaknode/db";
@@ -46,6 +47,8 @@ try {
   // Telemetry: OTLP exports → POST /v1/traces → queue → consumer → Postgres, and the consumer's insert alone.
   const telemetryTarget = { url: stack.url, tokenSecret: localSecretsKey(workDir, "runtime-token.key"), databaseUrl: stack.database.databaseUrl, localProxy: stack.database.localProxy };
   for (const line of await telemetryBench(telemetryTarget)) console.log(line);
+  // Campaigns: a 10k-row contacts CSV uploaded and its items created, against a dry run of the same file.
+  for (const line of await campaignUploadBench({ url: stack.url, databaseUrl: stack.database.databaseUrl, localProxy: stack.database.localProxy, spaceId: stack.demoSpaceId, agentId: stack.demoAgentId })) console.log(line);
   // The dashboard: its up-front JS, and signed in, navigation → the agents table shows the demo agent (Chromium).
   for (const line of dashboardSizes()) console.log(line);
   for (const line of await dashboardAgentsListBench(stack.url, stack.demoSpaceId, stack.demoAgentId)) console.log(line);

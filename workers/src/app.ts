@@ -43,7 +43,9 @@ export function createApp(): OpenAPIHono<AppEnv> {
   const limitBody = bodyLimit({ maxSize: 256 * 1024, onError: () => { throw new ApiError("payload_too_large", "the body is larger than 256 KiB"); } });
   // /v1/traces takes the voice runtime's service token and a larger body, and never touches the
   // database in the request (routes/traces-ingest.ts).
-  app.use("/v1/*", except("/v1/traces", limitBody, withDb, authenticate()));
+  // A campaign's contacts file streams in up to 20 MB, limited while it is read (routes/campaigns-contacts.ts).
+  app.use("/v1/*", except(["/v1/traces", "/v1/campaigns/:campaignId/contacts"], limitBody));
+  app.use("/v1/*", except("/v1/traces", withDb, authenticate()));
   app.use("/dev/*", withDb);
   app.use("/recordings/*", withDb);
   app.use("/a/*", withDb);

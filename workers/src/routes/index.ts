@@ -70,6 +70,7 @@ import { registerTelephonyTwilioStatus } from "./telephony-twilio-status.ts";
 import { registerTelephonyTwilioAmd } from "./telephony-twilio-amd.ts";
 import { registerCallsCreate } from "./calls-create.ts";
 import { registerSessionsEnd } from "./sessions-end.ts";
+import { registerCampaignsContacts } from "./campaigns-contacts.ts";
 import { registerCampaignsCreate } from "./campaigns-create.ts";
 import { registerCampaignsList } from "./campaigns-list.ts";
 import { registerCampaignsGet } from "./campaigns-get.ts";
@@ -154,6 +155,7 @@ export function registerRoutes(app: OpenAPIHono<AppEnv>): void {
   registerTelephonyTwilioAmd(app);
   registerCallsCreate(app);
   registerSessionsEnd(app);
+  registerCampaignsContacts(app);
   registerCampaignsCreate(app);
   registerCampaignsList(app);
   registerCampaignsGet(app);
