@@ -167,7 +167,11 @@ function ItemDrawer({ m, spaceId }: { m: CampaignMonitorStore; spaceId: string }
                     <td>{a.attemptNumber}</td>
                     <td>
                       {a.outcome ? <span class={`badge outcome-${a.outcome}`}>{outcomeLabel[a.outcome]}</span> : <span class="muted">{a.state === "ended" ? "—" : "in progress"}</span>}
-                      {a.error && <small class="error" style={{ display: "block" }}>{a.error}</small>}
+                      {a.error && a.error !== a.outcome && (
+                        <small class="error" style={{ display: "block" }}>
+                          {a.error}
+                        </small>
+                      )}
                     </td>
                     <td>{formatDate(a.dialedAt)}</td>
                     <td>{a.durationS === null ? "—" : formatDuration(a.durationS * 1000)}</td>

@@ -79,10 +79,16 @@ function Report({ w, report, agent }: { w: WizardStore; report: ContactsReport; 
           {report.format.toUpperCase()}
           {report.delimiter ? ` (separator “${report.delimiter === "\t" ? "tab" : report.delimiter}”)` : ""}
         </span>
-        <span>{report.totalRows} rows</span>
+        <span>
+          {report.totalRows} row{report.totalRows === 1 ? "" : "s"}
+        </span>
         <span class="good">{report.validRows} valid</span>
         {report.invalidRows > 0 && <span class="bad">{report.invalidRows} invalid</span>}
-        {report.duplicateRows > 0 && <span class="bad">{report.duplicateRows} duplicates</span>}
+        {report.duplicateRows > 0 && (
+          <span class="bad">
+            {report.duplicateRows} duplicate{report.duplicateRows === 1 ? "" : "s"}
+          </span>
+        )}
       </div>
       <p class="muted">
         Columns: {report.columns.map((col, i) => (

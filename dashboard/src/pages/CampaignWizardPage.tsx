@@ -238,7 +238,7 @@ function ReviewStep({ w, agent }: { w: WizardStore; agent: Agent | null }) {
           up to {s.maxConcurrentCalls} calls at once, {s.dialRatePerS} new call{s.dialRatePerS === 1 ? "" : "s"}/s
         </dd>
         <dt>Retries</dt>
-        <dd>{retryKinds.map((k) => `${retryKindLabel[k]}: ${s.retry[k].attempts} × after ${Math.round(s.retry[k].backoffS / 60)} min`).join("; ")}</dd>
+        <dd>{retryKinds.map((k) => `${retryKindLabel[k]}: ${s.retry[k].attempts === 0 ? "no retry" : `${s.retry[k].attempts} × after ${Math.round(s.retry[k].backoffS / 60)} min`}`).join("; ")}</dd>
         <dt>Longest call</dt>
         <dd>{s.maxDurationS === null ? "the platform's limit" : `${Math.round(s.maxDurationS / 60)} min`}</dd>
         <dt>Voicemail</dt>

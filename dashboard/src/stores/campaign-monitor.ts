@@ -65,7 +65,7 @@ export function applyItemsEvent(s: ItemsState, e: ItemsEvent): void {
 }
 
 const defaultOpenSocket: OpenSocket = (url) => new WebSocket(url);
-const refreshEveryMs = 4000;
+const refreshEveryMs = 2500;
 
 export function createCampaignMonitorStore(api: Api, openSocket: OpenSocket = defaultOpenSocket) {
   const calls = campaignsApi(api);
