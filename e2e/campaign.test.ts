@@ -186,8 +186,19 @@ describe("an outbound campaign of six simulated contacts", () => {
         expect(heardInAgentWav({ call, wav, word: "delivery", scratch })).toBe(true);
       }
     }
-    const machine = await session(item(byKind("machine")[0]?.phone ?? "").lastSessionId ?? "");
-    expect(machine.endReason).toBe("voicemail");
+  });
+
+  it("hung up on the answering machine (the campaign's voicemail policy): Twilio's verdict machine, nothing said to it after its beep", async () => {
+    const sessionId = item(byKind("machine")[0]?.phone ?? "").lastSessionId ?? "";
+    const s = await session(sessionId);
+    const call = await callOf(sessionId);
+    expect(call.answeredBy).toMatch(/^machine_/);
+    expect(s.callStatuses.map((x) => x.status)).toContainEqual(expect.stringMatching(/^amd:machine_/));
+    // The session may end before the agent even joined (the verdict comes fast): either way no message was left.
+    expect(["completed", "failed"]).toContain(s.status);
+    const beep = call.events.find((e) => e.kind === "machine.beep")?.atMs ?? Number.POSITIVE_INFINITY;
+    const afterBeepMs = call.agentAudio.reduce((ms, [a, b]) => ms + Math.max(0, b - Math.max(a, beep)), 0);
+    expect(afterBeepMs, JSON.stringify({ session: { status: s.status, endReason: s.endReason, failureReason: s.failureReason }, agentAudio: call.agentAudio, beep })).toBeLessThan(2000);
   });
 
   it("exports every item as CSV with its status, attempts, outcome and session", async () => {

@@ -113,15 +113,17 @@ async function launchCampaign(api: CampaignClient, spaceId: string, name: string
 }
 
 /** Polls until every item is final (or the deadline); resolves with the time it took. */
-async function untilFinal(api: CampaignClient, campaignId: string, total: number, deadlineMs: number): Promise<{ ms: number; done: boolean }> {
+async function untilFinal(api: CampaignClient, campaignId: string, total: number, deadlineMs: number): Promise<{ ms: number; done: boolean; last: string }> {
   const started = performance.now();
+  let last = "";
   while (performance.now() - started < deadlineMs) {
-    const { summary } = await api.get(campaignId);
+    const { summary, status } = await api.get(campaignId);
+    last = `${status} ${JSON.stringify(summary.byStatus)}`;
     const final = [...finalItemStatuses].reduce((n, s) => n + (summary.byStatus[s as keyof typeof summary.byStatus] ?? 0), 0);
-    if (final >= total) return { ms: performance.now() - started, done: true };
+    if (final >= total) return { ms: performance.now() - started, done: true, last };
     await sleep(100);
   }
-  return { ms: performance.now() - started, done: false };
+  return { ms: performance.now() - started, done: false, last };
 }
 
 export async function campaignDialLoopBench(target: CampaignBenchTarget): Promise<string[]> {
@@ -149,7 +151,17 @@ export async function campaignDialLoopBench(target: CampaignBenchTarget): Promis
   const campaignId = await launchCampaign(api, target.spaceId, "bench dial loop", phones);
   const run = await untilFinal(api, campaignId, dialLoopItems, 60_000);
   const { peakMb, startMb } = memory.stop();
-  if (!run.done) throw new Error(`the dial-loop campaign left items not final after ${Math.round(run.ms / 1000)} s`);
+  if (!run.done) {
+    const stuck = (await api.items(campaignId)).filter((i) => !finalItemStatuses.has(i.status) && i.status !== "pending").slice(0, 4);
+    const facts = await Promise.all(
+      stuck.map(async (i) => {
+        const session = i.lastSessionId ? ((await (await api.request("GET", `/v1/sessions/${i.lastSessionId}`)).json()) as { status?: string; failureReason?: string | null }) : null;
+        const calls = target.sim.calls().filter((c) => c.to === i.phone).map((c) => `${c.status} after ${c.durationS ?? "-"} s`);
+        return { item: i.status, attempts: i.attempts, session: session && `${session.status} ${session.failureReason ?? ""}`, calls };
+      }),
+    );
+    throw new Error(`the dial-loop campaign left items not final after ${Math.round(run.ms / 1000)} s: ${run.last}; e.g. ${JSON.stringify(facts)}`);
+  }
   return [
     `BENCH campaign.dial_loop_items_per_s=${fmt(dialLoopItems / (run.ms / 1000))} items/s`,
     `BENCH campaign.dial_loop.baseline_api_calls_per_s=${fmt(baselinePerS)} calls/s`,
