@@ -3,7 +3,7 @@
 import { and, eq, inArray } from "drizzle-orm";
 import type { FieldError } from "@speaknode/contracts";
 import { agents, phoneNumbers, telephonyConnections, type Database } from "@speaknode/db";
-import { notFound } from "../errors.ts";
+import { ApiError, notFound } from "../errors.ts";
 
 /** Providers outbound calls go through today (telephony/outbound.ts refuses the others). */
 const dialingProviders = new Set(["twilio"]);
@@ -29,9 +29,10 @@ export async function callerNumberErrors(db: Database, spaceId: string, ids: rea
   return errors;
 }
 
-/** The agent, when it is one of the space's (another space's agent is the 404 of a made-up id). */
-export async function agentOfSpace(db: Database, spaceId: string, agentId: string): Promise<{ id: string; publishedVersion: number | null }> {
+/** The agent, when it is one of the space's (another space's agent is the 404 of a made-up id),
+ *  naming the request's `field` when there is one. */
+export async function agentOfSpace(db: Database, spaceId: string, agentId: string, field?: string): Promise<{ id: string; publishedVersion: number | null }> {
   const [agent] = await db.select({ id: agents.id, publishedVersion: agents.publishedVersion }).from(agents).where(and(eq(agents.id, agentId), eq(agents.spaceId, spaceId)));
-  if (!agent) throw notFound("agent");
+  if (!agent) throw field ? new ApiError("not_found", "agent not found", { errors: [{ field, message: "not an agent of this space" }] }) : notFound("agent");
   return agent;
 }

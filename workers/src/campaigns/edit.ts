@@ -31,7 +31,7 @@ export async function editCampaign(db: Database, row: CampaignRow, patch: Update
   for (const key of settingKeys) if (patch[key] !== undefined) settingsPatch[key] = patch[key];
   const merged = CampaignSettings.safeParse({ ...settingsOf(row), ...settingsPatch });
   if (!merged.success) throw new ApiError("validation_failed", "the settings are not valid once changed", { errors: fieldErrorsFromZod(merged.error, "body") });
-  if (patch.agentId !== undefined && patch.agentId !== row.agentId) await agentOfSpace(db, row.spaceId, patch.agentId);
+  if (patch.agentId !== undefined && patch.agentId !== row.agentId) await agentOfSpace(db, row.spaceId, patch.agentId, "body.agentId");
   if (patch.callerNumberIds !== undefined) {
     const errors = await callerNumberErrors(db, row.spaceId, patch.callerNumberIds, "body.callerNumberIds");
     if (errors.length > 0) throw new ApiError("validation_failed", "a caller number cannot be used", { errors });

@@ -28,7 +28,7 @@ export function registerCampaignsCreate(app: OpenAPIHono<AppEnv>): void {
     const { name, agentId, contactMapping, ...settings } = c.req.valid("json");
     await requireSpace(c, spaceId);
     const db = c.get("db");
-    await agentOfSpace(db, spaceId, agentId);
+    await agentOfSpace(db, spaceId, agentId, "body.agentId");
     const errors = await callerNumberErrors(db, spaceId, settings.callerNumberIds, "body.callerNumberIds");
     if (errors.length > 0) throw new ApiError("validation_failed", "a caller number cannot be used", { errors });
     const p = c.get("principal");

@@ -41,6 +41,7 @@ describe("creating a campaign", () => {
     const res = await call("POST", `/v1/spaces/${w.spaceId}/campaigns`, { token: w.owner.token, json: { name: "X", agentId: w.otherAgentId, callerNumberIds: [w.numberId] } });
     expectProblem(res, 404, "not_found");
     expect(res.body["detail"]).toBe("agent not found");
+    expect(res.body["errors"]).toEqual([{ field: "body.agentId", message: "not an agent of this space" }]);
     expect(await withDb((db) => db.select().from(campaigns).where(eq(campaigns.spaceId, w.spaceId)))).toEqual([]);
   });
 
