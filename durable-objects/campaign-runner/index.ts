@@ -39,6 +39,9 @@ export class CampaignRunner extends LiveObject<CampaignRunnerEnv, Attachment> {
   readonly #store: RunnerStore;
   /** One tick (or reconcile) at a time: claims and the concurrency count never interleave. */
   #lock: Promise<unknown> = Promise.resolve();
+  #busy = false;
+  /** Asked to look again while a tick ran: that tick's re-arming must not push the alarm later. */
+  #again = false;
   #totals: Totals | null = null;
   #lastFrameAt = 0;
   #frameTimer: ReturnType<typeof setTimeout> | null = null;
@@ -53,21 +56,26 @@ export class CampaignRunner extends LiveObject<CampaignRunnerEnv, Attachment> {
     const cmd = CampaignWakeInput.parse(input);
     this.#claimIdentity(cmd.campaignId, cmd.origin);
     this.#totals = null;
-    // Behind a running tick, so the tick's own re-arming cannot push this wake-up later.
-    await this.#exclusive(() => this.ctx.storage.setAlarm(Date.now()));
+    await this.#lookAgainNow();
     return { ok: true };
   }
 
   /** A session of this campaign ended: its outcome is applied now (a repeat changes nothing), and
-   *  the freed slot is filled by the next alarm. */
+   *  the freed slot is filled by the next alarm. While a tick runs (it may be the one whose dial
+   *  failed this very session), the notice only asks for another tick: waiting for the running
+   *  one would deadlock it. */
   async sessionEnded(input: CampaignSessionEnded): Promise<{ ok: true }> {
     const cmd = CampaignSessionEnded.parse(input);
     this.#claimIdentity(cmd.campaignId, null);
+    if (this.#busy) {
+      await this.#lookAgainNow();
+      return { ok: true };
+    }
     await this.#exclusive(async () => {
       const changed = await this.#withDeps((deps) => reconcileOnly(deps));
       if (changed) this.#changed();
-      await this.ctx.storage.setAlarm(Date.now());
     });
+    await this.#lookAgainNow();
     return { ok: true };
   }
 
@@ -81,11 +89,12 @@ export class CampaignRunner extends LiveObject<CampaignRunnerEnv, Attachment> {
     await this.#exclusive(() => this.#tick());
   }
 
-  /** Dev tools only: a real eviction now (memory lost, SQLite and the alarm kept). */
-  async evictForTest(): Promise<never> {
+  /** Dev tools only: a real eviction (memory lost, SQLite and the alarm kept) right after this
+   *  call returns, so the caller gets an answer rather than the reset. */
+  async evictForTest(): Promise<{ ok: true }> {
     this.#requireDevTools();
-    this.ctx.abort("evicted for a test");
-    throw new Error("unreachable: ctx.abort returned");
+    setTimeout(() => this.ctx.abort("evicted for a test"), 0);
+    return { ok: true };
   }
 
   /** Dev tools only: the alarm's body now, as a duplicate alarm would run it. */
@@ -137,9 +146,23 @@ export class CampaignRunner extends LiveObject<CampaignRunnerEnv, Attachment> {
   }
 
   #exclusive<T>(fn: () => Promise<T>): Promise<T> {
-    const run = this.#lock.then(fn, fn);
+    const guarded = async () => {
+      this.#busy = true;
+      try {
+        return await fn();
+      } finally {
+        this.#busy = false;
+      }
+    };
+    const run = this.#lock.then(guarded, guarded);
     this.#lock = run.catch(() => undefined);
     return run;
+  }
+
+  /** An alarm now; a tick running meanwhile re-arms it for now too when it ends (#tick). */
+  async #lookAgainNow(): Promise<void> {
+    if (this.#busy) this.#again = true;
+    await this.ctx.storage.setAlarm(Date.now());
   }
 
   async #withDeps<T>(fn: (deps: TickDeps) => Promise<T>): Promise<T> {
@@ -166,14 +189,15 @@ export class CampaignRunner extends LiveObject<CampaignRunnerEnv, Attachment> {
 
   async #tick(): Promise<void> {
     if (!this.#store.meta()) return;
+    this.#again = false;
     try {
       const result = await this.#withDeps((deps) => runTick(deps));
-      await this.armAlarm(result.nextAlarmAt);
+      await this.armAlarm(this.#again ? Date.now() : result.nextAlarmAt);
       if (result.changed) this.#changed();
       else if (this.#totals && result.status && this.#totals.status !== result.status) this.#changed();
     } catch (err) {
       console.error(JSON.stringify({ level: "error", message: "campaign runner tick failed; retried", campaignId: this.#store.meta()?.campaignId, errorName: err instanceof Error ? err.name : typeof err }));
-      await this.armAlarm(Date.now() + failedTickRetryMs);
+      await this.armAlarm(this.#again ? Date.now() : Date.now() + failedTickRetryMs);
     }
   }
 

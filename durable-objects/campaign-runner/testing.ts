@@ -70,8 +70,13 @@ export async function campaignFixture(rw: RunnerWorld, opts: { items: number; se
   return { campaignId, itemIds, phones, numbers, runner: CAMPAIGN_RUNNER.get(CAMPAIGN_RUNNER.idFromName(campaignId)) };
 }
 
+/** A fresh stub: one that saw its object aborted (an eviction) stays broken. */
+export function runnerOf(c: Pick<CampaignFixture, "campaignId">): DurableObjectStub<CampaignRunner> {
+  return CAMPAIGN_RUNNER.get(CAMPAIGN_RUNNER.idFromName(c.campaignId));
+}
+
 export async function wake(c: CampaignFixture): Promise<void> {
-  expect(await c.runner.wake({ campaignId: c.campaignId, origin })).toEqual({ ok: true });
+  expect(await runnerOf(c).wake({ campaignId: c.campaignId, origin })).toEqual({ ok: true });
 }
 
 /** Twilio accepting every call; `answer` may refuse some. */
@@ -115,7 +120,9 @@ export async function endCall(sessionId: string, how: CallEnd): Promise<void> {
     expect(await room.transition({ to: "completed" })).toMatchObject({ ok: true });
     return;
   }
-  const reason = how === "busy" ? "busy" : how === "no_answer" ? "no answer" : "call failed";
+  // What Twilio's final status callback leaves on the row (call-status.ts), then the room's end.
+  const [providerStatus, reason] = how === "busy" ? ["busy", "busy"] : how === "no_answer" ? ["no-answer", "no answer"] : ["failed", "call failed"];
+  await withDb((db) => db.update(sessions).set({ providerStatus }).where(eq(sessions.id, sessionId)));
   expect(await room.transition({ to: "failed", reason })).toMatchObject({ ok: true });
 }
 
@@ -126,5 +133,21 @@ export async function fastForward(campaignId: string): Promise<void> {
 
 /** Runs the alarm's body now, as a duplicate alarm would. */
 export async function tick(c: CampaignFixture): Promise<number | null> {
-  return (await c.runner.runAlarmForTest()).nextAlarmAt;
+  return (await runnerOf(c).runAlarmForTest()).nextAlarmAt;
+}
+
+/** Sets the campaign's status as the routes would (then wakes the runner). */
+export async function setStatus(c: CampaignFixture, status: "running" | "paused" | "cancelled", cancelMode?: "finish" | "end_calls"): Promise<void> {
+  await withDb((db) => db.update(campaigns).set({ status, ...(cancelMode ? { cancelMode } : {}) }).where(eq(campaigns.id, c.campaignId)));
+  await wake(c);
+}
+
+/** Twilio's create-call requests per destination. */
+export function callsTo(requests: TwilioRequest[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const r of requests) {
+    const to = r.form.get("To") ?? "";
+    out[to] = (out[to] ?? 0) + 1;
+  }
+  return out;
 }
