@@ -114,6 +114,7 @@ describe("the Campaigns section, as the space's owner", () => {
     await next();
     await page.locator("label.invalid", { hasText: "Calls at once" }).waitFor();
     expect(await wizardStep()).toBe("4");
+    await page.screenshot({ path: shot("wizard-schedule"), fullPage: true });
     await page.getByLabel("Calls at once").fill("2");
     for (const kind of ["No answer", "Busy", "Voicemail", "Failed call"]) await page.getByLabel(`${kind} retries`).fill("0");
     await page.getByRole("radio", { name: "Hang up" }).check();

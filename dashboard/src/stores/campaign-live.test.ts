@@ -4,7 +4,7 @@
 // table's pages (a slow reply for another filter is dropped), the list's progress bar and query.
 import { describe, expect, it } from "vitest";
 import { createApi } from "../api/client.ts";
-import { fakeFetch, json, type Recorded } from "../test-support.ts";
+import { fakeFetch, json, problem, type Recorded } from "../test-support.ts";
 import { campaignFixture, detailFixture, emptyByStatus, progressFixture } from "./campaign-fixtures.ts";
 import { applyProgress, connectCampaignLive, createCampaignLiveState, formatEta, parseCampaignFrame } from "./campaign-live.ts";
 import { applyItemsEvent, createCampaignMonitorStore, currentStatus } from "./campaign-monitor.ts";
@@ -188,6 +188,21 @@ describe("the monitor page's data", () => {
     expect(fetch.requests.map((r) => `${r.method} ${r.url}`)).toContain(`POST /v1/campaigns/${campaignId}/pause`);
     expect(m.status.value).toBe("paused");
     expect(m.actionError.value).toBeNull();
+  });
+
+  it("cancels with the mode chosen, and shows a refusal beside the buttons", async () => {
+    const c = campaignFixture({ id: campaignId, status: "running", itemCount: 4, launchedAt: later(0) });
+    const { fetch, api } = apiWithFetch((req) => {
+      if (req.url.endsWith("/cancel")) return problem("conflict", 409, "the campaign is completed: it cannot be cancelled");
+      return json(detailFixture(c));
+    });
+    const m = createCampaignMonitorStore(api, () => new FakeSocket("x"));
+    await m.load(campaignId);
+    await m.cancel("end_calls");
+    const cancel = fetch.requests.find((r) => r.url.endsWith("/cancel"));
+    expect(JSON.parse(cancel?.body ?? "")).toEqual({ mode: "end_calls" });
+    expect(m.actionError.value).toBe("the campaign is completed: it cannot be cancelled");
+    expect(m.busy.value).toBeNull();
   });
 });
 

@@ -132,6 +132,12 @@ export function windowSummary(w: Pick<CallingWindow, "days" | "start" | "end">):
   return `${label} ${w.start}–${w.end}`;
 }
 
+const friendly: Record<string, string> = {
+  maxConcurrentCalls: "a whole number from 1 to 100",
+  dialRatePerS: "from 0.1 to 20 calls per second",
+  maxDurationS: "between 10 seconds and 4 hours",
+};
+
 export type CheckedSettings = { ok: true; body: CampaignSettings } | { ok: false; fields: FieldErrors };
 
 /**
@@ -166,8 +172,8 @@ export function settingsBody(form: SettingsForm, callerNumberIds: string[]): Che
   const parsed = CampaignSettings.safeParse(raw);
   if (!parsed.success) {
     for (const [key, message] of Object.entries(zodFieldErrors(parsed.error))) {
-      // The form asks for minutes; the schema's bounds are in seconds.
-      fields[key] ??= key.endsWith(".backoffS") ? "wait between 1 minute and 7 days" : key === "maxDurationS" ? "between 10 seconds and 4 hours" : message;
+      // The form asks for minutes (the schema's bounds are in seconds); ranges read better in words.
+      fields[key] ??= friendly[key] ?? (key.endsWith(".backoffS") ? "wait between 1 minute and 7 days" : key.endsWith(".attempts") ? "0 to 10 retries" : message);
     }
   }
   const start = raw.startAt ? Date.parse(raw.startAt) : null;

@@ -132,7 +132,7 @@ describe("schedule form and window editor", () => {
     if (checked.ok) return;
     expect(checked.fields["windows.0"]).toMatch(/at least one day/);
     expect(checked.fields["windows.1"]).toMatch(/after the start/);
-    expect(checked.fields["maxConcurrentCalls"]).toBeDefined();
+    expect(checked.fields["maxConcurrentCalls"]).toBe("a whole number from 1 to 100");
     expect(checked.fields["dialRatePerS"]).toBeDefined();
     expect(checked.fields["defaultTimeZone"]).toMatch(/IANA/);
     expect(checked.fields["retry.noAnswer.backoffS"]).toBe("wait between 1 minute and 7 days");
