@@ -1,8 +1,9 @@
 // Campaign dialling against the bench's own stack and its Twilio simulator:
-// - campaign.dial_loop_items_per_s: a campaign of 200 contacts through a "dialer" of fixed latency
+// - campaign.dial_loop_items_per_s: a campaign through a "dialer" of fixed latency
 //   (every Calls.json answered after createCallLatencyMs), callees busy or giving up after a short
 //   ring so calls end quickly, 100 calls at once and 20 dials/s allowed: items made final per second
-//   from launch to the last one. Same-run baseline: POST /v1/agents/{id}/calls one after the other
+//   from launch to the last one (60 contacts; the issue's "e.g. 200" does not fit the time budget at
+//   today's rate). Same-run baseline: POST /v1/agents/{id}/calls one after the other
 //   (the same outbound path, one call per request, same latency). The Worker process's peak memory
 //   over the run is printed beside it.
 // - campaign.double_dials over a run where the CampaignRunner is evicted and sent duplicate alarms
@@ -17,8 +18,11 @@ import { alwaysOpen, campaignClient, finalItemStatuses, overlappingDestinations,
 import { fmt } from "./stats.ts";
 import { token } from "./api.ts";
 
-const dialLoopItems = 200;
-const chaosItems = 60;
+// Sized for the ~90 s budget of this part of npm run bench: the runner dials about 1.5 items/s on
+// the 2-core reference machine (each dial is a session row, a SessionRoom and a Calls.json).
+const dialLoopItems = 60;
+const chaosItems = 30;
+const baselineCalls = 10;
 const createCallLatencyMs = 150;
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
@@ -136,7 +140,7 @@ export async function campaignDialLoopBench(target: CampaignBenchTarget): Promis
   target.sim.setConfig({ createCallLatencyMs });
 
   // Baseline: the API's own outbound calls, one after the other, through the same simulator.
-  const baselinePhones = contacts(target.sim, 20, 3000);
+  const baselinePhones = contacts(target.sim, baselineCalls, 3000);
   const baselineStarted = performance.now();
   for (const to of baselinePhones) {
     const res = await api.request("POST", `/v1/agents/${demoAgentId}/calls`, { to, fromNumberId: demoPhoneNumberId, variables: {} });
@@ -149,7 +153,7 @@ export async function campaignDialLoopBench(target: CampaignBenchTarget): Promis
   const memory = memoryWatch(pid);
   const phones = contacts(target.sim, dialLoopItems, 1000);
   const campaignId = await launchCampaign(api, target.spaceId, "bench dial loop", phones);
-  const run = await untilFinal(api, campaignId, dialLoopItems, 60_000);
+  const run = await untilFinal(api, campaignId, dialLoopItems, 80_000);
   const { peakMb, startMb } = memory.stop();
   if (!run.done) {
     const stuck = (await api.items(campaignId)).filter((i) => !finalItemStatuses.has(i.status) && i.status !== "pending").slice(0, 4);
@@ -191,7 +195,7 @@ export async function campaignDoubleDialBench(target: CampaignBenchTarget): Prom
       await sleep(300);
     }
   })();
-  const run = await untilFinal(api, campaignId, chaosItems, 25_000);
+  const run = await untilFinal(api, campaignId, chaosItems, 45_000);
   chaos = false;
   await hammer;
   // A dial caught by an eviction before any call existed waits for its backoff (scheduled): not lost.
