@@ -2,7 +2,7 @@
 // creating the items: one transaction that claims the campaign row (status and version
 // unchanged since it was read), inserts the items in batches and keeps item_count exact.
 import { and, eq, inArray, sql } from "drizzle-orm";
-import { newId, type CampaignStatus } from "@speaknode/contracts";
+import { newId, type CampaignStatus, type ContactMapping } from "@speaknode/contracts";
 import { campaignItems, campaigns, type Database } from "@speaknode/db";
 import { ApiError } from "../../errors.ts";
 import type { CampaignRow } from "../store.ts";
@@ -25,12 +25,15 @@ export async function existingPhones(db: Database, campaignId: string): Promise<
  * condition that its status and version are the ones the upload was checked against, which also
  * locks it: a second upload at the same time waits, then finds the version moved and gets a 409.
  */
-export async function createItems(db: Database, campaign: CampaignRow, items: readonly NewItem[]): Promise<number> {
+export async function createItems(db: Database, campaign: CampaignRow, items: readonly NewItem[], opts: { guessedMapping?: ContactMapping } = {}): Promise<number> {
   if (items.length === 0) return 0;
   return db.transaction(async (tx) => {
+    // A mapping guessed from the columns becomes the campaign's: the items were made with it, and
+    // launching (and the next upload) read the campaign's mapping.
+    const mapping = opts.guessedMapping ? { contactMapping: opts.guessedMapping } : {};
     const [claimed] = await tx
       .update(campaigns)
-      .set({ itemCount: sql`${campaigns.itemCount} + ${items.length}`, version: sql`${campaigns.version} + 1`, updatedAt: new Date() })
+      .set({ itemCount: sql`${campaigns.itemCount} + ${items.length}`, version: sql`${campaigns.version} + 1`, updatedAt: new Date(), ...mapping })
       .where(and(eq(campaigns.id, campaign.id), eq(campaigns.version, campaign.version), inArray(campaigns.status, uploadableStatuses)))
       .returning({ itemCount: campaigns.itemCount });
     if (!claimed) throw new ApiError("conflict", "the campaign changed while the file was checked (another upload, an edit or a launch): upload it again");

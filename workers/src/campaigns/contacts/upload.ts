@@ -108,6 +108,6 @@ export async function uploadContacts(db: Database, campaign: CampaignRow, req: U
   if (rows.invalidRows > 0) {
     return { refused: true, report, detail: `${rows.invalidRows} of ${rows.totalRows} rows are not valid; nothing was created (the report lists the first ${report.errors.length} problems)` };
   }
-  const created = await createItems(db, campaign, rows.items);
+  const created = await createItems(db, campaign, rows.items, mappingGuessed ? { guessedMapping: mapping } : {});
   return { refused: false, report: { ...report, dryRun: false, created } };
 }
