@@ -45,6 +45,7 @@ export class CampaignRunner extends LiveObject<CampaignRunnerEnv, Attachment> {
   #totals: Totals | null = null;
   #lastFrameAt = 0;
   #frameTimer: ReturnType<typeof setTimeout> | null = null;
+  #frameAgain = false;
 
   constructor(ctx: DurableObjectState, env: CampaignRunnerEnv) {
     super(ctx, env, runnerSchema);
@@ -201,20 +202,33 @@ export class CampaignRunner extends LiveObject<CampaignRunnerEnv, Attachment> {
     }
   }
 
-  /** Totals are stale; subscribers get a fresh frame (at most every 250 ms). */
+  /** Totals are stale; subscribers get a fresh frame (at most every 250 ms, counted from the
+   *  previous frame's sending; a change while one is on its way sends another after it). */
   #changed(): void {
     this.#totals = null;
-    if (this.subscriberCount() === 0 || this.#frameTimer) return;
+    if (this.#frameTimer) {
+      this.#frameAgain = true;
+      return;
+    }
+    if (this.subscriberCount() === 0) return;
     const waitMs = Math.max(0, this.#lastFrameAt + progressEveryMs - Date.now());
-    this.#frameTimer = setTimeout(() => {
-      this.#frameTimer = null;
+    this.#frameTimer = setTimeout(() => void this.#sendFrame(), waitMs);
+  }
+
+  async #sendFrame(): Promise<void> {
+    const campaignId = this.#store.meta()?.campaignId;
+    try {
+      if (campaignId) this.broadcast({ type: "progress", progress: await this.#progress(campaignId) } satisfies CampaignServerMessage);
+    } catch (err) {
+      console.warn(JSON.stringify({ level: "warn", message: "campaign progress frame not sent", campaignId, errorName: err instanceof Error ? err.name : typeof err }));
+    } finally {
       this.#lastFrameAt = Date.now();
-      const campaignId = this.#store.meta()?.campaignId;
-      if (!campaignId) return;
-      this.#progress(campaignId)
-        .then((progress) => this.broadcast({ type: "progress", progress } satisfies CampaignServerMessage))
-        .catch((err: unknown) => console.warn(JSON.stringify({ level: "warn", message: "campaign progress frame not sent", campaignId, errorName: err instanceof Error ? err.name : typeof err })));
-    }, waitMs);
+      this.#frameTimer = null;
+      if (this.#frameAgain) {
+        this.#frameAgain = false;
+        this.#changed();
+      }
+    }
   }
 
   async #progress(campaignId: string): Promise<CampaignProgress> {
