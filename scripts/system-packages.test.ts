@@ -43,6 +43,7 @@ describe("system packages of the README commands", () => {
     expect(commandNeeds.bench).toEqual(["speech", "browser"]);
     expect(commandNeeds.dev).toEqual(["speech"]);
     expect(commandNeeds.call).toEqual(["speech"]);
+    expect(commandNeeds["campaign:demo"]).toEqual(["speech"]);
     expect(requirements.browser.files).toContain(chromiumPath);
   });
 
@@ -92,6 +93,6 @@ describe("system packages of the README commands", () => {
   it("its command line refuses an unknown command with a usage line, not a stack trace", () => {
     const out = spawnSync(process.execPath, [join(import.meta.dirname, "system-packages.ts"), "deploy"], { encoding: "utf8" });
     expect(out.status).toBe(2);
-    expect(out.stderr.trim()).toBe("usage: node scripts/system-packages.ts <dev|call|test|bench>");
+    expect(out.stderr.trim()).toBe("usage: node scripts/system-packages.ts <dev|call|campaign:demo|test|bench>");
   });
 });
