@@ -67,12 +67,23 @@ export async function dueItems(db: Database, campaignId: string, now: number, li
     .limit(limit);
 }
 
-/** Outside its calling window: the item waits, scheduled at the window's opening. */
-export async function deferItem(db: Database, itemId: string, atMs: number): Promise<void> {
-  await db
+/** Outside the calling window of `timeZone`: every due item read in that zone waits, scheduled at
+ *  the window's opening (one statement, however many contacts share the zone). */
+export async function deferZone(db: Database, campaignId: string, zone: { timeZone: string; isDefault: boolean }, atMs: number, now: number): Promise<number> {
+  const inZone = zone.isDefault ? or(isNull(campaignItems.timeZone), eq(campaignItems.timeZone, zone.timeZone)) : eq(campaignItems.timeZone, zone.timeZone);
+  const rows = await db
     .update(campaignItems)
-    .set({ status: "scheduled", nextAttemptAt: new Date(atMs), updatedAt: new Date() })
-    .where(and(eq(campaignItems.id, itemId), inArray(campaignItems.status, [...waitingStatuses])));
+    .set({ status: "scheduled", nextAttemptAt: new Date(atMs), updatedAt: new Date(now) })
+    .where(
+      and(
+        eq(campaignItems.campaignId, campaignId),
+        inArray(campaignItems.status, [...waitingStatuses]),
+        or(isNull(campaignItems.nextAttemptAt), lte(campaignItems.nextAttemptAt, new Date(now))),
+        inZone,
+      ),
+    )
+    .returning({ id: campaignItems.id });
+  return rows.length;
 }
 
 /** The earliest moment a waiting item becomes due (now for one with no time), null when none waits. */

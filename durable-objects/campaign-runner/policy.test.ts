@@ -169,6 +169,46 @@ describe("CampaignRunner limits", () => {
     expect((await campaignRow(c.campaignId))?.status).toBe("completed");
   });
 
+  it("rotates the caller numbers and spaces each connection's dials by the dial rate", async () => {
+    const at = new Map<string, number>();
+    const twilio = twilioAccepting((req) => {
+      at.set(req.form.get("To") ?? "", Date.now());
+      return null;
+    });
+    const c = await campaignFixture(rw, { items: 4, numbers: 2, settings: { dialRatePerS: 1 } });
+    await wake(c);
+    await waitFor("four calls", async () => twilio.calls().length === 4);
+    const [a, b] = c.numbers;
+    expect(twilio.calls().map((r) => r.form.get("From"))).toEqual([a?.e164, b?.e164, a?.e164, b?.e164]);
+    const times = c.phones.map((p) => at.get(p) ?? 0);
+    // Same connection: a second apart at 1 dial/s; the two connections dial side by side.
+    expect((times[2] ?? 0) - (times[0] ?? 0)).toBeGreaterThanOrEqual(950);
+    expect((times[3] ?? 0) - (times[1] ?? 0)).toBeGreaterThanOrEqual(950);
+    expect((times[1] ?? 0) - (times[0] ?? 0)).toBeLessThan(900);
+  });
+
+  it("reads each contact's window in its own zone", async () => {
+    const twilio = twilioAccepting();
+    // A window open now in UTC only: a contact in a zone 12 hours away waits.
+    const now = new Date();
+    const hour = now.getUTCHours();
+    const day = ((now.getUTCDay() + 6) % 7) + 1;
+    const pad = (h: number) => String(h).padStart(2, "0");
+    const windows = [{ days: [day], start: `${pad(hour)}:00`, end: hour >= 22 ? "24:00" : `${pad(hour + 2)}:00` }];
+    const c = await campaignFixture(rw, { items: 2, settings: { windows, defaultTimeZone: "UTC" } });
+    const { withDb } = await import("../../workers/test/helpers.ts");
+    const { campaignItems } = await import("@speaknode/db");
+    const { eq } = await import("drizzle-orm");
+    await withDb((db) => db.update(campaignItems).set({ timeZone: "Pacific/Kiritimati" }).where(eq(campaignItems.id, c.itemIds[1] ?? "")));
+    await wake(c);
+    await waitFor("one call", async () => twilio.calls().length === 1);
+    await tick(c);
+    expect(twilio.calls().map((r) => r.form.get("To"))).toEqual([c.phones[0]]);
+    const far = (await itemsOf(c.campaignId))[1];
+    expect(far?.status).toBe("scheduled");
+    expect(far?.nextAttemptAt?.getTime()).toBeGreaterThan(Date.now());
+  });
+
   it("skips what still waits once endBy has passed, and completes", async () => {
     const twilio = twilioAccepting();
     const c = await campaignFixture(rw, { items: 2, settings: { endBy: new Date(Date.now() - 1000).toISOString() } });

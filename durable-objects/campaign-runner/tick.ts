@@ -8,9 +8,10 @@ import type { Database } from "@speaknode/db";
 import type { AgentRow } from "../../workers/src/agents/store.ts";
 import type { Config } from "../../workers/src/config.ts";
 import { isInWindow, nextWindowStart } from "../../workers/src/campaigns/schedule.ts";
+import { ApiError } from "../../workers/src/errors.ts";
 import { attemptAlreadyHasSession, callRefusalKind } from "../../workers/src/telephony/outbound.ts";
 import { AttemptGivenUp, bindSession, casDialing, claimItem, cancelledReason, endAttempt, endByReason } from "./attempts.ts";
-import { callerNumbers, closeWaitingItems, completeIfDone, deferItem, dueItems, loadAgentRow, loadCampaign, markCancelledEnded, nextDueAt, type DueItem, type RunnerCampaign } from "./campaign-db.ts";
+import { callerNumbers, closeWaitingItems, completeIfDone, deferZone, dueItems, loadAgentRow, loadCampaign, markCancelledEnded, nextDueAt, type DueItem, type RunnerCampaign } from "./campaign-db.ts";
 import type { CrashPoint, Dialer } from "./dialer.ts";
 import { endLiveCalls } from "./end-calls.ts";
 import { reconcile, recordEnded } from "./reconcile.ts";
@@ -18,9 +19,9 @@ import type { RunnerStore } from "./storage.ts";
 
 /** How often live attempts are checked against Postgres while calls are live. */
 export const reconcileIntervalMs = 15_000;
-/** Items looked at per query, and window deferrals per alarm before the rest wait for the next. */
+/** Items looked at per query, and zones deferred per alarm before the rest wait for the next. */
 const dueBatch = 50;
-const maxDeferralsPerTick = 2_000;
+const maxDeferralsPerTick = 200;
 
 export interface TickDeps {
   db: Database;
@@ -127,6 +128,7 @@ async function dialRound(deps: TickDeps, campaign: RunnerCampaign, origin: strin
   const ctx: DialCtx = { deps, campaign, agent, agentVersion: campaign.agentVersion, origin: callerOrigin, numbers };
   let changed = false;
   let deferrals = 0;
+  const deferredZones = new Set<string>();
   let windowWait: { atMs: number; timeZone: string } | null = null;
   let stop: { waiting: string | null; at: number | null } | null = null;
   while (!stop) {
@@ -139,9 +141,13 @@ async function dialRound(deps: TickDeps, campaign: RunnerCampaign, origin: strin
       }
       const t = Date.now();
       const timeZone = item.timeZone ?? settings.defaultTimeZone;
+      const zoneKey = `${item.timeZone === null ? "default" : "own"}|${timeZone}`;
+      if (deferredZones.has(zoneKey)) continue;
       if (!isInWindow(settings.windows, timeZone, t)) {
+        deferredZones.add(zoneKey);
         const opens = Math.max(nextWindowStart(settings.windows, timeZone, t) ?? t + 86_400_000, t + 1000);
-        await deferItem(db, item.id, opens);
+        // Everyone due in this zone waits for the same opening: deferred together.
+        await deferZone(db, campaign.id, { timeZone, isDefault: item.timeZone === null }, opens, t);
         changed = true;
         if (!windowWait || opens < windowWait.atMs) windowWait = { atMs: opens, timeZone };
         if (++deferrals >= maxDeferralsPerTick) {
@@ -218,6 +224,7 @@ async function dialOne(ctx: DialCtx, item: DueItem, caller: { numberId: string; 
   // Counted before the request: the spacing holds even when the runner stops during it.
   store.recordDial(attemptId, caller.connectionId, Date.now());
   checkpoint("after_cas");
+  let bound = false;
   try {
     const { sessionId } = await ctx.deps.dialer(
       { db, config: ctx.deps.config, env: ctx.deps.env },
@@ -233,6 +240,7 @@ async function dialOne(ctx: DialCtx, item: DueItem, caller: { numberId: string; 
         origin: ctx.origin,
         onSessionCreated: async (sessionId) => {
           await bindSession(db, attemptId, sessionId);
+          bound = true;
           store.setLiveSession(attemptId, sessionId);
           checkpoint("after_session");
         },
@@ -242,6 +250,9 @@ async function dialOne(ctx: DialCtx, item: DueItem, caller: { numberId: string; 
   } catch (err) {
     // Given up by a recovery, or its session exists already: the reconcile owns its outcome.
     if (err instanceof AttemptGivenUp || attemptAlreadyHasSession(err)) return true;
+    // An unexpected error once the session exists may come after the provider took the call (or
+    // while it did): the session's own end says what happened, never a not_placed that redials.
+    if (bound && !(err instanceof ApiError)) return true;
     const refusal = callRefusalKind(err);
     const now = Date.now();
     store.noteRefusal(refusal.reason, now);
