@@ -22,6 +22,11 @@ export const reconcileIntervalMs = 15_000;
 /** Items looked at per query, and zones deferred per alarm before the rest wait for the next. */
 const dueBatch = 50;
 const maxDeferralsPerTick = 200;
+/** Provider requests in flight at once within one alarm. */
+const maxParallelDials = 8;
+/** An alarm waits in place for a dial-rate slot this close, while it has dialled for less than maxTickDialingMs. */
+const maxInTickWaitMs = 1_000;
+const maxTickDialingMs = 10_000;
 
 export interface TickDeps {
   db: Database;
@@ -131,10 +136,16 @@ async function dialRound(deps: TickDeps, campaign: RunnerCampaign, origin: strin
   const deferredZones = new Set<string>();
   let windowWait: { atMs: number; timeZone: string } | null = null;
   let stop: { waiting: string | null; at: number | null } | null = null;
+  const startedAt = Date.now();
+  // Provider requests run side by side (a few at once); claims stay one at a time, so the
+  // concurrency count and the dial-rate spacing are always read after the previous claim.
+  const calls: Promise<void>[] = [];
   while (!stop) {
     const items = await dueItems(db, campaign.id, Date.now(), dueBatch);
     if (items.length === 0) break;
-    for (const item of items) {
+    for (let k = 0; k < items.length && !stop; k++) {
+      const item = items[k];
+      if (!item) break;
       if (store.liveCount() >= settings.maxConcurrentCalls) {
         stop = { waiting: `at the campaign's concurrent-call limit (${settings.maxConcurrentCalls})`, at: null };
         break;
@@ -158,12 +169,23 @@ async function dialRound(deps: TickDeps, campaign: RunnerCampaign, origin: strin
       }
       const caller = pickCaller(store, settings.callerNumberIds, numbers, settings.dialRatePerS, t);
       if ("waitUntil" in caller) {
+        // A slot soon: wait for it in this alarm (bounded), rather than paying a new alarm per dial.
+        if (caller.waitUntil - t <= maxInTickWaitMs && t - startedAt < maxTickDialingMs) {
+          await new Promise((resolve) => setTimeout(resolve, caller.waitUntil - t));
+          k--;
+          continue;
+        }
         stop = { waiting: null, at: caller.waitUntil };
         break;
       }
-      changed = (await dialOne(ctx, item, caller)) || changed;
+      const started = await startDial(ctx, item, caller);
+      if (!started) continue;
+      changed = true;
+      calls.push(started.call);
+      if (calls.length >= maxParallelDials) await Promise.all(calls.splice(0));
     }
   }
+  await Promise.all(calls);
   if (stop) return { changed, waiting: stop.waiting, nextDialAt: stop.at };
   const due = await nextDueAt(db, campaign.id, Date.now());
   const nextDialAt = due === null ? null : Math.min(due, endBy ?? Infinity);
@@ -212,18 +234,27 @@ interface DialCtx {
   numbers: Map<string, string>;
 }
 
-/** Claim → record → CAS → dial, each step idempotent (attempts.ts); true when something changed. */
-async function dialOne(ctx: DialCtx, item: DueItem, caller: { numberId: string; connectionId: string }): Promise<boolean> {
+/**
+ * Claim → record → CAS, each step idempotent (attempts.ts), awaited in turn; then the provider
+ * request, returned unawaited (`call`) so a few run side by side. null: the item was not claimed.
+ */
+async function startDial(ctx: DialCtx, item: DueItem, caller: { numberId: string; connectionId: string }): Promise<{ call: Promise<void> } | null> {
   const { db, store, checkpoint } = ctx.deps;
   const claimed = await claimItem(db, ctx.campaign.id, item.id, caller.numberId, Date.now());
-  if (!claimed) return false;
+  if (!claimed) return null;
   const { attemptId, attemptNumber } = claimed;
   checkpoint("after_claim");
   store.addLive({ attemptId, itemId: item.id, attemptNumber, sessionId: null, phoneMasked: maskPhoneNumber(item.phone), startedAt: Date.now() });
-  if (!(await casDialing(db, attemptId, Date.now()))) return true;
+  if (!(await casDialing(db, attemptId, Date.now()))) return { call: Promise.resolve() };
   // Counted before the request: the spacing holds even when the runner stops during it.
   store.recordDial(attemptId, caller.connectionId, Date.now());
   checkpoint("after_cas");
+  return { call: placeCall(ctx, item, caller, attemptId) };
+}
+
+/** The provider request of a claimed attempt; never rejects (what it cannot settle, the reconcile does). */
+async function placeCall(ctx: DialCtx, item: DueItem, caller: { numberId: string; connectionId: string }, attemptId: string): Promise<void> {
+  const { db, store, checkpoint } = ctx.deps;
   let bound = false;
   try {
     const { sessionId } = await ctx.deps.dialer(
@@ -249,21 +280,24 @@ async function dialOne(ctx: DialCtx, item: DueItem, caller: { numberId: string; 
     store.setLiveSession(attemptId, sessionId);
   } catch (err) {
     // Given up by a recovery, or its session exists already: the reconcile owns its outcome.
-    if (err instanceof AttemptGivenUp || attemptAlreadyHasSession(err)) return true;
+    if (err instanceof AttemptGivenUp || attemptAlreadyHasSession(err)) return;
     // An unexpected error once the session exists may come after the provider took the call (or
     // while it did): the session's own end says what happened, never a not_placed that redials.
-    if (bound && !(err instanceof ApiError)) return true;
+    if (bound && !(err instanceof ApiError)) return;
     const refusal = callRefusalKind(err);
     const now = Date.now();
     store.noteRefusal(refusal.reason, now);
     console.warn(JSON.stringify({ level: "warn", message: "campaign call not placed", campaignId: ctx.campaign.id, attemptId, kind: refusal.kind }));
-    const ended = await endAttempt(
-      db,
-      ctx.campaign,
-      { attemptId, outcome: "not_placed", error: refusal.reason, durationS: null, sessionId: null, retryAfterMs: refusal.kind === "retry" ? refusal.retryAfterMs : null, permanent: refusal.kind === "permanent" },
-      now,
-    );
-    if (ended) recordEnded(store, { attemptId, phone: item.phone, ended }, now);
+    try {
+      const ended = await endAttempt(
+        db,
+        ctx.campaign,
+        { attemptId, outcome: "not_placed", error: refusal.reason, durationS: null, sessionId: null, retryAfterMs: refusal.kind === "retry" ? refusal.retryAfterMs : null, permanent: refusal.kind === "permanent" },
+        now,
+      );
+      if (ended) recordEnded(store, { attemptId, phone: item.phone, ended }, now);
+    } catch (endErr) {
+      console.error(JSON.stringify({ level: "error", message: "campaign refusal not recorded; the reconcile will settle the attempt", campaignId: ctx.campaign.id, attemptId, errorName: endErr instanceof Error ? endErr.name : typeof endErr }));
+    }
   }
-  return true;
 }
