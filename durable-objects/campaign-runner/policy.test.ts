@@ -209,6 +209,26 @@ describe("CampaignRunner limits", () => {
     expect(far?.nextAttemptAt?.getTime()).toBeGreaterThan(Date.now());
   });
 
+  it("at the space's concurrent-call limit, dials past it are not placed and wait with backoff; the space never exceeds it", async () => {
+    const own = await runnerWorld();
+    const { withDb } = await import("../../workers/test/helpers.ts");
+    const { spaces, sessions } = await import("@speaknode/db");
+    const { and, eq, inArray } = await import("drizzle-orm");
+    await withDb((db) => db.update(spaces).set({ maxConcurrentCalls: 1 }).where(eq(spaces.id, own.world.spaceId)));
+    const twilio = twilioAccepting();
+    const c = await campaignFixture(own, { items: 3, settings: { maxConcurrentCalls: 3 } });
+    await wake(c);
+    await waitFor("two refused", async () => (await attemptsOf(c.campaignId)).filter((a) => a.outcome === "not_placed").length === 2);
+    await tick(c);
+    expect(twilio.calls()).toHaveLength(1);
+    const live = await withDb((db) => db.select({ id: sessions.id }).from(sessions).where(and(eq(sessions.spaceId, own.world.spaceId), inArray(sessions.status, ["pending", "dispatching", "active"]))));
+    expect(live).toHaveLength(1);
+    const waiting = (await itemsOf(c.campaignId)).filter((i) => i.status === "scheduled");
+    expect(waiting).toHaveLength(2);
+    for (const i of waiting) expect(i.lastError).toMatch(/space/);
+    for (const i of waiting) expect(i.nextAttemptAt?.getTime()).toBeGreaterThan(Date.now() + 25_000);
+  });
+
   it("skips what still waits once endBy has passed, and completes", async () => {
     const twilio = twilioAccepting();
     const c = await campaignFixture(rw, { items: 2, settings: { endBy: new Date(Date.now() - 1000).toISOString() } });
