@@ -4,9 +4,8 @@
 // callbacks), the agent calls a simulated phone through the API, answering machines, busy and
 // unanswered phones, and a forged webhook. Callers speak with flite (μ-law 8 kHz, real time); what
 // the agent said on the line is checked with pocketsphinx, as a listener would hear it.
-import { execFileSync } from "node:child_process";
 import { createHmac } from "node:crypto";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { and, eq, sql } from "drizzle-orm";
@@ -19,6 +18,7 @@ import { freePort, startLocalStack, type LocalStack } from "../scripts/lib.ts";
 import { token } from "../scripts/bench/api.ts";
 import type { TwilioSimulator } from "../simulators/twilio/src/server.ts";
 import type { CallReport, ScriptStep } from "../simulators/twilio/src/model.ts";
+import { heardInAgentWav } from "./line-asr.ts";
 
 type SessionDetail = z.output<typeof SessionDetailSchema>;
 
@@ -85,27 +85,11 @@ async function callEnded(sid: string, timeoutMs = 60_000): Promise<CallReport> {
   return call;
 }
 
-/**
- * Whether pocketsphinx hears `word` in what the agent said on the line (the simulator's 8 kHz WAV,
- * which starts when the call was answered, resampled to 16 kHz) from `fromMs` of the call's time
- * on. Keyword spotting rather than a full transcript: the wideband model decodes flite's voice
- * through 8 kHz μ-law into a different sentence every run, but finds a long word it was told to
- * look for, and does not find it where it was not said.
- */
+/** Whether pocketsphinx hears `word` in what the agent said on the line from `fromMs` on (line-asr.ts). */
 function heardOnLine(call: CallReport, word: string, fromMs = 0): boolean {
   const wav = sim.agentWav(call.sid);
   if (!wav) throw new Error(`no agent audio for ${call.sid}`);
-  const answeredMs = call.statusHistory.find((s) => s.status === "in-progress")?.atMs ?? 0;
-  const skipS = Math.max(0, fromMs - answeredMs) / 1000;
-  const dir = mkdtempSync(join(scratch, "asr-"));
-  writeFileSync(join(dir, "line.wav"), wav);
-  writeFileSync(join(dir, "keywords.txt"), `${word} /1e-10/\n`);
-  execFileSync("sox", [join(dir, "line.wav"), "-r", "16000", join(dir, "16k.wav"), "trim", skipS.toFixed(3)]);
-  // Without noise removal: pocketsphinx takes the line's digital silence before the agent speaks
-  // as its noise floor and then hears little of narrowband speech.
-  const args = ["-infile", join(dir, "16k.wav"), "-kws", join(dir, "keywords.txt"), "-remove_noise", "no", "-logfn", "/dev/null"];
-  const out = execFileSync("pocketsphinx_continuous", args, { encoding: "utf8", maxBuffer: 16 * 1024 * 1024 });
-  return out.split(/\s+/).includes(word);
+  return heardInAgentWav({ call, wav, word, fromMs, scratch });
 }
 
 /** Milliseconds of agent speech the line played from `fromMs` of the call's time on. */
