@@ -13,21 +13,36 @@ import { decideNext } from "../../workers/src/campaigns/schedule.ts";
 export const endByReason = "the campaign ended (endBy)";
 export const cancelledReason = "the campaign was cancelled";
 
+/** How long an item waits when its number is on another call of the campaign (allowDuplicates). */
+export const numberBusyWaitMs = 30_000;
+
+/** An attempt of the campaign not ended yet on the same number as the item row being updated. */
+const numberOnCall = (campaignId: string) =>
+  sql`exists (select 1 from ${campaignAttempts} a join ${campaignItems} other on other.id = a.item_id
+    where a.campaign_id = ${campaignId} and a.state <> 'ended' and other.phone = ${campaignItems.phone})`;
+
 export async function claimItem(db: Database, campaignId: string, itemId: string, phoneNumberId: string, now: number): Promise<{ attemptId: string; attemptNumber: number } | null> {
   return db.transaction(async (tx) => {
+    const waiting = and(
+      eq(campaignItems.id, itemId),
+      eq(campaignItems.campaignId, campaignId),
+      inArray(campaignItems.status, ["pending", "scheduled"]),
+      or(isNull(campaignItems.nextAttemptAt), lte(campaignItems.nextAttemptAt, new Date(now))),
+    );
+    // A contact is never called twice at once: a number listed more than once (allowDuplicates)
+    // is not dialled while another of its rows is on a call; that row waits a little instead.
     const [item] = await tx
       .update(campaignItems)
       .set({ status: "in_progress", attempts: sql`${campaignItems.attempts} + 1`, nextAttemptAt: null, updatedAt: new Date(now) })
-      .where(
-        and(
-          eq(campaignItems.id, itemId),
-          eq(campaignItems.campaignId, campaignId),
-          inArray(campaignItems.status, ["pending", "scheduled"]),
-          or(isNull(campaignItems.nextAttemptAt), lte(campaignItems.nextAttemptAt, new Date(now))),
-        ),
-      )
+      .where(and(waiting, sql`not ${numberOnCall(campaignId)}`))
       .returning({ attempts: campaignItems.attempts });
-    if (!item) return null;
+    if (!item) {
+      await tx
+        .update(campaignItems)
+        .set({ status: "scheduled", nextAttemptAt: new Date(now + numberBusyWaitMs), updatedAt: new Date(now) })
+        .where(and(waiting, numberOnCall(campaignId)));
+      return null;
+    }
     const attemptId = newId("campaignAttempt");
     // UNIQUE (item_id, attempt_number) backs the conditional update up.
     await tx.insert(campaignAttempts).values({ id: attemptId, campaignId, itemId, attemptNumber: item.attempts, state: "created", phoneNumberId, createdAt: new Date(now) });
