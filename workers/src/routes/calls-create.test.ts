@@ -51,13 +51,13 @@ describe("POST /v1/agents/{agentId}/calls", () => {
     expect(Object.fromEntries([...form].filter(([k]) => k !== "Twiml" && k !== "StatusCallbackEvent"))).toEqual({
       To: "+14155550100",
       From: number.e164,
-      StatusCallback: `${webhooks}/status`,
+      StatusCallback: `${webhooks}/status?sessionId=${String(res.body["sessionId"])}`,
       StatusCallbackMethod: "POST",
       Timeout: "30",
       TimeLimit: "600",
       MachineDetection: "DetectMessageEnd",
       AsyncAmd: "true",
-      AsyncAmdStatusCallback: `${webhooks}/amd`,
+      AsyncAmdStatusCallback: `${webhooks}/amd?sessionId=${String(res.body["sessionId"])}`,
       AsyncAmdStatusCallbackMethod: "POST",
     });
 

@@ -17,8 +17,8 @@ async function answeredCall(pw: PhoneWorld, callSid = newCallSid()): Promise<{ s
 }
 
 /** A signed callback through the edge: the one message it queued. */
-async function callback(pw: PhoneWorld, kind: "status" | "amd", params: Record<string, string>): Promise<TelephonyMessage> {
-  const res = await postTwilio(pw, kind, { AccountSid: pw.accountSid, ApiVersion: "2010-04-01", ...params });
+async function callback(pw: PhoneWorld, kind: "status" | "amd", params: Record<string, string>, query?: string): Promise<TelephonyMessage> {
+  const res = await postTwilio(pw, kind, { AccountSid: pw.accountSid, ApiVersion: "2010-04-01", ...params }, query ? { query } : {});
   expect(res.status).toBe(204);
   expect(res.queue.sent).toHaveLength(1);
   const [message] = res.queue.sent;
@@ -169,6 +169,28 @@ describe("status callbacks through the queue", () => {
     const ignored = await consumeTelephony(telephonyQueueName, [late]);
     expect(ignored.explicitAcks).toHaveLength(1);
     expect(await logRow(late.logId)).toMatchObject({ outcome: "ignored", detail: "the call was answered without a session" });
+  });
+
+  it("bind an outbound call's session that never learnt its CallSid through the session named in the signed URL", async () => {
+    const pw = await phoneWorld();
+    const { sessionId } = await answeredCall(pw);
+    // As if Calls.json had answered but its answer was lost: an outbound session without a CallSid.
+    await withDb((db) => db.update(sessions).set({ direction: "outbound", providerCallId: null }).where(eq(sessions.id, sessionId)));
+    const callSid = newCallSid();
+    const busy = await callback(pw, "status", { CallSid: callSid, CallStatus: "busy", SequenceNumber: "1" }, `sessionId=${sessionId}`);
+    await consumeTelephony(telephonyQueueName, [busy]);
+    expect(await sessionRow(sessionId)).toMatchObject({ providerCallId: callSid, status: "failed", failureReason: "busy", providerStatus: "busy" });
+
+    // A session that knows its call, or one of another space, is never rebound by a callback naming it.
+    const other = await phoneWorld();
+    const foreign = await answeredCall(other);
+    await withDb((db) => db.update(sessions).set({ direction: "outbound", providerCallId: null }).where(eq(sessions.id, foreign.sessionId)));
+    for (const named of [sessionId, foreign.sessionId]) {
+      const stray = await callback(pw, "status", { CallSid: newCallSid(), CallStatus: "ringing", SequenceNumber: "0" }, `sessionId=${named}`);
+      expect((await consumeTelephony(telephonyQueueName, [stray])).retryMessages).toHaveLength(1);
+    }
+    expect(await sessionRow(sessionId)).toMatchObject({ providerCallId: callSid });
+    expect(await sessionRow(foreign.sessionId)).toMatchObject({ providerCallId: null });
   });
 
   it("mark a callback failed when it reaches the dead-letter queue", async () => {

@@ -8,11 +8,12 @@
 // is completed by the next one.
 //
 // An outbound call's session learns its CallSid only when Calls.json answers, which can be after
-// the first status callback: a callback whose call has no session yet is retried later, and after
-// the last retry dead-lettered. A call refused on answer (not in service, busy) never has a
+// the first status callback: a callback whose call has no session yet binds the session its signed
+// URL names (outbound callbacks carry `?sessionId=`), else is retried later, and after the last
+// retry dead-lettered. A call refused on answer (not in service, busy) never has a
 // session: its callbacks are ignored at once.
 import { and, eq, isNull, notInArray, or } from "drizzle-orm";
-import { AgentConfig } from "@speaknode/contracts";
+import { AgentConfig, idSchema } from "@speaknode/contracts";
 import { agents, agentVersions, createDatabase, inboundWebhookLog, sessionCallStatuses, sessions, telephonyConnections, type Database, type DatabaseHandle } from "@speaknode/db";
 import { readConfig, type Config } from "../config.ts";
 import { errorFields, log } from "../lib/log.ts";
@@ -115,6 +116,8 @@ async function sessionOf(cx: ConsumeContext, row: WebhookLogRow): Promise<Found>
     if (session.spaceId !== row.spaceId) return { outcome: { retry: false, outcome: "ignored", detail: "the call's session belongs to another space" } };
     return { session };
   }
+  const named = await bindNamedSession(cx, row, callSid);
+  if (named) return { session: named };
   // An inbound call answered without a session (refused, busy) will never have one.
   const [voice] = await cx.db
     .select({ id: inboundWebhookLog.id })
@@ -123,6 +126,28 @@ async function sessionOf(cx: ConsumeContext, row: WebhookLogRow): Promise<Found>
     .limit(1);
   if (voice) return { outcome: { retry: false, outcome: "ignored", detail: "the call was answered without a session" } };
   return { outcome: { retry: true, reason: "no session for the call yet" } };
+}
+
+/**
+ * An outbound call's callback names its session in the (signed) URL: when the session never
+ * learnt its CallSid (Calls.json answered, but the answer was lost with the process that asked),
+ * the callback binds it, so busy and no-answer still reach the session.
+ */
+async function bindNamedSession(cx: ConsumeContext, row: WebhookLogRow, callSid: string): Promise<SessionFacts | null> {
+  let named: string | null = null;
+  try {
+    named = new URL(row.url).searchParams.get("sessionId");
+  } catch {
+    return null;
+  }
+  if (!named || !idSchema("session").safeParse(named).success || !row.spaceId) return null;
+  const [bound] = await cx.db
+    .update(sessions)
+    .set({ providerCallId: callSid })
+    .where(and(eq(sessions.id, named), eq(sessions.spaceId, row.spaceId), eq(sessions.direction, "outbound"), isNull(sessions.providerCallId)))
+    .returning({ id: sessions.id, spaceId: sessions.spaceId, agentId: sessions.agentId, agentVersion: sessions.agentVersion, status: sessions.status });
+  if (bound) log.info("telephony: an outbound call's session learnt its CallSid from a callback", { sessionId: bound.id, logId: row.id });
+  return bound ?? null;
 }
 
 /** Twilio's Timestamp (RFC 2822), when it is one and plausible. */

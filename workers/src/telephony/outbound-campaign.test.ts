@@ -70,7 +70,7 @@ describe("placeOutboundCall for a campaign attempt", () => {
     expect(twilio.requests).toHaveLength(1);
     // The campaign's maxDurationS limits the call; callbacks go to the deps' origin.
     expect(twilio.requests[0]?.form.get("TimeLimit")).toBe("300");
-    expect(twilio.requests[0]?.form.get("StatusCallback")).toBe(`${origin}/telephony/twilio/${number.connectionId}/status`);
+    expect(twilio.requests[0]?.form.get("StatusCallback")).toBe(`${origin}/telephony/twilio/${number.connectionId}/status?sessionId=${placed.sessionId}`);
 
     const [row] = await sessionsOfAttempt(attemptId);
     expect(row).toMatchObject({ id: placed.sessionId, campaignId, campaignAttemptId: attemptId, agentVersion: 1, draftVersion: null, channel: "phone", direction: "outbound", providerCallId: sid });

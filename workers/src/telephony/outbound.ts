@@ -71,7 +71,11 @@ export function createCallParams(
   deps: Pick<CallDeps, "config" | "origin">,
   input: { sessionId: string; mediaToken: string; connectionId: string; from: string; to: string; timeLimitS: number },
 ): TwilioCreateCall {
-  const { statusUrl, amdUrl } = twilioWebhookUrlsAt(originOf(deps), input.connectionId);
+  const urls = twilioWebhookUrlsAt(originOf(deps), input.connectionId);
+  // The callbacks name their session: should the CallSid never reach the session (the request
+  // answered but its answer lost), the consumer still finds it. Twilio signs the whole URL.
+  const session = `?${new URLSearchParams({ sessionId: input.sessionId }).toString()}`;
+  const [statusUrl, amdUrl] = [urls.statusUrl + session, urls.amdUrl + session];
   const stream = { url: deps.config.telephony.mediaStreamUrl, parameters: { sessionId: input.sessionId, token: input.mediaToken } };
   return {
     To: input.to,

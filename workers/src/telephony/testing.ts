@@ -104,11 +104,13 @@ export interface PostOptions {
   queue?: RecordingTelephonyQueue;
   headers?: Record<string, string>;
   body?: string;
+  /** A query string for the webhook URL (`sessionId=…`, as outbound calls' callbacks carry). */
+  query?: string;
 }
 
 /** POST a Twilio webhook to the app, signed like Twilio signs it, with a recording queue. */
 export async function postTwilio(pw: Pick<PhoneWorld, "connectionId" | "authToken">, kind: "voice" | "status" | "amd", params: Record<string, string>, opts: PostOptions = {}): Promise<CallResult & { queue: RecordingTelephonyQueue }> {
-  const url = `${origin}/telephony/twilio/${pw.connectionId}/${kind}`;
+  const url = `${origin}/telephony/twilio/${pw.connectionId}/${kind}${opts.query ? `?${opts.query}` : ""}`;
   const signature = opts.signature === undefined ? await twilioSignature(opts.signWith ?? pw.authToken, url, params) : opts.signature;
   const headers: Record<string, string> = { "content-type": "application/x-www-form-urlencoded", ...opts.headers };
   if (signature !== null) headers["x-twilio-signature"] = signature;
