@@ -4,6 +4,7 @@
 import type { Campaign, CampaignDetail, CampaignItem, CampaignItemDetail, ContactsReport, CreateCampaignBody } from "@speaknode/contracts";
 import type { DialStats } from "../simulators/twilio/src/dials.ts";
 import type { CallReport, PhoneBehaviour } from "../simulators/twilio/src/model.ts";
+import { csvCell } from "../workers/src/campaigns/export.ts";
 
 /** A request the API refused: the problem+json body is kept for the message. */
 export class ApiRefused extends Error {
@@ -80,11 +81,8 @@ export function campaignClient(base: string, token: () => string): CampaignClien
 
 /** RFC 4180: a cell with a comma, quote or line break is quoted, quotes doubled. */
 export function toCsv(header: string[], rows: (string | number)[][]): string {
-  const cell = (v: string | number) => {
-    const s = String(v);
-    return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-  };
-  return [header, ...rows].map((r) => r.map(cell).join(",")).join("\r\n") + "\r\n";
+  // RFC 4180 quoting as the export writes it; no formula guard: these cells are the test's own.
+  return [header, ...rows].map((r) => r.map((v) => csvCell(v, false)).join(",")).join("\r\n") + "\r\n";
 }
 
 /** Calling windows that are open whatever the day and zone: a demo or a test runs now. */

@@ -1,10 +1,11 @@
 // Test doubles shared by the dashboard's unit tests: an in-memory storage, a scripted fetch that
-// records requests, and a fake OIDC issuer, so stores and the API client run in Node without a DOM.
+// records requests, a fake OIDC issuer and a live-events socket, so stores and the API client run in Node without a DOM.
 import { newId } from "../../packages/contracts/src/ids.ts";
 import { challengeS256 } from "./auth/pkce.ts";
 import type { KeyValueStorage } from "./auth/auth-store.ts";
 import type { Fetch } from "./auth/oidc.ts";
 import type { DashboardConfig } from "./config.ts";
+import type { SocketLike } from "./stores/sessions-live.ts";
 
 export function memoryStorage(initial: Record<string, string> = {}): KeyValueStorage & { data: Map<string, string> } {
   const data = new Map(Object.entries(initial));
@@ -91,3 +92,36 @@ export const ids = {
   apiKey: () => newId("apiKey"),
   agent: () => newId("agent"),
 };
+
+/** A live-events socket the test drives: open it, hand it frames, drop it. */
+export class FakeSocket implements SocketLike {
+  readyState = 0;
+  sent: string[] = [];
+  closed: number | null = null;
+  onopen: ((ev: Event) => void) | null = null;
+  onmessage: ((ev: MessageEvent) => void) | null = null;
+  onclose: ((ev: CloseEvent) => void) | null = null;
+  onerror: ((ev: Event) => void) | null = null;
+  readonly url: string;
+  constructor(url: string) {
+    this.url = url;
+  }
+  send(data: string) {
+    this.sent.push(data);
+  }
+  close(code?: number) {
+    this.closed = code ?? 1000;
+    this.drop();
+  }
+  open() {
+    this.readyState = 1;
+    this.onopen?.(new Event("open"));
+  }
+  receive(frame: unknown) {
+    this.onmessage?.(new MessageEvent("message", { data: JSON.stringify(frame) }));
+  }
+  drop() {
+    this.readyState = 3;
+    this.onclose?.(new Event("close") as CloseEvent); // Node has no CloseEvent; connectLive reads nothing of it
+  }
+}

@@ -2,9 +2,10 @@
 // deferrals, endBy and cancel sweeps, the completion of a campaign with nothing left to do, and
 // the totals the live view shows. Every write is conditional on the state it changes.
 import { and, asc, count, eq, inArray, isNull, lte, or, sql } from "drizzle-orm";
-import { CampaignSettings, type CampaignItemStatus, type CampaignStatus } from "@speaknode/contracts";
+import type { CampaignItemStatus, CampaignSettings, CampaignStatus } from "@speaknode/contracts";
 import { agents, campaignItems, campaigns, phoneNumbers, type Database } from "@speaknode/db";
 import type { AgentRow } from "../../workers/src/agents/store.ts";
+import { cancelModeOf, settingsOf } from "../../workers/src/campaigns/store.ts";
 
 export interface RunnerCampaign {
   id: string;
@@ -29,8 +30,8 @@ export async function loadCampaign(db: Database, campaignId: string): Promise<Ru
     agentId: row.agentId,
     agentVersion: row.agentVersion,
     status: row.status,
-    cancelMode: row.cancelMode === "finish" || row.cancelMode === "end_calls" ? row.cancelMode : null,
-    settings: CampaignSettings.parse(row.settings),
+    cancelMode: cancelModeOf(row),
+    settings: settingsOf(row),
     endedAt: row.endedAt,
   };
 }

@@ -4,12 +4,11 @@
 // table's pages (a slow reply for another filter is dropped), the list's progress bar and query.
 import { describe, expect, it } from "vitest";
 import { createApi } from "../api/client.ts";
-import { fakeFetch, json, problem, type Recorded } from "../test-support.ts";
+import { FakeSocket, fakeFetch, json, problem, type Recorded } from "../test-support.ts";
 import { campaignFixture, detailFixture, emptyByStatus, progressFixture } from "./campaign-fixtures.ts";
 import { applyProgress, connectCampaignLive, createCampaignLiveState, formatEta, parseCampaignFrame } from "./campaign-live.ts";
 import { applyItemsEvent, createCampaignMonitorStore, currentStatus } from "./campaign-monitor.ts";
 import { applyCampaignsListEvent, contactsContentType, createCampaignsListStore, donePercent, itemsQuery, noItemsFilter, progressSegments } from "./campaigns.ts";
-import type { SocketLike } from "./sessions-live.ts";
 import type { CampaignItem } from "../../../packages/contracts/src/campaigns.ts";
 import { newId } from "../../../packages/contracts/src/ids.ts";
 import { signal } from "@preact/signals";
@@ -17,32 +16,6 @@ import { signal } from "@preact/signals";
 const campaignId = newId("campaign");
 const later = (s: number) => new Date(Date.parse("2026-12-04T10:00:00.000Z") + s * 1000).toISOString();
 
-class FakeSocket implements SocketLike {
-  readyState = 0;
-  sent: string[] = [];
-  onopen: ((ev: Event) => void) | null = null;
-  onmessage: ((ev: MessageEvent) => void) | null = null;
-  onclose: ((ev: CloseEvent) => void) | null = null;
-  onerror: ((ev: Event) => void) | null = null;
-  readonly url: string;
-  constructor(url: string) {
-    this.url = url;
-  }
-  send(data: string) {
-    this.sent.push(data);
-  }
-  close() {
-    this.readyState = 3;
-    this.onclose?.({} as CloseEvent);
-  }
-  open() {
-    this.readyState = 1;
-    this.onopen?.({} as Event);
-  }
-  frame(data: unknown) {
-    this.onmessage?.({ data: JSON.stringify(data) } as MessageEvent);
-  }
-}
 
 const tick = () => new Promise((r) => setTimeout(r, 0));
 
@@ -99,7 +72,7 @@ describe("the live socket", () => {
     });
     sockets[0]?.open();
     expect(state.connected.value).toBe(true);
-    sockets[0]?.frame({ type: "welcome", protocolVersion: 1, progress: progressFixture(campaignId) });
+    sockets[0]?.receive({ type: "welcome", protocolVersion: 1, progress: progressFixture(campaignId) });
     expect(state.progress.value?.total).toBe(4);
     sockets[0]?.close();
     expect(state.connected.value).toBe(false);
@@ -108,7 +81,7 @@ describe("the live socket", () => {
     expect(sockets).toHaveLength(2);
     expect(sockets[1]?.url).toBe("ws://x/live?token=2");
     sockets[1]?.open();
-    sockets[1]?.frame({ type: "progress", progress: progressFixture(campaignId, { status: "completed", updatedAt: later(60) }) });
+    sockets[1]?.receive({ type: "progress", progress: progressFixture(campaignId, { status: "completed", updatedAt: later(60) }) });
     sockets[1]?.close();
     await tick();
     await tick();

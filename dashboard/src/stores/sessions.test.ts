@@ -7,11 +7,11 @@ import type { Session } from "../../../packages/contracts/src/sessions.ts";
 import type { SessionEvent, SessionWelcome } from "../../../packages/contracts/src/session-protocol.ts";
 import { createApi } from "../api/client.ts";
 import { matchRoute, sessionPath, spacePath } from "../router.ts";
-import { fakeFetch, json, problem, type Recorded } from "../test-support.ts";
+import { FakeSocket, fakeFetch, json, problem, type Recorded } from "../test-support.ts";
 import { formatDuration } from "../ui/session-format.ts";
 import { applySessionsListEvent, createSessionsListStore, createSessionsStores, filtersQuery, noFilters, sessionsPageSize, type SessionFilters } from "./sessions.ts";
 import { createSessionDetailStore, laterStatus, latencyScale, mergeTranscript, turnOffsetMs, type SessionDetailData } from "./sessions-detail.ts";
-import { applyEvent, applyWelcome, connectLive, createLiveState, liveReconnects, parseServerFrame, reset, type SocketLike } from "./sessions-live.ts";
+import { applyEvent, applyWelcome, connectLive, createLiveState, liveReconnects, parseServerFrame, reset } from "./sessions-live.ts";
 
 const spaceId = newId("space");
 const agentId = newId("agent");
@@ -246,37 +246,6 @@ describe("live events: applyEvent", () => {
   });
 });
 
-class FakeSocket implements SocketLike {
-  readyState = 0;
-  sent: string[] = [];
-  closed: number | null = null;
-  onopen: ((ev: Event) => void) | null = null;
-  onmessage: ((ev: MessageEvent) => void) | null = null;
-  onclose: ((ev: CloseEvent) => void) | null = null;
-  onerror: ((ev: Event) => void) | null = null;
-  readonly url: string;
-  constructor(url: string) {
-    this.url = url;
-  }
-  send(data: string) {
-    this.sent.push(data);
-  }
-  close(code?: number) {
-    this.closed = code ?? 1000;
-    this.drop();
-  }
-  open() {
-    this.readyState = 1;
-    this.onopen?.(new Event("open"));
-  }
-  receive(frame: unknown) {
-    this.onmessage?.(new MessageEvent("message", { data: JSON.stringify(frame) }));
-  }
-  drop() {
-    this.readyState = 3;
-    this.onclose?.(new Event("close") as CloseEvent); // Node has no CloseEvent; connectLive reads nothing of it
-  }
-}
 
 describe("live events: connectLive", () => {
   it("applies the welcome and events, pings, reconnects a few times, and stops when the session ends", () => {

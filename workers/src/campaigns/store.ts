@@ -23,6 +23,11 @@ export function mappingOf(row: CampaignRow): ContactMapping | null {
   return row.contactMapping === null ? null : ContactMapping.parse(row.contactMapping);
 }
 
+/** How a cancel treats live calls, or null (stored as text). */
+export function cancelModeOf(row: Pick<CampaignRow, "cancelMode">): Campaign["cancelMode"] {
+  return row.cancelMode === "finish" || row.cancelMode === "end_calls" ? row.cancelMode : null;
+}
+
 export function toCampaign(row: CampaignRow): Campaign {
   return {
     id: row.id,
@@ -33,7 +38,7 @@ export function toCampaign(row: CampaignRow): Campaign {
     status: row.status,
     settings: settingsOf(row),
     contactMapping: mappingOf(row),
-    cancelMode: row.cancelMode === "finish" || row.cancelMode === "end_calls" ? row.cancelMode : null,
+    cancelMode: cancelModeOf(row),
     itemCount: row.itemCount,
     version: row.version,
     createdAt: iso(row.createdAt),
