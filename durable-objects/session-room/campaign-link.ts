@@ -4,6 +4,8 @@
 // reconciles live attempts on its own, so the notice only makes it faster, never necessary.
 import { campaignRunnerIn } from "../campaign-runner/stub.ts";
 
+/** Created with the room's own tables; a separate table (not columns of `session`) so rooms created
+ *  before campaigns need no migration. */
 export const campaignLinkSchema = `
 CREATE TABLE IF NOT EXISTS campaign_link (
   id INTEGER PRIMARY KEY CHECK (id = 1),
@@ -22,8 +24,6 @@ export class CampaignLink {
   constructor(ctx: DurableObjectState, env: Record<string, unknown>) {
     this.#ctx = ctx;
     this.#env = env;
-    // A separate table (not columns of `session`) so rooms created before campaigns need no migration.
-    ctx.storage.sql.exec(campaignLinkSchema);
   }
 
   store(link: { campaignId: string; attemptId: string }): void {

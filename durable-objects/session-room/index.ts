@@ -30,7 +30,7 @@ import { isTerminal, transition as checkTransition } from "./state-machine.ts";
 import { syncRetryMs, writeSessionRow } from "./write-through.ts";
 import { requestAnalyticsRefresh } from "./analytics-refresh.ts";
 import { deadlines, roomSchema, type Meta } from "./storage.ts";
-import { CampaignLink } from "./campaign-link.ts";
+import { CampaignLink, campaignLinkSchema } from "./campaign-link.ts";
 import { LiveObject, sendJson } from "../shared/live-object.ts";
 
 /** The room reads no bindings; the Worker's env is passed through untyped. */
@@ -55,7 +55,7 @@ export class SessionRoom extends LiveObject<SessionRoomEnv, Attachment> {
   readonly #campaign: CampaignLink;
 
   constructor(ctx: DurableObjectState, env: SessionRoomEnv) {
-    super(ctx, env, roomSchema);
+    super(ctx, env, roomSchema + campaignLinkSchema);
     this.#campaign = new CampaignLink(ctx, env);
   }
 
