@@ -177,7 +177,13 @@ export const AgentVersion = AgentVersionSummary.extend({
   snapshot: z.object({ agent: AgentConfig, tools: z.array(z.record(text(), jsonValue())) }),
 }).meta({ id: "AgentVersion" });
 
-export const PublishBody = z.strictObject({ note: text().trim().max(200).optional() }).meta({ id: "PublishBody" });
+export const PublishBody = z
+  .strictObject({
+    note: text().trim().max(200).optional(),
+    /** Owners only: publish although the pre-flight found problems (recorded with the version). */
+    force: z.boolean().default(false),
+  })
+  .meta({ id: "PublishBody" });
 
 /** The public widget configuration of a published agent: nothing secret, cacheable at the edge. */
 export const PublicWidgetConfig = z

@@ -23,3 +23,4 @@ export * from "./runtime.ts";
 export * from "./media-protocol.ts";
 export * from "./telemetry.ts";
 export * from "./telemetry-protocol.ts";
+export * from "./agent-builder.ts";

@@ -18,6 +18,8 @@ export const problemStatus = {
   unsupported_media_type: 415,
   // Well-formed but refused as a whole (a contacts file over the limits, a mapping naming missing columns).
   unprocessable_content: 422,
+  // Publishing refused: the agent's pre-flight found problems (listed in `problems`).
+  preflight_failed: 422,
   rate_limited: 429,
   internal: 500,
   upstream_unavailable: 503,
@@ -44,6 +46,7 @@ export const problemTitles: Record<ProblemCode, string> = {
   payload_too_large: "Payload too large",
   unsupported_media_type: "Unsupported media type",
   unprocessable_content: "Unprocessable content",
+  preflight_failed: "Pre-flight checks failed",
   rate_limited: "Too many requests",
   internal: "Internal error",
   upstream_unavailable: "Upstream unavailable",
@@ -61,6 +64,38 @@ export const FieldError = z
   .meta({ id: "FieldError" });
 export type FieldError = z.infer<typeof FieldError>;
 
+export const PreflightProblemCode = z.enum([
+  /** No platform key in the voice runtime and no space key for a provider the agent uses. */
+  "provider_key_missing",
+  /** The provider is not usable here at all (its offline engine is not installed, no runtime has reported). */
+  "provider_unavailable",
+  /** The model is not in the catalog or is disabled. */
+  "model_unavailable",
+  /** The voice does not belong to the TTS provider (or is not in its list). */
+  "voice_unknown",
+  /** The STT (or TTS) model cannot handle a locale's language. */
+  "language_unsupported",
+  /** A locale has no first message. */
+  "greeting_empty",
+  /** A tool the agent references does not exist (any more). */
+  "tool_missing",
+]);
+export type PreflightProblemCode = z.infer<typeof PreflightProblemCode>;
+
+/** One thing that stops an agent from working as configured, found before it is published. */
+export const PreflightProblem = z
+  .object({
+    code: PreflightProblemCode,
+    /** Dotted path in the agent's configuration, e.g. `locales.1.tts.voice` or `stt.model`. */
+    field: text(),
+    /** A sentence for people, naming the field by its label (never a code path). */
+    message: text(),
+    /** The locale's language when the problem belongs to one locale. */
+    language: text().nullable(),
+  })
+  .meta({ id: "PreflightProblem" });
+export type PreflightProblem = z.infer<typeof PreflightProblem>;
+
 export const Problem = z
   .object({
     type: text(),
@@ -71,6 +106,8 @@ export const Problem = z
     code: z.enum(problemCodes),
     requestId: text(),
     errors: z.array(FieldError).optional(),
+    /** `preflight_failed`: what the agent's pre-flight found. */
+    problems: z.array(PreflightProblem).optional(),
   })
   .meta({ id: "Problem", description: "RFC 9457 problem details" });
 export type Problem = z.infer<typeof Problem>;

@@ -6,7 +6,7 @@
 // ones by `session.completed` / `session.failed`, which are always the last event of a session
 // (the server closes every socket with 1000 right after sending it).
 import { z } from "zod";
-import { text } from "./text.ts";
+import { jsonValue, text } from "./text.ts";
 import { jsonText } from "./json-text.ts";
 import { Timestamp } from "./ids.ts";
 import { LanguageTag } from "./agents.ts";
@@ -20,7 +20,9 @@ export const sessionClientFrameMaxChars = 4096;
 export const SessionStatus = z.enum(["pending", "dispatching", "active", "completed", "failed"]);
 export type SessionStatus = z.infer<typeof SessionStatus>;
 
-export const SubscriberRole = z.enum(["viewer", "runtime"]);
+/** `viewer`: anyone holding the session's events token (a website visitor too); `member`: a member
+ *  of the session's space (the dashboard), who also receives the member-only events; `runtime`. */
+export const SubscriberRole = z.enum(["viewer", "member", "runtime"]);
 export type SubscriberRole = z.infer<typeof SubscriberRole>;
 
 const timestamp = Timestamp;
@@ -64,6 +66,25 @@ const phoneTransferred = { type: z.literal("phone.transferred"), destination: te
 const phoneVoicemail = { type: z.literal("phone.voicemail"), answeredBy: text().max(40), action: z.enum(["hang_up", "leave_message"]) };
 /** The provider's status of a phone session's call (ringing, in-progress, completed, busy…). */
 const phoneStatus = { type: z.literal("phone.status"), status: text().max(40) };
+const ms = z.number().int().min(0).nullable();
+/** Member-only: a finished turn's latency breakdown (the same figures the session detail shows). */
+const turnMetrics = {
+  type: z.literal("turn.metrics"),
+  turnId: text().min(1).max(100),
+  role: z.enum(["user", "agent"]),
+  metrics: z.strictObject({ endOfUtteranceDelayMs: ms, sttFinalMs: ms, llmTtftMs: ms, toolMs: ms, ttsTtfbMs: ms, voiceToVoiceMs: ms }),
+};
+/** Member-only: what a tool call was given and answered (results cut to `toolResultPreviewMaxChars`). */
+const toolResult = {
+  type: z.literal("tool.result"),
+  toolCallId: text().min(1).max(100),
+  name: text().min(1).max(100),
+  arguments: z.record(text(), jsonValue()),
+  result: jsonValue().nullable(),
+  /** True when `result` was cut (the full one is in the session detail). */
+  truncated: z.boolean(),
+  error: text().max(2000).nullable(),
+};
 const sessionStatus = { type: z.literal("session.status"), status: SessionStatus, reason: reason.optional() };
 const sessionFailed = { type: z.literal("session.failed"), reason };
 
@@ -83,6 +104,8 @@ export const PublishableSessionEvent = z.discriminatedUnion("type", [
   z.strictObject(phoneTransferred),
   z.strictObject(phoneVoicemail),
   z.strictObject(phoneStatus),
+  z.strictObject(turnMetrics),
+  z.strictObject(toolResult),
 ]);
 export type PublishableSessionEvent = z.infer<typeof PublishableSessionEvent>;
 
@@ -100,6 +123,13 @@ export const DtmfEvent = z.object({ ...dtmf, ...eventMeta });
 export const PhoneTransferredEvent = z.object({ ...phoneTransferred, ...eventMeta });
 export const PhoneVoicemailEvent = z.object({ ...phoneVoicemail, ...eventMeta });
 export const PhoneStatusEvent = z.object({ ...phoneStatus, ...eventMeta });
+export const TurnMetricsEvent = z.object({ ...turnMetrics, ...eventMeta });
+export const ToolResultEvent = z.object({ ...toolResult, ...eventMeta });
+
+/** Events only `member` (and `runtime`) subscribers receive, live and in the welcome's replay. */
+export const memberOnlySessionEventTypes: ReadonlySet<string> = new Set(["turn.metrics", "tool.result"]);
+/** A tool result longer than this (as JSON) is cut in the live `tool.result` event. */
+export const toolResultPreviewMaxChars = 4000;
 
 export const SessionEvent = z.discriminatedUnion("type", [
   SessionStatusEvent,
@@ -114,6 +144,8 @@ export const SessionEvent = z.discriminatedUnion("type", [
   PhoneTransferredEvent,
   PhoneVoicemailEvent,
   PhoneStatusEvent,
+  TurnMetricsEvent,
+  ToolResultEvent,
 ]);
 export type SessionEvent = z.infer<typeof SessionEvent>;
 

@@ -10,7 +10,8 @@ const timestamp = Timestamp;
 
 /** The same enum the live protocol uses. */
 export const SessionStatusValue = SessionStatus;
-export const SessionChannel = z.enum(["api", "widget", "web", "phone", "campaign"]);
+/** `test`: a member's test of an agent's draft from the dashboard (never served publicly, not billed). */
+export const SessionChannel = z.enum(["api", "widget", "web", "phone", "campaign", "test"]);
 
 export const DispatchBody = z
   .strictObject({

@@ -24,6 +24,6 @@ describe("voice suggestions", () => {
 
   it("covers every TTS provider the runtime has a driver for, and answers unknown ones with a generic hint", () => {
     expect(Object.keys(voiceSuggestions).sort()).toEqual([...providersByKind.tts].sort());
-    expect(voicesFor("constructor")).toEqual({ voices: [], hint: "The voice id of the TTS provider." });
+    expect(voicesFor("constructor")).toEqual({ voices: [], hint: "The voice id of the TTS provider.", closed: false });
   });
 });

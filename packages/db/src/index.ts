@@ -5,7 +5,7 @@ export * from "./dev-seed.ts";
 export { agents, agentVersions, tools, agentTools, catalogModels } from "./schema-agents.ts";
 export { sessions, sessionRuntimeEvents, sessionTurns, sessionToolCalls, sessionRecordings } from "./schema-sessions.ts";
 export { spans, telemetryDeadLetters, analyticsDaily } from "./schema-telemetry.ts";
-export { providerCredentials, agentTokens } from "./schema-credentials.ts";
+export { providerCredentials, agentTokens, runtimeCapabilities } from "./schema-credentials.ts";
 export { telephonyConnections, phoneNumbers, inboundWebhookLog, sessionCallStatuses } from "./schema-telephony.ts";
 export { campaigns, campaignItems, campaignAttempts } from "./schema-campaigns.ts";
 export { DatabaseEnv, DatabaseEnvError, databaseOptionsFromEnv } from "./env.ts";

@@ -38,6 +38,8 @@ export const agentVersions = pgTable(
     /** Immutable: the agent's configuration and its webhook tools' definitions (without secrets). */
     snapshot: json("snapshot").$type<Record<string, unknown>>().notNull(),
     note: varchar("note", { length: 200 }),
+    /** An Owner published despite the pre-flight: the problems it found then (null: it passed). */
+    forcedProblems: jsonb("forced_problems").$type<Record<string, unknown>[]>(),
     createdBy: text("created_by").references(() => users.id, { onDelete: "set null" }),
     createdAt: createdAt(),
   },

@@ -54,3 +54,14 @@ export const agentTokens = pgTable(
   },
   (t) => [index("agent_tokens_agent_idx").on(t.agentId, t.createdAt), index("agent_tokens_api_key_idx").on(t.apiKeyId)],
 );
+
+/**
+ * What each voice runtime reported it can do (RuntimeCapabilitiesBody): which providers have a
+ * platform key in its environment, which offline engines are installed, the voices it can list.
+ * Provider readiness and the publish pre-flight read the freshest reports.
+ */
+export const runtimeCapabilities = pgTable("runtime_capabilities", {
+  runtimeId: varchar("runtime_id", { length: 100 }).primaryKey(),
+  report: jsonb("report").$type<Record<string, unknown>>().notNull(),
+  reportedAt: tz("reported_at").notNull(),
+});

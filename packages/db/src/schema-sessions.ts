@@ -8,7 +8,7 @@ import { agents } from "./schema-agents.ts";
 import { createdAt, tz, updatedAt } from "./columns.ts";
 
 export const sessionStatus = pgEnum("session_status", ["pending", "dispatching", "active", "completed", "failed"]);
-export const sessionChannel = pgEnum("session_channel", ["api", "widget", "web", "phone", "campaign"]);
+export const sessionChannel = pgEnum("session_channel", ["api", "widget", "web", "phone", "campaign", "test"]);
 export const callDirection = pgEnum("call_direction", ["inbound", "outbound"]);
 
 
