@@ -4,6 +4,7 @@
 import type { ComponentChildren } from "preact";
 import type { SessionPhone } from "../../../packages/contracts/src/telephony.ts";
 import { callStatusLabel, phoneTimeline, type PhoneTimelineEntry } from "../stores/session-phone.ts";
+import { describeHangupCause } from "../stores/session-words.ts";
 import type { SessionDetailData } from "../stores/sessions-detail.ts";
 import { CallDirectionLabel } from "../ui/CallDirectionLabel.tsx";
 import { formatDate } from "../ui/forms.ts";
@@ -33,7 +34,7 @@ export function SessionCallCard({ session }: { session: SessionDetailData }) {
         {item("Provider", providerName[phone.provider])}
         {item("Provider call id", phone.providerCallId ? <code>{phone.providerCallId}</code> : "—")}
         {item("Status", phone.providerStatus ? callStatusLabel(phone.providerStatus) : "—")}
-        {item("Hang-up cause", phone.hangupCause ?? "—")}
+        {item("Hang-up cause", <span title={phone.hangupCause ?? undefined}>{describeHangupCause(phone.hangupCause)}</span>)}
       </dl>
       <h3>Timeline</h3>
       {timeline.length === 0 ? (

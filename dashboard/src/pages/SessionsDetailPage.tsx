@@ -11,6 +11,7 @@ import { useEffect, useMemo, useRef } from "preact/hooks";
 import { errorMessage } from "../api/client.ts";
 import { spacePath } from "../router.ts";
 import { useStores } from "../stores/index.ts";
+import { channelLabel, describeCaller, describeEnd, describeError, describeFailure, recordingView } from "../stores/session-words.ts";
 import { isLiveStatus } from "../stores/sessions.ts";
 import { latencyScale, sessionOriginMs, turnOffsetMs, type SessionDetailData, type TranscriptTurn } from "../stores/sessions-detail.ts";
 import { groupForTurn, layoutTrace } from "../stores/trace-layout.ts";
@@ -107,6 +108,7 @@ export default function SessionsDetailPage({ spaceId, sessionId }: { spaceId: st
   const names = sessions.list.agentNames.value;
   const turns = detail.transcript.value;
   const composite = s.recordings.find((r) => r.track === "composite");
+  const recording = recordingView({ status: status ?? s.status, recordings: s.recordings }, detail.live.completed.value?.audioAvailable === true);
   const scale = latencyScale(turns);
   const seek = composite ? (ms: number) => seekAudio(audioRef.current, ms) : null;
   const onAudioError = () => {
@@ -140,21 +142,32 @@ export default function SessionsDetailPage({ spaceId, sessionId }: { spaceId: st
       {(status === "failed" || s.errors.length > 0) && (
         <div class="card failure">
           <h2>{status === "failed" ? "Failure" : "Errors"}</h2>
-          {detail.failureReason.value && <p class="error">{detail.failureReason.value}</p>}
+          {status === "failed" && <p class="error">{describeFailure(detail.failureReason.value)}</p>}
           {s.errors.map((e, i) => (
-            <JsonBlock key={i} label={`${formatDate(e.at)} — ${errorTitle(e.detail)}`} value={e.detail} open={s.errors.length === 1} />
+            <div key={i} class="session-error">
+              <p>
+                <time class="muted" dateTime={e.at}>
+                  {formatDate(e.at)}
+                </time>{" "}
+                {describeError(e.detail)}
+              </p>
+              <JsonBlock label="Technical details" value={e.detail} />
+            </div>
           ))}
         </div>
       )}
 
-      <div class="card">
-        <h2>Recording</h2>
-        {composite ? (
-          <RecordingPlayer url={composite.url} contentType={composite.contentType} waveform={s.waveform} audioRef={audioRef} onError={onAudioError} />
-        ) : (
-          <p class="muted">{live ? "The recording is available once the session ends." : detail.live.completed.value?.audioAvailable ? "The recording is being stored…" : "No recording for this session."}</p>
-        )}
-      </div>
+      {/* No empty player: a failed session (or one that stored no audio) shows no recording card. */}
+      {recording && (
+        <div class="card">
+          <h2>Recording</h2>
+          {composite ? (
+            <RecordingPlayer url={composite.url} contentType={composite.contentType} waveform={s.waveform} audioRef={audioRef} onError={onAudioError} />
+          ) : (
+            <p class="muted">{recording === "live" ? "The recording is available once the session ends." : "The recording is being stored…"}</p>
+          )}
+        </div>
+      )}
 
       <div class="card">
         <h2>Transcript</h2>
@@ -215,14 +228,9 @@ export default function SessionsDetailPage({ spaceId, sessionId }: { spaceId: st
   );
 }
 
-function errorTitle(detail: Record<string, unknown> | null): string {
-  if (!detail) return "error";
-  const parts = [detail["stage"], detail["code"], detail["message"]].filter((v): v is string => typeof v === "string");
-  return parts.join(" · ") || "error";
-}
-
 function Metadata({ session: s, agentName }: { session: SessionDetailData; agentName: string | undefined }) {
   const { prompt, completion } = s.tokenUsage;
+  const caller = describeCaller(s, { masked: false });
   const item = (label: string, value: ComponentChildren) => (
     <div>
       <dt>{label}</dt>
@@ -232,16 +240,15 @@ function Metadata({ session: s, agentName }: { session: SessionDetailData; agent
   return (
     <dl class="card meta">
       {item("Agent", s.agentId ? `${agentName ?? s.agentId}${s.agentVersion !== null ? ` (v${s.agentVersion})` : ""}` : "deleted")}
-      {item("Channel", s.channel)}
-      {item("Caller", s.caller ?? "—")}
+      {item("Channel", channelLabel[s.channel])}
+      {item("Caller", <span class={caller.phone ? "phone-number" : undefined} title={caller.title ?? undefined}>{caller.text}</span>)}
       {item("Language", s.language)}
       {item("Created", formatDate(s.createdAt))}
       {item("Started", formatDate(s.startedAt))}
       {item("Ended", formatDate(s.endedAt))}
       {item("Duration", formatDuration(s.durationMs))}
       {item("Tokens", prompt === null && completion === null ? "—" : `${prompt ?? "?"} prompt · ${completion ?? "?"} completion`)}
-      {s.endReason && item("End reason", s.endReason)}
-      {s.failureReason && item("Failure reason", <span class="error">{s.failureReason}</span>)}
+      {!isLiveStatus(s.status) && item("Outcome", <span class={s.status === "failed" ? "error" : undefined} title={s.failureReason ?? s.endReason ?? undefined}>{describeEnd(s)}</span>)}
       {Object.keys(s.variables).length > 0 && item("Variables", <JsonBlock label={`${Object.keys(s.variables).length} set`} value={s.variables} />)}
     </dl>
   );

@@ -8,6 +8,7 @@ import { errorMessage } from "../api/client.ts";
 import { sessionPath } from "../router.ts";
 import { useStores } from "../stores/index.ts";
 import { callDirections, directionLabel, phoneRowLabel } from "../stores/session-phone.ts";
+import { channelLabel, describeCaller, describeEnd } from "../stores/session-words.ts";
 import { directionApplies, isLiveStatus, listKey, noFilters, sessionChannels, sessionStatuses, withFilter, type SessionFilters } from "../stores/sessions.ts";
 import { CallDirectionLabel } from "../ui/CallDirectionLabel.tsx";
 import { formatDate } from "../ui/forms.ts";
@@ -101,7 +102,7 @@ export default function SessionsPage({ spaceId }: { spaceId: string }) {
             <option value="">Any channel</option>
             {sessionChannels.map((c) => (
               <option key={c} value={c}>
-                {c}
+                {channelLabel[c]}
               </option>
             ))}
           </select>
@@ -165,6 +166,7 @@ export default function SessionsPage({ spaceId }: { spaceId: string }) {
           <tbody>
             {rows.map((s) => {
               const call = phoneRowLabel(s);
+              const caller = describeCaller(s);
               return (
                 <tr key={s.id}>
                   <td>
@@ -174,19 +176,19 @@ export default function SessionsPage({ spaceId }: { spaceId: string }) {
                   <td>
                     <SessionStatusBadge status={s.status} />
                   </td>
-                  <td>{call ? <CallDirectionLabel direction={call.direction} /> : s.channel}</td>
+                  <td>{call ? <CallDirectionLabel direction={call.direction} /> : channelLabel[s.channel]}</td>
                   <td>
                     {call ? (
                       <span class="phone-number" title={call.title}>
                         {call.number}
                       </span>
                     ) : (
-                      (s.caller ?? <span class="muted">—</span>)
+                      <span title={caller.title ?? undefined}>{caller.text}</span>
                     )}
                   </td>
                   <td>{isLiveStatus(s.status) ? <span class="muted">ongoing</span> : formatDuration(s.durationMs)}</td>
-                  <td class={`reason${s.failureReason ? " error" : " muted"}`} title={s.failureReason ?? s.endReason ?? ""}>
-                    {s.failureReason ?? s.endReason ?? ""}
+                  <td class={`reason${s.status === "failed" ? " error" : " muted"}`} title={s.failureReason ?? s.endReason ?? undefined}>
+                    {isLiveStatus(s.status) ? "" : describeEnd(s)}
                   </td>
                 </tr>
               );
