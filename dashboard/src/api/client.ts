@@ -2,7 +2,7 @@
 // and turns problem+json errors into ApiProblem. A 401 `token_expired` is retried once after a
 // refresh; any other 401 hands control to `onUnauthorized` (sign in again, keeping the path).
 import type { z } from "zod";
-import { Problem, problemStatus, type FieldError, type ProblemCode } from "../../../packages/contracts/src/problem.ts";
+import { Problem, problemStatus, type FieldError, type PreflightProblem, type ProblemCode } from "../../../packages/contracts/src/problem.ts";
 import type { Fetch } from "../auth/oidc.ts";
 
 export class ApiProblem extends Error {
@@ -11,12 +11,15 @@ export class ApiProblem extends Error {
   readonly code: ProblemCode;
   readonly requestId: string | null;
   readonly fieldErrors: FieldError[];
-  constructor(status: number, code: ProblemCode, message: string, requestId: string | null = null, fieldErrors: FieldError[] = []) {
+  /** `preflight_failed`: what the agent's pre-flight found. */
+  readonly problems: PreflightProblem[];
+  constructor(status: number, code: ProblemCode, message: string, requestId: string | null = null, fieldErrors: FieldError[] = [], problems: PreflightProblem[] = []) {
     super(message);
     this.status = status;
     this.code = code;
     this.requestId = requestId;
     this.fieldErrors = fieldErrors;
+    this.problems = problems;
   }
 }
 
@@ -31,7 +34,7 @@ export async function problemFrom(res: Response): Promise<ApiProblem> {
   const parsed = Problem.safeParse(body);
   if (parsed.success) {
     const p = parsed.data;
-    return new ApiProblem(res.status, p.code, p.detail ?? p.title, p.requestId, p.errors ?? []);
+    return new ApiProblem(res.status, p.code, p.detail ?? p.title, p.requestId, p.errors ?? [], p.problems ?? []);
   }
   return new ApiProblem(res.status, codeForStatus(res.status), `HTTP ${res.status}${res.statusText ? ` ${res.statusText}` : ""}`);
 }
@@ -97,7 +100,13 @@ export function createApi(deps: ApiDeps) {
     return res.blob();
   }
 
-  return { json, empty, download };
+  /** A binary answer to any request (a voice preview's WAV), fetched with the auth header. */
+  async function blob(method: Method, path: string, body: unknown, accept: string): Promise<Blob> {
+    const res = await send(method, path, body, undefined, false, { accept: `${accept}, application/problem+json` });
+    return res.blob();
+  }
+
+  return { json, empty, download, blob };
 }
 
 export type Api = ReturnType<typeof createApi>;

@@ -1,14 +1,16 @@
 // Agents of a space: search by name (server-side, debounced), published state and last edit,
-// create a minimal agent (name, language, models from the catalog, voice) and open it in the editor,
+// create an agent that works here (name, languages, usable models, voice, first messages) and open it in the editor,
 // delete with confirmation. Each row opens the agent in the editor (AgentEditorPage).
 import { useSignal } from "@preact/signals";
-import { useEffect } from "preact/hooks";
+import { useEffect, useMemo } from "preact/hooks";
 import type { CatalogModel, ModelKind } from "../../../packages/contracts/src/catalog.ts";
-import { voicesFor } from "../../../packages/contracts/src/voices.ts";
 import { errorMessage } from "../api/client.ts";
 import { agentPath } from "../router.ts";
-import { newAgentBody } from "../stores/agents.ts";
+import { defaultGreeting, newAgentBody, parseLanguages } from "../stores/agents.ts";
 import { useStores } from "../stores/index.ts";
+import { languageLabel } from "../stores/language-label.ts";
+import { createReadinessStore, defaultModel, languagesLine, modelLanguages, optionNote, readinessText } from "../stores/readiness.ts";
+import { catalogLibrary, voiceForProvider, voiceLabel } from "../stores/voices.ts";
 import { formatDate, formErrors, type FieldErrors } from "../ui/forms.ts";
 
 const searchDebounceMs = 250;
@@ -39,7 +41,7 @@ export default function AgentsPage({ spaceId }: { spaceId: string }) {
         <input type="search" aria-label="Search agents" placeholder="Search by name" value={search.value} onInput={(e) => (search.value = e.currentTarget.value)} />
         <button onClick={() => (creating.value = !creating.value)}>{creating.value ? "Close" : "New agent"}</button>
       </div>
-      {creating.value && <CreateAgentForm onDone={() => (creating.value = false)} />}
+      {creating.value && <CreateAgentForm spaceId={spaceId} onDone={() => (creating.value = false)} />}
       {error.value && <p class="error">{error.value}</p>}
       {agents.agents.value.length === 0 ? (
         <p class="muted">{agents.loading.value ? "Loading…" : search.value ? "No agent matches this search." : "No agents yet."}</p>
@@ -50,7 +52,7 @@ export default function AgentsPage({ spaceId }: { spaceId: string }) {
               <th>Name</th>
               <th>State</th>
               <th>Last edited</th>
-              <th />
+              <th><span class="visually-hidden">Actions</span></th>
             </tr>
           </thead>
           <tbody>
@@ -77,25 +79,39 @@ export default function AgentsPage({ spaceId }: { spaceId: string }) {
 
 const modelKey = (m: CatalogModel) => m.id;
 
-function CreateAgentForm({ onDone }: { onDone: () => void }) {
-  const { agents, router } = useStores();
+/**
+ * A new agent that works here from the start: models default to providers the readiness report
+ * says are usable (the offline ones on the embedded stack), a first message per language, and the
+ * voice follows the chosen TTS provider.
+ */
+function CreateAgentForm({ spaceId, onDone }: { spaceId: string; onDone: () => void }) {
+  const { agents, api, router } = useStores();
+  const readinessStore = useMemo(() => createReadinessStore(api), [api]);
   const name = useSignal("");
-  const language = useSignal("en");
+  const languagesText = useSignal("en");
+  const greetings = useSignal<Record<string, string>>({});
   const picked = useSignal<Partial<Record<ModelKind, string>>>({});
-  const voice = useSignal("");
+  const voice = useSignal<string | null>(null);
   const fields = useSignal<FieldErrors>({});
   const message = useSignal<string | null>(null);
+  const readinessError = useSignal<string | null>(null);
   useEffect(() => {
     if (!agents.catalog.value) agents.loadCatalog().catch((err: unknown) => (message.value = errorMessage(err)));
-  }, []);
+    readinessStore.load(spaceId).catch((err: unknown) => (readinessError.value = `Could not check which providers work here: ${errorMessage(err)}`));
+  }, [spaceId]);
   const catalog = agents.catalog.value ?? [];
+  const readiness = readinessStore.readiness.value;
+  const languages = parseLanguages(languagesText.value);
   const ofKind = (kind: ModelKind) => catalog.filter((m) => m.kind === kind);
   const chosen = (kind: ModelKind) => {
     const id = picked.value[kind];
-    return ofKind(kind).find((m) => m.id === id) ?? ofKind(kind)[0];
+    return ofKind(kind).find((m) => m.id === id) ?? defaultModel(catalog, readiness, kind, kind === "llm" ? [] : languages);
   };
   const tts = chosen("tts");
-  const voiceDefault = typeof tts?.defaultParams["voice"] === "string" ? tts.defaultParams["voice"] : "";
+  const modelVoice = typeof tts?.defaultParams["voice"] === "string" ? tts.defaultParams["voice"] : null;
+  // The voice typed stays while it belongs to the TTS provider; otherwise the provider's own default.
+  const voiceValue = tts ? voiceForProvider(tts.provider, voice.value ?? "", { modelDefault: modelVoice }) || (voice.value ?? "") : (voice.value ?? "");
+  const greetingOf = (language: string) => greetings.value[language] ?? defaultGreeting(language);
 
   const submit = async (e: Event) => {
     e.preventDefault();
@@ -107,7 +123,7 @@ function CreateAgentForm({ onDone }: { onDone: () => void }) {
     }
     message.value = null;
     try {
-      const input = { name: name.value, language: language.value, llm, stt, tts, voice: voice.value || voiceDefault };
+      const input = { name: name.value, languages: languages.map((language) => ({ language, firstMessage: greetingOf(language) })), llm, stt, tts, voice: voiceValue };
       newAgentBody(input); // the API's schema first, for instant field messages
       fields.value = {};
       const saved = await agents.create(input);
@@ -121,19 +137,28 @@ function CreateAgentForm({ onDone }: { onDone: () => void }) {
     }
   };
 
-  const select = (kind: ModelKind, label: string) => (
-    <label>
-      {label}
-      <select value={chosen(kind)?.id ?? ""} onChange={(e) => (picked.value = { ...picked.value, [kind]: e.currentTarget.value })}>
-        {ofKind(kind).map((m) => (
-          <option key={modelKey(m)} value={m.id}>
-            {m.displayName}
-          </option>
-        ))}
-      </select>
-    </label>
-  );
+  const select = (kind: ModelKind, label: string) => {
+    const current = chosen(kind);
+    const status = current ? readinessText(readiness, kind, current.provider) : null;
+    const heard = kind !== "llm" && current ? modelLanguages(readiness, current, kind, current.provider) : null;
+    return (
+      <label>
+        {label}
+        <select value={current?.id ?? ""} onChange={(e) => (picked.value = { ...picked.value, [kind]: e.currentTarget.value })}>
+          {ofKind(kind).map((m) => (
+            <option key={modelKey(m)} value={m.id}>
+              {m.displayName}
+              {optionNote(readiness, kind, m.provider)}
+            </option>
+          ))}
+        </select>
+        {status?.text && <small class={status.usable === false ? "warn-text" : "muted"}>{status.text}</small>}
+        {kind !== "llm" && current && <small class="muted">{languagesLine(heard)}</small>}
+      </label>
+    );
+  };
   const fieldError = (...keys: string[]) => keys.map((k) => fields.value[k]).find(Boolean);
+  const voices = tts ? catalogLibrary(tts.provider) : null;
 
   return (
     <form class="card grid" onSubmit={submit} noValidate>
@@ -143,23 +168,32 @@ function CreateAgentForm({ onDone }: { onDone: () => void }) {
         {fieldError("name") && <span class="error">{fieldError("name")}</span>}
       </label>
       <label>
-        Language
-        <input value={language.value} onInput={(e) => (language.value = e.currentTarget.value)} placeholder="en" />
-        {fieldError("defaultLanguage", "locales.0.language") && <span class="error">{fieldError("defaultLanguage", "locales.0.language")}</span>}
+        Languages
+        <input value={languagesText.value} onInput={(e) => (languagesText.value = e.currentTarget.value)} placeholder="en, de" />
+        <small class="muted">{languages.length > 0 ? `${languages.map(languageLabel).join(", ")}${languages.length > 1 ? " — the first is the default; the agent may switch between them" : ""}` : "Language tags separated by commas, e.g. en, de"}</small>
+        {fieldError("defaultLanguage", "locales", "locales.0.language", "locales.1.language") && <span class="error">{fieldError("defaultLanguage", "locales", "locales.0.language", "locales.1.language")}</span>}
       </label>
+      {readinessError.value && <p class="muted">{readinessError.value}</p>}
       {select("llm", "Language model")}
       {select("stt", "Speech to text")}
       {select("tts", "Text to speech")}
       <label>
         Voice
-        <input value={voice.value} list="new-agent-voices" placeholder={voiceDefault || "voice id of the TTS provider"} onInput={(e) => (voice.value = e.currentTarget.value)} />
+        <input value={voiceValue} list="new-agent-voices" placeholder={voices?.hint ?? "voice id of the TTS provider"} onInput={(e) => (voice.value = e.currentTarget.value)} />
         <datalist id="new-agent-voices">
-          {voicesFor(tts?.provider ?? "").voices.map((v) => (
-            <option key={v.id} value={v.id} label={v.note ?? v.id} />
+          {(voices?.voices ?? []).map((v) => (
+            <option key={v.id} value={v.id} label={voiceLabel(v)} />
           ))}
         </datalist>
         {fieldError("locales.0.tts.voice") && <span class="error">{fieldError("locales.0.tts.voice")}</span>}
       </label>
+      {languages.map((language, i) => (
+        <label key={language}>
+          {languages.length > 1 ? `First message · ${languageLabel(language)}` : "First message"}
+          <input value={greetingOf(language)} onInput={(e) => (greetings.value = { ...greetings.value, [language]: e.currentTarget.value })} />
+          {fieldError(`locales.${i}.firstMessage`) && <span class="error">{fieldError(`locales.${i}.firstMessage`)}</span>}
+        </label>
+      ))}
       <div class="row">
         <button type="submit">Create agent</button>
         {message.value && <span class="error">{message.value}</span>}

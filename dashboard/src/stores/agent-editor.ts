@@ -2,7 +2,8 @@
 // configuration. Saving sends only the changed top-level fields with If-Match (the agent's
 // version); the API's own schemas and template check run first for inline field errors; a 412
 // keeps the draft and offers to reload (optionally re-applying the unsaved changes). Publishing,
-// versions with their snapshots, rollback, the embed code and the space's tools live here too.
+// versions with their snapshots, rollback, the embed code and the space's tools live here too, with
+// the pre-flight (re-run after every save and publish), provider readiness and the voice library.
 // One store per open editor (the page creates it), never a module singleton.
 import { batch, computed, signal } from "@preact/signals";
 import {
@@ -23,6 +24,9 @@ import { Tool } from "../../../packages/contracts/src/tools.ts";
 import type { z } from "zod";
 import { ApiProblem, type Api } from "../api/client.ts";
 import { formErrors, zodFieldErrors, type FieldErrors } from "../ui/forms.ts";
+import { createPreflightStore } from "./preflight.ts";
+import { createReadinessStore } from "./readiness.ts";
+import { createVoicesStore } from "./voices.ts";
 
 export type ConfigKey = keyof typeof agentConfigShape;
 export const configKeys = Object.keys(agentConfigShape) as ConfigKey[];
@@ -138,6 +142,11 @@ export function createAgentEditorStore(deps: AgentEditorDeps) {
   const tools = signal<Tool[] | null>(null);
   /** Whether a save was tried: from then on, edits re-validate so errors clear as they are fixed. */
   const validating = signal(false);
+  const preflight = createPreflightStore({ api, agentId });
+  const readiness = createReadinessStore(api);
+  const voices = createVoicesStore(api);
+  /** The saved agent changed on the server: its pre-flight and "unpublished changes" may have too. */
+  const recheck = () => void preflight.check();
 
   const patch = computed<AgentPatch>(() => (agent.value && draft.value ? patchBody(configOf(agent.value), draft.value) : {}));
   const dirty = computed(() => Object.keys(patch.value).length > 0);
@@ -157,6 +166,7 @@ export function createAgentEditorStore(deps: AgentEditorDeps) {
     try {
       setSaved(await api.json(Agent, "GET", path));
       message.value = null;
+      recheck();
     } finally {
       busy.value = null;
     }
@@ -211,6 +221,7 @@ export function createAgentEditorStore(deps: AgentEditorDeps) {
         // Edits made while the request was in flight stay in the draft.
         if (edited && edited !== sent) draft.value = { ...configOf(rest), ...structuredClone(patchBody(sent, edited)) };
       });
+      recheck();
       return true;
     } catch (err) {
       failed(err);
@@ -221,6 +232,11 @@ export function createAgentEditorStore(deps: AgentEditorDeps) {
   }
 
   function failed(err: unknown): void {
+    if (err instanceof ApiProblem && err.code === "preflight_failed") {
+      preflight.refused(err.problems);
+      message.value = err.problems.length > 0 ? "Publishing was refused: fix the problems listed on the Publish tab." : err.message;
+      return;
+    }
     if (err instanceof ApiProblem && err.code === "precondition_failed") {
       conflict.value = "Someone else changed this agent since you opened it. Reload it to see their version; you can keep your unsaved changes on top.";
       return;
@@ -235,6 +251,7 @@ export function createAgentEditorStore(deps: AgentEditorDeps) {
     message.value = null;
     try {
       await run();
+      recheck();
       return true;
     } catch (err) {
       failed(err);
@@ -249,14 +266,18 @@ export function createAgentEditorStore(deps: AgentEditorDeps) {
     agent.value = next;
   }
 
-  /** Publish the saved draft as a new version (unsaved changes must be saved first). */
-  function publish(note?: string): Promise<boolean> {
+  /**
+   * Publish the saved draft as a new version (unsaved changes must be saved first). The API runs
+   * the pre-flight; `force` (Owners) publishes despite its problems, recorded with the version.
+   */
+  function publish(note?: string, opts: { force?: boolean } = {}): Promise<boolean> {
     return act(async () => {
       const base = agent.value;
       if (!base) return;
       if (dirty.value) throw new Error("Save your changes before publishing.");
       const trimmed = note?.trim();
-      setState(await api.json(Agent, "POST", `${path}/publish`, { body: trimmed ? { note: trimmed } : {}, headers: { "if-match": ifMatch(base.version) } }));
+      const body = { ...(trimmed ? { note: trimmed } : {}), ...(opts.force ? { force: true } : {}) };
+      setState(await api.json(Agent, "POST", `${path}/publish`, { body, headers: { "if-match": ifMatch(base.version) } }));
       await loadVersions();
     });
   }
@@ -336,6 +357,9 @@ export function createAgentEditorStore(deps: AgentEditorDeps) {
     loadEmbed,
     loadCatalog,
     loadTools,
+    preflight,
+    readiness,
+    voices,
   };
 }
 

@@ -1,6 +1,7 @@
-// Agents of the open space for the list page: server-side name search, create (a minimal agent:
-// name, models from the catalog, one locale), delete. Responses are checked with the contracts'
-// Agent schema; the full editor (issue #7, later) builds on the same store.
+// Agents of the open space for the list page: server-side name search, create (a minimal agent
+// that works: name, models from the catalog, a locale per language with a first message, end_call
+// and — with several languages — switch_language), delete. Responses are checked with the
+// contracts' Agent schema.
 import { batch, signal } from "@preact/signals";
 import { Agent, AgentSaved, CreateAgentBody } from "../../../packages/contracts/src/agents.ts";
 import { CatalogModel } from "../../../packages/contracts/src/catalog.ts";
@@ -19,21 +20,51 @@ const Catalog = z.object({ data: z.array(CatalogModel) });
 /** The create form's fields; everything else takes the API's defaults. */
 export interface NewAgentInput {
   name: string;
-  language: string;
+  /** One locale each, the first being the default language. */
+  languages: { language: string; firstMessage: string }[];
   llm: CatalogModel;
   stt: CatalogModel;
   tts: CatalogModel;
   voice: string;
 }
 
+const greetings: Record<string, string> = {
+  en: "Hello! How can I help you today?",
+  de: "Hallo! Wie kann ich Ihnen heute helfen?",
+  fr: "Bonjour ! Comment puis-je vous aider aujourd'hui ?",
+  es: "¡Hola! ¿En qué puedo ayudarle hoy?",
+  it: "Ciao! Come posso aiutarla oggi?",
+  pt: "Olá! Como posso ajudar hoje?",
+  nl: "Hallo! Hoe kan ik u vandaag helpen?",
+  ru: "Здравствуйте! Чем могу помочь?",
+};
+
+/** A first message in the language when one is known, else the English one (to be translated in the editor). */
+export function defaultGreeting(language: string): string {
+  return greetings[language.trim().toLowerCase().split("-")[0] ?? ""] ?? greetings["en"] ?? "";
+}
+
+/** "en, de-AT" → ["en", "de-AT"]: languages typed in one field, in order, without repeats. */
+export function parseLanguages(text: string): string[] {
+  const seen = new Set<string>();
+  return text
+    .split(/[\s,;]+/)
+    .map((t) => t.trim())
+    .filter((t) => t && !seen.has(t.toLowerCase()) && seen.add(t.toLowerCase()));
+}
+
 /** The body for POST /agents, validated by the API's own schema (throws ZodError on bad input). */
 export function newAgentBody(input: NewAgentInput): z.input<typeof CreateAgentBody> {
+  const tts = { provider: input.tts.provider, model: input.tts.model, voice: input.voice };
+  // An agent that can end the call, and move between its languages when it has several.
+  const tools = [{ type: "system" as const, name: "end_call" as const }, ...(input.languages.length > 1 ? [{ type: "system" as const, name: "switch_language" as const }] : [])];
   const body = {
     name: input.name,
     llm: { provider: input.llm.provider, model: input.llm.model },
     stt: { provider: input.stt.provider, model: input.stt.model },
-    defaultLanguage: input.language,
-    locales: [{ language: input.language, tts: { provider: input.tts.provider, model: input.tts.model, voice: input.voice } }],
+    defaultLanguage: input.languages[0]?.language ?? "",
+    locales: input.languages.map((l) => ({ language: l.language, firstMessage: l.firstMessage, tts: { ...tts } })),
+    tools,
   };
   CreateAgentBody.parse(body);
   return body;

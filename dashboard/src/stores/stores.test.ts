@@ -7,7 +7,7 @@ import type { CatalogModel } from "../../../packages/contracts/src/catalog.ts";
 import type { Invitation, Member, Space } from "../../../packages/contracts/src/spaces.ts";
 import { createApi } from "../api/client.ts";
 import { fakeFetch, ids, json, memoryStorage, noContent, problem, type Recorded } from "../test-support.ts";
-import { applyAgentsEvent, createAgentsStore, newAgentBody } from "./agents.ts";
+import { applyAgentsEvent, createAgentsStore, defaultGreeting, newAgentBody, parseLanguages } from "./agents.ts";
 import { applyApiKeysEvent, createApiKeysStore } from "./api-keys.ts";
 import { applyMembersEvent, createMembersStore } from "./members.ts";
 import { canRemoveMember, permissionsFor } from "./permissions.ts";
@@ -168,18 +168,28 @@ describe("agents store", () => {
   const model = (kind: CatalogModel["kind"], provider: string, m: string): CatalogModel => ({
     id: "mdl_00000000000000000000000001", kind, provider, model: m, displayName: m, enabled: true, offline: true, defaultParams: {}, languages: [], createdAt: at, updatedAt: at,
   });
-  const input = { name: "Support", language: "en", llm: model("llm", "scripted", "demo"), stt: model("stt", "pocketsphinx", "en-us"), tts: model("tts", "flite", "flite"), voice: "rms" };
+  const input = { name: "Support", languages: [{ language: "en", firstMessage: "Hello!" }], llm: model("llm", "scripted", "demo"), stt: model("stt", "pocketsphinx", "en-us"), tts: model("tts", "flite", "flite"), voice: "rms" };
   // The API's own parse fills every default, as the server's answer carries them.
   const agent = (spaceId: string, name: string): Agent =>
     Agent.parse({ ...newAgentBody({ ...input, name }), id: ids.agent(), spaceId, version: 1, published: false, publishedVersion: null, createdAt: at, updatedAt: at });
 
-  it("builds a minimal create body the API's schema accepts, and refuses bad fields", () => {
+  it("builds a create body the API's schema accepts: a first message, end_call, and refuses bad fields", () => {
     expect(newAgentBody(input)).toEqual({
       name: "Support", llm: { provider: "scripted", model: "demo" }, stt: { provider: "pocketsphinx", model: "en-us" }, defaultLanguage: "en",
-      locales: [{ language: "en", tts: { provider: "flite", model: "flite", voice: "rms" } }],
+      locales: [{ language: "en", firstMessage: "Hello!", tts: { provider: "flite", model: "flite", voice: "rms" } }],
+      tools: [{ type: "system", name: "end_call" }],
     });
     expect(() => newAgentBody({ ...input, name: "" })).toThrow(/must not be empty/);
-    expect(() => newAgentBody({ ...input, language: "english!" })).toThrow(/BCP 47/);
+    expect(() => newAgentBody({ ...input, languages: [{ language: "english!", firstMessage: "" }] })).toThrow(/BCP 47/);
+    expect(() => newAgentBody({ ...input, languages: [] })).toThrow(/at least one locale/);
+  });
+
+  it("turns on switch_language when a new agent has several languages, the first being the default", () => {
+    const body = newAgentBody({ ...input, languages: parseLanguages("de, en de").map((language) => ({ language, firstMessage: defaultGreeting(language) })) });
+    expect(body.defaultLanguage).toBe("de");
+    expect(body.locales?.map((l) => [l.language, l.firstMessage])).toEqual([["de", "Hallo! Wie kann ich Ihnen heute helfen?"], ["en", "Hello! How can I help you today?"]]);
+    expect(body.tools).toEqual([{ type: "system", name: "end_call" }, { type: "system", name: "switch_language" }]);
+    expect(defaultGreeting("xx")).toBe("Hello! How can I help you today?");
   });
 
   it("searches server-side, drops stale answers, and inserts created agents matching the search", async () => {
