@@ -1,5 +1,6 @@
-// speaknode-widget-loader.js: the only script a host page includes. Defines <speacknode-agent>,
-// fetches each agent's public config, shows the launcher in a Shadow DOM and, on the first
+// speaknode-widget-loader.js: the only script a host page includes. Defines <speacknode-agent>
+// (the documented name) and <speaknode-agent> (an alias), fetches each agent's public config (or,
+// with the `preview` attribute, waits for the host's `configure({ preview })`), shows the launcher in a Shadow DOM and, on the first
 // click, imports the real widget (speaknode-widget.js) from the same place. Plain DOM and tiny:
 // it loads on every page view of the host site (budget: 2 KB gzipped).
 import { mergeConfigure, mergeTheme, readElementOptions, themeCss } from "./shared/options.ts";
@@ -15,7 +16,7 @@ const configs = new Map<string, Promise<PublicWidgetConfig>>();
 
 const css =
   ":host{font:15px/1.4 system-ui,sans-serif}" +
-  ".l{position:fixed;bottom:20px;right:20px;z-index:2147483000;border:0;border-radius:999px;padding:12px 20px;" +
+  ".l{position:fixed;bottom:var(--sn-bottom,20px);right:20px;z-index:2147483000;border:0;border-radius:999px;padding:12px 20px;" +
   "background:var(--sn-primary);color:var(--sn-text);font:inherit;font-weight:600;cursor:pointer;box-shadow:0 4px 14px #0003}" +
   ".bottom-left{right:auto;left:20px}.inline{position:static}.l:disabled{opacity:.6;cursor:wait}" +
   ".l:focus-visible{outline:3px solid var(--sn-primary);outline-offset:3px}.e{background:#f1f3f5;color:#495057}";
@@ -64,6 +65,7 @@ class SpeaknodeAgent extends HTMLElement {
   /** The host page's settings (variables, language, theme); enables an `initialized` element. */
   configure(options: ConfigureOptions): void {
     this.o = mergeConfigure(this.o, options);
+    if (this.o.preview && this.hasAttribute("preview")) this.c = this.o.preview.config;
     if (this.w) this.w.configure(this.o);
     else if (this.c) this.launcher(this.c);
   }
@@ -73,7 +75,9 @@ class SpeaknodeAgent extends HTMLElement {
   }
 
   private load(): void {
-    const { agentId } = readElementOptions((n) => this.getAttribute(n));
+    const { agentId, preview } = readElementOptions((n) => this.getAttribute(n));
+    // A preview's config comes with configure().
+    if (preview) return this.report("unconfigured");
     this.busy = true;
     this.report("loading");
     if (!agentId) console.warn(`${tag}: the agent-id attribute is required`);
@@ -159,3 +163,5 @@ class SpeaknodeAgent extends HTMLElement {
 }
 
 if (!customElements.get(tag)) customElements.define(tag, SpeaknodeAgent);
+// One constructor cannot be defined under two names: the alias is a subclass.
+if (!customElements.get("speaknode-agent")) customElements.define("speaknode-agent", class extends SpeaknodeAgent {});

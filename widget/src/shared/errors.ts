@@ -13,7 +13,8 @@ export const errorMessages: Record<WidgetErrorCode, string> = {
   mic_missing: "No microphone was found. Connect one and try again.",
   unsupported_browser: "Voice calls need a secure (https) page in a current browser.",
   network_lost: "The connection was lost. Check your internet connection and try again.",
-  session_failed: "The conversation could not continue. Please try again.",
+  // Visitors cannot fix a broken provider; the cause is for members (the session's errors).
+  session_failed: "This agent cannot speak right now.",
 };
 
 /** The message for a code, with the wait when the server said how long to wait. */

@@ -1,5 +1,6 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { mergeConfigure, mergeTheme, readElementOptions, themeCss } from "./options.ts";
+import type { PublicWidgetConfig } from "./types.ts";
 
 function attributes(values: Record<string, string>): (name: string) => string | null {
   return (name) => (Object.hasOwn(values, name) ? (values[name] ?? null) : null);
@@ -14,24 +15,49 @@ describe("element attributes", () => {
       agentToken: "tok",
       language: "ru",
       externalConfig: true,
+      preview: false,
     });
   });
 
   it("treats missing and blank attributes as absent", () => {
-    expect(readElementOptions(attributes({ "agent-id": "  agt_2 ", language: "  " }))).toEqual({ agentId: "agt_2", agentToken: null, language: null, externalConfig: false });
+    expect(readElementOptions(attributes({ "agent-id": "  agt_2 ", language: "  " }))).toEqual({ agentId: "agt_2", agentToken: null, language: null, externalConfig: false, preview: false });
     expect(readElementOptions(attributes({})).agentId).toBe("");
   });
 
-  it("counts initialized as present whatever its value", () => {
+  it("counts initialized and preview as present whatever their value", () => {
     expect(readElementOptions(attributes({ "agent-id": "a", initialized: "false" })).externalConfig).toBe(true);
+    expect(readElementOptions(attributes({ preview: "" })).preview).toBe(true);
   });
 });
 
 describe("theme", () => {
-  it("applies valid hex overrides and ignores anything else", () => {
-    expect(mergeTheme(theme, { primaryColor: "#ff0000", textColor: "red", backgroundColor: "#000;}body{display:none" })).toEqual({ ...theme, primaryColor: "#ff0000" });
-    expect(mergeTheme(theme, { textColor: "#abc" }).textColor).toBe("#abc");
+  it("takes only #rrggbb colours from configure(), warning about each other one by its field", () => {
+    const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
+    const merged = mergeConfigure({}, { theme: { primaryColor: "teal", textColor: "#abc", backgroundColor: "#000;}body{display:none" } });
+    expect(merged.theme).toEqual({});
+    expect(warn.mock.calls.map((c) => String(c[0]))).toEqual([
+      "speacknode-agent: theme.primaryColor is not a #rrggbb colour, ignored",
+      "speacknode-agent: theme.textColor is not a #rrggbb colour, ignored",
+      "speacknode-agent: theme.backgroundColor is not a #rrggbb colour, ignored",
+    ]);
+    warn.mockClear();
+    const valid = mergeConfigure(merged, { theme: { primaryColor: "#FF0000" } });
+    expect(valid.theme).toEqual({ primaryColor: "#FF0000" });
+    expect(warn).not.toHaveBeenCalled();
+    expect(mergeTheme(theme, valid.theme)).toEqual({ ...theme, primaryColor: "#FF0000" });
     expect(mergeTheme(theme, undefined)).toEqual(theme);
+    warn.mockRestore();
+  });
+
+  it("gives a preview config's invalid colour the default, with a warning", () => {
+    const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
+    const config = { displayName: "Ava", theme: { primaryColor: "teal", textColor: "#000000", backgroundColor: "#fafafa" } } as PublicWidgetConfig;
+    const dispatch = () => Promise.reject(new Error("unused"));
+    const merged = mergeConfigure({}, { preview: { config, dispatch } });
+    expect(merged.preview?.config).toEqual({ ...config, theme: { primaryColor: "#3b5bdb", textColor: "#000000", backgroundColor: "#fafafa" } });
+    expect(merged.preview?.dispatch).toBe(dispatch);
+    expect(warn).toHaveBeenCalledWith("speacknode-agent: preview.config.theme.primaryColor is not a #rrggbb colour, ignored");
+    warn.mockRestore();
   });
 
   it("becomes the custom properties the styles use", () => {

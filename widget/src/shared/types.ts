@@ -44,12 +44,45 @@ export interface ThemeOverride {
   backgroundColor?: string;
 }
 
+/** How the widget reaches the agent's media: the voice runtime's socket, or a LiveKit room. */
+export type MediaConnection = { driver: "local"; url: string; token: string; sampleRateHz: number } | { driver: "livekit"; url: string; token: string; room: string };
+
+/** A started session, as POST /public/agents/{id}/sessions answers it (the fields the widget reads). */
+export interface DispatchedSession {
+  sessionId: string;
+  language: string;
+  media: MediaConnection;
+  /** WebSocket of the session's live events. */
+  eventsUrl: string;
+}
+
+/** What a preview's `dispatch` is asked for: the visitor's choices when they press Start. */
+export interface PreviewDispatchRequest {
+  /** The host's configured variables (a preview never reads the page's URL parameters). */
+  variables: Record<string, unknown>;
+  /** The language picked in the widget (one of `config.languages`). */
+  language: string | undefined;
+}
+
+/**
+ * Preview mode (the element has the `preview` attribute): the host builds the config and starts
+ * sessions itself, e.g. the dashboard testing an agent's draft. A rejected `dispatch` shows as an
+ * error; an Error with a string `widgetMessage` property shows that sentence.
+ */
+export interface WidgetPreview {
+  config: PublicWidgetConfig;
+  dispatch(request: PreviewDispatchRequest): Promise<DispatchedSession>;
+}
+
 /** What the host page may pass to `element.configure()`. */
 export interface ConfigureOptions {
   /** Typed values of the agent's variables; they win over the page's URL parameters. */
   variables?: Record<string, unknown>;
   language?: string;
+  /** Colours as #rrggbb; anything else is ignored with a console warning naming the field. */
   theme?: ThemeOverride;
+  /** Only read by an element with the `preview` attribute. */
+  preview?: WidgetPreview;
 }
 
 /** The element's attributes, read when the launcher is clicked. */
@@ -59,6 +92,8 @@ export interface ElementOptions {
   language: string | null;
   /** The `initialized` attribute: wait for `configure()` before enabling the launcher. */
   externalConfig: boolean;
+  /** The `preview` attribute: no public config; wait for `configure({ preview })`. */
+  preview: boolean;
 }
 
 export type Theme = PublicWidgetConfig["theme"];

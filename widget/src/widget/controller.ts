@@ -1,11 +1,11 @@
-// One element's conversations: opens the microphone, dispatches the session, connects the live
-// events and the media transport, and feeds everything into the state machine. The UI reads the
-// signals; the element's state/data-state/event follow through `handoff.report`.
-import { signal } from "@preact/signals";
-import { errorMessage } from "../shared/errors.ts";
+// One element's conversations: opens the microphone, dispatches the session (through the public
+// API, or a preview host's `dispatch`), connects the live events and the media transport, and
+// feeds everything into the state machine. The UI reads the signals; the element's
+// state/data-state/event follow through `handoff.report`.
+import { signal, type Signal } from "@preact/signals";
 import { mergeTheme } from "../shared/options.ts";
-import type { ConfigureOptions, Theme, WidgetHandoff } from "../shared/types.ts";
-import { dispatchSession } from "./dispatch.ts";
+import type { ConfigureOptions, DispatchedSession, PublicWidgetConfig, Theme, WidgetHandoff } from "../shared/types.ts";
+import { dispatchPreview, dispatchSession } from "./dispatch.ts";
 import { asFailure, WidgetFailure } from "./failure.ts";
 import { pickLanguage } from "./language.ts";
 import { connectLiveEvents, type Interpreted, type LiveEvents } from "./live-events.ts";
@@ -13,11 +13,17 @@ import { connectLiveKitMedia } from "./media/livekit.ts";
 import { connectLocal } from "./media/local.ts";
 import type { MediaTransport, TransportEvents } from "./media/transport.ts";
 import { openMicrophone, stopMicrophone } from "./microphone.ts";
-import { canStart, initialState, isLive, reduce, stateName, type CallEvent, type CallState } from "./state.ts";
+import { callErrorMessage, canStart, initialState, isLive, reduce, stateName, type CallEvent, type CallState } from "./state.ts";
 import { applyTranscript, type TranscriptLine } from "./transcript.ts";
 import { sessionVariables, variablesFromQuery } from "./variables.ts";
 
 const visitorKey = "speaknode.visitorId";
+/**
+ * How long the end of the media waits for the session's own verdict. A runtime that fails closes
+ * the media like any hang-up, and session.failed may come a moment later on the other socket:
+ * without the wait a failure would read "Conversation ended."
+ */
+export const verdictWaitMs = 3000;
 
 /** A stable anonymous id per browser, so an agent's sessions can be grouped by visitor. */
 function visitorId(): string | undefined {
@@ -41,6 +47,8 @@ export class CallController {
   readonly open = signal(false);
   readonly language = signal<string | undefined>(undefined);
   readonly theme = signal<Theme>({ primaryColor: "", textColor: "", backgroundColor: "" });
+  /** The public config, or a preview host's latest one. */
+  readonly config: Signal<PublicWidgetConfig>;
 
   private readonly handoff: WidgetHandoff;
   private configured: ConfigureOptions;
@@ -51,6 +59,8 @@ export class CallController {
   private live: LiveEvents | null = null;
   /** The current call's session, told to the page with each state once known. */
   private sessionId: string | undefined;
+  /** Set while the media has ended and the session's verdict is awaited (see verdictWaitMs). */
+  private verdictTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly onOffline = (): void => this.send({ type: "failed", error: { code: "network_lost" } });
   /** Where LiveKit puts the agent's <audio> elements. */
   audioHost: HTMLElement | null = null;
@@ -58,6 +68,7 @@ export class CallController {
   constructor(handoff: WidgetHandoff) {
     this.handoff = handoff;
     this.configured = handoff.configured;
+    this.config = signal(handoff.config);
     this.context = handoff.audioContext;
     this.applyConfigured();
   }
@@ -68,7 +79,9 @@ export class CallController {
   }
 
   private applyConfigured(): void {
-    const { config, options } = this.handoff;
+    const { options } = this.handoff;
+    if (options.preview && this.configured.preview) this.config.value = this.configured.preview.config;
+    const config = this.config.value;
     this.theme.value = mergeTheme(config.theme, this.configured.theme);
     // The language of a live call cannot change; the next one uses the new choice.
     if (!isLive(this.call.value)) this.language.value = pickLanguage(config.languages, [this.configured.language, options.language], navigator.languages ?? []);
@@ -85,12 +98,30 @@ export class CallController {
     this.call.value = next;
     if (!isLive(next)) this.release();
     const error = next.phase === "error" ? next.error : undefined;
-    this.handoff.report(stateName(next), error?.code, error ? errorMessage(error.code, error.retryAfterS) : undefined, this.sessionId);
+    this.handoff.report(stateName(next), error?.code, error ? callErrorMessage(error) : undefined, this.sessionId);
+  }
+
+  /**
+   * The media said the call is over (or broke): the session's live events decide whether it
+   * ended or failed, if they say so within verdictWaitMs; otherwise the media's word stands.
+   */
+  private mediaOver(event: CallEvent): void {
+    if (!this.live) return this.send(event);
+    this.verdictTimer ??= setTimeout(() => this.send(event), verdictWaitMs);
   }
 
   private apply(result: Interpreted): void {
     if (result.transcript.length > 0) this.transcript.value = applyTranscript(this.transcript.value, result.transcript);
     for (const event of result.calls) this.send(event);
+  }
+
+  /**
+   * The launcher was clicked: an agent with several languages first shows the panel with the
+   * language to pick and Start; otherwise the conversation starts at once.
+   */
+  launch(): void {
+    if (this.config.value.languages.length > 1) this.open.value = true;
+    else this.start();
   }
 
   /** Opens the panel and starts a conversation (call it from a click: it resumes audio). */
@@ -117,17 +148,25 @@ export class CallController {
 
   private async connect(attempt: number): Promise<void> {
     const current = (): boolean => attempt === this.attempt && isLive(this.call.value);
-    const { config, options, apiBase, assetBase } = this.handoff;
+    const { options, apiBase, assetBase } = this.handoff;
     try {
       const stream = await openMicrophone();
       if (!current()) return stopMicrophone(stream);
       this.stream = stream;
-      const session = await dispatchSession(apiBase, options.agentId, {
-        variables: sessionVariables(variablesFromQuery(location.search, config.acceptsVariables), this.configured.variables),
-        language: this.language.value,
-        visitorId: visitorId(),
-        agentToken: options.agentToken ?? undefined,
-      });
+      const { preview } = this.configured;
+      let session: DispatchedSession;
+      if (options.preview) {
+        if (!preview) throw new WidgetFailure("session_failed", "preview: no configure({ preview })");
+        // A preview's page is the host's own (the dashboard): its URL parameters are not the visitor's.
+        session = await dispatchPreview(preview, { variables: { ...this.configured.variables }, language: this.language.value });
+      } else {
+        session = await dispatchSession(apiBase, options.agentId, {
+          variables: sessionVariables(variablesFromQuery(location.search, this.config.value.acceptsVariables), this.configured.variables),
+          language: this.language.value,
+          visitorId: visitorId(),
+          agentToken: options.agentToken ?? undefined,
+        });
+      }
       if (!current()) return;
       this.sessionId = session.sessionId;
       this.live = connectLiveEvents(
@@ -138,8 +177,8 @@ export class CallController {
       const events: TransportEvents = {
         agentAudible: (audible) => current() && this.send({ type: "agentAudible", audible }),
         interrupted: () => current() && this.send({ type: "interrupted" }),
-        ended: () => current() && this.send({ type: "ended" }),
-        failed: (code) => current() && this.send({ type: "failed", error: { code } }),
+        ended: () => current() && this.mediaOver({ type: "ended" }),
+        failed: (code) => current() && this.mediaOver({ type: "failed", error: { code } }),
       };
       const { media } = session;
       let transport: MediaTransport;
@@ -155,7 +194,8 @@ export class CallController {
     } catch (err) {
       if (!current()) return;
       const failure = asFailure(err);
-      this.send({ type: "failed", error: { code: failure.code, retryAfterS: failure.retryAfterS } });
+      // A media socket the runtime closed before `ready` may be a session that failed to start.
+      this.mediaOver({ type: "failed", error: { code: failure.code, retryAfterS: failure.retryAfterS, message: failure.shownMessage } });
     }
   }
 
@@ -181,6 +221,8 @@ export class CallController {
   /** Drops every resource of the current conversation. */
   private release(): void {
     removeEventListener("offline", this.onOffline);
+    clearTimeout(this.verdictTimer);
+    this.verdictTimer = undefined;
     this.transport?.close();
     this.transport = null;
     this.live?.close();

@@ -1,16 +1,7 @@
 // Starting a session: POST /public/agents/{agentId}/sessions, and the RFC 9457 problems it can
-// answer mapped to the widget's error codes.
-import type { WidgetErrorCode } from "../shared/types.ts";
+// answer mapped to the widget's error codes; or, in preview mode, the host's own `dispatch`.
+import type { DispatchedSession, PreviewDispatchRequest, WidgetErrorCode, WidgetPreview } from "../shared/types.ts";
 import { WidgetFailure } from "./failure.ts";
-
-export type MediaConnection = { driver: "local"; url: string; token: string; sampleRateHz: number } | { driver: "livekit"; url: string; token: string; room: string };
-
-export interface DispatchedSession {
-  sessionId: string;
-  language: string;
-  media: MediaConnection;
-  eventsUrl: string;
-}
 
 export interface DispatchRequest {
   variables: Record<string, unknown>;
@@ -72,4 +63,20 @@ export async function dispatchSession(apiBase: string, agentId: string, request:
   if (res.ok && isDispatched(body)) return body;
   const code = typeof body === "object" && body !== null && "code" in body && typeof body.code === "string" ? body.code : undefined;
   throw new WidgetFailure(res.ok ? "session_failed" : problemToError(res.status, code), `dispatch: ${res.status}`, retryAfterSeconds(res.headers.get("retry-after")));
+}
+
+/**
+ * A preview's session from the host's `dispatch`. A rejection is a failed session; its message is
+ * shown only when the host meant it for people (an Error with a string `widgetMessage`).
+ */
+export async function dispatchPreview(preview: WidgetPreview, request: PreviewDispatchRequest): Promise<DispatchedSession> {
+  let session: unknown;
+  try {
+    session = await preview.dispatch(request);
+  } catch (err) {
+    const message = err instanceof Error && "widgetMessage" in err && typeof err.widgetMessage === "string" && err.widgetMessage.trim() ? err.widgetMessage.trim() : undefined;
+    throw new WidgetFailure("session_failed", "preview dispatch rejected", undefined, message);
+  }
+  if (isDispatched(session)) return session;
+  throw new WidgetFailure("session_failed", "preview dispatch: not a session");
 }

@@ -4,12 +4,15 @@ import type { WidgetErrorCode } from "../shared/types.ts";
 export class WidgetFailure extends Error {
   readonly code: WidgetErrorCode;
   readonly retryAfterS: number | undefined;
+  /** A sentence for people that replaces the code's usual message (a preview host's reason). */
+  readonly shownMessage: string | undefined;
 
-  constructor(code: WidgetErrorCode, detail?: string, retryAfterS?: number) {
+  constructor(code: WidgetErrorCode, detail?: string, retryAfterS?: number, shownMessage?: string) {
     super(detail ?? code);
     this.name = "WidgetFailure";
     this.code = code;
     this.retryAfterS = retryAfterS;
+    this.shownMessage = shownMessage;
   }
 }
 

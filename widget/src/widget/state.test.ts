@@ -93,6 +93,19 @@ describe("call state machine", () => {
     );
   });
 
+  it("tells a visitor that a failed session's agent cannot speak, never that the conversation ended", () => {
+    const failed = reduce(active, { type: "failed", error: { code: "session_failed" } });
+    expect(stateName(failed)).toBe("error");
+    expect(stateText(failed, "Ava")).toBe("This agent cannot speak right now.");
+    // The end of the media after the failure does not turn it into a normal end.
+    expect(reduce(failed, { type: "ended" })).toBe(failed);
+  });
+
+  it("shows a host's own sentence for an error when it gave one", () => {
+    const failed = reduce(started, { type: "failed", error: { code: "session_failed", message: "Add an OpenAI key to test this agent." } });
+    expect(stateText(failed, "Ava")).toBe("Add an OpenAI key to test this agent.");
+  });
+
   it("says how long to wait when rate-limited with a retry-after", () => {
     const failed = reduce(started, { type: "failed", error: { code: "rate_limited", retryAfterS: 30 } });
     expect(stateText(failed, "Ava")).toContain("30 s");

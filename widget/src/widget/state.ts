@@ -11,6 +11,13 @@ export interface CallError {
   code: WidgetErrorCode;
   /** From a 429's retry-after, shown in the message. */
   retryAfterS?: number | undefined;
+  /** A sentence that replaces the code's message (a preview host's reason for refusing). */
+  message?: string | undefined;
+}
+
+/** What the visitor reads for an error. */
+export function callErrorMessage(error: CallError): string {
+  return error.message ?? errorMessage(error.code, error.retryAfterS);
 }
 
 export type CallState =
@@ -29,7 +36,7 @@ export type CallEvent =
   | { type: "transcript"; role: "user" | "agent"; final: boolean }
   /** The server cleared the agent's speech (barge-in). */
   | { type: "interrupted" }
-  /** The conversation ended normally (either side hung up, session.completed). */
+  /** The conversation ended normally (the visitor hung up, or session.completed). */
   | { type: "ended" }
   | { type: "failed"; error: CallError }
   /** The panel was closed after the conversation: back to the launcher. */
@@ -107,7 +114,7 @@ export function stateText(state: CallState, agentName: string): string {
     case "ended":
       return "Conversation ended.";
     case "error":
-      return state.phase === "error" ? errorMessage(state.error.code, state.error.retryAfterS) : "";
+      return state.phase === "error" ? callErrorMessage(state.error) : "";
     default:
       return "";
   }
