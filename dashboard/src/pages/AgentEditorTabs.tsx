@@ -148,8 +148,12 @@ export function PromptInput(props: { value: string; variables: VariablesSchema; 
 
 const modelValue = (m: { provider: string; model: string }) => `${m.provider}|${m.model}`;
 
-/** A select of the enabled catalog models of a kind; the current choice stays listed even when the catalog lacks it. */
-export function ModelSelect(props: { store: AgentEditorStore; kind: ModelKind; value: { provider: string; model: string }; onPick: (m: CatalogModel) => void; language?: string }) {
+/**
+ * A select of the enabled catalog models of a kind; the current choice stays listed even when the
+ * catalog lacks it. `note` adds to each option (whether its provider is usable here); `field` is
+ * the config path a pre-flight problem focuses.
+ */
+export function ModelSelect(props: { store: AgentEditorStore; kind: ModelKind; value: { provider: string; model: string }; onPick: (m: CatalogModel) => void; language?: string; note?: (m: CatalogModel) => string; field?: string }) {
   const all = (props.store.catalog.value ?? []).filter((m) => m.kind === props.kind);
   const fits = (m: CatalogModel) => !props.language || m.languages.length === 0 || m.languages.some((l) => l.toLowerCase() === props.language?.toLowerCase() || props.language?.toLowerCase().startsWith(`${l.toLowerCase()}-`));
   const current = modelValue(props.value);
@@ -157,6 +161,7 @@ export function ModelSelect(props: { store: AgentEditorStore; kind: ModelKind; v
   return (
     <select
       value={current}
+      data-field={props.field}
       onChange={(e) => {
         const picked = all.find((m) => modelValue(m) === e.currentTarget.value);
         if (picked) props.onPick(picked);
@@ -166,6 +171,7 @@ export function ModelSelect(props: { store: AgentEditorStore; kind: ModelKind; v
       {all.map((m) => (
         <option key={m.id} value={modelValue(m)}>
           {m.displayName} ({m.provider}){fits(m) ? "" : " — not for this language"}
+          {props.note?.(m) ?? ""}
         </option>
       ))}
     </select>

@@ -30,7 +30,7 @@ export function languageLabel(tag: string): string {
 const primary = (tag: string) => tag.trim().toLowerCase().split("-")[0] ?? "";
 
 /**
- * Whether an engine handling `languages` (null or empty: any) can hear or speak `tag`. Compared by
+ * Whether an engine handling `languages` (null or empty meaning every language) can hear or speak `tag`. Compared by
  * the primary language, so an en-US model serves a locale `en` or `en-GB`, never `de`.
  */
 export function handlesLanguage(languages: readonly string[] | null, tag: string): boolean {
