@@ -1,5 +1,5 @@
-// The agent editor's Models tab (LLM and STT from the catalog, each stage's provider parameters,
-// VAD settings) and Variables tab (the schema editor: name, type, description, default, required;
+// The agent editor's Models tab (LLM and STT from the catalog with each provider's readiness and
+// languages, locales the STT cannot hear flagged, each stage's provider parameters, VAD settings) and Variables tab (the schema editor: name, type, description, default, required;
 // a rename carries the placeholders along). Each edits the store's draft.
 import { useSignal } from "@preact/signals";
 import { useEffect, useState } from "preact/hooks";
@@ -9,15 +9,20 @@ import { agentParamShapes, tuningDefaults } from "../../../packages/contracts/sr
 import { VariableType, type VariableSpec } from "../../../packages/contracts/src/variables.ts";
 import { formatDefault, parseDefault, renameVariable, toolsUsingVariable } from "../stores/agent-editor-text.ts";
 import { newVariableName, type AgentEditorStore } from "../stores/agent-editor.ts";
+import { languageLabel } from "../stores/language-label.ts";
+import { sttLanguageIssues } from "../stores/readiness.ts";
 import { Field, NumberInput } from "../ui/fields.tsx";
 import { KeyPicker } from "./AgentEditorKeys.tsx";
 import { ParamsEditor } from "./AgentEditorParams.tsx";
+import { ReadinessLine, readinessNote, useReadiness } from "./AgentEditorReadiness.tsx";
 import { ModelSelect, useErr, type Props } from "./AgentEditorTabs.tsx";
 
 export function ModelsTab({ store }: Props) {
   const d = store.draft.value;
   const err = useErr(store);
+  useReadiness(store);
   if (!d) return null;
+  const deaf = sttLanguageIssues(d, store.catalog.value, store.readiness.readiness.value);
   const vad = d.vad;
   const setVad = (fn: (v: AgentConfig["vad"]) => void) => store.edit((x) => fn(x.vad));
   // What the agent inherits from the catalog: its tuning, never the Admin's endpoint.
@@ -36,14 +41,23 @@ export function ModelsTab({ store }: Props) {
       {!store.catalog.value && <p class="muted">Loading the catalog…</p>}
       <h3>Language model (LLM)</h3>
       <Field label="Model" error={err("llm.model") ?? err("llm.provider") ?? err("llm")}>
-        <ModelSelect store={store} kind="llm" value={d.llm} onPick={(m) => store.edit((x) => void (x.llm = { provider: m.provider, model: m.model, params: {} }))} />
+        <ModelSelect store={store} kind="llm" value={d.llm} field="llm.model" note={readinessNote(store, "llm")} onPick={(m) => store.edit((x) => void (x.llm = { provider: m.provider, model: m.model, params: {} }))} />
+        <ReadinessLine store={store} kind="llm" choice={d.llm} />
       </Field>
       {spaceId && <KeyPicker kind="llm" spaceId={spaceId} choice={d.llm} catalog={store.catalog.value} error={err("llm.credentialId")} onPick={(id) => store.edit((x) => pickKey(x.llm, id))} />}
       <ParamsEditor label="LLM" params={d.llm.params} defaults={defaults("llm", d.llm)} known={known("llm", d.llm.provider)} errorOf={paramError("llm")} onChange={(p) => store.edit((x) => void (x.llm.params = p))} />
       <h3>Speech to text (STT)</h3>
       <Field label="Model" error={err("stt.model") ?? err("stt.provider") ?? err("stt")}>
-        <ModelSelect store={store} kind="stt" value={d.stt} language={d.defaultLanguage} onPick={(m) => store.edit((x) => void (x.stt = { provider: m.provider, model: m.model, params: {} }))} />
+        <ModelSelect store={store} kind="stt" value={d.stt} language={d.defaultLanguage} field="stt.model" note={readinessNote(store, "stt")} onPick={(m) => store.edit((x) => void (x.stt = { provider: m.provider, model: m.model, params: {} }))} />
+        <ReadinessLine store={store} kind="stt" choice={d.stt} />
       </Field>
+      {Object.keys(deaf).length > 0 && (
+        <ul class="warnings">
+          {Object.entries(deaf).map(([i, message]) => (
+            <li key={i}>{message}</li>
+          ))}
+        </ul>
+      )}
       {spaceId && <KeyPicker kind="stt" spaceId={spaceId} choice={d.stt} catalog={store.catalog.value} error={err("stt.credentialId")} onPick={(id) => store.edit((x) => pickKey(x.stt, id))} />}
       <ParamsEditor label="STT" params={d.stt.params} defaults={defaults("stt", d.stt)} known={known("stt", d.stt.provider)} errorOf={paramError("stt")} onChange={(p) => store.edit((x) => void (x.stt.params = p))} />
       <h3>Text to speech (TTS)</h3>
@@ -51,8 +65,9 @@ export function ModelsTab({ store }: Props) {
       {d.locales.map((l, i) => (
         <div key={i} class="card">
           <strong>
-            {l.language || "New language"} <span class="muted">{`${l.tts.provider} / ${l.tts.model}`}</span>
+            {languageLabel(l.language)} <span class="muted">{`${l.tts.provider} / ${l.tts.model}`}</span>
           </strong>
+          {deaf[i] && <p class="warn-text">{deaf[i]}</p>}
           {spaceId && (
             <KeyPicker
               kind="tts"
@@ -69,7 +84,7 @@ export function ModelsTab({ store }: Props) {
             />
           )}
           <ParamsEditor
-            label={`TTS ${l.language}`}
+            label={`TTS ${languageLabel(l.language)}`}
             params={l.tts.params}
             defaults={defaults("tts", l.tts)}
             known={known("tts", l.tts.provider)}
@@ -147,7 +162,7 @@ export function VariablesTab({ store }: Props) {
               <th>Default</th>
               <th>Required</th>
               <th>Nullable</th>
-              <th />
+              <th><span class="visually-hidden">Actions</span></th>
             </tr>
           </thead>
           <tbody>

@@ -1,7 +1,7 @@
 // The agent editor's outward tabs: Widget (look, placement, allowed origins, the embed code and
-// its agent tokens), Publish (publish/unpublish, versions with the served one marked, what changed
-// from a version to the draft, rollback) and Tools (attach the space's webhook tools and the
-// system tools).
+// its agent tokens), Publish (the pre-flight and publishing in AgentEditorPreflight.tsx, unpublish,
+// versions with the served one marked, what changed from a version to the draft, rollback) and
+// Tools (attach the space's webhook tools and the system tools).
 import { useSignal } from "@preact/signals";
 import { useEffect } from "preact/hooks";
 import type { AgentConfig } from "../../../packages/contracts/src/agents.ts";
@@ -14,6 +14,7 @@ import { useStores } from "../stores/index.ts";
 import { CopyButton, Field } from "../ui/fields.tsx";
 import { formatDate } from "../ui/forms.ts";
 import { VersionDiff } from "./AgentEditorDiff.tsx";
+import { PreflightCard } from "./AgentEditorPreflight.tsx";
 import { AgentTokensSection } from "./AgentEditorTokens.tsx";
 
 type Props = { store: AgentEditorStore };
@@ -121,9 +122,8 @@ export function WidgetTab({ store }: Props) {
   );
 }
 
-export function PublishTab({ store }: Props) {
+export function PublishTab({ store, onOpenField }: Props & { onOpenField?: (field: string) => void }) {
   const agent = store.agent.value;
-  const note = useSignal("");
   const listError = useSignal<string | null>(null);
   const comparing = useSignal<number | null>(null);
   useEffect(() => {
@@ -131,9 +131,6 @@ export function PublishTab({ store }: Props) {
   }, []);
   if (!agent) return null;
   const busy = store.busy.value !== null;
-  const publish = async () => {
-    if (await store.publish(note.value)) note.value = "";
-  };
   const rollback = (version: number) => {
     if (confirm(`Serve version ${version} again, as a new published version? Your draft is not changed.`)) void store.rollback(version);
   };
@@ -143,29 +140,14 @@ export function PublishTab({ store }: Props) {
   const versions = store.versions.value;
   return (
     <div class="stack">
-      <div class="card">
-        <p>
-          {agent.published ? (
-            <>
-              Serving <span class="badge ok">version {agent.publishedVersion}</span>
-            </>
-          ) : (
-            "Not published: the widget, public link and numbers do not answer."
-          )}
-        </p>
-        {store.dirty.value && <p class="warn-text">Publishing freezes the saved draft: save your changes first.</p>}
+      <PreflightCard store={store} onOpenField={onOpenField} />
+      {agent.published && (
         <div class="row">
-          <input aria-label="Version note" placeholder="Note for this version (optional)" maxLength={200} value={note.value} onInput={(e) => (note.value = e.currentTarget.value)} />
-          <button type="button" onClick={() => void publish()} disabled={busy || store.dirty.value}>
-            {store.busy.value === "publishing" ? "Working…" : "Publish the draft"}
+          <button type="button" class="danger-outline" onClick={unpublish} disabled={busy}>
+            Unpublish
           </button>
-          {agent.published && (
-            <button type="button" class="danger-outline" onClick={unpublish} disabled={busy}>
-              Unpublish
-            </button>
-          )}
         </div>
-      </div>
+      )}
       <h3>Versions</h3>
       {listError.value && <p class="error">{listError.value}</p>}
       {!versions ? (
@@ -179,7 +161,7 @@ export function PublishTab({ store }: Props) {
               <th>Version</th>
               <th>Published</th>
               <th>Note</th>
-              <th />
+              <th><span class="visually-hidden">Actions</span></th>
             </tr>
           </thead>
           <tbody>
@@ -253,7 +235,7 @@ export function ToolsTab({ store }: Props) {
             return (
               <li key={t.id}>
                 <label class="check">
-                  <input type="checkbox" checked={i >= 0} onChange={(e) => toggle({ type: "webhook", toolId: t.id }, e.currentTarget.checked, match)} />
+                  <input type="checkbox" data-field={i >= 0 ? `tools.${i}` : undefined} checked={i >= 0} onChange={(e) => toggle({ type: "webhook", toolId: t.id }, e.currentTarget.checked, match)} />
                   {spaceId ? (
                     <a href={toolPath(spaceId, t.id)} title="Open in the tool editor">
                       <code>{t.code}</code>
@@ -290,7 +272,7 @@ export function ToolsTab({ store }: Props) {
           return (
             <li key={name}>
               <label class="check">
-                <input type="checkbox" checked={i >= 0} onChange={(e) => toggle(systemToolRef(name), e.currentTarget.checked, match)} />
+                <input type="checkbox" data-field={i >= 0 ? `tools.${i}` : undefined} checked={i >= 0} onChange={(e) => toggle(systemToolRef(name), e.currentTarget.checked, match)} />
                 <code>{name}</code> <span class="muted">{systemToolDescriptions[name]}</span>
                 {i >= 0 && name === "transfer_to_number" && <span class="muted">Its destinations are set on the Phone tab.</span>}
               </label>

@@ -59,10 +59,19 @@ export function focusField(root: ParentNode, field: string): boolean {
   for (const candidate of focusCandidates(field)) {
     const el = root.querySelector<HTMLElement>(`[data-field="${CSS.escape(candidate)}"]`);
     if (el) {
-      el.scrollIntoView({ block: "center" });
-      el.focus();
+      // A marked wrapper (a prompt box, a picker) hands focus to its first control.
+      const control = el.matches("input, select, textarea, button") ? el : (el.querySelector<HTMLElement>("input, select, textarea, button") ?? el);
+      control.scrollIntoView({ block: "center" });
+      control.focus();
       return true;
     }
   }
   return false;
+}
+
+/** `focusField` once the tab that holds the field has rendered (a few frames at most). */
+export function focusFieldSoon(root: ParentNode, field: string, frames = 10): void {
+  requestAnimationFrame(() => {
+    if (!focusField(root, field) && frames > 1) focusFieldSoon(root, field, frames - 1);
+  });
 }
