@@ -8,6 +8,7 @@ import { errorMessage } from "../api/client.ts";
 import { spacePath } from "../router.ts";
 import { createAgentEditorStore, tabOfField, type AgentEditorStore, type EditorTab } from "../stores/agent-editor.ts";
 import { useStores } from "../stores/index.ts";
+import { focusFieldSoon } from "../stores/preflight.ts";
 import { permissionsFor } from "../stores/permissions.ts";
 import { formatDate } from "../ui/forms.ts";
 import { ConflictBanner } from "../ui/ConflictBanner.tsx";
@@ -75,6 +76,11 @@ export default function AgentEditorPage({ spaceId, agentId }: { spaceId: string;
   const discard = () => {
     if (confirm("Discard all unsaved changes?")) store.discard();
   };
+  // A pre-flight problem opens the tab of its field and focuses the control.
+  const openField = (field: string) => {
+    tab.value = tabOfField(field);
+    focusFieldSoon(document, field);
+  };
 
   return (
     <section class="editor" onKeyDown={onKeyDown}>
@@ -82,6 +88,11 @@ export default function AgentEditorPage({ spaceId, agentId }: { spaceId: string;
         <a href={spacePath(spaceId, "agents")}>← Agents</a>
         <h1>{agent.name}</h1>
         {agent.published ? <span class="badge ok">Published v{agent.publishedVersion}</span> : <span class="badge">Not published</span>}
+        {agent.published && store.preflight.result.value?.unpublishedChanges && (
+          <span class="badge warn" title="The saved draft differs from the live version: publish to serve it">
+            Unpublished changes
+          </span>
+        )}
         <span class="muted">Saved {formatDate(agent.updatedAt)}</span>
         <span class="spacer" />
         {store.dirty.value && <span class="badge warn">Unsaved changes</span>}
@@ -126,13 +137,13 @@ export default function AgentEditorPage({ spaceId, agentId }: { spaceId: string;
         })}
       </nav>
       <fieldset class="tab-body" disabled={!canEdit}>
-        <TabBody tab={tab.value} store={store} />
+        <TabBody tab={tab.value} store={store} onOpenField={openField} />
       </fieldset>
     </section>
   );
 }
 
-function TabBody({ tab, store }: { tab: EditorTab; store: AgentEditorStore }) {
+function TabBody({ tab, store, onOpenField }: { tab: EditorTab; store: AgentEditorStore; onOpenField: (field: string) => void }) {
   switch (tab) {
     case "general":
       return <GeneralTab store={store} />;
@@ -149,7 +160,7 @@ function TabBody({ tab, store }: { tab: EditorTab; store: AgentEditorStore }) {
     case "phone":
       return <PhoneTab store={store} />;
     case "publish":
-      return <PublishTab store={store} />;
+      return <PublishTab store={store} onOpenField={onOpenField} />;
   }
 }
 
