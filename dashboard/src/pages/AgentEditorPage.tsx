@@ -108,13 +108,13 @@ export default function AgentEditorPage({ spaceId, agentId }: { spaceId: string;
           type="button"
           class="secondary"
           aria-expanded={talking.value}
-          title={agent.published ? `Test call with published v${agent.publishedVersion}` : "Publish the agent first: test calls use the published version"}
+          title="Test call with the saved draft (nothing is published)"
           onClick={() => (talking.value = !talking.value)}
         >
           Talk to agent
         </button>
       </div>
-      {talking.value && <TestCallPanel store={store} spaceId={spaceId} onPublishTab={() => (tab.value = "publish")} onClose={() => (talking.value = false)} />}
+      {talking.value && <TestCallPanel store={store} spaceId={spaceId} onClose={() => (talking.value = false)} />}
       {store.conflict.value && <ConflictBanner store={store} what="agent" />}
       {store.message.value && <p class="error">{store.message.value}</p>}
       <ErrorSummary store={store} onOpen={(t) => (tab.value = t)} />

@@ -1,32 +1,40 @@
-// The editor's "Talk to agent" panel: a test call through the real website widget, embedded in the
-// page, with a field per declared variable and the language to start in. The widget serves the
-// published configuration, so the variables and languages offered are the published version's.
+// The editor's "Talk to agent" panel: a test call on the saved DRAFT (never the published version)
+// through the real website widget in preview mode, embedded in the page, with a field per declared
+// variable and the language to start in. The widget asks the panel to dispatch (POST
+// /v1/agents/{id}/test-sessions); the panel follows the session's live events itself, as a member,
+// and shows its own timeline (AgentTestTimeline.tsx) whatever the widget's transcript setting.
 import { useSignal } from "@preact/signals";
-import { useEffect, useRef, useState } from "preact/hooks";
+import { useEffect, useMemo, useRef, useState } from "preact/hooks";
 import type { VariableSpec } from "../../../packages/contracts/src/variables.ts";
 import { errorMessage } from "../api/client.ts";
-import { sessionPath } from "../router.ts";
-import { configOf, type AgentEditorStore, type VersionDetail } from "../stores/agent-editor.ts";
+import type { AgentEditorStore } from "../stores/agent-editor.ts";
 import { useStores } from "../stores/index.ts";
+import { languageLabel } from "../stores/language-label.ts";
+import { permissionsFor } from "../stores/permissions.ts";
 import {
   enumOptions,
   inCall,
   initialVariableInputs,
-  issueTestToken,
   loaderUrl,
   readWidgetState,
-  savedDiffers,
-  testCallNotice,
   typedVariables,
   widgetTag,
   type VariableInput,
   type VariableInputs,
   type WidgetState,
 } from "../stores/test-call.ts";
+import { createTestSessionStore, isUnderWay, previewWidgetConfig, variablesRefusal, type Dispatched, type PreviewConfig } from "../stores/test-session.ts";
+import { TestTimeline } from "./AgentTestTimeline.tsx";
 
-/** What `configure()` accepts (widget/src/shared/types.ts), on the element once the loader upgraded it. */
+/** What the widget's preview mode asks of the host (ConfigureOptions.preview in widget/src/shared/types.ts). */
+interface PreviewOptions {
+  config: PreviewConfig;
+  dispatch(req: { variables: Record<string, unknown>; language?: string | undefined }): Promise<Dispatched>;
+}
+
+/** What `configure()` accepts, on the element once the loader upgraded it. */
 interface WidgetElement extends HTMLElement {
-  configure(options: { variables?: Record<string, unknown>; language?: string }): void;
+  configure(options: { variables?: Record<string, unknown>; language?: string; preview?: PreviewOptions }): void;
 }
 const isWidget = (el: HTMLElement): el is WidgetElement => typeof (el as Partial<WidgetElement>).configure === "function";
 
@@ -52,99 +60,93 @@ function loadWidget(src: string): Promise<void> {
   return loader;
 }
 
-type Props = { store: AgentEditorStore; spaceId: string; onPublishTab: () => void; onClose: () => void };
+type Props = { store: AgentEditorStore; spaceId: string; onClose: () => void };
 
-export function TestCallPanel({ store, spaceId, onPublishTab, onClose }: Props) {
+export function TestCallPanel({ store, spaceId, onClose }: Props) {
+  const { spaces } = useStores();
   const agent = store.agent.value;
-  const version = agent?.published ? agent.publishedVersion : null;
-  const published = useSignal<VersionDetail | null>(null);
-  const error = useSignal<string | null>(null);
-  useEffect(() => {
-    published.value = null;
-    error.value = null;
-    if (version !== null) store.loadVersion(version).then((v) => (published.value = v), (e: unknown) => (error.value = errorMessage(e)));
-  }, [version]);
   if (!agent) return null;
-  const snapshot = published.value?.version === version ? published.value : null;
-  const notice = testCallNotice(agent, store.dirty.value, savedDiffers(configOf(agent), snapshot?.snapshot.agent ?? null));
+  const canTest = permissionsFor(spaces.role.value).editAgents;
+  const saving = store.busy.value === "saving";
 
   return (
-    <section class="card test-call" aria-label="Test call" data-test-call="" data-published-version={version ?? ""}>
+    <section class="card test-call" aria-label="Test call" data-test-call="" data-draft-version={agent.version}>
       <div class="row">
         <strong>Talk to agent</strong>
+        <span class="muted">Tests the saved draft; nothing is published.</span>
         <span class="spacer" />
         <button type="button" class="link" onClick={onClose}>
           Close
         </button>
       </div>
-      {notice.kind === "unpublished" ? (
-        <div class="row" data-test-call-notice="unpublished">
-          <p class="warn-text">This agent is not published yet. Test calls use the published version, like the widget on a website: publish it first.</p>
-          <button type="button" onClick={onPublishTab}>
-            Go to the Publish tab
+      {store.dirty.value && (
+        <div class="row test-call-unsaved" data-test-call-notice="unsaved">
+          <p class="warn-text">Save to test your changes. Until then a test call uses the last saved draft.</p>
+          <button type="button" onClick={() => void store.save()} disabled={!canTest || saving}>
+            {saving ? "Saving…" : "Save"}
           </button>
         </div>
-      ) : (
-        <>
-          <p class={notice.differs ? "warn-text" : "muted"} data-test-call-notice={notice.differs ?? "current"}>
-            {notice.differs === "unsaved"
-              ? `This test call uses published v${notice.version}, not your unsaved changes.`
-              : notice.differs === "draft"
-                ? `This test call uses published v${notice.version}: the saved draft differs from it. Publish to test the draft.`
-                : `This test call uses published v${notice.version}.`}
-          </p>
-          {error.value && <p class="error">{error.value}</p>}
-          {snapshot ? <CallForm key={snapshot.version} store={store} spaceId={spaceId} version={snapshot} /> : !error.value && <p class="muted">Loading published v{notice.version}…</p>}
-        </>
       )}
+      {canTest ? <CallForm key={agent.id} agent={agent} spaceId={spaceId} /> : <p class="muted">Only members of this space can test its agents.</p>}
     </section>
   );
 }
 
-function CallForm({ store, spaceId, version }: { store: AgentEditorStore; spaceId: string; version: VersionDetail }) {
-  const { api, config, sessions } = useStores();
-  const published = version.snapshot.agent;
-  const schema = published.variables;
-  const inputs = useSignal<VariableInputs>(initialVariableInputs(schema));
-  const language = useSignal(published.defaultLanguage);
-  // undefined: being issued; null: refused (the agent's allowed origins then apply).
-  const token = useSignal<string | null | undefined>(undefined);
+type SavedAgent = NonNullable<AgentEditorStore["agent"]["value"]>;
+
+function CallForm({ agent, spaceId }: { agent: SavedAgent; spaceId: string }) {
+  const { api, agents, config, sessions } = useStores();
+  const test = useMemo(() => createTestSessionStore({ api }), [agent.id]);
+  useEffect(() => () => test.stop(), [test]);
+  useEffect(() => {
+    for (const a of agents.agents.value) test.rememberName(a.id, a.name);
+    test.rememberName(agent.id, agent.name);
+  }, [test, agent.name, agents.agents.value]);
+
+  const schema = agent.variables;
+  // Only what was typed: a variable declared by a later save starts from its default.
+  const inputs = useSignal<VariableInputs>({});
+  const current = { ...initialVariableInputs(schema), ...inputs.value };
+  const typed = typedVariables(schema, current);
+  const languages = agent.locales.map((l) => l.language);
+  const chosen = useSignal(agent.defaultLanguage);
+  const language = languages.includes(chosen.value) ? chosen.value : agent.defaultLanguage;
+  const preview = useMemo(() => previewWidgetConfig(agent), [agent]);
+
+  // The widget calls dispatch when Start is pressed: it reads the form as it is then.
+  const latest = useRef({ typed, language, languages });
+  latest.current = { typed, language, languages };
+  const dispatch = useMemo<PreviewOptions["dispatch"]>(
+    () => async (req) => {
+      const now = latest.current;
+      const refusal = variablesRefusal(now.typed.errors);
+      if (refusal) throw test.refuse(refusal);
+      const lang = req.language && now.languages.includes(req.language) ? req.language : now.language;
+      const session = await test.dispatch(agent.id, { variables: now.typed.values, language: lang });
+      // The session page, opened from the link, goes live with the same URL.
+      sessions.detail.rememberEventsUrl(session.sessionId, session.eventsUrl);
+      return session;
+    },
+    [test],
+  );
+
   const resets = useSignal(0);
   const widget = useSignal<WidgetState | null>(null);
-  const sessionId = useSignal<string | null>(null);
   const loadError = useSignal<string | null>(null);
   const host = useRef<HTMLDivElement>(null);
   const [element, setElement] = useState<WidgetElement | null>(null);
 
-  const typed = typedVariables(schema, inputs.value);
-  const valid = Object.keys(typed.errors).length === 0;
-  const mount = token.value !== undefined && (valid || inCall(widget.value?.state ?? null));
-
-  useEffect(() => {
-    token.value = undefined;
-    issueTestToken(api, store.agentId).then(
-      (t) => (token.value = t),
-      () => (token.value = null),
-    );
-  }, [resets.value]);
-
   useEffect(() => {
     const box = host.current;
-    if (!mount || !box) return;
+    if (!box) return;
     const el = document.createElement(widgetTag);
-    el.setAttribute("agent-id", store.agentId);
-    if (token.value) el.setAttribute("agent-token", token.value);
+    // Preview: no public config is fetched; the launcher waits for configure({ preview }).
+    el.setAttribute("preview", "");
+    el.setAttribute("agent-id", agent.id);
     if (config.apiBase) el.setAttribute("api-base", config.apiBase);
-    // The launcher waits for configure(), so no call starts without the form's values.
-    el.setAttribute("initialized", "");
     const onState = (e: Event) => {
       const state = e instanceof CustomEvent ? readWidgetState(e.detail) : null;
-      if (!state) return;
-      widget.value = state;
-      if (state.sessionId) {
-        sessionId.value = state.sessionId;
-        if (state.eventsUrl) sessions.detail.rememberEventsUrl(state.sessionId, state.eventsUrl);
-      }
+      if (state) widget.value = state;
     };
     el.addEventListener("speaknode-state", onState);
     box.append(el);
@@ -162,63 +164,67 @@ function CallForm({ store, spaceId, version }: { store: AgentEditorStore; spaceI
       setElement(null);
       widget.value = null;
     };
-  }, [mount, token.value]);
+  }, [resets.value]);
 
+  // The draft's config only changes on save; variables and language as they are typed.
+  useEffect(() => {
+    element?.configure({ preview: { config: preview, dispatch } });
+  }, [element, preview, dispatch]);
   const valuesKey = JSON.stringify(typed.values);
   useEffect(() => {
-    element?.configure({ variables: typed.values, language: language.value });
-  }, [element, valuesKey, language.value]);
+    element?.configure({ variables: typed.values, language });
+  }, [element, valuesKey, language]);
 
   const setInput = (name: string, next: Partial<VariableInput>) => {
-    const current = inputs.value[name] ?? { text: "", isNull: false };
-    inputs.value = { ...inputs.value, [name]: { ...current, ...next } };
+    const was = current[name] ?? { text: "", isNull: false };
+    inputs.value = { ...inputs.value, [name]: { ...was, ...next } };
   };
   const names = Object.keys(schema.properties);
   const state = widget.value;
+  const calling = inCall(state?.state ?? null) || isUnderWay(test.state.value.phase);
 
   return (
-    <div class="test-call-body">
-      <div class="stack">
-        <label>
-          Language
-          <select aria-label="Language" value={language.value} onChange={(e) => (language.value = e.currentTarget.value)}>
-            {published.locales.map((l) => (
-              <option key={l.language} value={l.language}>
-                {l.language}
-                {l.language === published.defaultLanguage ? " (default)" : ""}
-              </option>
-            ))}
-          </select>
-        </label>
-        {names.length === 0 ? (
-          <p class="muted">This version declares no variables.</p>
-        ) : (
-          names.map((name) => {
-            const spec = schema.properties[name];
-            return spec ? <VariableField key={name} name={name} spec={spec} required={schema.required.includes(name)} input={inputs.value[name]} error={typed.errors[name]} onInput={(next) => setInput(name, next)} /> : null;
-          })
-        )}
-        <button type="button" class="link" onClick={() => (inputs.value = initialVariableInputs(schema))}>
-          Reset to the defaults
-        </button>
-      </div>
-      <div class="stack">
-        {token.value === null && <p class="muted">No test token could be issued: the agent's allowed origins apply to this page.</p>}
-        {!mount && token.value !== undefined && <p class="warn-text">Fix the variables to start a test call.</p>}
-        {loadError.value && <p class="error">The widget did not load: {loadError.value}</p>}
-        <div class="widget-host" ref={host} data-widget-state={state?.state ?? ""} data-widget-error={state?.error ?? ""} />
-        <p class="muted" role="status">
-          {state ? `Widget: ${state.state}` : token.value === undefined ? "Preparing the widget…" : "Loading the widget…"}
-          {state?.message ? ` — ${state.message}` : ""}
-        </p>
-        <div class="row">
-          {sessionId.value && <a href={sessionPath(spaceId, sessionId.value)}>Open this session</a>}
-          <button type="button" class="link" onClick={() => resets.value++} disabled={inCall(state?.state ?? null)}>
+    <>
+      <div class="test-call-body">
+        <div class="stack">
+          <label>
+            Language
+            <select aria-label="Language" value={language} onChange={(e) => (chosen.value = e.currentTarget.value)}>
+              {agent.locales.map((l) => (
+                <option key={l.language} value={l.language}>
+                  {languageLabel(l.language)}
+                  {l.language === agent.defaultLanguage ? ", default" : ""}
+                </option>
+              ))}
+            </select>
+          </label>
+          {names.length === 0 ? (
+            <p class="muted">The draft declares no variables.</p>
+          ) : (
+            names.map((name) => {
+              const spec = schema.properties[name];
+              return spec ? <VariableField key={name} name={name} spec={spec} required={schema.required.includes(name)} input={current[name]} error={typed.errors[name]} onInput={(next) => setInput(name, next)} /> : null;
+            })
+          )}
+          <button type="button" class="link" onClick={() => (inputs.value = {})}>
+            Reset to the defaults
+          </button>
+        </div>
+        <div class="stack">
+          {Object.keys(typed.errors).length > 0 && <p class="warn-text">Fix the variables to start a test call.</p>}
+          {loadError.value && <p class="error">The widget did not load: {loadError.value}</p>}
+          <div class="widget-host" ref={host} data-widget-state={state?.state ?? ""} data-widget-error={state?.error ?? ""} />
+          <p class="muted">
+            {state ? `Widget: ${state.state}` : "Loading the widget…"}
+            {state?.message ? ` — ${state.message}` : ""}
+          </p>
+          <button type="button" class="link" onClick={() => resets.value++} disabled={calling}>
             Reset the widget
           </button>
         </div>
       </div>
-    </div>
+      <TestTimeline test={test} spaceId={spaceId} />
+    </>
   );
 }
 

@@ -154,12 +154,25 @@ export type OpenSocket = (url: string) => SocketLike;
 export const liveReconnects = 3;
 const pingEveryMs = 25_000;
 
+/** Where `connectEvents` hands what the socket says; `ended` stops the reconnects. */
+export interface EventsSink {
+  welcome(frame: SessionWelcome): void;
+  event(event: SessionEvent): void;
+  ended(): boolean;
+}
+
 /**
  * Subscribes `store` to the events socket at `url` (from dispatch's `eventsUrl`). Reconnects a few
  * times with backoff while the session is not over (the token lasts ten minutes). `onState` tells
  * whether a socket is open. Returns the unsubscribe.
  */
 export function connectLive(url: string, store: LiveState, openSocket: OpenSocket, onState: (connected: boolean) => void = () => {}): () => void {
+  const sink: EventsSink = { welcome: (w) => applyWelcome(store, w), event: (e) => applyEvent(store, e), ended: () => isTerminal(store.status.value) };
+  return connectEvents(url, sink, openSocket, onState);
+}
+
+/** The socket loop of `connectLive` for any sink (the agent editor's test panel has its own state). */
+export function connectEvents(url: string, sink: EventsSink, openSocket: OpenSocket, onState: (connected: boolean) => void = () => {}): () => void {
   let socket: SocketLike | null = null;
   let ping: ReturnType<typeof setInterval> | null = null;
   let retry: ReturnType<typeof setTimeout> | null = null;
@@ -180,8 +193,8 @@ export function connectLive(url: string, store: LiveState, openSocket: OpenSocke
       const frame = parseServerFrame(ev.data);
       if (!frame) return;
       if (frame.type === "welcome") {
-        if (frame.protocolVersion === sessionProtocolVersion) applyWelcome(store, frame);
-      } else if (frame.type !== "pong" && frame.type !== "error") applyEvent(store, frame);
+        if (frame.protocolVersion === sessionProtocolVersion) sink.welcome(frame);
+      } else if (frame.type !== "pong" && frame.type !== "error") sink.event(frame);
     };
     s.onerror = () => {};
     s.onclose = () => {
@@ -189,7 +202,7 @@ export function connectLive(url: string, store: LiveState, openSocket: OpenSocke
       ping = null;
       socket = null;
       onState(false);
-      if (stopped || isTerminal(store.status.value) || attempts >= liveReconnects) return;
+      if (stopped || sink.ended() || attempts >= liveReconnects) return;
       attempts += 1;
       retry = setTimeout(open, 1000 * 2 ** attempts);
     };

@@ -1,38 +1,16 @@
-// The editor's "Talk to agent" panel without the DOM: what the panel says about the version a test
-// call uses, the variable form (one text per variable, typed by the published schema exactly as the
-// API types query strings), the widget's `speaknode-state` events, the loader's URL and the
-// short-lived agent token that lets the dashboard's origin start sessions whatever the agent's
-// allowed origins. Tested without a DOM.
+// The editor's "Talk to agent" panel without the DOM: the variable form (one text per variable,
+// typed by the saved draft's schema exactly as the API types query strings), the widget's
+// `speaknode-state` events and the loader's URL. The test session itself and its live timeline are
+// test-session.ts. Tested without a DOM.
 import { z } from "zod";
-import type { Agent, AgentConfig } from "../../../packages/contracts/src/agents.ts";
 import { coerceValue } from "../../../packages/contracts/src/coerce-value.ts";
 import type { VariableSpec, VariablesSchema, VariableValue } from "../../../packages/contracts/src/variables.ts";
-import type { Api } from "../api/client.ts";
-import { sameJson } from "./agent-editor.ts";
 
 /** The Worker serves the widget's loader at its root; the loader takes the API's origin from its own URL. */
 export const loaderUrl = (apiBase: string) => `${apiBase.replace(/\/+$/, "")}/speaknode-widget-loader.js`;
 
 /** The custom element the loader defines (its spelling is the widget's public API). */
 export const widgetTag = "speacknode-agent";
-
-export type TestCallNotice =
-  | { kind: "unpublished" }
-  | { kind: "published"; version: number; /** Why the draft is not what is tested; null when it is. */ differs: "unsaved" | "draft" | null };
-
-/**
- * What the panel says: an unpublished agent cannot be called (the widget serves the published
- * configuration); otherwise the call uses the published version, which may not be the draft.
- */
-export function testCallNotice(agent: Pick<Agent, "published" | "publishedVersion">, dirty: boolean, savedDiffersFromPublished: boolean | null): TestCallNotice {
-  if (!agent.published || agent.publishedVersion === null) return { kind: "unpublished" };
-  return { kind: "published", version: agent.publishedVersion, differs: dirty ? "unsaved" : savedDiffersFromPublished ? "draft" : null };
-}
-
-/** Whether the saved configuration is other than the published snapshot (null while that is unknown). */
-export function savedDiffers(saved: AgentConfig, published: AgentConfig | null): boolean | null {
-  return published ? !sameJson(saved, published) : null;
-}
 
 /** One variable's field: its text (typed on sending) or an explicit null. */
 export interface VariableInput {
@@ -101,9 +79,7 @@ const WidgetState = z.object({
   state: z.string(),
   error: z.string().optional(),
   message: z.string().optional(),
-  // Not sent by today's widget; shown as a link to the session as soon as it is.
   sessionId: z.string().optional(),
-  eventsUrl: z.string().optional(),
 });
 export type WidgetState = z.infer<typeof WidgetState>;
 
@@ -115,14 +91,3 @@ export function readWidgetState(detail: unknown): WidgetState | null {
 
 /** States of a conversation under way: the widget stays mounted through them even if the form turns invalid. */
 export const inCall = (state: string | null) => state === "connecting" || state === "listening" || state === "thinking" || state === "speaking";
-
-/** Test tokens live long enough for a few calls; a new panel asks for a new one. */
-export const testTokenTtlS = 1800;
-
-const IssuedToken = z.object({ token: z.string(), expiresAt: z.string() });
-
-/** An agent token for the widget's `agent-token`: sessions from the dashboard skip the agent's allowed origins. */
-export async function issueTestToken(api: Api, agentId: string): Promise<string> {
-  const { token } = await api.json(IssuedToken, "POST", `/v1/agents/${encodeURIComponent(agentId)}/agent-tokens`, { body: { name: "Talk to agent (dashboard)", ttlS: testTokenTtlS } });
-  return token;
-}
