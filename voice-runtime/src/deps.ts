@@ -1,6 +1,7 @@
 // What every session needs, built once per process from the runtime's settings.
 import { tmpdir } from "node:os";
 import { RuntimeApi } from "./api/client.ts";
+import { buildCapabilities, reportingRuntimeId, startCapabilitiesReporter, type CapabilitiesReporter } from "./capabilities/report.ts";
 import { EventSpool } from "./api/event-spool.ts";
 import type { RuntimeSettings } from "./config.ts";
 import { RecordingSweeper } from "./recording/sweeper.ts";
@@ -40,4 +41,10 @@ export function startRecordingRecovery(settings: RuntimeSettings): { stop(): voi
   const sweeper = new RecordingSweeper({ api: runtimeApi(settings), dir: settings.recording.dir ?? tmpdir() });
   sweeper.start();
   return sweeper;
+}
+
+/** Reports what this runtime can run (providers, engines, voices) now and every five minutes. */
+export function startCapabilityReports(settings: RuntimeSettings): CapabilitiesReporter {
+  const runtimeId = reportingRuntimeId(settings.runtimeId);
+  return startCapabilitiesReporter({ api: runtimeApi(settings), build: () => buildCapabilities({ runtimeId, credentials: settings.credentials }) });
 }

@@ -4,8 +4,9 @@
 import { initializeLogger } from "@livekit/agents";
 import { createBackgroundSource, preloadBackgroundClips } from "./audio/background.ts";
 import { ConfigError, loadSettings } from "./config.ts";
-import { startEventRecovery, startRecordingRecovery } from "./deps.ts";
+import { startCapabilityReports, startEventRecovery, startRecordingRecovery } from "./deps.ts";
 import { errorFields, log, setLogLevel } from "./log.ts";
+import { createTtsPreview } from "./preview/tts-preview.ts";
 import { startRuntimeProcess } from "./runtime-process.ts";
 import { runSession } from "./session/runner.ts";
 import { localCallIo } from "./transport/local/call-io.ts";
@@ -26,12 +27,15 @@ async function main(): Promise<void> {
   const recordingRecovery = startRecordingRecovery(settings);
   // Turns, tool calls and ends that processes now gone spooled while the API was unreachable go out too.
   const eventRecovery = startEventRecovery(settings);
+  // The dashboard's provider readiness and voice library read what this runtime reports.
+  const capabilities = startCapabilityReports(settings);
 
   if (settings.transport === "livekit") {
     // Calls run in the job processes LiveKit's agent server forks; each sets up its own trace
     // export and crash reporting (transport/livekit/job.ts).
     log.info("voice runtime registering with LiveKit", { agentName: settings.livekit?.agentName });
     await startLiveKitWorker(settings).done;
+    capabilities.stop();
     return;
   }
 
@@ -44,13 +48,15 @@ async function main(): Promise<void> {
     backgroundSource: createBackgroundSource,
     onChannel: (channel) => void runtime.runSession(channel.sessionId, () => runSession(twilioCallIo(channel), runtime.deps)),
   });
+  // Voice previews for the dashboard (POST /v1/tts/preview), with the sessions' provider registry.
+  const preview = createTtsPreview({ tokenSecret: settings.tokenSecret, providers: runtime.deps.providers });
   const server = await startLocalMediaServer({
     host: settings.media.host,
     port: settings.media.port,
     tokenSecret: settings.tokenSecret,
     backgroundSource: createBackgroundSource,
     onChannel: (channel) => void runtime.runSession(channel.sessionId, () => runSession(localCallIo(channel), runtime.deps)),
-    onRequest: twilio.handleRequest,
+    onRequest: (req, res) => preview.handleRequest(req, res) || twilio.handleRequest(req, res),
     onUpgrade: twilio.handleUpgrade,
   });
   log.info("voice runtime listening", { transport: "local", url: server.url });
@@ -64,6 +70,7 @@ async function main(): Promise<void> {
     log.info("voice runtime stopping", { signal, liveSessions: runtime.liveSessions });
     recordingRecovery.stop();
     eventRecovery.stop();
+    capabilities.stop();
     await twilio.close();
     await server.close();
     await runtime.drain(10_000);

@@ -6,7 +6,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { RuntimeEventBody, RuntimePhoneTransferBody, type RuntimeConfig, type RuntimeEvent, type SessionStatus } from "@speaknode/contracts";
+import { RuntimeCapabilitiesBody, RuntimeEventBody, RuntimePhoneTransferBody, type RuntimeConfig, type RuntimeEvent, type SessionStatus } from "@speaknode/contracts";
 import { verifyRuntimeServiceToken } from "@speaknode/tokens";
 import { FakeRecordingStore, readBody as body, type FakeRecording } from "./fake-recordings.ts";
 
@@ -32,6 +32,8 @@ export interface FakeRuntimeApi {
   transfers: { sessionId: string; destination: string }[];
   /** Status to refuse transfers with, as the Worker does when the call is no longer live (409). */
   refuseTransfers: number | undefined;
+  /** Capability reports (PUT /capabilities), in arrival order. */
+  capabilities: RuntimeCapabilitiesBody[];
   eventsOf(sessionId: string): RuntimeEvent[];
   /** Resolves when an event of `type` arrives for the session. */
   waitFor(sessionId: string, type: RuntimeEvent["type"], timeoutMs?: number): Promise<RuntimeEvent>;
@@ -53,6 +55,7 @@ export async function startFakeRuntimeApi(): Promise<FakeRuntimeApi> {
     refuseEvents: undefined,
     transfers: [],
     refuseTransfers: undefined,
+    capabilities: [],
     eventsOf: (sessionId) => api.events.filter((e) => e.sessionId === sessionId).map((e) => e.event),
     waitFor: (sessionId, type, timeoutMs = 20_000) => {
       const seen = api.events.find((e) => e.sessionId === sessionId && e.event.type === type);
@@ -79,6 +82,15 @@ export async function startFakeRuntimeApi(): Promise<FakeRuntimeApi> {
         return send(p.status, p.json);
       }
       const url = new URL(req.url ?? "/", "http://x");
+      if (url.pathname === "/runtime/v1/capabilities" && req.method === "PUT") {
+        const parsed = RuntimeCapabilitiesBody.safeParse(JSON.parse((await body(req)).toString("utf8")));
+        if (!parsed.success) {
+          const p = problem(400, "validation_failed");
+          return send(p.status, p.json);
+        }
+        api.capabilities.push(parsed.data);
+        return send(204, null);
+      }
       const m = url.pathname.match(/^\/runtime\/v1\/sessions\/(ses_[0-9a-z]+)(?:\/(.+))?$/);
       const sessionId = m?.[1] ?? "";
       const rest = m?.[2] ?? "";

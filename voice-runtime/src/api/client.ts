@@ -14,6 +14,7 @@ import {
   toStorable,
   type RecordingContentType,
   type RecordingTrack,
+  type RuntimeCapabilitiesBody,
   type RuntimeEvent,
   type RuntimePhoneTransferBody,
   type WaveformBody,
@@ -128,6 +129,11 @@ export class RuntimeApi {
     } finally {
       await file.close();
     }
+  }
+
+  /** Tells the platform what this runtime can run (providers, offline engines, listed voices). */
+  async putCapabilities(body: RuntimeCapabilitiesBody): Promise<void> {
+    await this.#request("PUT", "/capabilities", { body: JSON.stringify(body), headers: { "content-type": "application/json" } });
   }
 
   async putWaveform(sessionId: string, body: WaveformBody): Promise<void> {

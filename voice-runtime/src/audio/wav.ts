@@ -61,6 +61,13 @@ function pcmSamples(bytes: Buffer): Int16Array {
   return samples;
 }
 
+/** A whole PCM16 mono WAV in memory (a short clip such as a voice preview). */
+export function encodeWav(samples: Int16Array, sampleRateHz: number): Buffer {
+  if (!Number.isInteger(sampleRateHz) || sampleRateHz <= 0) throw new WavError(`bad sample rate ${sampleRateHz}`);
+  const data = pcmBytes(samples);
+  return Buffer.concat([header(sampleRateHz, 1, data.length), data]);
+}
+
 /** Appends PCM16 mono audio to a WAV file as it comes. `write` buffers; `flush` puts it on disk. */
 export class WavWriter {
   readonly path: string;

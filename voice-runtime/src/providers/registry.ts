@@ -20,11 +20,13 @@ import { OpenAI } from "openai";
 import type { z } from "zod";
 import type { ProviderCredentials } from "../config.ts";
 import type { HttpGuardOptions } from "../tools/http-guard.ts";
-import { CartesiaTTS } from "./cartesia-tts.ts";
+import { CartesiaOptionsError, CartesiaTTS } from "./cartesia-tts.ts";
+import { providerName, stageName, stageProvider, unknownProvider } from "./describe.ts";
 import { guardedFetch, vetEndpoint } from "./endpoint-guard.ts";
-import { FliteTTS } from "./offline/flite-tts.ts";
-import { PocketsphinxSTT } from "./offline/pocketsphinx-stt.ts";
+import { FliteOptionsError, FliteTTS, listFliteVoices } from "./offline/flite-tts.ts";
+import { PocketsphinxSTT, PocketsphinxUnsupportedError } from "./offline/pocketsphinx-stt.ts";
 import { ScriptedLLM } from "./offline/scripted-llm.ts";
+import { SpeechToolMissingError } from "./offline/speech-tools.ts";
 
 type Stage = "llm" | "stt" | "tts";
 
@@ -94,8 +96,33 @@ const bool = (params: Record<string, unknown>, key: string): boolean | undefined
 const defined = <T extends Record<string, unknown>>(o: T): Partial<T> => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 
 function need(stage: Stage, provider: string, key: string | undefined, variable: string): string {
-  if (!key) throw new ProviderUnavailableError(stage, `the ${provider} ${stage.toUpperCase()} needs ${variable} in the voice runtime's environment, or a space provider key`);
+  if (!key) throw new ProviderUnavailableError(stage, `${stageProvider(stage, provider)} needs ${variable} in the voice runtime's environment, or a space provider key.`);
   return key;
+}
+
+function spaceKeyMissing(stage: Stage, provider: string): string {
+  return `The space's ${providerName(provider)} key chosen for the ${stageName(stage)} is not available (deleted, or for another provider); choose another key in the agent's settings.`;
+}
+
+/**
+ * Builds a provider, turning what its constructor refuses (an engine not installed, a voice or
+ * language it does not have, options it cannot take) into a ProviderUnavailableError whose message
+ * says, in a sentence, which stage cannot start and how to fix it.
+ */
+function make<T>(stage: Stage, provider: string, build: () => T): T {
+  try {
+    return build();
+  } catch (err) {
+    if (err instanceof ProviderUnavailableError) throw err;
+    const what = stageProvider(stage, provider);
+    if (err instanceof SpeechToolMissingError) throw new ProviderUnavailableError(stage, `${what} is not installed on the voice runtime: ${err.message}.`);
+    if (err instanceof FliteOptionsError && /unknown flite voice/.test(err.message)) {
+      throw new ProviderUnavailableError(stage, `${what} has no such voice; choose one of ${listFliteVoices().join(", ")} in the agent's language settings.`);
+    }
+    if (err instanceof PocketsphinxUnsupportedError) throw new ProviderUnavailableError(stage, `${what} cannot be used here: ${err.message}. Choose another ${stageName(stage)} model or provider for this language.`);
+    if (err instanceof FliteOptionsError || err instanceof CartesiaOptionsError) throw new ProviderUnavailableError(stage, `${what} refused the agent's settings: ${err.message}.`);
+    throw err;
+  }
 }
 
 /** The stages of a configuration that name a space credential. */
@@ -124,20 +151,38 @@ export class ProviderRegistry {
     const { credentials, platformEndpoints } = config.providerAccess;
     for (const { stage, choice } of credentialStages(config)) {
       const credential = credentials.find((c) => c.id === choice.credentialId);
-      if (!credential || credential.provider !== choice.provider) throw new ProviderUnavailableError(stage, `the space's ${choice.provider} key for the ${stage.toUpperCase()} is not available`);
-      try {
-        await vetEndpoint(credential.baseUrl, this.#guard);
-      } catch (e) {
-        throw new ProviderUnavailableError(stage, `the space's ${choice.provider} key was not sent: ${e instanceof Error ? e.message : String(e)}`);
-      }
+      if (!credential || credential.provider !== choice.provider) throw new ProviderUnavailableError(stage, spaceKeyMissing(stage, choice.provider));
+      await this.#vetCredential(stage, choice.provider, credential.baseUrl);
     }
     return VettedAccess.of(credentials, platformEndpoints, vetToken);
+  }
+
+  async #vetCredential(stage: Stage, provider: string, baseUrl: string): Promise<void> {
+    try {
+      await vetEndpoint(baseUrl, this.#guard);
+    } catch (e) {
+      throw new ProviderUnavailableError(stage, `The space's ${providerName(provider)} key for the ${stageName(stage)} was not sent: ${e instanceof Error ? e.message : String(e)}.`);
+    }
+  }
+
+  /**
+   * A TTS outside any session (the voice preview). With `credential` (a space's key), that key goes
+   * to its own base URL only, vetted and guarded exactly like a session's space key; without one,
+   * the platform's key goes to the platform's endpoint from the environment, never to a URL the
+   * caller named.
+   */
+  async standaloneTts(locale: Locale, credential: { apiKey: string; baseUrl: string } | null): Promise<tts.TTS> {
+    if (credential === null) return this.tts({ ...locale, tts: { ...locale.tts, credentialId: null } });
+    const id = "pcr_standalonepreview000000000";
+    await this.#vetCredential("tts", locale.tts.provider, credential.baseUrl);
+    const access = VettedAccess.of([{ id, provider: locale.tts.provider, apiKey: credential.apiKey, baseUrl: credential.baseUrl }], [], vetToken);
+    return this.tts({ ...locale, tts: { ...locale.tts, credentialId: id } }, access);
   }
 
   #endpoint(stage: Stage, choice: { provider: string; model: string; credentialId?: string | null | undefined }, access: VettedAccess | undefined, platform: { apiKey: string | undefined; baseUrl: string | undefined }): Endpoint {
     if (typeof choice.credentialId === "string") {
       const credential = access?.credentials.get(choice.credentialId);
-      if (!credential || credential.provider !== choice.provider) throw new ProviderUnavailableError(stage, `the space's ${choice.provider} key for the ${stage.toUpperCase()} is not available`);
+      if (!credential || credential.provider !== choice.provider) throw new ProviderUnavailableError(stage, spaceKeyMissing(stage, choice.provider));
       return { apiKey: credential.apiKey, baseUrl: credential.baseUrl, configured: true, fetch: guardedFetch(credential.baseUrl, this.#guard) };
     }
     const admin = access?.platformEndpoints.find((e) => e.kind === stage && e.provider === choice.provider && e.model === choice.model)?.baseUrl;
@@ -168,10 +213,10 @@ export class ProviderRegistry {
       }
       case "openrouter": {
         const e = this.#endpoint("llm", choice, access, { apiKey: c.openrouterApiKey, baseUrl: undefined });
-        return new openai.LLM({ model: choice.model, client: this.#openaiClient(e, need("llm", "OpenRouter", e.apiKey, "OPENROUTER_API_KEY")), ...tuning });
+        return new openai.LLM({ model: choice.model, client: this.#openaiClient(e, need("llm", "openrouter", e.apiKey, "OPENROUTER_API_KEY")), ...tuning });
       }
       default:
-        throw new ProviderUnavailableError("llm", `no LLM provider named ${choice.provider}`);
+        throw new ProviderUnavailableError("llm", unknownProvider("llm", choice.provider));
     }
   }
 
@@ -182,7 +227,7 @@ export class ProviderRegistry {
     const p = choice.params;
     switch (choice.provider) {
       case "pocketsphinx": {
-        const recognizer = new PocketsphinxSTT({ model: choice.model, language });
+        const recognizer = make("stt", "pocketsphinx", () => new PocketsphinxSTT({ model: choice.model, language }));
         // Load the model while the agent greets, not when the caller first speaks.
         recognizer.warmUp().catch(() => {});
         return recognizer;
@@ -190,7 +235,7 @@ export class ProviderRegistry {
       case "deepgram": {
         const e = this.#endpoint("stt", choice, access, { apiKey: c.deepgramApiKey, baseUrl: undefined });
         return new deepgram.STT({
-          apiKey: need("stt", "Deepgram", e.apiKey, "DEEPGRAM_API_KEY"),
+          apiKey: need("stt", "deepgram", e.apiKey, "DEEPGRAM_API_KEY"),
           model: choice.model,
           language,
           // The plugin streams over a WebSocket on this URL (and posts to its http form).
@@ -201,7 +246,7 @@ export class ProviderRegistry {
       case "openai": {
         // The REST transcription endpoint (works with OpenAI-compatible servers); the session's VAD segments the audio.
         const e = this.#endpoint("stt", choice, access, { apiKey: c.openaiApiKey, baseUrl: c.openaiBaseUrl });
-        const apiKey = need("stt", "OpenAI", e.apiKey, "OPENAI_API_KEY");
+        const apiKey = need("stt", "openai", e.apiKey, "OPENAI_API_KEY");
         return new openai.STT({
           // The plugin insists on a key even with a client; requests go through the client only.
           apiKey,
@@ -213,7 +258,7 @@ export class ProviderRegistry {
         });
       }
       default:
-        throw new ProviderUnavailableError("stt", `no STT provider named ${choice.provider}`);
+        throw new ProviderUnavailableError("stt", unknownProvider("stt", choice.provider));
     }
   }
 
@@ -226,10 +271,10 @@ export class ProviderRegistry {
     const speed = locale.speed;
     switch (choice.provider) {
       case "flite":
-        return new FliteTTS({ voice: choice.voice, speed });
+        return make("tts", "flite", () => new FliteTTS({ voice: choice.voice, speed }));
       case "openai": {
         const e = this.#endpoint("tts", choice, access, { apiKey: c.openaiApiKey, baseUrl: c.openaiBaseUrl });
-        const apiKey = need("tts", "OpenAI", e.apiKey, "OPENAI_API_KEY");
+        const apiKey = need("tts", "openai", e.apiKey, "OPENAI_API_KEY");
         return new openai.TTS({
           apiKey,
           client: this.#openaiClient(e, apiKey),
@@ -243,7 +288,7 @@ export class ProviderRegistry {
       case "elevenlabs": {
         const e = this.#endpoint("tts", choice, access, { apiKey: c.elevenlabsApiKey, baseUrl: undefined });
         return new elevenlabs.TTS({
-          apiKey: need("tts", "ElevenLabs", e.apiKey, "ELEVENLABS_API_KEY"),
+          apiKey: need("tts", "elevenlabs", e.apiKey, "ELEVENLABS_API_KEY"),
           baseURL: e.baseUrl,
           voiceId: choice.voice,
           model: choice.model,
@@ -253,18 +298,19 @@ export class ProviderRegistry {
       }
       case "cartesia": {
         const e = this.#endpoint("tts", choice, access, { apiKey: c.cartesiaApiKey, baseUrl: undefined });
-        return new CartesiaTTS({
-          apiKey: need("tts", "Cartesia", e.apiKey, "CARTESIA_API_KEY"),
+        const apiKey = need("tts", "cartesia", e.apiKey, "CARTESIA_API_KEY");
+        return make("tts", "cartesia", () => new CartesiaTTS({
+          apiKey,
           baseUrl: e.baseUrl,
           ...(e.fetch ? { fetch: e.fetch } : {}),
           model: choice.model,
           voice: choice.voice,
           language: locale.language.split("-")[0] ?? locale.language,
           speed,
-        });
+        }));
       }
       default:
-        throw new ProviderUnavailableError("tts", `no TTS provider named ${choice.provider}`);
+        throw new ProviderUnavailableError("tts", unknownProvider("tts", choice.provider));
     }
   }
 
