@@ -48,7 +48,8 @@ describe("api client", () => {
     const p = err as ApiProblem;
     expect([p.status, p.code, p.message, p.requestId]).toEqual([400, "validation_failed", "the body is invalid", "req_test"]);
     expect(p.fieldErrors).toEqual([{ field: "body.email", message: "must be an email address" }]);
-    expect(errorMessage(p)).toBe("the body is invalid (body.email: must be an email address)");
+    // Fields by their labels, never their code paths.
+    expect(errorMessage(p)).toBe("the body is invalid (Email must be an email address)");
   });
 
   it("maps a non-problem error body to a code by status", async () => {

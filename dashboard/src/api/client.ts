@@ -4,6 +4,7 @@
 import type { z } from "zod";
 import { Problem, problemStatus, type FieldError, type PreflightProblem, type ProblemCode } from "../../../packages/contracts/src/problem.ts";
 import type { Fetch } from "../auth/oidc.ts";
+import { fieldSentence, isGenericValidation } from "../ui/field-words.ts";
 
 export class ApiProblem extends Error {
   override name = "ApiProblem";
@@ -114,8 +115,10 @@ export type Api = ReturnType<typeof createApi>;
 /** A readable message for any error a store action may throw. */
 export function errorMessage(err: unknown): string {
   if (err instanceof ApiProblem) {
-    const fields = err.fieldErrors.map((f) => `${f.field}: ${f.message}`).join("; ");
-    return fields ? `${err.message} (${fields})` : err.message;
+    // Fields by their labels in plain words ("Widget · Primary colour must be a #rrggbb colour"), never code paths.
+    const fields = err.fieldErrors.map((f) => fieldSentence(f.field, f.message)).join("; ");
+    if (!fields) return err.message;
+    return isGenericValidation(err) ? `Some fields need a change: ${fields}.` : `${err.message} (${fields})`;
   }
   return err instanceof Error ? err.message : String(err);
 }

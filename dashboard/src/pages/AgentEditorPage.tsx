@@ -10,6 +10,7 @@ import { createAgentEditorStore, tabOfField, type AgentEditorStore, type EditorT
 import { useStores } from "../stores/index.ts";
 import { focusFieldSoon } from "../stores/preflight.ts";
 import { permissionsFor } from "../stores/permissions.ts";
+import { fieldLabel, plainMessage } from "../ui/field-words.ts";
 import { formatDate } from "../ui/forms.ts";
 import { ConflictBanner } from "../ui/ConflictBanner.tsx";
 import { useUnsavedGuard } from "../ui/unsaved-guard.ts";
@@ -117,7 +118,7 @@ export default function AgentEditorPage({ spaceId, agentId }: { spaceId: string;
       {talking.value && <TestCallPanel store={store} spaceId={spaceId} onClose={() => (talking.value = false)} />}
       {store.conflict.value && <ConflictBanner store={store} what="agent" />}
       {store.message.value && <p class="error">{store.message.value}</p>}
-      <ErrorSummary store={store} onOpen={(t) => (tab.value = t)} />
+      <ErrorSummary store={store} onOpen={openField} />
       {store.warnings.value.length > 0 && (
         <ul class="warnings">
           {store.warnings.value.map((w) => (
@@ -164,17 +165,19 @@ function TabBody({ tab, store, onOpenField }: { tab: EditorTab; store: AgentEdit
   }
 }
 
-function ErrorSummary({ store, onOpen }: { store: AgentEditorStore; onOpen: (tab: EditorTab) => void }) {
+/** Each field error by the field's label ("German (de) · Voice"); a click opens its tab and focuses it. */
+function ErrorSummary({ store, onOpen }: { store: AgentEditorStore; onOpen: (field: string) => void }) {
   const entries = Object.entries(store.fields.value);
   if (entries.length === 0) return null;
+  const ctx = { locales: store.draft.value?.locales ?? [] };
   return (
     <ul class="error-summary">
       {entries.map(([key, message]) => (
         <li key={key}>
-          <button type="button" class="link" onClick={() => onOpen(tabOfField(key))}>
-            {key}
+          <button type="button" class="link" onClick={() => onOpen(key)}>
+            {fieldLabel(key, ctx)}
           </button>{" "}
-          <span class="error">{message}</span>
+          <span class="error">{plainMessage(message)}</span>
         </li>
       ))}
     </ul>

@@ -8,6 +8,7 @@ import { agentPath, campaignPath, campaignWizardPath, spacePath } from "../route
 import { stepBlocker, stepTitles, toggleNumber, type WizardStep, type WizardStore, createWizardStore } from "../stores/campaign-wizard.ts";
 import { retryKindLabel, retryKinds, windowSummary } from "../stores/campaign-settings-form.ts";
 import { useStores } from "../stores/index.ts";
+import { fieldSentence } from "../ui/field-words.ts";
 import { Field } from "../ui/fields.tsx";
 import "../ui/campaigns.css";
 import { ContactsStep } from "./CampaignWizardContacts.tsx";
@@ -100,9 +101,7 @@ export function Problem({ w }: { w: WizardStore }) {
       {fields.length > 0 && (
         <ul>
           {fields.map(([field, text]) => (
-            <li key={field}>
-              <code>{field}</code>: {text}
-            </li>
+            <li key={field}>{fieldSentence(field, text)}</li>
           ))}
         </ul>
       )}

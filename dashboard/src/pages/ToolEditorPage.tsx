@@ -11,6 +11,7 @@ import { useStores } from "../stores/index.ts";
 import { permissionsFor } from "../stores/permissions.ts";
 import { createToolEditorStore, type ToolEditorStore } from "../stores/tool-editor.ts";
 import { formatDate } from "../ui/forms.ts";
+import { fieldLabel, plainMessage } from "../ui/field-words.ts";
 import { ConflictBanner } from "../ui/ConflictBanner.tsx";
 import { useUnsavedGuard } from "../ui/unsaved-guard.ts";
 import "../ui/editor.css";
@@ -136,7 +137,7 @@ function ErrorSummary({ store }: { store: ToolEditorStore }) {
     <ul class="error-summary">
       {entries.map(([key, message]) => (
         <li key={key}>
-          <code>{key.replace(/\.rows\.(\d+)/, (_, i: string) => ` row ${Number(i) + 1}`)}</code> <span class="error">{message}</span>
+          <strong>{fieldLabel(key.replace(/\.rows\.(\d+)/, ".$1"))}</strong> <span class="error">{plainMessage(message)}</span>
         </li>
       ))}
     </ul>

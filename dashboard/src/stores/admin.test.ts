@@ -5,6 +5,7 @@ import type { CatalogModel } from "../../../packages/contracts/src/catalog.ts";
 import type { AdminUser } from "../../../packages/contracts/src/users.ts";
 import { ApiProblem, createApi } from "../api/client.ts";
 import { fakeFetch, ids, json, problem, type Recorded } from "../test-support.ts";
+import { fieldsHeadline } from "../ui/forms.ts";
 import { applyAdminCatalogEvent, catalogFormErrors, createAdminCatalogStore, createBodyFrom, editDraftOf, emptyDraft, updateBodyFrom } from "./admin-catalog.ts";
 import { adminUsersPageSize, applyAdminUsersEvent, createAdminUsersStore } from "./admin-users.ts";
 
@@ -133,8 +134,8 @@ describe("admin catalog store", () => {
       { field: "body.defaultParams.temperature", message: "Invalid input" },
     ]);
     expect(catalogFormErrors(err)).toEqual({
-      fields: { languages: "1: Too small", defaultParams: "temperature: Invalid input" },
-      message: "the request did not pass validation",
+      fields: { languages: "1: Too small", defaultParams: "temperature: is not valid" },
+      message: fieldsHeadline,
     });
     const state = createAdminCatalogStore(apiWith(() => json({})).api);
     applyAdminCatalogEvent(state, { type: "failed", error: "offline" });

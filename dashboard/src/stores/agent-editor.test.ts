@@ -8,6 +8,7 @@ import type { VariablesSchema } from "../../../packages/contracts/src/variables.
 import { createApi } from "../api/client.ts";
 import { createRouter, matchRoute, agentPath, type HistoryLike } from "../router.ts";
 import { fakeFetch, ids, json, problem, type Recorded } from "../test-support.ts";
+import { fieldsHeadline } from "../ui/forms.ts";
 import { applyCompletion, completionAt, lineDiff, parseDefault, promptVariables } from "./agent-editor-text.ts";
 import { configOf, createAgentEditorStore, newVariableName, patchBody, renameKey, sameJson, tabOfField, validateDraft } from "./agent-editor.ts";
 
@@ -152,6 +153,26 @@ describe("agent editor store", () => {
     expect(store.message.value).toBe("the agent's configuration is not valid");
     expect(tabOfField("llm.model")).toBe("models");
     expect(store.conflict.value).toBeNull();
+  });
+
+  it("drops the API's error on a field as soon as that field changes, and the headline with the last one", async () => {
+    const { store } = setup((req) =>
+      req.method === "PATCH"
+        ? problem("validation_failed", 400, "the request did not pass validation", [{ field: "body.locales.0.tts.voice", message: "Invalid input" }, { field: "body.llm.model", message: "is disabled" }])
+        : undefined,
+    );
+    await store.load();
+    store.edit((d) => void (d.name = "Support 2"));
+    expect(await store.save()).toBe(false);
+    expect(store.fields.value).toEqual({ "locales.0.tts.voice": "is not valid", "llm.model": "is disabled" });
+    store.edit((d) => void (d.systemPrompt = "Be kind."));
+    expect(Object.keys(store.fields.value).sort()).toEqual(["llm.model", "locales.0.tts.voice"]);
+    store.edit((d) => void (d.locales[0]!.tts.voice = "slt"));
+    expect(store.fields.value).toEqual({ "llm.model": "is disabled" });
+    expect(store.message.value).toBe(fieldsHeadline);
+    store.edit((d) => void (d.llm.model = "echo-2"));
+    expect(store.fields.value).toEqual({});
+    expect(store.message.value).toBeNull();
   });
 
   it("reports a 412 as a conflict, keeps the draft, and reloads with or without the changes", async () => {

@@ -23,7 +23,7 @@ import { checkTemplates } from "../../../packages/contracts/src/template.ts";
 import { Tool } from "../../../packages/contracts/src/tools.ts";
 import type { z } from "zod";
 import { ApiProblem, type Api } from "../api/client.ts";
-import { formErrors, zodFieldErrors, type FieldErrors } from "../ui/forms.ts";
+import { formErrors, headlineAfter, keepUnchanged, zodFieldErrors, type FieldErrors } from "../ui/forms.ts";
 import { createPreflightStore } from "./preflight.ts";
 import { createReadinessStore } from "./readiness.ts";
 import { createVoicesStore } from "./voices.ts";
@@ -130,6 +130,8 @@ export function createAgentEditorStore(deps: AgentEditorDeps) {
   const agent = signal<Agent | null>(null);
   const draft = signal<AgentConfig | null>(null);
   const fields = signal<FieldErrors>({});
+  /** The API's own field errors (a voice its provider does not have…), kept until their field changes. */
+  const serverFields = signal<FieldErrors>({});
   const message = signal<string | null>(null);
   /** Set when a save or publish met a newer version on the server (412). */
   const conflict = signal<string | null>(null);
@@ -156,6 +158,7 @@ export function createAgentEditorStore(deps: AgentEditorDeps) {
       agent.value = next;
       draft.value = configOf(next);
       fields.value = {};
+      serverFields.value = {};
       conflict.value = null;
       validating.value = false;
     });
@@ -191,8 +194,15 @@ export function createAgentEditorStore(deps: AgentEditorDeps) {
     if (!current) return;
     const next = structuredClone(current);
     fn(next);
+    const had = fields.value;
     draft.value = next;
-    if (validating.value) fields.value = validateDraft(next, patch.value);
+    // The API's complaints go as their fields change; the client-side checks run again once a save was tried.
+    serverFields.value = keepUnchanged(serverFields.value, current, next);
+    const now = { ...(validating.value ? validateDraft(next, patch.value) : keepUnchanged(had, current, next)), ...serverFields.value };
+    batch(() => {
+      fields.value = now;
+      message.value = headlineAfter(message.value, had, now);
+    });
   }
 
   /** Validate and PATCH the changes with If-Match; resolves whether the draft is now saved. */
@@ -204,6 +214,7 @@ export function createAgentEditorStore(deps: AgentEditorDeps) {
     if (Object.keys(body).length === 0) return true;
     validating.value = true;
     const errors = validateDraft(sent, body);
+    serverFields.value = {}; // the API answers again for what is sent now
     fields.value = errors;
     if (Object.keys(errors).length > 0) {
       message.value = "Fix the highlighted fields before saving.";
@@ -242,6 +253,7 @@ export function createAgentEditorStore(deps: AgentEditorDeps) {
       return;
     }
     const f = formErrors(err);
+    serverFields.value = f.fields;
     fields.value = f.fields;
     message.value = f.message;
   }

@@ -150,25 +150,7 @@ export function settingsBody(form: SettingsForm, callerNumberIds: string[]): Che
     const problem = windowProblem(w);
     if (problem) fields[`windows.${i}`] = problem;
   });
-  const retry: Record<string, unknown> = {};
-  for (const k of retryKinds) {
-    const r = form.retry[k];
-    // NaN for an emptied field: the schema says it must be a number.
-    retry[k] = { attempts: r.attempts ?? Number.NaN, backoffS: r.backoffMin === null ? Number.NaN : Math.round(r.backoffMin * 60) };
-  }
-  const raw = {
-    callerNumberIds,
-    startAt: isoOfLocalInput(form.startAt),
-    endBy: isoOfLocalInput(form.endBy),
-    windows: form.windows.map((w) => ({ days: w.days, start: w.start, end: w.end })),
-    defaultTimeZone: form.defaultTimeZone.trim(),
-    maxConcurrentCalls: form.maxConcurrentCalls ?? Number.NaN,
-    dialRatePerS: form.dialRatePerS ?? Number.NaN,
-    retry,
-    maxDurationS: form.maxDurationMin === null ? null : Math.round(form.maxDurationMin * 60),
-    voicemail: form.voicemail === "inherit" ? "inherit" : { action: form.voicemail, message: form.voicemail === "leave_message" ? form.voicemailMessage : "" },
-    allowDuplicates: form.allowDuplicates,
-  };
+  const raw = settingsRaw(form, callerNumberIds);
   const parsed = CampaignSettings.safeParse(raw);
   if (!parsed.success) {
     for (const [key, message] of Object.entries(zodFieldErrors(parsed.error))) {
@@ -182,6 +164,29 @@ export function settingsBody(form: SettingsForm, callerNumberIds: string[]): Che
   if (form.voicemail === "leave_message" && form.voicemailMessage.trim() === "") fields["voicemail.message"] ??= "write the message to leave";
   if (Object.keys(fields).length > 0 || !parsed.success) return { ok: false, fields };
   return { ok: true, body: parsed.data };
+}
+
+/** The settings shaped like the API's body, unchecked: what `settingsBody` validates and what field errors' paths lead to. */
+export function settingsRaw(form: SettingsForm, callerNumberIds: string[]) {
+  const retry: Record<string, unknown> = {};
+  for (const k of retryKinds) {
+    const r = form.retry[k];
+    // NaN for an emptied field: the schema says it must be a number.
+    retry[k] = { attempts: r.attempts ?? Number.NaN, backoffS: r.backoffMin === null ? Number.NaN : Math.round(r.backoffMin * 60) };
+  }
+  return {
+    callerNumberIds,
+    startAt: isoOfLocalInput(form.startAt),
+    endBy: isoOfLocalInput(form.endBy),
+    windows: form.windows.map((w) => ({ days: w.days, start: w.start, end: w.end })),
+    defaultTimeZone: form.defaultTimeZone.trim(),
+    maxConcurrentCalls: form.maxConcurrentCalls ?? Number.NaN,
+    dialRatePerS: form.dialRatePerS ?? Number.NaN,
+    retry,
+    maxDurationS: form.maxDurationMin === null ? null : Math.round(form.maxDurationMin * 60),
+    voicemail: form.voicemail === "inherit" ? "inherit" : { action: form.voicemail, message: form.voicemail === "leave_message" ? form.voicemailMessage : "" },
+    allowDuplicates: form.allowDuplicates,
+  };
 }
 
 /** A field's error, also when the API reported it under `settings.` or `body.settings.`. */

@@ -232,6 +232,23 @@ describe("wizard store", () => {
     expect(w.busy.value).toBeNull();
   });
 
+  it("drops the API's error on the campaign name once the name changes, keeping the others", async () => {
+    const { api } = apiWith(() =>
+      problem("validation_failed", 400, "the request did not pass validation", [
+        { field: "body.name", message: "Too small: expected string to have >=1 characters" },
+        { field: "body.agentId", message: "Invalid input" },
+      ]),
+    );
+    const w = createWizardStore(api, "UTC");
+    w.name.value = " ";
+    w.agentId.value = fixtureAgentId;
+    expect(await w.saveDraft(fixtureSpaceId)).toBe(false);
+    expect(w.fields.value).toEqual({ name: "must not be empty", agentId: "is not valid" });
+    w.name.value = "Renewals";
+    expect(w.fields.value).toEqual({ agentId: "is not valid" });
+    expect(w.message.value).not.toBeNull();
+  });
+
   it("does not send settings the schema refuses, and saves valid ones on the draft", async () => {
     const draft = campaignFixture();
     const { fetch, api } = apiWith(() => json({ ...draft, version: 2 }));
@@ -242,7 +259,11 @@ describe("wizard store", () => {
     expect(await w.saveSettings()).toBe(false);
     expect(fetch.requests).toHaveLength(0);
     expect(w.fields.value["maxConcurrentCalls"]).toBeDefined();
+    expect(w.message.value).toBe("Some settings need a change.");
+    // Fixing the field takes its error away, and the step's headline with the last one.
     w.settings.value = { ...w.settings.value, maxConcurrentCalls: 2 };
+    expect(w.fields.value).toEqual({});
+    expect(w.message.value).toBeNull();
     expect(await w.saveSettings()).toBe(true);
     expect(JSON.parse(fetch.requests[0]?.body ?? "")).toMatchObject({ maxConcurrentCalls: 2, callerNumberIds: [fixtureNumberId] });
   });

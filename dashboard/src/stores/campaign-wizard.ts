@@ -4,14 +4,14 @@
 // problems), the mapping can be edited (PATCH contactMapping, then the dry run again), and "Add"
 // uploads it for real. Every API problem lands in `message` / `fields` for the step to show inline.
 // The pure parts (step checks, mapping edits) are tested without a DOM.
-import { batch, signal } from "@preact/signals";
+import { batch, effect, signal } from "@preact/signals";
 import { ContactMapping, type Campaign, type ContactsReport } from "../../../packages/contracts/src/campaigns.ts";
 import type { Agent } from "../../../packages/contracts/src/agents.ts";
 import { listOf } from "../../../packages/contracts/src/spaces.ts";
 import { PhoneNumber } from "../../../packages/contracts/src/telephony.ts";
 import type { Api } from "../api/client.ts";
-import { formErrors, zodFieldErrors, type FieldErrors } from "../ui/forms.ts";
-import { defaultSettingsForm, settingsBody, settingsFormOf, type SettingsForm } from "./campaign-settings-form.ts";
+import { formErrors, headlineAfter, keepUnchanged, zodFieldErrors, type FieldErrors } from "../ui/forms.ts";
+import { defaultSettingsForm, settingsBody, settingsFormOf, settingsRaw, type SettingsForm } from "./campaign-settings-form.ts";
 import { campaignsApi, type ContactsFile } from "./campaigns.ts";
 
 export type WizardStep = 1 | 2 | 3 | 4 | 5;
@@ -120,6 +120,27 @@ export function createWizardStore(api: Api, browserZone: string) {
     message: signal<string | null>(null),
     fields: signal<FieldErrors>({}),
   };
+
+  // A field error goes as soon as its field changes (the step's headline with the last one), so a
+  // fixed field stops showing the complaint before the step is sent again.
+  const view = () => {
+    const settings = settingsRaw(s.settings.value, s.callerNumberIds.value);
+    return { ...settings, name: s.name.value, agentId: s.agentId.value, contactMapping: s.mapping.value, settings };
+  };
+  let seen = view();
+  effect(() => {
+    const now = view();
+    const before = seen;
+    seen = now;
+    const had = s.fields.peek();
+    if (Object.keys(had).length === 0) return;
+    const kept = keepUnchanged(had, before, now);
+    if (Object.keys(kept).length === Object.keys(had).length) return;
+    batch(() => {
+      s.fields.value = kept;
+      s.message.value = headlineAfter(s.message.peek(), had, kept);
+    });
+  });
 
   const clearErrors = () =>
     batch(() => {

@@ -6,7 +6,7 @@
 import { batch, computed, signal } from "@preact/signals";
 import type { Tool } from "../../../packages/contracts/src/tools.ts";
 import { ApiProblem } from "../api/client.ts";
-import { formErrors, type FieldErrors } from "../ui/forms.ts";
+import { formErrors, headlineAfter, keepUnchanged, type FieldErrors } from "../ui/forms.ts";
 import { sameJson } from "./agent-editor.ts";
 import { bodyOf, emptyForm, formOf, isDirty, patchOf, secretsDropped, validateForm, type ToolForm } from "./tool-form.ts";
 import { inUseBy, type ToolsStore } from "./tools.ts";
@@ -27,6 +27,8 @@ export function createToolEditorStore(deps: ToolEditorDeps) {
   const initial = signal<ToolForm | null>(null);
   const form = signal<ToolForm | null>(null);
   const fields = signal<FieldErrors>({});
+  /** The API's own field errors, kept until their field changes. */
+  const serverFields = signal<FieldErrors>({});
   const message = signal<string | null>(null);
   /** What the last save warned about (secret headers cleared because the URL changed origin). */
   const notice = signal<string | null>(null);
@@ -49,6 +51,7 @@ export function createToolEditorStore(deps: ToolEditorDeps) {
       initial.value = f;
       form.value = structuredClone(f);
       fields.value = {};
+      serverFields.value = {};
       conflict.value = null;
       validating.value = false;
     });
@@ -87,8 +90,15 @@ export function createToolEditorStore(deps: ToolEditorDeps) {
     if (!current) return;
     const next = structuredClone(current);
     fn(next);
+    const had = fields.value;
     form.value = next;
-    if (validating.value) fields.value = validateForm(next, saved());
+    // The API's complaints (keyed by the body it was sent) go as their fields change.
+    serverFields.value = keepUnchanged(serverFields.value, bodyOf(current).body, bodyOf(next).body);
+    const now = { ...(validating.value ? validateForm(next, saved()) : keepUnchanged(had, current, next)), ...serverFields.value };
+    batch(() => {
+      fields.value = now;
+      message.value = headlineAfter(message.value, had, now);
+    });
   }
 
   /** Validate, then create or update; resolves the saved tool, or null when nothing was saved. */
@@ -100,6 +110,7 @@ export function createToolEditorStore(deps: ToolEditorDeps) {
     if (before && !dirty.value) return before.tool;
     validating.value = true;
     const errors = validateForm(sent, before);
+    serverFields.value = {}; // the API answers again for what is sent now
     fields.value = errors;
     if (Object.keys(errors).length > 0) {
       message.value = "Fix the highlighted fields before saving.";
@@ -133,6 +144,7 @@ export function createToolEditorStore(deps: ToolEditorDeps) {
       return;
     }
     const f = formErrors(err);
+    serverFields.value = f.fields;
     fields.value = f.fields;
     message.value = f.message;
   }

@@ -1,15 +1,44 @@
 // Small form controls shared by the editor pages: a labelled field with its inline error, number
 // inputs that keep "empty" apart from 0, a copy-to-clipboard button.
 import type { ComponentChildren } from "preact";
-import { useState } from "preact/hooks";
+import { useId, useLayoutEffect, useRef, useState } from "preact/hooks";
+import { plainMessage } from "./field-words.ts";
+import { describedBy } from "./forms.ts";
 
+/**
+ * A labelled field with its hint or inline error. The controls inside it are tied to the message:
+ * `aria-invalid="true"` while there is an error and `aria-describedby` naming the error's (or the
+ * hint's) element, so a screen reader reads why a field is refused when it is focused.
+ */
 export function Field({ label, error, hint, children }: { label: string; error?: string | undefined; hint?: string; children: ComponentChildren }) {
+  const id = useId();
+  const errorId = `${id}-error`;
+  const hintId = `${id}-hint`;
+  const ref = useRef<HTMLLabelElement>(null);
+  const shown = error ? errorId : hint ? hintId : null;
+  useLayoutEffect(() => {
+    for (const control of ref.current?.querySelectorAll("input, select, textarea") ?? []) {
+      if (error) control.setAttribute("aria-invalid", "true");
+      else control.removeAttribute("aria-invalid");
+      const ids = describedBy(control.getAttribute("aria-describedby"), shown, [errorId, hintId]);
+      if (ids) control.setAttribute("aria-describedby", ids);
+      else control.removeAttribute("aria-describedby");
+    }
+  });
   return (
-    <label class={error ? "invalid" : ""}>
+    <label ref={ref} class={error ? "invalid" : ""}>
       {label}
       {children}
-      {hint && !error && <small class="muted">{hint}</small>}
-      {error && <span class="error">{error}</span>}
+      {hint && !error && (
+        <small class="muted" id={hintId}>
+          {hint}
+        </small>
+      )}
+      {error && (
+        <span class="error" id={errorId}>
+          {plainMessage(error)}
+        </span>
+      )}
     </label>
   );
 }
