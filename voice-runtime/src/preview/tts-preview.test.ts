@@ -4,13 +4,14 @@
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tts } from "@livekit/agents";
+import { signTtsPreviewToken } from "@speaknode/tokens";
 import { SignJWT } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseWav } from "../audio/wav.ts";
 import { ProviderRegistry } from "../providers/registry.ts";
 import { mediaToken, testTokenSecret } from "../transport/local/testing.ts";
 import { startLocalMediaServer, type LocalMediaServer } from "../transport/local/server.ts";
-import { createTtsPreview, ttsPreviewScope } from "./tts-preview.ts";
+import { createTtsPreview } from "./tts-preview.ts";
 
 const noKeys = { openaiApiKey: undefined, openaiBaseUrl: undefined, openrouterApiKey: undefined, llmApiKey: undefined, llmBaseUrl: undefined, deepgramApiKey: undefined, elevenlabsApiKey: undefined, cartesiaApiKey: "platform-cartesia-key" };
 
@@ -64,12 +65,17 @@ afterAll(async () => {
   await new Promise<void>((r) => cartesia.close(() => r()));
 });
 
-const previewToken = (claims: { scope?: string; ttlS?: number; secret?: string } = {}) =>
-  new SignJWT({ scope: claims.scope ?? ttsPreviewScope })
+const spaceId = "spc_00000000000000000000000001";
+const previewToken = (claims: { ttlS?: number; secret?: string } = {}) => signTtsPreviewToken(claims.secret ?? testTokenSecret, { spaceId, ttlS: claims.ttlS ?? 60 });
+/** A token with the preview's scope but another audience, as a media token would carry. */
+const foreignToken = () =>
+  new SignJWT({ scope: "tts-preview", sid: "ses_00000000000000000000000001" })
     .setProtectedHeader({ alg: "HS256", typ: "JWT" })
-    .setIssuedAt()
-    .setExpirationTime(Math.floor(Date.now() / 1000) + (claims.ttlS ?? 60))
-    .sign(new TextEncoder().encode(claims.secret ?? testTokenSecret));
+    .setIssuer("speaknode")
+    .setAudience("speaknode:media")
+    .setSubject(spaceId)
+    .setExpirationTime(Math.floor(Date.now() / 1000) + 60)
+    .sign(new TextEncoder().encode(testTokenSecret));
 
 async function preview(body: unknown, token?: string): Promise<Response> {
   return fetch(`${base}/v1/tts/preview`, {
@@ -106,7 +112,7 @@ describe("POST /v1/tts/preview", () => {
   });
 
   it("refuses a request without a valid preview token with 401", async () => {
-    const wrongScope = await previewToken({ scope: "media" });
+    const wrongScope = await foreignToken();
     const media = await mediaToken("ses_00000000000000000000000001");
     const otherSecret = await previewToken({ secret: "another-secret-that-is-32-chars-long!!" });
     const expired = await previewToken({ ttlS: -60 });

@@ -1,6 +1,7 @@
 // POST /v1/tts/preview on the runtime's HTTP server: speaks a short sample with a TTS provider so
 // the dashboard's voice library can play it. Only the Worker calls it, with a short-lived HS256
-// JWT (scope "tts-preview") signed with the runtime token secret. The voice is built by the same
+// JWT of its own audience and scope "tts-preview" signed with the runtime token secret
+// (@speaknode/tokens' preview tokens). The voice is built by the same
 // provider registry as a session's, with the locale's speed applied the same way; a space's key
 // goes through the same endpoint guard, and the platform's key never goes to a URL the request
 // names. The answer is a 16-bit mono WAV, or JSON {code, message} saying in a sentence what failed.
@@ -8,7 +9,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { APIStatusError, type tts } from "@livekit/agents";
 import type { AudioFrame } from "@livekit/rtc-node";
 import { LanguageTag, ModelName, ProviderName, type Locale } from "@speaknode/contracts";
-import { jwtVerify } from "jose";
+import { verifyTtsPreviewToken } from "@speaknode/tokens";
 import { z } from "zod";
 import { encodeWav } from "../audio/wav.ts";
 import { errorFields, log } from "../log.ts";
@@ -17,7 +18,6 @@ import { downmixToMono, resampleMono } from "../providers/offline/speech-tools.t
 import { ProviderUnavailableError, type ProviderRegistry } from "../providers/registry.ts";
 
 export const ttsPreviewPath = "/v1/tts/preview";
-export const ttsPreviewScope = "tts-preview";
 export const ttsPreviewMaxChars = 300;
 const defaultTimeoutMs = 20_000;
 const maxBodyBytes = 16 * 1024;
@@ -55,18 +55,12 @@ class PreviewRefused extends Error {
 /** The preview route; `handleRequest` answers it and returns false for any other request. */
 export function createTtsPreview(options: TtsPreviewOptions): { handleRequest(req: IncomingMessage, res: ServerResponse): boolean } {
   if (options.tokenSecret.length < 32) throw new Error("the TTS preview needs the runtime token secret");
-  const key = new TextEncoder().encode(options.tokenSecret);
   const timeoutMs = options.timeoutMs ?? defaultTimeoutMs;
 
   async function authorized(header: string | undefined): Promise<boolean> {
     const token = /^Bearer ([\w-]+\.[\w-]+\.[\w-]+)$/.exec(header ?? "")?.[1];
     if (!token) return false;
-    try {
-      const { payload } = await jwtVerify(token, key, { algorithms: ["HS256"], requiredClaims: ["exp"], clockTolerance: 5 });
-      return payload["scope"] === ttsPreviewScope;
-    } catch {
-      return false;
-    }
+    return (await verifyTtsPreviewToken(options.tokenSecret, token)) !== null;
   }
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
