@@ -11,6 +11,7 @@ import {
   SessionStatus,
   SessionTransitionCommand,
   SubscriberRole,
+  memberOnlySessionEventTypes,
   parseSessionClientMessage,
   sessionProtocolVersion,
   sessionRecentEventsLimit,
@@ -36,7 +37,10 @@ import { LiveObject, sendJson } from "../shared/live-object.ts";
 /** The room reads no bindings; the Worker's env is passed through untyped. */
 export type SessionRoomEnv = Record<string, unknown>;
 
-
+/** Subscribers who see the member-only events (latency figures, tool arguments and results):
+ *  a viewer's token may sit in a visitor's browser. */
+const memberOnlyAudience: readonly SubscriberRole[] = ["member", "runtime"];
+const memberOnlyTypes = [...memberOnlySessionEventTypes];
 
 /** An event before the room numbers and stamps it. */
 type EventPayload<E = SessionEvent> = E extends SessionEvent ? Omit<E, "seq" | "at"> : never;
@@ -46,8 +50,6 @@ interface Attachment {
   role: SubscriberRole;
   connectedAt: number;
 }
-
-
 
 const finalCloseReason = "session ended";
 
@@ -167,12 +169,12 @@ export class SessionRoom extends LiveObject<SessionRoomEnv, Attachment> {
     const notUpgrade = this.refuseNonUpgrade(request);
     if (notUpgrade) return notUpgrade;
     const role = SubscriberRole.safeParse(request.headers.get("x-subscriber-role"));
-    if (!role.success) return new Response("x-subscriber-role must be viewer or runtime", { status: 400 });
+    if (!role.success) return new Response("x-subscriber-role must be viewer, member or runtime", { status: 400 });
     const meta = this.#meta();
     if (!meta) return new Response("session not initialized", { status: 404 });
 
     const { socket, response } = this.acceptSubscriber({ role: role.data, connectedAt: Date.now() }, [role.data]);
-    send(socket, this.#welcome(meta));
+    send(socket, this.#welcome(meta, role.data));
     // A late subscriber to an ended session still learns how it ended, then is let go.
     if (isTerminal(meta.status)) socket.close(1000, finalCloseReason);
     return response;
@@ -225,9 +227,15 @@ export class SessionRoom extends LiveObject<SessionRoomEnv, Attachment> {
     return { ok: true, ...state };
   }
 
-  #welcome(meta: Meta): SessionWelcome {
+  /** `seq` stays the room's latest, so a viewer's `recent` may end before it (hidden events). */
+  #welcome(meta: Meta, role: SubscriberRole): SessionWelcome {
+    const hidden = memberOnlyAudience.includes(role) ? [] : memberOnlyTypes;
     const rows = this.ctx.storage.sql
-      .exec<{ json: string }>("SELECT json FROM events ORDER BY seq DESC LIMIT ?", sessionRecentEventsLimit)
+      .exec<{ json: string }>(
+        `SELECT json FROM events WHERE json_extract(json, '$.type') NOT IN (${hidden.map(() => "?").join(", ")}) ORDER BY seq DESC LIMIT ?`,
+        ...hidden,
+        sessionRecentEventsLimit,
+      )
       .toArray()
       .reverse();
     return {
@@ -282,7 +290,11 @@ export class SessionRoom extends LiveObject<SessionRoomEnv, Attachment> {
 
   /** Fans new events out, lets subscribers go once the session has ended, and re-arms the alarm. */
   async #afterChange(emitted: SessionEvent[], opts: { skipRowSync?: boolean } = {}): Promise<void> {
-    for (const event of emitted) this.broadcast(event satisfies SessionServerMessage);
+    for (const event of emitted) {
+      if (!memberOnlySessionEventTypes.has(event.type)) this.broadcast(event satisfies SessionServerMessage);
+      // One call per tag: a socket carries exactly one role tag, so nobody hears it twice.
+      else for (const role of memberOnlyAudience) this.broadcast(event satisfies SessionServerMessage, role);
+    }
     if (!opts.skipRowSync && emitted.some((e) => e.type === "session.status" || e.type === "session.completed" || e.type === "session.failed")) await this.#syncRow();
     const last = emitted.at(-1);
     if (last?.type === "session.completed" || last?.type === "session.failed") {

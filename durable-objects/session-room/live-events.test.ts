@@ -167,6 +167,59 @@ describe("SessionRoom live events", () => {
   });
 });
 
+const metrics = {
+  type: "turn.metrics",
+  turnId: "t1",
+  role: "agent",
+  metrics: { endOfUtteranceDelayMs: 120, sttFinalMs: 90, llmTtftMs: 300, toolMs: null, ttsTtfbMs: 150, voiceToVoiceMs: 700 },
+} as const;
+const toolResult = { type: "tool.result", toolCallId: "c1", name: "lookup", arguments: { orderId: "A-1" }, result: { status: "shipped" }, truncated: false, error: null } as const;
+
+describe("SessionRoom member-only events", () => {
+  it("sends turn metrics and tool results live to members and the runtime, never to a viewer", async () => {
+    const stub = await activeRoom();
+    const viewer = await subscribe(stub, "viewer");
+    const member = await subscribe(stub, "member");
+    const runtime = await subscribe(stub, "runtime");
+    for (const sub of [viewer, member, runtime]) await sub.welcome();
+    await stub.publish({ eventId: "m1", event: metrics });
+    await stub.publish({ eventId: "r1", event: toolResult });
+    await stub.publish({ eventId: "f1", event: { type: "transcript.final", turnId: "t2", role: "user", text: "thanks" } });
+    for (const sub of [member, runtime]) {
+      const frames = [await sub.next(), await sub.next(), await sub.next()];
+      expect(frames.map((f) => f.type)).toEqual(["turn.metrics", "tool.result", "transcript.final"]);
+      expect(frames[0]).toMatchObject({ seq: 4, metrics: { llmTtftMs: 300 } });
+      expect(frames[1]).toMatchObject({ seq: 5, arguments: { orderId: "A-1" }, result: { status: "shipped" } });
+    }
+    // The viewer's next frame is the transcript: the two member-only events never reached it.
+    expect(await viewer.next()).toMatchObject({ type: "transcript.final", seq: 6 });
+    viewer.ws.send('{"type":"ping"}');
+    expect(await viewer.next()).toEqual({ type: "pong" });
+  });
+
+  it("leaves member-only events out of a viewer's welcome but replays them to a member", async () => {
+    const stub = await activeRoom();
+    await stub.publish({ eventId: "f1", event: { type: "transcript.final", turnId: "t1", role: "agent", text: "Hi" } });
+    await stub.publish({ eventId: "m1", event: metrics });
+    await stub.publish({ eventId: "r1", event: toolResult });
+    const viewerWelcome = await (await subscribe(stub, "viewer")).welcome();
+    expect(viewerWelcome.recent.map((e) => e.type)).toEqual(["session.status", "agent.ready", "session.status", "transcript.final"]);
+    expect(viewerWelcome.seq).toBe(6);
+    const memberWelcome = await (await subscribe(stub, "member")).welcome();
+    expect(memberWelcome.recent.map((e) => e.type)).toEqual(["session.status", "agent.ready", "session.status", "transcript.final", "turn.metrics", "tool.result"]);
+  });
+
+  it("fills a viewer's welcome with the 50 latest events it may see, however many member-only ones follow", async () => {
+    const stub = await activeRoom();
+    for (let i = 0; i < 50; i++) await stub.publish({ eventId: `p${i}`, event: partial(`word ${i}`) });
+    for (let i = 0; i < 10; i++) await stub.publish({ eventId: `m${i}`, event: metrics });
+    const welcome = await (await subscribe(stub, "viewer")).welcome();
+    expect(welcome.recent).toHaveLength(50);
+    expect(welcome.recent.every((e) => e.type === "transcript.partial")).toBe(true);
+    expect(welcome.recent.at(-1)).toMatchObject({ text: "word 49", seq: 53 });
+  });
+});
+
 describe("SessionRoom eviction", () => {
   it("keeps state and events through an eviction, and a new subscriber's welcome shows them", async () => {
     const stub = await activeRoom();

@@ -3,7 +3,7 @@
 // provider with a spoken preview. The voice runtime reports its side (platform keys, installed
 // offline engines, voice lists) as RuntimeCapabilitiesBody.
 import { z } from "zod";
-import { text } from "./text.ts";
+import { jsonValue, text } from "./text.ts";
 import { idSchema, Timestamp } from "./ids.ts";
 import { ModelKind, ModelName, ProviderName } from "./catalog.ts";
 import { LanguageTag } from "./agents.ts";
@@ -16,7 +16,7 @@ import { VoiceGender } from "./voices.ts";
 export const TestSessionBody = z
   .strictObject({
     /** Test values of the agent's declared variables (typed by its schema; defaults apply). */
-    variables: z.record(text(), z.unknown()).default({}),
+    variables: z.record(text(), jsonValue()).default({}),
     /** One of the draft's locales; its default language when omitted. */
     language: LanguageTag.optional(),
   })

@@ -54,6 +54,7 @@ import { registerPhoneNumbersGet } from "./phone-numbers-get.ts";
 import { registerPhoneNumbersUpdate } from "./phone-numbers-update.ts";
 import { registerPhoneNumbersRelease } from "./phone-numbers-release.ts";
 import { registerSessionsDispatch } from "./sessions-dispatch.ts";
+import { registerAgentsTestSessions } from "./agents-test-sessions.ts";
 import { registerSessionsEventsToken } from "./sessions-events-token.ts";
 import { registerSessionsGet } from "./sessions-get.ts";
 import { registerSessionsList } from "./sessions-list.ts";
@@ -139,6 +140,7 @@ export function registerRoutes(app: OpenAPIHono<AppEnv>): void {
   registerPublicPage(app);
   registerInvitationLink(app);
   registerSessionsDispatch(app);
+  registerAgentsTestSessions(app);
   registerSessionsGet(app);
   registerSessionsEventsToken(app);
   registerSessionsList(app);

@@ -65,6 +65,7 @@ function examples(ids: Record<string, string>, eventSessions: string[]): Record<
     // Disabled, under a name of its own: the catalog is shared with tests running meanwhile.
     "POST /v1/catalog": [{ body: { kind: "llm", provider: "openrouter", model: `fuzz/${crypto.randomUUID()}`, displayName: "Fuzz", enabled: false } }],
     "POST /v1/agents/{agentId}/sessions": [{ body: { variables: { order_id: 42, customer_name: "Ada" }, channel: { type: "api", callerId: "+15550001234" } } }],
+    "POST /v1/agents/{agentId}/test-sessions": [{ body: { variables: { order_id: 42, customer_name: "Ada" }, language: "en-US" } }],
     // A number no space has: the call is refused (404) before Twilio is ever asked.
     "POST /v1/agents/{agentId}/calls": [{ body: { to: "+14155550100", fromNumberId: "pnm_00000000000000000000000000", variables: { order_id: 42, customer_name: "Ada" } } }],
     // Windows and zones are patterns and refinements a schema sample does not meet.

@@ -1,5 +1,6 @@
 // A live-events subscription for any session of the caller's space: the dashboard uses it to watch
-// a call it did not start (dispatch hands one only to whoever started the session).
+// a call it did not start (dispatch hands one only to whoever started the session). Only members
+// get here, so the subscription is a member's: it carries turn metrics and tool results too.
 import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
 import { eq } from "drizzle-orm";
 import { SessionEventsToken } from "@speaknode/contracts";
@@ -27,7 +28,7 @@ export function registerSessionsEventsToken(app: OpenAPIHono<AppEnv>): void {
   app.openapi(route, async (c) => {
     const [found] = await c.get("db").select({ id: sessions.id, spaceId: sessions.spaceId, agentId: sessions.agentId }).from(sessions).where(eq(sessions.id, c.req.valid("param").sessionId));
     const { row } = await requireInSpace(c, "session", found);
-    const token = await signSessionToken(c.get("config").runtime.tokenSecret, { sessionId: row.id, agentId: row.agentId ?? "", scope: "events", ttlS, role: "viewer" });
+    const token = await signSessionToken(c.get("config").runtime.tokenSecret, { sessionId: row.id, agentId: row.agentId ?? "", scope: "events", ttlS, role: "member" });
     return c.json({ eventsUrl: eventsUrl(c, row.id, token), expiresAt: new Date(Date.now() + ttlS * 1000).toISOString() }, 200);
   });
 }

@@ -2,7 +2,7 @@
 // Authorization header when opening a WebSocket, so this lives outside /v1 and takes the
 // short-lived, single-session subscriber token from dispatch in the query string.
 import type { OpenAPIHono } from "@hono/zod-openapi";
-import { idSchema } from "@speaknode/contracts";
+import { idSchema, type SubscriberRole } from "@speaknode/contracts";
 import type { AppEnv } from "../context.ts";
 import { ApiError } from "../errors.ts";
 import { sessionRoom } from "../sessions/room.ts";
@@ -16,7 +16,9 @@ export function registerSessionsLive(app: OpenAPIHono<AppEnv>): void {
     const claims = await verifySessionToken(c.get("config").runtime.tokenSecret, c.req.query("token") ?? "", "events");
     if (!claims || claims.sessionId !== sessionId.data) throw new ApiError("unauthorized", "the events token is missing, expired or for another session");
     const headers = new Headers(c.req.raw.headers);
-    headers.set("x-subscriber-role", claims.role === "runtime" ? "runtime" : "viewer");
+    // Anything but a known wider role (an old token without one, a made-up one) is a viewer.
+    const role: SubscriberRole = claims.role === "runtime" || claims.role === "member" ? claims.role : "viewer";
+    headers.set("x-subscriber-role", role);
     return sessionRoom(c, sessionId.data).fetch(new Request("https://session-room/ws", { headers }));
   });
 }

@@ -9,13 +9,15 @@
 // is theirs.
 //
 // History is kept even when the live side cannot take it: a turn, tool call or error that
-// arrives after the session ended is stored, just not broadcast (`live: false`).
+// arrives after the session ended is stored, just not broadcast (`live: false`). A turn and a tool
+// call also give members their details live (member-events.ts), best-effort.
 import { and, eq, notInArray } from "drizzle-orm";
 import type { RuntimeEvent, RuntimeEventAck, RuntimeEventBody, SessionStatus } from "@speaknode/contracts";
 import { schema, type Database } from "@speaknode/db";
 import { ApiError } from "../errors.ts";
 import { log } from "../lib/log.ts";
 import type { SessionRoomStub } from "../sessions/room.ts";
+import { publishMemberEvents } from "./member-events.ts";
 import { roomRefusal } from "./room.ts";
 import type { SessionRow } from "./session.ts";
 
@@ -83,11 +85,15 @@ async function tellRoom(target: EventTarget, eventId: string, event: Exclude<Run
     }
     case "turn": {
       const { turnId, role, text, language } = event;
-      return bestEffort(session.id, await room.publish({ eventId, event: { type: "transcript.final", turnId, role, text, ...(language ? { language } : {}) } }));
+      const result = await room.publish({ eventId, event: { type: "transcript.final", turnId, role, text, ...(language ? { language } : {}) } });
+      if (result.ok) await publishMemberEvents(room, session.id, eventId, event);
+      return bestEffort(session.id, result);
     }
     case "tool.call": {
       const { toolCallId, name, latencyMs } = event;
-      return bestEffort(session.id, await room.publish({ eventId, event: { type: "tool.called", toolCallId, name, status: event.status === "ok" ? "ok" : "error", latencyMs } }));
+      const result = await room.publish({ eventId, event: { type: "tool.called", toolCallId, name, status: event.status === "ok" ? "ok" : "error", latencyMs } });
+      if (result.ok) await publishMemberEvents(room, session.id, eventId, event);
+      return bestEffort(session.id, result);
     }
     case "error": {
       log.warn("runtime reported an error", { sessionId: session.id, code: event.code, stage: event.stage, fatal: event.fatal, pii: { message: event.message } });

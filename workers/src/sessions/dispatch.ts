@@ -23,7 +23,9 @@ export interface DispatchRequest {
   variables: Record<string, unknown>;
   variablesSource: CoerceSource;
   language: string | undefined;
-  channel: "api" | "web" | "widget";
+  /** `test`: a member's test of the agent's current draft, run even when a version is published,
+   *  whose live events URL carries the member role (turn metrics, tool results). */
+  channel: "api" | "web" | "widget" | "test";
   caller: string | null;
   /** Checks that need the configuration being run (e.g. the public endpoint's allowed origins). */
   admit?: (config: AgentConfig) => void;
@@ -77,8 +79,13 @@ async function snapshotConfig(db: Database, agentId: string, version: number): P
 }
 
 /** The configuration a session (or a campaign upload's validation) runs; exported for the contacts upload. */
-export async function configToRun(db: Database, req: Pick<CreateSessionRequest, "agent" | "publishedOnly" | "publishedSnapshot" | "campaign">): Promise<AgentConfig> {
+export async function configToRun(db: Database, req: Pick<CreateSessionRequest, "agent" | "publishedOnly" | "publishedSnapshot" | "campaign"> & { channel?: CreateSessionRequest["channel"] }): Promise<AgentConfig> {
   const { agent, publishedOnly, publishedSnapshot } = req;
+  if (req.channel === "test") {
+    // The public endpoint never runs a draft, and a test is never a campaign's call.
+    if (publishedOnly || req.campaign) throw new Error("a test session runs the draft: not public, not a campaign's");
+    return AgentConfig.parse(toAgent(agent));
+  }
   if (req.campaign) {
     // A campaign runs the version pinned at its launch, whatever the agent publishes since.
     const pinned = await snapshotConfig(db, agent.id, req.campaign.agentVersion);
@@ -151,8 +158,8 @@ export async function createDispatchingSession(deps: SessionDeps, req: CreateSes
     id: sessionId,
     spaceId: agent.spaceId,
     agentId: agent.id,
-    agentVersion: campaign ? campaign.agentVersion : agent.publishedVersion,
-    draftVersion: campaign || agent.publishedVersion !== null ? null : agent.version,
+    agentVersion: campaign ? campaign.agentVersion : runsDraft(req) ? null : agent.publishedVersion,
+    draftVersion: campaign || !runsDraft(req) ? null : agent.version,
     status: "dispatching",
     channel: req.channel,
     caller: req.caller,
@@ -195,10 +202,20 @@ export async function createDispatchingSession(deps: SessionDeps, req: CreateSes
   return { sessionId, config, language, variables: variables.values, room };
 }
 
-/** A live-events URL for a viewer of the session (10 minutes). */
-export async function viewerEventsUrl(deps: Pick<SessionDeps, "config" | "origin">, sessionId: string, agentId: string): Promise<string> {
-  const subscriber = await signSessionToken(deps.config.runtime.tokenSecret, { sessionId, agentId, scope: "events", ttlS: 600, role: "viewer" });
+/** The session runs the agent's draft (agent_version null): a test, or an unpublished agent. */
+function runsDraft(req: Pick<CreateSessionRequest, "agent" | "channel">): boolean {
+  return req.channel === "test" || req.agent.publishedVersion === null;
+}
+
+/** A live-events URL of the session (10 minutes) for a subscriber of that role. */
+async function subscriberEventsUrl(deps: Pick<SessionDeps, "config" | "origin">, sessionId: string, agentId: string, role: "viewer" | "member"): Promise<string> {
+  const subscriber = await signSessionToken(deps.config.runtime.tokenSecret, { sessionId, agentId, scope: "events", ttlS: 600, role });
   return eventsUrlAt(originOf(deps), sessionId, subscriber);
+}
+
+/** A live-events URL for a viewer of the session (10 minutes). */
+export function viewerEventsUrl(deps: Pick<SessionDeps, "config" | "origin">, sessionId: string, agentId: string): Promise<string> {
+  return subscriberEventsUrl(deps, sessionId, agentId, "viewer");
 }
 
 export async function dispatchSession(c: Context<AppEnv>, req: DispatchRequest): Promise<DispatchResult> {
@@ -217,5 +234,8 @@ export async function dispatchSession(c: Context<AppEnv>, req: DispatchRequest):
     }
     throw err;
   }
-  return { sessionId, status: "dispatching", agentId: agent.id, agentVersion: agent.publishedVersion, language, media, eventsUrl: await viewerEventsUrl(deps, sessionId, agent.id) };
+  // Only a member's test session hands out the member role: a widget's URL may sit in anyone's browser.
+  const role = req.channel === "test" ? "member" : "viewer";
+  const agentVersion = runsDraft(req) ? null : agent.publishedVersion;
+  return { sessionId, status: "dispatching", agentId: agent.id, agentVersion, language, media, eventsUrl: await subscriberEventsUrl(deps, sessionId, agent.id, role) };
 }
