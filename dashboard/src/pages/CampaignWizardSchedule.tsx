@@ -3,7 +3,7 @@
 // and what to do on a voicemail. Errors show under their field (the API's schema, checked here).
 import { addWindow, fieldError, removeWindow, retryKindLabel, retryKinds, toggleDay, updateWindow, weekdays, windowProblem, type SettingsForm } from "../stores/campaign-settings-form.ts";
 import type { WizardStore } from "../stores/campaign-wizard.ts";
-import { Field, NumberInput } from "../ui/fields.tsx";
+import { Field, FieldMessage, invalidProps, NumberInput } from "../ui/fields.tsx";
 
 const zones = (() => {
   try {
@@ -36,13 +36,14 @@ export function ScheduleStep({ w }: { w: WizardStore }) {
               </div>
               <label>
                 From
-                <input type="time" aria-label={`Window ${i + 1} start`} value={win.start} onInput={(e) => set({ windows: updateWindow(f.windows, i, { start: e.currentTarget.value }) })} />
+                <input type="time" aria-label={`Window ${i + 1} start`} {...invalidProps(`windows.${i}`, problem)} value={win.start} onInput={(e) => set({ windows: updateWindow(f.windows, i, { start: e.currentTarget.value }) })} />
               </label>
               <label>
                 To
                 <input
                   type="time"
                   aria-label={`Window ${i + 1} end`}
+                  {...invalidProps(`windows.${i}`, problem)}
                   value={win.end === "24:00" ? "23:59" : win.end}
                   onInput={(e) => set({ windows: updateWindow(f.windows, i, { end: e.currentTarget.value }) })}
                 />
@@ -52,7 +53,7 @@ export function ScheduleStep({ w }: { w: WizardStore }) {
                   Remove
                 </button>
               )}
-              {problem && <span class="error">{problem}</span>}
+              <FieldMessage path={`windows.${i}`} error={problem} />
             </div>
           );
         })}
@@ -101,10 +102,10 @@ export function ScheduleStep({ w }: { w: WizardStore }) {
             const e = err(`retry.${k}.attempts`) ?? err(`retry.${k}.backoffS`);
             return [
               <span key={`${k}-l`}>{retryKindLabel[k]}</span>,
-              <NumberInput key={`${k}-a`} label={`${retryKindLabel[k]} retries`} value={r.attempts} min={0} max={10} step={1} onValue={(n) => setRetry({ attempts: n })} />,
+              <NumberInput key={`${k}-a`} label={`${retryKindLabel[k]} retries`} errorPath={`retry.${k}`} error={e} value={r.attempts} min={0} max={10} step={1} onValue={(n) => setRetry({ attempts: n })} />,
               <span key={`${k}-b`}>
-                <NumberInput label={`${retryKindLabel[k]} wait`} value={r.backoffMin} min={1} max={10080} onValue={(n) => setRetry({ backoffMin: n })} />
-                {e && <span class="error"> {e}</span>}
+                <NumberInput label={`${retryKindLabel[k]} wait`} errorPath={`retry.${k}`} error={e} value={r.backoffMin} min={1} max={10080} onValue={(n) => setRetry({ backoffMin: n })} />{" "}
+                <FieldMessage path={`retry.${k}`} error={e} />
               </span>,
             ];
           })}

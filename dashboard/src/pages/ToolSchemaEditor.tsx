@@ -4,6 +4,7 @@
 // the reason, and the text stays as typed.
 import { useSignal } from "@preact/signals";
 import { emptyRow, parseSchemaText, propertyTypes, toJsonMode, toTableMode, type PropertyRow, type PropertyType, type SchemaField } from "../stores/schema-table.ts";
+import { FieldMessage, invalidProps } from "../ui/fields.tsx";
 import type { FieldErrors } from "../ui/forms.ts";
 
 export interface SchemaEditorProps {
@@ -99,8 +100,15 @@ function PropertyTable({ field, own, prefix, onChange }: PartProps) {
               return (
                 <tr key={i}>
                   <td>
-                    <input aria-label={`Property ${i + 1} name`} class={nameError ? "invalid" : ""} value={row.name} placeholder="city" onInput={(e) => set(i, { name: e.currentTarget.value })} />
-                    {nameError && <span class="error">{nameError}</span>}
+                    <input
+                      aria-label={`Property ${i + 1} name`}
+                      class={nameError ? "invalid" : ""}
+                      {...invalidProps(`${prefix}.rows.${i}.name`, nameError)}
+                      value={row.name}
+                      placeholder="city"
+                      onInput={(e) => set(i, { name: e.currentTarget.value })}
+                    />
+                    <FieldMessage path={`${prefix}.rows.${i}.name`} error={nameError} />
                     {named.map((m) => (
                       <span key={m} class="error">
                         {m}
@@ -118,8 +126,15 @@ function PropertyTable({ field, own, prefix, onChange }: PartProps) {
                     </select>
                   </td>
                   <td>
-                    <input aria-label={`Property ${i + 1} allowed values`} class={enumError ? "invalid" : ""} value={row.enumText} placeholder="any (or a, b, c)" onInput={(e) => set(i, { enumText: e.currentTarget.value })} />
-                    {enumError && <span class="error">{enumError}</span>}
+                    <input
+                      aria-label={`Property ${i + 1} allowed values`}
+                      class={enumError ? "invalid" : ""}
+                      {...invalidProps(`${prefix}.rows.${i}.enum`, enumError)}
+                      value={row.enumText}
+                      placeholder="any (or a, b, c)"
+                      onInput={(e) => set(i, { enumText: e.currentTarget.value })}
+                    />
+                    <FieldMessage path={`${prefix}.rows.${i}.enum`} error={enumError} />
                   </td>
                   <td>
                     <input aria-label={`Property ${i + 1} description`} value={row.description} placeholder="What the LLM should put here" onInput={(e) => set(i, { description: e.currentTarget.value })} />

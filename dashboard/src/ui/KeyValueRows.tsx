@@ -1,6 +1,7 @@
 // Editable name/value rows (HTTP headers, secret headers): add, edit, remove, each row with its
 // inline error. Secret values are typed into password inputs and never prefilled.
 import type { HeaderRow } from "../stores/tool-form.ts";
+import { FieldMessage, invalidProps } from "./fields.tsx";
 
 export interface KeyValueRowsProps {
   rows: HeaderRow[];
@@ -21,18 +22,20 @@ export function KeyValueRows(props: KeyValueRowsProps) {
     <div class="kv-rows">
       {rows.map((row, i) => {
         const error = props.errorOf(i, row);
+        const path = `${props.label}.rows.${i}`;
+        const aria = invalidProps(path, error);
         return (
           <div key={i} class={error ? "kv-row invalid" : "kv-row"}>
-            <input aria-label={`${props.label} ${i + 1} name`} placeholder={props.namePlaceholder ?? "Header-Name"} value={row.name} onInput={(e) => set(i, { name: e.currentTarget.value })} />
+            <input aria-label={`${props.label} ${i + 1} name`} {...aria} placeholder={props.namePlaceholder ?? "Header-Name"} value={row.name} onInput={(e) => set(i, { name: e.currentTarget.value })} />
             {props.secret ? (
-              <input aria-label={`${props.label} ${i + 1} value`} class="grow" type="password" autoComplete="new-password" placeholder={props.valuePlaceholder ?? "value"} value={row.value} onInput={(e) => set(i, { value: e.currentTarget.value })} />
+              <input aria-label={`${props.label} ${i + 1} value`} {...aria} class="grow" type="password" autoComplete="new-password" placeholder={props.valuePlaceholder ?? "value"} value={row.value} onInput={(e) => set(i, { value: e.currentTarget.value })} />
             ) : (
-              <input aria-label={`${props.label} ${i + 1} value`} class="grow" placeholder={props.valuePlaceholder ?? "value"} value={row.value} onInput={(e) => set(i, { value: e.currentTarget.value })} />
+              <input aria-label={`${props.label} ${i + 1} value`} {...aria} class="grow" placeholder={props.valuePlaceholder ?? "value"} value={row.value} onInput={(e) => set(i, { value: e.currentTarget.value })} />
             )}
             <button type="button" class="link danger" onClick={() => onChange(rows.filter((_, j) => j !== i))}>
               Remove
             </button>
-            {error && <span class="error">{error}</span>}
+            <FieldMessage path={path} error={error} />
           </div>
         );
       })}

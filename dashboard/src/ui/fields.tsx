@@ -43,16 +43,35 @@ export function Field({ label, error, hint, children }: { label: string; error?:
   );
 }
 
+/** The id of a field's error message for controls outside a Field (table cells, rows): unique per form path. */
+export const errorIdOf = (path: string) => `error-${path.replace(/[^A-Za-z0-9_-]/g, "-")}`;
+
+/** A control's aria props while `error` is set: marked invalid and described by `<FieldMessage path>`. */
+export function invalidProps(path: string, error: string | null | undefined): { "aria-invalid"?: "true"; "aria-describedby"?: string } {
+  return error ? { "aria-invalid": "true", "aria-describedby": errorIdOf(path) } : {};
+}
+
+/** The error message of a control outside a Field, in plain words, with the id `invalidProps` points at. */
+export function FieldMessage({ path, error }: { path: string; error: string | null | undefined }) {
+  if (!error) return null;
+  return (
+    <span class="error" id={errorIdOf(path)}>
+      {plainMessage(error)}
+    </span>
+  );
+}
+
 /** The number typed, NaN for text that is not one (the schema reports it), null when empty. */
 export function numberOf(text: string): number | null {
   return text.trim() === "" ? null : Number(text);
 }
 
-export function NumberInput(props: { value: number | null; onValue: (n: number | null) => void; min?: number; max?: number; step?: number | "any"; placeholder?: string; label?: string }) {
+export function NumberInput(props: { value: number | null; onValue: (n: number | null) => void; min?: number; max?: number; step?: number | "any"; placeholder?: string; label?: string; errorPath?: string; error?: string | null | undefined }) {
   return (
     <input
       type="number"
       aria-label={props.label}
+      {...(props.errorPath ? invalidProps(props.errorPath, props.error) : {})}
       value={props.value === null || Number.isNaN(props.value) ? "" : String(props.value)}
       min={props.min}
       max={props.max}
