@@ -11,7 +11,7 @@ import { languageLabel } from "../stores/language-label.ts";
 import { sttLanguageIssues } from "../stores/readiness.ts";
 import { voiceForProvider } from "../stores/voices.ts";
 import { Field } from "../ui/fields.tsx";
-import { ReadinessLine, readinessNote, useReadiness } from "./AgentEditorReadiness.tsx";
+import { ReadinessError, ReadinessLine, readinessNote, useReadiness } from "./AgentEditorReadiness.tsx";
 import { ModelSelect, PromptInput, useErr, type Props } from "./AgentEditorTabs.tsx";
 import { VoicePicker } from "./AgentEditorVoices.tsx";
 
@@ -47,6 +47,7 @@ export function LanguagesTab({ store }: Props) {
     });
   return (
     <div class="stack">
+      <ReadinessError store={store} />
       <div class="grid">
         <Field label="Default language" error={err("defaultLanguage")}>
           <select value={d.defaultLanguage} data-field="defaultLanguage" onChange={(e) => store.edit((x) => void (x.defaultLanguage = e.currentTarget.value))}>
@@ -91,7 +92,7 @@ function LocaleCard(props: { store: AgentEditorStore; locale: Locale; index: num
       <div class="row">
         <strong>{languageLabel(l.language)}</strong>
         {props.isDefault && <span class="badge ok">default</span>}
-        {props.sttIssue && <span class="warn-text">{props.sttIssue}</span>}
+
         <span class="spacer" />
         {props.onRemove && (
           <button type="button" class="link danger" onClick={props.onRemove}>
@@ -99,6 +100,7 @@ function LocaleCard(props: { store: AgentEditorStore; locale: Locale; index: num
           </button>
         )}
       </div>
+      {props.sttIssue && <p class="warn-text">{props.sttIssue}</p>}
       <div class="grid">
         <Field label="Language" error={err(k("language"))}>
           <input

@@ -14,7 +14,7 @@ import { sttLanguageIssues } from "../stores/readiness.ts";
 import { Field, NumberInput } from "../ui/fields.tsx";
 import { KeyPicker } from "./AgentEditorKeys.tsx";
 import { ParamsEditor } from "./AgentEditorParams.tsx";
-import { ReadinessLine, readinessNote, useReadiness } from "./AgentEditorReadiness.tsx";
+import { ReadinessError, ReadinessLine, readinessNote, useReadiness } from "./AgentEditorReadiness.tsx";
 import { ModelSelect, useErr, type Props } from "./AgentEditorTabs.tsx";
 
 export function ModelsTab({ store }: Props) {
@@ -39,6 +39,7 @@ export function ModelsTab({ store }: Props) {
   return (
     <div class="stack">
       {!store.catalog.value && <p class="muted">Loading the catalog…</p>}
+      <ReadinessError store={store} />
       <h3>Language model (LLM)</h3>
       <Field label="Model" error={err("llm.model") ?? err("llm.provider") ?? err("llm")}>
         <ModelSelect store={store} kind="llm" value={d.llm} field="llm.model" note={readinessNote(store, "llm")} onPick={(m) => store.edit((x) => void (x.llm = { provider: m.provider, model: m.model, params: {} }))} />

@@ -17,6 +17,11 @@ export function useReadiness(store: AgentEditorStore): void {
   }, [spaceId]);
 }
 
+/** Said once per tab when the readiness could not be loaded (the pickers then say nothing about it). */
+export function ReadinessError({ store }: { store: AgentEditorStore }) {
+  return store.readiness.error.value ? <p class="muted">{store.readiness.error.value}</p> : null;
+}
+
 /** The `note` of a ModelSelect: " — ready" or why the provider is not usable. */
 export const readinessNote = (store: AgentEditorStore, kind: ModelKind) => (m: CatalogModel) => optionNote(store.readiness.readiness.value, kind, m.provider);
 
@@ -25,7 +30,6 @@ export function ReadinessLine(props: { store: AgentEditorStore; kind: ModelKind;
   const { store, kind, choice } = props;
   const r = store.readiness.readiness.value;
   const spaceId = store.agent.value?.spaceId;
-  if (store.readiness.error.value) return <small class="muted">{store.readiness.error.value}</small>;
   if (!r) return null;
   const status = readinessText(r, kind, choice.provider);
   const model = store.catalog.value?.find((m) => m.kind === kind && m.provider === choice.provider && m.model === choice.model);

@@ -173,7 +173,6 @@ function CreateAgentForm({ spaceId, onDone }: { spaceId: string; onDone: () => v
         <small class="muted">{languages.length > 0 ? `${languages.map(languageLabel).join(", ")}${languages.length > 1 ? " — the first is the default; the agent may switch between them" : ""}` : "Language tags separated by commas, e.g. en, de"}</small>
         {fieldError("defaultLanguage", "locales", "locales.0.language", "locales.1.language") && <span class="error">{fieldError("defaultLanguage", "locales", "locales.0.language", "locales.1.language")}</span>}
       </label>
-      {readinessError.value && <p class="muted">{readinessError.value}</p>}
       {select("llm", "Language model")}
       {select("stt", "Speech to text")}
       {select("tts", "Text to speech")}
@@ -194,6 +193,7 @@ function CreateAgentForm({ spaceId, onDone }: { spaceId: string; onDone: () => v
           {fieldError(`locales.${i}.firstMessage`) && <span class="error">{fieldError(`locales.${i}.firstMessage`)}</span>}
         </label>
       ))}
+      {readinessError.value && <small class="muted">{readinessError.value}</small>}
       <div class="row">
         <button type="submit">Create agent</button>
         {message.value && <span class="error">{message.value}</span>}

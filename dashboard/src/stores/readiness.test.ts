@@ -79,7 +79,7 @@ describe("provider readiness", () => {
     const draft = { stt: { provider: "pocketsphinx", model: "en-us", params: {} }, locales: [{ language: "en-GB" }, { language: "de" }] } as const;
     const issues = sttLanguageIssues(draft as unknown as Parameters<typeof sttLanguageIssues>[0], catalog, embedded);
     expect(Object.keys(issues)).toEqual(["1"]);
-    expect(issues[1]).toBe("The speech to text (en-us) cannot hear German (de): it handles English (en).");
+    expect(issues[1]).toBe("Speech to text en-us cannot hear German (de): it handles English (en).");
   });
 
   it("starts new agents on usable providers: the offline ones on the embedded stack, a cloud one once it has a key", () => {
@@ -91,6 +91,8 @@ describe("provider readiness", () => {
     // German: pocketsphinx cannot hear it, deepgram (with a key) can.
     expect(defaultModel(catalog, withKey, "stt", ["de"])?.provider).toBe("deepgram");
     expect(defaultModel(catalog, embedded, "stt", ["de"])?.provider).toBe("pocketsphinx"); // nothing fits: still a usable one
-    expect(defaultModel(catalog, null, "llm")?.provider).toBe("openai-compatible"); // no report: the catalog's first
+    // Nothing known usable (no report yet): the offline engines, which need no key.
+    expect(defaultModel(catalog, null, "llm")?.provider).toBe("scripted");
+    expect(defaultModel(catalog, { data: [], runtimeReportedAt: null }, "tts")?.provider).toBe("flite");
   });
 });

@@ -75,7 +75,7 @@ export function sttLanguageIssues(draft: Pick<AgentConfig, "stt" | "locales">, c
   const out: Record<number, string> = {};
   draft.locales.forEach((l, i) => {
     if (l.language && !handlesLanguage(languages, l.language)) {
-      out[i] = `The speech to text (${model?.displayName ?? `${draft.stt.provider} / ${draft.stt.model}`}) cannot hear ${languageLabel(l.language)}: it handles ${languagesText(languages)}.`;
+      out[i] = `Speech to text ${model?.displayName ?? `${draft.stt.provider} / ${draft.stt.model}`} cannot hear ${languageLabel(l.language)}: it handles ${languagesText(languages)}.`;
     }
   });
   return out;
@@ -84,7 +84,8 @@ export function sttLanguageIssues(draft: Pick<AgentConfig, "stt" | "locales">, c
 /**
  * The model of a kind a new agent should start with: a usable cloud provider first (better
  * conversations), else a usable offline one (the embedded stack), preferring models that handle
- * every language; without a readiness report, the catalog's first.
+ * every language. When nothing is known usable (no report, or none usable), the offline engines:
+ * they need no key.
  */
 export function defaultModel(catalog: CatalogModel[], r: ProvidersReadiness | null, kind: ModelKind, languages: string[] = []): CatalogModel | undefined {
   const ofKind = catalog.filter((m) => m.kind === kind && m.enabled);
@@ -94,9 +95,11 @@ export function defaultModel(catalog: CatalogModel[], r: ProvidersReadiness | nu
     (m: CatalogModel) => usable(m) && !m.offline && fits(m),
     (m: CatalogModel) => usable(m) && fits(m),
     (m: CatalogModel) => usable(m),
+    (m: CatalogModel) => m.offline && fits(m),
+    (m: CatalogModel) => m.offline,
+    (m: CatalogModel) => fits(m),
     () => true,
   ];
-  if (!r) return ofKind.find(fits) ?? ofKind[0];
   for (const rank of ranked) {
     const found = ofKind.find(rank);
     if (found) return found;
