@@ -55,19 +55,19 @@ describe("configChanges", () => {
     b.locales.push({ language: "fr", firstMessage: "", tts: { provider: "flite", model: "kal", voice: "kal", params: {} }, speed: 1, background: { sound: "none", volume: 0.2 } });
     b.defaultLanguage = "de";
     expect(configChanges(base(), b)).toEqual([
-      { kind: "changed", field: "Default language", before: "en", after: "de" },
-      { kind: "removed", field: "Language en", before: "openai / tts-1, voice alloy", after: null },
-      { kind: "changed", field: "Language de › First message", before: '"Hallo!"', after: '"Guten Tag!"' },
-      { kind: "changed", field: "Language de › Voice", before: '"nova"', after: '"onyx"' },
-      { kind: "added", field: "Language de › Text to speech › Parameter speed_hint", before: null, after: "2" },
-      { kind: "added", field: "Language fr", before: null, after: "flite / kal, voice kal" },
+      { kind: "changed", field: "Default language", before: "English (en)", after: "German (de)" },
+      { kind: "removed", field: "English (en)", before: "openai / tts-1, voice alloy", after: null },
+      { kind: "changed", field: "German (de) › First message", before: '"Hallo!"', after: '"Guten Tag!"' },
+      { kind: "changed", field: "German (de) › Voice", before: '"nova"', after: '"onyx"' },
+      { kind: "added", field: "German (de) › Text to speech › Parameter speed_hint", before: null, after: "2" },
+      { kind: "added", field: "French (fr)", before: null, after: "flite / kal, voice kal" },
     ]);
   });
 
   it("reports the order of languages only when the same languages were reordered", () => {
     const b = base();
     b.locales.reverse();
-    expect(configChanges(base(), b)).toEqual([{ kind: "changed", field: "Order of languages", before: "en, de", after: "de, en" }]);
+    expect(configChanges(base(), b)).toEqual([{ kind: "changed", field: "Order of languages", before: "English (en), German (de)", after: "German (de), English (en)" }]);
   });
 
   it("covers models, their parameters and the VAD", () => {

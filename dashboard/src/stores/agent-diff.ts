@@ -5,6 +5,7 @@
 import type { AgentConfig, Locale } from "../../../packages/contracts/src/agents.ts";
 import type { ToolRef } from "../../../packages/contracts/src/tools.ts";
 import type { VariableSpec } from "../../../packages/contracts/src/variables.ts";
+import { languageLabel } from "./language-label.ts";
 
 export interface ConfigChange {
   kind: "changed" | "added" | "removed";
@@ -68,9 +69,9 @@ function flatten(c: AgentConfig, opts: DiffOptions): Flat {
   sink.put("name", "Name", c.name);
   sink.put("temperature", "Temperature", c.temperature);
   sink.text("maxTokensPerConversation", "Token limit per conversation", c.maxTokensPerConversation === null ? "no limit" : String(c.maxTokensPerConversation));
-  sink.text("defaultLanguage", "Default language", c.defaultLanguage);
+  sink.text("defaultLanguage", "Default language", languageLabel(c.defaultLanguage));
   sink.put("autoDetectLanguage", "Detect the caller's language", c.autoDetectLanguage);
-  sink.text("localeOrder", "Order of languages", c.locales.map((l) => l.language).join(", "));
+  sink.text("localeOrder", "Order of languages", c.locales.map((l) => languageLabel(l.language)).join(", "));
   for (const l of c.locales) locale(l, sink);
   for (const [key, label] of [
     ["llm", "Language model"],
@@ -118,7 +119,7 @@ const themeLabels: Record<string, string> = { primaryColor: "Primary colour", te
 
 function locale(l: Locale, sink: Sink): void {
   const group = `locale:${l.language.toLowerCase()}`;
-  const label = `Language ${l.language}`;
+  const label = languageLabel(l.language);
   sink.item(group, label, `${l.tts.provider} / ${l.tts.model}, voice ${l.tts.voice}`);
   sink.put(`${group}.firstMessage`, `${label} › First message`, l.firstMessage, group);
   sink.text(`${group}.tts`, `${label} › Text to speech`, `${l.tts.provider} / ${l.tts.model}`, group);
