@@ -27,6 +27,7 @@ describe("fieldLabel", () => {
     expect(fieldLabel("tools.2.destinations.0.number")).toBe("Tools · 3 · Destinations · 1 · Number");
     expect(fieldLabel("settings.maxConcurrentCalls")).toBe("Calls at once");
     expect(fieldLabel("body.email")).toBe("Email");
+    expect(fieldLabel("body.baseUrl")).toBe("Base URL");
     expect(fieldLabel("body.widget.allowedOrigins.0")).toBe("Widget · Allowed origin 1");
   });
 });

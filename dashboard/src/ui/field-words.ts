@@ -67,6 +67,14 @@ const exact: Record<string, string> = {
   "contactMapping.phoneColumn": "Phone number column",
   "contactMapping.timeZoneColumn": "Time zone column",
   "voicemail.message": "Voicemail message",
+  // Keys, tokens, telephony
+  apiKey: "Key",
+  baseUrl: "Base URL",
+  ttlS: "Valid for",
+  accountSid: "Account SID",
+  authToken: "Auth token",
+  fromNumberId: "Call from",
+  phoneNumberId: "Phone number",
 };
 
 /** A locale's own fields (`locales.N.<rest>`), after its language. */
