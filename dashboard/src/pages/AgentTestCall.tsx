@@ -184,47 +184,45 @@ function CallForm({ agent, spaceId }: { agent: SavedAgent; spaceId: string }) {
   const calling = inCall(state?.state ?? null) || isUnderWay(test.state.value.phase);
 
   return (
-    <>
-      <div class="test-call-body">
-        <div class="stack">
-          <label>
-            Language
-            <select aria-label="Language" value={language} onChange={(e) => (chosen.value = e.currentTarget.value)}>
-              {agent.locales.map((l) => (
-                <option key={l.language} value={l.language}>
-                  {languageLabel(l.language)}
-                  {l.language === agent.defaultLanguage ? ", default" : ""}
-                </option>
-              ))}
-            </select>
-          </label>
-          {names.length === 0 ? (
-            <p class="muted">The draft declares no variables.</p>
-          ) : (
-            names.map((name) => {
-              const spec = schema.properties[name];
-              return spec ? <VariableField key={name} name={name} spec={spec} required={schema.required.includes(name)} input={current[name]} error={typed.errors[name]} onInput={(next) => setInput(name, next)} /> : null;
-            })
-          )}
-          <button type="button" class="link" onClick={() => (inputs.value = {})}>
-            Reset to the defaults
-          </button>
-        </div>
-        <div class="stack">
-          {Object.keys(typed.errors).length > 0 && <p class="warn-text">Fix the variables to start a test call.</p>}
-          {loadError.value && <p class="error">The widget did not load: {loadError.value}</p>}
-          <div class="widget-host" ref={host} data-widget-state={state?.state ?? ""} data-widget-error={state?.error ?? ""} />
-          <p class="muted">
-            {state ? `Widget: ${state.state}` : "Loading the widget…"}
-            {state?.message ? ` — ${state.message}` : ""}
-          </p>
-          <button type="button" class="link" onClick={() => resets.value++} disabled={calling}>
-            Reset the widget
-          </button>
-        </div>
+    <div class="test-call-body">
+      <div class="stack">
+        <label>
+          Language
+          <select aria-label="Language" value={language} onChange={(e) => (chosen.value = e.currentTarget.value)}>
+            {agent.locales.map((l) => (
+              <option key={l.language} value={l.language}>
+                {languageLabel(l.language)}
+                {l.language === agent.defaultLanguage ? ", default" : ""}
+              </option>
+            ))}
+          </select>
+        </label>
+        {names.length === 0 ? (
+          <p class="muted">The draft declares no variables.</p>
+        ) : (
+          names.map((name) => {
+            const spec = schema.properties[name];
+            return spec ? <VariableField key={name} name={name} spec={spec} required={schema.required.includes(name)} input={current[name]} error={typed.errors[name]} onInput={(next) => setInput(name, next)} /> : null;
+          })
+        )}
+        <button type="button" class="link" onClick={() => (inputs.value = {})}>
+          Reset to the defaults
+        </button>
+        <TestTimeline test={test} spaceId={spaceId} />
       </div>
-      <TestTimeline test={test} spaceId={spaceId} />
-    </>
+      <div class="stack">
+        {Object.keys(typed.errors).length > 0 && <p class="warn-text">Fix the variables to start a test call.</p>}
+        {loadError.value && <p class="error">The widget did not load: {loadError.value}</p>}
+        <div class="widget-host" ref={host} data-widget-state={state?.state ?? ""} data-widget-error={state?.error ?? ""} />
+        <p class="muted">
+          {state ? `Widget: ${state.state}` : "Loading the widget…"}
+          {state?.message ? ` — ${state.message}` : ""}
+        </p>
+        <button type="button" class="link" onClick={() => resets.value++} disabled={calling}>
+          Reset the widget
+        </button>
+      </div>
+    </div>
   );
 }
 

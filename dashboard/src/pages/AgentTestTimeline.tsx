@@ -6,6 +6,7 @@ import { isSettled, isUnderWay, phaseLabel, turnLatencies, type TestEntry, type 
 import { formatDuration } from "../ui/session-format.ts";
 
 const badgeOf = (phase: TestPhase) => (phase === "completed" || phase === "active" ? "badge ok" : phase === "failed" || phase === "refused" ? "badge danger" : "badge");
+const badgeWords: Record<TestPhase, string> = { idle: "Ready", starting: "Starting", refused: "Not started", pending: "Connecting", dispatching: "Connecting", active: "Live", completed: "Ended", failed: "Failed" };
 
 const json = (value: unknown) => JSON.stringify(value, null, 2) ?? "null";
 
@@ -16,7 +17,7 @@ export function TestTimeline({ test, spaceId }: { test: TestSessionStore; spaceI
   return (
     <div class="test-timeline" data-test-phase={s.phase} data-test-session={s.sessionId ?? ""}>
       <p class="row" role="status">
-        <span class={badgeOf(s.phase)}>{s.phase === "idle" ? "Ready" : s.phase}</span> {phaseLabel(s.phase)}
+        <span class={badgeOf(s.phase)}>{badgeWords[s.phase]}</span> {phaseLabel(s.phase)}
       </p>
       {s.phase === "refused" && s.refusal && <p class="error">{s.refusal}</p>}
       {isUnderWay(s.phase) && s.entries.length === 0 && <p class="muted">What you and the agent say appears here as it is heard.</p>}
@@ -89,9 +90,9 @@ function Outcome({ state: s, spaceId }: { state: TestSessionState; spaceId: stri
     const cause = s.cause ?? [];
     return (
       <div class="test-outcome failed" role="alert" data-test-cause={cause.join("\n")}>
-        <strong>The test call failed.</strong>{" "}
+        <strong>Why:</strong>{" "}
         {s.cause === null ? (
-          <span class="muted">Looking up why…</span>
+          <span class="muted">looking it up…</span>
         ) : cause.length > 0 ? (
           cause.map((m) => <p key={m}>{m}</p>)
         ) : (
@@ -104,7 +105,8 @@ function Outcome({ state: s, spaceId }: { state: TestSessionState; spaceId: stri
   if (isSettled(s.phase)) {
     return (
       <p class="test-outcome">
-        The test call ended{s.durationMs !== null ? ` after ${formatDuration(s.durationMs)}` : ""}. {link}
+        {s.durationMs !== null ? `It lasted ${formatDuration(s.durationMs)}. ` : ""}
+        {link}
       </p>
     );
   }
