@@ -6,7 +6,7 @@
 // goes through the same endpoint guard, and the platform's key never goes to a URL the request
 // names. The answer is a 16-bit mono WAV, or JSON {code, message} saying in a sentence what failed.
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { APIStatusError, type tts } from "@livekit/agents";
+import type { tts } from "@livekit/agents";
 import type { AudioFrame } from "@livekit/rtc-node";
 import { LanguageTag, ModelName, ProviderName, type Locale } from "@speaknode/contracts";
 import { verifyTtsPreviewToken } from "@speaknode/tokens";
@@ -16,6 +16,7 @@ import { errorFields, log } from "../log.ts";
 import { stageProvider } from "../providers/describe.ts";
 import { downmixToMono, resampleMono } from "../providers/offline/speech-tools.ts";
 import { ProviderUnavailableError, type ProviderRegistry } from "../providers/registry.ts";
+import { refusalStatus } from "../session/provider-failures.ts";
 
 export const ttsPreviewPath = "/v1/tts/preview";
 export const ttsPreviewMaxChars = 300;
@@ -158,9 +159,9 @@ async function speak(providers: TtsPreviewOptions["providers"], body: TtsPreview
   if (timedOut) throw new PreviewRefused({ status: 504, code: "timeout", message: `${what} did not finish the sample within ${timeoutMs / 1000} s.` });
   const failure = seen.failure;
   if (failure) {
-    const status = failure instanceof APIStatusError ? failure.statusCode : undefined;
     // A 4xx other than a timeout or rate limit is the provider refusing this voice, model or key.
-    if (status !== undefined && status >= 400 && status < 500 && status !== 408 && status !== 429) {
+    const status = refusalStatus(failure);
+    if (status !== undefined) {
       throw new PreviewRefused({ status: 422, code: "provider_refused", message: `${what} refused the sample (HTTP ${status}): ${failure.message}`.slice(0, 1000) });
     }
     throw new PreviewRefused({ status: 502, code: "provider_failed", message: `${what} failed: ${failure.message}`.slice(0, 1000) });

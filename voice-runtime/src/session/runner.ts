@@ -20,6 +20,7 @@ import type { WebhookToolHooks } from "../tools/types.ts";
 import type { CallEnd, PhoneLine } from "../transport/types.ts";
 import { buildAgent, instructionsFor, localeOf, type SpeaknodeAgent } from "./agent-builder.ts";
 import { PhoneCall } from "./phone.ts";
+import { closeFailureOf, refusalOf } from "./provider-failures.ts";
 import { closingLine } from "./phrases.ts";
 import { SessionReporter } from "./reporter.ts";
 import { withSessionTelemetry, type SessionTelemetry } from "../telemetry/session-context.ts";
@@ -207,6 +208,7 @@ class SessionRun {
       });
       this.#session = session;
       this.#reporter.attach(session);
+      session.on(voice.AgentSessionEventTypes.Error, (ev) => this.#onProviderError(ev.error));
       this.#reporter.onUsage.push((usage) => {
         const limit = this.#tokenLimit;
         if (limit !== null && usage.prompt + usage.completion >= limit && !this.#ending) this.#endCall("token_limit", closingLine(this.#language));
@@ -257,11 +259,7 @@ class SessionRun {
         endReason = this.#ending ?? "caller_hung_up";
         await session.close();
       } else {
-        if (end.e.error) {
-          const stage = end.e.error.type.startsWith("stt") ? "stt" : end.e.error.type.startsWith("tts") ? "tts" : "llm";
-          const inner = "error" in end.e.error && end.e.error.error instanceof Error ? end.e.error.error.message : end.e.error.type;
-          this.#failure ??= { stage, code: `${stage}_failed`, message: inner };
-        }
+        if (end.e.error) this.#failure ??= closeFailureOf(end.e.error, this.#config, this.#language);
         endReason = this.#ending ?? "agent_session_closed";
         await this.#io.close(this.#failure ? "the agent failed" : "the agent ended the call");
       }
@@ -315,6 +313,16 @@ class SessionRun {
     // Not awaited: the outcome does not wait for the export.
     void this.#deps.telemetry?.flush().catch(() => {});
     return outcome;
+  }
+
+  /** A provider refusing the call (bad key, unknown voice) ends it now, saying why. */
+  #onProviderError(error: { type: string; recoverable?: boolean; error?: unknown }): void {
+    if (this.#failure || this.#ending) return;
+    const refusal = refusalOf(error, this.#config, this.#language);
+    if (!refusal) return;
+    this.#failure = refusal;
+    log.warn("provider refused; ending the session", { sessionId: this.#io.sessionId, stage: refusal.stage });
+    this.#session?.shutdown({ drain: false, reason: "provider_refused" });
   }
 
   #heartbeat(): void {
