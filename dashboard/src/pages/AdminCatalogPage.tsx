@@ -62,7 +62,7 @@ export default function AdminCatalogPage() {
             <th>Display name</th>
             <th>Languages</th>
             <th>Status</th>
-            <th />
+            <th><span class="visually-hidden">Actions</span></th>
           </tr>
         </thead>
         <tbody>

@@ -13,6 +13,7 @@ import { permissionsFor } from "../stores/permissions.ts";
 import { fieldLabel, plainMessage } from "../ui/field-words.ts";
 import { formatDate } from "../ui/forms.ts";
 import { ConflictBanner } from "../ui/ConflictBanner.tsx";
+import { Tabs } from "../ui/Tabs.tsx";
 import { useUnsavedGuard } from "../ui/unsaved-guard.ts";
 import "../ui/editor.css";
 import { ModelsTab, VariablesTab } from "./AgentEditorModels.tsx";
@@ -126,20 +127,18 @@ export default function AgentEditorPage({ spaceId, agentId }: { spaceId: string;
           ))}
         </ul>
       )}
-      <nav class="tabs" role="tablist">
-        {tabs.map(([id, label]) => {
-          const errors = Object.keys(store.fields.value).filter((k) => tabOfField(k) === id).length;
-          return (
-            <button key={id} type="button" role="tab" aria-selected={tab.value === id} class={tab.value === id ? "active" : ""} onClick={() => (tab.value = id)}>
-              {label}
-              {errors > 0 && <span class="count">{errors}</span>}
-            </button>
-          );
-        })}
-      </nav>
-      <fieldset class="tab-body" disabled={!canEdit}>
-        <TabBody tab={tab.value} store={store} onOpenField={openField} />
-      </fieldset>
+      <Tabs
+        idPrefix="agent-editor"
+        label="Agent settings"
+        countLabel="errors"
+        tabs={tabs.map(([id, label]) => ({ id, label, count: Object.keys(store.fields.value).filter((k) => tabOfField(k) === id).length }))}
+        selected={tab.value}
+        onSelect={(id) => (tab.value = id)}
+      >
+        <fieldset class="tab-body" disabled={!canEdit}>
+          <TabBody tab={tab.value} store={store} onOpenField={openField} />
+        </fieldset>
+      </Tabs>
     </section>
   );
 }

@@ -61,7 +61,7 @@ export function ParamsEditor({ label, params, defaults, onChange, errorOf, known
               <th>Parameter</th>
               <th>Type</th>
               <th>Value</th>
-              <th />
+              <th><span class="visually-hidden">Actions</span></th>
             </tr>
           </thead>
           <tbody>

@@ -98,7 +98,7 @@ export function AgentTokensSection({ agentId }: { agentId: string }) {
               <th>State</th>
               <th>Expires</th>
               <th>Last used</th>
-              <th />
+              <th><span class="visually-hidden">Actions</span></th>
             </tr>
           </thead>
           <tbody>

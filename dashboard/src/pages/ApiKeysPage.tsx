@@ -45,7 +45,7 @@ export default function ApiKeysPage({ spaceId }: { spaceId: string }) {
   return (
     <section>
       <h1>API keys</h1>
-      <p class="muted">Keys act in this space with the Owner role. Keep them on servers, never in web pages.</p>
+      <p class="muted">Keys act in this space with Member rights: they work on agents, tools, sessions and campaigns, but cannot manage members, invitations, API keys, provider keys, telephony or the space itself. Keep them on servers, never in web pages.</p>
       <form class="row" onSubmit={create}>
         <input aria-label="Key name" placeholder="Key name, e.g. CRM integration" value={name.value} onInput={(e) => (name.value = e.currentTarget.value)} />
         <button type="submit">Create key</button>
@@ -75,7 +75,7 @@ export default function ApiKeysPage({ spaceId }: { spaceId: string }) {
               <th>Prefix</th>
               <th>Created</th>
               <th>Last used</th>
-              <th />
+              <th><span class="visually-hidden">Actions</span></th>
             </tr>
           </thead>
           <tbody>

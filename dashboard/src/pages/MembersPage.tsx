@@ -48,7 +48,7 @@ export default function MembersPage({ spaceId }: { spaceId: string }) {
             <th>Email</th>
             <th>Role</th>
             <th>Joined</th>
-            <th />
+            <th><span class="visually-hidden">Actions</span></th>
           </tr>
         </thead>
         <tbody>
@@ -152,7 +152,7 @@ function Invitations({ run }: { run: (action: () => Promise<void>) => Promise<vo
               <th>Last sent</th>
               <th>Delivery</th>
               <th>Expires</th>
-              <th />
+              <th><span class="visually-hidden">Actions</span></th>
             </tr>
           </thead>
           <tbody>

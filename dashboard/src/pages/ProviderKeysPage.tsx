@@ -50,7 +50,7 @@ export default function ProviderKeysPage({ space }: { space: Space }) {
               <th>Sent to</th>
               <th>Key</th>
               <th>Updated</th>
-              {can && <th />}
+              {can && <th><span class="visually-hidden">Actions</span></th>}
             </tr>
           </thead>
           <tbody>

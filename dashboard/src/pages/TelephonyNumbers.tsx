@@ -61,7 +61,7 @@ export function NumbersSection({ store, spaceId, can }: Props) {
               <th>Max calls</th>
               <th>Calls out to</th>
               <th>Caller name</th>
-              {can && <th />}
+              {can && <th><span class="visually-hidden">Actions</span></th>}
             </tr>
           </thead>
           <tbody>

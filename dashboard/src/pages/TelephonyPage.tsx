@@ -77,7 +77,7 @@ function ConnectionsSection({ store, can }: { store: TelephonyStore; can: boolea
               <th>Credentials</th>
               <th>Numbers</th>
               <th>Updated</th>
-              {can && <th />}
+              {can && <th><span class="visually-hidden">Actions</span></th>}
             </tr>
           </thead>
           <tbody>

@@ -89,7 +89,7 @@ function PropertyTable({ field, own, prefix, onChange }: PartProps) {
               <th>Allowed values</th>
               <th>Description</th>
               <th>Required</th>
-              <th />
+              <th><span class="visually-hidden">Actions</span></th>
             </tr>
           </thead>
           <tbody>

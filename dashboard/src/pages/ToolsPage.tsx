@@ -78,7 +78,7 @@ export default function ToolsPage({ spaceId }: { spaceId: string }) {
               <th>Request</th>
               <th>Description</th>
               <th>Secret headers</th>
-              <th />
+              <th><span class="visually-hidden">Actions</span></th>
             </tr>
           </thead>
           <tbody>

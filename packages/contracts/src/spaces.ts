@@ -95,6 +95,25 @@ export const AcceptInvitationBody = z
   .strictObject({ token: text().min(1).max(200) })
   .meta({ id: "AcceptInvitationBody" });
 
+/**
+ * What an invitation link offers, read with its token before accepting (the accept page names
+ * the space): which space, the role, who invited, the address it was sent to, and whether it is
+ * still open.
+ */
+export const InvitationPreview = z
+  .object({
+    spaceId: idSchema("space"),
+    spaceName: text(),
+    role: SpaceRole,
+    /** The inviter's name (or email); null when the inviter's account is gone or it was not a person. */
+    invitedByName: text().nullable(),
+    email: text(),
+    status: InvitationStatus,
+    expiresAt: timestamp,
+  })
+  .meta({ id: "InvitationPreview" });
+export type InvitationPreview = z.infer<typeof InvitationPreview>;
+
 export const AcceptedInvitation = z
   .object({ spaceId: idSchema("space"), role: SpaceRole })
   .meta({ id: "AcceptedInvitation" });

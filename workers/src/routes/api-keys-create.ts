@@ -12,7 +12,7 @@ export const route = createRoute({
   method: "post",
   path: "/v1/spaces/{spaceId}/api-keys",
   tags: ["api-keys"],
-  summary: "Create an API key for the space (Owner); the secret is returned this once",
+  summary: "Create an API key for the space (Owner); the key acts with Member rights, and its secret is returned this once",
   security: bearerSecurity,
   request: { params: SpaceParams, body: jsonBody(CreateApiKeyBody) },
   responses: { 201: jsonResponse(CreatedApiKey, "The key, with its secret"), ...errorResponses },

@@ -11,6 +11,7 @@ import { registerHealthz } from "./healthz.ts";
 import { registerInvitationsAccept } from "./invitations-accept.ts";
 import { registerInvitationsCreate } from "./invitations-create.ts";
 import { registerInvitationsList } from "./invitations-list.ts";
+import { registerInvitationsPreview } from "./invitations-preview.ts";
 import { registerInvitationsResend } from "./invitations-resend.ts";
 import { registerInvitationsRevoke } from "./invitations-revoke.ts";
 import { registerMe } from "./me.ts";
@@ -96,6 +97,7 @@ export function registerRoutes(app: OpenAPIHono<AppEnv>): void {
   registerMembersRemove(app);
   // `accept` before `{invitationId}` routes so the literal path wins.
   registerInvitationsAccept(app);
+  registerInvitationsPreview(app);
   registerInvitationsCreate(app);
   registerInvitationsList(app);
   registerInvitationsResend(app);

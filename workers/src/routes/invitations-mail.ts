@@ -38,11 +38,11 @@ export async function mailInvitation(
   const text = [
     `${inviter} invited you to join "${spaceName}" on Speaknode as ${invite.role === "owner" ? "an Owner" : "a Member"}.`,
     "",
-    `Accept the invitation: ${link}`,
+    `Join ${spaceName}: ${link}`,
     "",
     `The link works once and expires on ${invite.expiresAt.toUTCString()}.`,
   ].join("\n");
-  const html = `<p>${escapeHtml(inviter)} invited you to join <b>${escapeHtml(spaceName)}</b> on Speaknode.</p><p><a href="${escapeHtml(link)}">Accept the invitation</a></p><p>The link works once and expires on ${escapeHtml(invite.expiresAt.toUTCString())}.</p>`;
+  const html = `<p>${escapeHtml(inviter)} invited you to join <b>${escapeHtml(spaceName)}</b> on Speaknode.</p><p><a href="${escapeHtml(link)}">Join ${escapeHtml(spaceName)}</a></p><p>The link works once and expires on ${escapeHtml(invite.expiresAt.toUTCString())}.</p>`;
   const at = new Date();
   const emailId = await enqueueEmail(db, { kind: invitationEmailKind, ref: invite.id, message: { to: invite.email, subject: `Join ${spaceName} on Speaknode`, text, html } }, at);
   deliverAfterResponse(c, [emailId]);

@@ -41,7 +41,7 @@ const style = `
   p { line-height: 1.5; opacity: .8; margin: .25rem 0 1.5rem; }
   /* Inherited properties cross the widget's shadow boundary: keep the page's centring out of it. */
   speacknode-agent { text-align: start; }
-  footer { position: fixed; bottom: .75rem; left: 0; right: 0; text-align: center; font-size: .75rem; opacity: .55; }
+  footer { position: fixed; bottom: .75rem; left: 0; right: 0; text-align: center; font-size: .75rem; color: #4b5563; }
   a { color: inherit; }`;
 
 // The theme's text colour is for text on the primary colour (the launcher), so the page keeps its
