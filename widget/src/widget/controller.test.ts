@@ -126,6 +126,7 @@ describe("a preview's conversations", () => {
     several.controller.launch();
     expect(several.controller.open.value).toBe(true);
     expect(several.controller.call.value.phase).toBe("idle");
+    expect(several.reports).toEqual([{ state: "idle", error: undefined, message: undefined, sessionId: undefined }]);
     expect(several.controller.language.value).toBe("de");
 
     const one = controllerWith({ config: { ...config, languages: [{ language: "en", default: true }] }, dispatch: async () => session });
@@ -147,6 +148,14 @@ describe("the end of a call", () => {
     expect(reports.map((r) => r.state)).not.toContain("ended");
     await vi.advanceTimersByTimeAsync(verdictWaitMs);
     expect(reports.at(-1)?.error).toBe("session_failed");
+  });
+
+  it("takes the media's outcome, not a lost network, when the events close without a verdict after the media ended", async () => {
+    const { controller, reports } = controllerWith({ config, dispatch: async () => session });
+    controller.start();
+    await settle();
+    FakeSocket.last?.onclose?.();
+    expect(reports.at(-1)).toMatchObject({ state: "error", error: "no_webrtc" });
   });
 
   it("falls back to the media's own outcome when no verdict comes in time", async () => {

@@ -61,6 +61,8 @@ export class CallController {
   private sessionId: string | undefined;
   /** Set while the media has ended and the session's verdict is awaited (see verdictWaitMs). */
   private verdictTimer: ReturnType<typeof setTimeout> | undefined;
+  /** What the media said, applied when the wait is over. */
+  private mediaOutcome: CallEvent | undefined;
   private readonly onOffline = (): void => this.send({ type: "failed", error: { code: "network_lost" } });
   /** Where LiveKit puts the agent's <audio> elements. */
   audioHost: HTMLElement | null = null;
@@ -107,7 +109,9 @@ export class CallController {
    */
   private mediaOver(event: CallEvent): void {
     if (!this.live) return this.send(event);
-    this.verdictTimer ??= setTimeout(() => this.send(event), verdictWaitMs);
+    if (this.mediaOutcome) return;
+    this.mediaOutcome = event;
+    this.verdictTimer = setTimeout(() => this.send(event), verdictWaitMs);
   }
 
   private apply(result: Interpreted): void {
@@ -120,8 +124,10 @@ export class CallController {
    * language to pick and Start; otherwise the conversation starts at once.
    */
   launch(): void {
-    if (this.config.value.languages.length > 1) this.open.value = true;
-    else this.start();
+    if (this.config.value.languages.length < 2) return this.start();
+    this.open.value = true;
+    // The loader said `connecting` on the click; nothing is, yet.
+    this.handoff.report(stateName(this.call.value));
   }
 
   /** Opens the panel and starts a conversation (call it from a click: it resumes audio). */
@@ -172,12 +178,13 @@ export class CallController {
       this.live = connectLiveEvents(
         session.eventsUrl,
         (result) => current() && this.apply(result),
-        () => current() && this.send({ type: "failed", error: { code: "network_lost" } }),
+        // Closed without a verdict: after the media's own end that is the media's word, else the network.
+        () => current() && this.send(this.mediaOutcome ?? { type: "failed", error: { code: "network_lost" } }),
       );
       const events: TransportEvents = {
         agentAudible: (audible) => current() && this.send({ type: "agentAudible", audible }),
         interrupted: () => current() && this.send({ type: "interrupted" }),
-        ended: () => current() && this.mediaOver({ type: "ended" }),
+        ended: () => current() && this.mediaOver({ type: "mediaEnded" }),
         failed: (code) => current() && this.mediaOver({ type: "failed", error: { code } }),
       };
       const { media } = session;
@@ -223,6 +230,7 @@ export class CallController {
     removeEventListener("offline", this.onOffline);
     clearTimeout(this.verdictTimer);
     this.verdictTimer = undefined;
+    this.mediaOutcome = undefined;
     this.transport?.close();
     this.transport = null;
     this.live?.close();

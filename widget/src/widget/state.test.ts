@@ -101,6 +101,13 @@ describe("call state machine", () => {
     expect(reduce(failed, { type: "ended" })).toBe(failed);
   });
 
+  it("counts media that ended before the agent joined as a failure, and after as a normal end", () => {
+    expect(reduce(started, { type: "mediaEnded" })).toEqual({ phase: "error", error: { code: "session_failed" } });
+    expect(stateName(reduce(active, { type: "mediaEnded" }))).toBe("ended");
+    const ended = reduce(active, { type: "ended" });
+    expect(reduce(ended, { type: "mediaEnded" })).toBe(ended);
+  });
+
   it("shows a host's own sentence for an error when it gave one", () => {
     const failed = reduce(started, { type: "failed", error: { code: "session_failed", message: "Add an OpenAI key to test this agent." } });
     expect(stateText(failed, "Ava")).toBe("Add an OpenAI key to test this agent.");

@@ -38,6 +38,11 @@ export type CallEvent =
   | { type: "interrupted" }
   /** The conversation ended normally (the visitor hung up, or session.completed). */
   | { type: "ended" }
+  /**
+   * The media ended from the server's side and the session never said how: a normal end once the
+   * agent had joined, a failure before (a conversation that never began did not end).
+   */
+  | { type: "mediaEnded" }
   | { type: "failed"; error: CallError }
   /** The panel was closed after the conversation: back to the launcher. */
   | { type: "reset" };
@@ -59,6 +64,9 @@ export function reduce(state: CallState, event: CallEvent): CallState {
     case "reset":
       return canStart(state) ? initialState : state;
     case "ended":
+      return isLive(state) ? { phase: "ended" } : state;
+    case "mediaEnded":
+      if (state.phase === "connecting") return { phase: "error", error: { code: "session_failed" } };
       return isLive(state) ? { phase: "ended" } : state;
     case "failed":
       return isLive(state) ? { phase: "error", error: event.error } : state;

@@ -114,7 +114,7 @@ function Panel({ controller }: { controller: CallController }) {
           {text}
         </p>
       </div>
-      {config.showTranscript ? <Transcript lines={controller.transcript.value} agentName={config.displayName} /> : null}
+      {config.showTranscript && controller.transcript.value.length > 0 ? <Transcript lines={controller.transcript.value} agentName={config.displayName} /> : null}
       <Controls controller={controller} asking={asking} keepTalking={() => (confirming.value = false)} />
     </section>
   );
