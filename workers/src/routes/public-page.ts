@@ -39,8 +39,9 @@ const style = `
   main { max-width: 34rem; padding: 2rem; text-align: center; }
   h1 { font-size: 1.75rem; margin: 0 0 .75rem; padding-bottom: .5rem; border-bottom: 3px solid var(--accent); display: inline-block; }
   p { line-height: 1.5; opacity: .8; margin: .25rem 0 1.5rem; }
-  /* Inherited properties cross the widget's shadow boundary: keep the page's centring out of it. */
-  speacknode-agent { text-align: start; }
+  /* Inherited properties cross the widget's shadow boundary: keep the page's centring out of it.
+     --sn-bottom lifts the widget's launcher and panel above the fixed footer (phones included). */
+  speacknode-agent { text-align: start; --sn-bottom: 3rem; }
   footer { position: fixed; bottom: .75rem; left: 0; right: 0; text-align: center; font-size: .75rem; color: #4b5563; }
   a { color: inherit; }`;
 
