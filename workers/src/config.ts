@@ -51,6 +51,8 @@ const EnvSchema = z.object({
   LIVEKIT_EMPTY_TIMEOUT_S: z.coerce.number().int().min(10).max(86_400).default(300),
   /** The local voice runtime's WebSocket media endpoint. */
   RUNTIME_MEDIA_URL: z.url().default("ws://127.0.0.1:8790/v1/media"),
+  /** The voice runtime's HTTP server (voice previews); default: RUNTIME_MEDIA_URL's host over http(s). */
+  RUNTIME_HTTP_URL: z.url({ protocol: /^https?$/ }).optional().or(z.literal("").transform(() => undefined)),
   DISPATCH_TIMEOUT_MS: z.coerce.number().int().min(1000).max(120_000).default(20_000),
   HEARTBEAT_TIMEOUT_MS: z.coerce.number().int().min(1000).max(300_000).default(20_000),
   MAX_SESSION_MS: z.coerce.number().int().min(10_000).max(4 * 3_600_000).default(3_600_000),
@@ -105,6 +107,8 @@ export type Config = {
     tokenSecret: string;
     mediaDriver: "local" | "livekit";
     mediaUrl: string;
+    /** The runtime's HTTP origin (no trailing slash), e.g. http://127.0.0.1:8790. */
+    httpUrl: string;
     /** Set exactly when mediaDriver is `livekit`. */
     livekit: { url: string; apiKey: string; apiSecret: string; agentName: string; emptyTimeoutS: number } | undefined;
   };
@@ -138,6 +142,13 @@ function defaultMediaStreamUrl(runtimeMediaUrl: string): string {
   url.pathname = twilioMediaStreamPath;
   url.search = "";
   return url.toString();
+}
+
+/** ws://host:port/… → http://host:port (wss → https): the media sockets and the HTTP API share a server. */
+function defaultRuntimeHttpUrl(runtimeMediaUrl: string): string {
+  const url = new URL(runtimeMediaUrl);
+  const protocol = url.protocol === "wss:" || url.protocol === "https:" ? "https:" : "http:";
+  return `${protocol}//${url.host}`;
 }
 
 export class ConfigError extends Error {
@@ -191,6 +202,7 @@ export function readConfig(env: Record<string, unknown>): Config {
       tokenSecret: e.RUNTIME_TOKEN_SECRET,
       mediaDriver: e.MEDIA_DRIVER,
       mediaUrl: e.RUNTIME_MEDIA_URL,
+      httpUrl: (e.RUNTIME_HTTP_URL ?? defaultRuntimeHttpUrl(e.RUNTIME_MEDIA_URL)).replace(/\/+$/, ""),
       livekit:
         e.MEDIA_DRIVER === "livekit"
           ? { url: e.LIVEKIT_URL ?? "", apiKey: e.LIVEKIT_API_KEY ?? "", apiSecret: e.LIVEKIT_API_SECRET ?? "", agentName: e.LIVEKIT_AGENT_NAME, emptyTimeoutS: e.LIVEKIT_EMPTY_TIMEOUT_S }

@@ -9,6 +9,7 @@ import {
   problemTitles,
   problemTypeBase,
   type FieldError,
+  type PreflightProblem,
   type Problem,
   type ProblemCode,
 } from "@speaknode/contracts";
@@ -17,12 +18,15 @@ export class ApiError extends Error {
   readonly code: ProblemCode;
   readonly errors: FieldError[] | undefined;
   readonly headers: Record<string, string> | undefined;
-  constructor(code: ProblemCode, detail?: string, opts?: { errors?: FieldError[]; headers?: Record<string, string> }) {
+  /** `preflight_failed`: what the agent's pre-flight found. */
+  readonly problems: PreflightProblem[] | undefined;
+  constructor(code: ProblemCode, detail?: string, opts?: { errors?: FieldError[]; headers?: Record<string, string>; problems?: PreflightProblem[] }) {
     super(detail ?? problemTitles[code]);
     this.name = "ApiError";
     this.code = code;
     this.errors = opts?.errors;
     this.headers = opts?.headers;
+    this.problems = opts?.problems;
   }
   get status(): number {
     return problemStatus[this.code];
@@ -42,7 +46,7 @@ export function fieldErrorsFromZod(error: ZodError, where: string): FieldError[]
   }).flat();
 }
 
-export function problemBody(code: ProblemCode, requestId: string, detail?: string, errors?: FieldError[], instance?: string): Problem {
+export function problemBody(code: ProblemCode, requestId: string, detail?: string, errors?: FieldError[], instance?: string, problems?: PreflightProblem[]): Problem {
   return {
     type: problemTypeBase + code,
     title: problemTitles[code],
@@ -52,12 +56,13 @@ export function problemBody(code: ProblemCode, requestId: string, detail?: strin
     code,
     requestId,
     ...(errors && errors.length > 0 ? { errors } : {}),
+    ...(problems ? { problems } : {}),
   };
 }
 
 export function problemResponse(c: Context, error: ApiError): Response {
   const requestId = c.get("requestId") ?? "req_unknown";
-  const body = problemBody(error.code, requestId, error.message, error.errors, new URL(c.req.url).pathname);
+  const body = problemBody(error.code, requestId, error.message, error.errors, new URL(c.req.url).pathname, error.problems);
   return new Response(JSON.stringify(body), {
     status: error.status,
     headers: { "content-type": problemContentType, "x-request-id": requestId, ...error.headers },

@@ -3,7 +3,7 @@
 import { env, exports } from "cloudflare:workers";
 import { SignJWT, importJWK } from "jose";
 import type { JWK } from "jose";
-import { createDatabase, memberships } from "@speaknode/db";
+import { createDatabase, memberships, runtimeCapabilities } from "@speaknode/db";
 import { agentBody, toolBody } from "./fixtures.ts";
 
 export const origin = "http://127.0.0.1:8787";
@@ -132,8 +132,22 @@ export interface World {
   otherToolId: string;
 }
 
+/** The voice runtime of the embedded stack as the tests assume it: offline engines installed
+ *  (pocketsphinx hears US English, flite speaks English), no platform keys. Reported afresh by each
+ *  world, so it never ages past the 15 minutes readiness trusts a report for. */
+export async function reportTestRuntime(): Promise<void> {
+  const offline = (kind: string, provider: string, languages: string[] | null) => ({ kind, provider, platformKey: false, available: true, reason: null, languages });
+  const report = {
+    runtimeId: "workers-tests",
+    providers: [offline("llm", "scripted", null), offline("stt", "pocketsphinx", ["en-US"]), offline("tts", "flite", ["en"])],
+    voices: {},
+  };
+  await withDb((db) => db.insert(runtimeCapabilities).values({ runtimeId: report.runtimeId, report, reportedAt: new Date() }).onConflictDoUpdate({ target: runtimeCapabilities.runtimeId, set: { report, reportedAt: new Date() } }));
+}
+
 /** An owner and a member of one space, an outsider owning another space, and API keys. */
 export async function makeWorld(): Promise<World> {
+  await reportTestRuntime();
   const owner = await newUser();
   const member = await newUser();
   const outsider = await newUser();

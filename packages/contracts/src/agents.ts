@@ -11,6 +11,7 @@ import { paramIssues, storedParams } from "./provider-params.ts";
 import { patchShape } from "./patch.ts";
 import { ToolRef } from "./tools.ts";
 import { VariablesSchema } from "./variables.ts";
+import { PreflightProblem } from "./problem.ts";
 
 const timestamp = Timestamp;
 
@@ -175,6 +176,8 @@ export const AgentVersionSummary = z
 export const AgentVersion = AgentVersionSummary.extend({
   /** The frozen configuration: the agent's fields and the full definitions of its webhook tools. */
   snapshot: z.object({ agent: AgentConfig, tools: z.array(z.record(text(), jsonValue())) }),
+  /** An Owner published despite the pre-flight: what it found then (null: the pre-flight passed). */
+  forcedProblems: z.array(PreflightProblem).nullable().optional(),
 }).meta({ id: "AgentVersion" });
 
 export const PublishBody = z

@@ -1,9 +1,9 @@
 // Checks of an agent's configuration that need more than its own shape: providers and models
 // against the enabled catalog, locales against the default language, {{placeholders}} against the
 // declared variables (also in attached tools' URLs and headers), tool references and provider keys
-// against the space. Errors block the save; warnings are returned with the saved agent.
+// against the space, voices against their TTS provider. Errors block the save; warnings are returned with the saved agent.
 import { and, eq, inArray } from "drizzle-orm";
-import { checkTemplates, type AgentConfig, type FieldError } from "@speaknode/contracts";
+import { checkTemplates, voiceIssue, type AgentConfig, type FieldError } from "@speaknode/contracts";
 import { agents, catalogModels, tools, type Database } from "@speaknode/db";
 import { checkStageCredentials, stageCredentialRefs } from "../providers/credentials.ts";
 
@@ -38,6 +38,11 @@ function checkLocales(config: AgentConfig): FieldError[] {
     seen.add(key);
   });
   if (!seen.has(config.defaultLanguage.toLowerCase())) errors.push({ field: "body.defaultLanguage", message: `"${config.defaultLanguage}" has no locale` });
+  // A voice of another provider (OpenAI's "alloy" for flite) would fail every call at its first word.
+  config.locales.forEach((locale, i) => {
+    const issue = voiceIssue(locale.tts.provider, locale.tts.voice);
+    if (issue) errors.push({ field: `body.locales.${i}.tts.voice`, message: issue });
+  });
   return errors;
 }
 

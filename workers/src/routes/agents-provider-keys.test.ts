@@ -29,7 +29,7 @@ describe("an agent's provider params and keys", () => {
     expectProblem(patched, 400, "validation_failed");
     const tts = await call("PATCH", `/v1/agents/${w.agentId}`, {
       token: w.owner.token,
-      json: { locales: [{ language: "en-US", tts: { provider: "elevenlabs", model: "eleven_flash_v2_5", voice: "v", params: { baseURL: "https://evil.example.com" } } }] },
+      json: { locales: [{ language: "en-US", tts: { provider: "elevenlabs", model: "eleven_flash_v2_5", voice: "21m00Tcm4TlvDq8ikWAM", params: { baseURL: "https://evil.example.com" } } }] },
     });
     expectProblem(tts, 400, "validation_failed");
   });
@@ -97,7 +97,7 @@ describe("an agent's provider params and keys", () => {
       token: w.owner.token,
       json: {
         llm: openai({ credentialId: own, params: { topP: 0.5 } }),
-        locales: [{ language: "en-US", firstMessage: "Hi", tts: { provider: "elevenlabs", model, voice: "rachel", params: { similarityBoost: 0.9 } } }],
+        locales: [{ language: "en-US", firstMessage: "Hi", tts: { provider: "elevenlabs", model, voice: "21m00Tcm4TlvDq8ikWAM", params: { similarityBoost: 0.9 } } }],
       },
     });
     expect(patched.status).toBe(200);

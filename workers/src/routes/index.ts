@@ -30,6 +30,10 @@ import { registerAgentsUpdate } from "./agents-update.ts";
 import { registerAgentsDelete } from "./agents-delete.ts";
 import { registerAgentsDuplicate } from "./agents-duplicate.ts";
 import { registerAgentsPublish } from "./agents-publish.ts";
+import { registerAgentsPreflight } from "./agents-preflight.ts";
+import { registerProvidersReadiness } from "./providers-readiness.ts";
+import { registerVoicesList } from "./voices-list.ts";
+import { registerVoicesPreview } from "./voices-preview.ts";
 import { registerAgentsUnpublish } from "./agents-unpublish.ts";
 import { registerAgentVersions } from "./agent-versions.ts";
 import { registerAgentsEmbed } from "./agents-embed.ts";
@@ -115,6 +119,7 @@ export function registerRoutes(app: OpenAPIHono<AppEnv>): void {
   registerAgentsDelete(app);
   registerAgentsDuplicate(app);
   registerAgentsPublish(app);
+  registerAgentsPreflight(app);
   registerAgentsUnpublish(app);
   registerAgentVersions(app);
   registerAgentsEmbed(app);
@@ -122,6 +127,9 @@ export function registerRoutes(app: OpenAPIHono<AppEnv>): void {
   registerToolsImport(app);
   registerToolsCrud(app);
   registerCatalog(app);
+  registerProvidersReadiness(app);
+  registerVoicesList(app);
+  registerVoicesPreview(app);
   registerProviderCredentialsList(app);
   registerProviderCredentialsCreate(app);
   registerProviderCredentialsUpdate(app);

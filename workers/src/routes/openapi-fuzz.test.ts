@@ -64,6 +64,8 @@ function examples(ids: Record<string, string>, eventSessions: string[]): Record<
     "POST /v1/spaces/{spaceId}/invitations": [{ body: { email: "fuzz@example.com", role: "member" } }],
     // Disabled, under a name of its own: the catalog is shared with tests running meanwhile.
     "POST /v1/catalog": [{ body: { kind: "llm", provider: "openrouter", model: `fuzz/${crypto.randomUUID()}`, displayName: "Fuzz", enabled: false } }],
+    // A model the catalog lacks: refused before the voice runtime (absent in these tests: 503) is asked.
+    "POST /v1/spaces/{spaceId}/voices/preview": [{ body: { provider: "flite", model: "fuzz-model", voice: "rms", text: "Hello" } }],
     "POST /v1/agents/{agentId}/sessions": [{ body: { variables: { order_id: 42, customer_name: "Ada" }, channel: { type: "api", callerId: "+15550001234" } } }],
     "POST /v1/agents/{agentId}/test-sessions": [{ body: { variables: { order_id: 42, customer_name: "Ada" }, language: "en-US" } }],
     // A number no space has: the call is refused (404) before Twilio is ever asked.

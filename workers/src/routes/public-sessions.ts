@@ -8,6 +8,7 @@ import { agents } from "@speaknode/db";
 import type { AppEnv } from "../context.ts";
 import { ApiError, notFound } from "../errors.ts";
 import { errorResponses, jsonBody, jsonResponse, problemSpec } from "../lib/openapi.ts";
+import { enforceRateLimit } from "../lib/rate-limit.ts";
 import { admitAgentToken } from "../sessions/agent-tokens.ts";
 import { dispatchSession } from "../sessions/dispatch.ts";
 import { requireClientAddressKey } from "../sessions/client-address.ts";
@@ -41,23 +42,7 @@ export const route = createRoute({
   },
 });
 
-interface LimiterStub {
-  hit(limit: number, windowMs: number): Promise<{ allowed: boolean; retryAfterMs: number }>;
-}
-interface LimiterNamespace {
-  idFromName(name: string): unknown;
-  get(id: unknown): LimiterStub;
-}
-
-async function enforce(c: Context<AppEnv>, key: string, perMinute: number): Promise<void> {
-  const ns = c.env["RATE_LIMITER"] as LimiterNamespace | undefined;
-  if (!ns) throw new Error("the RATE_LIMITER Durable Object binding is missing");
-  const verdict = await ns.get(ns.idFromName(key)).hit(perMinute, 60_000);
-  if (!verdict.allowed) {
-    const retryAfterS = Math.max(1, Math.ceil(verdict.retryAfterMs / 1000));
-    throw new ApiError("rate_limited", `too many sessions; try again in ${retryAfterS} s`, { headers: { "retry-after": String(retryAfterS) } });
-  }
-}
+const enforce = (c: Context<AppEnv>, key: string, perMinute: number) => enforceRateLimit(c, key, perMinute, "sessions");
 
 export function registerPublicSessions(app: OpenAPIHono<AppEnv>): void {
   app.openapi(route, async (c) => {

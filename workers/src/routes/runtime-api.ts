@@ -5,6 +5,7 @@ import type { AppEnv } from "../context.ts";
 import { authenticateRuntime } from "../runtime/middleware.ts";
 import { withDatabase } from "../lib/database.ts";
 import { runtimeSecurityScheme } from "../runtime/openapi.ts";
+import { registerRuntimeCapabilities } from "./runtime-capabilities.ts";
 import { registerRuntimeConfig } from "./runtime-config.ts";
 import { registerRuntimeEvents } from "./runtime-events.ts";
 import { registerRuntimePhoneTransfer } from "./runtime-phone-transfer.ts";
@@ -29,4 +30,5 @@ export function registerRuntimeApi(app: OpenAPIHono<AppEnv>): void {
   registerRuntimeRecording(app);
   registerRuntimeWaveform(app);
   registerRuntimePhoneTransfer(app);
+  registerRuntimeCapabilities(app);
 }

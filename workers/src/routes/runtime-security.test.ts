@@ -64,6 +64,7 @@ describe("runtime API: security", () => {
       ["/runtime/v1/sessions/{sessionId}/recording/{track}/uploads/{uploadId}/complete", "post"],
       ["/runtime/v1/sessions/{sessionId}/recording/{track}/uploads/{uploadId}", "delete"],
       ["/runtime/v1/sessions/{sessionId}/waveform", "put"],
+      ["/runtime/v1/capabilities", "put"],
     ] as const) {
       expect(paths[path]?.[method]?.security).toEqual([{ runtimeService: [] }]);
     }
