@@ -14,12 +14,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser, BrowserContext, Page } from "playwright-core";
-import { demoSpaceId } from "@speaknode/db";
+import { demoAgentConfig, demoSpaceId } from "@speaknode/db";
 import { freePort, startLocalStack, type LocalStack } from "../scripts/lib.ts";
 import { token } from "../scripts/bench/api.ts";
 import {
   artifactsDir,
-  captureSessionId,
   launchChromium,
   readWatch,
   sessionDetail,
@@ -196,12 +195,15 @@ describe("the dashboard, as the space's owner", () => {
     await page.getByRole("button", { name: "Talk to agent" }).click();
     const panel = page.locator("[data-test-call]");
     await panel.waitFor();
-    expect(await panel.getAttribute("data-published-version")).toBe("1");
+    // The panel tests the saved draft (here the same as published v1).
+    expect(await panel.getAttribute("data-draft-version")).toBe(String((await api<AgentView>(`/v1/agents/${agentId}`)).version));
     await panel.locator('[data-variable="customer_name"]').getByLabel("customer_name", { exact: true }).fill("Ada");
     await waitForState(page, ["idle"], 20_000);
-    const sessionIdP = captureSessionId(page);
     await panel.locator("speacknode-agent").getByRole("button").first().click();
-    sessionId = await sessionIdP;
+    // The panel dispatches a test session of the draft (POST /v1/agents/{id}/test-sessions) and names it.
+    const timeline = panel.locator(".test-timeline");
+    await expect.poll(() => timeline.getAttribute("data-test-session"), { timeout: 20_000 }).not.toBe("");
+    sessionId = (await timeline.getAttribute("data-test-session")) ?? "";
     await waitForState(page, ["speaking"], 30_000);
     // The fake microphone asks its question 8 s after the capture starts; wait for the answer and
     // the tool call, then for the answer to play out, and hang up.
@@ -216,6 +218,9 @@ describe("the dashboard, as the space's owner", () => {
     await settleInState(page, "listening", 2000, 40_000).catch(async (err: unknown) => {
       throw new Error(`${String(err)}\nstates: ${JSON.stringify((await readWatch(page)).states)}\nsockets closed: ${socketCloses.join(", ")}\nsession: ${JSON.stringify(detail)}`);
     });
+    // The panel's own live view: the greeting with the variable's value, the tool call with its arguments.
+    await timeline.locator(".test-turn.agent", { hasText: "Hello Ada" }).first().waitFor({ timeout: 10_000 });
+    await timeline.locator(`.test-tool[data-tool="${toolCode}"]`).getByText("Arguments").waitFor({ timeout: 10_000 });
     await page.screenshot({ path: shot("test-call"), fullPage: true });
     await panel.locator("speacknode-agent").getByRole("button", { name: "End call" }).click();
     await waitForState(page, ["ended", "idle"], 20_000);
@@ -355,5 +360,38 @@ describe("the dashboard, as the space's owner", () => {
   it("raised no page errors on the way", () => {
     expect(pageErrors).toEqual([]);
     expect({ consoleErrors, failedResponses }).toEqual({ consoleErrors: [], failedResponses: [] });
+  });
+});
+
+describe("the editor's draft test panel", () => {
+  it("asks to save unsaved changes, then shows why a draft whose voice cannot start failed, in words, with a link to the session", async () => {
+    // A draft never published, whose text-to-speech has no key here.
+    const res = await fetch(`${stack.url}/v1/spaces/${demoSpaceId}/agents`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${ownerToken}`, "content-type": "application/json" },
+      body: JSON.stringify({ ...demoAgentConfig, name: "Broken draft", locales: demoAgentConfig.locales.map((l) => ({ ...l, tts: { provider: "openai", model: "gpt-4o-mini-tts", voice: "alloy", params: {} } })) }),
+    });
+    expect(res.status).toBe(201);
+    const broken = ((await res.json()) as { id: string }).id;
+    await page.goto(`${stack.url}${agentsPath}/${broken}`);
+    await page.getByRole("button", { name: "Talk to agent" }).click();
+    const panel = page.locator("[data-test-call]");
+    await panel.waitFor();
+    await page.getByLabel("Name", { exact: true }).fill("Broken draft, renamed");
+    const notice = panel.locator('[data-test-call-notice="unsaved"]');
+    await notice.getByText("Save to test your changes").waitFor();
+    await notice.getByRole("button", { name: "Save" }).click();
+    await notice.waitFor({ state: "detached", timeout: 15_000 });
+
+    await panel.locator('[data-widget-state="idle"]').waitFor({ timeout: 20_000 });
+    await panel.locator("speacknode-agent").getByRole("button", { name: /Start test call/ }).first().click();
+    const timeline = panel.locator('.test-timeline[data-test-phase="failed"]');
+    await timeline.waitFor({ timeout: 60_000 });
+    await expect.poll(() => timeline.locator("[data-test-cause]").getAttribute("data-test-cause"), { timeout: 15_000 }).toMatch(/text-to-speech needs OPENAI_API_KEY/);
+    const testSession = (await timeline.getAttribute("data-test-session")) ?? "";
+    expect(await timeline.getByRole("link", { name: "Open this session" }).getAttribute("href")).toBe(`${agentsPath.replace(/agents$/, "sessions")}/${testSession}`);
+    await page.screenshot({ path: shot("test-draft-failed"), fullPage: true });
+    // A test session of the draft: channel "test", no published version.
+    expect(await api<{ channel: string; agentVersion: number | null; status: string }>(`/v1/sessions/${testSession}`)).toMatchObject({ channel: "test", agentVersion: null, status: "failed" });
   });
 });
