@@ -57,4 +57,11 @@ describe("Worker configuration", () => {
     expect(() => readConfig({ ...valid, DASHBOARD_API_BASE: "javascript:alert(1)" })).toThrow(/DASHBOARD_API_BASE/);
     expect(() => readConfig({ ...valid, DASHBOARD_OIDC_ISSUER: "not a url" })).toThrow(/DASHBOARD_OIDC_ISSUER/);
   });
+
+  it("finds the voice runtime's HTTP server next to its media endpoint unless told otherwise", () => {
+    expect(readConfig({ ...valid }).runtime.httpUrl).toBe("http://127.0.0.1:8790");
+    expect(readConfig({ ...valid, RUNTIME_MEDIA_URL: "wss://voice.example.com:8443/v1/media" }).runtime.httpUrl).toBe("https://voice.example.com:8443");
+    expect(readConfig({ ...valid, RUNTIME_HTTP_URL: "http://runtime.internal:9000/" }).runtime.httpUrl).toBe("http://runtime.internal:9000");
+    expect(() => readConfig({ ...valid, RUNTIME_HTTP_URL: "ws://runtime.internal" })).toThrow(/RUNTIME_HTTP_URL/);
+  });
 });
