@@ -1,6 +1,7 @@
 // Turns what the AgentSession says about a conversation into runtime events: partial and final
 // transcripts as turns with their latency metrics, tool calls, errors and token usage.
 // The library reports times in seconds (epoch seconds for instants); events carry milliseconds.
+// The agent's interim text comes from its transcription output (agent-text.ts), numbered here.
 import { voice, type llm } from "@livekit/agents";
 import type { RuntimeEvent, TurnMetrics } from "@speaknode/contracts";
 import type { EventSink } from "../api/event-sink.ts";
@@ -23,7 +24,7 @@ function stageOf(type: string): "llm" | "stt" | "tts" | "runtime" {
 }
 
 export class SessionReporter {
-  readonly #sink: EventSink;
+  readonly #sink: Pick<EventSink, "push">;
   #language: string;
   #userTurns = 0;
   #agentTurns = 0;
@@ -32,7 +33,7 @@ export class SessionReporter {
   readonly usage: TokenUsage = { prompt: 0, completion: 0 };
   readonly onUsage: ((usage: TokenUsage) => void)[] = [];
 
-  constructor(sink: EventSink, language: string) {
+  constructor(sink: Pick<EventSink, "push">, language: string) {
     this.#sink = sink;
     this.#language = language;
   }
@@ -43,6 +44,18 @@ export class SessionReporter {
 
   get turns(): number {
     return this.#userTurns + this.#agentTurns;
+  }
+
+  /** The number the agent's next final turn will carry (`a<n>`): its interim text goes under the same id. */
+  get nextAgentTurn(): number {
+    return this.#agentTurns + 1;
+  }
+
+  /** Interim text of the agent's turn `turn`; dropped once that turn's final text was reported, so a partial never follows its final. */
+  agentPartial(turn: number, text: string): void {
+    const trimmed = text.trim();
+    if (turn <= this.#agentTurns || trimmed.length === 0) return;
+    this.#sink.push({ type: "transcript.partial", turnId: `a${turn}`, role: "agent", text: trimmed.slice(0, 20_000) });
   }
 
   attach(session: voice.AgentSession): void {

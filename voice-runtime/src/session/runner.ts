@@ -19,6 +19,7 @@ import type { HttpGuard } from "../tools/http-guard.ts";
 import type { WebhookToolHooks } from "../tools/types.ts";
 import type { CallEnd, PhoneLine } from "../transport/types.ts";
 import { buildAgent, instructionsFor, localeOf, type SpeaknodeAgent } from "./agent-builder.ts";
+import { tapAgentText } from "./agent-text.ts";
 import { PhoneCall } from "./phone.ts";
 import { closeFailureOf, refusalOf } from "./provider-failures.ts";
 import { closingLine } from "./phrases.ts";
@@ -217,6 +218,7 @@ class SessionRun {
       const { room } = this.#io.attach(session, this.#recorder);
       await session.start({ agent: this.#agent, ...(room ? { room } : {}) });
       this.#io.afterStart?.(session, this.#recorder);
+      tapAgentText(session, this.#reporter);
       this.#phone.attach(session);
       this.#io.setBackground(this.#backgroundOf(this.#config, this.#language));
       await this.#sink.send({ type: "agent.ready" });
@@ -342,7 +344,6 @@ class SessionRun {
       )
       .finally(() => (this.#heartbeatInFlight = undefined));
   }
-
 
   #setup(config: RuntimeConfig, language: string, vad: Awaited<ReturnType<ProviderRegistry["vad"]>>, chatCtx: llm.ChatContext | undefined, greetOnEnter: boolean) {
     return {
