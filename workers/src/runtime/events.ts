@@ -17,7 +17,7 @@ import { schema, type Database } from "@speaknode/db";
 import { ApiError } from "../errors.ts";
 import { log } from "../lib/log.ts";
 import type { SessionRoomStub } from "../sessions/room.ts";
-import { publishMemberEvents } from "./member-events.ts";
+import { publishMemberEvents, turnMetricsOf } from "./member-events.ts";
 import { roomRefusal } from "./room.ts";
 import type { SessionRow } from "./session.ts";
 
@@ -174,7 +174,6 @@ function detailOf(event: RuntimeEvent): Record<string, unknown> | null {
 async function storeRows(tx: Tx, sessionId: string, eventId: string, event: RuntimeEvent): Promise<void> {
   switch (event.type) {
     case "turn": {
-      const m = event.metrics;
       await tx
         .insert(sessionTurns)
         .values({
@@ -187,12 +186,7 @@ async function storeRows(tx: Tx, sessionId: string, eventId: string, event: Runt
           interrupted: event.interrupted,
           startedAt: new Date(event.startedAt),
           endedAt: new Date(event.endedAt),
-          endOfUtteranceDelayMs: m.endOfUtteranceDelayMs ?? null,
-          sttFinalMs: m.sttFinalMs ?? null,
-          llmTtftMs: m.llmTimeToFirstTokenMs ?? null,
-          toolMs: m.toolMs ?? null,
-          ttsTtfbMs: m.ttsTimeToFirstByteMs ?? null,
-          voiceToVoiceMs: m.voiceToVoiceMs ?? null,
+          ...turnMetricsOf(event.metrics),
         })
         .onConflictDoNothing();
       return;

@@ -9,18 +9,22 @@ import type { SessionRoomStub } from "../sessions/room.ts";
 const eventIdMaxChars = 200;
 
 /** The member-only events `event` gives, each under an id derived from the runtime's one. */
+/** A turn's metrics under the names the session's rows and live events use (missing → null). */
+export function turnMetricsOf(m: Extract<RuntimeEvent, { type: "turn" }>["metrics"]) {
+  return {
+    endOfUtteranceDelayMs: m.endOfUtteranceDelayMs ?? null,
+    sttFinalMs: m.sttFinalMs ?? null,
+    llmTtftMs: m.llmTimeToFirstTokenMs ?? null,
+    toolMs: m.toolMs ?? null,
+    ttsTtfbMs: m.ttsTimeToFirstByteMs ?? null,
+    voiceToVoiceMs: m.voiceToVoiceMs ?? null,
+  };
+}
+
 export async function memberEventsOf(eventId: string, event: RuntimeEvent): Promise<SessionEventCommand[]> {
   switch (event.type) {
     case "turn": {
-      const m = event.metrics;
-      const metrics = {
-        endOfUtteranceDelayMs: m.endOfUtteranceDelayMs ?? null,
-        sttFinalMs: m.sttFinalMs ?? null,
-        llmTtftMs: m.llmTimeToFirstTokenMs ?? null,
-        toolMs: m.toolMs ?? null,
-        ttsTtfbMs: m.ttsTimeToFirstByteMs ?? null,
-        voiceToVoiceMs: m.voiceToVoiceMs ?? null,
-      };
+      const metrics = turnMetricsOf(event.metrics);
       return [{ eventId: await derivedEventId(eventId, "metrics"), event: { type: "turn.metrics", turnId: event.turnId, role: event.role, metrics } }];
     }
     case "tool.call": {
