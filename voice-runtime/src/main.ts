@@ -60,6 +60,8 @@ async function main(): Promise<void> {
     onUpgrade: twilio.handleUpgrade,
   });
   log.info("voice runtime listening", { transport: "local", url: server.url });
+  // Publishing's pre-flight needs a report: "ready" follows the first one (or 5 s of trying).
+  await Promise.race([capabilities.reportNow(), new Promise<void>((resolve) => setTimeout(resolve, 5000).unref())]);
   // The dev script and tests wait for this line on stdout.
   process.stdout.write(`speaknode voice runtime ready ${server.url}\n`);
 
