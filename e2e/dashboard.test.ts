@@ -2,11 +2,15 @@
 // the Worker in wrangler dev serving build/public/app, the voice runtime with offline speech), one
 // walk through as the seeded owner, the way an admin builds an agent: sign in through the
 // development issuer; create a webhook tool on the Tools page (the demo shop's order lookup);
-// create an agent, declare a `{{customer_name}}` variable from its prompt, greet with it, attach
-// the tool and end_call, save (If-Match) and publish; then "Talk to agent" in the editor with a
-// variable value, through the real widget and a fake microphone speaking a flite phrase; find that
-// call in the sessions list and its detail: the words, latency bars, the tool call, a recording
-// that loads and seeks from the transcript, and the trace waterfall of the runtime's spans.
+// create an agent (it starts on the providers that work here), declare a `{{customer_name}}`
+// variable from its prompt, greet with it, attach the tool, save (If-Match); test the unpublished
+// draft from the editor's panel with a variable value, through the real widget in preview mode and
+// a fake microphone speaking a flite phrase, hearing the greeting and following the panel's live
+// transcript, tool call and latencies; add a language the speech-to-text cannot hear, see the
+// pre-flight refuse to publish, fix it from its problem, and publish; find the test call in the
+// sessions list and its detail: the words, latency bars, the tool call, a recording that loads and
+// seeks from the transcript, and the trace waterfall of the runtime's spans. A draft whose voice
+// cannot start fails in the panel with its cause in words.
 // Screenshots of each page go to e2e/artifacts/dashboard-*.png.
 // The Worker serves the dashboard from build/public: build first (`npm run build`).
 import { mkdirSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
@@ -29,6 +33,7 @@ import {
   watchPage,
   type SessionDetailView,
 } from "./lib.ts";
+import { heardInWav } from "./line-asr.ts";
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 const scratch = mkdtempSync(join(tmpdir(), "speaknode-e2e-dashboard-"));
@@ -125,7 +130,7 @@ describe("the dashboard, as the space's owner", () => {
     expect(tool).toMatchObject({ code: toolCode, method: "GET", url: `${stack.url}/dev/demo-shop/orders/{orderId}`, bodySchema: { required: ["orderId"] }, preToolSpeech: "One moment, I am checking that order." });
   });
 
-  it("creates an agent, declares a variable from its prompt, greets with it, attaches the tool and end_call, and saves with If-Match", async () => {
+  it("creates an agent on the providers that work here, declares a variable from its prompt, greets with it, attaches the tool, and saves with If-Match", async () => {
     const saves: { ifMatch: string | undefined; status: number }[] = [];
     page.on("response", (r) => {
       const path = new URL(r.url()).pathname;
@@ -135,11 +140,16 @@ describe("the dashboard, as the space's owner", () => {
     await page.waitForURL((u) => u.pathname === agentsPath);
     await page.getByRole("button", { name: "New agent" }).click();
     await page.getByLabel("Name", { exact: true }).fill(agentName);
-    // The embedded default's offline providers (the catalog lists the cloud ones too).
-    await page.getByLabel("Language model").selectOption({ label: "Scripted demo brain (offline rules, not a language model)" });
-    await page.getByLabel("Speech to text").selectOption({ label: "PocketSphinx US English (offline)" });
-    await page.getByLabel("Text to speech").selectOption({ label: "Flite (offline)" });
-    await page.getByLabel("Voice").fill("slt");
+    // On the embedded stack only the offline providers work (the catalog lists cloud ones too, marked
+    // as needing a key): a new agent starts on them, with a voice of its TTS and a greeting.
+    const selected = (label: string) => page.getByLabel(label).evaluate((s: HTMLSelectElement) => s.selectedOptions[0]?.textContent ?? "");
+    await expect.poll(() => selected("Language model"), { timeout: 20_000 }).toMatch(/^Scripted demo brain.*ready/);
+    expect(await selected("Speech to text")).toMatch(/^PocketSphinx.*ready/);
+    expect(await selected("Text to speech")).toMatch(/^Flite.*ready/);
+    const cloudStt = await page.getByLabel("Speech to text").locator("option", { hasText: /Deepgram/ }).first().textContent();
+    expect(cloudStt).toMatch(/key/i);
+    expect(await page.locator('input[list="new-agent-voices"]').inputValue()).toBe("rms");
+    expect(await page.getByLabel("First message", { exact: true }).inputValue()).not.toBe("");
     await page.screenshot({ path: shot("agent-create") });
     await page.getByRole("button", { name: "Create agent" }).click();
     // A new agent opens straight in its editor.
@@ -159,7 +169,8 @@ describe("the dashboard, as the space's owner", () => {
     await first.fill(greeting);
     await page.getByRole("tab", { name: "Tools" }).click();
     await page.locator("li", { hasText: toolCode }).getByRole("checkbox").check();
-    await page.locator("li", { hasText: "end_call" }).getByRole("checkbox").check();
+    // end_call comes on with a new agent.
+    expect(await page.locator("li", { hasText: "end_call" }).getByRole("checkbox").isChecked()).toBe(true);
     await page.screenshot({ path: shot("editor-tools"), fullPage: true });
     await page.getByText("Unsaved changes").waitFor();
     await page.getByRole("button", { name: "Save", exact: true }).click();
@@ -171,40 +182,31 @@ describe("the dashboard, as the space's owner", () => {
     expect(await page.locator(".prompt textarea").inputValue()).toBe(prompt);
     const saved = await api<AgentView>(`/v1/agents/${agentId}`);
     expect(saved.systemPrompt).toBe(prompt);
+    expect(saved.published).toBe(false);
     expect(saved.variables.properties["customer_name"]).toMatchObject({ type: "string" });
     expect(saved.locales[0]?.firstMessage).toBe(greeting);
-    expect(saved.tools).toEqual([{ type: "webhook", toolId }, { type: "system", name: "end_call" }]);
+    expect(saved.tools).toHaveLength(2);
+    expect(saved.tools).toEqual(expect.arrayContaining([{ type: "webhook", toolId }, { type: "system", name: "end_call" }]));
     await page.screenshot({ path: shot("editor"), fullPage: true });
   });
 
-  it("publishes the draft as v1, listed as live", async () => {
-    await page.getByRole("tab", { name: "Publish" }).click();
-    await page.getByRole("heading", { name: "Versions" }).waitFor();
-    await page.getByLabel("Version note").fill(versionNote);
-    await page.getByRole("button", { name: "Publish the draft" }).click();
-    const row = page.locator("table tbody tr", { hasText: versionNote });
-    await row.waitFor({ timeout: 15_000 });
-    await expect.poll(() => row.textContent()).toMatch(/^v1\s*live/);
-    await expect.poll(() => page.locator(".editor h1 ~ .badge").first().textContent()).toBe("Published v1");
-    await page.screenshot({ path: shot("publish"), fullPage: true });
-    expect((await api<AgentView>(`/v1/agents/${agentId}`)).publishedVersion).toBe(1);
-  });
-
-  it("talks to the agent from the editor with a variable value: the greeting uses it, the tool is called, the session completes", async () => {
+  it("tests the unpublished draft with a variable value: hears the greeting, and the panel shows the live transcript, the tool call with its arguments and per-turn latency", async () => {
     if (!agentId) throw new Error("no agent was created");
     await page.getByRole("button", { name: "Talk to agent" }).click();
     const panel = page.locator("[data-test-call]");
     await panel.waitFor();
-    // The panel tests the saved draft (here the same as published v1).
+    // The panel tests the saved draft: nothing is published yet.
     expect(await panel.getAttribute("data-draft-version")).toBe(String((await api<AgentView>(`/v1/agents/${agentId}`)).version));
     await panel.locator('[data-variable="customer_name"]').getByLabel("customer_name", { exact: true }).fill("Ada");
     await waitForState(page, ["idle"], 20_000);
-    await panel.locator("speacknode-agent").getByRole("button").first().click();
+    await panel.locator("speacknode-agent").getByRole("button", { name: /Start test call/ }).first().click();
     // The panel dispatches a test session of the draft (POST /v1/agents/{id}/test-sessions) and names it.
     const timeline = panel.locator(".test-timeline");
     await expect.poll(() => timeline.getAttribute("data-test-session"), { timeout: 20_000 }).not.toBe("");
     sessionId = (await timeline.getAttribute("data-test-session")) ?? "";
     await waitForState(page, ["speaking"], 30_000);
+    // The agent's greeting appears while it is spoken, before its turn is final.
+    await timeline.locator(".test-turn.agent", { hasText: "Hello Ada" }).first().waitFor({ timeout: 15_000 });
     // The fake microphone asks its question 8 s after the capture starts; wait for the answer and
     // the tool call, then for the answer to play out, and hang up.
     const deadline = Date.now() + 90_000;
@@ -218,9 +220,14 @@ describe("the dashboard, as the space's owner", () => {
     await settleInState(page, "listening", 2000, 40_000).catch(async (err: unknown) => {
       throw new Error(`${String(err)}\nstates: ${JSON.stringify((await readWatch(page)).states)}\nsockets closed: ${socketCloses.join(", ")}\nsession: ${JSON.stringify(detail)}`);
     });
-    // The panel's own live view: the greeting with the variable's value, the tool call with its arguments.
-    await timeline.locator(".test-turn.agent", { hasText: "Hello Ada" }).first().waitFor({ timeout: 10_000 });
-    await timeline.locator(`.test-tool[data-tool="${toolCode}"]`).getByText("Arguments").waitFor({ timeout: 10_000 });
+    // The panel's own live view, whatever the widget's show-transcript setting (off here): the
+    // caller's words, the tool call with its arguments and result, and each agent turn's latency.
+    await timeline.locator(".test-turn.user", { hasText: /order/i }).first().waitFor({ timeout: 10_000 });
+    const tool = timeline.locator(`.test-tool[data-tool="${toolCode}"]`);
+    await tool.getByText("Arguments").waitFor({ timeout: 10_000 });
+    expect(await tool.textContent()).toMatch(/42/);
+    await timeline.locator(".test-turn.agent .test-latency").first().waitFor({ timeout: 10_000 });
+    expect(await panel.locator("speacknode-agent").evaluate((el) => el.shadowRoot?.querySelector(".transcript, [data-transcript]") ?? null)).toBeNull();
     await page.screenshot({ path: shot("test-call"), fullPage: true });
     await panel.locator("speacknode-agent").getByRole("button", { name: "End call" }).click();
     await waitForState(page, ["ended", "idle"], 20_000);
@@ -231,9 +238,50 @@ describe("the dashboard, as the space's owner", () => {
     expect(detail.status).toBe("completed");
     expect(detail.turns.find((t) => t.role === "agent")?.text).toBe("Hello Ada, this is the order desk. How can I help?");
     expect(detail.toolCalls.find((c) => c.name === toolCode)?.status).toBe("ok");
-    expect(detail.recordings.length).toBeGreaterThan(0);
+    expect(await api<{ channel: string; agentVersion: number | null }>(`/v1/sessions/${sessionId}`)).toMatchObject({ channel: "test", agentVersion: null });
+    // Heard, not just sent: the agent's recorded track says the greeting (keyword spotting, offline ASR).
+    const recording = (detail.recordings as { track: string; url: string }[]).find((r) => r.track === "agent") ?? (detail.recordings as { track: string; url: string }[])[0];
+    if (!recording) throw new Error("the test call has no recording");
+    const wav = Buffer.from(await (await fetch(new URL(recording.url, stack.url))).arrayBuffer());
+    expect(heardInWav({ wav, word: "desk", scratch })).toBe(true);
     // The panel links to the session it started.
     await panel.getByRole("link", { name: "Open this session" }).waitFor();
+    // Still nothing published: the test ran the draft.
+    expect((await api<AgentView>(`/v1/agents/${agentId}`)).published).toBe(false);
+    await panel.locator("button.link", { hasText: "Close" }).click();
+    await panel.waitFor({ state: "detached" });
+  });
+
+  it("publishing runs the pre-flight: a language the speech-to-text cannot hear is found, fixed from its problem, and the draft goes live as v1", async () => {
+    await page.getByRole("tab", { name: "Languages" }).click();
+    await page.getByLabel("New locale's language").fill("de");
+    await page.getByRole("button", { name: "Add German (de)" }).click();
+    await page.getByRole("button", { name: "Save", exact: true }).click();
+    await page.getByText("Unsaved changes").waitFor({ state: "detached", timeout: 15_000 });
+    await page.getByRole("tab", { name: "Publish" }).click();
+    await page.getByRole("heading", { name: "Versions" }).waitFor();
+    const problems = page.locator("ul.problems");
+    await problems.waitFor({ timeout: 15_000 });
+    await expect.poll(() => problems.textContent()).toMatch(/pocketsphinx cannot hear German \(de\)/);
+    expect(await page.getByRole("button", { name: "Publish the draft" }).isDisabled()).toBe(true);
+    await page.screenshot({ path: shot("preflight-problems"), fullPage: true });
+    // Its button opens the tab holding the field; the admin removes the language there.
+    await problems.locator("li", { hasText: "German (de)" }).first().getByRole("button").click();
+    await page.getByRole("tab", { name: "Languages", selected: true }).waitFor();
+    await page.locator(".card", { hasText: "German (de)" }).getByRole("button", { name: "Remove" }).first().click();
+    await page.getByRole("button", { name: "Save", exact: true }).click();
+    await page.getByText("Unsaved changes").waitFor({ state: "detached", timeout: 15_000 });
+    await page.getByRole("tab", { name: "Publish" }).click();
+    await problems.waitFor({ state: "detached", timeout: 15_000 });
+    await page.getByLabel("Version note").fill(versionNote);
+    await page.getByRole("button", { name: "Publish the draft" }).click();
+    const row = page.locator("table tbody tr", { hasText: versionNote });
+    await row.waitFor({ timeout: 15_000 });
+    await expect.poll(() => row.textContent()).toMatch(/^v1\s*live/);
+    await expect.poll(() => page.locator(".editor h1 ~ .badge").first().textContent()).toBe("Published v1");
+    await expect.poll(() => page.getByText("Unpublished changes").count()).toBe(0);
+    await page.screenshot({ path: shot("publish"), fullPage: true });
+    expect((await api<AgentView>(`/v1/agents/${agentId}`)).publishedVersion).toBe(1);
   });
 
   it("lists the call in the sessions, and its detail shows the words, latencies, the tool call and a recording that loads and seeks", async () => {
@@ -247,6 +295,8 @@ describe("the dashboard, as the space's owner", () => {
     const row = page.locator("table tbody tr", { has: page.locator(linkSelector) });
     await expect.poll(() => row.textContent()).toMatch(new RegExp(agentName));
     await expect.poll(() => row.textContent()).toMatch(/Completed/i);
+    // Who called, in words: the member who tested, never an id.
+    expect(await row.textContent()).toMatch(/Test · Olivia Owner/);
     await page.screenshot({ path: shot("sessions") });
 
     await link.click();
@@ -254,8 +304,8 @@ describe("the dashboard, as the space's owner", () => {
     const userTurn = page.locator(".transcript .turn.user", { hasText: /order/i }).first();
     await userTurn.waitFor({ timeout: 20_000 });
     expect(await page.locator(".transcript .turn.agent").first().textContent()).toContain("Ada");
-    // The call ran on the version published above.
-    expect(await page.locator("dl.meta").textContent()).toMatch(new RegExp(`${agentName} \\(v1\\)`));
+    // The call was a member's test of the draft, before anything was published.
+    expect(await page.locator("dl.meta").textContent()).toMatch(new RegExp(`${agentName} \\(draft\\)`));
     // Latency bars under the turns, each with a positive width.
     await page.locator(".transcript .latency .latency-bar").first().waitFor();
     const widths = await page.locator(".transcript .latency-bar").evaluateAll((bars) => bars.map((b) => b.getBoundingClientRect().width));

@@ -1,4 +1,4 @@
-// What a listener on the phone line heard: pocketsphinx keyword spotting over the Twilio
+// What a listener heard (a phone line, a recording): pocketsphinx keyword spotting over the Twilio
 // simulator's agent.wav (8 kHz, starting when the call was answered, resampled to 16 kHz).
 // Keyword spotting rather than a full transcript: the wideband model decodes flite's voice through
 // 8 kHz μ-law into a different sentence every run, but finds a long word it was told to look for,
@@ -11,11 +11,16 @@ import type { CallReport } from "../simulators/twilio/src/model.ts";
 /** Whether `word` was said by the agent on `call`'s line from `fromMs` of the call's time on. */
 export function heardInAgentWav(opts: { call: CallReport; wav: Buffer; word: string; fromMs?: number; scratch: string }): boolean {
   const answeredMs = opts.call.statusHistory.find((s) => s.status === "in-progress")?.atMs ?? 0;
-  const skipS = Math.max(0, (opts.fromMs ?? 0) - answeredMs) / 1000;
+  return heardInWav({ wav: opts.wav, word: opts.word, skipS: Math.max(0, (opts.fromMs ?? 0) - answeredMs) / 1000, scratch: opts.scratch });
+}
+
+/** Whether `word` is said in `wav` (any rate, mono), from `skipS` seconds on. */
+export function heardInWav(opts: { wav: Buffer; word: string; skipS?: number; scratch: string }): boolean {
+  const skipS = opts.skipS ?? 0;
   const dir = mkdtempSync(join(opts.scratch, "asr-"));
   writeFileSync(join(dir, "line.wav"), opts.wav);
   writeFileSync(join(dir, "keywords.txt"), `${opts.word} /1e-10/\n`);
-  execFileSync("sox", [join(dir, "line.wav"), "-r", "16000", join(dir, "16k.wav"), "trim", skipS.toFixed(3)]);
+  execFileSync("sox", [join(dir, "line.wav"), "-r", "16000", "-c", "1", join(dir, "16k.wav"), "trim", skipS.toFixed(3)]);
   // Without noise removal: pocketsphinx takes the line's digital silence as its noise floor otherwise.
   const args = ["-infile", join(dir, "16k.wav"), "-kws", join(dir, "keywords.txt"), "-remove_noise", "no", "-logfn", "/dev/null"];
   const out = execFileSync("pocketsphinx_continuous", args, { encoding: "utf8", maxBuffer: 16 * 1024 * 1024 });

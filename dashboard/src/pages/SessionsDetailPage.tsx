@@ -239,7 +239,7 @@ function Metadata({ session: s, agentName }: { session: SessionDetailData; agent
   );
   return (
     <dl class="card meta">
-      {item("Agent", s.agentId ? `${agentName ?? s.agentId}${s.agentVersion !== null ? ` (v${s.agentVersion})` : ""}` : "deleted")}
+      {item("Agent", s.agentId ? `${agentName ?? s.agentId}${s.agentVersion !== null ? ` (v${s.agentVersion})` : s.channel === "test" ? " (draft)" : ""}` : "deleted")}
       {item("Channel", channelLabel[s.channel])}
       {item("Caller", <span class={caller.phone ? "phone-number" : undefined} title={caller.title ?? undefined}>{caller.text}</span>)}
       {item("Language", s.language)}
