@@ -172,6 +172,19 @@ describe("the dashboard, as the space's owner", () => {
     // end_call comes on with a new agent.
     expect(await page.locator("li", { hasText: "end_call" }).getByRole("checkbox").isChecked()).toBe(true);
     await page.screenshot({ path: shot("editor-tools"), fullPage: true });
+    // A named colour is refused as soon as it is typed (the preview keeps the default), as saving
+    // and the widget refuse it; the error is tied to its input and clears when fixed.
+    await page.getByRole("tab", { name: "Widget" }).click();
+    const primary = page.locator("label", { hasText: "Primary colour" }).locator("input.short");
+    await primary.fill("teal");
+    expect(await primary.getAttribute("aria-invalid")).toBe("true");
+    const describedBy = (await primary.getAttribute("aria-describedby")) ?? "";
+    expect(await page.locator(`[id="${describedBy.split(" ")[0]}"]`).textContent()).toMatch(/#rrggbb/);
+    expect(await page.locator(".preview .launcher").evaluate((el) => getComputedStyle(el).backgroundColor)).toBe("rgb(59, 91, 219)");
+    await page.screenshot({ path: shot("editor-widget-colour") });
+    await primary.fill("#008080");
+    expect(await primary.getAttribute("aria-invalid")).not.toBe("true");
+    expect(await page.locator(".preview .launcher").evaluate((el) => getComputedStyle(el).backgroundColor)).toBe("rgb(0, 128, 128)");
     await page.getByText("Unsaved changes").waitFor();
     await page.getByRole("button", { name: "Save", exact: true }).click();
     await page.getByText("Unsaved changes").waitFor({ state: "detached", timeout: 15_000 });

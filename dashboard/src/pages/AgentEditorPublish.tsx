@@ -10,6 +10,7 @@ import { errorMessage } from "../api/client.ts";
 import { spacePath, toolPath } from "../router.ts";
 import type { AgentEditorStore } from "../stores/agent-editor.ts";
 import { systemToolRef } from "../stores/phone-tab.ts";
+import { colourIssue, previewColour } from "../stores/widget-colours.ts";
 import { useStores } from "../stores/index.ts";
 import { CopyButton, Field } from "../ui/fields.tsx";
 import { formatDate } from "../ui/forms.ts";
@@ -36,9 +37,9 @@ export function WidgetTab({ store }: Props) {
   const w = d.widget;
   const set = (fn: (x: Widget) => void) => store.edit((x) => fn(x.widget));
   const color = (key: keyof Theme, label: string) => (
-    <Field label={label} error={err(`widget.theme.${key}`)}>
+    <Field label={label} error={err(`widget.theme.${key}`) ?? colourIssue(w.theme[key])}>
       <div class="row">
-        <input type="color" aria-label={`${label} picker`} value={/^#[0-9a-fA-F]{6}$/.test(w.theme[key]) ? w.theme[key] : "#000000"} onInput={(e) => set((x) => void (x.theme[key] = e.currentTarget.value))} />
+        <input type="color" aria-label={`${label} picker`} value={previewColour(key, w.theme[key])} onInput={(e) => set((x) => void (x.theme[key] = e.currentTarget.value))} />
         <input class="short" value={w.theme[key]} onInput={(e) => set((x) => void (x.theme[key] = e.currentTarget.value))} />
       </div>
     </Field>
@@ -76,8 +77,8 @@ export function WidgetTab({ store }: Props) {
           Show the transcript in the widget
         </label>
       </div>
-      <div class="preview" style={{ background: w.theme.backgroundColor }}>
-        <span class="launcher" style={{ background: w.theme.primaryColor, color: w.theme.textColor }}>
+      <div class="preview" style={{ background: previewColour("backgroundColor", w.theme.backgroundColor) }}>
+        <span class="launcher" style={{ background: previewColour("primaryColor", w.theme.primaryColor), color: previewColour("textColor", w.theme.textColor) }}>
           {w.launcherText || "…"}
         </span>
       </div>
