@@ -5,10 +5,10 @@ import type { RuntimeEvent } from "@speaknode/contracts";
 import { RuntimeApi } from "../api/client.ts";
 import { ProviderRegistry } from "../providers/registry.ts";
 import { createHttpGuard } from "../tools/http-guard.ts";
-import type { CallEnd } from "../transport/types.ts";
 import { FixedLatencySTT, FixedLatencyTTS } from "../../test/fake-providers.ts";
 import { startFakeRuntimeApi, testTokenSecret, type FakeRuntimeApi } from "../../test/fake-runtime-api.ts";
 import { runtimeConfig, sessionId as newSessionId } from "../../test/fixtures.ts";
+import { textCall } from "../../test/fake-call.ts";
 import { startSession, type CallIo, type RunnerDeps } from "./runner.ts";
 
 let api: FakeRuntimeApi;
@@ -39,12 +39,6 @@ function deps(): RunnerDeps {
   };
 }
 
-function textCall(sessionId: string) {
-  let hangUp!: (end: CallEnd) => void;
-  const ended = new Promise<CallEnd>((resolve) => (hangUp = resolve));
-  const io: CallIo = { sessionId, attach: () => ({}), ended, setBackground: () => {}, close: async () => {} };
-  return { io, hangUp };
-}
 
 /** Where the agent's partials and final turn for `turnId` sit among the reported events. */
 function agentTurn(events: RuntimeEvent[], turnId: string) {

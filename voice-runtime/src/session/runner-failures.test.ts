@@ -7,11 +7,11 @@ import { RuntimeApi } from "../api/client.ts";
 import type { ProviderCredentials } from "../config.ts";
 import { ProviderRegistry } from "../providers/registry.ts";
 import { createHttpGuard } from "../tools/http-guard.ts";
-import type { CallEnd } from "../transport/types.ts";
 import { FixedLatencySTT, FixedLatencyTTS } from "../../test/fake-providers.ts";
 import { startFakeRuntimeApi, testTokenSecret, type FakeRuntimeApi } from "../../test/fake-runtime-api.ts";
 import { runtimeConfig, sessionId as newSessionId } from "../../test/fixtures.ts";
 import { OpenAICompatibleServer } from "../../test/openai-compatible-server.ts";
+import { textCall } from "../../test/fake-call.ts";
 import { startSession, type CallIo, type RunnerDeps } from "./runner.ts";
 
 const noKeys: ProviderCredentials = { openaiApiKey: undefined, openaiBaseUrl: undefined, openrouterApiKey: undefined, llmApiKey: undefined, llmBaseUrl: undefined, deepgramApiKey: undefined, elevenlabsApiKey: undefined, cartesiaApiKey: undefined };
@@ -43,13 +43,6 @@ function deps(credentials: ProviderCredentials = noKeys): RunnerDeps {
   };
 }
 
-function textCall(sessionId: string) {
-  let hangUp!: (end: CallEnd) => void;
-  const ended = new Promise<CallEnd>((resolve) => (hangUp = resolve));
-  const closedWith: string[] = [];
-  const io: CallIo = { sessionId, attach: () => ({}), ended, setBackground: () => {}, close: async (reason) => void closedWith.push(reason) };
-  return { io, hangUp, closedWith };
-}
 
 const withTts = (sessionId: string, tts: { provider: string; model: string; voice: string }): RuntimeConfig =>
   runtimeConfig({ sessionId, llm: "scripted", locales: [{ language: "en-US", firstMessage: "Hello!", tts: { ...tts, params: {} }, speed: 1, background: { sound: "none", volume: 0.2 } }] });

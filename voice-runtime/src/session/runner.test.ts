@@ -12,10 +12,10 @@ import { RuntimeApi } from "../api/client.ts";
 import { EventSpool } from "../api/event-spool.ts";
 import { ProviderRegistry } from "../providers/registry.ts";
 import { createHttpGuard } from "../tools/http-guard.ts";
-import type { CallEnd } from "../transport/types.ts";
 import { FixedLatencySTT, FixedLatencyTTS } from "../../test/fake-providers.ts";
 import { startFakeRuntimeApi, testTokenSecret, type FakeRuntimeApi } from "../../test/fake-runtime-api.ts";
 import { billingAgentId, runtimeConfig, sessionId as newSessionId } from "../../test/fixtures.ts";
+import { textCall } from "../../test/fake-call.ts";
 import { startSession, type CallIo, type RunnerDeps, type RunningSession, type SessionOutcome } from "./runner.ts";
 
 let api: FakeRuntimeApi;
@@ -58,20 +58,6 @@ function deps(): RunnerDeps {
   };
 }
 
-function textCall(sessionId: string) {
-  let hangUp!: (end: CallEnd) => void;
-  const ended = new Promise<CallEnd>((resolve) => (hangUp = resolve));
-  const closedWith: string[] = [];
-  const backgrounds: ({ sound: string; volume: number } | null)[] = [];
-  const io: CallIo = {
-    sessionId,
-    attach: () => ({}),
-    ended,
-    setBackground: (b) => void backgrounds.push(b),
-    close: async (reason) => void closedWith.push(reason),
-  };
-  return { io, hangUp, closedWith, backgrounds };
-}
 
 async function started(io: CallIo): Promise<RunningSession> {
   const result = await startSession(io, deps());
