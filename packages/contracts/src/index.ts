@@ -24,3 +24,4 @@ export * from "./media-protocol.ts";
 export * from "./telemetry.ts";
 export * from "./telemetry-protocol.ts";
 export * from "./agent-builder.ts";
+export * from "./languages.ts";

@@ -121,20 +121,4 @@ export function reportedVoices(reports: FreshReport[], provider: string): VoiceE
 }
 
 /** The primary subtags match: "en-US" handles "en" and "en-GB" (a model rarely cares about the region). */
-export function languageHandled(supported: string[], language: string): boolean {
-  const primary = (tag: string) => tag.split("-")[0]?.toLowerCase() ?? "";
-  return supported.some((s) => primary(s) === primary(language));
-}
-
-const displayNames = new Intl.DisplayNames(["en"], { type: "language" });
-
-/** "German (de)", or the tag alone when it has no English name. */
-export function languageLabel(tag: string): string {
-  let name: string | undefined;
-  try {
-    name = displayNames.of(tag);
-  } catch {
-    name = undefined;
-  }
-  return name && name !== tag ? `${name} (${tag})` : tag;
-}
+export { handlesLanguage as languageHandled, languageLabel } from "@speaknode/contracts";
