@@ -82,6 +82,19 @@ const EnvSchema = z.object({
   TWILIO_MEDIA_STREAM_URL: z.url({ protocol: /^wss?$/ }).optional(),
   /** How long a Twilio REST call may take before it is aborted. */
   TWILIO_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
+  /** LiveKit's SIP endpoint host (e.g. `abc123.sip.livekit.cloud`): with MEDIA_DRIVER=livekit, Twilio
+   *  inbound calls are answered with `<Dial><Sip>` into a LiveKit room instead of Media Streams. */
+  LIVEKIT_SIP_HOST: z
+    .string()
+    .trim()
+    .regex(/^[A-Za-z0-9.-]+(:\d{1,5})?$/, "must be a host name (and optional port), e.g. abc123.sip.livekit.cloud")
+    .optional()
+    .or(z.literal("").transform(() => undefined)),
+  /** VoxImplant's Management API. `npm run dev` and the tests point it at the VoxImplant simulator. */
+  VOXIMPLANT_API_BASE_URL: z.url({ protocol: /^https?$/ }).default("https://api.voximplant.com"),
+  /** The VoxImplant media bridge's WebSocket endpoint the VoxEngine scenario connects calls to (wss:// in
+   *  production). Default: the local bridge, ws://127.0.0.1:8792/v1/voximplant/media. */
+  VOXIMPLANT_BRIDGE_URL: z.url({ protocol: /^wss?$/ }).default("ws://127.0.0.1:8792/v1/voximplant/media"),
   CLICKHOUSE_DATABASE: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "must be a plain identifier").default("default"),
 });
 
@@ -129,7 +142,15 @@ export type Config = {
   };
   /** Telephony: the providers' APIs (configuration only: a space never sets them) and where calls'
    *  media goes. */
-  telephony: { twilioApiBaseUrl: string; mediaStreamUrl: string; timeoutMs: number };
+  telephony: {
+    twilioApiBaseUrl: string;
+    mediaStreamUrl: string;
+    timeoutMs: number;
+    /** Set with the LiveKit media driver and LIVEKIT_SIP_HOST: Twilio calls enter LiveKit over SIP. */
+    livekitSipHost: string | undefined;
+    voximplantApiBaseUrl: string;
+    voximplantBridgeUrl: string;
+  };
   /** Where refreshed analytics are also sent; undefined = Postgres only. */
   clickhouse: { url: string; user: string; password: string; database: string } | undefined;
 };
@@ -222,6 +243,9 @@ export function readConfig(env: Record<string, unknown>): Config {
       twilioApiBaseUrl: e.TWILIO_API_BASE_URL.replace(/\/+$/, ""),
       mediaStreamUrl: e.TWILIO_MEDIA_STREAM_URL ?? defaultMediaStreamUrl(e.RUNTIME_MEDIA_URL),
       timeoutMs: e.TWILIO_TIMEOUT_MS,
+      livekitSipHost: e.LIVEKIT_SIP_HOST,
+      voximplantApiBaseUrl: e.VOXIMPLANT_API_BASE_URL.replace(/\/+$/, ""),
+      voximplantBridgeUrl: e.VOXIMPLANT_BRIDGE_URL,
     },
     clickhouse: e.CLICKHOUSE_URL ? { url: e.CLICKHOUSE_URL, user: e.CLICKHOUSE_USER, password: e.CLICKHOUSE_PASSWORD, database: e.CLICKHOUSE_DATABASE } : undefined,
   };

@@ -9,7 +9,7 @@ import type { SessionDetailData } from "../stores/sessions-detail.ts";
 import { CallDirectionLabel } from "../ui/CallDirectionLabel.tsx";
 import { formatDate } from "../ui/forms.ts";
 
-const providerName: Record<SessionPhone["provider"], string> = { twilio: "Twilio" };
+const providerName: Record<SessionPhone["provider"], string> = { twilio: "Twilio", voximplant: "VoxImplant", livekit_sip: "LiveKit SIP" };
 
 /** `10:04:31`: a call's events are seconds apart, the date is in the card's facts. */
 const clock = (iso: string) => new Date(iso).toLocaleTimeString(undefined, { hour: "2-digit", minute: "2-digit", second: "2-digit" });

@@ -194,7 +194,7 @@ function AddConnectionForm({ store, onDone }: { store: TelephonyStore; onDone: (
 function EditConnectionForm({ store, connection, onDone }: { store: TelephonyStore; connection: TelephonyConnection; onDone: () => void }) {
   const name = useSignal(connection.name);
   const rotate = useSignal(false);
-  const creds = useSignal<CredentialsForm>({ ...emptyConnectionForm, authType: connection.authType });
+  const creds = useSignal<CredentialsForm>({ ...emptyConnectionForm, authType: connection.authType === "api_key" ? "api_key" : "auth_token" });
   const fields = useSignal<FieldErrors>({});
   const message = useSignal<string | null>(null);
   const busy = useSignal(false);

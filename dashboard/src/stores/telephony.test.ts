@@ -15,11 +15,11 @@ const apiKeySid = `SK${"b2".repeat(16)}`;
 const spaceId = newId("space");
 
 const connection = (over: Partial<TelephonyConnection> = {}): TelephonyConnection => ({
-  id: newId("telephonyConnection"), spaceId, provider: "twilio", name: "Main account", accountId: accountSid, authType: "auth_token", secretHint: "…abcd", numberCount: 0, version: 1, createdAt: at, updatedAt: at, ...over,
+  id: newId("telephonyConnection"), spaceId, provider: "twilio", name: "Main account", accountId: accountSid, authType: "auth_token", secretHint: "…abcd", numberCount: 0, voximplant: null, livekitSip: null, version: 1, createdAt: at, updatedAt: at, ...over,
 });
 const phoneNumber = (e164: string, over: Partial<PhoneNumber> = {}): PhoneNumber => ({
   id: newId("phoneNumber"), spaceId, connectionId: newId("telephonyConnection"), provider: "twilio", e164, providerNumberId: `PN${e164.slice(1)}`, friendlyName: null,
-  agentId: null, inboundEnabled: true, recordingEnabled: false, maxConcurrentCalls: 5, allowedCountries: ["US"], callerName: null, createdAt: at, updatedAt: at, ...over,
+  agentId: null, inboundEnabled: true, recordingEnabled: false, maxConcurrentCalls: 5, allowedCountries: ["US"], callerName: null, sip: null, createdAt: at, updatedAt: at, ...over,
 });
 const available = (e164: string, imported = false): ProviderPhoneNumber => ({ providerNumberId: `PN${e164.slice(1)}`, e164, friendlyName: e164, voiceUrl: null, phoneNumberId: imported ? newId("phoneNumber") : null });
 
@@ -42,7 +42,7 @@ describe("connection form", () => {
     expect(Object.keys(checked.fields).sort()).toEqual(["auth.apiKeySecret", "auth.apiKeySid", "auth.authToken"]);
     expect(checked.fields["auth.apiKeySid"]).toMatch(/SK followed by 32 hex digits/);
     const ok = connectionBody({ ...form, apiKeySid, apiKeySecret: "key-secret-1", authToken: "auth-token-1" });
-    expect(ok.ok && ok.body.auth).toEqual({ type: "api_key", apiKeySid, apiKeySecret: "key-secret-1", authToken: "auth-token-1" });
+    expect(ok.ok && ok.body.provider === "twilio" && ok.body.auth).toEqual({ type: "api_key", apiKeySid, apiKeySecret: "key-secret-1", authToken: "auth-token-1" });
   });
 
   it("refuses an Account SID that is not AC and 32 hex digits, and an empty name", () => {

@@ -48,6 +48,9 @@ export const sessions = pgTable(
     phoneNumberId: text("phone_number_id"),
     providerCallId: varchar("provider_call_id", { length: 100 }),
     providerStatus: varchar("provider_status", { length: 40 }),
+    /** A capability URL that controls the provider's live call (VoxImplant: the scenario session's
+     *  media_session_access_secure_url, for hang-up and transfer). Never logged or returned. */
+    providerControlUrl: varchar("provider_control_url", { length: 1000 }),
     /** Why the provider's call ended (busy, no-answer, the caller hung up, transferred…). */
     hangupCause: varchar("hangup_cause", { length: 200 }),
     /** Campaign calls: the campaign and the attempt this session is (one session per attempt). */

@@ -25,6 +25,13 @@ export const telephonyConnections = pgTable(
     secret: text("secret").notNull(),
     /** Last characters of the secret, so people can tell connections apart. */
     secretHint: varchar("secret_hint", { length: 8 }).notNull(),
+    /** Provider settings that are not secret, shown by the API (VoxImplant: application and rule
+     *  ids, media encoding; LiveKit SIP: the outbound trunk's address and numbers, inbound allowed
+     *  addresses). Shape per provider: contracts' ConnectionSettings. */
+    settings: jsonb("settings").$type<Record<string, unknown>>().notNull().default({}),
+    /** What the platform provisioned at the provider and how the last sync went (LiveKit SIP:
+     *  trunk ids, sync status). Written by provisioning only. */
+    providerState: jsonb("provider_state").$type<Record<string, unknown>>().notNull().default({}),
     version: integer("version").notNull().default(1),
     createdBy: text("created_by").references(() => users.id, { onDelete: "set null" }),
     createdAt: createdAt(),
@@ -59,6 +66,9 @@ export const phoneNumbers = pgTable(
     callerName: varchar("caller_name", { length: 50 }),
     /** The provider-side settings the import replaced, restored when the number is released. */
     previousConfig: jsonb("previous_config").$type<Record<string, string | null>>().notNull().default({}),
+    /** What the platform provisioned for this number at the provider (LiveKit SIP: its dispatch
+     *  rule id and sync status). Written by provisioning only. */
+    providerState: jsonb("provider_state").$type<Record<string, unknown>>().notNull().default({}),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },

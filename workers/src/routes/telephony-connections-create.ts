@@ -36,6 +36,7 @@ export function registerTelephonyConnectionsCreate(app: OpenAPIHono<AppEnv>): vo
     const { spaceId } = c.req.valid("param");
     const body = c.req.valid("json");
     await requireSpace(c, spaceId, "owner");
+    if (body.provider !== "twilio") throw new ApiError("conflict", `${body.provider} connections are not available yet`);
     const db = c.get("db");
     const config = c.get("config");
     // A taken name is known without asking Twilio; the insert below still settles a race.

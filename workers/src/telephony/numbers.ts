@@ -25,6 +25,7 @@ export function toPhoneNumber(row: PhoneNumberRow, provider: string): PhoneNumbe
     providerNumberId: row.providerNumberId,
     friendlyName: row.friendlyName,
     agentId: row.agentId,
+    sip: null,
     inboundEnabled: row.inboundEnabled,
     recordingEnabled: row.recordingEnabled,
     maxConcurrentCalls: row.maxConcurrentCalls,
