@@ -25,3 +25,4 @@ export * from "./telemetry.ts";
 export * from "./telemetry-protocol.ts";
 export * from "./agent-builder.ts";
 export * from "./languages.ts";
+export * from "./sip.ts";

@@ -34,7 +34,7 @@ export interface MediaChannel {
  * verdict for an outbound call. Digits are personal data: never logged.
  */
 export interface PhoneLine {
-  readonly provider: "twilio";
+  readonly provider: "twilio" | "livekit_sip" | "voximplant";
   /** The provider's call id (Twilio CallSid). */
   readonly callId: string;
   /** A key the caller pressed (0-9, *, #, A-D), one call per key; returns an unsubscribe. */
