@@ -34,6 +34,15 @@ export const demoTelephonyConnectionId = "tcn_000000000000000000000000d1";
 export const demoPhoneNumberId = "pnm_000000000000000000000000d1";
 export const demoPhoneNumberSid = "PN00000000000000000000000000000d1a";
 export const demoPhoneNumber = "+15555550100";
+/** The demo space's simulated VoxImplant account (simulators/voximplant), its application, routing
+ *  rule and number, bound to the demo agent like the Twilio one. */
+export const demoVoximplantAccountId = "9000001";
+export const demoVoximplantApplicationId = 7000001;
+export const demoVoximplantRuleId = 8000001;
+export const demoVoximplantConnectionId = "tcn_000000000000000000000000d2";
+export const demoVoximplantNumberId = "pnm_000000000000000000000000d2";
+export const demoVoximplantPhoneId = "6000001";
+export const demoVoximplantNumber = "+15555550200";
 /** A simulated phone outbound calls of the demo reach (the simulator answers it). */
 export const demoCalleeNumber = "+15555550199";
 
