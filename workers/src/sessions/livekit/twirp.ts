@@ -4,7 +4,7 @@
 // wants one bounded request per call and a typed error the caller can decide to retry on.
 import type { z } from "zod";
 
-export type TwirpService = "RoomService" | "AgentDispatchService";
+export type TwirpService = "RoomService" | "AgentDispatchService" | "SIP";
 
 /** A failed LiveKit API call. `retryable` is true when the same request may succeed later. */
 export class LiveKitError extends Error {
@@ -16,13 +16,16 @@ export class LiveKitError extends Error {
   /** Twirp error code (`unavailable`, `unauthenticated`, …) when the body carried one. */
   readonly code: string | undefined;
   readonly retryable: boolean;
+  /** The Twirp error's `meta` (LiveKit SIP puts the SIP status of a failed call there). */
+  readonly meta: Readonly<Record<string, string>> | undefined;
 
-  constructor(operation: string, message: string, opts: { status?: number; code?: string; retryable: boolean; cause?: unknown }) {
+  constructor(operation: string, message: string, opts: { status?: number; code?: string; retryable: boolean; meta?: Record<string, string>; cause?: unknown }) {
     super(`LiveKit ${operation}: ${message}`, opts.cause === undefined ? undefined : { cause: opts.cause });
     this.operation = operation;
     this.status = opts.status;
     this.code = opts.code;
     this.retryable = opts.retryable;
+    this.meta = opts.meta;
   }
 }
 
@@ -101,15 +104,19 @@ export async function twirpCall<T>(call: TwirpCall<T>): Promise<T> {
 function errorFromResponse(operation: string, status: number, text: string): LiveKitError {
   let code: string | undefined;
   let msg: string | undefined;
+  let meta: Record<string, string> | undefined;
   try {
     const body: unknown = JSON.parse(text);
     if (typeof body === "object" && body !== null) {
       if ("code" in body && typeof body.code === "string") code = body.code;
       if ("msg" in body && typeof body.msg === "string") msg = body.msg;
+      if ("meta" in body && typeof body.meta === "object" && body.meta !== null) {
+        meta = Object.fromEntries(Object.entries(body.meta).flatMap(([k, v]) => (typeof v === "string" ? [[k, v]] : [])));
+      }
     }
   } catch {
     msg = text.trim().slice(0, 200) || undefined;
   }
   const detail = `HTTP ${status}${code ? ` ${code}` : ""}${msg ? `: ${msg}` : ""}`;
-  return new LiveKitError(operation, detail, { status, ...(code === undefined ? {} : { code }), retryable: isRetryableStatus(status) });
+  return new LiveKitError(operation, detail, { status, ...(code === undefined ? {} : { code }), ...(meta ? { meta } : {}), retryable: isRetryableStatus(status) });
 }
