@@ -11,12 +11,15 @@ import {
   RuntimeEventAck,
   RuntimePhoneTransferResult,
   RuntimeSessionState,
+  RuntimeSipInboundResult,
   toStorable,
   type RecordingContentType,
   type RecordingTrack,
   type RuntimeCapabilitiesBody,
   type RuntimeEvent,
   type RuntimePhoneTransferBody,
+  type RuntimeSipInboundBody,
+  type RuntimeSipParticipantBody,
   type WaveformBody,
 } from "@speaknode/contracts";
 import { signRuntimeServiceToken } from "@speaknode/tokens";
@@ -83,6 +86,20 @@ export class RuntimeApi {
   async transferCall(sessionId: string, destination: string): Promise<void> {
     const body: RuntimePhoneTransferBody = { destination };
     RuntimePhoneTransferResult.parse(await this.#json("POST", `/sessions/${sessionId}/phone/transfer`, body));
+  }
+
+  /**
+   * A SIP call a platform dispatch rule sent straight into LiveKit, with no session yet: the Worker
+   * resolves the number to its agent and creates the session (accept), or says why it will not
+   * take the call (reject: the runtime hangs up).
+   */
+  async sipInbound(body: RuntimeSipInboundBody): Promise<RuntimeSipInboundResult> {
+    return RuntimeSipInboundResult.parse(await this.#json("POST", "/sip/sessions", body));
+  }
+
+  /** Tells the Worker which SIP participant carries the session's call (its call id, numbers, and where a transfer goes). */
+  async sipParticipant(sessionId: string, body: RuntimeSipParticipantBody): Promise<void> {
+    await this.#request("POST", `/sessions/${sessionId}/sip`, { body: JSON.stringify(body), headers: { "content-type": "application/json" } });
   }
 
   /** The session's status, and whether it has ended. */

@@ -4,24 +4,31 @@
 // runs once as the process starts, before the library opens the job's root span
 // (`job_entrypoint`), so the tracer is registered by then. The library awaits the job's shutdown
 // callbacks (and nothing after them) before the process exits: ours waits for the session's last
-// report and upload, then flushes its spans.
+// report and upload, then flushes its spans. A platform SIP dispatch rule's job has no session
+// yet: it waits for the room's SIP participant and finds its session first (sip.ts), or hangs the
+// call up by deleting the room (each such call has a room of its own).
 import type { JobContext, JobProcess } from "@livekit/agents";
 import { trace } from "@opentelemetry/api";
 import { spanSessionIdAttribute, VadSettings } from "@speaknode/contracts";
-import { loadSettings } from "../../config.ts";
-import { log } from "../../log.ts";
+import type { RemoteParticipant } from "@livekit/rtc-node";
+import type { SipDispatchMetadata } from "@speaknode/contracts";
+import { loadSettings, type RuntimeSettings } from "../../config.ts";
+import { errorFields, log } from "../../log.ts";
 import { startRuntimeProcess, type RuntimeProcess, type RuntimeProcessOptions } from "../../runtime-process.ts";
 import { runSession, type CallIo, type RunnerDeps, type SessionOutcome } from "../../session/runner.ts";
-import { sessionOfDispatch } from "./metadata.ts";
+import { dispatchOf } from "./metadata.ts";
 import { roomCallIo } from "./room-io.ts";
+import { sipCallerWaitMs, sipCallSession, sipFactsOf, waitForSipParticipant } from "./sip.ts";
 
-export type JobEntryContext = Pick<JobContext, "job" | "room" | "connect" | "shutdown" | "addShutdownCallback">;
+export type JobEntryContext = Pick<JobContext, "job" | "room" | "connect" | "shutdown" | "addShutdownCallback" | "deleteRoom">;
 
 export interface LiveKitJobOptions extends RuntimeProcessOptions {
   /** The job process's environment, read when the process starts. */
   env: Record<string, string | undefined>;
   /** Runs the session (the session runner; tests substitute their own). */
   runSession?: (io: CallIo, deps: RunnerDeps) => Promise<SessionOutcome>;
+  /** How long a SIP dispatch waits for its caller (default sip.ts sipCallerWaitMs). */
+  sipCallerWaitMs?: number;
 }
 
 export interface LiveKitJob {
@@ -33,9 +40,30 @@ export interface LiveKitJob {
 
 export function liveKitJob(options: LiveKitJobOptions): LiveKitJob {
   const run = options.runSession ?? runSession;
+  let settings: RuntimeSettings | undefined;
   let started: RuntimeProcess | undefined;
+  const settingsOf = () => (settings ??= loadSettings(options.env));
   // Once per process: by prewarm normally, by the entry if a process was started without it.
-  const runtimeProcess = () => (started ??= startRuntimeProcess(loadSettings(options.env), options));
+  const runtimeProcess = () => (started ??= startRuntimeProcess(settingsOf(), options));
+  /** The session of a SIP dispatch's call, or null once the call has been hung up and the job ended. */
+  const sipSession = async (ctx: JobEntryContext, rule: SipDispatchMetadata, runtime: RuntimeProcess): Promise<string | null> => {
+    const hangUp = async (reason: string) => {
+      log.warn("hanging up a SIP call", { roomName: ctx.room.name, reason });
+      await ctx.deleteRoom();
+      ctx.shutdown(reason);
+      return null;
+    };
+    await ctx.connect();
+    const caller = await waitForSipParticipant(ctx.room, options.sipCallerWaitMs ?? sipCallerWaitMs);
+    if (!caller) return hangUp("no SIP caller joined the room");
+    try {
+      const found = await sipCallSession(caller, { room: ctx.room, rule, tokenSecret: settingsOf().tokenSecret, api: runtime.deps.api });
+      return found.action === "run" ? found.sessionId : hangUp(found.reason);
+    } catch (err) {
+      log.error("the SIP call's session could not be found", { roomName: ctx.room.name, ...errorFields(err) });
+      return hangUp("the platform could not be reached");
+    }
+  };
   return {
     async prewarm() {
       const { deps } = runtimeProcess();
@@ -44,20 +72,32 @@ export function liveKitJob(options: LiveKitJobOptions): LiveKitJob {
     },
     async entry(ctx) {
       const runtime = runtimeProcess();
-      const sessionId = sessionOfDispatch(ctx.job.metadata);
-      if (!sessionId) {
+      const dispatch = dispatchOf(ctx.job.metadata);
+      if (!dispatch) {
         log.error("dispatch without a session id in its metadata; leaving the room", { roomName: ctx.job.room?.name });
         ctx.shutdown("bad dispatch metadata");
         return;
       }
+      const sessionId = dispatch.kind === "session" ? dispatch.sessionId : await sipSession(ctx, dispatch.rule, runtime);
+      if (!sessionId) return;
+      // The Worker learns the SIP leg of the call (inbound through a trunk, or the callee of an
+      // outbound call) and each change of its status, in order; a lost report only loses detail.
+      let reports = Promise.resolve();
+      const reportSipCaller = (caller: RemoteParticipant) => {
+        const facts = sipFactsOf(ctx.room, caller);
+        reports = reports.then(() =>
+          runtime.deps.api.sipParticipant(sessionId, facts).catch((err: unknown) => log.warn("SIP participant not reported", { sessionId, ...errorFields(err) })),
+        );
+      };
       // The library's job span is the parent of the session's spans: file it under the session too.
       trace.getActiveSpan()?.setAttribute(spanSessionIdAttribute, sessionId);
       const outcome = runtime.runSession(sessionId, async () => {
         await ctx.connect();
-        return run(roomCallIo(ctx, sessionId), runtime.deps);
+        return run(roomCallIo(ctx, sessionId, { onSipCaller: reportSipCaller }), runtime.deps);
       });
       ctx.addShutdownCallback(async () => {
         await outcome;
+        await reports;
         await runtime.tracing?.forceFlush();
       });
       const { status, reason } = await outcome;

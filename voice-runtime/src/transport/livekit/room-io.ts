@@ -1,13 +1,18 @@
 // A LiveKit room as a call: the AgentSession's own RoomIO carries the audio (we only tap it for
 // the recording), the caller leaving ends the call, and background sound is a second track
-// published by LiveKit's BackgroundAudioPlayer from our ambience sources.
+// published by LiveKit's BackgroundAudioPlayer from our ambience sources. A caller who is a SIP
+// participant (a phone call through a LiveKit trunk, either way) makes it a phone call: keys both
+// ways through the phone line, and LiveKit's sip.callStatus "hangup" ends it as the caller leaving does.
 import { voice } from "@livekit/agents";
 import type { JobContext } from "@livekit/agents";
-import { DisconnectReason, RoomEvent, type RemoteParticipant, type Room } from "@livekit/rtc-node";
+import { DisconnectReason, RoomEvent, type Participant, type RemoteParticipant, type Room } from "@livekit/rtc-node";
+import { sipAttributes } from "@speaknode/contracts";
 import { backgroundFrames, createBackgroundSource } from "../../audio/background.ts";
 import { errorFields, log } from "../../log.ts";
 import type { CallIo } from "../../session/runner.ts";
 import type { CallEnd } from "../types.ts";
+import { SipPhoneLine } from "./phone-line.ts";
+import { isSipParticipant } from "./sip.ts";
 
 const backgroundRateHz = 48_000;
 
@@ -31,32 +36,60 @@ function couldBeCaller(participant: RemoteParticipant, agentIdentity: string | u
  * takes the room's participants in the same order, those already there first). Once known it
  * stays the caller, and only its leaving ends the call; anyone else may come and go.
  */
-function watchCaller(room: Room, onLeft: (caller: RemoteParticipant) => void): void {
+function watchCaller(room: Room, on: { caller(caller: RemoteParticipant): void; left(caller: RemoteParticipant): void }): void {
   let caller: string | undefined;
   const consider = (p: RemoteParticipant) => {
-    if (caller === undefined && couldBeCaller(p, room.localParticipant?.identity)) caller = p.identity;
+    if (caller !== undefined || !couldBeCaller(p, room.localParticipant?.identity)) return;
+    caller = p.identity;
+    on.caller(p);
   };
   for (const p of room.remoteParticipants.values()) consider(p);
   room.on(RoomEvent.ParticipantConnected, consider);
   room.on(RoomEvent.ParticipantDisconnected, (p: RemoteParticipant) => {
-    if (caller !== undefined && p.identity === caller) onLeft(p);
+    if (caller !== undefined && p.identity === caller) on.left(p);
   });
 }
 
-export function roomCallIo(ctx: Pick<JobContext, "room" | "shutdown">, sessionId: string): CallIo {
+export interface RoomCallOptions {
+  /** The caller is a SIP participant: called when it is known, and again whenever its sip.callStatus changes. */
+  onSipCaller?(caller: RemoteParticipant): void;
+  /** Between keys the agent presses (default phone-line.ts interDigitPauseMs). */
+  interDigitPauseMs?: number;
+}
+
+export function roomCallIo(ctx: Pick<JobContext, "room" | "shutdown">, sessionId: string, options: RoomCallOptions = {}): CallIo {
   const room = ctx.room;
   let player: voice.BackgroundAudioPlayer | undefined;
   let agentSession: voice.AgentSession | undefined;
+  // Always there, bound only if the caller turns out to be a SIP participant: an outbound call's
+  // callee may join after the session started. The phone tools are offered on phone sessions only.
+  const line = new SipPhoneLine(room, options.interDigitPauseMs === undefined ? {} : { interDigitPauseMs: options.interDigitPauseMs });
   const ended = new Promise<CallEnd>((resolve) => {
-    watchCaller(room, (caller) => {
-      const reason = caller.disconnectReason;
-      log.info("caller left the room", { sessionId, disconnectReason: reason === undefined ? undefined : DisconnectReason[reason] });
+    const hungUp = (caller: RemoteParticipant, how: string) => {
+      log.info(how, { sessionId, disconnectReason: caller.disconnectReason === undefined ? undefined : DisconnectReason[caller.disconnectReason] });
       resolve({ reason: "caller hung up", failed: false });
+    };
+    watchCaller(room, {
+      caller(caller) {
+        if (!isSipParticipant(caller)) return;
+        line.bind(caller);
+        options.onSipCaller?.(caller);
+        if (caller.attributes[sipAttributes.callStatus] === "hangup") hungUp(caller, "the SIP call was already over");
+      },
+      left: (caller) => hungUp(caller, "caller left the room"),
+    });
+    room.on(RoomEvent.ParticipantAttributesChanged, (changed: Record<string, string>, participant: Participant) => {
+      const status = changed[sipAttributes.callStatus];
+      const caller = line.caller;
+      if (status === undefined || !caller || participant.identity !== caller.identity) return;
+      options.onSipCaller?.(caller);
+      if (status === "hangup") hungUp(caller, "the SIP call hung up");
     });
     room.on(RoomEvent.Disconnected, () => resolve({ reason: "media connection lost", failed: true }));
   });
   return {
     sessionId,
+    phone: line,
     attach(session) {
       agentSession = session;
       return { room };

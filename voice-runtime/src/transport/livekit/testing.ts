@@ -1,8 +1,10 @@
 // Fakes of LiveKit's side of a job, for tests: no LiveKit server can run here. A FakeRoom is an
 // EventEmitter that emits the real RoomEvent names with participants that carry a numeric
 // `info.kind` (ParticipantKind), which is all the room I/O and the job entry look at; a
-// FakeJobContext plays the job process (connect, shutdown, and the shutdown callbacks the library
-// awaits before the process exits).
+// FakeJobContext plays the job process (connect, shutdown, deleting the room, and the shutdown
+// callbacks the library awaits before the process exits). SIP participants carry LiveKit's sip.*
+// attributes, change them (sip.callStatus) and press keys (RoomEvent.DtmfReceived); the agent's
+// keys (publishDtmf) are recorded with when they went out.
 import { EventEmitter } from "node:events";
 import type { JobContext } from "@livekit/agents";
 import { Job, Room as RoomInfo } from "@livekit/protocol";
@@ -25,7 +27,14 @@ export interface FakeParticipant {
 export class FakeRoom extends EventEmitter {
   readonly name: string;
   readonly remoteParticipants = new Map<string, FakeParticipant>();
-  readonly localParticipant = { identity: "agent-AJ_test" };
+  /** Keys the agent published (publishDtmf), with the time each went out. */
+  readonly publishedDtmf: { code: number; digit: string; atMs: number }[] = [];
+  readonly localParticipant = {
+    identity: "agent-AJ_test",
+    publishDtmf: async (code: number, digit: string): Promise<void> => {
+      this.publishedDtmf.push({ code, digit, atMs: Date.now() });
+    },
+  };
   isConnected = true;
 
   constructor(name = "speaknode-test-room") {
@@ -61,6 +70,17 @@ export class FakeRoom extends EventEmitter {
     this.emit(RoomEvent.TrackUnpublished, publication, participant);
   }
 
+  /** LiveKit updates the participant's attributes (e.g. sip.callStatus) and tells the room what changed. */
+  setAttributes(participant: FakeParticipant, changed: Record<string, string>): void {
+    Object.assign(participant.attributes, changed);
+    this.emit(RoomEvent.ParticipantAttributesChanged, changed, participant);
+  }
+
+  /** The participant pressed a key (an RFC 4733 event LiveKit's SIP service hands the room). */
+  pressKey(participant: FakeParticipant, code: number, digit: string): void {
+    this.emit(RoomEvent.DtmfReceived, code, digit, participant);
+  }
+
   leave(participant: FakeParticipant, reason: DisconnectReason = DisconnectReason.CLIENT_INITIATED): void {
     participant.disconnectReason = reason;
     this.remoteParticipants.delete(participant.identity);
@@ -80,13 +100,15 @@ export function fakeParticipant(init: FakeParticipantInit): FakeParticipant {
 
 export const callerKinds = { web: ParticipantKind.STANDARD, sip: ParticipantKind.SIP };
 
-type JobContextPart = Pick<JobContext, "job" | "room" | "connect" | "shutdown" | "addShutdownCallback">;
+type JobContextPart = Pick<JobContext, "job" | "room" | "connect" | "shutdown" | "addShutdownCallback" | "deleteRoom">;
 
 export class FakeJobContext implements JobContextPart {
   readonly job: Job;
   readonly fakeRoom: FakeRoom;
   connected = false;
   readonly shutdownReasons: string[] = [];
+  /** Times the job deleted its room (hanging up everyone in it). */
+  roomDeletions = 0;
   readonly #shutdownCallbacks: (() => Promise<void>)[] = [];
 
   constructor(opts: { metadata: string; room?: FakeRoom }) {
@@ -104,6 +126,11 @@ export class FakeJobContext implements JobContextPart {
 
   shutdown(reason = ""): void {
     this.shutdownReasons.push(reason);
+  }
+
+  async deleteRoom(): Promise<void> {
+    this.roomDeletions++;
+    for (const participant of [...this.fakeRoom.remoteParticipants.values()]) this.fakeRoom.leave(participant, DisconnectReason.ROOM_DELETED);
   }
 
   addShutdownCallback(callback: () => Promise<void>): void {
