@@ -1,11 +1,13 @@
-// "Import numbers": pick a connection, page through the numbers its Twilio account holds, tick the
-// ones to import (ticks survive paging; numbers already in this space are shown but cannot be
-// ticked), optionally bind them all to an agent, import. On import the API points each number's
-// webhooks at this platform and keeps the previous ones for a release.
+// "Import numbers": pick a connection, page through the numbers its provider offers (a Twilio or
+// VoxImplant account's numbers, a LiveKit SIP trunk's own list), tick the ones to import (ticks
+// survive paging; numbers already in this space are shown but cannot be ticked), optionally bind
+// them all to an agent, import. On import the API points each number at this platform (Twilio's
+// webhooks, VoxImplant's application, a LiveKit dispatch rule) and undoes it on release.
 import { useEffect, useMemo } from "preact/hooks";
 import { useStores } from "../stores/index.ts";
 import { createPhoneImportStore, importable, importPageSize } from "../stores/phone-import.ts";
 import type { TelephonyStore } from "../stores/telephony.ts";
+import { importEffect, providerLabels } from "../stores/telephony-labels.ts";
 import { Field } from "../ui/fields.tsx";
 
 export function ImportDialog({ store, spaceId, onClose }: { store: TelephonyStore; spaceId: string; onClose: () => void }) {
@@ -28,6 +30,9 @@ export function ImportDialog({ store, spaceId, onClose }: { store: TelephonyStor
   const selectable = (page ?? []).filter(importable);
   const allTicked = selectable.length > 0 && selectable.every((n) => dialog.selected.value[n.providerNumberId]);
   const fields = dialog.fields.value;
+  const chosen = connections.find((c) => c.id === dialog.connectionId.value) ?? null;
+  const provider = chosen?.provider ?? "twilio";
+  const holder = provider === "livekit_sip" ? "This trunk lists" : "This account holds";
   return (
     <form class="import-dialog stack" aria-label="Import numbers" onSubmit={submit} noValidate>
       <div class="row">
@@ -42,7 +47,7 @@ export function ImportDialog({ store, spaceId, onClose }: { store: TelephonyStor
           <select value={dialog.connectionId.value ?? ""} onChange={(e) => void dialog.open(e.currentTarget.value)}>
             {connections.map((c) => (
               <option key={c.id} value={c.id}>
-                {c.name} ({c.accountId})
+                {c.name} ({providerLabels[c.provider]}{c.provider === "livekit_sip" ? "" : ` ${c.accountId}`})
               </option>
             ))}
           </select>
@@ -60,9 +65,11 @@ export function ImportDialog({ store, spaceId, onClose }: { store: TelephonyStor
       </div>
       {dialog.error.value && <p class="error">{dialog.error.value}</p>}
       {!page ? (
-        <p class="muted">{dialog.loading.value ? "Asking Twilio for the account's numbers…" : ""}</p>
+        <p class="muted">{dialog.loading.value ? (provider === "livekit_sip" ? "Reading the trunk's numbers…" : `Asking ${providerLabels[provider]} for the account's numbers…`) : ""}</p>
       ) : page.length === 0 ? (
-        <p class="muted">This account holds no numbers{dialog.index.value > 0 ? " on this page" : ""}.</p>
+        <p class="muted">
+          {holder} no numbers{dialog.index.value > 0 ? " on this page" : ""}.
+        </p>
       ) : (
         <table class="available">
           <thead>
@@ -72,7 +79,7 @@ export function ImportDialog({ store, spaceId, onClose }: { store: TelephonyStor
               </th>
               <th>Number</th>
               <th>Friendly name</th>
-              <th>Calls go to now</th>
+              <th>{provider === "livekit_sip" ? "In this space" : "Calls go to now"}</th>
             </tr>
           </thead>
           <tbody>
@@ -91,7 +98,11 @@ export function ImportDialog({ store, spaceId, onClose }: { store: TelephonyStor
                   <code>{n.e164}</code>
                 </td>
                 <td>{n.friendlyName ?? ""}</td>
-                <td class="url">{importable(n) ? (n.voiceUrl ?? <span class="muted">nowhere</span>) : "already imported here"}</td>
+                {provider === "livekit_sip" ? (
+                  <td>{importable(n) ? <span class="muted">not yet</span> : "already imported here"}</td>
+                ) : (
+                  <td class="url">{importable(n) ? (n.voiceUrl ?? <span class="muted">nowhere</span>) : "already imported here"}</td>
+                )}
               </tr>
             ))}
           </tbody>
@@ -110,7 +121,7 @@ export function ImportDialog({ store, spaceId, onClose }: { store: TelephonyStor
       </div>
       {fields["providerNumberIds"] && <p class="error">{fields["providerNumberIds"]}</p>}
       {dialog.message.value && <p class="error">{dialog.message.value}</p>}
-      <p class="muted">Importing points each number's voice and status webhooks at Speaknode; releasing it later gives the previous settings back.</p>
+      <p class="muted">{importEffect[provider]}</p>
       <div class="row">
         <button type="submit" disabled={dialog.importing.value || dialog.count.value === 0}>
           {dialog.importing.value ? "Importing…" : `Import ${dialog.count.value} number${dialog.count.value === 1 ? "" : "s"}`}

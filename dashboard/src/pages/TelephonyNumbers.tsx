@@ -1,13 +1,15 @@
 // The Telephony page's numbers: the space's imported numbers with their settings (bound agent,
 // inbound and recording on/off, concurrent-call limit, allowed destination countries, caller name),
 // an edit panel per number, "Release" (the provider gets the number's previous webhooks back) and
-// the "Import numbers" dialog (TelephonyImport.tsx). Owners change them; members read.
+// the "Import numbers" dialog (TelephonyImport.tsx). Owners change them; members read. When a
+// number's calls go through LiveKit SIP, a column says how its dispatch rule's sync went.
 import { useSignal } from "@preact/signals";
 import type { PhoneNumber } from "../../../packages/contracts/src/telephony.ts";
 import { errorMessage } from "../api/client.ts";
 import { agentPath } from "../router.ts";
 import { useStores } from "../stores/index.ts";
 import { numberFormOf, type NumberForm, type TelephonyStore } from "../stores/telephony.ts";
+import { releaseEffect, sipStatusWords, toneClass } from "../stores/telephony-labels.ts";
 import { Field, NumberInput } from "../ui/fields.tsx";
 import type { FieldErrors } from "../ui/forms.ts";
 import { ImportDialog } from "./TelephonyImport.tsx";
@@ -17,6 +19,18 @@ type Props = { store: TelephonyStore; spaceId: string; can: boolean };
 const onOff = (on: boolean) => <span class={on ? "badge ok" : "badge"}>{on ? "on" : "off"}</span>;
 const countries = (list: string[]) => (list.includes("*") ? "any" : list.length === 0 ? "none" : list.join(", "));
 
+/** A number's LiveKit SIP dispatch rule: nothing when its calls do not go through LiveKit SIP. */
+function SipCell({ sip }: { sip: PhoneNumber["sip"] }) {
+  if (!sip) return null;
+  const words = sipStatusWords(sip.status, sip.detail);
+  return (
+    <span class="sip-status" data-sip={sip.status}>
+      <span class={toneClass(words.tone)}>{words.text}</span>
+      {words.detail && <small class={sip.status === "failed" ? "error" : "muted"}> {words.detail}</small>}
+    </span>
+  );
+}
+
 export function NumbersSection({ store, spaceId, can }: Props) {
   const { agents } = useStores();
   const editing = useSignal<string | null>(null);
@@ -24,7 +38,7 @@ export function NumbersSection({ store, spaceId, can }: Props) {
   const error = useSignal<string | null>(null);
   const agentName = (id: string | null) => (id ? (agents.agents.value.find((a) => a.id === id)?.name ?? id) : null);
   const release = (n: PhoneNumber) => {
-    const question = `Release ${n.e164}? Calls to it stop reaching this space's agents, and Twilio gets back the number's previous webhook settings (the Voice URL and status callback it had before the import). The number stays in your Twilio account.`;
+    const question = `Release ${n.e164}? Calls to it stop reaching this space's agents. ${releaseEffect(n.provider)}`;
     if (!confirm(question)) return;
     error.value = null;
     store.releaseNumber(n.id).then(
@@ -33,6 +47,8 @@ export function NumbersSection({ store, spaceId, can }: Props) {
     );
   };
   const list = store.numbers.value;
+  const sipColumn = list.some((n) => n.sip !== null);
+  const columns = 8 + (sipColumn ? 1 : 0) + (can ? 1 : 0);
   return (
     <div class="card stack" data-section="numbers">
       <div class="row">
@@ -61,6 +77,7 @@ export function NumbersSection({ store, spaceId, can }: Props) {
               <th>Max calls</th>
               <th>Calls out to</th>
               <th>Caller name</th>
+              {sipColumn && <th>SIP dispatch</th>}
               {can && <th><span class="visually-hidden">Actions</span></th>}
             </tr>
           </thead>
@@ -79,6 +96,11 @@ export function NumbersSection({ store, spaceId, can }: Props) {
                   <td>{n.maxConcurrentCalls}</td>
                   <td>{countries(n.allowedCountries)}</td>
                   <td>{n.callerName ?? ""}</td>
+                  {sipColumn && (
+                    <td>
+                      <SipCell sip={n.sip} />
+                    </td>
+                  )}
                   {can && (
                     <td>
                       <div class="row">
@@ -94,7 +116,7 @@ export function NumbersSection({ store, spaceId, can }: Props) {
                 </tr>,
                 editing.value === n.id && (
                   <tr key={`${n.id}-edit`} class="edit-row">
-                    <td colSpan={9}>
+                    <td colSpan={columns}>
                       <NumberPanel key={n.updatedAt} store={store} number={n} onDone={() => (editing.value = null)} />
                     </td>
                   </tr>

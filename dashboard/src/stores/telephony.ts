@@ -1,5 +1,6 @@
-// A space's telephony: its provider connections (Twilio accounts; the secrets only travel in the
-// request that sets them, the list shows a hint) and the phone numbers imported from them, with
+// A space's telephony: its provider connections (Twilio accounts, VoxImplant applications, LiveKit
+// SIP trunks — forms of the last two in telephony-forms.ts; the secrets only travel in the request
+// that sets them, the list shows a hint) and the phone numbers imported from them, with
 // their settings. Every member sees both; Owners add, rotate, delete, edit and release. The forms'
 // checks are the API's own schemas, so a field error shows before the request is sent. Pure parts
 // (form → body, `applyTelephonyEvent`) are tested without a DOM.
@@ -15,6 +16,20 @@ import {
 } from "../../../packages/contracts/src/telephony.ts";
 import type { Api } from "../api/client.ts";
 import { formErrors, zodFieldErrors, type FieldErrors } from "../ui/forms.ts";
+import {
+  liveKitSipBody,
+  liveKitSipFields,
+  liveKitSipPatch,
+  placeErrors,
+  sentLists,
+  voximplantBody,
+  voximplantFields,
+  voximplantPatch,
+  type Checked,
+  type LiveKitSipForm,
+  type SentLists,
+  type VoximplantForm,
+} from "./telephony-forms.ts";
 
 export type AuthType = TwilioAuth["type"];
 
@@ -33,7 +48,7 @@ export interface ConnectionForm extends CredentialsForm {
 
 export const emptyConnectionForm: ConnectionForm = { name: "", accountSid: "", authType: "auth_token", authToken: "", apiKeySid: "", apiKeySecret: "" };
 
-export type Checked<T> = { ok: true; body: T } | { ok: false; fields: FieldErrors };
+export type { Checked };
 
 // Pasted SIDs and secrets often carry a space or a line break at either end.
 function authOf(form: CredentialsForm): Record<string, string> {
@@ -121,6 +136,31 @@ export type TelephonyEvent =
 
 export type SaveResult<T> = { ok: true; value: T } | { ok: false; fields: FieldErrors; message: string | null };
 
+/** "Add connection": the provider chosen and its form. */
+export type NewConnection = { provider: "twilio"; form: ConnectionForm } | { provider: "voximplant"; form: VoximplantForm } | { provider: "livekit_sip"; form: LiveKitSipForm };
+/** The edit form of a VoxImplant or LiveKit SIP connection (Twilio's is `updateConnection`'s). */
+export type ConnectionEdit = { provider: "voximplant"; form: VoximplantForm } | { provider: "livekit_sip"; form: LiveKitSipForm };
+
+/** The body of a new connection and where its inputs are, so the API's field errors land on them. */
+function newConnectionBody(next: NewConnection): { checked: Checked<CreateTelephonyConnectionBody>; inputs: readonly string[] | null; lists: SentLists } {
+  switch (next.provider) {
+    case "twilio":
+      return { checked: connectionBody(next.form), inputs: null, lists: {} };
+    case "voximplant":
+      return { checked: voximplantBody(next.form), inputs: voximplantFields, lists: {} };
+    case "livekit_sip":
+      return { checked: liveKitSipBody(next.form), inputs: liveKitSipFields, lists: sentLists(next.form) };
+  }
+}
+
+/** The API's field errors on the form's inputs; those no input shows join the message. */
+function placed<T>(result: SaveResult<T>, inputs: readonly string[] | null, lists: SentLists): SaveResult<T> {
+  if (result.ok || inputs === null) return result;
+  const { fields, unplaced } = placeErrors(result.fields, inputs, lists);
+  const message = [result.message, ...unplaced].filter((m): m is string => !!m).join(" ") || null;
+  return { ok: false, fields, message };
+}
+
 export function createTelephonyStore(api: Api) {
   const store = {
     spaceId: signal<string | null>(null),
@@ -184,6 +224,30 @@ export function createTelephonyStore(api: Api) {
     );
   }
 
+  /** Adds a connection of any provider; the provider checks the settings before the API stores them. */
+  async function addConnection(next: NewConnection): Promise<SaveResult<TelephonyConnection>> {
+    const { checked, inputs, lists } = newConnectionBody(next);
+    if (!checked.ok) return { ok: false, fields: checked.fields, message: null };
+    const spaceId = openSpace();
+    const result = await send(
+      () => api.json(TelephonyConnection, "POST", `${space(spaceId)}/telephony-connections`, { body: checked.body }),
+      (connection) => applyTelephonyEvent(store, { type: "connection.saved", connection }),
+    );
+    return placed(result, inputs, lists);
+  }
+
+  /** Saves the edit form of a VoxImplant or LiveKit SIP connection: only what changed; empty secrets keep the stored ones. */
+  async function editConnection(current: TelephonyConnection, edit: ConnectionEdit): Promise<SaveResult<TelephonyConnection>> {
+    const checked = edit.provider === "voximplant" ? voximplantPatch(current, edit.form) : liveKitSipPatch(current, edit.form);
+    if (!checked.ok) return { ok: false, fields: checked.fields, message: null };
+    if (Object.keys(checked.body).length === 0) return { ok: true, value: current };
+    const result = await send(
+      () => api.json(TelephonyConnection, "PATCH", `/v1/telephony-connections/${encodeURIComponent(current.id)}`, { body: checked.body }),
+      (connection) => applyTelephonyEvent(store, { type: "connection.saved", connection }),
+    );
+    return edit.provider === "voximplant" ? placed(result, voximplantFields, {}) : placed(result, liveKitSipFields, sentLists(edit.form));
+  }
+
   async function updateConnection(current: TelephonyConnection, form: { name: string; rotate: boolean } & CredentialsForm): Promise<SaveResult<TelephonyConnection>> {
     const checked = connectionPatch(current, form);
     if (!checked.ok) return { ok: false, fields: checked.fields, message: null };
@@ -225,7 +289,7 @@ export function createTelephonyStore(api: Api) {
     if (spaceId) void loadConnections(spaceId);
   }
 
-  return { ...store, load, createConnection, updateConnection, removeConnection, updateNumber, releaseNumber, imported };
+  return { ...store, load, createConnection, addConnection, editConnection, updateConnection, removeConnection, updateNumber, releaseNumber, imported };
 }
 
 export type TelephonyStore = ReturnType<typeof createTelephonyStore>;
