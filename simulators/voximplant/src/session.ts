@@ -1,0 +1,283 @@
+// A VoxEngine session: the uploaded scenario run in node:vm with the subset of the VoxEngine API the
+// platform's scenario uses (https://voximplant.com/docs/references/voxengine), nothing else:
+//   VoxEngine.addEventListener/removeEventListener, customData(), callPSTN(number, callerid),
+//   createWebSocket(url), terminate(); Net.httpRequestAsync(url, {method, headers, postData, timeout});
+//   Logger.write(text); AppEvents, CallEvents, WebSocketEvents, WebSocketAudioEncoding;
+//   setTimeout/setInterval and their clear functions.
+// Events reach listeners as objects with `name` and the documented fields. A listener that throws is
+// recorded (scenario.error) and the session goes on.
+import { randomBytes } from "node:crypto";
+import vm from "node:vm";
+import type { ScriptStep } from "../../twilio/src/model.ts";
+import { VoxCall } from "./call.ts";
+import { callFacade, socketFacade, type Listener } from "./facades.ts";
+import type { Account, Application, CallEventRecord, PhoneBehaviour, Rule, SessionReport } from "./model.ts";
+import { digitsOf, e164 } from "./model.ts";
+import { httpRequestAsync } from "./net.ts";
+import { SimSocket } from "./websocket.ts";
+
+export const AppEvents = { CallAlerting: "Application.CallAlerting", Started: "Application.Started", HttpRequest: "Application.HttpRequest", Terminating: "Application.Terminating", Terminated: "Application.Terminated" } as const;
+export const CallEvents = { Connected: "Call.Connected", Disconnected: "Call.Disconnected", Failed: "Call.Failed", Ringing: "Call.Ringing", ToneReceived: "Call.ToneReceived" } as const;
+export const WebSocketEvents = { OPEN: "WebSocket.Open", CLOSE: "WebSocket.Close", ERROR: "WebSocket.Error", MESSAGE: "WebSocket.Message", MEDIA_STARTED: "WebSocket.MediaStarted", MEDIA_ENDED: "WebSocket.MediaEnded" } as const;
+export const WebSocketAudioEncoding = { PCM8: "PCM8", PCM16: "PCM16", PCM16_8KHZ: "PCM16_8KHZ", PCM16_16KHZ: "PCM16_16KHZ", ULAW: "ULAW" } as const;
+
+export interface SessionDeps {
+  speak(text: string): Int16Array;
+  phone(e164: string): PhoneBehaviour | null;
+  /** How long an unanswered outbound call rings before 480; default 60 s. */
+  noAnswerTimeoutMs: number;
+  /** A session with no live call and no open WebSocket ends after this long. */
+  idleSessionMs: number;
+  baseUrl(): string;
+  onCall(call: VoxCall): void;
+  onChange(): void;
+  log(message: string, fields: Record<string, unknown>): void;
+}
+
+let nextSessionId = 100_000_001;
+
+export class Session {
+  readonly id = nextSessionId++;
+  readonly secret = randomBytes(16).toString("hex");
+  readonly account: Account;
+  readonly application: Application;
+  readonly rule: Rule | null;
+  customData: string;
+  readonly createdMs = performance.now();
+  readonly events: CallEventRecord[] = [];
+  readonly errors: string[] = [];
+  readonly calls: VoxCall[] = [];
+  readonly sockets: SimSocket[] = [];
+  status: "running" | "terminated" = "running";
+  readonly #deps: SessionDeps;
+  readonly #appListeners = new Map<string, Listener[]>();
+  readonly #callListeners = new Map<VoxCall, Map<string, Listener[]>>();
+  readonly #socketListeners = new Map<SimSocket, Map<string, Listener[]>>();
+  readonly #facades = new Map<object, object>();
+  readonly #timers = new Set<NodeJS.Timeout>();
+  #idleTimer: NodeJS.Timeout | null = null;
+
+  constructor(account: Account, application: Application, rule: Rule | null, customData: string, deps: SessionDeps) {
+    this.account = account;
+    this.application = application;
+    this.rule = rule;
+    this.customData = customData;
+    this.#deps = deps;
+  }
+
+  get accessUrl(): string {
+    return `${this.#deps.baseUrl()}/vox/sessions/${this.id}/${this.secret}`;
+  }
+
+  nowMs(): number {
+    return Math.round(performance.now() - this.createdMs);
+  }
+
+  record(kind: string, detail: Record<string, unknown> = {}): void {
+    this.events.push({ atMs: this.nowMs(), kind, ...detail });
+    this.#deps.onChange();
+  }
+
+  /** Runs the scenario's code, then raises AppEvents.Started. */
+  start(): void {
+    const code = this.application.scenario ?? "";
+    const context = vm.createContext(this.#sandbox(), { name: `voximplant-session-${this.id}` });
+    try {
+      new vm.Script(code, { filename: `${this.application.name}.js` }).runInContext(context, { timeout: 2000 });
+    } catch (err) {
+      this.#error(err);
+    }
+    this.record("session.started", { ruleId: this.rule?.ruleId ?? null });
+    this.#dispatch(this.#appListeners, AppEvents.Started, { accessURL: this.accessUrl, accessSecureURL: this.accessUrl, sessionId: this.id });
+    this.#scheduleIdle();
+  }
+
+  /** An inbound call reaches the scenario: AppEvents.CallAlerting. */
+  alert(from: string, to: string, script: ScriptStep[], displayName: string | null): VoxCall {
+    const call = this.#newCall("inbound", e164(from), e164(to), script);
+    this.#dispatch(this.#appListeners, AppEvents.CallAlerting, { call: this.#callFacade(call), callerid: digitsOf(from), destination: digitsOf(to), displayName: displayName ?? digitsOf(from), headers: {} });
+    return call;
+  }
+
+  /** AppEvents.HttpRequest from a request to the access URL; answers what the listener returns. */
+  async httpRequest(method: string, path: string, content: string): Promise<string> {
+    const results = this.#dispatch(this.#appListeners, AppEvents.HttpRequest, { method, path, content });
+    const first = results.find((r) => r !== undefined);
+    const value = await Promise.race([Promise.resolve(first), new Promise((r) => setTimeout(() => r(undefined), 10_000).unref())]).catch((err: unknown) => {
+      this.#error(err);
+      return undefined;
+    });
+    return value === undefined || value === null ? "" : typeof value === "string" ? value : JSON.stringify(value);
+  }
+
+  /** VoxEngine.terminate(), the idle timeout or the simulator closing. */
+  terminate(reason: string): void {
+    if (this.status === "terminated") return;
+    this.#dispatch(this.#appListeners, AppEvents.Terminating, {});
+    this.status = "terminated";
+    for (const call of this.calls) call.drop(reason);
+    for (const socket of this.sockets) socket.close();
+    for (const t of this.#timers) clearTimeout(t);
+    this.#timers.clear();
+    if (this.#idleTimer) clearTimeout(this.#idleTimer);
+    this.record("session.terminated", { reason });
+    this.#dispatch(this.#appListeners, AppEvents.Terminated, {});
+  }
+
+  report(): SessionReport {
+    return { id: this.id, accountId: this.account.accountId, applicationId: this.application.applicationId, ruleId: this.rule?.ruleId ?? null, status: this.status, customData: this.customData, accessUrl: this.accessUrl, accessSecureUrl: this.accessUrl, calls: this.calls.map((c) => c.id), events: [...this.events], errors: [...this.errors] };
+  }
+
+  #error(err: unknown): void {
+    const message = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+    this.errors.push(message);
+    this.record("scenario.error", { message: message.slice(0, 500) });
+    this.#deps.log("scenario error", { sessionId: this.id, message: message.slice(0, 200) });
+  }
+
+  #dispatch(listeners: Map<string, Listener[]> | undefined, name: string, fields: Record<string, unknown>): unknown[] {
+    const event = { name, ...fields };
+    const out: unknown[] = [];
+    for (const fn of [...(listeners?.get(name) ?? [])]) {
+      try {
+        const r = fn(event);
+        if (r && typeof (r as Promise<unknown>).then === "function") (r as Promise<unknown>).then(undefined, (err: unknown) => this.#error(err));
+        out.push(r);
+      } catch (err) {
+        this.#error(err);
+      }
+    }
+    return out;
+  }
+
+  #newCall(direction: "inbound" | "outbound", from: string, to: string, script: ScriptStep[]): VoxCall {
+    const call = new VoxCall(
+      { sessionId: this.id, accountId: this.account.accountId, applicationId: this.application.applicationId, direction, from, to, script },
+      {
+        speak: (t) => this.#deps.speak(t),
+        emit: (c, name, fields) => {
+          this.#dispatch(this.#callListeners.get(c), name, { call: this.#callFacade(c), ...fields });
+          if (!c.live) this.#scheduleIdle();
+        },
+        sessionEvents: () => this.events,
+        sessionCreatedMs: this.createdMs,
+        onChange: () => this.#deps.onChange(),
+      },
+    );
+    for (const step of script) if ("say" in step) this.#deps.speak(step.say);
+    this.calls.push(call);
+    this.#deps.onCall(call);
+    return call;
+  }
+
+  #callFacade(call: VoxCall): object {
+    let f = this.#facades.get(call);
+    if (!f) {
+      const listeners = new Map<string, Listener[]>();
+      this.#callListeners.set(call, listeners);
+      f = callFacade(call, listeners, { socketOf: (ws) => this.#socketOf(ws), record: (k, d) => this.record(k, d) });
+      this.#facades.set(call, f);
+    }
+    return f;
+  }
+
+  #socketFacade(socket: SimSocket): object {
+    let f = this.#facades.get(socket);
+    if (!f) {
+      const listeners = new Map<string, Listener[]>();
+      this.#socketListeners.set(socket, listeners);
+      f = socketFacade(socket, listeners, { callOf: (c) => this.#callOf(c) });
+      this.#facades.set(socket, f);
+    }
+    return f;
+  }
+
+  #socketOf(facade: unknown): SimSocket | null {
+    for (const [host, f] of this.#facades) if (f === facade && host instanceof SimSocket) return host;
+    return null;
+  }
+
+  #callOf(facade: unknown): VoxCall | null {
+    for (const [host, f] of this.#facades) if (f === facade && host instanceof VoxCall) return host;
+    return null;
+  }
+
+  #callPSTN(number: unknown, callerid: unknown): object {
+    const to = e164(String(number ?? "").replace(/[^\d+]/g, ""));
+    const from = e164(String(callerid ?? "").replace(/[^\d+]/g, ""));
+    const phone = this.#deps.phone(to) ?? { answer: "human" };
+    const call = this.#newCall("outbound", from, to, phone.script ?? []);
+    const facade = this.#callFacade(call);
+    this.record("call.pstn", { callId: call.id });
+    // Events fire after the scenario's synchronous code has added its listeners, as in VoxEngine.
+    const later = (ms: number, fn: () => void): void => {
+      const t = setTimeout(() => {
+        this.#timers.delete(t);
+        if (call.live) fn();
+      }, ms);
+      this.#timers.add(t);
+    };
+    later(50, () => call.emitRinging());
+    const ringMs = phone.ringMs ?? 1000;
+    if (phone.answer === "human") later(ringMs, () => call.connect());
+    else if (phone.answer === "busy") later(ringMs, () => call.fail(486, "Busy Here", "busy"));
+    else later(phone.ringTimeoutMs ?? this.#deps.noAnswerTimeoutMs, () => call.fail(480, "Temporarily Unavailable", "no-answer"));
+    return facade;
+  }
+
+  #createWebSocket(url: unknown): object {
+    const socket = new SimSocket(String(url), {
+      emit: (s, name, fields) => {
+        this.#dispatch(this.#socketListeners.get(s), name, { websocket: this.#socketFacade(s), ...fields });
+        if (name === WebSocketEvents.CLOSE) this.#scheduleIdle();
+      },
+      record: (k, d) => this.record(k, d),
+    });
+    this.sockets.push(socket);
+    return this.#socketFacade(socket);
+  }
+
+  #scheduleIdle(): void {
+    if (this.#idleTimer) clearTimeout(this.#idleTimer);
+    this.#idleTimer = setTimeout(() => {
+      const busy = this.calls.some((c) => c.live) || this.sockets.some((s) => s.readyState <= 1);
+      if (busy) this.#scheduleIdle();
+      else this.terminate("idle");
+    }, this.#deps.idleSessionMs);
+    this.#idleTimer.unref();
+  }
+
+  #sandbox(): Record<string, unknown> {
+    const track = (t: NodeJS.Timeout): NodeJS.Timeout => (this.#timers.add(t), t);
+    const guard = (fn: unknown) => () => {
+      try {
+        if (typeof fn === "function") (fn as () => void)();
+      } catch (err) {
+        this.#error(err);
+      }
+    };
+    return {
+      AppEvents,
+      CallEvents,
+      WebSocketEvents,
+      WebSocketAudioEncoding,
+      VoxEngine: {
+        addEventListener: (name: string, fn: Listener) => void this.#appListeners.set(name, [...(this.#appListeners.get(name) ?? []), fn]),
+        removeEventListener: (name: string, fn?: Listener) => void this.#appListeners.set(name, fn ? (this.#appListeners.get(name) ?? []).filter((f) => f !== fn) : []),
+        customData: (value?: unknown) => {
+          if (typeof value === "string") this.customData = value;
+          return this.customData;
+        },
+        callPSTN: (number: unknown, callerid: unknown) => this.#callPSTN(number, callerid),
+        createWebSocket: (url: unknown) => this.#createWebSocket(url),
+        terminate: () => this.terminate("scenario"),
+      },
+      Net: { httpRequestAsync: (url: unknown, options: unknown) => httpRequestAsync(String(url), options, (k, d) => this.record(k, d)) },
+      Logger: { write: (text: unknown) => this.record("log", { text: String(text).slice(0, 1000) }) },
+      setTimeout: (fn: unknown, ms?: number) => track(setTimeout(guard(fn), ms)),
+      setInterval: (fn: unknown, ms?: number) => track(setInterval(guard(fn), ms)),
+      clearTimeout: (t: NodeJS.Timeout) => clearTimeout(t),
+      clearInterval: (t: NodeJS.Timeout) => clearInterval(t),
+    };
+  }
+}
