@@ -6,7 +6,17 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { RuntimeCapabilitiesBody, RuntimeEventBody, RuntimePhoneTransferBody, type RuntimeConfig, type RuntimeEvent, type SessionStatus } from "@speaknode/contracts";
+import {
+  RuntimeCapabilitiesBody,
+  RuntimeEventBody,
+  RuntimePhoneTransferBody,
+  RuntimeSipInboundBody,
+  RuntimeSipParticipantBody,
+  type RuntimeConfig,
+  type RuntimeEvent,
+  type RuntimeSipInboundResult,
+  type SessionStatus,
+} from "@speaknode/contracts";
 import { verifyRuntimeServiceToken } from "@speaknode/tokens";
 import { FakeRecordingStore, readBody as body, type FakeRecording } from "./fake-recordings.ts";
 
@@ -34,6 +44,11 @@ export interface FakeRuntimeApi {
   refuseTransfers: number | undefined;
   /** Capability reports (PUT /capabilities), in arrival order. */
   capabilities: RuntimeCapabilitiesBody[];
+  /** SIP calls with no session yet (POST /sip/sessions), and how the Worker answers them (default: reject). */
+  sipInboundRequests: RuntimeSipInboundBody[];
+  answerSipInbound: (body: RuntimeSipInboundBody) => RuntimeSipInboundResult;
+  /** SIP participants reported (POST /sessions/{id}/sip), in arrival order. */
+  sipParticipants: { sessionId: string; body: RuntimeSipParticipantBody }[];
   eventsOf(sessionId: string): RuntimeEvent[];
   /** Resolves when an event of `type` arrives for the session. */
   waitFor(sessionId: string, type: RuntimeEvent["type"], timeoutMs?: number): Promise<RuntimeEvent>;
@@ -56,6 +71,9 @@ export async function startFakeRuntimeApi(): Promise<FakeRuntimeApi> {
     transfers: [],
     refuseTransfers: undefined,
     capabilities: [],
+    sipInboundRequests: [],
+    answerSipInbound: () => ({ action: "reject", reason: "not in service", busy: false }),
+    sipParticipants: [],
     eventsOf: (sessionId) => api.events.filter((e) => e.sessionId === sessionId).map((e) => e.event),
     waitFor: (sessionId, type, timeoutMs = 20_000) => {
       const seen = api.events.find((e) => e.sessionId === sessionId && e.event.type === type);
@@ -90,6 +108,15 @@ export async function startFakeRuntimeApi(): Promise<FakeRuntimeApi> {
         }
         api.capabilities.push(parsed.data);
         return send(204, null);
+      }
+      if (url.pathname === "/runtime/v1/sip/sessions" && req.method === "POST") {
+        const parsed = RuntimeSipInboundBody.safeParse(JSON.parse((await body(req)).toString("utf8")));
+        if (!parsed.success) {
+          const p = problem(400, "validation_failed");
+          return send(p.status, p.json);
+        }
+        api.sipInboundRequests.push(parsed.data);
+        return send(200, api.answerSipInbound(parsed.data));
       }
       const m = url.pathname.match(/^\/runtime\/v1\/sessions\/(ses_[0-9a-z]+)(?:\/(.+))?$/);
       const sessionId = m?.[1] ?? "";
@@ -147,6 +174,15 @@ export async function startFakeRuntimeApi(): Promise<FakeRuntimeApi> {
         api.transfers.push({ sessionId, destination: parsed.data.destination });
         return send(200, { transferred: true });
       }
+      if (req.method === "POST" && rest === "sip") {
+        const parsed = RuntimeSipParticipantBody.safeParse(JSON.parse((await body(req)).toString("utf8")));
+        if (!parsed.success) {
+          const p = problem(400, "validation_failed");
+          return send(p.status, p.json);
+        }
+        api.sipParticipants.push({ sessionId, body: parsed.data });
+        return send(204, null);
+      }
       if (req.method === "PUT" && rest === "waveform") {
         api.waveforms.push({ sessionId, body: JSON.parse((await body(req)).toString("utf8")) as unknown });
         return send(200, { ok: true });
@@ -167,6 +203,12 @@ export async function startFakeRuntimeApi(): Promise<FakeRuntimeApi> {
     },
     set refuseEvents(v) {
       api.refuseEvents = v;
+    },
+    get answerSipInbound() {
+      return api.answerSipInbound;
+    },
+    set answerSipInbound(v) {
+      api.answerSipInbound = v;
     },
     get refuseTransfers() {
       return api.refuseTransfers;

@@ -48,7 +48,8 @@ export function liveKitJob(options: LiveKitJobOptions): LiveKitJob {
   /** The session of a SIP dispatch's call, or null once the call has been hung up and the job ended. */
   const sipSession = async (ctx: JobEntryContext, rule: SipDispatchMetadata, runtime: RuntimeProcess): Promise<string | null> => {
     const hangUp = async (reason: string) => {
-      log.warn("hanging up a SIP call", { roomName: ctx.room.name, reason });
+      // A SIP rule's room is named after the caller's number: personal data.
+      log.warn("hanging up a SIP call", { reason, pii: { roomName: ctx.room.name } });
       await ctx.deleteRoom();
       ctx.shutdown(reason);
       return null;
@@ -60,7 +61,7 @@ export function liveKitJob(options: LiveKitJobOptions): LiveKitJob {
       const found = await sipCallSession(caller, { room: ctx.room, rule, tokenSecret: settingsOf().tokenSecret, api: runtime.deps.api });
       return found.action === "run" ? found.sessionId : hangUp(found.reason);
     } catch (err) {
-      log.error("the SIP call's session could not be found", { roomName: ctx.room.name, ...errorFields(err) });
+      log.error("the SIP call's session could not be found", errorFields(err));
       return hangUp("the platform could not be reached");
     }
   };
@@ -74,7 +75,7 @@ export function liveKitJob(options: LiveKitJobOptions): LiveKitJob {
       const runtime = runtimeProcess();
       const dispatch = dispatchOf(ctx.job.metadata);
       if (!dispatch) {
-        log.error("dispatch without a session id in its metadata; leaving the room", { roomName: ctx.job.room?.name });
+        log.error("dispatch without a session id in its metadata; leaving the room", { pii: { roomName: ctx.job.room?.name } });
         ctx.shutdown("bad dispatch metadata");
         return;
       }
