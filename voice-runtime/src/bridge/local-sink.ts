@@ -1,4 +1,4 @@
-// The local sink: the voice runtime's embedded media endpoint, spoken to as any local client does
+// The local sink: the voice runtime's embedded media endpoint, spoken to as every local client does
 // (transport/local/client.ts) at `${RUNTIME_MEDIA_URL}?session=<sid>`, with a media token the
 // bridge signs for the session (role "voximplant"). The runtime paces its audio and sends `clear`
 // on barge-in and `end` when the agent hangs up. The local protocol carries no DTMF
