@@ -11,6 +11,8 @@ import { registerRuntimeEvents } from "./runtime-events.ts";
 import { registerRuntimePhoneTransfer } from "./runtime-phone-transfer.ts";
 import { registerRuntimeRecording } from "./runtime-recording.ts";
 import { registerRuntimeSessionState } from "./runtime-session-state.ts";
+import { registerRuntimeSipParticipant } from "./runtime-sip-participant.ts";
+import { registerRuntimeSipSessions } from "./runtime-sip-sessions.ts";
 import { registerRuntimeTransferConfig } from "./runtime-transfer-config.ts";
 import { registerRuntimeWaveform } from "./runtime-waveform.ts";
 
@@ -30,5 +32,7 @@ export function registerRuntimeApi(app: OpenAPIHono<AppEnv>): void {
   registerRuntimeRecording(app);
   registerRuntimeWaveform(app);
   registerRuntimePhoneTransfer(app);
+  registerRuntimeSipSessions(app);
+  registerRuntimeSipParticipant(app);
   registerRuntimeCapabilities(app);
 }

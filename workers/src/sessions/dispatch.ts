@@ -4,7 +4,7 @@
 // (SessionDeps): a campaign's CampaignRunner Durable Object places calls too.
 import type { Context } from "hono";
 import { and, eq } from "drizzle-orm";
-import { AgentConfig, coerceVariables, newId, type CoerceSource } from "@speaknode/contracts";
+import { AgentConfig, coerceVariables, newId, type CoerceSource, type TelephonyProviderName } from "@speaknode/contracts";
 import { agentVersions, sessions, type Database } from "@speaknode/db";
 import type { Config } from "../config.ts";
 import type { AppEnv } from "../context.ts";
@@ -110,6 +110,8 @@ export interface PhoneFacts {
   phoneNumberId: string;
   /** Known at once for inbound calls; set when the provider accepts an outbound one. */
   providerCallId: string | null;
+  /** The connection's provider (stored as the session's media driver: the call's media is theirs). */
+  provider: TelephonyProviderName;
 }
 
 export interface CreateSessionRequest extends Omit<DispatchRequest, "channel"> {
@@ -165,7 +167,7 @@ export async function createDispatchingSession(deps: SessionDeps, req: CreateSes
     caller: req.caller,
     language,
     variables: variables.values,
-    mediaDriver: phone ? "twilio" : settings.runtime.mediaDriver,
+    mediaDriver: phone ? phone.provider : settings.runtime.mediaDriver,
     ...(phone
       ? { direction: phone.direction, fromNumber: phone.from, toNumber: phone.to, phoneNumberId: phone.phoneNumberId, providerCallId: phone.providerCallId }
       : {}),

@@ -20,7 +20,8 @@ export function sessionPhone(row: typeof sessions.$inferSelect): SessionPhone | 
     from: row.fromNumber,
     to: row.toNumber,
     phoneNumberId: row.phoneNumberId,
-    // Phone sessions run on their provider's media (media_driver "twilio"); Twilio is the only one yet.
+    // A phone session's media driver is its connection's provider (createDispatchingSession);
+    // rows written before there was more than one provider say "twilio" too.
     provider: provider.success ? provider.data : "twilio",
     providerCallId: row.providerCallId,
     providerStatus: row.providerStatus,

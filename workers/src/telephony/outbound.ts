@@ -1,8 +1,10 @@
 // Outbound calls (agent → phone): the space's number and its rules (destination countries,
-// concurrent calls), the session created through the shared dispatch path, then Twilio's
-// `Calls.json` with inline TwiML that connects the answered call to the runtime's Media Streams
-// endpoint, status callbacks and asynchronous answering-machine detection. A call Twilio refuses
-// fails its session with the reason and becomes a problem the caller can act on.
+// concurrent calls), the session created through the shared dispatch path, then the number's
+// provider: Twilio's `Calls.json` with inline TwiML that connects the answered call to the runtime's
+// Media Streams endpoint, status callbacks and asynchronous answering-machine detection; LiveKit
+// SIP's CreateSIPParticipant into the session's room (outbound-livekit.ts); VoxImplant's scenario
+// (outbound-dial.ts). A call the provider refuses fails its session with the reason and becomes a
+// problem the caller can act on.
 import type { Context } from "hono";
 import { and, eq } from "drizzle-orm";
 import type { OutboundCall, OutboundCallBody, VoicemailPolicy } from "@speaknode/contracts";
@@ -21,6 +23,9 @@ import { duplicateAttemptDetail } from "./refusal-kind.ts";
 import { loadConnectionRow, twilioClientFor, twilioWebhookUrlsAt, type ConnectionRow } from "./connections.ts";
 import { TwilioApiError, type TwilioCreateCall } from "./twilio/client.ts";
 import { twiml } from "./twilio/twiml.ts";
+import { placeVoximplantCall, type DialDeps, type PlacedCall, type ProviderDial } from "./outbound-dial.ts";
+import { placeLiveKitSipCall } from "./outbound-livekit.ts";
+import type { Config } from "../config.ts";
 
 export { admitOutbound, liveCallsOn, liveStatuses, type PhoneNumberRow } from "./call-limits.ts";
 export { attemptAlreadyHasSession, callRefusalKind, type CallRefusalKind } from "./refusal-kind.ts";
@@ -51,18 +56,21 @@ export interface PlaceCallOptions {
   onSessionCreated?: (sessionId: string) => Promise<void>;
 }
 
-/** Seconds Twilio lets an outbound call ring before it gives up (no-answer). */
+/** Seconds the provider lets an outbound call ring before it gives up (no-answer). */
 export const ringTimeoutS = 30;
 /** Lifetime of the media token in the inline TwiML: ringing plus Twilio's connect time. */
 export const outboundMediaTokenTtlS = 120;
 
 /** A phone number of the space, with the connection that places its calls. */
-export async function loadSpaceNumber(db: Database, spaceId: string, phoneNumberId: string): Promise<{ number: PhoneNumberRow; connection: ConnectionRow }> {
+export async function loadSpaceNumber(db: Database, config: Config, spaceId: string, phoneNumberId: string): Promise<{ number: PhoneNumberRow; connection: ConnectionRow }> {
   const [number] = await db.select().from(phoneNumbers).where(and(eq(phoneNumbers.id, phoneNumberId), eq(phoneNumbers.spaceId, spaceId)));
   if (!number) throw notFound("phone number");
   const connection = await loadConnectionRow(db, spaceId, number.connectionId);
   if (!connection) throw notFound("phone number");
-  if (connection.provider !== "twilio") throw new ApiError("conflict", `calls through ${connection.provider} connections are not supported yet`);
+  // Refused before any session exists: a LiveKit SIP number needs the LiveKit media driver.
+  if (connection.provider === "livekit_sip" && !config.runtime.livekit) {
+    throw new ApiError("conflict", "calls from a LiveKit SIP number need the LiveKit media driver (MEDIA_DRIVER=livekit)");
+  }
   return { number, connection };
 }
 
@@ -95,6 +103,24 @@ export function createCallParams(
   };
 }
 
+/** Twilio's Calls.json with inline TwiML to the media stream; a refusal fails the session and is thrown as a problem. */
+async function placeTwilioCall(deps: DialDeps, d: ProviderDial): Promise<PlacedCall> {
+  const { config } = deps;
+  // No CallSid to bind the token to yet: Twilio assigns it when it accepts the request below.
+  const mediaToken = await signSessionToken(config.runtime.tokenSecret, { sessionId: d.sessionId, agentId: d.agentId, scope: "media", role: "phone", ttlS: outboundMediaTokenTtlS });
+  const params = createCallParams(deps, { sessionId: d.sessionId, mediaToken, connectionId: d.connection.id, from: d.from, to: d.to, timeLimitS: d.timeLimitS });
+  try {
+    const client = await twilioClientFor(config, d.connection);
+    const call = await client.createCall(params);
+    return { providerCallId: call.sid, providerStatus: call.status, reportedCallId: call.sid };
+  } catch (err) {
+    await d.fail(err instanceof TwilioApiError ? createCallRefusal(err).reason : "the call could not be placed");
+    if (!(err instanceof TwilioApiError)) throw err;
+    log.warn("outbound call: Twilio refused the call", { sessionId: d.sessionId, connectionId: d.connection.id, status: err.status, twilioCode: err.code });
+    throw createCallRefusal(err).error;
+  }
+}
+
 /** The refusal of a second session for one campaign attempt (never dialled twice). */
 function duplicateAttempt(err: unknown): ApiError | null {
   if (databaseErrorFields(err)?.constraint !== "sessions_campaign_attempt_uq") return null;
@@ -112,7 +138,7 @@ export async function placeOutboundCall(deps: CallDeps, agent: AgentRow, body: O
   // The contract checks E.164's shape only; whether the number can exist is checked here.
   const destination = parsePhoneNumber(body.to);
   if (!destination.ok) throw new ApiError("validation_failed", "the destination is not a phone number that can exist", { errors: [{ field: "body.to", message: destination.message }] });
-  const { number, connection } = await loadSpaceNumber(db, agent.spaceId, body.fromNumberId);
+  const { number, connection } = await loadSpaceNumber(db, config, agent.spaceId, body.fromNumberId);
   await admitOutbound(db, number, body.to);
 
   const maxDurationS = campaign?.maxDurationS ?? body.maxDurationS;
@@ -127,7 +153,7 @@ export async function placeOutboundCall(deps: CallDeps, agent: AgentRow, body: O
       language: body.language,
       channel: "phone",
       caller: body.to,
-      phone: { direction: "outbound", from: number.e164, to: body.to, phoneNumberId: number.id, providerCallId: null },
+      phone: { direction: "outbound", from: number.e164, to: body.to, phoneNumberId: number.id, providerCallId: null, provider: connection.provider },
       ...(maxDurationMs !== undefined ? { maxDurationMs } : {}),
       ...(campaign ? { campaign: { campaignId: campaign.campaignId, attemptId: campaign.attemptId, agentVersion: campaign.agentVersion } } : {}),
     });
@@ -156,31 +182,33 @@ export async function placeOutboundCall(deps: CallDeps, agent: AgentRow, body: O
     }
   }
 
-  // No CallSid to bind the token to yet: Twilio assigns it when it accepts the request below.
-  const mediaToken = await signSessionToken(config.runtime.tokenSecret, { sessionId, agentId: agent.id, scope: "media", role: "phone", ttlS: outboundMediaTokenTtlS });
   const timeLimitS = Math.floor(Math.min(maxDurationMs ?? config.sessions.maxDurationMs, config.sessions.maxDurationMs) / 1000);
-  const params = createCallParams(deps, { sessionId, mediaToken, connectionId: connection.id, from: number.e164, to: body.to, timeLimitS });
-
-  let call;
-  try {
-    const client = await twilioClientFor(config, connection);
-    call = await client.createCall(params);
-  } catch (err) {
-    await fail(err instanceof TwilioApiError ? createCallRefusal(err).reason : "the call could not be placed");
-    if (!(err instanceof TwilioApiError)) throw err;
-    log.warn("outbound call: Twilio refused the call", { sessionId, connectionId: connection.id, status: err.status, twilioCode: err.code });
-    throw createCallRefusal(err).error;
+  const dial = { sessionId, agentId: agent.id, connection, from: number.e164, to: body.to, ringTimeoutS, timeLimitS, fail };
+  let placed: PlacedCall;
+  switch (connection.provider) {
+    case "twilio":
+      placed = await placeTwilioCall(deps, dial);
+      break;
+    case "livekit_sip":
+      placed = await placeLiveKitSipCall(deps, dial);
+      break;
+    case "voximplant":
+      placed = await placeVoximplantCall(deps, dial);
+      break;
   }
 
-  await db.update(sessions).set({ providerCallId: call.sid, providerStatus: call.status }).where(eq(sessions.id, sessionId));
-  log.info("outbound call placed", { sessionId, connectionId: connection.id, phoneNumberId: number.id, providerStatus: call.status, ...(campaign ? { campaignId: campaign.campaignId, attemptId: campaign.attemptId } : {}) });
+  await db
+    .update(sessions)
+    .set({ ...(placed.providerCallId !== null ? { providerCallId: placed.providerCallId } : {}), providerStatus: placed.providerStatus, ...(placed.controlUrl ? { providerControlUrl: placed.controlUrl } : {}) })
+    .where(eq(sessions.id, sessionId));
+  log.info("outbound call placed", { sessionId, connectionId: connection.id, provider: connection.provider, phoneNumberId: number.id, providerStatus: placed.providerStatus, ...(campaign ? { campaignId: campaign.campaignId, attemptId: campaign.attemptId } : {}) });
   return {
     sessionId,
     status: "dispatching",
     agentId: agent.id,
     fromNumberId: number.id,
     to: body.to,
-    providerCallId: call.sid,
+    providerCallId: placed.reportedCallId,
     eventsUrl: await viewerEventsUrl(deps, sessionId, agent.id),
   };
 }

@@ -17,7 +17,20 @@ export type TwimlVerb =
   | { verb: "pause"; lengthS: number }
   | { verb: "hangup" }
   | { verb: "reject"; reason: "busy" | "rejected" }
-  | { verb: "dial"; number: string; callerId?: string; timeoutS?: number; action?: string };
+  | { verb: "dial"; number: string; callerId?: string; timeoutS?: number; action?: string }
+  | { verb: "dialSip"; sip: SipTarget };
+
+export interface SipTarget {
+  /** `sip:<user>@<host>` with any URI parameters (`;transport=tcp`), without headers. */
+  uri: string;
+  /** Custom `X-` headers of the INVITE, carried in the URI's query (Twilio's <Sip> custom headers). */
+  headers: Record<string, string>;
+  /** Digest credentials the SIP endpoint challenges for. */
+  username?: string;
+  password?: string;
+  /** Longest the bridged call may last (seconds). */
+  timeLimitS?: number;
+}
 
 export function escapeXml(value: string): string {
   return value.replace(/[&<>"']/g, (ch) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&apos;" })[ch] ?? ch).replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/g, "");
@@ -48,7 +61,20 @@ function verbXml(v: TwimlVerb): string {
       return `<Reject${attrs({ reason: v.reason })}/>`;
     case "dial":
       return `<Dial${attrs({ callerId: v.callerId, timeout: v.timeoutS, action: v.action })}><Number>${escapeXml(v.number)}</Number></Dial>`;
+    case "dialSip":
+      return dialSipXml(v.sip);
   }
+}
+
+/** The SIP URI with its headers as a query (`?X-A=1&X-B=2`, values percent-encoded as a URI's query
+ *  must be), then escaped as XML text (`&` becomes `&amp;`). Answering the caller only once the SIP
+ *  side answers (answerOnBridge) keeps the caller ringing while the agent's room is joined. */
+function dialSipXml(sip: SipTarget): string {
+  const query = Object.entries(sip.headers)
+    .map(([name, value]) => `${encodeURIComponent(name)}=${encodeURIComponent(value)}`)
+    .join("&");
+  const uri = query ? `${sip.uri}?${query}` : sip.uri;
+  return `<Dial${attrs({ answerOnBridge: "true", timeLimit: sip.timeLimitS })}><Sip${attrs({ username: sip.username, password: sip.password })}>${escapeXml(uri)}</Sip></Dial>`;
 }
 
 /** A whole TwiML document. */
