@@ -193,6 +193,21 @@ describe("every dashboard page has no serious accessibility violations", () => {
     });
   }
 
+  it("the Telephony page's add-connection form of each provider, and its field errors", async () => {
+    await visit(owner, `${space}/telephony`);
+    await owner.getByRole("button", { name: "Add connection" }).click();
+    const found: string[] = [];
+    for (const [provider, name] of [["Twilio", "telephony-add-twilio"], ["VoxImplant", "telephony-add-voximplant"], ["LiveKit SIP", "telephony-add-livekit-sip"]] as const) {
+      await owner.getByRole("radio", { name: new RegExp(`^${provider}`) }).check();
+      // Sent empty: every field error shows under its input.
+      await owner.getByRole("form", { name: `Add ${provider} connection` }).getByRole("button", { name: "Add connection" }).click();
+      await owner.locator("label.invalid").first().waitFor({ timeout: 5_000 });
+      const bad = await audit(owner, name);
+      if (bad.length > 0) found.push(report(name, owner.url(), bad));
+    }
+    expect(found.join("\n")).toBe("");
+  });
+
   it("the agent editor, tab by tab", async () => {
     await visit(owner, `${space}/agents/${demoAgentId}`);
     const tabNames = await owner.getByRole("tab").allTextContents();

@@ -169,9 +169,11 @@ export function LiveKitSipConnectionForm({ store, mode, onDone }: Props) {
         A SIP trunk at your provider (Twilio Elastic SIP, Telnyx, your PBX…) connected through LiveKit: Speaknode creates the trunks at LiveKit and a dispatch rule for each
         imported number.
       </p>
-      <Field label="Name" error={fields["name"]}>
-        <input value={f.name} placeholder="e.g. Office SIP trunk" onInput={(e) => s.set({ name: e.currentTarget.value })} />
-      </Field>
+      <div class="grid">
+        <Field label="Name" error={fields["name"]}>
+          <input value={f.name} placeholder="e.g. Office SIP trunk" onInput={(e) => s.set({ name: e.currentTarget.value })} />
+        </Field>
+      </div>
       <fieldset class="grid">
         <legend>Outbound: where LiveKit sends calls out</legend>
         <Field label="Address" error={fields["outbound.address"]} hint="The provider's SIP host, e.g. example.pstn.twilio.com">
