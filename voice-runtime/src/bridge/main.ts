@@ -3,16 +3,16 @@
 // session's LiveKit room). SIGINT/SIGTERM hang up live calls and exit 0.
 import { BridgeConfigError, loadBridgeSettings } from "./config.ts";
 import { errorFields, log, setLogLevel } from "../log.ts";
-import { liveKitSinkFactory } from "./livekit-sink.ts";
 import { localSinkFactory } from "./local-sink.ts";
 import { startVoximplantBridge } from "./server.ts";
 
 async function main(): Promise<void> {
   const settings = loadBridgeSettings(process.env);
   setLogLevel(settings.logLevel);
+  // LiveKit's native module loads only when it is the sink.
   const sink =
     settings.sink.driver === "livekit"
-      ? liveKitSinkFactory({ url: settings.sink.url, apiKey: settings.sink.apiKey, apiSecret: settings.sink.apiSecret })
+      ? (await import("./livekit-sink.ts")).liveKitSinkFactory({ url: settings.sink.url, apiKey: settings.sink.apiKey, apiSecret: settings.sink.apiSecret })
       : localSinkFactory({ mediaUrl: settings.sink.mediaUrl, tokenSecret: settings.tokenSecret });
   const bridge = await startVoximplantBridge({ host: settings.host, port: settings.port, tokenSecret: settings.tokenSecret, sink });
   log.info("voximplant bridge listening", { url: bridge.url, sink: settings.sink.driver });
