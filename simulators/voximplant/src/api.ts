@@ -16,6 +16,8 @@ export const apiErrors = {
   notFound: { code: 103, msg: "Not found" },
 } as const;
 
+export const customDataMaxBytes = 200;
+
 export class ApiError extends Error {
   override name = "ApiError";
   readonly code: number;
@@ -169,7 +171,10 @@ const methods: Record<string, Handler> = {
       const rule = app.rules.find((r) => (ruleId !== null ? r.ruleId === ruleId : r.name === ruleName));
       if (!rule) continue;
       if (app.scenario === null) throw new ApiError(apiErrors.notFound, "no scenario is attached to the rule");
-      const started = world.startScenario(account, app, rule, params.get("script_custom_data") ?? "");
+      const customData = params.get("script_custom_data") ?? "";
+      // VoxEngine's session custom data holds at most 200 bytes (docs: VoxEngine.customData).
+      if (Buffer.byteLength(customData) > customDataMaxBytes) throw new ApiError(apiErrors.badParameter, `script_custom_data is at most ${customDataMaxBytes} bytes`);
+      const started = world.startScenario(account, app, rule, customData);
       return { result: 1, media_session_access_url: started.accessUrl, media_session_access_secure_url: started.accessSecureUrl, call_session_history_id: started.sessionId };
     }
     throw new ApiError(apiErrors.notFound, "rule");

@@ -62,7 +62,6 @@ export async function handleControl(api: ControlApi, req: IncomingMessage, res: 
     if (kind === "applications" && id && sub === "scenario" && parts.length === 4 && method === "PUT") {
       const appId = /^\d{1,15}$/.test(id) ? Number(id) : NaN;
       const code = await readBody(req);
-      if (code.length > 512 * 1024) throw new HttpError(413, 413, "a scenario is at most 512 KB");
       api.setScenario(appId, code);
       return sendJson(res, 200, { applicationId: appId, bytes: Buffer.byteLength(code) });
     }

@@ -89,6 +89,8 @@ export async function startVoximplantSimulator(opts: VoximplantSimulatorOptions)
     setScenario(applicationId, code) {
       const found = applicationById(applicationId);
       if (!found) throw new HttpError(404, 404, "no such application");
+      // "JavaScript scenario size is limited to 256*1024 Unicode chars" (docs: limits).
+      if (code.length > 256 * 1024) throw new HttpError(413, 413, "a scenario is at most 256*1024 characters");
       found.app.scenario = code;
       found.app.modified = new Date();
     },

@@ -1,7 +1,7 @@
 // A VoxEngine session: the uploaded scenario run in node:vm with the subset of the VoxEngine API the
 // platform's scenario uses (https://voximplant.com/docs/references/voxengine), nothing else:
 //   VoxEngine.addEventListener/removeEventListener, customData(), callPSTN(number, callerid),
-//   createWebSocket(url), terminate(); Net.httpRequestAsync(url, {method, headers, postData, timeout});
+//   createWebSocket(url), sendMediaBetween(a, b), terminate(); Net.httpRequestAsync(url, {method, headers, postData, timeout});
 //   Logger.write(text); AppEvents, CallEvents, WebSocketEvents, WebSocketAudioEncoding;
 //   setTimeout/setInterval and their clear functions.
 // Events reach listeners as objects with `name` and the documented fields. A listener that throws is
@@ -35,6 +35,9 @@ export interface SessionDeps {
 }
 
 let nextSessionId = 100_000_001;
+const unansweredInboundMs = 60_000;
+const maxTimers = 100;
+const customDataMaxBytes = 200;
 
 export class Session {
   readonly id = nextSessionId++;
@@ -83,7 +86,8 @@ export class Session {
     const code = this.application.scenario ?? "";
     const context = vm.createContext(this.#sandbox(), { name: `voximplant-session-${this.id}` });
     try {
-      new vm.Script(code, { filename: `${this.application.name}.js` }).runInContext(context, { timeout: 2000 });
+      // VoxImplant limits a callback's execution to 1 second (docs: "Limits and restrictions").
+      new vm.Script(code, { filename: `${this.application.name}.js` }).runInContext(context, { timeout: 1000 });
     } catch (err) {
       this.#error(err);
     }
@@ -95,6 +99,10 @@ export class Session {
   /** An inbound call reaches the scenario: AppEvents.CallAlerting. */
   alert(from: string, to: string, script: ScriptStep[], displayName: string | null): VoxCall {
     const call = this.#newCall("inbound", e164(from), e164(to), script);
+    // "An unanswered incoming call is disconnected in 60 seconds" (docs: limits).
+    this.#later(unansweredInboundMs, () => {
+      if (call.status === "alerting") call.fail(408, "Request Timeout", "unanswered");
+    });
     this.#dispatch(this.#appListeners, AppEvents.CallAlerting, { call: this.#callFacade(call), callerid: digitsOf(from), destination: digitsOf(to), displayName: displayName ?? digitsOf(from), headers: {} });
     return call;
   }
@@ -210,19 +218,30 @@ export class Session {
     const facade = this.#callFacade(call);
     this.record("call.pstn", { callId: call.id });
     // Events fire after the scenario's synchronous code has added its listeners, as in VoxEngine.
-    const later = (ms: number, fn: () => void): void => {
-      const t = setTimeout(() => {
-        this.#timers.delete(t);
-        if (call.live) fn();
-      }, ms);
-      this.#timers.add(t);
-    };
+    const later = (ms: number, fn: () => void): void => this.#later(ms, () => call.live && fn());
     later(50, () => call.emitRinging());
     const ringMs = phone.ringMs ?? 1000;
     if (phone.answer === "human") later(ringMs, () => call.connect());
     else if (phone.answer === "busy") later(ringMs, () => call.fail(486, "Busy Here", "busy"));
     else later(phone.ringTimeoutMs ?? this.#deps.noAnswerTimeoutMs, () => call.fail(480, "Temporarily Unavailable", "no-answer"));
     return facade;
+  }
+
+  #later(ms: number, fn: () => void): void {
+    const t = setTimeout(() => {
+      this.#timers.delete(t);
+      fn();
+    }, ms);
+    this.#timers.add(t);
+  }
+
+  /** VoxEngine.sendMediaBetween(a, b): the two legs hear each other (a transfer); recorded on both. */
+  #sendMediaBetween(a: unknown, b: unknown): void {
+    const one = this.#callOf(a);
+    const two = this.#callOf(b);
+    if (!one || !two) return this.record("scenario.misuse", { what: "sendMediaBetween needs two calls of this session" });
+    one.record("media.between", { callId: two.id, to: two.init.to });
+    two.record("media.between", { callId: one.id, to: one.init.to });
   }
 
   #createWebSocket(url: unknown): object {
@@ -240,8 +259,8 @@ export class Session {
   #scheduleIdle(): void {
     if (this.#idleTimer) clearTimeout(this.#idleTimer);
     this.#idleTimer = setTimeout(() => {
-      const busy = this.calls.some((c) => c.live) || this.sockets.some((s) => s.readyState <= 1);
-      if (busy) this.#scheduleIdle();
+      // "A session without calls … is terminated in 60 seconds" (docs: limits).
+      if (this.calls.some((c) => c.live)) this.#scheduleIdle();
       else this.terminate("idle");
     }, this.#deps.idleSessionMs);
     this.#idleTimer.unref();
@@ -249,6 +268,15 @@ export class Session {
 
   #sandbox(): Record<string, unknown> {
     const track = (t: NodeJS.Timeout): NodeJS.Timeout => (this.#timers.add(t), t);
+    const timer = (make: (fn: () => void) => NodeJS.Timeout, fn: unknown, once: boolean): NodeJS.Timeout => {
+      // "The maximum number of active timers is 100" (docs: limits).
+      if (this.#timers.size >= maxTimers) throw new Error("too many active timers (100)");
+      const t = make(() => {
+        if (once) this.#timers.delete(t);
+        guard(fn)();
+      });
+      return track(t);
+    };
     const guard = (fn: unknown) => () => {
       try {
         if (typeof fn === "function") (fn as () => void)();
@@ -265,19 +293,23 @@ export class Session {
         addEventListener: (name: string, fn: Listener) => void this.#appListeners.set(name, [...(this.#appListeners.get(name) ?? []), fn]),
         removeEventListener: (name: string, fn?: Listener) => void this.#appListeners.set(name, fn ? (this.#appListeners.get(name) ?? []).filter((f) => f !== fn) : []),
         customData: (value?: unknown) => {
-          if (typeof value === "string") this.customData = value;
+          if (typeof value === "string") {
+            if (Buffer.byteLength(value) > customDataMaxBytes) throw new Error("customData is at most 200 bytes");
+            this.customData = value;
+          }
           return this.customData;
         },
+        sendMediaBetween: (a: unknown, b: unknown) => this.#sendMediaBetween(a, b),
         callPSTN: (number: unknown, callerid: unknown) => this.#callPSTN(number, callerid),
         createWebSocket: (url: unknown) => this.#createWebSocket(url),
         terminate: () => this.terminate("scenario"),
       },
       Net: { httpRequestAsync: (url: unknown, options: unknown) => httpRequestAsync(String(url), options, (k, d) => this.record(k, d)) },
       Logger: { write: (text: unknown) => this.record("log", { text: String(text).slice(0, 1000) }) },
-      setTimeout: (fn: unknown, ms?: number) => track(setTimeout(guard(fn), ms)),
-      setInterval: (fn: unknown, ms?: number) => track(setInterval(guard(fn), ms)),
-      clearTimeout: (t: NodeJS.Timeout) => clearTimeout(t),
-      clearInterval: (t: NodeJS.Timeout) => clearInterval(t),
+      setTimeout: (fn: unknown, ms?: number) => timer((f) => setTimeout(f, ms), fn, true),
+      setInterval: (fn: unknown, ms?: number) => timer((f) => setInterval(f, ms), fn, false),
+      clearTimeout: (t: NodeJS.Timeout) => (clearTimeout(t), this.#timers.delete(t)),
+      clearInterval: (t: NodeJS.Timeout) => (clearInterval(t), this.#timers.delete(t)),
     };
   }
 }
