@@ -12,6 +12,7 @@
 // retryable error; the API's caller then gets a 429 / 503 with Retry-After (provider-errors).
 // The base URL is platform configuration (VOXIMPLANT_API_BASE_URL), never a value a space sets.
 import { z } from "zod";
+import { text } from "@speaknode/contracts";
 import type { VoximplantSigner } from "./jwt.ts";
 
 export class VoximplantApiError extends Error {
@@ -47,28 +48,29 @@ export interface VoximplantClientOptions {
   sleep?: (ms: number) => Promise<void>;
 }
 
-const idNumber = z.coerce.number().int();
-const ErrorBody = z.object({ error: z.object({ msg: z.string().optional(), code: z.coerce.number().optional() }).passthrough() });
-const Page = <T extends z.ZodType>(item: T) => z.object({ result: z.array(item), count: z.coerce.number().optional(), total_count: z.coerce.number().optional() });
+const idNumber = z.coerce.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
+const count = z.coerce.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
+const ErrorBody = z.object({ error: z.object({ msg: text().optional(), code: count.optional() }).passthrough() });
+const Page = <T extends z.ZodType>(item: T) => z.object({ result: z.array(item), count: count.optional(), total_count: count.optional() });
 
-export const VoxAccountInfo = z.object({ account_id: idNumber, account_name: z.string().optional(), active: z.boolean().optional(), frozen: z.boolean().optional() }).passthrough();
+export const VoxAccountInfo = z.object({ account_id: idNumber, account_name: text().optional(), active: z.boolean().optional(), frozen: z.boolean().optional() }).passthrough();
 export type VoxAccountInfo = z.infer<typeof VoxAccountInfo>;
-export const VoxApplication = z.object({ application_id: idNumber, application_name: z.string().optional() }).passthrough();
-export const VoxRule = z.object({ rule_id: idNumber, rule_name: z.string().optional() }).passthrough();
+export const VoxApplication = z.object({ application_id: idNumber, application_name: text().optional() }).passthrough();
+export const VoxRule = z.object({ rule_id: idNumber, rule_name: text().optional() }).passthrough();
 export const VoxPhoneNumber = z
   .object({
     phone_id: idNumber,
     /** Digits without "+" (VoxImplant's form). */
-    phone_number: z.string(),
+    phone_number: text(),
     application_id: idNumber.nullish(),
-    application_name: z.string().nullish(),
+    application_name: text().nullish(),
   })
   .passthrough();
 export type VoxPhoneNumber = z.infer<typeof VoxPhoneNumber>;
 export const VoxStartScenarios = z.object({
-  result: z.coerce.number(),
-  media_session_access_url: z.string(),
-  media_session_access_secure_url: z.string(),
+  result: count,
+  media_session_access_url: text(),
+  media_session_access_secure_url: text(),
   call_session_history_id: idNumber,
 });
 export type VoxStartScenarios = z.infer<typeof VoxStartScenarios>;
@@ -102,7 +104,7 @@ export class VoximplantClient {
 
   /** Binds (or with `bind: false` unbinds) a number to an application. */
   async bindPhoneNumberToApplication(phoneId: number, applicationId: number, bind: boolean): Promise<void> {
-    await this.#call("BindPhoneNumberToApplication", { phone_id: phoneId, application_id: applicationId, bind }, z.object({ result: z.unknown() }));
+    await this.#call("BindPhoneNumberToApplication", { phone_id: phoneId, application_id: applicationId, bind }, z.object({ result: z.union([z.number(), z.boolean(), text()]) }));
   }
 
   /** Runs the rule's scenario in a new session (outbound calls). */

@@ -4,21 +4,21 @@
 // (32 random bytes, base64url; rotated by an Owner). Settings are not secret: application and
 // rule ids, media encoding and the key's id.
 import { z } from "zod";
-import { VoximplantEncoding, VoximplantServiceAccountKey } from "@speaknode/contracts";
+import { text, VoximplantEncoding, VoximplantServiceAccountKey } from "@speaknode/contracts";
 import type { Config } from "../../config.ts";
 import { decryptJson, encryptJson } from "../../lib/secrets.ts";
 import type { ConnectionRow } from "../connections.ts";
 import { VoximplantClient } from "./client.ts";
 import { voximplantSigner } from "./jwt.ts";
 
-export const VoximplantSecrets = z.object({ serviceAccountKey: VoximplantServiceAccountKey, scenarioSecret: z.string().min(32) });
+export const VoximplantSecrets = z.object({ serviceAccountKey: VoximplantServiceAccountKey, scenarioSecret: text().min(32) });
 export type VoximplantSecrets = z.infer<typeof VoximplantSecrets>;
 
 export const VoximplantSettings = z.object({
-  applicationId: z.number().int(),
-  ruleId: z.number().int(),
+  applicationId: z.number().int().max(Number.MAX_SAFE_INTEGER),
+  ruleId: z.number().int().max(Number.MAX_SAFE_INTEGER),
   encoding: VoximplantEncoding,
-  keyId: z.string(),
+  keyId: text(),
 });
 export type VoximplantSettings = z.infer<typeof VoximplantSettings>;
 
