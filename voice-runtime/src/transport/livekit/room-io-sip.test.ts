@@ -1,11 +1,12 @@
 // A LiveKit room whose caller is a SIP participant, against a fake Room: the call's phone line
 // (keys both ways as RFC 4733 events, LiveKit's call id), sip.callStatus ending the call, and the
 // Worker told about the caller; a web caller's call has none of it.
-import { llm } from "@livekit/agents";
+import { llm, type voice } from "@livekit/agents";
 import { ParticipantKind, type RemoteParticipant } from "@livekit/rtc-node";
-import { newId } from "@speaknode/contracts";
+import { newId, type RuntimeEvent, type RuntimePhone } from "@speaknode/contracts";
 import { describe, expect, it } from "vitest";
 import { setLogLevel } from "../../log.ts";
+import { dtmfUserInput, PhoneCall } from "../../session/phone.ts";
 import type { CallEnd } from "../types.ts";
 import { roomCallIo, type RoomCallOptions } from "./room-io.ts";
 import { FakeJobContext, FakeRoom, type FakeParticipantInit } from "./testing.ts";
@@ -129,5 +130,42 @@ describe("a LiveKit room with a web caller", () => {
     await expect(phone.sendDtmf("1")).rejects.toBeInstanceOf(llm.ToolError);
     expect(room.publishedDtmf).toEqual([]);
     expect(reported).toEqual([]);
+  });
+});
+
+describe("the session's phone features on a LiveKit SIP call", () => {
+  // RuntimePhone.provider names only Twilio so far (the Worker sends it for every phone session); the runner never reads it.
+  const phone: RuntimePhone = {
+    provider: "twilio",
+    direction: "inbound",
+    from: "+15550100",
+    to: "+15550199",
+    providerCallId: "SCL_abc123",
+    recordingEnabled: true,
+    voicemail: { action: "hang_up", message: "" },
+  };
+
+  it("hear the caller's keys as one input and press the agent's keys, through the session runner's phone call", async () => {
+    const room = new FakeRoom();
+    room.present(sipCaller);
+    const { phone: line } = callIn(room);
+    const reports: RuntimeEvent[] = [];
+    const replies: string[] = [];
+    const call = new PhoneCall(line, phone, { sessionId: newId("session"), api: { transferCall: async () => {} }, report: (e) => reports.push(e), beginEnding: () => true }, { dtmfQuietMs: 30 });
+    // The part of an AgentSession a phone call uses when keys arrive.
+    call.attach({ agentState: "listening", generateReply: ({ userInput }: { userInput: string }) => void replies.push(userInput) } as unknown as voice.AgentSession);
+    const caller = room.remoteParticipants.get(sipCaller.identity);
+    if (!caller) throw new Error("the caller is in the room");
+    room.pressKey(caller, 4, "4");
+    room.pressKey(caller, 2, "2");
+    await new Promise((r) => setTimeout(r, 80));
+    expect(replies).toEqual([dtmfUserInput("42")]);
+    await call.sendDtmf("9#");
+    expect(room.publishedDtmf.map((k) => k.code)).toEqual([9, 11]);
+    expect(reports).toEqual([
+      { type: "dtmf", digits: "42", direction: "received" },
+      { type: "dtmf", digits: "9#", direction: "sent" },
+    ]);
+    call.detach();
   });
 });
