@@ -4,6 +4,7 @@
 // streams in (its own start/media/stop). Whichever side ends first ends the other.
 import type { RawData, WebSocket } from "ws";
 import { errorFields, log } from "../log.ts";
+import { startKeepalive, type Keepalive } from "../transport/keepalive.ts";
 import { Downsampler16To8, Upsampler8To16 } from "../transport/twilio/codec.ts";
 import { rawText } from "../transport/local/channel.ts";
 import { decodePayload, deserialize, encodePayload, serialize, type VoximplantMediaFormat, type VoximplantOutbound } from "../transport/voximplant/serializer.ts";
@@ -33,6 +34,8 @@ export interface BridgeCallOptions {
   pacer?: Omit<PacerOptions, "sampleRateHz" | "bufferedAmount" | "send">;
   /** How long an agent hang-up waits for its last queued words to go out (default 2 s). */
   hangupDrainMs?: number;
+  /** A scenario that answers no ping for this long is gone (default 15 s; 0 turns pings off). */
+  pingIntervalMs?: number;
 }
 
 export const bridgeCloseCodes = { normal: 1000, goingAway: 1001, internal: 1011, unauthorized: 4401 } as const;
@@ -52,6 +55,7 @@ export class BridgeCall {
   private upsampler: Upsampler8To16 | null = null;
   private out = { started: false, sequenceNumber: 0, chunk: 0, timestamp: 0, bytesSent: 0 };
   private finished = false;
+  private readonly keepalive: Keepalive;
   private resolveEnded: () => void = () => {};
 
   constructor(options: BridgeCallOptions) {
@@ -81,7 +85,9 @@ export class BridgeCall {
     });
     this.sink.ready.catch((err: unknown) => void this.fail("sink_refused", "the agent could not be reached", err instanceof Error ? err.message : String(err)));
 
+    this.keepalive = startKeepalive(this.socket, options.pingIntervalMs ?? 15_000);
     this.socket.on("message", (data, isBinary) => {
+      this.keepalive.markAlive();
       try {
         this.onFrame(data, isBinary);
       } catch (err) {
@@ -191,6 +197,7 @@ export class BridgeCall {
   private async finish(reason: string, closeCode: number): Promise<void> {
     if (this.finished) return;
     this.finished = true;
+    this.keepalive.stop();
     if (this.out.started && this.format) {
       const durationMs = Math.round((this.out.timestamp * 1000) / this.format.sampleRateHz);
       this.send({ kind: "stop", sequenceNumber: this.out.sequenceNumber++, bytesSent: this.out.bytesSent, durationMs });

@@ -3,6 +3,9 @@ import { afterEach, describe, expect, it } from "vitest";
 import { dtmfCode, liveKitSinkFactory } from "./livekit-sink.ts";
 import { startVoximplantBridge } from "./server.ts";
 import { bridgeTestSecret, callToken, fakeScenario, FakeSinkRoom } from "./testing.ts";
+import { setLogLevel } from "../log.ts";
+
+setLogLevel("error");
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {

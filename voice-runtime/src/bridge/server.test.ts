@@ -3,6 +3,9 @@ import { measureBridgeAddedLatency } from "./latency.ts";
 import { localSinkFactory } from "./local-sink.ts";
 import { startVoximplantBridge, type VoximplantBridge } from "./server.ts";
 import { bridgeTestSecret, callToken, fakeLocalMedia, fakeScenario, sleep } from "./testing.ts";
+import { setLogLevel } from "../log.ts";
+
+setLogLevel("error");
 
 const ulaw = { codec: "ulaw", sampleRateHz: 8000 } as const;
 const cleanups: (() => Promise<void>)[] = [];

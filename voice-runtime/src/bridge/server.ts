@@ -24,6 +24,7 @@ export interface VoximplantBridgeOptions {
   sink: SinkFactory;
   pacer?: BridgeCallOptions["pacer"];
   hangupDrainMs?: number;
+  pingIntervalMs?: number;
 }
 
 export interface BridgeMetrics {
@@ -114,6 +115,7 @@ export async function startVoximplantBridge(options: VoximplantBridgeOptions): P
       sink: options.sink,
       pacer: options.pacer,
       hangupDrainMs: options.hangupDrainMs,
+      pingIntervalMs: options.pingIntervalMs,
     });
     live.add(call);
     totals.calls++;
