@@ -51,6 +51,8 @@ export class BridgeCall {
   private readonly counters = { framesIn: 0, ignored: 0, clears: 0, dtmfIn: 0, dtmfOut: 0 };
   private readonly hangupDrainMs: number;
   private format: VoximplantMediaFormat | null = null;
+  /** The scenario's spelling of its encoding, mirrored in our own start. */
+  private encodingName: string | undefined;
   private downsampler: Downsampler16To8 | null = null;
   private upsampler: Upsampler8To16 | null = null;
   private out = { started: false, sequenceNumber: 0, chunk: 0, timestamp: 0, bytesSent: 0 };
@@ -134,6 +136,7 @@ export class BridgeCall {
     switch (frame.kind) {
       case "start":
         this.format = frame.format;
+        this.encodingName = frame.encoding;
         this.downsampler = frame.format.sampleRateHz === 16000 ? new Downsampler16To8() : null;
         this.upsampler = frame.format.sampleRateHz === 16000 ? new Upsampler8To16() : null;
         this.pacer.resume();
@@ -165,7 +168,7 @@ export class BridgeCall {
     if (!format) return;
     if (!this.out.started) {
       this.out.started = true;
-      this.send({ kind: "start", sequenceNumber: this.out.sequenceNumber++, format });
+      this.send({ kind: "start", sequenceNumber: this.out.sequenceNumber++, format, ...(this.encodingName ? { encoding: this.encodingName } : {}) });
     }
     const samples = this.upsampler ? this.upsampler.push(frame) : frame;
     const payload = encodePayload(samples, format.codec);

@@ -69,6 +69,21 @@ describe("the VoxImplant media bridge with the local sink", () => {
     expect(Math.abs(mean(scenario.media[4]!.samples) - 3000)).toBeLessThan(60);
   });
 
+  it("answers in the scenario's own spelling of its encoding (PCM8: 16-bit PCM at 8 kHz)", async () => {
+    const { local, bridge } = await setUp();
+    const scenario = fakeScenario(`${bridge.url}?token=${await callToken("ses_1")}`, { codec: "pcm16", sampleRateHz: 8000 });
+    await scenario.opened;
+    scenario.sendRaw(JSON.stringify({ event: "start", sequenceNumber: 0, start: { mediaFormat: { encoding: "PCM8", sampleRate: 8000 } } }));
+    await local.admitted;
+    scenario.sendSamples(level(-700, 160));
+    await expect.poll(() => local.callerSamples()).toBe(160);
+    expect(local.state.callerPcm[0]![0]).toBe(-700);
+    local.sendAudio(level(700, 160));
+    await scenario.until(() => scenario.media.length === 1);
+    expect(scenario.events[0]).toMatchObject({ start: { mediaFormat: { encoding: "PCM8", sampleRate: 8000 } } });
+    expect(scenario.media[0]!.samples[0]).toBe(700);
+  });
+
   it("sends agent audio no faster than real time plus its lead, however fast it arrives", async () => {
     const { local, bridge } = await setUp({ leadMs: 60 });
     const scenario = await connect(bridge);

@@ -6,7 +6,7 @@ const ulaw8k = { codec: "ulaw", sampleRateHz: 8000 } as const;
 describe("the VoxImplant media stream serializer", () => {
   it("reads the start VoxImplant documents, with customParameters as an object or a JSON string", () => {
     const start = { event: "start", sequenceNumber: 0, start: { mediaFormat: { encoding: "ULAW", sampleRate: 8000 }, customParameters: { a: "1" } }, tag: "caller" };
-    expect(deserialize(JSON.stringify(start))).toEqual({ kind: "start", sequenceNumber: 0, format: ulaw8k, customParameters: { a: "1" }, tag: "caller" });
+    expect(deserialize(JSON.stringify(start))).toEqual({ kind: "start", sequenceNumber: 0, format: ulaw8k, encoding: "ULAW", customParameters: { a: "1" }, tag: "caller" });
     const stringy = { ...start, start: { ...start.start, customParameters: JSON.stringify({ b: "2" }) } };
     expect(deserialize(JSON.stringify(stringy))).toMatchObject({ kind: "start", customParameters: { b: "2" } });
   });
@@ -37,6 +37,11 @@ describe("the VoxImplant media stream serializer", () => {
     const start = serialize({ kind: "start", sequenceNumber: 0, format: { codec: "pcm16", sampleRateHz: 8000 } });
     expect(JSON.parse(start)).toEqual({ event: "start", sequenceNumber: 0, start: { mediaFormat: { encoding: "PCM16", sampleRate: 8000 } } });
     expect(deserialize(start)).toMatchObject({ kind: "start", format: { codec: "pcm16", sampleRateHz: 8000 } });
+    // The scenario's own spelling is mirrored back when it names the same format.
+    const mirrored = serialize({ kind: "start", sequenceNumber: 0, format: { codec: "pcm16", sampleRateHz: 8000 }, encoding: "PCM8" });
+    expect(JSON.parse(mirrored).start.mediaFormat).toEqual({ encoding: "PCM8", sampleRate: 8000 });
+    const mismatched = serialize({ kind: "start", sequenceNumber: 0, format: { codec: "pcm16", sampleRateHz: 8000 }, encoding: "ULAW" });
+    expect(JSON.parse(mismatched).start.mediaFormat).toEqual({ encoding: "PCM16", sampleRate: 8000 });
   });
 
   it("decodes what it encodes: PCM16 exactly, μ-law within its quantisation", () => {

@@ -14,7 +14,8 @@
 // writes in `mediaFormat.encoding` differ between its pages and versions ("ULAW", "PCM16" with
 // its sampleRate, "audio/x-mulaw"…), so every spelling of the two we use is read, case-insensitively:
 // μ-law 8 kHz (WebSocketAudioEncoding.ULAW) and 16-bit linear PCM (PCM8 = PCM16_8KHZ, PCM16).
-// We write "ULAW" and "PCM16" with the rate, the spellings of VoxImplant's own examples.
+// Toward VoxImplant the bridge mirrors the spelling the scenario's own start used (VoxImplant reads
+// what it writes); without one it writes "ULAW" or "PCM16" with the rate, as VoxImplant's examples do.
 //
 // Ours (not media; the scenario's WebSocketEvents.MESSAGE):
 //   bridge → scenario  {"speaknode":"clear"} (ws.clearMediaBuffer()), {"speaknode":"hangup","reason"},
@@ -126,14 +127,22 @@ const Control = z.discriminatedUnion("speaknode", [
 const Media3 = z.discriminatedUnion("event", [Start, Media, Stop]);
 
 export type VoximplantInbound =
-  | { kind: "start"; sequenceNumber: number; format: VoximplantMediaFormat; customParameters: Record<string, string>; tag: string | undefined }
+  | {
+      kind: "start";
+      sequenceNumber: number;
+      format: VoximplantMediaFormat;
+      /** `mediaFormat.encoding` as the scenario spelled it. */
+      encoding: string;
+      customParameters: Record<string, string>;
+      tag: string | undefined;
+    }
   | { kind: "media"; sequenceNumber: number; chunk: number; timestamp: number; payload: string; tag: string | undefined }
   | { kind: "stop"; sequenceNumber: number; tag: string | undefined }
   | { kind: "dtmf"; digit: string }
   | { kind: "hangup"; reason: string | undefined };
 
 export type VoximplantOutbound =
-  | { kind: "start"; sequenceNumber: number; format: VoximplantMediaFormat; tag?: string }
+  | { kind: "start"; sequenceNumber: number; format: VoximplantMediaFormat; /** Spelling to mirror. */ encoding?: string; tag?: string }
   | { kind: "media"; sequenceNumber: number; chunk: number; timestamp: number; payload: string; tag?: string }
   | { kind: "stop"; sequenceNumber: number; bytesSent: number; durationMs: number; tag?: string }
   | { kind: "clear" }
@@ -163,7 +172,14 @@ export function deserialize(raw: string): VoximplantInbound | null {
     case "start": {
       const format = mediaFormatOf(frame.start.mediaFormat.encoding, frame.start.mediaFormat.sampleRate);
       if (!format) return null;
-      return { kind: "start", sequenceNumber: frame.sequenceNumber, format, customParameters: frame.start.customParameters ?? {}, tag: frame.tag };
+      return {
+        kind: "start",
+        sequenceNumber: frame.sequenceNumber,
+        format,
+        encoding: frame.start.mediaFormat.encoding,
+        customParameters: frame.start.customParameters ?? {},
+        tag: frame.tag,
+      };
     }
     case "media":
       return { kind: "media", sequenceNumber: frame.sequenceNumber, chunk: frame.media.chunk, timestamp: frame.media.timestamp, payload: frame.media.payload, tag: frame.tag };
@@ -176,8 +192,13 @@ export function deserialize(raw: string): VoximplantInbound | null {
 export function serialize(frame: VoximplantOutbound): string {
   const withTag = (tagValue: string | undefined) => (tagValue === undefined ? {} : { tag: tagValue });
   switch (frame.kind) {
-    case "start":
-      return JSON.stringify({ event: "start", sequenceNumber: frame.sequenceNumber, start: { mediaFormat: mediaFormatFields(frame.format) }, ...withTag(frame.tag) });
+    case "start": {
+      const fields = mediaFormatFields(frame.format);
+      const named = frame.encoding === undefined ? null : mediaFormatOf(frame.encoding, frame.format.sampleRateHz);
+      const mirror = named !== null && named.codec === frame.format.codec && named.sampleRateHz === frame.format.sampleRateHz;
+      const mediaFormat = mirror ? { ...fields, encoding: frame.encoding } : fields;
+      return JSON.stringify({ event: "start", sequenceNumber: frame.sequenceNumber, start: { mediaFormat }, ...withTag(frame.tag) });
+    }
     case "media":
       return JSON.stringify({
         event: "media",
