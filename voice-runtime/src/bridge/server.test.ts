@@ -153,6 +153,21 @@ describe("the VoxImplant media bridge with the local sink", () => {
     expect(scenario.controls[1]).toMatchObject({ speaknode: "hangup" });
   });
 
+  it("tries the runtime again while it cannot be reached, then carries the call", async () => {
+    const probe = await fakeLocalMedia();
+    const mediaUrl = probe.url;
+    await probe.close(); // nothing listens there for now
+    const bridge = await startVoximplantBridge({ port: 0, tokenSecret: bridgeTestSecret, sink: localSinkFactory({ mediaUrl, tokenSecret: bridgeTestSecret, connectRetryDelaysMs: [300, 300] }) });
+    cleanups.push(() => bridge.close());
+    const scenario = await connect(bridge);
+    await sleep(100);
+    const local = await fakeLocalMedia({ port: Number(new URL(mediaUrl).port) });
+    cleanups.push(() => local.close());
+    await local.admitted;
+    local.sendAudio(level(500, 160));
+    await scenario.until(() => scenario.media.length === 1);
+  });
+
   it("refuses a bad, foreign-role, expired or replayed call token with 4401 and a typed error", async () => {
     const { bridge } = await setUp();
     const tokens = [

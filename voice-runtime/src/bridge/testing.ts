@@ -94,7 +94,7 @@ export function fakeScenario(url: string, format: VoximplantMediaFormat) {
 }
 
 /** The runtime's local media endpoint, for one call: admits the bridge's hello and lets a test play the agent. */
-export async function fakeLocalMedia(options: { secret?: string } = {}) {
+export async function fakeLocalMedia(options: { secret?: string; port?: number } = {}) {
   const httpServer: Server = createServer();
   const wss = new WebSocketServer({ server: httpServer });
   const state = {
@@ -132,7 +132,7 @@ export async function fakeLocalMedia(options: { secret?: string } = {}) {
       });
     });
   });
-  await new Promise<void>((resolve) => httpServer.listen(0, "127.0.0.1", resolve));
+  await new Promise<void>((resolve) => httpServer.listen(options.port ?? 0, "127.0.0.1", resolve));
   const address = httpServer.address();
   const port = typeof address === "object" && address ? address.port : 0;
   const socket = () => {
