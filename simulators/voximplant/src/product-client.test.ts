@@ -3,10 +3,30 @@
 // JWT claims, answer shapes, error bodies). Like product-scenario.test.ts, only this test imports
 // product code; the simulator does not.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { VoximplantClient } from "../../../workers/src/telephony/voximplant/client.ts";
-import { voximplantSigner } from "../../../workers/src/telephony/voximplant/jwt.ts";
-import { makeKeyFile, type TestKeyFile } from "../../../workers/src/telephony/voximplant/testing.ts";
 import { startVoximplantSimulator, type VoximplantSimulator } from "./server.ts";
+
+// Loaded by path at run time: the Worker's modules use WebCrypto's DOM types (CryptoKey), which the
+// Node typecheck of simulators/ (voice-runtime/tsconfig.json) does not have; the shapes used here
+// are declared below instead.
+interface TestKeyFile {
+  account_id: number;
+  key_id: string;
+  private_key: string;
+  pkcs1: string;
+  publicKeyPem: string;
+}
+interface Client {
+  getAccountInfo(): Promise<{ account_id: number }>;
+  getApplications(applicationId: number): Promise<{ application_id: number }[]>;
+  getRules(applicationId: number, ruleId: number): Promise<{ rule_id: number }[]>;
+  getPhoneNumbers(o: { count: number; offset: number }): Promise<{ numbers: Record<string, unknown>[] }>;
+  bindPhoneNumberToApplication(phoneId: number, applicationId: number, bind: boolean): Promise<void>;
+  startScenarios(ruleId: number, customData: string): Promise<{ call_session_history_id: number }>;
+}
+const workers = "../../../workers/src/telephony/voximplant";
+const { VoximplantClient } = (await import(`${workers}/client.ts`)) as { VoximplantClient: new (o: { baseUrl: string; signer: unknown; timeoutMs: number }) => Client };
+const { voximplantSigner } = (await import(`${workers}/jwt.ts`)) as { voximplantSigner: (k: { account_id: number; key_id: string; private_key: string }) => unknown };
+const { makeKeyFile } = (await import(`${workers}/testing.ts`)) as { makeKeyFile: (accountId: number, keyId: string) => Promise<TestKeyFile> };
 
 let sim: VoximplantSimulator;
 let key: TestKeyFile;

@@ -38,6 +38,10 @@ let nextSessionId = 100_000_001;
 const unansweredInboundMs = 60_000;
 const maxTimers = 100;
 const customDataMaxBytes = 200;
+// "Callback execution time is limited to 1 second" (docs: limits).
+const callbackLimitMs = 1000;
+const invokeSlot = "__voximplantSimulatorInvoke";
+const invokeScript = new vm.Script(`(function () { const a = globalThis.${invokeSlot}; globalThis.${invokeSlot} = undefined; return a[0](a[1]); })()`);
 
 export class Session {
   readonly id = nextSessionId++;
@@ -58,7 +62,10 @@ export class Session {
   readonly #socketListeners = new Map<SimSocket, Map<string, Listener[]>>();
   readonly #facades = new Map<object, object>();
   readonly #timers = new Set<NodeJS.Timeout>();
+  /** Timers of our own (ringing, the unanswered-call limit), apart from the scenario's 100. */
+  readonly #internalTimers = new Set<NodeJS.Timeout>();
   #idleTimer: NodeJS.Timeout | null = null;
+  #context: vm.Context | null = null;
 
   constructor(account: Account, application: Application, rule: Rule | null, customData: string, deps: SessionDeps) {
     this.account = account;
@@ -85,9 +92,10 @@ export class Session {
   start(): void {
     const code = this.application.scenario ?? "";
     const context = vm.createContext(this.#sandbox(), { name: `voximplant-session-${this.id}` });
+    this.#context = context;
     try {
       // VoxImplant limits a callback's execution to 1 second (docs: "Limits and restrictions").
-      new vm.Script(code, { filename: `${this.application.name}.js` }).runInContext(context, { timeout: 1000 });
+      new vm.Script(code, { filename: `${this.application.name}.js` }).runInContext(context, { timeout: callbackLimitMs });
     } catch (err) {
       this.#error(err);
     }
@@ -125,8 +133,9 @@ export class Session {
     this.status = "terminated";
     for (const call of this.calls) call.drop(reason);
     for (const socket of this.sockets) socket.close();
-    for (const t of this.#timers) clearTimeout(t);
+    for (const t of [...this.#timers, ...this.#internalTimers]) clearTimeout(t);
     this.#timers.clear();
+    this.#internalTimers.clear();
     if (this.#idleTimer) clearTimeout(this.#idleTimer);
     this.record("session.terminated", { reason });
     this.#dispatch(this.#appListeners, AppEvents.Terminated, {});
@@ -148,7 +157,7 @@ export class Session {
     const out: unknown[] = [];
     for (const fn of [...(listeners?.get(name) ?? [])]) {
       try {
-        const r = fn(event);
+        const r = this.#invoke(fn, event);
         if (r && typeof (r as Promise<unknown>).then === "function") (r as Promise<unknown>).then(undefined, (err: unknown) => this.#error(err));
         out.push(r);
       } catch (err) {
@@ -156,6 +165,13 @@ export class Session {
       }
     }
     return out;
+  }
+
+  /** Calls a scenario function inside its context, so VoxImplant's 1 s callback limit applies to it. */
+  #invoke<A>(fn: (arg: A) => unknown, arg: A): unknown {
+    if (!this.#context) return fn(arg);
+    this.#context[invokeSlot] = [fn, arg];
+    return invokeScript.runInContext(this.#context, { timeout: callbackLimitMs });
   }
 
   #newCall(direction: "inbound" | "outbound", from: string, to: string, script: ScriptStep[]): VoxCall {
@@ -229,10 +245,10 @@ export class Session {
 
   #later(ms: number, fn: () => void): void {
     const t = setTimeout(() => {
-      this.#timers.delete(t);
+      this.#internalTimers.delete(t);
       fn();
     }, ms);
-    this.#timers.add(t);
+    this.#internalTimers.add(t);
   }
 
   /** VoxEngine.sendMediaBetween(a, b): the two legs hear each other (a transfer); recorded on both. */
@@ -279,7 +295,7 @@ export class Session {
     };
     const guard = (fn: unknown) => () => {
       try {
-        if (typeof fn === "function") (fn as () => void)();
+        if (typeof fn === "function") this.#invoke(fn as (arg: undefined) => unknown, undefined);
       } catch (err) {
         this.#error(err);
       }
