@@ -191,3 +191,41 @@ describe("a LiveKit job for a session the Worker dispatched", () => {
     expect(ctx.shutdownReasons).toEqual(["caller hung up", "session ended"]);
   });
 });
+
+describe("a LiveKit job for an outbound SIP call", () => {
+  it("starts the session once the ringing callee answers, not before", async () => {
+    const { job, calls } = jobProcess();
+    const sessionId = knownSession();
+    const ctx = new FakeJobContext({ metadata: JSON.stringify({ sessionId }) });
+    const callee = ctx.fakeRoom.present(sipCaller({ "sip.callStatus": "dialing" }));
+    const entry = job.entry(ctx);
+    ctx.fakeRoom.setAttributes(callee, { "sip.callStatus": "ringing" });
+    await new Promise((r) => setTimeout(r, 100));
+    expect(calls).toHaveLength(0);
+    ctx.fakeRoom.setAttributes(callee, { "sip.callStatus": "active" });
+    await vi.waitFor(() => expect(calls).toHaveLength(1));
+    ctx.fakeRoom.leave(callee);
+    await entry;
+    await ctx.runShutdownCallbacks();
+    expect(api.sipParticipants.filter((p) => p.sessionId === sessionId).map((p) => p.body.callStatus)).toEqual(["active"]);
+  });
+
+  it("runs no session when the callee hangs up or leaves without answering", async () => {
+    const { job, calls } = jobProcess();
+    const rejected = new FakeJobContext({ metadata: JSON.stringify({ sessionId: knownSession() }) });
+    const busy = rejected.fakeRoom.present(sipCaller({ "sip.callStatus": "ringing" }));
+    const first = job.entry(rejected);
+    await new Promise((r) => setTimeout(r, 50));
+    rejected.fakeRoom.setAttributes(busy, { "sip.callStatus": "hangup" });
+    await first;
+    expect(rejected.shutdownReasons).toEqual(["session failed: not_answered"]);
+    const ctx = new FakeJobContext({ metadata: JSON.stringify({ sessionId: knownSession() }) });
+    const callee = ctx.fakeRoom.present(sipCaller({ "sip.callStatus": "ringing" }));
+    const entry = job.entry(ctx);
+    await new Promise((r) => setTimeout(r, 50));
+    ctx.fakeRoom.leave(callee);
+    await entry;
+    expect(calls).toHaveLength(0);
+    expect(ctx.shutdownReasons).toEqual(["session failed: not_answered"]);
+  });
+});

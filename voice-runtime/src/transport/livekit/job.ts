@@ -18,7 +18,7 @@ import { startRuntimeProcess, type RuntimeProcess, type RuntimeProcessOptions } 
 import { runSession, type CallIo, type RunnerDeps, type SessionOutcome } from "../../session/runner.ts";
 import { dispatchOf } from "./metadata.ts";
 import { roomCallIo } from "./room-io.ts";
-import { sipCallerWaitMs, sipCallSession, sipFactsOf, waitForSipParticipant } from "./sip.ts";
+import { sipCallerWaitMs, sipCallSession, sipFactsOf, untilAnswered, waitForSipParticipant } from "./sip.ts";
 
 export type JobEntryContext = Pick<JobContext, "job" | "room" | "connect" | "shutdown" | "addShutdownCallback" | "deleteRoom">;
 
@@ -29,6 +29,8 @@ export interface LiveKitJobOptions extends RuntimeProcessOptions {
   runSession?: (io: CallIo, deps: RunnerDeps) => Promise<SessionOutcome>;
   /** How long a SIP dispatch waits for its caller (default sip.ts sipCallerWaitMs). */
   sipCallerWaitMs?: number;
+  /** How long the session waits for a ringing SIP callee to answer (default sip.ts answerWaitMs). */
+  answerWaitMs?: number;
 }
 
 export interface LiveKitJob {
@@ -37,6 +39,9 @@ export interface LiveKitJob {
   /** Stops this process's trace export (tests; a job process just exits). */
   dispose(): Promise<void>;
 }
+
+/** An outbound SIP call nobody answered: no conversation ran; the Worker ends the session. */
+const notAnswered: SessionOutcome = { status: "failed", reason: "not_answered", turns: 0, usage: { prompt: 0, completion: 0 } };
 
 export function liveKitJob(options: LiveKitJobOptions): LiveKitJob {
   const run = options.runSession ?? runSession;
@@ -94,6 +99,10 @@ export function liveKitJob(options: LiveKitJobOptions): LiveKitJob {
       trace.getActiveSpan()?.setAttribute(spanSessionIdAttribute, sessionId);
       const outcome = runtime.runSession(sessionId, async () => {
         await ctx.connect();
+        // An outbound call's callee the Worker is dialling: greet whoever answers, not the ringing
+        // tone. The Worker asks LiveKit to dial right after dispatching us, so by the time a job
+        // process has started the callee is usually in the room; one who joins later is not waited for.
+        if ((await untilAnswered(ctx.room, options.answerWaitMs)) === "not answered") return notAnswered;
         return run(roomCallIo(ctx, sessionId, { onSipCaller: reportSipCaller }), runtime.deps);
       });
       ctx.addShutdownCallback(async () => {

@@ -4,7 +4,7 @@
 // headers, with a short-lived token signed with the runtime's secret; a call straight from a trunk
 // carries none, and the Worker resolves its number to an agent and creates the session. Phone
 // numbers and tokens are personal or secret: never logged.
-import { ParticipantKind, RoomEvent, type RemoteParticipant, type Room } from "@livekit/rtc-node";
+import { ParticipantKind, RoomEvent, type Participant, type RemoteParticipant, type Room } from "@livekit/rtc-node";
 import {
   sipAttributes,
   sipSessionAttribute,
@@ -56,6 +56,46 @@ export function waitForSipParticipant(room: Room, timeoutMs = sipCallerWaitMs): 
     };
     const timer = setTimeout(() => done(null), timeoutMs);
     room.on(RoomEvent.ParticipantConnected, joined);
+  });
+}
+
+/** sip.callStatus of a callee whose phone has not been answered yet. */
+const notAnswered = new Set(["dialing", "ringing"]);
+/** Longer than any ringing timeout the Worker dials with. */
+export const answerWaitMs = 90_000;
+
+/**
+ * Waits while the room's SIP participant is an outbound call's callee still being dialled or
+ * ringing: the agent's greeting is for the person who picks up, not the ringing tone. "answered"
+ * at once for any other room, and after `timeoutMs` (the session goes on as it would have);
+ * "not answered" when the callee hangs up or leaves first (the Worker fails the session as busy
+ * or no-answer from LiveKit's answer to its dial request).
+ */
+export function untilAnswered(room: Room, timeoutMs = answerWaitMs): Promise<"answered" | "not answered"> {
+  const callee = [...room.remoteParticipants.values()].find((p) => isSipParticipant(p) && notAnswered.has(p.attributes[sipAttributes.callStatus] ?? ""));
+  if (!callee) return Promise.resolve("answered");
+  return new Promise((resolve) => {
+    const done = (outcome: "answered" | "not answered") => {
+      clearTimeout(timer);
+      room.off(RoomEvent.ParticipantAttributesChanged, changed);
+      room.off(RoomEvent.ParticipantDisconnected, left);
+      room.off(RoomEvent.Disconnected, lost);
+      resolve(outcome);
+    };
+    const changed = (attributes: Record<string, string>, participant: Participant) => {
+      const status = attributes[sipAttributes.callStatus];
+      if (participant.identity !== callee.identity || status === undefined || notAnswered.has(status)) return;
+      done(status === "hangup" ? "not answered" : "answered");
+    };
+    const left = (participant: RemoteParticipant) => {
+      if (participant.identity === callee.identity) done("not answered");
+    };
+    // The session's own handling of a lost room takes over.
+    const lost = () => done("answered");
+    const timer = setTimeout(() => done("answered"), timeoutMs);
+    room.on(RoomEvent.ParticipantAttributesChanged, changed);
+    room.on(RoomEvent.ParticipantDisconnected, left);
+    room.on(RoomEvent.Disconnected, lost);
   });
 }
 
