@@ -153,6 +153,16 @@ describe("the VoxImplant media bridge with the local sink", () => {
     expect(scenario.controls[1]).toMatchObject({ speaknode: "hangup" });
   });
 
+  it("hangs up with a typed error, without trying again, when the runtime refuses the call", async () => {
+    const local = await fakeLocalMedia({ secret: "another-secret-of-thirty-two-chars!!" });
+    const bridge = await startVoximplantBridge({ port: 0, tokenSecret: bridgeTestSecret, sink: localSinkFactory({ mediaUrl: local.url, tokenSecret: bridgeTestSecret }) });
+    cleanups.push(() => local.close(), () => bridge.close());
+    const scenario = await connect(bridge);
+    expect((await scenario.closed).code).toBe(1011);
+    expect(scenario.controls[0]).toMatchObject({ speaknode: "error", code: "sink_refused" });
+    expect(scenario.controls[1]).toMatchObject({ speaknode: "hangup" });
+  });
+
   it("tries the runtime again while it cannot be reached, then carries the call", async () => {
     const probe = await fakeLocalMedia();
     const mediaUrl = probe.url;
