@@ -211,9 +211,10 @@ export class VoxCall {
   }
 
   #maybeStartScript(): void {
-    // The person starts talking once the call is up and its audio goes somewhere (as in the Twilio
-    // simulator, where the script starts with the first stream): speech before that would be lost.
-    if (this.#scriptStarted || this.status !== "connected" || this.#targets.length === 0) return;
+    // The person starts talking once the call is up and its audio reaches an open WebSocket (as in
+    // the Twilio simulator, where the script starts with the first stream): speech before that
+    // would be lost, and a scenario usually calls sendMediaTo before its socket has opened.
+    if (this.#scriptStarted || this.status !== "connected" || !this.#targets.some((t) => t.sink.open)) return;
     this.#scriptStarted = true;
     const line: ScriptLine = {
       signal: this.#abort.signal,
@@ -245,6 +246,7 @@ export class VoxCall {
   }
 
   #frame(): void {
+    if (!this.#scriptStarted) this.#maybeStartScript();
     const caller = this.#audio.nextFrame();
     const pcm = caller.audio ? mulawDecode(caller.frame) : silentFrame;
     for (const t of this.#targets) {

@@ -40,6 +40,8 @@ describe("the platform's VoxEngine scenario in the simulator", () => {
     expect(callsRequest?.authorization).toBe(`Bearer ${secret}`);
     expect(callsRequest?.body).toMatchObject({ v: 1, callId: placed.callId, from: "15551230001", to: "15555550200", accessUrl: expect.stringContaining("/vox/sessions/") });
     await edge.waitFor(() => edge.frames.some((f) => f.msg.speaknode === "dtmf" && f.msg.digit === "7"));
+    // The caller's words reached the bridge (the scenario points the call at its socket before it opens).
+    expect(edge.frames.some((f) => f.msg.event === "media" && Buffer.from((f.msg.media as { payload: string }).payload, "base64").some((b) => b !== 0xff))).toBe(true);
     await edge.waitFor(() => eventsSent().some((e) => e.event === "connected"));
 
     edge.socket().send(JSON.stringify({ speaknode: "clear" }));
