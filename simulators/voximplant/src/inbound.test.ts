@@ -120,6 +120,14 @@ describe("a scenario that answers and streams the call over a WebSocket", () => 
     await edge.waitFor(() => media(edge).length >= 3);
     expect(edge.frames[0]?.msg).toMatchObject({ event: "start", start: { mediaFormat: { encoding: "PCM8", sampleRate: 8000 } } });
     expect(Buffer.from((media(edge)[0]?.msg.media as { payload: string }).payload, "base64")).toHaveLength(320);
+    // Frames it cannot use are counted or handed to the scenario, never a crash: a media event with no
+    // payload, an unsupported encoding, and text the scenario's listener fails to parse.
+    const ws = edge.socket();
+    ws.send(JSON.stringify({ event: "media", sequenceNumber: 1, media: { chunk: 1 } }));
+    ws.send(JSON.stringify({ event: "start", sequenceNumber: 0, start: { mediaFormat: { encoding: "OPUS", sampleRate: 48000 } } }));
+    ws.send("not json");
+    const counted = await sim.waitForCall(id, (c) => c.counters.invalidFrames === 2 && c.events.some((e) => e.kind === "scenario.error"));
+    expect(counted.status).toBe("connected");
     await fetch(`${sim.url}/sim/calls/${id}/hangup`, { method: "POST" });
     const ended = await sim.waitForCall(id, (c) => c.status === "disconnected");
     expect(ended.endedBy).toBe("caller");
