@@ -14,7 +14,10 @@ async function main(): Promise<void> {
     settings.sink.driver === "livekit"
       ? (await import("./livekit-sink.ts")).liveKitSinkFactory({ url: settings.sink.url, apiKey: settings.sink.apiKey, apiSecret: settings.sink.apiSecret })
       : localSinkFactory({ mediaUrl: settings.sink.mediaUrl, tokenSecret: settings.tokenSecret });
-  const bridge = await startVoximplantBridge({ host: settings.host, port: settings.port, tokenSecret: settings.tokenSecret, sink });
+  // The runtime's local endpoint already sends with a lead; LiveKit's audio stream arrives in real
+  // time, so the bridge keeps a small jitter cushion at each talk spurt's start.
+  const pacer = settings.sink.driver === "livekit" ? { prebufferMs: 40 } : {};
+  const bridge = await startVoximplantBridge({ host: settings.host, port: settings.port, tokenSecret: settings.tokenSecret, sink, pacer });
   log.info("voximplant bridge listening", { url: bridge.url, sink: settings.sink.driver });
   // The dev script and tests wait for this line on stdout.
   process.stdout.write(`speaknode voximplant bridge ready ${bridge.url}\n`);

@@ -84,4 +84,21 @@ describe("the pacer toward VoxImplant", () => {
     vi.advanceTimersByTime(200);
     expect(sent).toHaveLength(3);
   });
+
+  it("holds a new talk spurt until its jitter cushion is queued, or its first frame waited long enough", () => {
+    const sent: number[] = [];
+    const p = new Pacer({ sampleRateHz: 8000, prebufferMs: 40, bufferedAmount: () => 0, send: (frame) => sent.push(Date.now()) });
+    p.resume();
+    p.push(ramp(1));
+    vi.advanceTimersByTime(10);
+    expect(sent).toHaveLength(0);
+    p.push(ramp(1)); // 40 ms queued: the spurt starts
+    expect(sent).toHaveLength(2);
+    // Mid-spurt frames go straight out; after a pause a lone frame waits out the cushion.
+    vi.advanceTimersByTime(1000);
+    p.push(ramp(1));
+    expect(sent).toHaveLength(2);
+    vi.advanceTimersByTime(40);
+    expect(sent).toHaveLength(3);
+  });
 });

@@ -21,6 +21,11 @@ export interface PacerOptions {
   frameMs?: number;
   /** How far ahead of real time the sender may run (default 60 ms). */
   leadMs?: number;
+  /**
+   * Jitter buffer for a sink that delivers in real time without a lead of its own (LiveKit): a
+   * talk spurt starts once this much is queued, or its first frame waited this long (default 0).
+   */
+  prebufferMs?: number;
   /** Queue beyond this is dropped, oldest first (default 2000 ms). */
   maxQueueMs?: number;
   /** Sending waits while the socket holds more than this (default 64 KiB). */
@@ -39,6 +44,9 @@ export class Pacer {
   private readonly maxQueueFrames: number;
   private readonly maxBufferedBytes: number;
   private readonly underrunGapMs: number;
+  private readonly prebufferMs: number;
+  /** When the oldest queued frame arrived, while the far side is idle. */
+  private spurtQueuedAt: number | null = null;
   private readonly now: () => number;
   private readonly queue: Int16Array[] = [];
   /** Samples of a partial frame not yet queued. */
@@ -60,6 +68,7 @@ export class Pacer {
     this.maxQueueFrames = Math.ceil((options.maxQueueMs ?? 2000) / this.frameMs);
     this.maxBufferedBytes = options.maxBufferedBytes ?? 64 * 1024;
     this.underrunGapMs = options.underrunGapMs ?? 100;
+    this.prebufferMs = options.prebufferMs ?? 0;
     this.now = options.now ?? Date.now;
   }
 
@@ -95,6 +104,7 @@ export class Pacer {
   /** Barge-in: everything not yet sent is dropped; the far side clears its own buffer. */
   clear(): void {
     this.queue.length = 0;
+    this.spurtQueuedAt = null;
     this.partial = new Int16Array(0);
     this.playheadMs = 0;
     this.settleDrain();
@@ -134,6 +144,19 @@ export class Pacer {
       this.timer = null;
     }
     let now = this.now();
+    if (this.prebufferMs > 0 && this.queue.length > 0 && this.playheadMs <= now) {
+      // The far side is idle: a new spurt waits for its cushion (or for its first frame's patience).
+      this.spurtQueuedAt ??= now;
+      const waitMs = Math.min(this.spurtQueuedAt + this.prebufferMs - now, this.queueMs < this.prebufferMs ? Infinity : 0);
+      if (waitMs > 0) {
+        this.timer = setTimeout(() => {
+          this.timer = null;
+          this.pump();
+        }, waitMs);
+        return;
+      }
+    }
+    this.spurtQueuedAt = null;
     while (this.queue.length > 0) {
       if (this.playheadMs - now >= this.leadMs) break; // far enough ahead: wait for the clock
       if (this.options.bufferedAmount() > this.maxBufferedBytes) break; // the socket is backed up
