@@ -2,7 +2,7 @@
 // (keys both ways as RFC 4733 events, LiveKit's call id), sip.callStatus ending the call, and the
 // Worker told about the caller; a web caller's call has none of it.
 import { llm, type voice } from "@livekit/agents";
-import { ParticipantKind, type RemoteParticipant } from "@livekit/rtc-node";
+import { DisconnectReason, ParticipantKind, type RemoteParticipant } from "@livekit/rtc-node";
 import { newId, type RuntimeEvent, type RuntimePhone } from "@speaknode/contracts";
 import { describe, expect, it } from "vitest";
 import { setLogLevel } from "../../log.ts";
@@ -167,5 +167,29 @@ describe("the session's phone features on a LiveKit SIP call", () => {
       { type: "dtmf", digits: "9#", direction: "sent" },
     ]);
     call.detach();
+  });
+});
+
+describe("the agent ending a LiveKit SIP call", () => {
+  it("hangs the caller up by deleting the call's room", async () => {
+    const room = new FakeRoom();
+    const caller = room.present(sipCaller);
+    const ctx = new FakeJobContext({ metadata: "{}", room });
+    await roomCallIo(ctx, newId("session")).close("the agent ended the call");
+    expect(ctx.roomDeletions).toBe(1);
+    expect(caller.disconnectReason).toBe(DisconnectReason.ROOM_DELETED);
+    expect(ctx.shutdownReasons).toEqual(["the agent ended the call"]);
+  });
+
+  it("leaves the room alone once the caller has hung up, and for a web caller", async () => {
+    for (const init of [sipCaller, { identity: "visitor-1", kind: ParticipantKind.STANDARD }]) {
+      const room = new FakeRoom();
+      const ctx = new FakeJobContext({ metadata: "{}", room });
+      const io = roomCallIo(ctx, newId("session"));
+      const caller = room.join(init);
+      if (init === sipCaller) room.leave(caller);
+      await io.close("session ended");
+      expect(ctx.roomDeletions, init.identity).toBe(0);
+    }
   });
 });

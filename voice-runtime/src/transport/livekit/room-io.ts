@@ -57,15 +57,17 @@ export interface RoomCallOptions {
   interDigitPauseMs?: number;
 }
 
-export function roomCallIo(ctx: Pick<JobContext, "room" | "shutdown">, sessionId: string, options: RoomCallOptions = {}): CallIo {
+export function roomCallIo(ctx: Pick<JobContext, "room" | "shutdown" | "deleteRoom">, sessionId: string, options: RoomCallOptions = {}): CallIo {
   const room = ctx.room;
   let player: voice.BackgroundAudioPlayer | undefined;
   let agentSession: voice.AgentSession | undefined;
   // Always there, bound only if the caller turns out to be a SIP participant: an outbound call's
   // callee may join after the session started. The phone tools are offered on phone sessions only.
   const line = new SipPhoneLine(room, options.interDigitPauseMs === undefined ? {} : { interDigitPauseMs: options.interDigitPauseMs });
+  let callerGone = false;
   const ended = new Promise<CallEnd>((resolve) => {
     const hungUp = (caller: RemoteParticipant, how: string) => {
+      callerGone = true;
       log.info(how, { sessionId, disconnectReason: caller.disconnectReason === undefined ? undefined : DisconnectReason[caller.disconnectReason] });
       resolve({ reason: "caller hung up", failed: false });
     };
@@ -113,6 +115,9 @@ export function roomCallIo(ctx: Pick<JobContext, "room" | "shutdown">, sessionId
     },
     async close(reason) {
       await player?.close().catch(() => {});
+      // The agent leaving does not end a phone call: LiveKit hangs the SIP leg up when its room
+      // goes (each SIP call has a room of its own: a rule's "call-…" room, a session's "sess-…").
+      if (line.caller && !callerGone) await ctx.deleteRoom();
       ctx.shutdown(reason);
     },
   };
