@@ -29,6 +29,11 @@ export interface VoiceAnswer {
 
 const callSidShape = /^CA[0-9a-zA-Z]{32}$/;
 
+/** A Twilio CallSid (a SIP call id of LiveKit, SCL_…, is not one). */
+export function isTwilioCallSid(id: string | null): id is string {
+  return id !== null && callSidShape.test(id);
+}
+
 const refuse = (text: string, detail: string): VoiceAnswer => ({ twiml: twiml({ verb: "say", text }, { verb: "hangup" }), sessionId: null, detail });
 const busy = (detail: string): VoiceAnswer => ({ twiml: twiml({ verb: "reject", reason: "busy" }), sessionId: null, detail });
 

@@ -1,8 +1,7 @@
 // What placing an outbound call asks of a provider and what it gives back, one shape for every
 // provider (outbound.ts switches on the connection's provider): Twilio's Calls.json (outbound.ts),
 // LiveKit SIP's CreateSIPParticipant (outbound-livekit.ts), VoxImplant's StartScenarios
-// (placeVoximplantCall below, through voximplant/outbound.ts).
-import { ApiError } from "../errors.ts";
+// (placeVoximplantCall in voximplant-calls.ts).
 import type { SessionDeps } from "../sessions/dispatch.ts";
 import type { ConnectionRow } from "./connections.ts";
 
@@ -34,15 +33,3 @@ export interface PlacedCall {
 }
 
 export type DialDeps = Pick<SessionDeps, "db" | "config" | "origin">;
-
-/**
- * A VoxImplant number's call. TODO(lead): helper C's `startVoximplantCall(deps, {connection,
- * sessionId, agentId, from, to, ringTimeoutS, timeLimitS}) → {providerCallId, controlUrl}` and
- * `voximplantCallRefusal(err) → {reason, error}` (voximplant/outbound.ts) had not landed when this
- * was written; wire them here: on success return `{providerCallId, providerStatus: "initiated",
- * reportedCallId: providerCallId, controlUrl}`, on a refusal `await d.fail(reason); throw error`.
- */
-export async function placeVoximplantCall(_deps: DialDeps, d: ProviderDial): Promise<PlacedCall> {
-  await d.fail("calls through VoxImplant connections are not wired yet");
-  throw new ApiError("conflict", "calls through VoxImplant connections are not supported yet");
-}

@@ -23,7 +23,8 @@ import { duplicateAttemptDetail } from "./refusal-kind.ts";
 import { loadConnectionRow, twilioClientFor, twilioWebhookUrlsAt, type ConnectionRow } from "./connections.ts";
 import { TwilioApiError, type TwilioCreateCall } from "./twilio/client.ts";
 import { twiml } from "./twilio/twiml.ts";
-import { placeVoximplantCall, type DialDeps, type PlacedCall, type ProviderDial } from "./outbound-dial.ts";
+import type { DialDeps, PlacedCall, ProviderDial } from "./outbound-dial.ts";
+import { placeVoximplantCall } from "./voximplant-calls.ts";
 import { placeLiveKitSipCall } from "./outbound-livekit.ts";
 import type { Config } from "../config.ts";
 
