@@ -9,6 +9,7 @@ import { LanguageTag, Locale, ProviderChoice, VadSettings } from "./agents.ts";
 import { SystemToolName, Tool } from "./tools.ts";
 import { SessionChannel } from "./sessions.ts";
 import { SessionStatus } from "./session-protocol.ts";
+import { TelephonyProviderName } from "./telephony.ts";
 
 const timestamp = Timestamp;
 const ms = z.number().int().min(0).max(24 * 60 * 60 * 1000);
@@ -89,7 +90,7 @@ export type RuntimeProviderAccess = z.infer<typeof RuntimeProviderAccess>;
 
 export const RuntimePhone = z
   .object({
-    provider: z.enum(["twilio"]),
+    provider: TelephonyProviderName,
     direction: z.enum(["inbound", "outbound"]),
     /** E.164; personal data: never logged. */
     from: text().nullable(),

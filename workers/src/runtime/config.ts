@@ -6,7 +6,7 @@
 // targets resolved to names, and each stage's provider access (space key or platform endpoint).
 import { and, eq, inArray } from "drizzle-orm";
 import { z } from "zod";
-import { AgentConfig, CampaignSettings, renderText, systemToolDescriptions, Tool, text, type VoicemailPolicy } from "@speaknode/contracts";
+import { AgentConfig, CampaignSettings, renderText, systemToolDescriptions, TelephonyProviderName, Tool, text, type VoicemailPolicy } from "@speaknode/contracts";
 import type { RuntimeConfig, RuntimePhone, RuntimeTool, RuntimeTransferTarget, RuntimeWebhookTool } from "@speaknode/contracts";
 import { agents, agentVersions, campaigns, phoneNumbers, tools, type Database } from "@speaknode/db";
 import { toAgent } from "../agents/store.ts";
@@ -199,7 +199,8 @@ async function phoneOf(db: Database, session: SessionRow, config: AgentConfig): 
   ]);
   const voicemail = override ?? config.telephony.voicemail;
   return {
-    provider: "twilio",
+    // A phone session's media driver is its connection's provider (sessions/dispatch.ts).
+    provider: TelephonyProviderName.safeParse(session.mediaDriver).data ?? "twilio",
     direction: session.direction,
     from: session.fromNumber,
     to: session.toNumber,
