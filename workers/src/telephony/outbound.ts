@@ -202,7 +202,7 @@ export async function placeOutboundCall(deps: CallDeps, agent: AgentRow, body: O
     .update(sessions)
     .set({ ...(placed.providerCallId !== null ? { providerCallId: placed.providerCallId } : {}), providerStatus: placed.providerStatus, ...(placed.controlUrl ? { providerControlUrl: placed.controlUrl } : {}) })
     .where(eq(sessions.id, sessionId));
-  log.info("outbound call placed", { sessionId, connectionId: connection.id, provider: connection.provider, phoneNumberId: number.id, providerStatus: placed.providerStatus, ...(campaign ? { campaignId: campaign.campaignId, attemptId: campaign.attemptId } : {}) });
+  log.info(placed.providerCallId !== null ? "outbound call placed" : "outbound call ended before it was answered", { sessionId, connectionId: connection.id, provider: connection.provider, phoneNumberId: number.id, providerStatus: placed.providerStatus, ...(campaign ? { campaignId: campaign.campaignId, attemptId: campaign.attemptId } : {}) });
   return {
     sessionId,
     status: "dispatching",

@@ -41,9 +41,9 @@ export interface SipWorld {
 }
 
 /** A space with a LiveKit SIP connection (its trunks provisioned) and one number bound to a published agent. */
-export async function sipWorld(opts: NumberOptions & { world?: World; provisioned?: boolean } = {}): Promise<SipWorld> {
+export async function sipWorld(opts: NumberOptions & { world?: World; provisioned?: boolean; agent?: Record<string, unknown> } = {}): Promise<SipWorld> {
   const world = opts.world ?? (await makeWorld());
-  const agentId = await publishedPhoneAgent(world);
+  const agentId = await publishedPhoneAgent(world, opts.agent);
   const connectionId = newId("telephonyConnection");
   const outboundTrunkId = `ST_out${connectionId.slice(-8)}`;
   const providerState = opts.provisioned === false ? {} : { inboundTrunkId: `ST_in${connectionId.slice(-8)}`, outboundTrunkId };
@@ -73,7 +73,15 @@ export function fakeLiveKit(outboundTrunkIds: string[] = [], roomFailure?: { sta
     const request = new Request(input, init);
     const url = new URL(request.url);
     const match = /^\/twirp\/livekit\.(RoomService|AgentDispatchService)\/([A-Za-z]+)$/.exec(url.pathname);
-    if (url.origin !== liveKitOrigin || !match) return sip.fetch(input, init);
+    if (url.origin !== liveKitOrigin || !match) {
+      const res = await sip.fetch(request);
+      // The fake numbers its calls from 1 in each test; LiveKit's call ids are unique everywhere
+      // (sessions.provider_call_id is unique across tests sharing the database).
+      const dialled = sip.participants.at(-1);
+      if (!url.pathname.endsWith("/CreateSIPParticipant") || !res.ok || !dialled) return res;
+      dialled.sipCallId = `SCL_${crypto.randomUUID().replace(/-/g, "").slice(0, 16)}`;
+      return Response.json({ ...((await res.json()) as Record<string, unknown>), sipCallId: dialled.sipCallId });
+    }
     const body = (await request.json()) as Record<string, unknown>;
     const method = `${match[1]}/${match[2]}`;
     rooms.push({ method, body });

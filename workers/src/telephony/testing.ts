@@ -106,6 +106,8 @@ export interface PostOptions {
   body?: string;
   /** A query string for the webhook URL (`sessionId=…`, as outbound calls' callbacks carry). */
   query?: string;
+  /** The Worker env to answer under (default: the test env). */
+  env?: Record<string, unknown>;
 }
 
 /** POST a Twilio webhook to the app, signed like Twilio signs it, with a recording queue. */
@@ -115,7 +117,7 @@ export async function postTwilio(pw: Pick<PhoneWorld, "connectionId" | "authToke
   const headers: Record<string, string> = { "content-type": "application/x-www-form-urlencoded", ...opts.headers };
   if (signature !== null) headers["x-twilio-signature"] = signature;
   const queue = opts.queue ?? recordingTelephonyQueue();
-  const res = await app.request(url, { method: "POST", headers, body: opts.body ?? new URLSearchParams(params).toString() }, { ...env, TELEPHONY_QUEUE: queue.queue });
+  const res = await app.request(url, { method: "POST", headers, body: opts.body ?? new URLSearchParams(params).toString() }, { ...(opts.env ?? env), TELEPHONY_QUEUE: queue.queue });
   const text = await res.text();
   let body: CallResult["body"] = {};
   try {
