@@ -24,6 +24,20 @@ function Row({ term, children }: { term: string; children: ComponentChildren }) 
   );
 }
 
+/** `a`, `b`, `c` as code, separated by commas. */
+function Codes({ items }: { items: string[] }) {
+  return (
+    <>
+      {items.map((item, i) => (
+        <span key={item}>
+          {i > 0 && ", "}
+          <code>{item}</code>
+        </span>
+      ))}
+    </>
+  );
+}
+
 const credentialsName: Record<TelephonyConnection["authType"], string> = { auth_token: "Auth Token", api_key: "API key", service_account: "Service account key", sip: "SIP" };
 
 function Settings({ c }: { c: TelephonyConnection }) {
@@ -71,17 +85,15 @@ function Settings({ c }: { c: TelephonyConnection }) {
             )}
           </Row>
           <Row term="Inbound from">
-            {sip.inbound.allowedAddresses.length > 0 ? sip.inbound.allowedAddresses.map((a) => <code key={a}>{a} </code>) : <span class="muted">no address listed</span>}
+            {sip.inbound.allowedAddresses.length > 0 ? <Codes items={sip.inbound.allowedAddresses} /> : <span class="muted">no address listed</span>}
             {sip.inbound.authUsername ? (
               <>
-                , as <code>{sip.inbound.authUsername}</code>
+                ; as <code>{sip.inbound.authUsername}</code>
               </>
             ) : null}
           </Row>
           <Row term="Trunk numbers">
-            {sip.numbers.map((n) => (
-              <code key={n}>{n} </code>
-            ))}
+            <Codes items={sip.numbers} />
           </Row>
         </>
       )}
