@@ -53,6 +53,7 @@ import { registerTelephonyConnectionsGet } from "./telephony-connections-get.ts"
 import { registerTelephonyConnectionsUpdate } from "./telephony-connections-update.ts";
 import { registerTelephonyConnectionsDelete } from "./telephony-connections-delete.ts";
 import { registerTelephonyConnectionsAvailableNumbers } from "./telephony-connections-available-numbers.ts";
+import { registerTelephonyConnectionsHealth } from "./telephony-connections-health.ts";
 import { registerPhoneNumbersImport } from "./phone-numbers-import.ts";
 import { registerPhoneNumbersList } from "./phone-numbers-list.ts";
 import { registerPhoneNumbersGet } from "./phone-numbers-get.ts";
@@ -140,6 +141,7 @@ export function registerRoutes(app: OpenAPIHono<AppEnv>): void {
   registerTelephonyConnectionsUpdate(app);
   registerTelephonyConnectionsDelete(app);
   registerTelephonyConnectionsAvailableNumbers(app);
+  registerTelephonyConnectionsHealth(app);
   // `phone-numbers/import` is a literal path under the space; nothing registered shadows it.
   registerPhoneNumbersImport(app);
   registerPhoneNumbersList(app);

@@ -1,6 +1,7 @@
-// An Owner imports numbers a connection's Twilio account holds. Each number's calls and call
+// An Owner imports numbers a connection's provider holds. Twilio: each number's calls and call
 // statuses are pointed at this platform and its previous settings kept, so releasing it gives
-// them back. All or nothing: a failure part-way puts back what was changed and stores nothing.
+// them back; LiveKit SIP: numbers of the trunk, each given a dispatch rule at LiveKit. All or
+// nothing: a failure part-way puts back what was changed and stores nothing.
 import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
 import { ImportedPhoneNumbers, ImportPhoneNumbersBody } from "@speaknode/contracts";
 import type { AppEnv } from "../context.ts";
@@ -11,6 +12,9 @@ import { loadConnectionRow } from "../telephony/connections.ts";
 import { connectionResource } from "../telephony/connection-resource.ts";
 import { requireAgentOfSpace, toPhoneNumber } from "../telephony/numbers.ts";
 import { importNumbers } from "../telephony/numbers-import.ts";
+import { opsFor } from "../telephony/ops-registry.ts";
+import { phoneNumbers } from "@speaknode/db";
+import { inArray } from "drizzle-orm";
 import { SpaceParams } from "./params.ts";
 
 export const route = createRoute({
@@ -18,15 +22,15 @@ export const route = createRoute({
   path: "/v1/spaces/{spaceId}/phone-numbers/import",
   tags: ["telephony"],
   summary:
-    "Import numbers of a connection's Twilio account (Owner): their VoiceUrl and StatusCallback point here, the previous values are kept for the release; outbound calls reach the number's own country unless allowedCountries says otherwise",
+    "Import numbers of a connection's provider account (Owner). Twilio: their VoiceUrl and StatusCallback point here, the previous values are kept for the release; LiveKit SIP: numbers of the trunk, each given a dispatch rule. Outbound calls reach the number's own country unless allowedCountries says otherwise",
   security: bearerSecurity,
   request: { params: SpaceParams, body: jsonBody(ImportPhoneNumbersBody) },
   responses: {
     201: jsonResponse(ImportedPhoneNumbers, "The imported numbers"),
     ...errorResponses,
     409: problemSpec("A number is already imported, or the connection's credentials stopped working"),
-    429: problemSpec("Twilio is limiting the account's requests"),
-    503: problemSpec("Twilio could not be reached; nothing was imported"),
+    429: problemSpec("The provider is limiting the account's requests"),
+    503: problemSpec("The provider could not be reached; nothing was imported"),
   },
 });
 
@@ -40,6 +44,12 @@ export function registerPhoneNumbersImport(app: OpenAPIHono<AppEnv>): void {
     if (!connection) throw notFound(connectionResource);
     if (body.agentId) await requireAgentOfSpace(db, spaceId, body.agentId);
     const rows = await importNumbers(c, spaceId, connection, body);
-    return c.json({ imported: rows.map((r) => toPhoneNumber(r, connection.provider)) }, 201);
+    const ops = opsFor(connection.provider);
+    if (!ops.afterChange) return c.json({ imported: rows.map((r) => toPhoneNumber(r, connection.provider)) }, 201);
+    // The numbers as provisioning left them (LiveKit SIP: each one's dispatch rule).
+    await ops.afterChange(c, connection);
+    const synced = await db.select().from(phoneNumbers).where(inArray(phoneNumbers.id, rows.map((r) => r.id)));
+    const byId = new Map(synced.map((r) => [r.id, r]));
+    return c.json({ imported: rows.map((r) => toPhoneNumber(byId.get(r.id) ?? r, connection.provider)) }, 201);
   });
 }

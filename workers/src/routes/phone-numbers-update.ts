@@ -1,4 +1,6 @@
-// An Owner binds a number to an agent of the space (or unbinds it) and changes its settings.
+// An Owner binds a number to an agent of the space (or unbinds it) and changes its settings. A
+// change of its agent or of inbound calls re-runs the connection's provisioning (LiveKit SIP: the
+// number's dispatch rule).
 import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
 import { eq } from "drizzle-orm";
 import { PhoneNumber, UpdatePhoneNumberBody } from "@speaknode/contracts";
@@ -7,6 +9,7 @@ import type { AppEnv } from "../context.ts";
 import { notFound } from "../errors.ts";
 import { bearerSecurity, errorResponses, jsonBody, jsonResponse } from "../lib/openapi.ts";
 import { loadPhoneNumber, numberResource, requireAgentOfSpace, toPhoneNumber } from "../telephony/numbers.ts";
+import { opsFor } from "../telephony/ops-registry.ts";
 import { PhoneNumberParams } from "./params-telephony.ts";
 
 export const route = createRoute({
@@ -31,6 +34,11 @@ export function registerPhoneNumbersUpdate(app: OpenAPIHono<AppEnv>): void {
       .where(eq(phoneNumbers.id, row.id))
       .returning();
     if (!updated) throw notFound(numberResource);
-    return c.json(toPhoneNumber(updated, connection.provider), 200);
+    const ops = opsFor(connection.provider);
+    const routing = (patch.agentId !== undefined && patch.agentId !== row.agentId) || (patch.inboundEnabled !== undefined && patch.inboundEnabled !== row.inboundEnabled);
+    if (!routing || !ops.afterChange) return c.json(toPhoneNumber(updated, connection.provider), 200);
+    await ops.afterChange(c, connection);
+    const [synced] = await db.select().from(phoneNumbers).where(eq(phoneNumbers.id, row.id));
+    return c.json(toPhoneNumber(synced ?? updated, connection.provider), 200);
   });
 }

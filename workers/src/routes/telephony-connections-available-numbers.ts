@@ -1,28 +1,26 @@
-// The numbers a connection's Twilio account holds, a page at a time, for the import dialog (Owner:
-// it reads the provider account with the stored credentials). Numbers already imported into the
-// space carry their phoneNumberId.
+// The numbers a connection's provider account holds (LiveKit SIP: the trunk's numbers), a page at
+// a time, for the import dialog (Owner: it reads the provider account with the stored
+// credentials). Numbers already imported into the space carry their phoneNumberId.
 import { createRoute, z, type OpenAPIHono } from "@hono/zod-openapi";
 import { and, eq, inArray } from "drizzle-orm";
 import { ProviderPhoneNumberPage, text, type ProviderPhoneNumber } from "@speaknode/contracts";
 import { phoneNumbers, telephonyConnections } from "@speaknode/db";
 import type { AppEnv } from "../context.ts";
 import { bearerSecurity, errorResponses, jsonResponse, problemSpec } from "../lib/openapi.ts";
-import { twilioClientFor } from "../telephony/connections.ts";
 import { loadConnection } from "../telephony/connection-resource.ts";
-import { storedCredentialsError } from "../telephony/provider-errors.ts";
-import type { TwilioIncomingNumber } from "../telephony/twilio/client.ts";
+import { opsFor } from "../telephony/ops-registry.ts";
 import { ConnectionParams } from "./params-telephony.ts";
 
 export const route = createRoute({
   method: "get",
   path: "/v1/telephony-connections/{connectionId}/available-numbers",
   tags: ["telephony"],
-  summary: "A page of the numbers the connection's Twilio account holds, those already imported marked with their id (Owner)",
+  summary: "A page of the numbers the connection's provider account holds (LiveKit SIP: the trunk's numbers), those already imported marked with their id (Owner)",
   security: bearerSecurity,
   request: {
     params: ConnectionParams,
     query: z.strictObject({
-      /** A previous page's nextPageToken; only Twilio's paging keys in it are passed on. */
+      /** A previous page's nextPageToken; only the provider's paging keys in it are passed on. */
       pageToken: text().min(1).max(2000).optional(),
       pageSize: z.coerce.number().int().min(1).max(1000).default(50),
     }),
@@ -30,25 +28,20 @@ export const route = createRoute({
   responses: {
     200: jsonResponse(ProviderPhoneNumberPage, "A page of the account's numbers"),
     ...errorResponses,
-    409: problemSpec("Twilio refused the connection's stored credentials"),
-    429: problemSpec("Twilio is limiting the account's requests"),
-    503: problemSpec("Twilio could not be reached"),
+    409: problemSpec("The provider refused the connection's stored credentials"),
+    429: problemSpec("The provider is limiting the account's requests"),
+    503: problemSpec("The provider could not be reached"),
   },
 });
 
 export function registerTelephonyConnectionsAvailableNumbers(app: OpenAPIHono<AppEnv>): void {
   app.openapi(route, async (c) => {
-    const { pageToken, pageSize } = c.req.valid("query");
+    // pageSize is validated here and read by the provider's ops from the query.
+    const { pageToken } = c.req.valid("query");
     const connection = await loadConnection(c, c.req.valid("param").connectionId, "owner");
-    const client = await twilioClientFor(c.get("config"), connection);
-    let page: { numbers: TwilioIncomingNumber[]; nextPageToken: string | null };
-    try {
-      page = await client.listIncomingNumbers({ pageSize, pageToken: pageToken ?? null });
-    } catch (err) {
-      throw storedCredentialsError(err);
-    }
+    const page = await opsFor(connection.provider).listNumbers(c, connection, pageToken ?? null);
     // Imported into this space through any connection to the same account.
-    const sids = page.numbers.map((n) => n.sid);
+    const sids = page.numbers.map((n) => n.providerNumberId);
     const imported =
       sids.length === 0
         ? []
@@ -59,13 +52,7 @@ export function registerTelephonyConnectionsAvailableNumbers(app: OpenAPIHono<Ap
             .innerJoin(telephonyConnections, eq(telephonyConnections.id, phoneNumbers.connectionId))
             .where(and(eq(phoneNumbers.spaceId, connection.spaceId), eq(telephonyConnections.accountId, connection.accountId), inArray(phoneNumbers.providerNumberId, sids)));
     const idOf = new Map(imported.map((r) => [r.sid, r.id]));
-    const numbers: ProviderPhoneNumber[] = page.numbers.map((n) => ({
-      providerNumberId: n.sid,
-      e164: n.phone_number,
-      friendlyName: n.friendly_name ?? null,
-      voiceUrl: n.voice_url || null,
-      phoneNumberId: idOf.get(n.sid) ?? null,
-    }));
+    const numbers: ProviderPhoneNumber[] = page.numbers.map((n) => ({ ...n, phoneNumberId: idOf.get(n.providerNumberId) ?? null }));
     return c.json({ numbers, nextPageToken: page.nextPageToken }, 200);
   });
 }

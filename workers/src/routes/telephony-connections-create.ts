@@ -1,6 +1,8 @@
 // An Owner connects a provider account to the space (Twilio: Account SID with its Auth Token, or
-// an API key). The credentials are checked against Twilio first; only credentials that open the
-// account are sealed (bound to this connection and account) and stored, never returned.
+// an API key; VoxImplant: a service account key; LiveKit SIP: a SIP trunk's settings). The
+// provider's ops check the credentials first; only credentials that work are sealed (bound to
+// this connection and account) and stored, never returned. Then the provider's provisioning runs
+// (LiveKit SIP: trunks at LiveKit), its outcome shown on the connection.
 import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
 import { and, eq } from "drizzle-orm";
 import { CreateTelephonyConnectionBody, newId, TelephonyConnection } from "@speaknode/contracts";
@@ -9,8 +11,8 @@ import type { AppEnv } from "../context.ts";
 import { requireSpace } from "../auth/access.ts";
 import { ApiError } from "../errors.ts";
 import { bearerSecurity, errorResponses, jsonBody, jsonResponse, problemSpec } from "../lib/openapi.ts";
-import { sealTwilioAuth } from "../telephony/connections.ts";
-import { checkTwilioCredentials, toTelephonyConnection } from "../telephony/connection-resource.ts";
+import { toTelephonyConnection } from "../telephony/connection-resource.ts";
+import { opsFor } from "../telephony/ops-registry.ts";
 import { SpaceParams } from "./params.ts";
 
 const nameTaken = (name: string) => new ApiError("conflict", `another telephony connection of this space is already called "${name}"`);
@@ -19,15 +21,15 @@ export const route = createRoute({
   method: "post",
   path: "/v1/spaces/{spaceId}/telephony-connections",
   tags: ["telephony"],
-  summary: "Connect a Twilio account (Owner); the credentials are checked with Twilio before they are stored, and never returned",
+  summary: "Connect a Twilio or VoxImplant account or a LiveKit SIP trunk (Owner); credentials are checked with the provider before they are stored, and never returned",
   security: bearerSecurity,
   request: { params: SpaceParams, body: jsonBody(CreateTelephonyConnectionBody) },
   responses: {
     201: jsonResponse(TelephonyConnection, "The connection, without its secrets"),
     ...errorResponses,
     409: problemSpec("Another connection of the space has this name"),
-    429: problemSpec("Twilio is limiting the account's requests"),
-    503: problemSpec("Twilio could not be reached; nothing was stored"),
+    429: problemSpec("The provider is limiting the account's requests"),
+    503: problemSpec("The provider could not be reached; nothing was stored"),
   },
 });
 
@@ -36,21 +38,22 @@ export function registerTelephonyConnectionsCreate(app: OpenAPIHono<AppEnv>): vo
     const { spaceId } = c.req.valid("param");
     const body = c.req.valid("json");
     await requireSpace(c, spaceId, "owner");
-    if (body.provider !== "twilio") throw new ApiError("conflict", `${body.provider} connections are not available yet`);
     const db = c.get("db");
-    const config = c.get("config");
-    // A taken name is known without asking Twilio; the insert below still settles a race.
+    const ops = opsFor(body.provider);
+    // A taken name is known without asking the provider; the insert below still settles a race.
     const [clash] = await db.select({ id: telephonyConnections.id }).from(telephonyConnections).where(and(eq(telephonyConnections.spaceId, spaceId), eq(telephonyConnections.name, body.name)));
     if (clash) throw nameTaken(body.name);
-    await checkTwilioCredentials(config, body.accountSid, body.auth);
     const id = newId("telephonyConnection");
+    const columns = await ops.create(c, id, body);
     const p = c.get("principal");
     const [row] = await db
       .insert(telephonyConnections)
-      .values({ id, spaceId, provider: body.provider, name: body.name, accountId: body.accountSid, ...(await sealTwilioAuth(config.secretsKey, id, body.accountSid, body.auth)), createdBy: p.type === "user" ? p.userId : null })
+      .values({ id, spaceId, provider: body.provider, name: body.name, ...columns, createdBy: p.type === "user" ? p.userId : null })
       .onConflictDoNothing()
       .returning();
     if (!row) throw nameTaken(body.name);
-    return c.json(await toTelephonyConnection(config, row, 0), 201);
+    await ops.afterChange?.(c, row);
+    const [synced] = await db.select().from(telephonyConnections).where(eq(telephonyConnections.id, id));
+    return c.json(await toTelephonyConnection(c, synced ?? row, 0), 201);
   });
 }

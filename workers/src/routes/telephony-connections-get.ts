@@ -20,6 +20,6 @@ export function registerTelephonyConnectionsGet(app: OpenAPIHono<AppEnv>): void 
   app.openapi(route, async (c) => {
     const row = await loadConnection(c, c.req.valid("param").connectionId);
     const counts = await numberCounts(c.get("db"), [row.id]);
-    return c.json(await toTelephonyConnection(c.get("config"), row, counts.get(row.id) ?? 0), 200);
+    return c.json(await toTelephonyConnection(c, row, counts.get(row.id) ?? 0), 200);
   });
 }

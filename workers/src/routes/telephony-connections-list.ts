@@ -27,7 +27,7 @@ export function registerTelephonyConnectionsList(app: OpenAPIHono<AppEnv>): void
     const db = c.get("db");
     const rows = await db.select().from(telephonyConnections).where(eq(telephonyConnections.spaceId, spaceId)).orderBy(asc(telephonyConnections.name));
     const counts = await numberCounts(db, rows.map((r) => r.id));
-    const data = await Promise.all(rows.map((r) => toTelephonyConnection(c.get("config"), r, counts.get(r.id) ?? 0)));
+    const data = await Promise.all(rows.map((r) => toTelephonyConnection(c, r, counts.get(r.id) ?? 0)));
     return c.json({ data }, 200);
   });
 }

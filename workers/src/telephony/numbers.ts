@@ -10,6 +10,7 @@ import { notFound } from "../errors.ts";
 import { iso } from "../lib/openapi.ts";
 import type { ConnectionRow } from "./connections.ts";
 import type { TwilioIncomingNumber, TwilioNumberVoiceFields } from "./twilio/client.ts";
+import { numberSipOf } from "./livekit-sip/state.ts";
 
 export type PhoneNumberRow = typeof phoneNumbers.$inferSelect;
 
@@ -25,7 +26,8 @@ export function toPhoneNumber(row: PhoneNumberRow, provider: string): PhoneNumbe
     providerNumberId: row.providerNumberId,
     friendlyName: row.friendlyName,
     agentId: row.agentId,
-    sip: null,
+    // A LiveKit SIP number always goes through LiveKit: "pending" until its first sync.
+    sip: numberSipOf(row.providerState) ?? (provider === "livekit_sip" ? { status: "pending", dispatchRuleId: null, detail: null } : null),
     inboundEnabled: row.inboundEnabled,
     recordingEnabled: row.recordingEnabled,
     maxConcurrentCalls: row.maxConcurrentCalls,
@@ -47,6 +49,11 @@ export async function loadPhoneNumber(c: Context<AppEnv>, phoneNumberId: string,
   const { row } = await requireInSpace(c, numberResource, found?.number, need);
   if (!found) throw notFound(numberResource);
   return { row, connection: found.connection };
+}
+
+/** The numbers a connection holds. */
+export async function numbersOfConnection(db: Database, connectionId: string): Promise<PhoneNumberRow[]> {
+  return db.select().from(phoneNumbers).where(eq(phoneNumbers.connectionId, connectionId));
 }
 
 /** An agent a number of this space may be bound to: one of the space's own (another space's

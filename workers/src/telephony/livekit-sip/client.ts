@@ -5,6 +5,7 @@
 // checks against the SDK itself; tokens carry the same grants per method.
 import { AccessToken } from "livekit-server-sdk";
 import { z } from "zod";
+import { jsonValue, text } from "@speaknode/contracts";
 import { apiOrigin, LiveKitError, twirpCall } from "../../sessions/livekit/twirp.ts";
 
 export { LiveKitError } from "../../sessions/livekit/twirp.ts";
@@ -228,19 +229,19 @@ function camelize(v: unknown): unknown {
   return Object.fromEntries(Object.entries(v).map(([k, x]) => [camel(k), mapFields.has(camel(k)) ? x : camelize(x)]));
 }
 
-const str = z.string().default("");
-const strs = z.array(z.string()).default([]);
-const strMap = z.record(z.string(), z.string()).default({});
+const str = text().default("");
+const strs = z.array(text()).default([]);
+const strMap = z.record(text(), text()).default({});
 
 const InboundTrunkJson = z
-  .object({ sipTrunkId: z.string().min(1), name: str, metadata: str, numbers: strs, allowedAddresses: strs, authUsername: str, headersToAttributes: strMap })
+  .object({ sipTrunkId: text().min(1), name: str, metadata: str, numbers: strs, allowedAddresses: strs, authUsername: str, headersToAttributes: strMap })
   .transform((t): SipInboundTrunk => t);
 const OutboundTrunkJson = z
-  .object({ sipTrunkId: z.string().min(1), name: str, metadata: str, address: str, transport: z.union([z.string(), z.number()]).optional(), numbers: strs, authUsername: str })
+  .object({ sipTrunkId: text().min(1), name: str, metadata: str, address: str, transport: z.union([text(), z.number()]).optional(), numbers: strs, authUsername: str })
   .transform((t): SipOutboundTrunk => ({ ...t, transport: transportOf(t.transport) }));
 const DispatchRuleJson = z
   .object({
-    sipDispatchRuleId: z.string().min(1),
+    sipDispatchRuleId: text().min(1),
     name: str,
     metadata: str,
     trunkIds: strs,
@@ -262,7 +263,7 @@ const DispatchRuleJson = z
   );
 const ParticipantJson = z.object({ participantId: str, participantIdentity: str, roomName: str, sipCallId: str });
 const items = <T extends z.ZodType>(item: T) => z.object({ items: z.array(item).default([]) });
-const anything = z.unknown();
+const anything = jsonValue();
 
 const camelized = <T extends z.ZodType>(schema: T) => z.preprocess(camelize, schema);
 

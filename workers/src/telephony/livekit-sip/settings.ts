@@ -3,20 +3,20 @@
 // constant account id: one deployment has one LiveKit project, so a number can be on one
 // LiveKit SIP connection of the whole platform at a time.
 import { z } from "zod";
-import { SipTransport, type LiveKitSipInbound, type LiveKitSipOutbound } from "@speaknode/contracts";
+import { SipTransport, text, type LiveKitSipInbound, type LiveKitSipOutbound } from "@speaknode/contracts";
 import { decryptJson, encryptJson } from "../../lib/secrets.ts";
 import type { ConnectionRow } from "../connections.ts";
 
 export const liveKitSipAccountId = "livekit";
 
 export const LiveKitSipSettings = z.object({
-  outbound: z.object({ address: z.string(), transport: SipTransport, authUsername: z.string().nullable() }),
-  inbound: z.object({ allowedAddresses: z.array(z.string()), authUsername: z.string().nullable() }),
-  numbers: z.array(z.string()),
+  outbound: z.object({ address: text(), transport: SipTransport, authUsername: text().nullable() }),
+  inbound: z.object({ allowedAddresses: z.array(text()), authUsername: text().nullable() }),
+  numbers: z.array(text()),
 });
 export type LiveKitSipSettings = z.infer<typeof LiveKitSipSettings>;
 
-export const LiveKitSipSecret = z.object({ outboundAuthPassword: z.string().nullable(), inboundAuthPassword: z.string().nullable() });
+export const LiveKitSipSecret = z.object({ outboundAuthPassword: text().nullable(), inboundAuthPassword: text().nullable() });
 export type LiveKitSipSecret = z.infer<typeof LiveKitSipSecret>;
 
 const additionalData = (id: string) => `telephony-connection:${id}:livekit_sip:${liveKitSipAccountId}`;

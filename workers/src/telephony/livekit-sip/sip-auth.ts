@@ -6,13 +6,14 @@ import { decryptJson, encryptJson } from "../../lib/secrets.ts";
 import type { ConnectionRow } from "../connections.ts";
 import { connectionSipState } from "./state.ts";
 import { z } from "zod";
+import { text } from "@speaknode/contracts";
 
 export interface SipDigest {
   username: string;
   password: string;
 }
 
-const Digest = z.object({ username: z.string().min(1), password: z.string().min(1) });
+const Digest = z.object({ username: text().min(1), password: text().min(1) });
 const additionalData = (connectionId: string) => `telephony-connection-sip-auth:${connectionId}`;
 const randomText = (bytes: number) => btoa(String.fromCharCode(...crypto.getRandomValues(new Uint8Array(bytes)))).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
 

@@ -3,20 +3,20 @@
 // Twilio's <Dial><Sip> presents to the inbound trunk; per number its dispatch rule. Read leniently
 // (a row written by an older version, or by nobody yet, reads as "not synced yet").
 import { z } from "zod";
-import type { PhoneNumber, SipSync } from "@speaknode/contracts";
+import { text, type PhoneNumber, type SipSync } from "@speaknode/contracts";
 
 export const SipStatus = z.enum(["synced", "pending", "failed", "off"]);
 
 const ConnectionSipState = z.object({
-  sync: z.object({ status: SipStatus, syncedAt: z.string().nullable(), detail: z.string().nullable() }).optional(),
-  inboundTrunkId: z.string().nullable().optional(),
-  outboundTrunkId: z.string().nullable().optional(),
+  sync: z.object({ status: SipStatus, syncedAt: text().nullable(), detail: text().nullable() }).optional(),
+  inboundTrunkId: text().nullable().optional(),
+  outboundTrunkId: text().nullable().optional(),
   /** Sealed `{ username, password }` (encryptJson, bound to the connection). */
-  sipAuth: z.string().optional(),
+  sipAuth: text().optional(),
 });
 export type ConnectionSipState = z.infer<typeof ConnectionSipState>;
 
-const NumberSipState = z.object({ status: SipStatus, dispatchRuleId: z.string().nullable(), detail: z.string().nullable() });
+const NumberSipState = z.object({ status: SipStatus, dispatchRuleId: text().nullable(), detail: text().nullable() });
 export type NumberSipState = z.infer<typeof NumberSipState>;
 
 export function connectionSipState(providerState: Record<string, unknown>): ConnectionSipState {
