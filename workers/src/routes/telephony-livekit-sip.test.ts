@@ -7,9 +7,12 @@
 import { eq } from "drizzle-orm";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { telephonyConnections } from "@speaknode/db";
-import { call, expectProblem, makeWorld, withDb, type World } from "../../test/helpers.ts";
+import { call, expectProblem, makeWorld, testEnv, withDb, type World } from "../../test/helpers.ts";
+import { readConfig } from "../config.ts";
+import { stubTwilio } from "../telephony/connections-testing.ts";
+import { twilioSipAuth } from "../telephony/livekit-sip/sip-auth.ts";
+import { callWith, liveKitEnv, stubLiveKit } from "../telephony/livekit-sip/testing.ts";
 import { newE164, publishedPhoneAgent } from "../telephony/testing.ts";
-import { callWith, stubLiveKit } from "../telephony/livekit-sip/testing.ts";
 
 afterEach(() => {
   vi.unstubAllGlobals();
@@ -179,5 +182,35 @@ describe("LiveKit SIP connections", () => {
     const repaired = await callWith("GET", `/v1/telephony-connections/${id}/health`, { token: w.member.token });
     expect(repaired.body).toMatchObject({ ok: true });
     expect((await callWith("GET", `/v1/telephony-connections/${id}`, { token: w.member.token })).body["livekitSip"]).toMatchObject({ sync: { status: "synced", detail: null } });
+  });
+});
+
+describe("Twilio connections when Twilio calls reach LiveKit over SIP (LIVEKIT_SIP_HOST)", () => {
+  it("gives the connection an inbound trunk with platform-made digest credentials and a rule per number, and checks both in its health", async () => {
+    const lk = stubLiveKit();
+    const twilio = stubTwilio(); // in front of the LiveKit fake: other hosts pass through to it
+    const sipEnv = { ...liveKitEnv, LIVEKIT_SIP_HOST: "speaknode-test.sip.livekit.cloud" };
+    const w = await makeWorld();
+    const agentId = await publishedPhoneAgent(w);
+    const account = twilio.addAccount();
+    const created = await callWith("POST", `/v1/spaces/${w.spaceId}/telephony-connections`, { token: w.owner.token, json: { provider: "twilio", name: "Twilio via SIP", accountSid: account.accountSid, auth: { type: "auth_token", authToken: account.authToken } } }, sipEnv);
+    expect(created.status).toBe(201);
+    expect(created.body["livekitSip"]).toBeNull();
+    const id = String(created.body["id"]);
+    const number = twilio.addNumber(account.accountSid);
+    const imported = await importNumbers(w, id, [number.sid], { agentId }, sipEnv);
+    expect(imported.status).toBe(201);
+    expect((imported.body["imported"] as { sip: unknown }[])[0]?.sip).toMatchObject({ status: "synced", dispatchRuleId: expect.stringMatching(/^SDR_/) });
+
+    const [row] = await withDb((db) => db.select().from(telephonyConnections).where(eq(telephonyConnections.id, id)));
+    if (!row) throw new Error("no row");
+    const digest = await twilioSipAuth(readConfig({ ...testEnv, ...sipEnv }), row);
+    expect(digest).toEqual({ username: expect.any(String), password: expect.any(String) });
+    expect(JSON.stringify(row.providerState)).not.toContain(digest!.password);
+    expect([...lk.inboundTrunks.values()]).toEqual([expect.objectContaining({ name: `speaknode:${id}:in`, numbers: [number.phone_number], authUsername: digest!.username, authPassword: digest!.password })]);
+    expect(lk.outboundTrunks.size).toBe(0);
+
+    const health = await callWith("GET", `/v1/telephony-connections/${id}/health`, { token: w.member.token }, sipEnv);
+    expect(health.body).toMatchObject({ ok: true, checks: [{ name: "Twilio account", ok: true }, { name: "LiveKit", ok: true }, { name: "Trunks and dispatch rules", ok: true }] });
   });
 });
