@@ -1,27 +1,31 @@
-// The call flows' way into VoxImplant calls: placing one (outbound.ts) and controlling a live one
-// (transfer.ts, hangup.ts). One file, so wiring helper C's functions is one change.
-//
-// TODO(lead): helper C's voximplant/outbound.ts (`startVoximplantCall`, `voximplantCallRefusal`) and
-// voximplant/control.ts (`controlVoximplantCall`) had not landed when this was written. Wire them:
-// - placeVoximplantCall: `const started = await startVoximplantCall(deps, { connection: d.connection,
-//   sessionId: d.sessionId, agentId: d.agentId, from: d.from, to: d.to, ringTimeoutS: d.ringTimeoutS,
-//   timeLimitS: d.timeLimitS })` → `{ providerCallId: started.providerCallId, providerStatus: "initiated",
-//   reportedCallId: started.providerCallId, controlUrl: started.controlUrl }`; on an error
-//   `const r = voximplantCallRefusal(err); await d.fail(r.reason); throw r.error`.
-// - controlVoximplant: `controlVoximplantCall(config, controlUrl, command)`.
-// Until then both answer 409 (and a call not placed fails its session), never a 500.
+// The call flows' way into VoxImplant calls: placing one (outbound.ts) through the connection's
+// scenario (voximplant/outbound.ts) and controlling a live one (transfer.ts, hangup.ts) through the
+// scenario session's access URL (voximplant/control.ts).
 import type { Config } from "../config.ts";
 import { ApiError } from "../errors.ts";
+import { log } from "../lib/log.ts";
 import type { DialDeps, PlacedCall, ProviderDial } from "./outbound-dial.ts";
+import { controlVoximplantCall, type VoximplantCommand } from "./voximplant/control.ts";
+import { startVoximplantCall, voximplantCallRefusal } from "./voximplant/outbound.ts";
 
-export type VoximplantCommand = { command: "hangup" } | { command: "transfer"; to: string; from: string };
+export type { VoximplantCommand } from "./voximplant/control.ts";
 
-export async function placeVoximplantCall(_deps: DialDeps, d: ProviderDial): Promise<PlacedCall> {
-  await d.fail("calls through VoxImplant connections are not wired yet");
-  throw new ApiError("conflict", "calls through VoxImplant connections are not supported yet");
+/** StartScenarios for the session; the call then rings from the scenario (its events end the session as Twilio's callbacks do). */
+export async function placeVoximplantCall(deps: DialDeps, d: ProviderDial): Promise<PlacedCall> {
+  try {
+    const started = await startVoximplantCall(deps, { connection: d.connection, sessionId: d.sessionId, agentId: d.agentId, from: d.from, to: d.to, ringTimeoutS: d.ringTimeoutS, timeLimitS: d.timeLimitS });
+    return { providerCallId: started.providerCallId, providerStatus: "initiated", reportedCallId: started.providerCallId, controlUrl: started.controlUrl };
+  } catch (err) {
+    const refusal = voximplantCallRefusal(err);
+    await d.fail(refusal.reason);
+    log.warn("outbound call: VoxImplant refused the call", { sessionId: d.sessionId, connectionId: d.connection.id, error: err instanceof Error ? err.name : "error" });
+    throw refusal.error;
+  }
 }
 
-export async function controlVoximplant(_config: Config, controlUrl: string | null, _command: VoximplantCommand): Promise<void> {
+/** A command to the call's scenario (a 409 while the call has no control URL yet). */
+export async function controlVoximplant(config: Config, controlUrl: string | null, command: VoximplantCommand): Promise<void> {
   if (!controlUrl) throw new ApiError("conflict", "the VoxImplant call has no control URL yet; it cannot be reached from here");
-  throw new ApiError("conflict", "controlling VoxImplant calls is not supported yet");
+  // Wrapped: workerd refuses a `fetch` called with a foreign `this`, and tests stub the global one.
+  await controlVoximplantCall(config, controlUrl, command, (input, init) => fetch(input, init));
 }
