@@ -20,6 +20,8 @@ describe("runtime API: security", () => {
       ["POST", `/sessions/${sessionId}/recording/composite/uploads/d2F2OngK/complete`, { json: { parts: [{ partNumber: 1, etag: "x" }] } }],
       ["DELETE", `/sessions/${sessionId}/recording/composite/uploads/d2F2OngK`, {}],
       ["PUT", `/sessions/${sessionId}/waveform`, { json: { peaks: [0.5], durationMs: 10 } }],
+      ["POST", `/sessions/${sessionId}/sip`, { json: { room: "r", participantIdentity: "p", callId: "SCL_x", callStatus: "active", phoneNumber: null, trunkPhoneNumber: null } }],
+      ["POST", "/sip/sessions", { json: { dispatch: { kind: "speaknode.sip", phoneNumberId: "pnm_01m91pwj43fvpp1pwa2ns3v8j7", connectionId: "tcn_01m91pwj43fvpp1pwa2ns3v8j7" }, participant: { room: "r", participantIdentity: "p", callId: "SCL_x", callStatus: null, phoneNumber: null, trunkPhoneNumber: null } } }],
     ];
     const refused: [string, string | null, number, string][] = [
       ["no token", null, 401, "unauthorized"],
@@ -65,6 +67,8 @@ describe("runtime API: security", () => {
       ["/runtime/v1/sessions/{sessionId}/recording/{track}/uploads/{uploadId}", "delete"],
       ["/runtime/v1/sessions/{sessionId}/waveform", "put"],
       ["/runtime/v1/capabilities", "put"],
+      ["/runtime/v1/sip/sessions", "post"],
+      ["/runtime/v1/sessions/{sessionId}/sip", "post"],
     ] as const) {
       expect(paths[path]?.[method]?.security).toEqual([{ runtimeService: [] }]);
     }
