@@ -3,7 +3,9 @@
 // them back; LiveKit SIP: numbers of the trunk, each given a dispatch rule at LiveKit. All or
 // nothing: a failure part-way puts back what was changed and stores nothing.
 import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
+import { inArray } from "drizzle-orm";
 import { ImportedPhoneNumbers, ImportPhoneNumbersBody } from "@speaknode/contracts";
+import { phoneNumbers } from "@speaknode/db";
 import type { AppEnv } from "../context.ts";
 import { requireSpace } from "../auth/access.ts";
 import { notFound } from "../errors.ts";
@@ -13,8 +15,6 @@ import { connectionResource } from "../telephony/connection-resource.ts";
 import { requireAgentOfSpace, toPhoneNumber } from "../telephony/numbers.ts";
 import { importNumbers } from "../telephony/numbers-import.ts";
 import { opsFor } from "../telephony/ops-registry.ts";
-import { phoneNumbers } from "@speaknode/db";
-import { inArray } from "drizzle-orm";
 import { SpaceParams } from "./params.ts";
 
 export const route = createRoute({

@@ -4,7 +4,7 @@
 // deployment routes Twilio calls into LiveKit over SIP, the connection also gets an inbound trunk
 // and dispatch rules (livekit-sip/provision.ts).
 import type { Context } from "hono";
-import { TwilioAuth, type FieldError } from "@speaknode/contracts";
+import type { FieldError, TwilioAuth } from "@speaknode/contracts";
 import { isE164 } from "@speaknode/phone";
 import type { AppEnv } from "../../context.ts";
 import { ApiError } from "../../errors.ts";
@@ -99,7 +99,7 @@ export const twilioOps: ConnectionOps<"twilio"> = {
   async view(c, row) {
     // The auth type is inside the sealed secret (the table has no column for it).
     const credentials = await twilioCredentials(c.get("config").secretsKey, row);
-    return { authType: TwilioAuth.parse(credentials.auth).type, voximplant: null, livekitSip: null };
+    return { authType: credentials.auth.type, voximplant: null, livekitSip: null };
   },
 
   async health(c, row) {
