@@ -1,5 +1,5 @@
-// The telephony queue's consumers: `speaknode-telephony` (Twilio status and AMD callbacks, by their
-// webhook log row) and its dead-letter queue, which marks the row failed.
+// The telephony queue's consumers: `speaknode-telephony` (Twilio status and AMD callbacks and
+// VoxImplant scenario events (voximplant/events.ts), by their webhook log row) and its dead-letter queue, which marks the row failed.
 //
 // Idempotent: a redelivered message finds its log row no longer `accepted` and is acked; a callback
 // Twilio sent twice is two log rows of one event, and the second meets the first's row in
@@ -24,6 +24,7 @@ import { callStatusEffect, hangupCause, isTerminalCallStatus, isTwilioCallStatus
 import { twilioClient, twilioCredentials } from "./connections.ts";
 import { TelephonyMessage, telephonyDeadLetterQueueName, telephonyMaxRetries } from "./protocol.ts";
 import { loadWebhookLog, markWebhookLog, type WebhookLogRow } from "./webhook-log.ts";
+import { applyVoximplantEvent } from "./voximplant/events.ts";
 
 export interface TelephonyConsumerDeps {
   /** Outbound HTTP (the runtime's control endpoint, Twilio); tests pass their own. */
@@ -74,7 +75,8 @@ async function consume(cx: ConsumeContext, msg: Message<unknown>): Promise<void>
       msg.ack();
       return;
     }
-    const result = parsed.data.kind === "twilio.amd" ? await applyAmd(cx, row) : await applyStatus(cx, row);
+    const kind = parsed.data.kind;
+    const result = kind === "twilio.amd" ? await applyAmd(cx, row) : kind === "voximplant.event" ? await applyVoximplantEvent(cx, row) : await applyStatus(cx, row);
     if (result.retry) {
       log.info("telephony: callback retried later", { logId: row.id, attempts: msg.attempts, reason: result.reason });
       msg.retry({ delaySeconds: retryDelayS(msg.attempts) });

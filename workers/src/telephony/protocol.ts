@@ -18,8 +18,9 @@ export const telephonyMaxRetries = 5;
 export const TelephonyMessage = z.strictObject({
   v: z.literal(telephonyProtocolVersion),
   /** `twilio.voice`: an inbound call's voice webhook, already answered at the edge; the consumer
-   *  records its status (ringing) in the call's history like a status callback. */
-  kind: z.enum(["twilio.status", "twilio.amd", "twilio.voice"]),
+   *  records its status (ringing) in the call's history like a status callback.
+   *  `voximplant.event`: a call event the connection's VoxEngine scenario posted (voximplant/events.ts). */
+  kind: z.enum(["twilio.status", "twilio.amd", "twilio.voice", "voximplant.event"]),
   /** inbound_webhook_log.id of the callback (iwh_…). */
   logId: idSchema("webhookLog"),
 });

@@ -49,7 +49,7 @@ export function redactUrl(raw: string): string {
 }
 
 export interface WebhookLogEntry {
-  provider: "twilio";
+  provider: "twilio" | "voximplant";
   kind: "voice" | "status" | "amd";
   connectionId: string | null;
   spaceId: string | null;

@@ -164,10 +164,10 @@ describe("the generated VoxEngine scenario", () => {
 
   it("places an outbound call from its custom data and reports ringing, connected and a failure with its SIP code", async () => {
     const dial = ok({ action: "dial", to: "+15555550100", from: "+15555550200", bridgeUrl: "wss://bridge.example/m?token=t2", encoding: "pcm8", ringS: 30, maxS: 600 });
-    const s = runScenario((req) => (req.url.endsWith("/calls") ? dial : { code: 204, text: "" }), JSON.stringify({ v: 1, kind: "outbound", sessionId: "ses_2", token: "tok" }));
+    const s = runScenario((req) => (req.url.endsWith("/calls") ? dial : { code: 204, text: "" }), JSON.stringify({ v: 1, kind: "outbound", sessionId: "ses_2", token: "tok", ringS: 30, maxS: 600 }));
     s.app.emit("Started", { accessURL: "http://media/2", accessSecureURL: "https://media/2", sessionId: 9002 });
     await flush();
-    expect(s.requests[0]?.body).toEqual({ v: 1, kind: "outbound", sessionId: "ses_2", token: "tok", sessionHistoryId: "9002", accessUrl: "https://media/2" });
+    expect(s.requests[0]?.body).toEqual({ v: 1, kind: "outbound", sessionId: "ses_2", token: "tok", ringS: 30, maxS: 600, sessionHistoryId: "9002", accessUrl: "https://media/2" });
     expect(s.pstn.map((p) => [p.to, p.from])).toEqual([["+15555550100", "+15555550200"]]);
     expect(s.requests[1]?.body).toMatchObject({ seq: 1, event: "ringing", sessionId: "ses_2", callId: "out-1" });
     const call = s.pstn[0]!.call;

@@ -10,9 +10,9 @@
 // Inbound: CallAlerting → POST /calls {v:1, callId, sessionHistoryId, accessUrl, from, to} →
 // {action:"connect", sessionId, bridgeUrl, encoding} (answer, then bridge the call's audio with the
 // bridge's WebSocket both ways) or {action:"reject", sipCode} (reject with that code).
-// Outbound (StartScenarios): customData `{"v":1,"kind":"outbound","sessionId","token"}` (VoxEngine's
+// Outbound (StartScenarios): customData `{"v":1,"kind":"outbound","sessionId","token","ringS","maxS"}` (VoxEngine's
 // custom data holds at most 200 bytes, so the rest is asked for) → POST /calls {v:1, kind:"outbound",
-// sessionId, token, sessionHistoryId, accessUrl} → {action:"dial", to, from, bridgeUrl, encoding,
+// sessionId, token, ringS, maxS, sessionHistoryId, accessUrl} → {action:"dial", to, from, bridgeUrl, encoding,
 // ringS, maxS} → callPSTN; Connected → bridge; Failed → reported with its SIP code.
 // Control (the session's access URL): {command:"hangup"} | {command:"transfer", to, from}.
 // Events: POST /events {v:1, seq, callId, sessionHistoryId, sessionId, event, sipCode?, reason?,
@@ -130,7 +130,7 @@ VoxEngine.addEventListener(AppEvents.Started, async function (e) {
   try { custom = JSON.parse(VoxEngine.customData() || "null"); } catch (err) { custom = null; }
   if (!custom || custom.kind !== "outbound") return;
   state.sessionId = custom.sessionId;
-  const r = await post("/calls", { v: 1, kind: "outbound", sessionId: custom.sessionId, token: custom.token, sessionHistoryId: access.historyId, accessUrl: access.url }, 2);
+  const r = await post("/calls", { v: 1, kind: "outbound", sessionId: custom.sessionId, token: custom.token, ringS: custom.ringS, maxS: custom.maxS, sessionHistoryId: access.historyId, accessUrl: access.url }, 2);
   let answer = null;
   try { answer = JSON.parse(r.text); } catch (err) { answer = null; }
   if (r.code !== 200 || !answer || answer.action !== "dial") {
