@@ -72,7 +72,8 @@ async function hangUp(deps: HangupDeps, session: SessionRow, providerCallId: str
   if (unanswered && call.status === "in-progress") await client.updateCall(providerCallId, { Status: "completed" });
 }
 
-/** A LiveKit SIP call still ringing (its dial waits for an answer, no call id yet): its room goes, which ends the dial. */
+/** A LiveKit SIP call still ringing (its dial waits for an answer, no call id yet): its room goes,
+ *  which ends the dial and lets the agent go. */
 async function stopRinging(deps: HangupDeps, session: SessionRow): Promise<void> {
   const target = parseLiveKitControlUrl(session.providerControlUrl);
   if (!target) return;
@@ -94,10 +95,12 @@ export async function endSession(deps: HangupDeps, session: SessionRow): Promise
     throw new ApiError("conflict", "only phone sessions can be ended from the platform while they are active; a web or API session ends when its caller leaves");
   }
   if (session.providerCallId === null) {
-    if (waiting) {
+    if (parseLiveKitControlUrl(session.providerControlUrl)) {
+      // A LiveKit SIP dial still ringing (its agent may already be in the room): the room goes.
       await stopRinging(deps, session);
-      return { result: await failNow(deps, session), accepted: false };
+      if (!waiting) return { result: { sessionId: session.id, status: "ending" }, accepted: true };
     }
+    if (waiting) return { result: await failNow(deps, session), accepted: false };
     throw new ApiError("conflict", "the session has no provider call to hang up");
   }
   try {

@@ -193,6 +193,17 @@ describe("transfer and hang-up of a LiveKit SIP call", () => {
     expect(ended.status, ended.text).toBe(200);
     expect(ended.body).toEqual({ sessionId: ringingId, status: "failed" });
     expect(lk.rooms).toEqual([{ method: "RoomService/DeleteRoom", body: { room: `sess-${ringingId}` } }]);
+
+    // Its agent already in the room (active) while the phone still rings: the room goes too, and the runtime ends the session.
+    const early = await usWorld();
+    lk.sip.outboundTrunks.set(early.outboundTrunkId, { sipTrunkId: early.outboundTrunkId });
+    const earlyId = String((await placeCall(early)).body["sessionId"]);
+    expect((await postEvent(earlyId, "ready", { type: "agent.ready" })).status).toBe(200);
+    await withDb((db) => db.update(sessions).set({ providerCallId: null, providerStatus: null }).where(eq(sessions.id, earlyId)));
+    lk.rooms.length = 0;
+    const earlyEnd = await callWithEnv("POST", `/v1/sessions/${earlyId}/end`, { token: early.world.owner.token });
+    expect(earlyEnd.status, earlyEnd.text).toBe(202);
+    expect(lk.rooms).toEqual([{ method: "RoomService/DeleteRoom", body: { room: `sess-${earlyId}` } }]);
   });
 
   it("treats a call already gone from LiveKit as hung up, and LiveKit failing as a 503", async () => {
