@@ -7,6 +7,9 @@
 // connection: its card shows the trunks, its numbers and "Off: this deployment has no LiveKit";
 // "Check connection" lists each check; the import dialog offers the trunk's numbers, and the
 // imported number's row has its SIP dispatch status; the edit form keeps the stored password.
+// VoxImplant against its simulator (simulators/voximplant): the key file chosen, a rule the
+// application lacks refused under "Rule id", the connection created and checked, its Scenario
+// panel (steps, the script copied, the secret rotated after a confirmation), a number imported.
 // Screenshots go to e2e/artifacts/telephony-ii-*.png.
 // The Worker serves the dashboard from build/public: build first (`npx node scripts/build.ts`).
 import { mkdirSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
@@ -16,6 +19,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser, Locator, Page } from "playwright-core";
 import { freePort, startLocalStack, type LocalStack } from "../scripts/lib.ts";
 import { token } from "../scripts/bench/api.ts";
+import { simulatedVoximplantAccount } from "../scripts/voximplant-dev.ts";
+import { demoVoximplantApplicationId, demoVoximplantRuleId } from "@speaknode/db";
 import { artifactsDir, launchChromium, signInToDashboard } from "./lib.ts";
 
 const scratch = mkdtempSync(join(tmpdir(), "speaknode-e2e-telephony-ii-"));
@@ -27,17 +32,23 @@ let stack: LocalStack;
 let browser: Browser;
 let page: Page;
 let connectionId = "";
+let voxId = "";
 const pageErrors: string[] = [];
+const dialogs: string[] = [];
 
 beforeAll(async () => {
   mkdirSync(artifactsDir, { recursive: true });
   for (const f of readdirSync(artifactsDir).filter((n) => n.startsWith("telephony-ii-"))) rmSync(join(artifactsDir, f), { force: true });
-  stack = await startLocalStack({ port: await freePort(), workDir: join(scratch, "stack"), quiet: true });
+  stack = await startLocalStack({ port: await freePort(), workDir: join(scratch, "stack"), quiet: true, voximplant: { simulatorPort: 0, bridgePort: 0 } });
   browser = await launchChromium({ mic: "none" });
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  await context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: stack.url });
   page = await context.newPage();
   page.on("pageerror", (err) => pageErrors.push(err.message));
-  page.on("dialog", (d) => void d.accept());
+  page.on("dialog", (d) => {
+    dialogs.push(d.message());
+    void d.accept();
+  });
 });
 
 afterAll(async () => {
@@ -50,6 +61,7 @@ afterAll(async () => {
 const input = (scope: Locator, label: string) => scope.getByLabel(new RegExp(`^${label.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}`));
 const connections = () => page.locator("[data-section=connections]");
 const card = () => page.locator(`article[data-connection="${connectionId}"]`);
+const voxCard = () => page.locator(`article[data-connection="${voxId}"]`);
 
 describe("the Telephony page with VoxImplant and LiveKit SIP, as the space's owner", () => {
   it("opens the page and offers the three providers", async () => {
@@ -79,7 +91,8 @@ describe("the Telephony page with VoxImplant and LiveKit SIP, as the space's own
     expect(await form.locator("label.invalid", { hasText: "Rule id" }).locator(".error").textContent()).toMatch(/is required/);
     // The file picker reads the key file into the same input.
     await input(form, "Or choose the key file").setInputFiles({ name: "key.json", mimeType: "application/json", buffer: Buffer.from("not json") });
-    await expect.poll(() => key.inputValue()).toBe("not json");
+    // Only what tells keys apart is shown of a chosen file, never its contents.
+    await expect.poll(() => key.inputValue()).toBe("key.json: not a service account key file");
     await form.getByRole("button", { name: "Add connection" }).click();
     await expect.poll(() => keyError.locator(".error").textContent()).toMatch(/^is not JSON/);
     expect(posted).toBe(0);
@@ -190,6 +203,90 @@ describe("the Telephony page with VoxImplant and LiveKit SIP, as the space's own
     const res = await fetch(`${stack.url}/v1/telephony-connections/${connectionId}`, { headers: { authorization: `Bearer ${await token(stack.url)}` } });
     const body = (await res.json()) as { livekitSip: { outbound: { authUsername: string | null } } };
     expect(body.livekitSip.outbound.authUsername).toBe("speaknode");
+    expect(pageErrors).toEqual([]);
+  });
+
+  it("VoxImplant: the key file chosen, a rule the application lacks refused under Rule id, then created", async () => {
+    const account = simulatedVoximplantAccount(join(scratch, "stack"));
+    await connections().getByRole("button", { name: "Add connection" }).click();
+    await connections().getByRole("radio", { name: /^VoxImplant/ }).check();
+    const form = page.getByRole("form", { name: "Add VoxImplant connection" });
+    await input(form, "Name").fill("VoxImplant line (e2e)");
+    await input(form, "Application id").fill(String(demoVoximplantApplicationId));
+    await input(form, "Rule id").fill("8000099");
+    await input(form, "Or choose the key file").setInputFiles({ name: "speaknode-key.json", mimeType: "application/json", buffer: Buffer.from(JSON.stringify(account.serviceAccountKey)) });
+    const { account_id: accountId, key_id: keyId } = account.serviceAccountKey;
+    await expect.poll(() => input(form, "Service account key file").inputValue()).toBe(`speaknode-key.json: account ${accountId}, key ${keyId}`);
+    const refused = page.waitForResponse((r) => r.request().method() === "POST" && r.url().endsWith("/telephony-connections"));
+    await form.getByRole("button", { name: "Add connection" }).click();
+    expect((await refused).status()).toBe(400);
+    await expect.poll(() => input(form, "Rule id").getAttribute("aria-invalid")).toBe("true");
+    expect(await form.locator("label.invalid", { hasText: "Rule id" }).locator(".error").textContent()).toBe("the application has no rule 8000099");
+    await page.screenshot({ path: shot("voximplant-server-error"), fullPage: true });
+
+    await input(form, "Rule id").fill(String(demoVoximplantRuleId));
+    await input(form, "Audio encoding").selectOption("ulaw");
+    const created = page.waitForResponse((r) => r.request().method() === "POST" && r.url().endsWith("/telephony-connections"));
+    await form.getByRole("button", { name: "Add connection" }).click();
+    const res = await created;
+    expect(res.status(), await res.text()).toBe(201);
+    voxId = ((await res.json()) as { id: string }).id;
+    await voxCard().waitFor({ timeout: 10_000 });
+    const text = (await voxCard().textContent()) ?? "";
+    expect(text).toMatch(new RegExp(`Application id\\s*${demoVoximplantApplicationId}`));
+    expect(text).toMatch(new RegExp(`Rule id\\s*${demoVoximplantRuleId}`));
+    expect(text).toContain("G.711 μ-law");
+    expect(text).toContain(account.serviceAccountKey.key_id);
+    expect(await page.locator("body").textContent()).not.toContain("PRIVATE KEY");
+  });
+
+  it("VoxImplant: Check connection lists the account, application and rule as passing", async () => {
+    const health = page.waitForResponse((r) => r.url().endsWith(`/v1/telephony-connections/${voxId}/health`));
+    await voxCard().getByRole("button", { name: "Check connection" }).click();
+    const body = (await (await health).json()) as { ok: boolean; checks: { name: string; ok: boolean; detail: string }[] };
+    expect(body.ok, JSON.stringify(body.checks)).toBe(true);
+    const shown = voxCard().locator(".health");
+    await shown.waitFor();
+    expect(await shown.getAttribute("data-health")).toBe("ok");
+    expect(await shown.locator("li[data-check=ok]").count()).toBe(body.checks.length);
+  });
+
+  it("VoxImplant: the Scenario panel lists the steps, copies the script and rotates its secret after a warning", async () => {
+    await voxCard().getByRole("button", { name: "Scenario" }).click();
+    const panel = voxCard().getByRole("region", { name: /^Scenario of/ });
+    const script = panel.getByRole("textbox");
+    await expect.poll(() => script.inputValue(), { timeout: 10_000 }).toContain(voxId);
+    expect(await script.getAttribute("readonly")).not.toBeNull();
+    expect(await panel.locator("ol.steps li").count()).toBeGreaterThan(1);
+    const before = await script.inputValue();
+    await panel.getByRole("button", { name: "Copy scenario" }).click();
+    await panel.getByRole("button", { name: "Copied" }).waitFor();
+    expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(before);
+    await page.screenshot({ path: shot("voximplant-scenario"), fullPage: true });
+
+    const rotated = page.waitForResponse((r) => r.request().method() === "POST" && r.url().endsWith(`/v1/telephony-connections/${voxId}/voximplant-scenario/rotate`));
+    await panel.getByRole("button", { name: "Rotate scenario secret" }).click();
+    expect((await rotated).status()).toBe(200);
+    expect(dialogs.at(-1)).toMatch(/stops working at once.*replace it with the new scenario/);
+    await panel.getByRole("status").filter({ hasText: "replace the scenario uploaded to VoxImplant" }).waitFor({ timeout: 10_000 });
+    await expect.poll(() => script.inputValue()).not.toBe(before);
+    await page.screenshot({ path: shot("voximplant-rotated"), fullPage: true });
+    await panel.getByRole("button", { name: "Close" }).click();
+  });
+
+  it("VoxImplant: imports the account's number not yet imported; it has no SIP dispatch status", async () => {
+    await page.getByRole("button", { name: "Import numbers" }).click();
+    const dialog = page.getByRole("form", { name: "Import numbers" });
+    await input(dialog, "Connection").selectOption(voxId);
+    await dialog.locator('[data-available="+15555550201"]').waitFor({ timeout: 15_000 });
+    expect(await dialog.textContent()).toMatch(/binds each number to the connection's VoxImplant application/);
+    await dialog.getByRole("checkbox", { name: "Import +15555550201" }).check();
+    await dialog.getByRole("button", { name: "Import 1 number" }).click();
+    const row = page.locator("[data-section=numbers] tr", { hasText: "+15555550201" });
+    await row.waitFor({ timeout: 15_000 });
+    expect(await row.locator("[data-sip]").count()).toBe(0);
+    await expect.poll(() => voxCard().textContent()).toMatch(/Imported numbers\s*1/);
+    await page.screenshot({ path: shot("voximplant-numbers"), fullPage: true });
     expect(pageErrors).toEqual([]);
   });
 });

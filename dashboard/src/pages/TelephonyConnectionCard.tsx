@@ -67,9 +67,6 @@ function Settings({ c }: { c: TelephonyConnection }) {
           <Row term="Key id">
             <code>{v.keyId}</code>
           </Row>
-          <Row term="Scenario calls">
-            <code class="url">{v.scenarioUrl}</code>
-          </Row>
         </>
       )}
       {sip && (

@@ -9,6 +9,7 @@ import type { SaveResult, TelephonyStore } from "../stores/telephony.ts";
 import {
   emptyLiveKitSipForm,
   emptyVoximplantForm,
+  keySummary,
   liveKitSipFormOf,
   voximplantFormOf,
   type LiveKitSipForm,
@@ -123,8 +124,12 @@ export function VoximplantConnectionForm({ store, mode, onDone }: Props) {
       <Field
         label={editing ? "New service account key file (JSON, optional)" : "Service account key file (JSON)"}
         error={fields["serviceAccountKey"]}
-        hint={fileName.value ? `Read from ${fileName.value}` : 'Paste the file\'s contents: {"account_id": …, "key_id": …, "private_key": …}'}
+        hint={fileName.value ? "Read from the chosen file" : 'Paste the file\'s contents: {"account_id": …, "key_id": …, "private_key": …}'}
       >
+        {fileName.value ? (
+          // A chosen file's private key stays off the screen: only what tells keys apart is shown.
+          <input readOnly class="key-file" value={`${fileName.value}: ${keySummary(f.keyText)}`} />
+        ) : (
         <textarea
           class="key-file"
           rows={5}
@@ -137,11 +142,24 @@ export function VoximplantConnectionForm({ store, mode, onDone }: Props) {
             s.set({ keyText: e.currentTarget.value });
           }}
         />
+        )}
       </Field>
       <label class="file-pick">
         Or choose the key file
         <input type="file" accept=".json,application/json" onChange={(e) => void readFile(e.currentTarget)} />
       </label>
+      {fileName.value && (
+        <button
+          type="button"
+          class="link paste-instead"
+          onClick={() => {
+            fileName.value = null;
+            s.set({ keyText: "" });
+          }}
+        >
+          Paste the key file's contents instead
+        </button>
+      )}
       {fileError.value && <p class="error">{fileError.value}</p>}
       <FormMessages fields={fields} message={s.message.value} />
       <Buttons busy={s.busy.value} busyText="Checking with VoxImplant…" text={editing ? "Save" : "Add connection"} onCancel={onDone} />

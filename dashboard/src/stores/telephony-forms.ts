@@ -93,6 +93,16 @@ export function parseKeyFile(text: string): { ok: true; key: Record<string, unkn
   return { ok: true, key: value as Record<string, unknown> };
 }
 
+/** What a chosen key file holds, said without its private key: "account 123, key 0f1e…". */
+export function keySummary(text: string): string {
+  const key = parseKeyFile(text);
+  if (!key.ok) return "not a service account key file";
+  const account = key.key["account_id"];
+  const keyId = key.key["key_id"];
+  const said = (v: unknown) => (typeof v === "string" || typeof v === "number" ? String(v) : "?");
+  return `account ${said(account)}, key ${said(keyId)}`;
+}
+
 /** "123" → 123; "" → undefined (the schema says it is required); other text → NaN ("must be a number"). */
 function idOf(text: string): number | undefined {
   const t = text.trim();

@@ -15,6 +15,7 @@ import {
   liveKitSipBody,
   liveKitSipFormOf,
   liveKitSipPatch,
+  keySummary,
   parseKeyFile,
   placeErrors,
   liveKitSipFields,
@@ -83,6 +84,11 @@ describe("VoxImplant connection form", () => {
     expect(checked.fields["ruleId"]).toBe("is required");
     expect(parseKeyFile("[1,2]")).toEqual({ ok: false, message: expect.stringMatching(/account_id, key_id and private_key/) });
     expect(parseKeyFile(" ")).toEqual({ ok: false, message: "paste the service account key file or choose it" });
+  });
+
+  it("sums up a chosen key file by its account and key id, never its private key", () => {
+    expect(keySummary(keyText)).toBe(`account 4812345, key ${keyFile.key_id}`);
+    expect(keySummary("not json")).toBe("not a service account key file");
   });
 
   it("edits only what changed; an empty key keeps the stored one, a new one rotates it", () => {
