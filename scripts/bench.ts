@@ -19,6 +19,7 @@ import { token } from "./bench/api.ts";
 import { demoPhoneNumber, demoPhoneNumberId, demoTelephonyConnectionId } from "@speaknode/db";
 import { runtimeBench } from "../voice-runtime/bench/overhead.ts";
 import { phoneBench } from "../voice-runtime/bench/phone.ts";
+import { bridgeBench } from "../voice-runtime/bench/bridge.ts";
 import { widgetLatencyBench, widgetSizes } from "../e2e/bench.ts";
 import { dashboardAgentsListBench, dashboardSizes } from "../e2e/dashboard-bench.ts";
 
@@ -58,9 +59,12 @@ try {
 }
 // The voice runtime in-process: a caller over the local transport, providers of known latency.
 for (const line of await runtimeBench()) console.log(line);
-// The phone path's media: a caller over Twilio Media Streams (μ-law 8 kHz) against the same caller over
-// the web transport, in the same run and with the same fixed-latency providers.
+// The phone paths' media: callers over Twilio Media Streams (μ-law 8 kHz) and through the VoxImplant
+// bridge (PCM16 8 kHz) against the same caller over the web transport, in the same run and with the
+// same fixed-latency providers.
 for (const line of await phoneBench()) console.log(line);
+// The VoxImplant media bridge alone: audio in → audio out (p50/p99), against a bare WebSocket echo.
+for (const line of await bridgeBench()) console.log(line);
 // The widget: what a page downloads, and click → first agent audio in a real browser.
 for (const line of widgetSizes()) console.log(line);
 for (const line of await widgetLatencyBench()) console.log(line);

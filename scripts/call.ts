@@ -4,7 +4,8 @@
 // metrics and tool calls are printed from the API when the call ends.
 // `--phone` goes through the whole phone path instead (the Twilio simulator rings the demo number:
 // webhook → TwiML → Media Streams → agent → status callbacks); `--phone --outbound +1555…` has the
-// agent call a simulated phone (scripts/call-phone.ts).
+// agent call a simulated phone (scripts/call-phone.ts); `--phone --provider voximplant` carries the
+// call through the VoxImplant simulator, the generated VoxEngine scenario and the media bridge.
 import { spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -26,7 +27,9 @@ const args = process.argv.slice(2);
 const phone = args.includes("--phone");
 const outboundAt = args.indexOf("--outbound");
 const outboundTo = outboundAt >= 0 ? (args[outboundAt + 1] ?? "") : null;
-const phrases = args.filter((a, i) => a !== "--phone" && a !== "--outbound" && !(outboundAt >= 0 && i === outboundAt + 1));
+const providerAt = args.indexOf("--provider");
+const provider = providerAt >= 0 ? (args[providerAt + 1] ?? "") : "twilio";
+const phrases = args.filter((a, i) => a !== "--phone" && a !== "--outbound" && a !== "--provider" && !(outboundAt >= 0 && i === outboundAt + 1) && !(providerAt >= 0 && i === providerAt + 1));
 if (phrases.length === 0) phrases.push("please check my order number forty two", "thank you, goodbye");
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
@@ -41,13 +44,15 @@ function fail(message: string): never {
 
 if (outboundAt >= 0 && !phone) fail("--outbound places a phone call: use `npm run -s call -- --phone --outbound +15555550199 \"hello\"`.");
 if (outboundTo !== null && !/^\+[1-9][0-9]{6,14}$/.test(outboundTo)) fail(`--outbound needs the number to call in E.164 form, such as +15555550199 (got "${outboundTo}").`);
+if (providerAt >= 0 && !phone) fail("--provider chooses how a phone call is carried: use `npm run -s call -- --phone --provider voximplant \"hello\"`.");
+if (provider !== "twilio" && provider !== "voximplant") fail(`--provider is twilio (the default) or voximplant (got "${provider}").`);
 const mintToken = () => spawnSync(process.execPath, [join(import.meta.dirname, "token.ts"), "owner@speaknode.local"], { encoding: "utf8" }).stdout.trim();
 
 let sessionId: string;
 mkdirSync(join(dataDir, "calls"), { recursive: true });
 if (phone) {
-  const simUrl = process.env["SPEAKNODE_TWILIO_SIM_URL"] ?? "http://127.0.0.1:8791";
-  const placed = await phoneCall({ base, simUrl, agentId, token: mintToken, phrases, outboundTo, fail });
+  const simUrl = provider === "voximplant" ? (process.env["SPEAKNODE_VOXIMPLANT_SIM_URL"] ?? "http://127.0.0.1:8793") : (process.env["SPEAKNODE_TWILIO_SIM_URL"] ?? "http://127.0.0.1:8791");
+  const placed = await phoneCall({ provider, base, simUrl, agentId, token: mintToken, phrases, outboundTo, fail });
   sessionId = placed.sessionId;
   const file = join(dataDir, "calls", `${sessionId}.wav`);
   writeFileSync(file, placed.agentWav);

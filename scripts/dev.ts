@@ -6,7 +6,7 @@
 import { join } from "node:path";
 import { buildPublicAssets, dataDir, ensureDir, startLocalStack } from "./lib.ts";
 import { requireSystemPackages } from "./system-packages.ts";
-import { demoPhoneNumber } from "@speaknode/db";
+import { demoPhoneNumber, demoVoximplantNumber } from "@speaknode/db";
 
 const port = Number(process.env["PORT"] ?? 8787);
 
@@ -22,6 +22,7 @@ async function main(): Promise<void> {
     pgPort: Number(process.env["SPEAKNODE_PG_PORT"] ?? 54329),
     proxyPort: Number(process.env["SPEAKNODE_PG_PROXY_PORT"] ?? 54330),
     twilioSimulatorPort: Number(process.env["SPEAKNODE_TWILIO_SIM_PORT"] ?? 8791),
+    voximplant: { simulatorPort: Number(process.env["SPEAKNODE_VOXIMPLANT_SIM_PORT"] ?? 8793), bridgePort: Number(process.env["SPEAKNODE_BRIDGE_PORT"] ?? 8792) },
   });
   const { url, issuer, database } = stack;
   console.log(
@@ -39,6 +40,8 @@ async function main(): Promise<void> {
       `  Widget loader  ${url}/speaknode-widget-loader.js`,
       `  Voice runtime  ${stack.runtime?.mediaUrl ?? "not running"} (local media transport; Twilio Media Streams beside it)`,
       `  Twilio (sim)   ${stack.twilio?.url ?? "not running"}   (simulated Twilio: the demo number ${demoPhoneNumber} rings the demo agent; npm run call -- --phone)`,
+      `  VoxImplant (sim) ${stack.voximplant?.url ?? "not running"}   (simulated VoxImplant: ${demoVoximplantNumber} runs the generated VoxEngine scenario; npm run call -- --phone --provider voximplant)`,
+      `  Media bridge   ${stack.bridge?.url ?? "not running"}   (VoxImplant WebSocket media ⇄ the runtime's local transport)`,
       `  Token          npm run -s token -- owner@speaknode.local`,
       "",
     ].join("\n"),
@@ -55,6 +58,7 @@ async function main(): Promise<void> {
   process.on("SIGTERM", () => void shutdown());
   stack.worker.child.once("exit", () => void shutdown());
   stack.runtime?.child.once("exit", () => void shutdown());
+  stack.bridge?.child.once("exit", () => void shutdown());
 }
 
 main().catch((err: unknown) => {

@@ -12,6 +12,8 @@ import { createDatabase, seedDemo } from "@speaknode/db";
 import { startEmbeddedDatabase, ws, type EmbeddedDatabase } from "@speaknode/db/node";
 import type { TwilioSimulator } from "../simulators/twilio/src/server.ts";
 import { seedDemoTelephony, simulatedAuthToken, startDemoTwilioSimulator } from "./telephony-dev.ts";
+import { seedDemoVoximplant, simulatedVoximplantAccount, startBridge, startDemoVoximplantSimulator, type BridgeProcess } from "./voximplant-dev.ts";
+import type { VoximplantSimulator } from "../simulators/voximplant/src/server.ts";
 
 export const root = fileURLToPath(new URL("..", import.meta.url));
 export const dataDir = join(root, ".data");
@@ -200,6 +202,9 @@ export interface LocalStack {
   twilio: TwilioSimulator | undefined;
   /** The simulated Twilio account's Auth Token (signs its webhooks). */
   twilioAuthToken: string;
+  /** The VoxImplant simulator and the media bridge, when started. */
+  voximplant: VoximplantSimulator | undefined;
+  bridge: BridgeProcess | undefined;
   stop(): Promise<void>;
 }
 
@@ -219,6 +224,9 @@ export async function startLocalStack(opts: {
   workerEnv?: Record<string, string>;
   /** Also start the Twilio simulator (in this process) on this port (0 = any free port). */
   twilioSimulatorPort?: number;
+  /** Also seed the demo VoxImplant connection and start the VoxImplant simulator (in this process)
+   *  and, with the runtime, the media bridge (its own process) on these ports (0 = any free port). */
+  voximplant?: { simulatorPort: number; bridgePort: number };
 }): Promise<LocalStack> {
   const url = `http://127.0.0.1:${opts.port}`;
   const issuer = `${url}/dev/oidc`;
@@ -226,9 +234,13 @@ export async function startLocalStack(opts: {
   const seed = createDatabase({ url: database.databaseUrl, localProxy: database.localProxy, webSocketConstructor: ws.WebSocket as unknown as typeof WebSocket, max: 1 });
   const secretsKey = localSecretsKey(opts.workDir, "secrets.key");
   const twilioAuthToken = simulatedAuthToken(opts.workDir);
+  const voxAccount = opts.voximplant ? simulatedVoximplantAccount(opts.workDir) : undefined;
+  const voxPorts = opts.voximplant ? { simulator: opts.voximplant.simulatorPort || (await freePort()), bridge: opts.voximplant.bridgePort || (await freePort()) } : undefined;
+  const bridgeUrl = voxPorts ? `ws://127.0.0.1:${voxPorts.bridge}/v1/voximplant/media` : undefined;
   const { spaceId, agentId } = await (async () => {
     const demo = await seedDemo(seed.db, issuer, () => newId("user"));
     await seedDemoTelephony(seed.db, secretsKey, twilioAuthToken);
+    if (voxAccount) await seedDemoVoximplant(seed.db, secretsKey, voxAccount);
     return demo;
   })().finally(() => seed.close());
   // The Twilio simulator's port is known before the Worker starts: the Worker's Twilio client points at it.
@@ -245,6 +257,8 @@ export async function startLocalStack(opts: {
     SECRETS_KEY: secretsKey,
     // The embedded default's Twilio is the simulator (simulators/twilio); production uses https://api.twilio.com.
     ...(twilioPort !== undefined ? { TWILIO_API_BASE_URL: `http://127.0.0.1:${twilioPort}` } : {}),
+    // The embedded default's VoxImplant is the simulator (simulators/voximplant) and the local media bridge.
+    ...(voxPorts && bridgeUrl ? { VOXIMPLANT_API_BASE_URL: `http://127.0.0.1:${voxPorts.simulator}`, VOXIMPLANT_BRIDGE_URL: bridgeUrl } : {}),
     RUNTIME_TOKEN_SECRET: runtimeTokenSecret,
     ...(opts.runtimeMediaPort !== undefined ? { RUNTIME_MEDIA_URL: `ws://127.0.0.1:${opts.runtimeMediaPort}/v1/media` } : {}),
     ...opts.workerEnv,
@@ -277,6 +291,21 @@ export async function startLocalStack(opts: {
       throw err;
     }
   }
+  let voximplant: VoximplantSimulator | undefined;
+  let bridge: BridgeProcess | undefined;
+  if (voxAccount && voxPorts && bridgeUrl) {
+    try {
+      if (runtime) bridge = await startBridge({ port: voxPorts.bridge, tokenSecret: runtimeTokenSecret, runtimeMediaUrl: runtime.mediaUrl, quiet: opts.quiet });
+      voximplant = await startDemoVoximplantSimulator({ workerUrl: url, bridgeUrl, account: voxAccount, port: voxPorts.simulator, quiet: opts.quiet });
+    } catch (err) {
+      await bridge?.stop();
+      await twilio?.close();
+      await runtime?.stop();
+      await worker.stop();
+      await database.close();
+      throw err;
+    }
+  }
   return {
     url,
     issuer,
@@ -284,10 +313,14 @@ export async function startLocalStack(opts: {
     worker,
     runtime,
     twilio,
+    voximplant,
+    bridge,
     twilioAuthToken,
     demoSpaceId: spaceId,
     demoAgentId: agentId,
     async stop() {
+      await voximplant?.close();
+      await bridge?.stop();
       await twilio?.close();
       await runtime?.stop();
       await worker.stop();

@@ -1,9 +1,10 @@
-// Voice-to-voice over the phone path against the web path, in one run. Two callers speak the same
-// flite utterance into two live sessions on one media server: one over the local WebSocket
+// Voice-to-voice over the phone paths against the web path, in one run. Three callers speak the
+// same flite utterance into three live sessions on one media server: one over the local WebSocket
 // transport (PCM16 16 kHz, as a browser), one over the Twilio Media Streams transport (μ-law
-// 8 kHz in 20 ms `media` messages, as Twilio). Both sessions run the same runner with Silero VAD
+// 8 kHz in 20 ms `media` messages, as Twilio), and one as a VoxEngine scenario's WebSocket (PCM16
+// 8 kHz in VoxImplant's media format) through the VoxImplant media bridge into the local transport. Both sessions run the same runner with Silero VAD
 // and the runtime bench's fixed-latency fakes (STT 100 ms, LLM TTFT 200 ms, TTS TTFB 100 ms);
-// turns alternate between them so that both see the same machine load. Voice-to-voice is
+// turns rotate between them so that all see the same machine load. Voice-to-voice is
 // measured at each caller: from the last speech frame it sent to the first agent audio it
 // received. The ratio is the phone's median over the web's.
 import { mkdtempSync, rmSync } from "node:fs";
@@ -23,6 +24,9 @@ import { twilioCallIo } from "../src/transport/twilio/call-io.ts";
 import { createTwilioMediaStreams, twilioMediaStreamPath } from "../src/transport/twilio/server.ts";
 import { connectTwilioStream, phoneMediaToken } from "../src/transport/twilio/testing.ts";
 import { FixedLatencySTT, FixedLatencyTTS } from "../test/fake-providers.ts";
+import { localSinkFactory } from "../src/bridge/local-sink.ts";
+import { startVoximplantBridge } from "../src/bridge/server.ts";
+import { callToken, fakeScenario } from "../src/bridge/testing.ts";
 import { startFakeRuntimeApi, testTokenSecret } from "../test/fake-runtime-api.ts";
 import { runtimeConfig, sessionId as newSessionId } from "../test/fixtures.ts";
 import { speak } from "../test/speak.ts";
@@ -64,8 +68,12 @@ class Caller {
   lastSpeechSentAtMs = 0;
   readonly #done: Promise<void>;
 
-  constructor(name: string, line: { rateHz: number; speech: Int16Array; received: { atMs: number }[]; send: (frame: Int16Array) => void }) {
+  readonly #now: () => number;
+
+  constructor(name: string, line: { rateHz: number; speech: Int16Array; received: { atMs: number }[]; send: (frame: Int16Array) => void; now?: () => number }) {
     this.name = name;
+    // The clock `received` is stamped with (the VoxImplant test client stamps with performance.now()).
+    this.#now = line.now ?? Date.now;
     this.received = line.received;
     this.#speech = line.speech;
     this.#frameSamples = (line.rateHz * frameMs) / 1000;
@@ -78,7 +86,7 @@ class Caller {
     for (let i = 0; this.#running; i++) {
       const frame = this.#queue.shift();
       this.#send(frame ?? new Int16Array(this.#frameSamples));
-      if (frame && rms(frame) > speechRms) this.lastSpeechSentAtMs = Date.now();
+      if (frame && rms(frame) > speechRms) this.lastSpeechSentAtMs = this.#now();
       await sleep(Math.max(0, start + (i + 1) * frameMs - Date.now()));
     }
   }
@@ -143,30 +151,41 @@ export async function phoneBench(opts: { turns?: number } = {}): Promise<string[
     onUpgrade: twilio.handleUpgrade,
   });
 
+  const bridge = await startVoximplantBridge({ port: 0, tokenSecret: testTokenSecret, sink: localSinkFactory({ mediaUrl: server.url, tokenSecret: testTokenSecret }) });
+
   const webSid = newSessionId();
   const phoneSid = newSessionId();
+  const voxSid = newSessionId();
   api.sessions.set(webSid, runtimeConfig({ sessionId: webSid }));
   api.sessions.set(phoneSid, runtimeConfig({ sessionId: phoneSid }));
+  api.sessions.set(voxSid, runtimeConfig({ sessionId: voxSid }));
   const webClient = connectLocalMedia({ url: `${server.url}?session=${webSid}`, token: await mediaToken(webSid), sampleRateHz: 16_000 });
   await webClient.ready;
   const phoneClient = connectTwilioStream(`ws://127.0.0.1:${server.port}${twilioMediaStreamPath}`);
   await phoneClient.opened;
   phoneClient.start({ sessionId: phoneSid, token: await phoneMediaToken(phoneSid, { callId: phoneClient.callSid, secret: testTokenSecret }) });
 
+  const voxClient = fakeScenario(`${bridge.url}?token=${await callToken(voxSid, { secret: testTokenSecret })}`, { codec: "pcm16", sampleRateHz: 8000 });
+  await voxClient.opened;
+  voxClient.start();
+
   const web = new Caller("web", { rateHz: 16_000, speech: speak(phrase, dir, 16_000), received: webClient.received, send: (f) => webClient.sendPcm(f) });
   const phone = new Caller("phone", { rateHz: 8000, speech: speak(phrase, dir, 8000), received: phoneClient.received, send: (f) => phoneClient.sendPcm(f) });
+  const vox = new Caller("voximplant", { rateHz: 8000, speech: speak(phrase, dir, 8000), received: voxClient.media, send: (f) => voxClient.sendSamples(f), now: () => performance.now() });
   const webMs: number[] = [];
   const phoneMs: number[] = [];
+  const voxMs: number[] = [];
   try {
     // Both greetings play first.
-    await until(() => webClient.received.length > 0 && phoneClient.received.length > 0, 15_000);
+    await until(() => webClient.received.length > 0 && phoneClient.received.length > 0 && voxClient.media.length > 0, 15_000);
     await sleep(1500);
     for (let turn = 0; turn < turns + warmup; turn++) {
       // Alternate which goes first, so neither always follows the other's reply.
-      const order = turn % 2 === 0 ? [web, phone] : [phone, web];
+      const callers = [web, phone, vox];
+      const order = [...callers.slice(turn % 3), ...callers.slice(0, turn % 3)];
       for (const caller of order) {
         const ms = await caller.turn(`turn ${turn}`);
-        if (turn >= warmup) (caller === web ? webMs : phoneMs).push(ms);
+        if (turn >= warmup) (caller === web ? webMs : caller === phone ? phoneMs : voxMs).push(ms);
         // Let the short reply play out before the next turn.
         await sleep(600);
       }
@@ -174,6 +193,11 @@ export async function phoneBench(opts: { turns?: number } = {}): Promise<string[
   } finally {
     await web.stop();
     await phone.stop();
+    await vox.stop();
+    voxClient.stop();
+    voxClient.ws.close(1000);
+    await voxClient.closed;
+    await bridge.close();
     await webClient.end();
     await phoneClient.stop();
     await Promise.allSettled(outcomes);
@@ -188,10 +212,13 @@ export async function phoneBench(opts: { turns?: number } = {}): Promise<string[
   };
   const phoneP50 = median(phoneMs);
   const webP50 = median(webMs);
+  const voxP50 = median(voxMs);
   return [
+    `BENCH phone.voximplant.voice_to_voice.p50_ms=${voxP50.toFixed(1)} ms`,
+    `BENCH phone.voximplant.vs_twilio.voice_to_voice_ratio=${(voxP50 / phoneP50).toFixed(3)} x`,
     `BENCH phone.voice_to_voice.p50_ms=${phoneP50.toFixed(1)} ms`,
     `BENCH phone.web.voice_to_voice.p50_ms=${webP50.toFixed(1)} ms`,
     `BENCH phone.vs_web.voice_to_voice_ratio=${(phoneP50 / webP50).toFixed(3)} x`,
-    `(${phoneMs.length} phone turns over Twilio Media Streams — μ-law 8 kHz, 20 ms media messages — and ${webMs.length} web turns over the local transport at 16 kHz, alternating, into sessions with Silero VAD and fixed STT ${sttMs} ms / LLM TTFT ${ttftMs} ms / TTS TTFB ${ttfbMs} ms; from the caller's last speech frame to the first agent audio it receives, including the end-of-speech silence; target ratio ≤ 1.15)`,
+    `(${voxMs.length} VoxImplant turns — a VoxEngine scenario's WebSocket in VoxImplant's media format, PCM16 8 kHz, through the media bridge into the local transport — beside the Twilio ones of the same run; ${phoneMs.length} phone turns over Twilio Media Streams — μ-law 8 kHz, 20 ms media messages — and ${webMs.length} web turns over the local transport at 16 kHz, alternating, into sessions with Silero VAD and fixed STT ${sttMs} ms / LLM TTFT ${ttftMs} ms / TTS TTFB ${ttfbMs} ms; from the caller's last speech frame to the first agent audio it receives, including the end-of-speech silence; target ratio ≤ 1.15)`,
   ];
 }

@@ -66,8 +66,11 @@ export function pkcs1ToPkcs8(pkcs1: Uint8Array): Uint8Array<ArrayBuffer> {
   return der(0x30, Uint8Array.of(0x02, 0x01, 0x00), algorithm, der(0x04, pkcs1));
 }
 
+/** WebCrypto's key type, named without the DOM/Workers global so Node-side tools (scripts/) typecheck this file too. */
+type SigningKey = Awaited<ReturnType<typeof crypto.subtle.importKey>>;
+
 /** The signing key of a key file (PKCS#8, or PKCS#1 wrapped); a key WebCrypto refuses is a VoximplantKeyError. */
-export async function importVoximplantKey(privateKeyPem: string): Promise<CryptoKey> {
+export async function importVoximplantKey(privateKeyPem: string): Promise<SigningKey> {
   const { pkcs1, der: body } = pemBody(privateKeyPem);
   const pkcs8 = pkcs1 ? pkcs1ToPkcs8(body) : body;
   try {
@@ -84,7 +87,7 @@ export interface VoximplantSigner {
 
 /** Signs Management API tokens for one key file. */
 export function voximplantSigner(key: Pick<VoximplantServiceAccountKey, "account_id" | "key_id" | "private_key">): VoximplantSigner {
-  let imported: Promise<CryptoKey> | null = null;
+  let imported: Promise<SigningKey> | null = null;
   let cached: { token: string; expMs: number } | null = null;
   return {
     async token(nowMs = Date.now()) {
