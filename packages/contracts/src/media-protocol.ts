@@ -34,6 +34,13 @@ export const mediaCloseCodes = {
 } as const;
 
 const markName = text().min(1).max(100);
+/** Keys of the telephone keypad (RFC 4733's 0-9, *, #, A-D), up to 32 in one message. */
+export const mediaDtmfMaxDigits = 32;
+const dtmfDigits = z
+  .string()
+  .min(1)
+  .max(mediaDtmfMaxDigits)
+  .regex(/^[0-9*#A-D]+$/, "DTMF digits are 0-9, *, #, A-D");
 const reason = text().trim().min(1).max(500);
 
 // ---- Client → server ---------------------------------------------------------------------------
@@ -56,7 +63,13 @@ export const MediaClientMark = z.strictObject({ type: z.literal("mark"), name: m
 /** The caller hangs up. */
 export const MediaClientEnd = z.strictObject({ type: z.literal("end"), reason: reason.optional() });
 
-export const MediaClientMessage = z.discriminatedUnion("type", [MediaHello, MediaInterrupt, MediaClientMark, MediaClientEnd]);
+/**
+ * Keys the caller pressed on a phone keypad, in order. Only a phone-line client (the VoxImplant
+ * bridge, whose media token has the role "voximplant") may send them; others get `bad_frame`.
+ */
+export const MediaClientDtmf = z.strictObject({ type: z.literal("dtmf"), digits: dtmfDigits });
+
+export const MediaClientMessage = z.discriminatedUnion("type", [MediaHello, MediaInterrupt, MediaClientMark, MediaClientEnd, MediaClientDtmf]);
 export type MediaClientMessage = z.infer<typeof MediaClientMessage>;
 
 // ---- Server → client ---------------------------------------------------------------------------
@@ -84,7 +97,10 @@ export type MediaErrorCode = z.infer<typeof MediaErrorCode>;
 export const MediaErrorFrame = z.object({ type: z.literal("error"), code: MediaErrorCode, message: text() });
 export type MediaErrorFrame = z.infer<typeof MediaErrorFrame>;
 
-export const MediaServerMessage = z.discriminatedUnion("type", [MediaReady, MediaClear, MediaServerMark, MediaServerEnd, MediaErrorFrame]);
+/** Keys the agent presses, for a phone-line client to play to the far end as tones (only phone lines get it). */
+export const MediaServerDtmf = z.object({ type: z.literal("dtmf"), digits: dtmfDigits });
+
+export const MediaServerMessage = z.discriminatedUnion("type", [MediaReady, MediaClear, MediaServerMark, MediaServerEnd, MediaErrorFrame, MediaServerDtmf]);
 export type MediaServerMessage = z.infer<typeof MediaServerMessage>;
 
 // ---- Parsing -----------------------------------------------------------------------------------
