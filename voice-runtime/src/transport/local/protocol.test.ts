@@ -28,6 +28,19 @@ describe("media protocol", () => {
     expect(codeOf(JSON.stringify({ type: "mark", name: "é".repeat(2100) }))).toBe("too_large");
   });
 
+  it("carries keypad keys both ways, only 1 to 32 of 0-9, *, #, A-D", () => {
+    expect(parseMediaClientMessage('{"type":"dtmf","digits":"42#"}')).toEqual({ ok: true, message: { type: "dtmf", digits: "42#" } });
+    expect(parseMediaClientMessage(JSON.stringify({ type: "dtmf", digits: "*0123456789ABCD#" })).ok).toBe(true);
+    for (const digits of ["", "12e", "a", "1 2", "w", "1".repeat(33), 4]) {
+      const parsed = parseMediaClientMessage(JSON.stringify({ type: "dtmf", digits }));
+      expect(parsed.ok ? null : parsed.error.code).toBe("bad_frame");
+    }
+    expect(parseMediaClientMessage('{"type":"dtmf","digits":"1","extra":1}').ok).toBe(false);
+    expect(parseMediaServerMessage('{"type":"dtmf","digits":"9*"}')).toEqual({ type: "dtmf", digits: "9*" });
+    expect(parseMediaServerMessage('{"type":"dtmf","digits":"x"}')).toBeNull();
+    expect(parseMediaServerMessage(JSON.stringify({ type: "dtmf", digits: "1".repeat(33) }))).toBeNull();
+  });
+
   it("limits binary frames to one second of audio at the declared rate", () => {
     expect(mediaBinaryFrameMaxBytes(16000)).toBe(32000);
     expect(mediaBinaryFrameMaxBytes(48000)).toBe(96000);
