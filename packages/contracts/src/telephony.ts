@@ -296,6 +296,34 @@ export type PhoneNumber = z.infer<typeof PhoneNumber>;
 
 export const ImportedPhoneNumbers = z.object({ imported: z.array(PhoneNumber) }).meta({ id: "ImportedPhoneNumbers" });
 
+// ---- Twilio Elastic SIP trunk toward LiveKit -------------------------------------------------------
+
+/** Creates (or, on a re-run, finds) a Twilio Elastic SIP trunk whose origination reaches this
+ *  deployment's LiveKit, and a LiveKit SIP connection over it; the chosen numbers move onto both. */
+export const CreateLiveKitSipTrunkBody = z
+  .strictObject({
+    /** The LiveKit SIP connection's name in the space (a re-run with the same name finds it). */
+    name,
+    /** Numbers of this Twilio connection (phone number ids) to move onto the trunk and the new connection. */
+    phoneNumberIds: z.array(idSchema("phoneNumber")).max(100).default([]),
+  })
+  .meta({ id: "CreateLiveKitSipTrunkBody" });
+export type CreateLiveKitSipTrunkBody = z.infer<typeof CreateLiveKitSipTrunkBody>;
+
+export const LiveKitSipTrunk = z
+  .object({
+    /** The LiveKit SIP connection whose outbound trunk terminates at the Twilio trunk. */
+    connection: TelephonyConnection,
+    /** The Twilio side (no secrets: the termination password is sealed on the connection). */
+    twilioTrunk: z.object({ sid: text(), domainName: text(), originationSipUrl: text(), credentialListSid: text() }),
+    /** The numbers now on the trunk and the connection. */
+    phoneNumbers: z.array(PhoneNumber),
+    /** False when a re-run found everything in place and changed nothing. */
+    changed: z.boolean(),
+  })
+  .meta({ id: "LiveKitSipTrunk" });
+export type LiveKitSipTrunk = z.infer<typeof LiveKitSipTrunk>;
+
 // ---- Outbound calls ------------------------------------------------------------------------------
 
 export const OutboundCallBody = z
