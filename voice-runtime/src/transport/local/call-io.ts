@@ -1,5 +1,6 @@
 // The local WebSocket media channel as a call: its audio is the session's audio (tapped by the
-// recorder), and the caller's `interrupt` control message cuts the agent off.
+// recorder), and the caller's `interrupt` control message cuts the agent off. A channel that is a
+// phone line (the VoxImplant bridge's) hands it on, so the runner has keys both ways.
 import type { voice } from "@livekit/agents";
 import type { CallIo } from "../../session/runner.ts";
 import type { MediaChannel } from "../types.ts";
@@ -23,5 +24,6 @@ export function localCallIo(channel: MediaChannel): CallIo {
     ended: channel.ended,
     setBackground: (background) => channel.setBackground(background),
     close: (reason) => channel.close(reason),
+    ...(channel.phone ? { phone: channel.phone } : {}),
   };
 }

@@ -6,10 +6,11 @@ import { mediaBinaryFrameMaxBytes, mediaCloseCodes, parseMediaClientMessage, typ
 import type { BackgroundSource } from "../../audio/types.ts";
 import { errorFields, log } from "../../log.ts";
 import { startKeepalive, type Keepalive } from "../keepalive.ts";
-import type { CallEnd, MediaChannel } from "../types.ts";
+import type { CallEnd, MediaChannel, PhoneLine } from "../types.ts";
 import { LocalAudioInput, type FrameTap } from "./audio-input.ts";
 import { LocalAudioOutput } from "./audio-output.ts";
 import { bytesFromPcm, pcmFromBytes } from "./pcm.ts";
+import { LocalPhoneLine } from "./phone-line.ts";
 
 /** Makes the background bed for a sound name at the call's rate; null when there is none. */
 export type BackgroundSourceFactory = (sound: string, sampleRateHz: number) => BackgroundSource | null;
@@ -40,6 +41,8 @@ export interface SocketChannelOptions {
 export interface LocalMediaChannelOptions extends SocketChannelOptions {
   sampleRateHz: number;
   frameMs: number;
+  /** Set when the client is a phone gateway (server.ts decides from the token's role): keys both ways. */
+  phone?: { provider: PhoneLine["provider"]; callId: string; interDigitPauseMs?: number | undefined } | undefined;
 }
 
 const socketCloseTimeoutMs = 2000;
@@ -51,7 +54,9 @@ export class LocalMediaChannel implements MediaChannel {
   readonly input: LocalAudioInput;
   readonly output: LocalAudioOutput;
   readonly ended: Promise<CallEnd>;
+  readonly phone?: PhoneLine;
 
+  private readonly phoneLine: LocalPhoneLine | undefined;
   private readonly socket: WebSocket;
   private readonly backgroundSource: BackgroundSourceFactory | undefined;
   private readonly closePlayoutTimeoutMs: number;
@@ -78,6 +83,11 @@ export class LocalMediaChannel implements MediaChannel {
       onSentFrame: options.taps?.onSentFrame,
       sink: { sendAudio: (samples) => this.sendBinary(samples), sendControl: (message) => this.send(message) },
     });
+
+    if (options.phone) {
+      this.phoneLine = new LocalPhoneLine({ ...options.phone, send: (digits) => this.send({ type: "dtmf", digits }) });
+      this.phone = this.phoneLine;
+    }
 
     this.socket.on("message", (data, isBinary) => {
       this.keepalive?.markAlive();
@@ -185,6 +195,15 @@ export class LocalMediaChannel implements MediaChannel {
         this.finish({ reason: "caller hung up", failed: false }, { code: mediaCloseCodes.normal });
         this.socket.close(mediaCloseCodes.normal);
         return;
+      case "dtmf":
+        // Only a phone gateway's token makes a phone line; a browser cannot press phone keys.
+        if (!this.phoneLine) {
+          this.sendError("bad_frame", "keys are carried only on phone calls");
+          return;
+        }
+        log.debug("local media: keys pressed", { sessionId: this.sessionId });
+        this.phoneLine.received(message.digits);
+        return;
     }
   }
 
@@ -192,6 +211,7 @@ export class LocalMediaChannel implements MediaChannel {
     if (this.end) return;
     this.end = end;
     this.keepalive?.stop();
+    this.phoneLine?.end();
     this.output.dispose();
     this.input.end();
     log.info("local media: call ended", { sessionId: this.sessionId, reason: end.reason, failed: end.failed, closeCode: detail.code });
@@ -202,9 +222,11 @@ export class LocalMediaChannel implements MediaChannel {
     this.send({ type: "error", code, message });
   }
 
-  private send(message: MediaServerMessage): void {
-    if (this.socket.readyState !== this.socket.OPEN) return;
+  /** False when the socket is no longer open (nothing was sent). */
+  private send(message: MediaServerMessage): boolean {
+    if (this.socket.readyState !== this.socket.OPEN) return false;
     this.socket.send(JSON.stringify(message));
+    return true;
   }
 
   private sendBinary(samples: Int16Array): void {

@@ -19,6 +19,8 @@ export interface LocalMediaClient {
   readonly received: ReceivedAudio[];
   readonly marks: { name: string; atMs: number }[];
   readonly clears: number[];
+  /** Keys the agent pressed (server `dtmf`; only phone-line clients get them), in arrival order. */
+  readonly dtmf: { digits: string; atMs: number }[];
   readonly errors: MediaErrorFrame[];
   /** The reason of the server's `end`, once one arrived. */
   readonly endReason: string | null;
@@ -28,6 +30,9 @@ export interface LocalMediaClient {
   readonly closed: Promise<{ code: number; reason: string }>;
   onClear(listener: (atMs: number) => void): void;
   onAudio(listener: (audio: ReceivedAudio) => void): void;
+  onDtmf(listener: (digits: string) => void): void;
+  /** Keys the caller pressed (a phone-line client's `dtmf`: 1-32 of 0-9, *, #, A-D). */
+  sendDtmf(digits: string): void;
   sendPcm(samples: Int16Array): void;
   /** Sends the samples in `frameMs` frames: paced like a microphone when `realtime`, else at once. */
   streamPcm(samples: Int16Array, options: { realtime: boolean; frameMs?: number }): Promise<void>;
@@ -54,6 +59,8 @@ export function connectLocalMedia(options: ConnectLocalMediaOptions): LocalMedia
   const received: ReceivedAudio[] = [];
   const marks: { name: string; atMs: number }[] = [];
   const clears: number[] = [];
+  const dtmf: { digits: string; atMs: number }[] = [];
+  const dtmfListeners: ((digits: string) => void)[] = [];
   const errors: MediaErrorFrame[] = [];
   const messages: MediaServerMessage[] = [];
   const clearListeners: ((atMs: number) => void)[] = [];
@@ -104,6 +111,10 @@ export function connectLocalMedia(options: ConnectLocalMediaOptions): LocalMedia
       case "end":
         endReason = message.reason;
         return;
+      case "dtmf":
+        dtmf.push({ digits: message.digits, atMs });
+        for (const listener of dtmfListeners) listener(message.digits);
+        return;
     }
   });
 
@@ -120,6 +131,7 @@ export function connectLocalMedia(options: ConnectLocalMediaOptions): LocalMedia
     received,
     marks,
     clears,
+    dtmf,
     errors,
     get endReason() {
       return endReason;
@@ -128,6 +140,8 @@ export function connectLocalMedia(options: ConnectLocalMediaOptions): LocalMedia
     closed,
     onClear: (listener) => clearListeners.push(listener),
     onAudio: (listener) => audioListeners.push(listener),
+    onDtmf: (listener) => dtmfListeners.push(listener),
+    sendDtmf: (digits) => send({ type: "dtmf", digits }),
     sendPcm,
     async streamPcm(samples, { realtime, frameMs = 20 }) {
       const frameSamples = Math.round((options.sampleRateHz * frameMs) / 1000);

@@ -12,6 +12,7 @@ import { mediaCloseCodes, mediaProtocolVersion, parseMediaClientMessage, type Me
 import { verifySessionToken } from "@speaknode/tokens";
 import { errorFields, log } from "../../log.ts";
 import { LocalMediaChannel, rawText, type BackgroundSourceFactory, type MediaTaps } from "./channel.ts";
+import { phoneLineClaims } from "./phone-line.ts";
 
 export interface LocalMediaServerOptions {
   host?: string;
@@ -146,6 +147,8 @@ export async function startLocalMediaServer(options: LocalMediaServerOptions): P
         leadFrames: options.leadFrames,
         closePlayoutTimeoutMs: options.closePlayoutTimeoutMs,
         pingIntervalMs: options.pingIntervalMs,
+        // The VoxImplant bridge's token (role "voximplant") makes the call a phone line; any other role none.
+        phone: phoneLineClaims(claims),
       });
       live.set(sessionId, channel);
       void channel.ended.then(() => {

@@ -9,8 +9,15 @@ import { rawBytes, rawText } from "./channel.ts";
 
 export const testTokenSecret = "test-runtime-token-secret-of-32-chars!";
 
-export function mediaToken(sessionId: string, options: { secret?: string; scope?: "media" | "events" } = {}): Promise<string> {
-  return signSessionToken(options.secret ?? testTokenSecret, { sessionId, agentId: "agt_test", scope: options.scope ?? "media", ttlS: 60, role: "participant" });
+export function mediaToken(sessionId: string, options: { secret?: string; scope?: "media" | "events"; role?: string; callId?: string } = {}): Promise<string> {
+  return signSessionToken(options.secret ?? testTokenSecret, {
+    sessionId,
+    agentId: "agt_test",
+    scope: options.scope ?? "media",
+    ttlS: 60,
+    role: options.role ?? "participant",
+    ...(options.callId ? { callId: options.callId } : {}),
+  });
 }
 
 /** `ms` of a constant tone (a flat level is easy to recognise once mixed). */
