@@ -23,7 +23,10 @@ export interface CallMetrics {
   /** Frames from the scenario that were not ours to read (garbage, unknown, out of format). */
   ignored: number;
   clears: number;
+  /** Keys the caller pressed (from the scenario), and of them those the sink could not carry. */
   dtmfIn: number;
+  dtmfDropped: number;
+  /** Key messages the agent sent to the scenario. */
   dtmfOut: number;
 }
 
@@ -48,7 +51,7 @@ export class BridgeCall {
   private readonly sink: BridgeSink;
   private readonly pacer: Pacer;
   private readonly startedAt = new Date().toISOString();
-  private readonly counters = { framesIn: 0, ignored: 0, clears: 0, dtmfIn: 0, dtmfOut: 0 };
+  private readonly counters = { framesIn: 0, ignored: 0, clears: 0, dtmfIn: 0, dtmfDropped: 0, dtmfOut: 0 };
   private readonly hangupDrainMs: number;
   private format: VoximplantMediaFormat | null = null;
   /** The scenario's spelling of its encoding, mirrored in our own start. */
@@ -115,6 +118,7 @@ export class BridgeCall {
       ignored: this.counters.ignored,
       clears: this.counters.clears,
       dtmfIn: this.counters.dtmfIn,
+      dtmfDropped: this.counters.dtmfDropped,
       dtmfOut: this.counters.dtmfOut,
     };
   }
@@ -155,7 +159,10 @@ export class BridgeCall {
         return; // the stream paused; a new start may follow
       case "dtmf":
         this.counters.dtmfIn++;
-        if (!this.sink.sendDtmf(frame.digit)) log.debug("voximplant bridge: key not carried by this sink", { sessionId: this.target.sessionId });
+        if (!this.sink.sendDtmf(frame.digit)) {
+          this.counters.dtmfDropped++;
+          log.debug("voximplant bridge: key not carried (the sink is not ready)", { sessionId: this.target.sessionId });
+        }
         return;
       case "hangup":
         void this.finish("caller hung up", bridgeCloseCodes.normal);

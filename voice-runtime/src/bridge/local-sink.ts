@@ -1,8 +1,9 @@
 // The local sink: the voice runtime's embedded media endpoint, spoken to as every local client does
 // (transport/local/client.ts) at `${RUNTIME_MEDIA_URL}?session=<sid>`, with a media token the
-// bridge signs for the session (role "voximplant"). The runtime paces its audio and sends `clear`
-// on barge-in and `end` when the agent hangs up. The local protocol carries no DTMF
-// (packages/contracts/src/media-protocol.ts), so keys are not forwarded on this sink. A runtime
+// bridge signs for the session (role "voximplant", which makes the runtime's channel a phone line).
+// The runtime paces its audio and sends `clear` on barge-in and `end` when the agent hangs up. Keys
+// travel as the protocol's `dtmf` messages both ways: the caller's, one per key, into the session;
+// the agent's (send_dtmf) back to the scenario, which plays them with call.sendDigits. A runtime
 // that cannot be reached at first (restarting) is tried again a few times; once admitted, a lost
 // connection ends the call, as the runtime ends the session then.
 import { signSessionToken } from "@speaknode/tokens";
@@ -46,6 +47,7 @@ function localSink(options: LocalSinkOptions, target: SinkTarget, events: SinkEv
       const client = connectLocalMedia({ url: url.toString(), token, sampleRateHz: sinkSampleRateHz });
       client.onAudio((audio) => events.onAudio(audio.samples));
       client.onClear(() => events.onClear());
+      client.onDtmf((digits) => events.onDtmf(digits));
       try {
         await client.ready;
         return client;
@@ -80,7 +82,12 @@ function localSink(options: LocalSinkOptions, target: SinkTarget, events: SinkEv
     sendAudio(samples) {
       admitted?.sendPcm(samples);
     },
-    sendDtmf: () => false,
+    sendDtmf(digit) {
+      // Before `ready` the runtime refuses every frame: a key then is dropped, like the audio.
+      if (!admitted) return false;
+      admitted.sendDtmf(digit);
+      return true;
+    },
     async end(reason) {
       if (ending || hungUp) return;
       ending = true;

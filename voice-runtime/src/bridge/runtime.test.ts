@@ -47,4 +47,34 @@ describe("the bridge with the runtime's local media endpoint", () => {
     expect(await scenario.closed).toEqual({ code: 1000, reason: "the agent ended the call" });
     expect(scenario.controls.at(-1)).toEqual({ speaknode: "hangup", reason: "the agent ended the call" });
   });
+
+  it("makes the call a VoxImplant phone line: the caller's keys reach the session and the agent's keys reach the scenario", async () => {
+    const channels: LocalMediaChannel[] = [];
+    const runtime = await startLocalMediaServer({ port: 0, tokenSecret: bridgeTestSecret, pingIntervalMs: 0, onChannel: (channel) => channels.push(channel) });
+    const bridge = await startVoximplantBridge({ port: 0, tokenSecret: bridgeTestSecret, sink: localSinkFactory({ mediaUrl: runtime.url, tokenSecret: bridgeTestSecret }) });
+    cleanups.push(() => runtime.close(), () => bridge.close());
+
+    const scenario = fakeScenario(`${bridge.url}?token=${await callToken("ses_keys")}`, { codec: "ulaw", sampleRateHz: 8000 });
+    await scenario.opened;
+    scenario.start();
+    await expect.poll(() => channels.length).toBe(1);
+    const phone = channels[0]!.phone!;
+    // The bridge's token names the VoxImplant call (callToken binds `vox-<session>`).
+    expect(phone).toMatchObject({ provider: "voximplant", callId: "vox-ses_keys" });
+
+    const keys: string[] = [];
+    phone.onDtmf((digit) => keys.push(digit));
+    for (const digit of ["4", "2", "#"]) scenario.sendControl({ speaknode: "dtmf", digit });
+    await expect.poll(() => keys).toEqual(["4", "2", "#"]);
+
+    await phone.sendDtmf("1*");
+    await scenario.until(() => scenario.controls.length >= 2);
+    expect(scenario.controls).toEqual([
+      { speaknode: "dtmf", digits: "1" },
+      { speaknode: "dtmf", digits: "*" },
+    ]);
+    expect(bridge.metrics().calls[0]).toMatchObject({ dtmfIn: 3, dtmfDropped: 0, dtmfOut: 2 });
+    expect(bridge.metrics().totals).toMatchObject({ dtmfIn: 3, dtmfOut: 2 });
+    await channels[0]!.close("done");
+  });
 });

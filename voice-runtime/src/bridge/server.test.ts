@@ -113,6 +113,34 @@ describe("the VoxImplant media bridge with the local sink", () => {
     expect(bridge.metrics().calls[0]).toMatchObject({ clears: 1, queueMs: 0 });
   });
 
+  it("forwards the caller's keys to the runtime as dtmf messages, and the agent's keys to the scenario", async () => {
+    const { local, bridge } = await setUp();
+    const scenario = await connect(bridge);
+    await local.admitted;
+    await sleep(50); // the sink sees ready a moment after the runtime sent it
+    for (const digit of ["4", "2", "#"]) scenario.sendControl({ speaknode: "dtmf", digit });
+    // A key that is not one is not ours to read: ignored and counted.
+    scenario.sendControl({ speaknode: "dtmf", digit: "x" });
+    await expect.poll(() => local.state.dtmf).toEqual(["4", "2", "#"]);
+
+    local.pressKeys("9");
+    await scenario.until(() => scenario.controls.length === 1);
+    expect(scenario.controls).toEqual([{ speaknode: "dtmf", digits: "9" }]);
+    expect(bridge.metrics().calls[0]).toMatchObject({ dtmfIn: 3, dtmfDropped: 0, dtmfOut: 1, ignored: 1 });
+  });
+
+  it("drops and counts a key pressed before the runtime admitted the call", async () => {
+    const local = await fakeLocalMedia({ holdReady: true });
+    const bridge = await startVoximplantBridge({ port: 0, tokenSecret: bridgeTestSecret, sink: localSinkFactory({ mediaUrl: local.url, tokenSecret: bridgeTestSecret }) });
+    // The runtime goes first, so the sink waiting for its ready gives up.
+    cleanups.push(() => bridge.close(), () => local.close());
+    const scenario = await connect(bridge);
+    await local.admitted;
+    scenario.sendControl({ speaknode: "dtmf", digit: "5" });
+    await expect.poll(() => bridge.metrics().calls[0]?.dtmfDropped).toBe(1);
+    expect(local.state.dtmf).toEqual([]);
+  });
+
   it("hangs up the scenario when the agent ends the call, after its last words", async () => {
     const { local, bridge } = await setUp();
     const scenario = await connect(bridge);

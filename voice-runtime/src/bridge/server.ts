@@ -29,7 +29,7 @@ export interface VoximplantBridgeOptions {
 
 export interface BridgeMetrics {
   calls: CallMetrics[];
-  totals: { calls: number; framesIn: number; framesOut: number; underruns: number; drops: number; ignored: number; refused: number };
+  totals: { calls: number; framesIn: number; framesOut: number; underruns: number; drops: number; ignored: number; refused: number; dtmfIn: number; dtmfOut: number };
 }
 
 export interface VoximplantBridge {
@@ -47,14 +47,14 @@ export async function startVoximplantBridge(options: VoximplantBridgeOptions): P
   const live = new Set<BridgeCall>();
   /** Token ids already used, with their expiry (s): a replay inside the token's life is refused. */
   const usedTokens = new Map<string, number>();
-  const totals = { calls: 0, framesIn: 0, framesOut: 0, underruns: 0, drops: 0, ignored: 0, refused: 0 };
+  const totals = { calls: 0, framesIn: 0, framesOut: 0, underruns: 0, drops: 0, ignored: 0, refused: 0, dtmfIn: 0, dtmfOut: 0 };
 
   function metrics(): BridgeMetrics {
     const calls = [...live].map((call) => call.metrics());
-    const sum = (key: "framesIn" | "framesOut" | "underruns" | "drops" | "ignored") => totals[key] + calls.reduce((n, c) => n + c[key], 0);
+    const sum = (key: "framesIn" | "framesOut" | "underruns" | "drops" | "ignored" | "dtmfIn" | "dtmfOut") => totals[key] + calls.reduce((n, c) => n + c[key], 0);
     return {
       calls,
-      totals: { calls: totals.calls, framesIn: sum("framesIn"), framesOut: sum("framesOut"), underruns: sum("underruns"), drops: sum("drops"), ignored: sum("ignored"), refused: totals.refused },
+      totals: { calls: totals.calls, framesIn: sum("framesIn"), framesOut: sum("framesOut"), underruns: sum("underruns"), drops: sum("drops"), ignored: sum("ignored"), refused: totals.refused, dtmfIn: sum("dtmfIn"), dtmfOut: sum("dtmfOut") },
     };
   }
 
@@ -126,6 +126,8 @@ export async function startVoximplantBridge(options: VoximplantBridgeOptions): P
       totals.underruns += last.underruns;
       totals.drops += last.drops;
       totals.ignored += last.ignored;
+      totals.dtmfIn += last.dtmfIn;
+      totals.dtmfOut += last.dtmfOut;
       live.delete(call);
     });
     ws.resume();

@@ -94,7 +94,7 @@ export function fakeScenario(url: string, format: VoximplantMediaFormat) {
 }
 
 /** The runtime's local media endpoint, for one call: admits the bridge's hello and lets a test play the agent. */
-export async function fakeLocalMedia(options: { secret?: string; port?: number } = {}) {
+export async function fakeLocalMedia(options: { secret?: string; port?: number; /** Admit, but never send ready. */ holdReady?: boolean } = {}) {
   const httpServer: Server = createServer();
   const wss = new WebSocketServer({ server: httpServer });
   const state = {
@@ -102,6 +102,8 @@ export async function fakeLocalMedia(options: { secret?: string; port?: number }
     hello: null as { sessionId: string; role: string | undefined; sampleRateHz: number } | null,
     callerPcm: [] as Int16Array[],
     clientEnd: null as string | null,
+    /** Keys the bridge forwarded (client `dtmf` messages), as sent. */
+    dtmf: [] as string[],
     closedCode: null as number | null,
   };
   const admitted = new Promise<void>((resolve) => {
@@ -116,6 +118,7 @@ export async function fakeLocalMedia(options: { secret?: string; port?: number }
         const parsed = parseMediaClientMessage(rawText(data));
         if (!parsed.ok) return;
         if (parsed.message.type === "end") state.clientEnd = parsed.message.reason ?? "";
+        if (parsed.message.type === "dtmf") state.dtmf.push(parsed.message.digits);
         if (parsed.message.type !== "hello") return;
         const hello = parsed.message;
         void verifySessionToken(options.secret ?? bridgeTestSecret, hello.token, "media").then((claims) => {
@@ -126,7 +129,7 @@ export async function fakeLocalMedia(options: { secret?: string; port?: number }
           }
           state.socket = ws;
           state.hello = { sessionId, role: claims.role, sampleRateHz: hello.sampleRateHz };
-          ws.send(JSON.stringify({ type: "ready", protocolVersion: mediaProtocolVersion, sessionId, sampleRateHz: hello.sampleRateHz, frameMs: 20 }));
+          if (!options.holdReady) ws.send(JSON.stringify({ type: "ready", protocolVersion: mediaProtocolVersion, sessionId, sampleRateHz: hello.sampleRateHz, frameMs: 20 }));
           resolve();
         });
       });
@@ -146,6 +149,8 @@ export async function fakeLocalMedia(options: { secret?: string; port?: number }
     callerSamples: () => state.callerPcm.reduce((n, pcm) => n + pcm.length, 0),
     sendAudio: (samples: Int16Array) => socket().send(bytesFromPcm(samples)),
     clear: () => socket().send(JSON.stringify({ type: "clear" })),
+    /** The agent presses keys (send_dtmf): a server `dtmf` message. */
+    pressKeys: (digits: string) => socket().send(JSON.stringify({ type: "dtmf", digits })),
     /** The agent hangs up: `end`, then close (as the runtime's channel does). */
     hangUp(reason: string) {
       socket().send(JSON.stringify({ type: "end", reason }));
