@@ -36,8 +36,7 @@ export const mediaCloseCodes = {
 const markName = text().min(1).max(100);
 /** Keys of the telephone keypad (RFC 4733's 0-9, *, #, A-D), up to 32 in one message. */
 export const mediaDtmfMaxDigits = 32;
-const dtmfDigits = z
-  .string()
+const dtmfDigits = text()
   .min(1)
   .max(mediaDtmfMaxDigits)
   .regex(/^[0-9*#A-D]+$/, "DTMF digits are 0-9, *, #, A-D");
