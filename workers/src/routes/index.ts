@@ -54,6 +54,7 @@ import { registerTelephonyConnectionsUpdate } from "./telephony-connections-upda
 import { registerTelephonyConnectionsDelete } from "./telephony-connections-delete.ts";
 import { registerTelephonyConnectionsAvailableNumbers } from "./telephony-connections-available-numbers.ts";
 import { registerTelephonyConnectionsHealth } from "./telephony-connections-health.ts";
+import { registerTelephonyConnectionsLiveKitSipTrunk } from "./telephony-connections-livekit-sip-trunk.ts";
 import { registerPhoneNumbersImport } from "./phone-numbers-import.ts";
 import { registerPhoneNumbersList } from "./phone-numbers-list.ts";
 import { registerPhoneNumbersGet } from "./phone-numbers-get.ts";
@@ -145,6 +146,7 @@ export function registerRoutes(app: OpenAPIHono<AppEnv>): void {
   registerTelephonyConnectionsDelete(app);
   registerTelephonyConnectionsAvailableNumbers(app);
   registerTelephonyConnectionsHealth(app);
+  registerTelephonyConnectionsLiveKitSipTrunk(app);
   // `phone-numbers/import` is a literal path under the space; nothing registered shadows it.
   registerPhoneNumbersImport(app);
   registerPhoneNumbersList(app);
