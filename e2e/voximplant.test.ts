@@ -146,6 +146,20 @@ describe("a call to the demo VoxImplant number", () => {
     expect(res.headers.get("content-type")).toContain("application/problem+json");
     expect(await listed()).toEqual(before);
   });
+
+  it("hears keys the caller presses: the scenario's tones reach the agent through the bridge as a dtmf event with the digits, and the agent says which keys", async () => {
+    const { callId } = sim.placeCall({ from: caller, to: demoVoximplantNumber, script: politeCaller({ dtmf: "42#" }, { waitForAgent: { quietMs: 1500, timeoutMs: 30_000 } }, { say: "goodbye" }) });
+    const call = await sim.waitForCall(callId, ended, 120_000);
+    const session = await endedSession(sessionIdOf(call), "completed");
+
+    expect(call.counters.dtmfReceived).toBe(3);
+    expect(session.status, JSON.stringify(session)).toBe("completed");
+    const keys = session.phoneEvents.filter((e) => e.type === "dtmf");
+    expect(keys.length, JSON.stringify(session.phoneEvents)).toBeGreaterThan(0);
+    expect(keys.map((e) => e.detail)).toContainEqual({ digits: expect.stringContaining("4"), direction: "received" });
+    expect(keys.flatMap((e) => ("digits" in e.detail ? [e.detail.digits] : [])).join("")).toBe("42#");
+    expect(session.turns.filter((t) => t.role === "agent").map((t) => t.text)).toContainEqual(expect.stringMatching(/You pressed 4, 2, pound/));
+  });
 });
 
 describe("a call the agent places over VoxImplant", () => {
