@@ -204,43 +204,55 @@ export async function twilioTrunkToLiveKit(c: Context<AppEnv>, twilio: Connectio
   const movedE164 = toMove.map((n) => n.e164);
   let connection: ConnectionRow;
   try {
-    connection = await db.transaction(async (tx) => {
-      let row = existing;
-      if (!row) {
-        const id = newId("telephonyConnection");
-        const columns = await liveKitSipOps.create(c, id, {
+    // The columns are made before the transaction: the ops read through the request's db, which a
+    // transaction holding the connection would wait for.
+    const p = c.get("principal");
+    const id = existing?.id ?? newId("telephonyConnection");
+    const created = !existing
+      ? await liveKitSipOps.create(c, id, {
           provider: "livekit_sip",
           name: body.name,
           outbound: { address: names.domainName, transport: "tcp", authUsername: names.username, authPassword: side.password ?? newTrunkPassword() },
           inbound: { allowedAddresses: [...twilioSignallingRanges] },
           numbers: movedE164,
-        });
-        const p = c.get("principal");
+        })
+      : null;
+    // A re-run: the same settings with the moved numbers added (and the new password when the credential was made anew).
+    const patch =
+      existing && (movedE164.length > 0 || side.password !== null)
+        ? await liveKitSipOps.update(c, existing, {
+            outbound: { address: names.domainName, transport: "tcp", authUsername: names.username, ...(side.password !== null ? { authPassword: side.password } : {}) },
+            numbers: [...liveKitSipSettings(existing).numbers, ...movedE164],
+          })
+        : null;
+    connection = await db.transaction(async (tx) => {
+      let row = existing;
+      if (!row && created) {
         const [inserted] = await tx
           .insert(telephonyConnections)
-          .values({ id, spaceId: twilio.spaceId, provider: "livekit_sip", name: body.name, ...columns, createdBy: p.type === "user" ? p.userId : null })
+          .values({ id, spaceId: twilio.spaceId, provider: "livekit_sip", name: body.name, ...created, createdBy: p.type === "user" ? p.userId : null })
           .onConflictDoNothing()
           .returning();
         if (!inserted) throw new ApiError("conflict", `another telephony connection of this space is already called "${body.name}"`);
         row = inserted;
-      } else if (movedE164.length > 0 || side.password !== null) {
-        // The same settings with the moved numbers added (and a new password when the credential was made anew).
-        const outbound = { address: names.domainName, transport: "tcp" as const, authUsername: names.username, ...(side.password !== null ? { authPassword: side.password } : {}) };
-        const columns = await liveKitSipOps.update(c, row, { outbound, numbers: [...liveKitSipSettings(row).numbers, ...movedE164] });
+      } else if (row && patch) {
         const [updated] = await tx
           .update(telephonyConnections)
-          .set({ ...columns, version: sql`${telephonyConnections.version} + 1`, updatedAt: new Date() })
+          .set({ ...patch, version: sql`${telephonyConnections.version} + 1`, updatedAt: new Date() })
           .where(eq(telephonyConnections.id, row.id))
           .returning();
         if (!updated) throw new ApiError("conflict", "the LiveKit SIP connection was deleted meanwhile; try again");
         row = updated;
       }
+      if (!row) throw new Error("unreachable: a connection is either found or created");
       for (const n of toMove) {
         // The row moves (its id, agent and settings stay); its LiveKit SIP id is the E.164 number.
-        await tx
+        const moved = await tx
           .update(phoneNumbers)
           .set({ connectionId: row.id, providerNumberId: n.e164, providerState: { twilioTrunk: { trunkSid: side.trunk.sid, phoneNumberSid: n.providerNumberId } }, updatedAt: new Date() })
-          .where(and(eq(phoneNumbers.id, n.id), eq(phoneNumbers.connectionId, twilio.id)));
+          .where(and(eq(phoneNumbers.id, n.id), eq(phoneNumbers.connectionId, twilio.id)))
+          .returning({ id: phoneNumbers.id });
+        if (moved.length === 0) throw new ApiError("conflict", "a chosen number was released or moved meanwhile; nothing was changed, try again");
       }
       return row;
     });
