@@ -23,7 +23,7 @@ export interface RestWorld {
 const base = "/2010-04-01";
 export const e164 = /^\+[1-9]\d{6,14}$/;
 
-function authenticate(world: RestWorld, req: IncomingMessage): Account {
+export function authenticate(world: RestWorld, req: IncomingMessage): Account {
   const header = req.headers.authorization ?? "";
   const m = /^Basic\s+([A-Za-z0-9+/=]+)$/i.exec(header);
   const unauthorized = new HttpError(401, 20003, "Authenticate", { "www-authenticate": 'Basic realm="Twilio API"' });

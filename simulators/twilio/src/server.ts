@@ -12,7 +12,8 @@ import { DialBook, maxCreateCallLatencyMs, type SimConfig } from "./dials.ts";
 import { HttpError, twilioError } from "./http.ts";
 import type { Account, AccountConfig, CallReport, IncomingNumber, PhoneBehaviour, ScriptStep } from "./model.ts";
 import { outboundCallInit } from "./outbound.ts";
-import { handleRest, type RestWorld } from "./rest.ts";
+import { authenticate, handleRest, type RestWorld } from "./rest.ts";
+import { handleTrunking, isTrunkingPath, TrunkingState } from "./trunking.ts";
 
 export interface TwilioSimulatorOptions {
   host?: "127.0.0.1";
@@ -170,9 +171,15 @@ export async function startTwilioSimulator(opts: TwilioSimulatorOptions): Promis
     },
   };
 
+  // Elastic SIP Trunking (trunking.ts), served on this origin beside /2010-04-01.
+  const trunking = new TrunkingState();
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? "/", `http://${host}`);
-    const handle = url.pathname.startsWith("/sim/") ? handleControl(api, req, res, url) : handleRest(world, req, res, url);
+    const handle = url.pathname.startsWith("/sim/")
+      ? handleControl(api, req, res, url)
+      : isTrunkingPath(url.pathname)
+        ? (async () => handleTrunking(trunking, authenticate(world, req), req, res, url))()
+        : handleRest(world, req, res, url);
     handle.catch((err: unknown) => {
       if (res.headersSent) return void res.destroy();
       if (err instanceof HttpError) return twilioError(res, err);
