@@ -143,6 +143,17 @@ describe("POST /v1/telephony-connections/{id}/livekit-sip-trunk", () => {
     expect(s.trunking.trunks.size + s.trunking.credentialLists.size).toBe(0);
   });
 
+  it("keeps what an earlier run made when a later run fails, undoing only its own part", async () => {
+    const s = await setup();
+    expect((await trunkCall(s, { name: "Via Twilio trunk", phoneNumberIds: [s.phoneIds[0]] })).status).toBe(201);
+    s.trunking.failing = { method: "POST", pathEnd: /\/PhoneNumbers$/, status: 503 };
+    const res = await trunkCall(s, { name: "Via Twilio trunk", phoneNumberIds: s.phoneIds });
+    expectProblem(res, 503, "upstream_unavailable");
+    expect([s.trunking.trunks.size, s.trunking.originationUrls.size, s.trunking.credentials.size, s.trunking.numberTrunks.size]).toEqual([1, 1, 1, 1]);
+    const [row] = await withDb((db) => db.select().from(phoneNumbers).where(eq(phoneNumbers.id, s.phoneIds[1]!)));
+    expect(row?.connectionId).toBe(s.connectionId);
+  });
+
   it("refuses a number of another connection or space by its field, before Twilio is asked", async () => {
     const s = await setup();
     const res = await trunkCall(s, { name: "Via Twilio trunk", phoneNumberIds: [s.phoneIds[0], "pnm_01jqz8k3m4n5p6q7r8s9t0v1w2"] });

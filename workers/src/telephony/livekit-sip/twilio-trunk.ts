@@ -16,6 +16,7 @@ import { newId, type CreateLiveKitSipTrunkBody, type FieldError, type LiveKitSip
 import { phoneNumbers, telephonyConnections } from "@speaknode/db";
 import type { AppEnv } from "../../context.ts";
 import { ApiError } from "../../errors.ts";
+import { databaseErrorFields } from "../../lib/db-error.ts";
 import { log } from "../../lib/log.ts";
 import { toTelephonyConnection } from "../connection-resource.ts";
 import { twilioCredentials, type ConnectionRow } from "../connections.ts";
@@ -258,6 +259,8 @@ export async function twilioTrunkToLiveKit(c: Context<AppEnv>, twilio: Connectio
     });
   } catch (err) {
     await undoAll(twilio.id, undo);
+    // A unique index settling a race (the name, or a number taken meanwhile): nothing was written.
+    if (databaseErrorFields(err)?.code === "23505") throw new ApiError("conflict", "the connection's name or one of the numbers was taken meanwhile; nothing was changed, try again");
     throw err;
   }
 
