@@ -102,7 +102,8 @@ describe("LiveKit SIP connections", () => {
     const lk = stubLiveKit();
     const w = await makeWorld();
     const agentId = await publishedPhoneAgent(w);
-    const numbers = [newE164(), newE164(), newE164()];
+    // Imported in descending order: the inbound trunk lists them sorted, whatever order the rows come back in.
+    const numbers = [newE164(), newE164(), newE164()].sort().reverse();
     const created = await create(w, trunkBody(numbers));
     expect(created.status).toBe(201);
     const id = String(created.body["id"]);
@@ -116,7 +117,7 @@ describe("LiveKit SIP connections", () => {
     const [first, second] = imported.body["imported"] as { id: string; sip: { status: string; dispatchRuleId: string | null } }[];
     expect(first?.sip).toMatchObject({ status: "synced", dispatchRuleId: expect.stringMatching(/^SDR_/) });
     const [inbound] = [...lk.inboundTrunks.values()];
-    expect(inbound).toMatchObject({ name: `speaknode:${id}:in`, numbers: [numbers[0], numbers[1]], allowedAddresses: ["54.172.60.0/30"], authUsername: "in-user", authPassword: "in-password-5678", headersToAttributes: { "X-Speaknode-Session": "speaknode.sessionId", "X-Speaknode-Token": "speaknode.token" } });
+    expect(inbound).toMatchObject({ name: `speaknode:${id}:in`, numbers: [numbers[1], numbers[0]], allowedAddresses: ["54.172.60.0/30"], authUsername: "in-user", authPassword: "in-password-5678", headersToAttributes: { "X-Speaknode-Session": "speaknode.sessionId", "X-Speaknode-Token": "speaknode.token" } });
     const rule = lk.rules.get(first!.sip.dispatchRuleId!);
     const metadata = JSON.stringify({ kind: "speaknode.sip", phoneNumberId: first!.id, connectionId: id });
     expect(rule).toMatchObject({ trunkIds: [inbound?.["sipTrunkId"]], numbers: [numbers[0]], metadata, rule: { dispatchRuleIndividual: { roomPrefix: "call-" } }, roomConfig: { agents: [{ agentName: "speaknode-agent", metadata }] } });

@@ -41,7 +41,10 @@ export function sipClientFor(config: Config): LiveKitSipClient | undefined {
 }
 
 async function desiredFor(deps: SipProvisionDeps, row: ConnectionRow, numbers: PhoneNumberRow[], agentName: string, digest: SipDigest | null): Promise<DesiredSip> {
-  const taking = numbers.filter((n) => n.inboundEnabled);
+  // One order whatever the query plan: the rows come in e164 order through the (connection, e164)
+  // index but in heap order from a sequential scan (a small table), and the trunk's fingerprint
+  // hashes the list, so another order would update the trunk on a run that changes nothing.
+  const taking = numbers.filter((n) => n.inboundEnabled).sort((a, b) => (a.e164 < b.e164 ? -1 : a.e164 > b.e164 ? 1 : 0));
   const desiredNumbers = numbers.map((n) => ({ phoneNumberId: n.id, e164: n.e164, dispatch: n.inboundEnabled && n.agentId !== null }));
   if (row.provider === "twilio") {
     return {
