@@ -149,47 +149,66 @@ export class TwilioClient {
   }
 
   async #request<T>(method: "GET" | "POST", path: string, body?: Record<string, string | undefined> | [string, string][]): Promise<T> {
-    const { auth, accountSid } = this.#opts.credentials;
-    const user = auth.type === "api_key" ? auth.apiKeySid : accountSid;
-    const password = auth.type === "api_key" ? auth.apiKeySecret : auth.authToken;
-    const headers: Record<string, string> = { authorization: `Basic ${btoa(`${user}:${password}`)}`, accept: "application/json" };
-    let payload: string | undefined;
+    let form: URLSearchParams | undefined;
     if (body) {
-      const form = new URLSearchParams();
+      form = new URLSearchParams();
       for (const [k, v] of Array.isArray(body) ? body : Object.entries(body)) if (v !== undefined) form.append(k, v);
-      payload = form.toString();
-      headers["content-type"] = "application/x-www-form-urlencoded";
     }
-    const url = `${this.#opts.baseUrl}/${apiVersion}${path}`;
-    let res: Response;
-    try {
-      res = await (this.#opts.fetch ?? fetch)(url, { method, headers, body: payload, signal: AbortSignal.timeout(this.#opts.timeoutMs), redirect: "manual" });
-    } catch (err) {
-      const timedOut = err instanceof Error && (err.name === "TimeoutError" || err.name === "AbortError");
-      throw new TwilioApiError(timedOut ? "Twilio did not answer in time" : "Twilio could not be reached", 0, null, null, null);
-    }
-    const text = await res.text();
-    if (res.ok) {
-      try {
-        return JSON.parse(text) as T;
-      } catch {
-        throw new TwilioApiError("Twilio answered with something other than JSON", 502, null, null, null);
-      }
-    }
-    let code: number | null = null;
-    let message = `Twilio answered ${res.status}`;
-    let moreInfo: string | null = null;
-    try {
-      const problem = JSON.parse(text) as { code?: unknown; message?: unknown; more_info?: unknown };
-      if (typeof problem.code === "number") code = problem.code;
-      if (typeof problem.message === "string") message = problem.message.slice(0, 500);
-      if (typeof problem.more_info === "string") moreInfo = problem.more_info.slice(0, 500);
-    } catch {
-      // Not Twilio's JSON error: the status says enough.
-    }
-    const retryAfter = Number(res.headers.get("retry-after"));
-    throw new TwilioApiError(message, res.status, code, moreInfo, Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter : null);
+    return (await twilioRequest(this.#opts, method, `${this.#opts.baseUrl}/${apiVersion}${path}`, form, { emptyOk: false })) as T;
   }
+}
+
+/**
+ * One call to a Twilio API (the 2010 REST API and the Trunking API share auth, form encoding and
+ * error body): basic auth, a form body when given, JSON back. Twilio unreachable or silent is a
+ * status-0 TwilioApiError; an error answer carries Twilio's `{ code, message, more_info }` and
+ * Retry-After. `emptyOk` accepts a 204 or empty body (DELETE) as null.
+ */
+export async function twilioRequest(
+  opts: { credentials: TwilioCredentials; timeoutMs: number; fetch?: typeof fetch | undefined },
+  method: "GET" | "POST" | "DELETE",
+  url: string,
+  form: URLSearchParams | undefined,
+  { emptyOk }: { emptyOk: boolean },
+): Promise<unknown> {
+  const { auth, accountSid } = opts.credentials;
+  const user = auth.type === "api_key" ? auth.apiKeySid : accountSid;
+  const password = auth.type === "api_key" ? auth.apiKeySecret : auth.authToken;
+  const headers: Record<string, string> = { authorization: `Basic ${btoa(`${user}:${password}`)}`, accept: "application/json" };
+  let payload: string | undefined;
+  if (form) {
+    payload = form.toString();
+    headers["content-type"] = "application/x-www-form-urlencoded";
+  }
+  let res: Response;
+  try {
+    res = await (opts.fetch ?? fetch)(url, { method, headers, body: payload, signal: AbortSignal.timeout(opts.timeoutMs), redirect: "manual" });
+  } catch (err) {
+    const timedOut = err instanceof Error && (err.name === "TimeoutError" || err.name === "AbortError");
+    throw new TwilioApiError(timedOut ? "Twilio did not answer in time" : "Twilio could not be reached", 0, null, null, null);
+  }
+  const text = await res.text();
+  if (res.ok) {
+    if (emptyOk && (res.status === 204 || text === "")) return null;
+    try {
+      return JSON.parse(text) as unknown;
+    } catch {
+      throw new TwilioApiError("Twilio answered with something other than JSON", 502, null, null, null);
+    }
+  }
+  let code: number | null = null;
+  let message = `Twilio answered ${res.status}`;
+  let moreInfo: string | null = null;
+  try {
+    const problem = JSON.parse(text) as { code?: unknown; message?: unknown; more_info?: unknown };
+    if (typeof problem.code === "number") code = problem.code;
+    if (typeof problem.message === "string") message = problem.message.slice(0, 500);
+    if (typeof problem.more_info === "string") moreInfo = problem.more_info.slice(0, 500);
+  } catch {
+    // Not Twilio's JSON error: the status says enough.
+  }
+  const retryAfter = Number(res.headers.get("retry-after"));
+  throw new TwilioApiError(message, res.status, code, moreInfo, Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter : null);
 }
 
 function pageTokenOf(nextPageUri: string | null): string | null {

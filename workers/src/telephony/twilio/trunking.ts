@@ -8,10 +8,10 @@
 //   api.twilio.com/2010-04-01/Accounts/{AC}/SIP/CredentialLists.json              FriendlyName (≤ 64) → CL…
 //   …/SIP/CredentialLists/{CL}/Credentials.json                                   Username (≤ 32), Password (≥ 12, a digit, mixed case) → CR…
 // v1 lists page with `meta.next_page_url` (absolute); 2010 lists with `next_page_uri` (relative).
-// Same auth, form encoding and error body as the REST client (client.ts), and the same TwilioApiError.
+// Same auth, form encoding and error body as the REST client: both send through client.ts's twilioRequest.
 import { z } from "zod";
 import { text } from "@speaknode/contracts";
-import { TwilioApiError, type TwilioCredentials } from "./client.ts";
+import { TwilioApiError, twilioRequest, type TwilioCredentials } from "./client.ts";
 
 export interface TrunkingClientOptions {
   /** The 2010 REST API's base (TWILIO_API_BASE_URL). */
@@ -167,44 +167,7 @@ export class TwilioTrunkingClient {
     await this.#request("DELETE", url);
   }
 
-  async #request(method: "GET" | "POST" | "DELETE", url: string, form?: Record<string, string>): Promise<unknown> {
-    const { auth, accountSid } = this.#opts.credentials;
-    const user = auth.type === "api_key" ? auth.apiKeySid : accountSid;
-    const password = auth.type === "api_key" ? auth.apiKeySecret : auth.authToken;
-    const headers: Record<string, string> = { authorization: `Basic ${btoa(`${user}:${password}`)}`, accept: "application/json" };
-    let body: string | undefined;
-    if (form) {
-      body = new URLSearchParams(form).toString();
-      headers["content-type"] = "application/x-www-form-urlencoded";
-    }
-    let res: Response;
-    try {
-      res = await (this.#opts.fetch ?? fetch)(url, { method, headers, body, signal: AbortSignal.timeout(this.#opts.timeoutMs), redirect: "manual" });
-    } catch (err) {
-      const timedOut = err instanceof Error && (err.name === "TimeoutError" || err.name === "AbortError");
-      throw new TwilioApiError(timedOut ? "Twilio did not answer in time" : "Twilio could not be reached", 0, null, null, null);
-    }
-    const text = await res.text();
-    if (res.ok) {
-      if (res.status === 204 || text === "") return null;
-      try {
-        return JSON.parse(text) as unknown;
-      } catch {
-        throw new TwilioApiError("Twilio answered with something other than JSON", 502, null, null, null);
-      }
-    }
-    let code: number | null = null;
-    let message = `Twilio answered ${res.status}`;
-    let moreInfo: string | null = null;
-    try {
-      const problem = JSON.parse(text) as { code?: unknown; message?: unknown; more_info?: unknown };
-      if (typeof problem.code === "number") code = problem.code;
-      if (typeof problem.message === "string") message = problem.message.slice(0, 500);
-      if (typeof problem.more_info === "string") moreInfo = problem.more_info.slice(0, 500);
-    } catch {
-      // Not Twilio's JSON error: the status says enough.
-    }
-    const retryAfter = Number(res.headers.get("retry-after"));
-    throw new TwilioApiError(message, res.status, code, moreInfo, Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter : null);
+  #request(method: "GET" | "POST" | "DELETE", url: string, form?: Record<string, string>): Promise<unknown> {
+    return twilioRequest(this.#opts, method, url, form ? new URLSearchParams(form) : undefined, { emptyOk: true });
   }
 }
