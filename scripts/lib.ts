@@ -154,39 +154,54 @@ export async function startVoiceRuntime(opts: {
       ...opts.env,
     },
   });
+  const { ready: mediaUrl, stop } = await untilReady(child, { name: "the voice runtime", ready: /speaknode voice runtime ready (\S+)/, quiet: opts.quiet, timeoutMs: opts.timeoutMs ?? 60_000, stopGraceMs: 12_000 });
+  return { mediaUrl, child, stop };
+}
+
+/**
+ * Waits for a child process of ours to print its ready line on stdout (passed through unless
+ * `quiet`) and resolves with the line's first group and a stop that sends SIGTERM, then SIGKILL
+ * after `stopGraceMs`. An exit or a timeout first stops it and rejects with its last stderr.
+ */
+export async function untilReady(
+  child: ChildProcess,
+  opts: { name: string; ready: RegExp; quiet?: boolean | undefined; timeoutMs: number; stopGraceMs: number },
+): Promise<{ ready: string; stop(): Promise<void> }> {
   let output = "";
   child.stderr?.on("data", (d: Buffer) => (output = (output + d.toString()).slice(-20_000)));
   const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
   const stop = async () => {
     if (child.exitCode === null) {
       child.kill("SIGTERM");
-      await Promise.race([exited, new Promise((r) => setTimeout(r, 12_000))]);
+      await Promise.race([exited, new Promise((r) => setTimeout(r, opts.stopGraceMs))]);
       if (child.exitCode === null) child.kill("SIGKILL");
     }
   };
-  const mediaUrl = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`the voice runtime did not start in time\n${output}`)), opts.timeoutMs ?? 60_000);
+  const ready = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${opts.name} did not start in time\n${output}`)), opts.timeoutMs);
     let buffered = "";
+    let found = false;
     child.stdout?.on("data", (d: Buffer) => {
       // @livekit/agents logs to stdout: pass it through unless asked to be quiet.
       if (!opts.quiet) process.stdout.write(d);
-      if (buffered.includes("speaknode voice runtime ready")) return;
+      if (found) return;
       buffered += d.toString();
-      const m = buffered.match(/speaknode voice runtime ready (\S+)/);
+      const m = buffered.match(opts.ready);
       if (m?.[1]) {
+        found = true;
         clearTimeout(timer);
         resolve(m[1]);
       }
     });
     void exited.then((code) => {
       clearTimeout(timer);
-      reject(new Error(`the voice runtime exited with code ${code}\n${output}`));
+      reject(new Error(`${opts.name} exited with code ${code}\n${output}`));
     });
   }).catch(async (err: unknown) => {
     await stop();
     throw err;
   });
-  return { mediaUrl, child, stop };
+  return { ready, stop };
 }
 
 export interface LocalStack {

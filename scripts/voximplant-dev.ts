@@ -27,7 +27,7 @@ import {
 import { newScenarioSecret, sealVoximplantSecrets } from "../workers/src/telephony/voximplant/credentials.ts";
 import { voximplantScenario } from "../workers/src/telephony/voximplant/scenario.ts";
 import { startVoximplantSimulator, type VoximplantSimulator } from "../simulators/voximplant/src/server.ts";
-import { ensureDir } from "./lib.ts";
+import { ensureDir, untilReady } from "./lib.ts";
 
 const root = new URL("..", import.meta.url).pathname;
 
@@ -123,34 +123,6 @@ export async function startBridge(opts: { port: number; tokenSecret: string; run
     stdio: ["ignore", "pipe", opts.quiet ? "pipe" : "inherit"],
     env: { ...process.env, BRIDGE_HOST: "127.0.0.1", BRIDGE_PORT: String(opts.port), RUNTIME_TOKEN_SECRET: opts.tokenSecret, RUNTIME_MEDIA_URL: opts.runtimeMediaUrl, MEDIA_DRIVER: "local" },
   });
-  let output = "";
-  child.stderr?.on("data", (d: Buffer) => (output = (output + d.toString()).slice(-10_000)));
-  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
-  const stop = async () => {
-    if (child.exitCode === null) {
-      child.kill("SIGTERM");
-      await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
-      if (child.exitCode === null) child.kill("SIGKILL");
-    }
-  };
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`the VoxImplant bridge did not start in time\n${output}`)), opts.timeoutMs ?? 30_000);
-    let buffered = "";
-    child.stdout?.on("data", (d: Buffer) => {
-      buffered += d.toString();
-      const m = buffered.match(/speaknode voximplant bridge ready (\S+)/);
-      if (m?.[1]) {
-        clearTimeout(timer);
-        resolve(m[1]);
-      }
-    });
-    void exited.then((code) => {
-      clearTimeout(timer);
-      reject(new Error(`the VoxImplant bridge exited with code ${code}\n${output}`));
-    });
-  }).catch(async (err: unknown) => {
-    await stop();
-    throw err;
-  });
+  const { ready: url, stop } = await untilReady(child, { name: "the VoxImplant bridge", ready: /speaknode voximplant bridge ready (\S+)/, quiet: opts.quiet, timeoutMs: opts.timeoutMs ?? 30_000, stopGraceMs: 5000 });
   return { url, child, stop };
 }
