@@ -20,7 +20,8 @@ import { errorFields, log } from "../lib/log.ts";
 import { toAgent } from "../agents/store.ts";
 import { sessionRoomIn } from "../sessions/room.ts";
 import { forwardAnsweredBy, isAnsweredBy, isMachine } from "./amd.ts";
-import { callStatusEffect, hangupCause, isTerminalCallStatus, isTwilioCallStatus, twilioCallStatuses } from "./call-status.ts";
+import { hangupCause, isTerminalCallStatus, isTwilioCallStatus, twilioCallStatuses } from "./call-status.ts";
+import { applyCallStatusToRoom } from "./call-status-room.ts";
 import { twilioClient, twilioCredentials } from "./connections.ts";
 import { TelephonyMessage, telephonyDeadLetterQueueName, telephonyMaxRetries } from "./protocol.ts";
 import { loadWebhookLog, markWebhookLog, type WebhookLogRow } from "./webhook-log.ts";
@@ -194,21 +195,7 @@ async function applyStatus(cx: ConsumeContext, row: WebhookLogRow): Promise<Outc
       .where(and(eq(sessions.id, session.id), or(isNull(sessions.providerStatus), notInArray(sessions.providerStatus, terminalStatuses))));
   }
   // The rest is idempotent, so it runs on a replay too and finishes what a failed delivery began.
-  const room = sessionRoomIn(cx.env, session.id);
-  const published = await room.publish({ eventId: `twilio-status:${eventKey}`, event: { type: "phone.status", status } });
-  if (!published.ok && published.code !== "invalid_state") log.warn("telephony: call status not published", { sessionId: session.id, code: published.code });
-  const state = await room.state();
-  let moved = "";
-  if (state.ok) {
-    const effect = callStatusEffect(status, state.status);
-    if (effect.action === "fail") {
-      const result = await room.transition({ to: "failed", reason: effect.reason });
-      if (result.ok) moved = `; session failed: ${effect.reason}`;
-      else if (result.code !== "invalid_transition") throw new Error(`session room refused the failure: ${result.code}`);
-    }
-  }
-  if (inserted.length === 0) return { retry: false, outcome: "ignored", detail: `duplicate callback (${status})${moved}`, sessionId: session.id };
-  return { retry: false, outcome: "processed", detail: `${status}${moved}`, sessionId: session.id };
+  return applyCallStatusToRoom(cx.env, session.id, status, { eventId: `twilio-status:${eventKey}`, firstSeen: inserted.length > 0, what: "callback" });
 }
 
 /** The agent's voicemail policy for the configuration the session runs. */

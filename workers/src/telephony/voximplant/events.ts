@@ -6,9 +6,8 @@
 // lifecycle moves are idempotent themselves.
 import { and, eq, isNull, notInArray, or } from "drizzle-orm";
 import { phoneNumbers, sessionCallStatuses, sessions, type Database } from "@speaknode/db";
-import { log } from "../../lib/log.ts";
-import { sessionRoomIn } from "../../sessions/room.ts";
-import { callStatusEffect, hangupCause, isTerminalCallStatus, twilioCallStatuses, type TwilioCallStatus } from "../call-status.ts";
+import { hangupCause, isTerminalCallStatus, twilioCallStatuses, type TwilioCallStatus } from "../call-status.ts";
+import { applyCallStatusToRoom } from "../call-status-room.ts";
 import type { WebhookLogRow } from "../webhook-log.ts";
 
 export type EventOutcome = { retry: false; outcome: "processed" | "ignored"; detail: string; sessionId?: string };
@@ -81,21 +80,5 @@ export async function applyVoximplantEvent(cx: { db: Database; env: Record<strin
       .set({ providerStatus: status, ...(cause ? { hangupCause: cause } : {}) })
       .where(and(eq(sessions.id, session.id), or(isNull(sessions.providerStatus), notInArray(sessions.providerStatus, terminalStatuses))));
   }
-  const room = sessionRoomIn(cx.env, session.id);
-  const published = await room.publish({ eventId: `voximplant-event:${eventKey}`, event: { type: "phone.status", status } });
-  if (!published.ok && published.code !== "invalid_state") log.warn("telephony: call status not published", { sessionId: session.id, code: published.code });
-  let moved = "";
-  if (status !== "transferred") {
-    const state = await room.state();
-    if (state.ok) {
-      const effect = callStatusEffect(status, state.status);
-      if (effect.action === "fail") {
-        const result = await room.transition({ to: "failed", reason: effect.reason });
-        if (result.ok) moved = `; session failed: ${effect.reason}`;
-        else if (result.code !== "invalid_transition") throw new Error(`session room refused the failure: ${result.code}`);
-      }
-    }
-  }
-  if (inserted.length === 0) return { retry: false, outcome: "ignored", detail: `duplicate event (${status})${moved}`, sessionId: session.id };
-  return { retry: false, outcome: "processed", detail: `${status}${moved}`, sessionId: session.id };
+  return applyCallStatusToRoom(cx.env, session.id, status, { eventId: `voximplant-event:${eventKey}`, firstSeen: inserted.length > 0, what: "event" });
 }
