@@ -4,14 +4,13 @@
 // nothing else. The caller acts on an accepted request; a refused one answers 403 and says
 // nothing about whether the connection exists.
 import type { Context } from "hono";
-import { eq } from "drizzle-orm";
-import { idSchema, newId } from "@speaknode/contracts";
-import { telephonyConnections } from "@speaknode/db";
+import { newId } from "@speaknode/contracts";
 import type { AppEnv } from "../../context.ts";
 import { ApiError } from "../../errors.ts";
 import { errorFields, log } from "../../lib/log.ts";
 import { publicOrigin } from "../../lib/public-url.ts";
 import { twilioCredentials, webhookSigningToken, type ConnectionRow } from "../connections.ts";
+import { edgeConnection, edgeRequestLogFields } from "../edge-request.ts";
 import { insertWebhookLog, type WebhookLogEntry } from "../webhook-log.ts";
 import { verifyTwilioSignature } from "./signature.ts";
 
@@ -54,12 +53,6 @@ function signedUrlCandidates(c: Context<AppEnv>): string[] {
   return [...new Set(candidates)];
 }
 
-async function connectionById(c: Context<AppEnv>, connectionId: string): Promise<ConnectionRow | undefined> {
-  if (!idSchema("telephonyConnection").safeParse(connectionId).success) return undefined;
-  const [row] = await c.get("db").select().from(telephonyConnections).where(eq(telephonyConnections.id, connectionId));
-  return row?.provider === "twilio" ? row : undefined;
-}
-
 async function signatureValid(c: Context<AppEnv>, connection: ConnectionRow, pairs: [string, string][]): Promise<boolean> {
   let token: string;
   try {
@@ -81,23 +74,18 @@ async function signatureValid(c: Context<AppEnv>, connection: ConnectionRow, pai
 export async function receiveTwilioWebhook(c: Context<AppEnv>, kind: WebhookLogEntry["kind"], connectionId: string, dedupeKey: (params: Record<string, string>) => string | null): Promise<AcceptedWebhook> {
   const pairs = await readTwilioForm(c);
   const params = Object.fromEntries(pairs);
-  const connection = await connectionById(c, connectionId);
+  const connection = await edgeConnection(c, connectionId, "twilio");
   const valid = connection ? await signatureValid(c, connection, pairs) : false;
   const logId = newId("webhookLog");
   const logged = insertWebhookLog(c.get("db"), {
     id: logId,
     provider: "twilio",
     kind,
-    connectionId: connection?.id ?? null,
-    spaceId: connection?.spaceId ?? null,
-    method: c.req.method,
-    url: c.req.url,
-    headers: c.req.raw.headers,
+    ...edgeRequestLogFields(c, connection),
     params,
     signatureValid: valid,
     outcome: valid ? "accepted" : "refused",
     ...(valid ? { dedupeKey: dedupeKey(params) } : { detail: connection ? "signature does not match" : "unknown connection" }),
-    requestId: c.get("requestId"),
   }).then(() => undefined);
   if (!connection || !valid) {
     await logged;

@@ -4,14 +4,13 @@
 // redacted) — refused ones too. A refused request answers 401 and says nothing about whether the
 // connection exists. Bodies are the scenario's wire format (scenario.ts), parsed with zod.
 import type { Context } from "hono";
-import { eq } from "drizzle-orm";
 import { z } from "zod";
 import { idSchema, newId, text } from "@speaknode/contracts";
-import { telephonyConnections } from "@speaknode/db";
 import type { AppEnv } from "../../context.ts";
 import { ApiError, fieldErrorsFromZod } from "../../errors.ts";
 import { errorFields, log } from "../../lib/log.ts";
 import type { ConnectionRow } from "../connections.ts";
+import { edgeConnection, edgeRequestLogFields } from "../edge-request.ts";
 import { insertWebhookLog } from "../webhook-log.ts";
 import { openVoximplantSecrets, scenarioSecretMatches } from "./credentials.ts";
 
@@ -78,12 +77,6 @@ async function readJson(c: Context<AppEnv>): Promise<unknown> {
   }
 }
 
-async function connectionById(c: Context<AppEnv>, connectionId: string): Promise<ConnectionRow | undefined> {
-  if (!idSchema("telephonyConnection").safeParse(connectionId).success) return undefined;
-  const [row] = await c.get("db").select().from(telephonyConnections).where(eq(telephonyConnections.id, connectionId));
-  return row?.provider === "voximplant" ? row : undefined;
-}
-
 async function secretMatches(c: Context<AppEnv>, connection: ConnectionRow): Promise<boolean> {
   const sent = /^Bearer (\S+)$/.exec(c.req.header("authorization") ?? "")?.[1] ?? "";
   try {
@@ -102,7 +95,7 @@ async function secretMatches(c: Context<AppEnv>, connection: ConnectionRow): Pro
 export async function receiveScenarioRequest<T extends z.ZodType>(c: Context<AppEnv>, kind: "voice" | "status", schema: T, dedupeKey: (body: z.infer<T>) => string): Promise<AcceptedScenarioRequest<z.infer<T>>> {
   const connectionId = c.req.param("connectionId") ?? "";
   const raw = await readJson(c);
-  const connection = await connectionById(c, connectionId);
+  const connection = await edgeConnection(c, connectionId, "voximplant");
   const valid = connection ? await secretMatches(c, connection) : false;
   const parsed = schema.safeParse(raw);
   const params = typeof raw === "object" && raw !== null && !Array.isArray(raw) ? paramsOf(raw as Record<string, unknown>) : {};
@@ -114,16 +107,11 @@ export async function receiveScenarioRequest<T extends z.ZodType>(c: Context<App
     id: logId,
     provider: "voximplant",
     kind,
-    connectionId: connection?.id ?? null,
-    spaceId: connection?.spaceId ?? null,
-    method: c.req.method,
-    url: c.req.url,
-    headers: c.req.raw.headers,
+    ...edgeRequestLogFields(c, connection),
     params: Object.fromEntries(Object.entries(params).slice(0, 50)),
     signatureValid: valid,
     outcome: accepted ? "accepted" : "refused",
     ...(accepted ? { dedupeKey: dedupeKey(parsed.data) } : { detail: !connection ? "unknown connection" : !valid ? "scenario secret does not match" : "not the scenario's request format" }),
-    requestId: c.get("requestId"),
   });
   if (!connection || !valid) {
     log.warn("telephony: scenario request refused", { requestId: c.get("requestId"), kind, logId, knownConnection: connection !== undefined });
