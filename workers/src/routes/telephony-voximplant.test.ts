@@ -129,3 +129,16 @@ describe("POST /telephony/voximplant/{connectionId}/events", () => {
     expect(bad.queue.sent).toHaveLength(0);
   });
 });
+
+describe("the control URL a scenario reports", () => {
+  it("is stored only when the SSRF policy allows it: a link-local or private address connects the call but is never kept to be called", async () => {
+    const w = await voxWorld();
+    for (const accessUrl of ["http://169.254.169.254/latest/meta-data", "https://10.0.0.7/request/abc", "https://[fd00::1]/request"]) {
+      const res = await post(w, "calls", inbound(w, { accessUrl }));
+      expect(res.status).toBe(200);
+      expect(res.body).toMatchObject({ action: "connect" });
+      const [row] = await withDb((db) => db.select().from(sessions).where(eq(sessions.id, String(res.body["sessionId"]))));
+      expect(row?.providerControlUrl, accessUrl).toBeNull();
+    }
+  });
+});

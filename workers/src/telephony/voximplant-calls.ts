@@ -5,7 +5,7 @@ import type { Config } from "../config.ts";
 import { ApiError } from "../errors.ts";
 import { log } from "../lib/log.ts";
 import type { DialDeps, PlacedCall, ProviderDial } from "./outbound-dial.ts";
-import { controlVoximplantCall, type VoximplantCommand } from "./voximplant/control.ts";
+import { controlVoximplantCall, usableControlUrl, type VoximplantCommand } from "./voximplant/control.ts";
 import { startVoximplantCall, voximplantCallRefusal } from "./voximplant/outbound.ts";
 
 export type { VoximplantCommand } from "./voximplant/control.ts";
@@ -14,7 +14,9 @@ export type { VoximplantCommand } from "./voximplant/control.ts";
 export async function placeVoximplantCall(deps: DialDeps, d: ProviderDial): Promise<PlacedCall> {
   try {
     const started = await startVoximplantCall(deps, { connection: d.connection, sessionId: d.sessionId, agentId: d.agentId, from: d.from, to: d.to, ringTimeoutS: d.ringTimeoutS, timeLimitS: d.timeLimitS });
-    return { providerCallId: started.providerCallId, providerStatus: "initiated", reportedCallId: started.providerCallId, controlUrl: started.controlUrl };
+    // The access URL passes the SSRF policy before it is stored, as a scenario-reported one does.
+    const controlUrl = usableControlUrl(deps.config, started.controlUrl)?.href;
+    return { providerCallId: started.providerCallId, providerStatus: "initiated", reportedCallId: started.providerCallId, ...(controlUrl ? { controlUrl } : {}) };
   } catch (err) {
     const refusal = voximplantCallRefusal(err);
     await d.fail(refusal.reason);

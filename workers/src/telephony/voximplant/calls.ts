@@ -13,6 +13,7 @@ import { admitInboundCall, existingInboundSession, resolveInboundNumber } from "
 import type { ConnectionRow } from "../connections.ts";
 import { bridgeUrlFor, outboundTokenValid } from "./call-token.ts";
 import { voximplantSettings } from "./credentials.ts";
+import { usableControlUrl } from "./control.ts";
 import type { CallRequest } from "./edge.ts";
 
 export type CallAnswer =
@@ -38,7 +39,7 @@ function e164Of(raw: string): string | null {
 }
 
 async function connect(c: Context<AppEnv>, connection: ConnectionRow, s: { sessionId: string; agentId: string }, callId: string, accessUrl: string, detail: string): Promise<AnsweredCall> {
-  await c.get("db").update(sessions).set({ providerControlUrl: accessUrl || null }).where(eq(sessions.id, s.sessionId));
+  await c.get("db").update(sessions).set({ providerControlUrl: usableControlUrl(c.get("config"), accessUrl)?.href ?? null }).where(eq(sessions.id, s.sessionId));
   const bridgeUrl = await bridgeUrlFor(c.get("config"), { ...s, callId });
   return { answer: { action: "connect", sessionId: s.sessionId, bridgeUrl, encoding: voximplantSettings(connection).encoding }, sessionId: s.sessionId, detail };
 }
@@ -90,7 +91,7 @@ async function answerOutbound(c: Context<AppEnv>, connection: ConnectionRow, bod
   // The StartScenarios answer may not have been stored yet (or was lost): the request binds it.
   await db
     .update(sessions)
-    .set({ providerControlUrl: body.accessUrl || null })
+    .set({ providerControlUrl: usableControlUrl(config, body.accessUrl)?.href ?? null })
     .where(eq(sessions.id, session.id));
   await db.update(sessions).set({ providerCallId: body.sessionHistoryId }).where(and(eq(sessions.id, session.id), isNull(sessions.providerCallId)));
   const bridgeUrl = await bridgeUrlFor(config, { sessionId: session.id, agentId: session.agentId });

@@ -4,6 +4,7 @@
 // {"ok":false,"error"}. The URL is a capability: never logged.
 import { z } from "zod";
 import { text } from "@speaknode/contracts";
+import { checkOutboundUrl } from "@speaknode/ssrf";
 import type { Config } from "../../config.ts";
 import { ApiError } from "../../errors.ts";
 
@@ -11,17 +12,25 @@ export type VoximplantCommand = { command: "hangup" } | { command: "transfer"; t
 
 const Answer = z.object({ ok: z.boolean(), error: text().max(200).optional() });
 
+/**
+ * The control URL a scenario reported, if the platform may call it: it passes the SSRF policy
+ * (public https; loopback and http only on a development platform, where the simulator serves
+ * it). Checked when it is stored and again when it is used; null when refused.
+ */
+export function usableControlUrl(config: Config, raw: string | null | undefined): URL | null {
+  if (!raw) return null;
+  const dev = config.devTools.enabled;
+  const check = checkOutboundUrl(raw, { allowLoopback: dev, allowHttp: dev });
+  return check.ok ? check.url : null;
+}
+
 export async function controlVoximplantCall(config: Config, controlUrl: string, command: VoximplantCommand, fetchImpl: typeof fetch = fetch): Promise<void> {
-  let url: URL;
-  try {
-    url = new URL(controlUrl);
-  } catch {
-    throw new ApiError("conflict", "the VoxImplant call has no usable control URL");
-  }
-  if (url.protocol !== "https:" && url.protocol !== "http:") throw new ApiError("conflict", "the VoxImplant call has no usable control URL");
+  const url = usableControlUrl(config, controlUrl);
+  if (!url) throw new ApiError("conflict", "the VoxImplant call has no usable control URL");
   let res: Response;
   try {
-    res = await fetchImpl(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(command), signal: AbortSignal.timeout(config.telephony.timeoutMs) });
+    // No redirects: a capability URL that redirects elsewhere is not followed past the policy.
+    res = await fetchImpl(url, { method: "POST", redirect: "manual", headers: { "content-type": "application/json" }, body: JSON.stringify(command), signal: AbortSignal.timeout(config.telephony.timeoutMs) });
   } catch {
     throw new ApiError("upstream_unavailable", "VoxImplant could not be reached to control the call; try again", { headers: { "retry-after": "2" } });
   }

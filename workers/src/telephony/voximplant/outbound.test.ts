@@ -69,9 +69,15 @@ describe("controlling a VoxImplant call", () => {
   });
 
   it("says 409 when the call is over or the scenario refuses, 503 when VoxImplant fails", async () => {
-    await expect(controlVoximplantCall(config, "https://m/1", { command: "hangup" }, answering(404, {}).f)).rejects.toMatchObject({ code: "conflict" });
-    await expect(controlVoximplantCall(config, "https://m/1", { command: "hangup" }, answering(200, { ok: false, error: "unknown command" }).f)).rejects.toMatchObject({ code: "conflict" });
-    await expect(controlVoximplantCall(config, "https://m/1", { command: "hangup" }, answering(502, {}).f)).rejects.toMatchObject({ code: "upstream_unavailable" });
+    await expect(controlVoximplantCall(config, "https://media.fake/request/1", { command: "hangup" }, answering(404, {}).f)).rejects.toMatchObject({ code: "conflict" });
+    await expect(controlVoximplantCall(config, "https://media.fake/request/1", { command: "hangup" }, answering(200, { ok: false, error: "unknown command" }).f)).rejects.toMatchObject({ code: "conflict" });
+    await expect(controlVoximplantCall(config, "https://media.fake/request/1", { command: "hangup" }, answering(502, {}).f)).rejects.toMatchObject({ code: "upstream_unavailable" });
     await expect(controlVoximplantCall(config, "not a url", { command: "hangup" })).rejects.toMatchObject({ code: "conflict" });
+    // The SSRF policy holds when the URL is used too: a private or link-local address is never called.
+    for (const url of ["http://169.254.169.254/latest/meta-data", "https://10.1.2.3/request/1"]) {
+      const never = answering(200, { ok: true });
+      await expect(controlVoximplantCall(config, url, { command: "hangup" }, never.f)).rejects.toMatchObject({ code: "conflict" });
+      expect(never.seen).toHaveLength(0);
+    }
   });
 });
