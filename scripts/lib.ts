@@ -28,6 +28,26 @@ export async function freePort(): Promise<number> {
   return address.port;
 }
 
+/**
+ * Keeps a port bound (listening, accepting nothing) until released, so that nothing else on the
+ * machine — another test's process, an outgoing connection's ephemeral port — takes it between
+ * choosing it (freePort) and its process binding it seconds later, after the Worker has started.
+ */
+export async function holdPort(port: number): Promise<() => Promise<void>> {
+  // Whoever connects meanwhile is refused at once (and close() never waits on a connection).
+  const server = createNetServer((socket) => socket.destroy());
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", (err: NodeJS.ErrnoException) => reject(err.code === "EADDRINUSE" ? new Error(`port ${port} on 127.0.0.1 is already in use`) : err));
+    server.listen(port, "127.0.0.1", () => resolve());
+  });
+  let released = false;
+  return async () => {
+    if (released) return;
+    released = true;
+    await new Promise((resolve) => server.close(resolve));
+  };
+}
+
 /** The widget's built files, which the Worker serves as static assets (wrangler.toml [assets]). */
 /** What the Worker serves as static assets (wrangler's [assets] directory): `npm run build` makes it. */
 export const publicAssetsDir = join(root, "build", "public");
@@ -245,21 +265,38 @@ export async function startLocalStack(opts: {
 }): Promise<LocalStack> {
   const url = `http://127.0.0.1:${opts.port}`;
   const issuer = `${url}/dev/oidc`;
-  const database = await startEmbeddedDatabase({ dataDir: opts.pgDataDir, externalUrl: process.env["DATABASE_URL"], port: opts.pgPort, proxyPort: opts.proxyPort });
+  // The Twilio simulator's port is known before the Worker starts: the Worker's Twilio client points at it.
+  const twilioPort = opts.twilioSimulatorPort === undefined ? undefined : opts.twilioSimulatorPort || (await freePort());
+  const voxPorts = opts.voximplant ? { simulator: opts.voximplant.simulatorPort || (await freePort()), bridge: opts.voximplant.bridgePort || (await freePort()) } : undefined;
+  const bridgeUrl = voxPorts ? `ws://127.0.0.1:${voxPorts.bridge}/v1/voximplant/media` : undefined;
+  // The ports other processes will bind only after the Worker is up stay held until then.
+  const held = new Map<string, () => Promise<void>>();
+  const releaseAll = async () => {
+    for (const release of held.values()) await release();
+  };
+  const release = async (name: string) => held.get(name)?.();
+  try {
+    for (const [name, port] of [["runtime", opts.runtimeMediaPort], ["twilio", twilioPort], ["bridge", voxPorts?.bridge], ["voximplant", voxPorts?.simulator]] as const) {
+      if (port) held.set(name, await holdPort(port));
+    }
+  } catch (err) {
+    await releaseAll();
+    throw err;
+  }
+  const database = await startEmbeddedDatabase({ dataDir: opts.pgDataDir, externalUrl: process.env["DATABASE_URL"], port: opts.pgPort, proxyPort: opts.proxyPort }).catch(async (err: unknown) => {
+    await releaseAll();
+    throw err;
+  });
   const seed = createDatabase({ url: database.databaseUrl, localProxy: database.localProxy, webSocketConstructor: ws.WebSocket as unknown as typeof WebSocket, max: 1 });
   const secretsKey = localSecretsKey(opts.workDir, "secrets.key");
   const twilioAuthToken = simulatedAuthToken(opts.workDir);
   const voxAccount = opts.voximplant ? simulatedVoximplantAccount(opts.workDir) : undefined;
-  const voxPorts = opts.voximplant ? { simulator: opts.voximplant.simulatorPort || (await freePort()), bridge: opts.voximplant.bridgePort || (await freePort()) } : undefined;
-  const bridgeUrl = voxPorts ? `ws://127.0.0.1:${voxPorts.bridge}/v1/voximplant/media` : undefined;
   const { spaceId, agentId } = await (async () => {
     const demo = await seedDemo(seed.db, issuer, () => newId("user"));
     await seedDemoTelephony(seed.db, secretsKey, twilioAuthToken);
     if (voxAccount) await seedDemoVoximplant(seed.db, secretsKey, voxAccount);
     return demo;
   })().finally(() => seed.close());
-  // The Twilio simulator's port is known before the Worker starts: the Worker's Twilio client points at it.
-  const twilioPort = opts.twilioSimulatorPort === undefined ? undefined : opts.twilioSimulatorPort || (await freePort());
   const envFile = join(ensureDir(opts.workDir), "dev.vars");
   const runtimeTokenSecret = localSecretsKey(opts.workDir, "runtime-token.key");
   writeEnvFile(envFile, {
@@ -282,14 +319,17 @@ export async function startLocalStack(opts: {
   try {
     worker = await startWorker({ port: opts.port, envFile, persistTo: join(opts.workDir, "wrangler"), quiet: opts.quiet });
   } catch (err) {
+    await releaseAll();
     await database.close();
     throw err;
   }
   let runtime: VoiceRuntimeProcess | undefined;
   if (opts.runtimeMediaPort !== undefined) {
     try {
+      await release("runtime");
       runtime = await startVoiceRuntime({ apiUrl: url, tokenSecret: runtimeTokenSecret, mediaPort: opts.runtimeMediaPort, recordingsDir: join(opts.workDir, "recordings"), dataDir: join(opts.workDir, "runtime"), quiet: opts.quiet });
     } catch (err) {
+      await releaseAll();
       await worker.stop();
       await database.close();
       throw err;
@@ -298,8 +338,10 @@ export async function startLocalStack(opts: {
   let twilio: TwilioSimulator | undefined;
   if (twilioPort !== undefined) {
     try {
+      await release("twilio");
       twilio = await startDemoTwilioSimulator({ workerUrl: url, authToken: twilioAuthToken, port: twilioPort, quiet: opts.quiet });
     } catch (err) {
+      await releaseAll();
       await runtime?.stop();
       await worker.stop();
       await database.close();
@@ -310,9 +352,12 @@ export async function startLocalStack(opts: {
   let bridge: BridgeProcess | undefined;
   if (voxAccount && voxPorts && bridgeUrl) {
     try {
+      await release("bridge");
       if (runtime) bridge = await startBridge({ port: voxPorts.bridge, tokenSecret: runtimeTokenSecret, runtimeMediaUrl: runtime.mediaUrl, quiet: opts.quiet });
+      await release("voximplant");
       voximplant = await startDemoVoximplantSimulator({ workerUrl: url, bridgeUrl, account: voxAccount, port: voxPorts.simulator, quiet: opts.quiet });
     } catch (err) {
+      await releaseAll();
       await bridge?.stop();
       await twilio?.close();
       await runtime?.stop();
