@@ -251,7 +251,8 @@ describe("around the call", () => {
 
     await widget.getByRole("button", { name: "Close" }).click();
     await expect.poll(() => widget.getByText("End the call and close?").isVisible()).toBe(true);
-    expect(await focused(page)).toMatchObject({ text: "Keep talking" });
+    // Focus moves in an effect after the question renders: wait for it rather than read it at once.
+    await expect.poll(async () => (await focused(page))?.text, { timeout: 2000 }).toBe("Keep talking");
     expect(await widget.getByRole("button", { name: "End call and close" }).isVisible()).toBe(true);
     await page.screenshot({ path: join(artifactsDir, "keyboard-close-asks.png") });
     await page.keyboard.press("Enter");
