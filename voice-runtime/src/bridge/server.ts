@@ -9,6 +9,7 @@ import type { Duplex } from "node:stream";
 import { WebSocketServer, type WebSocket } from "ws";
 import { verifySessionToken } from "@speaknode/tokens";
 import { errorFields, log } from "../log.ts";
+import { listenWs } from "../transport/local/server.ts";
 import { serialize } from "../transport/voximplant/serializer.ts";
 import { BridgeCall, bridgeCloseCodes, type BridgeCallOptions, type CallMetrics } from "./call.ts";
 import type { SinkFactory } from "./sink.ts";
@@ -133,16 +134,7 @@ export async function startVoximplantBridge(options: VoximplantBridgeOptions): P
     ws.resume();
   }
 
-  await new Promise<void>((resolve, reject) => {
-    httpServer.once("error", reject);
-    httpServer.listen(options.port, host, () => {
-      httpServer.off("error", reject);
-      resolve();
-    });
-  });
-  const address = httpServer.address();
-  const port = typeof address === "object" && address ? address.port : options.port;
-  const url = `ws://${host.includes(":") ? `[${host}]` : host}:${port}${voximplantMediaPath}`;
+  const { port, url } = await listenWs(httpServer, options.port, host, voximplantMediaPath);
 
   return {
     url,

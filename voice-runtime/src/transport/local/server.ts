@@ -168,16 +168,7 @@ export async function startLocalMediaServer(options: LocalMediaServerOptions): P
     }
   }
 
-  await new Promise<void>((resolve, reject) => {
-    httpServer.once("error", reject);
-    httpServer.listen(options.port, host, () => {
-      httpServer.off("error", reject);
-      resolve();
-    });
-  });
-  const address = httpServer.address();
-  const port = typeof address === "object" && address ? address.port : options.port;
-  const url = `ws://${host.includes(":") ? `[${host}]` : host}:${port}${path}`;
+  const { port, url } = await listenWs(httpServer, options.port, host, path);
   log.info("local media: listening", { url });
 
   return {
@@ -202,4 +193,18 @@ function sendJson(ws: WebSocket, message: MediaServerMessage): void {
 
 function refuseUpgrade(socket: Duplex, status: number, text: string): void {
   socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+}
+
+/** Listens on host:port (0 = any free port) and names the WebSocket URL at `path` it then serves. */
+export async function listenWs(httpServer: import("node:http").Server, wantedPort: number, host: string, path: string): Promise<{ port: number; url: string }> {
+  await new Promise<void>((resolve, reject) => {
+    httpServer.once("error", reject);
+    httpServer.listen(wantedPort, host, () => {
+      httpServer.off("error", reject);
+      resolve();
+    });
+  });
+  const address = httpServer.address();
+  const port = typeof address === "object" && address ? address.port : wantedPort;
+  return { port, url: `ws://${host.includes(":") ? `[${host}]` : host}:${port}${path}` };
 }
