@@ -25,6 +25,9 @@ export default defineConfig({
                 DEV_OIDC_PRIVATE_JWK: inject("devPrivateJwk"),
                 FOREIGN_ISSUER: inject("foreignIssuer"),
                 FOREIGN_PRIVATE_JWK: inject("foreignPrivateJwk"),
+                // New spaces in tests start on the seeded Scale plan, whose limits no other test
+                // reaches; the billing tests move their spaces between plans themselves.
+                BILLING_DEFAULT_PLAN: "scale",
               },
             },
           })),

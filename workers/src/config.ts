@@ -96,6 +96,22 @@ const EnvSchema = z.object({
    *  production). Default: the local bridge, ws://127.0.0.1:8792/v1/voximplant/media. */
   VOXIMPLANT_BRIDGE_URL: z.url({ protocol: /^wss?$/ }).default("ws://127.0.0.1:8792/v1/voximplant/media"),
   CLICKHOUSE_DATABASE: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "must be a plain identifier").default("default"),
+  /** Billing: `ledger` (the local usage ledger and its statements) or `lago` (usage events, invoices
+   *  and payments through Lago; the local ledger still counts minutes for enforcement). */
+  BILLING_DRIVER: z.enum(["ledger", "lago"]).default("ledger"),
+  /** The plan code of spaces that never chose one. */
+  BILLING_DEFAULT_PLAN: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,59}$/, "must be a plan code").default("free"),
+  /** Lago's API (https://api.getlago.com, or a self-hosted Lago's) and its API key. */
+  LAGO_API_URL: z.url({ protocol: /^https?$/ }).default("https://api.getlago.com"),
+  LAGO_API_KEY: z.string().trim().optional().transform((v) => v || undefined),
+  /** How Lago signs its webhooks (the organization's setting): `hmac` with LAGO_WEBHOOK_HMAC_KEY, or
+   *  `jwt` (RS256) checked with LAGO_WEBHOOK_PUBLIC_KEY (Lago's GET /webhooks/public_key, base64). */
+  LAGO_WEBHOOK_SIGNATURE: z.enum(["hmac", "jwt"]).default("hmac"),
+  LAGO_WEBHOOK_HMAC_KEY: z.string().trim().optional().transform((v) => v || undefined),
+  LAGO_WEBHOOK_PUBLIC_KEY: z.string().trim().optional().transform((v) => v || undefined),
+  /** The billable metric usage events are sent to (sum of billable seconds). */
+  LAGO_METRIC_CODE: z.string().regex(/^[a-z0-9_]{1,60}$/).default("voice_seconds"),
+  LAGO_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
 });
 
 export type Config = {
@@ -153,7 +169,20 @@ export type Config = {
   };
   /** Where refreshed analytics are also sent; undefined = Postgres only. */
   clickhouse: { url: string; user: string; password: string; database: string } | undefined;
+  billing: {
+    defaultPlan: string;
+    /** Lago's settings when BILLING_DRIVER=lago; the local ledger needs none. */
+    driver: { name: "ledger" } | { name: "lago"; lago: LagoConfig };
+  };
 };
+
+export interface LagoConfig {
+  apiUrl: string;
+  apiKey: string;
+  metricCode: string;
+  timeoutMs: number;
+  webhook: { scheme: "hmac"; hmacKey: string } | { scheme: "jwt"; publicKey: string };
+}
 
 /** The runtime serves Twilio Media Streams beside its local media endpoint (same host and port). */
 export const twilioMediaStreamPath = "/v1/twilio/media-stream";
@@ -191,6 +220,11 @@ export function readConfig(env: Record<string, unknown>): Config {
   if (e.DEV_TOOLS_ENABLED && !/\/dev\/oidc$/.test(e.OIDC_ISSUER)) throw new ConfigError("with DEV_TOOLS_ENABLED, OIDC_ISSUER must be <this Worker's URL>/dev/oidc");
   if (e.MEDIA_DRIVER === "livekit" && !(e.LIVEKIT_URL && e.LIVEKIT_API_KEY && e.LIVEKIT_API_SECRET)) {
     throw new ConfigError("MEDIA_DRIVER=livekit needs LIVEKIT_URL, LIVEKIT_API_KEY and LIVEKIT_API_SECRET");
+  }
+  if (e.BILLING_DRIVER === "lago") {
+    if (!e.LAGO_API_KEY) throw new ConfigError("BILLING_DRIVER=lago needs LAGO_API_KEY");
+    if (e.LAGO_WEBHOOK_SIGNATURE === "hmac" && !e.LAGO_WEBHOOK_HMAC_KEY) throw new ConfigError("LAGO_WEBHOOK_SIGNATURE=hmac needs LAGO_WEBHOOK_HMAC_KEY");
+    if (e.LAGO_WEBHOOK_SIGNATURE === "jwt" && !e.LAGO_WEBHOOK_PUBLIC_KEY) throw new ConfigError("LAGO_WEBHOOK_SIGNATURE=jwt needs LAGO_WEBHOOK_PUBLIC_KEY");
   }
   if (e.EMAIL_PROVIDER === "resend" && !e.RESEND_API_KEY) throw new ConfigError("EMAIL_PROVIDER=resend needs RESEND_API_KEY");
   const langfuseSet = [e.LANGFUSE_BASE_URL, e.LANGFUSE_PUBLIC_KEY, e.LANGFUSE_SECRET_KEY].filter((v) => v !== undefined).length;
@@ -248,6 +282,22 @@ export function readConfig(env: Record<string, unknown>): Config {
       voximplantBridgeUrl: e.VOXIMPLANT_BRIDGE_URL,
     },
     clickhouse: e.CLICKHOUSE_URL ? { url: e.CLICKHOUSE_URL, user: e.CLICKHOUSE_USER, password: e.CLICKHOUSE_PASSWORD, database: e.CLICKHOUSE_DATABASE } : undefined,
+    billing: {
+      defaultPlan: e.BILLING_DEFAULT_PLAN,
+      driver:
+        e.BILLING_DRIVER === "lago"
+          ? {
+              name: "lago",
+              lago: {
+                apiUrl: e.LAGO_API_URL.replace(/\/+$/, ""),
+                apiKey: e.LAGO_API_KEY ?? "",
+                metricCode: e.LAGO_METRIC_CODE,
+                timeoutMs: e.LAGO_TIMEOUT_MS,
+                webhook: e.LAGO_WEBHOOK_SIGNATURE === "jwt" ? { scheme: "jwt", publicKey: e.LAGO_WEBHOOK_PUBLIC_KEY ?? "" } : { scheme: "hmac", hmacKey: e.LAGO_WEBHOOK_HMAC_KEY ?? "" },
+              },
+            }
+          : { name: "ledger" },
+    },
   };
   cache.set(env, config);
   return config;

@@ -24,6 +24,9 @@ export const idPrefixes = {
   campaign: "cmp",
   campaignItem: "cit",
   campaignAttempt: "cat",
+  plan: "pln",
+  invoice: "ivc",
+  domainEvent: "evt",
 } as const;
 
 export type IdKind = keyof typeof idPrefixes;

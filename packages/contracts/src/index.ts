@@ -26,3 +26,4 @@ export * from "./telemetry-protocol.ts";
 export * from "./agent-builder.ts";
 export * from "./languages.ts";
 export * from "./sip.ts";
+export * from "./billing.ts";

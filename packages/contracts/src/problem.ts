@@ -27,6 +27,11 @@ export const problemStatus = {
   caller_id_unverified: 400,
   destination_not_allowed: 403,
   upstream_rejected: 502,
+  // Billing: the plan has no overage and its minutes are spent; creating beyond the plan's limits
+  // or using a feature it leaves out; the plan's concurrent sessions are all live.
+  minutes_exhausted: 402,
+  plan_limit: 403,
+  concurrency_limit: 429,
 } as const;
 
 export type ProblemCode = keyof typeof problemStatus;
@@ -53,6 +58,9 @@ export const problemTitles: Record<ProblemCode, string> = {
   caller_id_unverified: "Caller id not verified",
   destination_not_allowed: "Destination not allowed",
   upstream_rejected: "Upstream rejected the request",
+  minutes_exhausted: "Voice minutes exhausted",
+  plan_limit: "Plan limit reached",
+  concurrency_limit: "Concurrent session limit reached",
 };
 
 export const FieldError = z

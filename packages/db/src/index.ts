@@ -8,4 +8,6 @@ export { spans, telemetryDeadLetters, analyticsDaily } from "./schema-telemetry.
 export { providerCredentials, agentTokens, runtimeCapabilities } from "./schema-credentials.ts";
 export { telephonyConnections, phoneNumbers, inboundWebhookLog, sessionCallStatuses } from "./schema-telephony.ts";
 export { campaigns, campaignItems, campaignAttempts } from "./schema-campaigns.ts";
+export { plans, subscriptions, usageRecords, invoices, usageAlerts, domainEvents } from "./schema-billing.ts";
+export type { PlanFeaturesJson, PlanLimitsJson, InvoiceLineJson } from "./schema-billing.ts";
 export { DatabaseEnv, DatabaseEnvError, databaseOptionsFromEnv } from "./env.ts";

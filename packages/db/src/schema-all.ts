@@ -5,3 +5,4 @@ export * from "./schema-telemetry.ts";
 export * from "./schema-credentials.ts";
 export * from "./schema-telephony.ts";
 export * from "./schema-campaigns.ts";
+export * from "./schema-billing.ts";

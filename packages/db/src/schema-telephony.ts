@@ -80,6 +80,9 @@ export const phoneNumbers = pgTable(
   ],
 );
 
+/** Who sent a logged webhook: a telephony provider or the billing provider. */
+export type WebhookLogProvider = (typeof telephonyProvider.enumValues)[number] | "lago";
+
 export const webhookLogOutcome = pgEnum("webhook_log_outcome", ["accepted", "refused", "processed", "ignored", "failed"]);
 
 /**
@@ -91,7 +94,8 @@ export const inboundWebhookLog = pgTable(
   "inbound_webhook_log",
   {
     id: text("id").primaryKey(),
-    provider: telephonyProvider("provider").notNull(),
+    /** A telephony provider, or `lago` (billing webhooks). */
+    provider: varchar("provider", { length: 30 }).$type<WebhookLogProvider>().notNull(),
     /** voice | status | amd | stream … */
     kind: varchar("kind", { length: 30 }).notNull(),
     /** Null when the request named no connection we know (still logged: a refused request). */
