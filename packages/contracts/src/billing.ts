@@ -60,8 +60,6 @@ export const Plan = z
     rounding: RoundingRule,
     features: PlanFeatures,
     limits: PlanLimits,
-    /** Calls in progress when the minutes run out end with a short spoken notice; otherwise they run to their end. */
-    endCallsWhenExhausted: z.boolean(),
     archived: z.boolean(),
     createdAt: Timestamp,
     updatedAt: Timestamp,
@@ -82,7 +80,6 @@ export const CreatePlanBody = z
     rounding: RoundingRule.default("per_call_minute"),
     features: PlanFeatures,
     limits: PlanLimits,
-    endCallsWhenExhausted: z.boolean().default(false),
   })
   .meta({ id: "CreatePlanBody" });
 export type CreatePlanBody = z.infer<typeof CreatePlanBody>;
@@ -101,7 +98,6 @@ export const UpdatePlanBody = z
     rounding: RoundingRule.optional(),
     features: PlanFeatures.optional(),
     limits: PlanLimits.optional(),
-    endCallsWhenExhausted: z.boolean().optional(),
     archived: z.boolean().optional(),
   })
   .refine((b) => Object.keys(b).length > 0, "must change at least one field")

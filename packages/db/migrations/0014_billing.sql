@@ -45,7 +45,6 @@ CREATE TABLE "plans" (
 	"rounding" "rounding_rule" NOT NULL,
 	"features" jsonb NOT NULL,
 	"limits" jsonb NOT NULL,
-	"end_calls_when_exhausted" boolean DEFAULT false NOT NULL,
 	"archived" boolean DEFAULT false NOT NULL,
 	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
 	"updated_at" timestamp with time zone DEFAULT now() NOT NULL
@@ -109,6 +108,7 @@ CREATE INDEX "invoices_space_issued_idx" ON "invoices" USING btree ("space_id","
 CREATE UNIQUE INDEX "plans_code_uq" ON "plans" USING btree ("code");--> statement-breakpoint
 CREATE INDEX "usage_records_space_period_idx" ON "usage_records" USING btree ("space_id","period_start","ended_at");--> statement-breakpoint
 CREATE INDEX "usage_records_lago_unsent_idx" ON "usage_records" USING btree ("created_at") WHERE "usage_records"."lago_sent_at" is null;--> statement-breakpoint
+CREATE INDEX "sessions_space_live_idx" ON "sessions" USING btree ("space_id") WHERE "sessions"."status" in ('pending', 'dispatching', 'active');--> statement-breakpoint
 CREATE SEQUENCE "billing_invoice_number_seq";--> statement-breakpoint
 -- The plans every platform starts with (the platform Admin edits them, or adds more). Spaces without
 -- a subscription row are on BILLING_DEFAULT_PLAN (default `free`).

@@ -50,8 +50,6 @@ export const plans = pgTable(
     rounding: roundingRule("rounding").notNull(),
     features: jsonb("features").$type<PlanFeaturesJson>().notNull(),
     limits: jsonb("limits").$type<PlanLimitsJson>().notNull(),
-    /** A call in progress when the minutes run out ends with a short spoken notice (never cut mid-sentence). */
-    endCallsWhenExhausted: boolean("end_calls_when_exhausted").notNull().default(false),
     /** Hidden from the plan picker; spaces already on it stay. */
     archived: boolean("archived").notNull().default(false),
     createdAt: createdAt(),

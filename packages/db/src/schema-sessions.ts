@@ -2,6 +2,7 @@
 // Object holds the live state machine and writes through to these rows. What the voice runtime
 // reports (turns, tool calls, errors, recordings) is stored here through the runtime API, keyed
 // by the runtime's event ids so a redelivered event changes nothing.
+import { sql } from "drizzle-orm";
 import { bigint, boolean, index, integer, json, pgEnum, pgTable, primaryKey, text, uniqueIndex, varchar } from "drizzle-orm/pg-core";
 import { spaces } from "./schema.ts";
 import { agents } from "./schema-agents.ts";
@@ -65,6 +66,8 @@ export const sessions = pgTable(
     index("sessions_phone_number_status_idx").on(t.phoneNumberId, t.status),
     // Concurrent calls of a space (every number, every campaign).
     index("sessions_space_direction_status_idx").on(t.spaceId, t.direction, t.status),
+    // Live sessions of a space over every channel (the plan's concurrency limit at dispatch).
+    index("sessions_space_live_idx").on(t.spaceId).where(sql`${t.status} in ('pending', 'dispatching', 'active')`),
     index("sessions_campaign_idx").on(t.campaignId, t.createdAt),
     uniqueIndex("sessions_campaign_attempt_uq").on(t.campaignAttemptId),
   ],
