@@ -5,6 +5,7 @@ import type { Database } from "./client.ts";
 import { AgentConfig } from "@speaknode/contracts";
 import { memberships, spaces, users } from "./schema.ts";
 import { agents, agentVersions, tools } from "./schema-agents.ts";
+import { plans, subscriptions } from "./schema-billing.ts";
 
 export interface DevIdentity {
   sub: string;
@@ -26,6 +27,9 @@ export const devIdentities: DevIdentity[] = [
 export const demoSpaceId = "spc_000000000000000000000000d1";
 export const demoAgentId = "agt_000000000000000000000000d1";
 export const demoToolId = "tol_000000000000000000000000d1";
+/** The seeded plan the demo space is subscribed to: its campaigns, numbers and concurrent calls
+ *  fit the demos, while spaces made later start on BILLING_DEFAULT_PLAN (free). */
+export const demoPlanCode = "pro";
 
 /** The simulated Twilio account of the embedded default (simulators/twilio), its connection in
  *  the demo space and its one number, bound to the demo agent. */
@@ -107,6 +111,9 @@ export async function seedDemo(db: Database, issuer: string, newUserId: () => st
     if (row) ids.set(who.email, row.id);
   }
   await db.insert(spaces).values({ id: demoSpaceId, name: "Demo space" }).onConflictDoNothing();
+  // Written once: a plan the Owner picks later on the billing page survives every restart.
+  const [plan] = await db.select({ id: plans.id }).from(plans).where(eq(plans.code, demoPlanCode));
+  if (plan) await db.insert(subscriptions).values({ spaceId: demoSpaceId, planId: plan.id }).onConflictDoNothing();
   const roles: [string, "owner" | "member"][] = [
     ["owner@speaknode.local", "owner"],
     ["member@speaknode.local", "member"],
