@@ -92,6 +92,14 @@ import { registerCampaignItemsList } from "./campaign-items-list.ts";
 import { registerCampaignItemsGet } from "./campaign-items-get.ts";
 import { registerCampaignItemsExport } from "./campaign-items-export.ts";
 import { registerCampaignsLive } from "./campaigns-live.ts";
+import { registerPlansList } from "./plans-list.ts";
+import { registerAdminPlansCreate } from "./admin-plans-create.ts";
+import { registerAdminPlansUpdate } from "./admin-plans-update.ts";
+import { registerBillingGet } from "./billing-get.ts";
+import { registerBillingPortal } from "./billing-portal.ts";
+import { registerSubscriptionUpdate } from "./subscription-update.ts";
+import { registerInvoicesList } from "./invoices-list.ts";
+import { registerInvoicesGet } from "./invoices-get.ts";
 
 export function registerRoutes(app: OpenAPIHono<AppEnv>): void {
   registerHealthz(app);
@@ -189,4 +197,13 @@ export function registerRoutes(app: OpenAPIHono<AppEnv>): void {
   registerCampaignItemsList(app);
   registerCampaignItemsGet(app);
   registerCampaignsLive(app);
+  // Billing: plans, a space's subscription and usage, invoices (issue #18).
+  registerPlansList(app);
+  registerAdminPlansCreate(app);
+  registerAdminPlansUpdate(app);
+  registerBillingGet(app);
+  registerBillingPortal(app);
+  registerSubscriptionUpdate(app);
+  registerInvoicesList(app);
+  registerInvoicesGet(app);
 }
