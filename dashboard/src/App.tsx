@@ -29,6 +29,8 @@ const AcceptInvitationPage = lazyPage(() => import("./pages/AcceptInvitationPage
 const SpaceSettingsPage = lazyPage(() => import("./pages/SpaceSettingsPage.tsx"));
 const AdminUsersPage = lazyPage(() => import("./pages/AdminUsersPage.tsx"));
 const AdminCatalogPage = lazyPage(() => import("./pages/AdminCatalogPage.tsx"));
+const AdminPlansPage = lazyPage(() => import("./pages/AdminPlansPage.tsx"));
+const BillingPage = lazyPage(() => import("./pages/BillingPage.tsx"));
 
 export function App() {
   const { router, auth } = useShell();
@@ -101,7 +103,7 @@ function SignedIn({ route }: { route: Route }) {
         <span class="spacer" />
         {me.isPlatformAdmin.value && (
           <nav>
-            <a href={adminPath("users")} class={route.name === "adminUsers" || route.name === "adminCatalog" ? "active" : ""}>
+            <a href={adminPath("users")} class={route.name === "adminUsers" || route.name === "adminCatalog" || route.name === "adminPlans" ? "active" : ""}>
               Admin
             </a>
           </nav>
@@ -141,7 +143,7 @@ function WithStores({ children }: { children: ComponentChildren }) {
 function SpaceNav({ spaceId, route }: { spaceId: string; route: Route }) {
   const { spaces } = useShell();
   const can = permissionsFor(spaces.role.value);
-  const item = (page: "agents" | "tools" | "members" | "apiKeys" | "providerKeys" | "telephony" | "campaigns" | "sessions" | "analytics" | "settings", label: string) => (
+  const item = (page: "agents" | "tools" | "members" | "apiKeys" | "providerKeys" | "telephony" | "campaigns" | "sessions" | "analytics" | "billing" | "settings", label: string) => (
     <a href={spacePath(spaceId, page)} class={route.name === page || (page === "sessions" && route.name === "session") || (page === "campaigns" && (route.name === "campaign" || route.name === "campaignNew")) || (page === "agents" && route.name === "agentEditor") || (page === "tools" && route.name === "toolEditor") ? "active" : ""}>
       {label}
     </a>
@@ -157,6 +159,7 @@ function SpaceNav({ spaceId, route }: { spaceId: string; route: Route }) {
       {item("providerKeys", "Provider keys")}
       {item("telephony", "Telephony")}
       {item("campaigns", "Campaigns")}
+      {item("billing", "Billing")}
       {can.manageSpace && item("settings", "Settings")}
     </nav>
   );
@@ -171,10 +174,11 @@ function Page({ route }: { route: Route }) {
       return <AcceptInvitationPage token={route.token} />;
     case "adminUsers":
     case "adminCatalog":
+    case "adminPlans":
       // Shown to platform Admins only; the API checks the role on every call anyway.
       if (!me.user.value) return <p class="muted">Loading…</p>;
       if (!me.isPlatformAdmin.value) return <p class="error">This page is for platform Admins.</p>;
-      return route.name === "adminUsers" ? <AdminUsersPage /> : <AdminCatalogPage />;
+      return route.name === "adminUsers" ? <AdminUsersPage /> : route.name === "adminCatalog" ? <AdminCatalogPage /> : <AdminPlansPage />;
     case "agents":
     case "agentEditor":
     case "tools":
@@ -189,6 +193,7 @@ function Page({ route }: { route: Route }) {
     case "sessions":
     case "session":
     case "analytics":
+    case "billing":
     case "settings": {
       const space = spaces.spaces.value.find((s) => s.id === route.spaceId);
       if (!space) return <p class="error">This space does not exist or you are not a member of it.</p>;
@@ -201,6 +206,7 @@ function Page({ route }: { route: Route }) {
       if (route.name === "session") return <SessionsDetailPage spaceId={space.id} sessionId={route.sessionId} />;
       if (route.name === "analytics") return <AnalyticsPage spaceId={space.id} />;
       if (route.name === "settings") return <SpaceSettingsPage space={space} />;
+      if (route.name === "billing") return <BillingPage space={space} />;
       if (route.name === "providerKeys") return <ProviderKeysPage space={space} />;
       if (route.name === "telephony") return <TelephonyPage space={space} />;
       if (route.name === "campaigns") return <CampaignsPage spaceId={space.id} />;

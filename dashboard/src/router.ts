@@ -19,6 +19,8 @@ export type Route =
   | { name: "session"; spaceId: string; sessionId: string }
   | { name: "analytics"; spaceId: string }
   | { name: "settings"; spaceId: string }
+  /** The plan, this period's usage, invoices and the payment method. */
+  | { name: "billing"; spaceId: string }
   | { name: "telephony"; spaceId: string }
   | { name: "campaigns"; spaceId: string }
   /** The create wizard; `draftId` continues a draft campaign. */
@@ -26,9 +28,10 @@ export type Route =
   | { name: "campaign"; spaceId: string; campaignId: string }
   | { name: "adminUsers" }
   | { name: "adminCatalog" }
+  | { name: "adminPlans" }
   | { name: "notFound"; path: string };
 
-const spacePages = { agents: "agents", members: "members", "api-keys": "apiKeys", "provider-keys": "providerKeys", sessions: "sessions", settings: "settings", tools: "tools", analytics: "analytics", telephony: "telephony", campaigns: "campaigns" } as const;
+const spacePages = { agents: "agents", members: "members", "api-keys": "apiKeys", "provider-keys": "providerKeys", sessions: "sessions", settings: "settings", tools: "tools", analytics: "analytics", telephony: "telephony", campaigns: "campaigns", billing: "billing" } as const;
 type SpacePage = (typeof spacePages)[keyof typeof spacePages];
 
 export function matchRoute(pathname: string, search: string): Route {
@@ -44,6 +47,7 @@ export function matchRoute(pathname: string, search: string): Route {
   }
   if (parts.length === 2 && parts[0] === "admin" && parts[1] === "users") return { name: "adminUsers" };
   if (parts.length === 2 && parts[0] === "admin" && parts[1] === "catalog") return { name: "adminCatalog" };
+  if (parts.length === 2 && parts[0] === "admin" && parts[1] === "plans") return { name: "adminPlans" };
   if (parts.length === 4 && parts[0] === "spaces" && parts[1] && parts[2] === "sessions" && parts[3]) return { name: "session", spaceId: parts[1], sessionId: parts[3] };
   if (parts.length === 4 && parts[0] === "spaces" && parts[1] && parts[2] === "agents" && parts[3]) return { name: "agentEditor", spaceId: parts[1], agentId: parts[3] };
   if (parts.length === 4 && parts[0] === "spaces" && parts[1] && parts[2] === "tools" && parts[3]) return { name: "toolEditor", spaceId: parts[1], toolId: parts[3] };
@@ -58,7 +62,7 @@ export function spacePath(spaceId: string, page: SpacePage): string {
 }
 
 /** The platform Admin's pages. */
-export const adminPath = (page: "users" | "catalog") => `${basePath}admin/${page}`;
+export const adminPath = (page: "users" | "catalog" | "plans") => `${basePath}admin/${page}`;
 
 export const sessionPath = (spaceId: string, sessionId: string) => `${spacePath(spaceId, "sessions")}/${encodeURIComponent(sessionId)}`;
 

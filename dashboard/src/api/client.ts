@@ -107,13 +107,34 @@ export function createApi(deps: ApiDeps) {
     return res.blob();
   }
 
-  return { json, empty, download, blob };
+  /** A document to save (an invoice's statement): its bytes and the name the API gave it, if any. */
+  async function file(path: string, accept: string): Promise<{ blob: Blob; filename: string | null }> {
+    const res = await send("GET", path, undefined, undefined, false, { accept: `${accept}, application/problem+json` });
+    return { blob: await res.blob(), filename: filenameOf(res.headers.get("content-disposition")) };
+  }
+
+  return { json, empty, download, blob, file };
+}
+
+/** The file name of a `content-disposition: attachment; filename="…"` header (null without one). */
+export function filenameOf(header: string | null): string | null {
+  const name = /filename="([^"]+)"/.exec(header ?? "")?.[1] ?? /filename=([^;\s]+)/.exec(header ?? "")?.[1];
+  // Only the last path segment: a name never chooses a folder.
+  return name ? (name.split(/[\\/]/).at(-1) ?? null) : null;
 }
 
 export type Api = ReturnType<typeof createApi>;
 
+/** What to do about a refusal of the space's plan, wherever it shows (a call, a new agent, a campaign). */
+const billingHints = {
+  minutes_exhausted: "The Billing page shows this period's minutes; an Owner can change the plan.",
+  plan_limit: "The Billing page shows the plan's limits; an Owner can change the plan.",
+  concurrency_limit: "Try again when a call has ended; the Billing page shows the plan's limit.",
+} as const;
+
 /** A readable message for any error a store action may throw. */
 export function errorMessage(err: unknown): string {
+  if (err instanceof ApiProblem && err.code in billingHints) return `${err.message} ${billingHints[err.code as keyof typeof billingHints]}`;
   if (err instanceof ApiProblem) {
     // Fields by their labels in plain words ("Widget · Primary colour must be a #rrggbb colour"), never code paths.
     const fields = err.fieldErrors.map((f) => fieldSentence(f.field, f.message)).join("; ");

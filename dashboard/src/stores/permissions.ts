@@ -11,6 +11,8 @@ export interface Permissions {
   manageProviderKeys: boolean;
   /** Add, rotate and delete telephony connections; import, edit and release numbers (every member sees them). */
   manageTelephony: boolean;
+  /** Change the plan, see invoices and manage the payment method (every member sees the usage). */
+  manageBilling: boolean;
   /** Rename or delete the space. */
   manageSpace: boolean;
   editAgents: boolean;
@@ -18,7 +20,7 @@ export interface Permissions {
 
 export function permissionsFor(role: SpaceRole | null): Permissions {
   const owner = role === "owner";
-  return { manageMembers: owner, invite: owner, manageApiKeys: owner, manageProviderKeys: owner, manageTelephony: owner, manageSpace: owner, editAgents: role !== null };
+  return { manageMembers: owner, invite: owner, manageApiKeys: owner, manageProviderKeys: owner, manageTelephony: owner, manageBilling: owner, manageSpace: owner, editAgents: role !== null };
 }
 
 /** Whether the member row of `memberId` shows "remove" (Owners) or "leave" (yourself). */
@@ -27,7 +29,7 @@ export function canRemoveMember(role: SpaceRole | null, myUserId: string | null,
   return role === "owner" ? "remove" : null;
 }
 
-export type SwitchPage = "agents" | "tools" | "sessions" | "analytics" | "members" | "apiKeys" | "providerKeys" | "telephony" | "campaigns" | "settings";
+export type SwitchPage = "agents" | "tools" | "sessions" | "analytics" | "members" | "apiKeys" | "providerKeys" | "telephony" | "campaigns" | "billing" | "settings";
 
 /**
  * The page the space switcher opens in the chosen space: the same list page when the caller may
@@ -43,6 +45,7 @@ export function pageAfterSwitch(current: string, role: SpaceRole | null): Switch
     case "providerKeys":
     case "telephony":
     case "campaigns":
+    case "billing":
       return current;
     case "campaign":
     case "campaignNew":

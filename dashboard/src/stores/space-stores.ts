@@ -5,6 +5,8 @@ import { createAdminUsersStore } from "./admin-users.ts";
 import { createAgentsStore } from "./agents.ts";
 import { createAnalyticsStore } from "./analytics.ts";
 import { createApiKeysStore } from "./api-keys.ts";
+import { createBillingStore } from "./billing.ts";
+import { createAdminPlansStore } from "./billing-plans.ts";
 import type { ShellStores } from "./index.ts";
 import { createMembersStore } from "./members.ts";
 import { createProviderCredentialsStore } from "./provider-credentials.ts";
@@ -22,8 +24,9 @@ export function createSpaceStores(shell: Pick<ShellStores, "api" | "me" | "space
   const sessions = createSessionsStores(api);
   const analytics = createAnalyticsStore(api);
   const spaceSettings = createSpaceSettingsStore(spaces);
-  const admin = { users: createAdminUsersStore(api), catalog: createAdminCatalogStore(api) };
-  return { members, apiKeys, providerCredentials, agents, tools, sessions, analytics, spaceSettings, admin };
+  const billing = createBillingStore(api);
+  const admin = { users: createAdminUsersStore(api), catalog: createAdminCatalogStore(api), plans: createAdminPlansStore(api) };
+  return { members, apiKeys, providerCredentials, agents, tools, sessions, analytics, spaceSettings, billing, admin };
 }
 
 export type SpaceStores = ReturnType<typeof createSpaceStores>;
