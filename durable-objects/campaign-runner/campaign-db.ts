@@ -16,6 +16,8 @@ export interface RunnerCampaign {
   cancelMode: "finish" | "end_calls" | null;
   settings: CampaignSettings;
   endedAt: Date | null;
+  /** When the row last changed (a pause by the runner is told apart from a member's by it). */
+  updatedAt: Date;
 }
 
 const waitingStatuses = ["pending", "scheduled"] as const;
@@ -33,6 +35,7 @@ export async function loadCampaign(db: Database, campaignId: string): Promise<Ru
     cancelMode: cancelModeOf(row),
     settings: settingsOf(row),
     endedAt: row.endedAt,
+    updatedAt: row.updatedAt,
   };
 }
 
@@ -122,6 +125,17 @@ export async function completeIfDone(db: Database, campaignId: string, now: numb
     )
     .returning({ id: campaigns.id });
   return rows.length === 1;
+}
+
+/** The runner pauses a running campaign itself (the space's voice minutes are spent): true when
+ *  this call moved it, false when it was no longer running. Resuming is the members' move. */
+export async function pauseRunning(db: Database, campaignId: string, now: number): Promise<boolean> {
+  const moved = await db
+    .update(campaigns)
+    .set({ status: "paused", version: sql`${campaigns.version} + 1`, updatedAt: new Date(now) })
+    .where(and(eq(campaigns.id, campaignId), eq(campaigns.status, "running")))
+    .returning({ id: campaigns.id });
+  return moved.length > 0;
 }
 
 /** A cancelled campaign's last call has ended: it has an end time. */

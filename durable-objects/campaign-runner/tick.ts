@@ -11,7 +11,7 @@ import { isInWindow, nextWindowStart } from "../../workers/src/campaigns/schedul
 import { ApiError } from "../../workers/src/errors.ts";
 import { attemptAlreadyHasSession, callRefusalKind } from "../../workers/src/telephony/outbound.ts";
 import { AttemptGivenUp, bindSession, casDialing, claimItem, cancelledReason, endAttempt, endByReason } from "./attempts.ts";
-import { callerNumbers, closeWaitingItems, completeIfDone, deferZone, dueItems, loadAgentRow, loadCampaign, markCancelledEnded, nextDueAt, type DueItem, type RunnerCampaign } from "./campaign-db.ts";
+import { callerNumbers, closeWaitingItems, completeIfDone, deferZone, dueItems, loadAgentRow, loadCampaign, markCancelledEnded, nextDueAt, pauseRunning, type DueItem, type RunnerCampaign } from "./campaign-db.ts";
 import type { CrashPoint, Dialer } from "./dialer.ts";
 import { endLiveCalls } from "./end-calls.ts";
 import { reconcile, recordEnded } from "./reconcile.ts";
@@ -72,9 +72,12 @@ export async function runTick(deps: TickDeps): Promise<TickResult> {
       break;
     case "completed":
       break;
-    case "paused":
-      waiting = "paused";
+    case "paused": {
+      // Paused by the runner for a refusal (its reason noted at the pause), or by a member since.
+      const pausedFor = meta.lastRefusalAt != null && meta.lastRefusal && meta.lastRefusalAt >= campaign.updatedAt.getTime() - 1000 ? meta.lastRefusal : null;
+      waiting = pausedFor ? `paused: ${pausedFor}` : "paused";
       break;
+    }
     case "cancelled": {
       changed = (await closeWaitingItems(db, campaign.id, "cancelled", cancelledReason)) > 0 || changed;
       if (campaign.cancelMode === "end_calls") await endLiveCalls({ db, config: deps.config, env: deps.env }, store, Date.now());
@@ -146,6 +149,10 @@ async function dialRound(deps: TickDeps, campaign: RunnerCampaign, origin: strin
     for (let k = 0; k < items.length && !stop; k++) {
       const item = items[k];
       if (!item) break;
+      if (ctx.paused) {
+        stop = { waiting: `paused: ${ctx.paused}`, at: null };
+        break;
+      }
       if (store.liveCount() >= settings.maxConcurrentCalls) {
         stop = { waiting: `at the campaign's concurrent-call limit (${settings.maxConcurrentCalls})`, at: null };
         break;
@@ -232,6 +239,8 @@ interface DialCtx {
   agentVersion: number;
   origin: string;
   numbers: Map<string, string>;
+  /** Set when a refusal paused the campaign: the round dials nothing more. */
+  paused?: string;
 }
 
 /**
@@ -287,6 +296,12 @@ async function placeCall(ctx: DialCtx, item: DueItem, caller: { numberId: string
     const refusal = callRefusalKind(err);
     const now = Date.now();
     store.noteRefusal(refusal.reason, now);
+    // Every call would be refused alike (the plan's minutes are spent): the campaign pauses, and
+    // the item is tried again once a member resumes it (not_placed is never held against it).
+    if (refusal.kind === "pause") ctx.paused = refusal.reason;
+    if (refusal.kind === "pause" && (await pauseRunning(db, ctx.campaign.id, now).catch(() => false))) {
+      console.warn(JSON.stringify({ level: "warn", message: "campaign paused: the space's voice minutes are spent", campaignId: ctx.campaign.id }));
+    }
     console.warn(JSON.stringify({ level: "warn", message: "campaign call not placed", campaignId: ctx.campaign.id, attemptId, kind: refusal.kind }));
     try {
       const ended = await endAttempt(

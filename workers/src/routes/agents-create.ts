@@ -3,6 +3,7 @@ import { AgentSaved, CreateAgentBody, newId } from "@speaknode/contracts";
 import { agents } from "@speaknode/db";
 import type { AppEnv } from "../context.ts";
 import { requireSpace } from "../auth/access.ts";
+import { requirePlan } from "../billing/admission.ts";
 import { checkedConfig, etag, splitConfig, syncAgentTools, toAgent } from "../agents/store.ts";
 import { bearerSecurity, errorResponses, jsonBody, jsonResponse } from "../lib/openapi.ts";
 import { SpaceParams } from "./params.ts";
@@ -22,6 +23,7 @@ export function registerAgentsCreate(app: OpenAPIHono<AppEnv>): void {
     const { spaceId } = c.req.valid("param");
     const config = c.req.valid("json");
     await requireSpace(c, spaceId);
+    await requirePlan(c, spaceId, { limit: "agents" });
     const db = c.get("db");
     const warnings = await checkedConfig(db, spaceId, config);
     const id = newId("agent");

@@ -2,6 +2,7 @@ import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
 import { AgentConfig, AgentSaved, newId } from "@speaknode/contracts";
 import { agents } from "@speaknode/db";
 import type { AppEnv } from "../context.ts";
+import { requirePlan } from "../billing/admission.ts";
 import { etag, loadAgent, splitConfig, syncAgentTools, toAgent } from "../agents/store.ts";
 import { bearerSecurity, errorResponses, jsonResponse } from "../lib/openapi.ts";
 import { AgentParams } from "./params-agents.ts";
@@ -19,6 +20,7 @@ export const route = createRoute({
 export function registerAgentsDuplicate(app: OpenAPIHono<AppEnv>): void {
   app.openapi(route, async (c) => {
     const { row } = await loadAgent(c, c.req.valid("param").agentId);
+    await requirePlan(c, row.spaceId, { limit: "agents" });
     const source = toAgent(row);
     const config = AgentConfig.parse({ ...source, name: `Copy of ${source.name}`.slice(0, 50).trimEnd() });
     const id = newId("agent");

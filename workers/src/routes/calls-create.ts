@@ -3,6 +3,7 @@
 import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
 import { OutboundCall, OutboundCallBody } from "@speaknode/contracts";
 import type { AppEnv } from "../context.ts";
+import { requirePlan } from "../billing/admission.ts";
 import { loadAgent } from "../agents/store.ts";
 import { bearerSecurity, errorResponses, jsonBody, jsonResponse, problemSpec } from "../lib/openapi.ts";
 import { callDepsOf, placeOutboundCall } from "../telephony/outbound.ts";
@@ -34,6 +35,7 @@ export const route = createRoute({
 export function registerCallsCreate(app: OpenAPIHono<AppEnv>): void {
   app.openapi(route, async (c) => {
     const { row } = await loadAgent(c, c.req.valid("param").agentId);
+    await requirePlan(c, row.spaceId, { feature: "telephony" });
     return c.json(await placeOutboundCall(callDepsOf(c), row, c.req.valid("json")), 201);
   });
 }

@@ -6,6 +6,7 @@ import { Campaign, CampaignSettings, CreateCampaignBody, newId } from "@speaknod
 import { campaigns } from "@speaknode/db";
 import type { AppEnv } from "../context.ts";
 import { requireSpace } from "../auth/access.ts";
+import { requirePlan } from "../billing/admission.ts";
 import { ApiError } from "../errors.ts";
 import { bearerSecurity, errorResponses, jsonBody, jsonResponse } from "../lib/openapi.ts";
 import { agentOfSpace, callerNumberErrors } from "../campaigns/checks.ts";
@@ -27,6 +28,7 @@ export function registerCampaignsCreate(app: OpenAPIHono<AppEnv>): void {
     const { spaceId } = c.req.valid("param");
     const { name, agentId, contactMapping, ...settings } = c.req.valid("json");
     await requireSpace(c, spaceId);
+    await requirePlan(c, spaceId, [{ feature: "campaigns" }, { limit: "campaigns" }]);
     const db = c.get("db");
     await agentOfSpace(db, spaceId, agentId, "body.agentId");
     const errors = await callerNumberErrors(db, spaceId, settings.callerNumberIds, "body.callerNumberIds");

@@ -5,6 +5,7 @@ import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
 import { Campaign, CancelCampaignBody } from "@speaknode/contracts";
 import type { AppEnv } from "../context.ts";
 import { bearerSecurity, errorResponses, jsonBody, jsonResponse, problemSpec } from "../lib/openapi.ts";
+import { requirePlan } from "../billing/admission.ts";
 import { moveCampaign, wakeRunner, type CampaignAction } from "../campaigns/lifecycle.ts";
 import { loadCampaign, toCampaign } from "../campaigns/store.ts";
 import { CampaignParams } from "./params-telephony.ts";
@@ -46,6 +47,8 @@ export function registerCampaignsLifecycle(app: OpenAPIHono<AppEnv>): void {
   for (const action of ["launch", "pause", "resume"] as const) {
     app.openapi(routes[action], async (c) => {
       const row = await loadCampaign(c, c.req.valid("param").campaignId);
+      // Launching needs the plan's campaigns; a campaign already running keeps pausing and resuming.
+      if (action === "launch") await requirePlan(c, row.spaceId, { feature: "campaigns" });
       const moved = await moveCampaign(c.get("db"), row, action);
       await wakeRunner(c, moved.id);
       return c.json(toCampaign(moved), 200);

@@ -5,6 +5,7 @@ import { CreateProviderCredentialBody, newId, ProviderCredential } from "@speakn
 import { providerCredentials } from "@speaknode/db";
 import type { AppEnv } from "../context.ts";
 import { requireSpace } from "../auth/access.ts";
+import { requirePlan } from "../billing/admission.ts";
 import { ApiError } from "../errors.ts";
 import { bearerSecurity, errorResponses, jsonBody, jsonResponse } from "../lib/openapi.ts";
 import { sealKey, toProviderCredential, vetBaseUrl } from "../providers/credentials.ts";
@@ -25,6 +26,7 @@ export function registerProviderCredentialsCreate(app: OpenAPIHono<AppEnv>): voi
     const { spaceId } = c.req.valid("param");
     const body = c.req.valid("json");
     await requireSpace(c, spaceId, "owner");
+    await requirePlan(c, spaceId, { feature: "byoProviderKeys" });
     const baseUrl = vetBaseUrl(body.baseUrl, body.provider, { allowLoopback: c.get("config").devTools.enabled });
     const id = newId("providerCredential");
     const p = c.get("principal");

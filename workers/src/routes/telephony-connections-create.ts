@@ -9,6 +9,7 @@ import { CreateTelephonyConnectionBody, newId, TelephonyConnection } from "@spea
 import { telephonyConnections } from "@speaknode/db";
 import type { AppEnv } from "../context.ts";
 import { requireSpace } from "../auth/access.ts";
+import { requirePlan } from "../billing/admission.ts";
 import { ApiError } from "../errors.ts";
 import { bearerSecurity, errorResponses, jsonBody, jsonResponse, problemSpec } from "../lib/openapi.ts";
 import { toTelephonyConnection } from "../telephony/connection-resource.ts";
@@ -38,6 +39,7 @@ export function registerTelephonyConnectionsCreate(app: OpenAPIHono<AppEnv>): vo
     const { spaceId } = c.req.valid("param");
     const body = c.req.valid("json");
     await requireSpace(c, spaceId, "owner");
+    await requirePlan(c, spaceId, { feature: "telephony" });
     const db = c.get("db");
     const ops = opsFor(body.provider);
     // A taken name is known without asking the provider; the insert below still settles a race.

@@ -6,6 +6,7 @@ import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
 import { CreateLiveKitSipTrunkBody, LiveKitSipTrunk } from "@speaknode/contracts";
 import type { AppEnv } from "../context.ts";
 import { bearerSecurity, errorResponses, jsonBody, jsonResponse, problemSpec } from "../lib/openapi.ts";
+import { requirePlan } from "../billing/admission.ts";
 import { loadConnection } from "../telephony/connection-resource.ts";
 import { twilioTrunkToLiveKit } from "../telephony/livekit-sip/twilio-trunk.ts";
 import { ConnectionParams } from "./params-telephony.ts";
@@ -31,6 +32,8 @@ export const route = createRoute({
 export function registerTelephonyConnectionsLiveKitSipTrunk(app: OpenAPIHono<AppEnv>): void {
   app.openapi(route, async (c) => {
     const row = await loadConnection(c, c.req.valid("param").connectionId, "owner");
+    // It makes a LiveKit SIP connection: the plan must include telephony.
+    await requirePlan(c, row.spaceId, { feature: "telephony" });
     const outcome = await twilioTrunkToLiveKit(c, row, c.req.valid("json"));
     return c.json(outcome.result, outcome.created ? 201 : 200);
   });

@@ -15,6 +15,7 @@ import { sessionRoomIn, type SessionRoomStub } from "./room.ts";
 import { signSessionToken } from "@speaknode/tokens";
 import { LiveKitError } from "./livekit/twirp.ts";
 import { publicOrigin } from "../lib/public-url.ts";
+import { admitSession } from "../billing/admission.ts";
 
 export interface DispatchRequest {
   agent: AgentRow;
@@ -177,10 +178,19 @@ export async function createDispatchingSession(deps: SessionDeps, req: CreateSes
     await room.init({ sessionId, ...limits, ...(campaign ? { campaign: { campaignId: campaign.campaignId, attemptId: campaign.attemptId } } : {}) });
     return room.transition({ to: "dispatching", rowWrittenByCaller: true });
   };
+  // The plan admits the session in the transaction that inserts its row (a dashboard test is
+  // never refused): refused, there is no row, and the room is failed below.
+  const insertRow = async () => {
+    if (req.channel === "test") return void (await db.insert(sessions).values(values));
+    await db.transaction(async (tx) => {
+      await admitSession(tx, agent.spaceId, settings.billing.defaultPlan);
+      await tx.insert(sessions).values(values);
+    });
+  };
   if (campaign) {
     // The row first: a second session for one attempt fails on the unique index before its room
     // exists, so no room of a duplicate ever reports an end to the campaign's runner.
-    await db.insert(sessions).values(values);
+    await insertRow();
     try {
       const moved = await dispatch();
       if (!moved.ok) throw new Error(`session room refused dispatching: ${moved.code}`);
@@ -193,9 +203,10 @@ export async function createDispatchingSession(deps: SessionDeps, req: CreateSes
   }
   // Otherwise the row and the room are written at the same time: the row already says
   // Dispatching, which the room confirms (and from then on writes every change through itself).
-  const [inserted, moved] = await Promise.allSettled([db.insert(sessions).values(values), dispatch()]);
+  const [inserted, moved] = await Promise.allSettled([insertRow(), dispatch()]);
   if (inserted.status === "rejected") {
-    // No row (a concurrent duplicate call, a deleted agent): the room must not wait for an agent.
+    // No row (a concurrent duplicate call, a deleted agent, refused by the plan): the room must
+    // not wait for an agent.
     if (moved.status === "fulfilled" && moved.value.ok) await room.transition({ to: "failed", reason: "session could not be created" }).catch(() => undefined);
     throw inserted.reason;
   }

@@ -67,7 +67,8 @@ export type InboundVerdict =
   | { kind: "session"; sessionId: string; agentId: string }
   /** Said to the caller before hanging up: the number does not take calls, or the agent cannot run now. */
   | { kind: "refused"; say: "not_in_service" | "unavailable"; detail: string }
-  /** The number or its space is at its limit of concurrent calls (a session failed for it, when one was made). */
+  /** The number or its space is at its limit of concurrent calls, or the space's plan refused the
+   *  session (minutes spent, concurrent sessions full); a session failed for it, when one was made. */
   | { kind: "busy"; detail: string; sessionId: string | null }
   /** Another delivery of this call created its session at the same moment (sessions_provider_call_uq). */
   | { kind: "duplicate" };
@@ -113,6 +114,12 @@ export async function admitInboundCall(c: Context<AppEnv>, resolved: ResolvedNum
   } catch (err) {
     // Two deliveries of one call at once: the second insert hits the unique provider call id.
     if (databaseErrorFields(err)?.constraint === "sessions_provider_call_uq") return { kind: "duplicate" };
+    // The space's plan refused the session (its minutes spent, its concurrent sessions full): no
+    // row was written, and the caller hears busy, as for the space's own call limit.
+    if (err instanceof ApiError && (err.code === "minutes_exhausted" || err.code === "concurrency_limit")) {
+      log.info("telephony: inbound call refused by the space's plan", { requestId: c.get("requestId"), agentId: agent.id, phoneNumberId: number.id, code: err.code });
+      return { kind: "busy", detail: `busy: ${err.code}: ${err.message}`, sessionId: null };
+    }
     // The agent cannot run as configured (a required variable a phone call cannot carry…).
     if (err instanceof ApiError && err.status < 500) {
       log.warn("telephony: inbound call refused: the agent cannot run", { requestId: c.get("requestId"), agentId: agent.id, code: err.code });

@@ -8,6 +8,7 @@ import { newId, toStorable, type ImportPhoneNumbersBody } from "@speaknode/contr
 import { phoneNumbers, telephonyConnections } from "@speaknode/db";
 import { countryOf } from "@speaknode/phone";
 import type { AppEnv } from "../context.ts";
+import { requirePlan } from "../billing/admission.ts";
 import { ApiError } from "../errors.ts";
 import { databaseErrorFields } from "../lib/db-error.ts";
 import { log } from "../lib/log.ts";
@@ -49,6 +50,9 @@ export async function importNumbers(c: Context<AppEnv>, spaceId: string, connect
   if (repeated.length > 0) throw new ApiError("validation_failed", "some numbers cannot be imported", { errors: repeated });
   const taken = await alreadyImported(c, connection, ids);
   if (taken.size > 0) throw new ApiError("conflict", `already imported: ${[...taken].join(", ")}; release a number before importing it again`);
+
+  // Before the provider is asked: the plan must include telephony and room for every number.
+  await requirePlan(c, spaceId, [{ feature: "telephony" }, { limit: "phoneNumbers", adding: ids.length }]);
 
   // All or nothing at the provider: claimNumbers puts back what it changed when it fails.
   const claimed = await opsFor(connection.provider).claimNumbers(c, connection, ids);

@@ -2,10 +2,16 @@
 // the provider rate limiting or failing, the database or network failing) are tried again later
 // without counting against the campaign's retry policy; refusals about the contact, the number or
 // the agent (a destination not allowed, an unverified caller id, variables that do not fit) will
-// not change by waiting, so the item gives up with the reason.
+// not change by waiting, so the item gives up with the reason. Spent voice minutes (402) pause the
+// campaign instead: every item would be refused alike until the plan changes or the period ends.
 import { ApiError } from "../errors.ts";
 
-export type CallRefusalKind = { kind: "retry"; retryAfterMs: number | null; reason: string } | { kind: "permanent"; reason: string };
+export type CallRefusalKind =
+  | { kind: "retry"; retryAfterMs: number | null; reason: string }
+  | { kind: "permanent"; reason: string }
+  /** The space's voice minutes are spent on a hard-stop plan: no call of the campaign can be placed
+   *  until the period ends or the plan changes, so the campaign pauses (the item is tried again). */
+  | { kind: "pause"; reason: string };
 
 /** The detail of the refusal of a second session for one campaign attempt. */
 export const duplicateAttemptDetail = "the campaign attempt already has its session; an attempt is never dialled twice";
@@ -29,7 +35,8 @@ function describe(err: ApiError): string {
   return fields.length > 0 ? `${err.message} (${fields.join(", ")})` : err.message;
 }
 
-/** How the runner treats a refusal: retry later (429/5xx/timeouts/number or space at its limit), or give up on the item. */
+/** How the runner treats a refusal: retry later (429/5xx/timeouts/number, space or plan at its
+ *  concurrent limit), pause the campaign (the plan's minutes spent), or give up on the item. */
 export function callRefusalKind(err: unknown): CallRefusalKind {
   if (!(err instanceof ApiError)) {
     // A thrown database or network error: transient as far as the item can tell. Its message may
@@ -37,7 +44,8 @@ export function callRefusalKind(err: unknown): CallRefusalKind {
     const name = err instanceof Error ? err.name : "error";
     return { kind: "retry", retryAfterMs: null, reason: `the call could not be placed (${name})` };
   }
-  if (err.code === "rate_limited" || (err.status >= 500 && err.code !== "upstream_rejected")) {
+  if (err.code === "minutes_exhausted") return { kind: "pause", reason: err.message };
+  if (err.code === "rate_limited" || err.code === "concurrency_limit" || (err.status >= 500 && err.code !== "upstream_rejected")) {
     return { kind: "retry", retryAfterMs: retryAfterMs(err), reason: err.message };
   }
   return { kind: "permanent", reason: describe(err) };

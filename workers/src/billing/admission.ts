@@ -1,0 +1,97 @@
+// What the space's plan lets it do. Dispatch: a session is admitted in the transaction that inserts
+// its row, under an advisory lock on the space, so sessions racing for the last slot (or the last
+// minute) are decided one at a time and never exceed the plan: 402 minutes_exhausted on a hard-stop
+// plan whose included minutes are spent, 429 concurrency_limit when the space's live sessions fill
+// the plan's concurrentCalls. Creation: 403 plan_limit when a feature is off or a count is full
+// (existing resources over a lowered limit keep working; only creating more is refused).
+import type { Context } from "hono";
+import { count, eq, sql } from "drizzle-orm";
+import type { PlanFeatures } from "@speaknode/contracts";
+import { agents, campaigns, phoneNumbers } from "@speaknode/db";
+import type { AppEnv } from "../context.ts";
+import { ApiError } from "../errors.ts";
+import type { Db, PlanRow } from "./plans.ts";
+import { billingStateOf } from "./subscription.ts";
+import { liveSessionsOf, usedSecondsInPeriod } from "./usage.ts";
+
+/** Retry-After of a concurrency refusal: sessions last minutes, not seconds. */
+export const concurrencyRetryAfterS = 30;
+
+function minutes(seconds: number): string {
+  const m = seconds / 60;
+  return Number.isInteger(m) ? String(m) : m.toFixed(1);
+}
+
+/**
+ * Call inside the transaction that inserts the session row (channel ≠ test), before the insert.
+ * The advisory lock is held until that transaction ends, so the next admission of the space sees
+ * this row. A call in progress is never cut: only new sessions are refused.
+ */
+export async function admitSession(tx: Db, spaceId: string, defaultPlanCode: string, now: Date = new Date()): Promise<void> {
+  await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${`billing.admission:${spaceId}`}, 0))`);
+  const state = await billingStateOf(tx, spaceId, defaultPlanCode, now);
+  const { plan } = state;
+  if (plan.overagePricePerMinute === null) {
+    const included = plan.includedMinutes * 60;
+    const used = await usedSecondsInPeriod(tx, spaceId, state.period.start);
+    if (used >= included) {
+      throw new ApiError(
+        "minutes_exhausted",
+        `the ${plan.name} plan includes ${plan.includedMinutes} voice minutes per period and this space has used ${minutes(used)} of them; no new session can start until ${state.period.end.toISOString()} unless the space changes plan`,
+      );
+    }
+  }
+  const max = plan.limits.concurrentCalls;
+  if (max !== null) {
+    const live = await liveSessionsOf(tx, spaceId);
+    if (live >= max) {
+      throw new ApiError("concurrency_limit", `the ${plan.name} plan allows ${max} concurrent sessions (concurrentCalls); this space has ${live} live; try again when one ends`, {
+        headers: { "retry-after": String(concurrencyRetryAfterS) },
+      });
+    }
+  }
+}
+
+export type PlanCheck = { feature: keyof PlanFeatures } | { limit: "agents" | "phoneNumbers" | "campaigns"; adding?: number };
+
+const featureNames: Record<keyof PlanFeatures, string> = {
+  telephony: "telephony (phone numbers, telephony connections and calls)",
+  campaigns: "campaigns",
+  byoProviderKeys: "the space's own provider keys (byoProviderKeys)",
+};
+
+const limitNouns: Record<"agents" | "phoneNumbers" | "campaigns", string> = { agents: "agents", phoneNumbers: "phone numbers", campaigns: "campaigns" };
+
+async function countOf(db: Db, spaceId: string, limit: "agents" | "phoneNumbers" | "campaigns"): Promise<number> {
+  const table = limit === "agents" ? agents : limit === "phoneNumbers" ? phoneNumbers : campaigns;
+  const [row] = await db.select({ n: count() }).from(table).where(eq(table.spaceId, spaceId));
+  return row?.n ?? 0;
+}
+
+/** The refusal (403 plan_limit) of a feature the plan does not include. */
+function featureRefused(plan: Pick<PlanRow, "name">, feature: keyof PlanFeatures): ApiError {
+  return new ApiError("plan_limit", `the ${plan.name} plan does not include ${featureNames[feature]}; change plan to use it`);
+}
+
+/** 403 plan_limit unless the space's plan includes the feature, or leaves room for `adding` (1)
+ *  more; several checks read the plan once. */
+export async function requirePlanAllows(db: Db, spaceId: string, defaultPlanCode: string, check: PlanCheck | PlanCheck[]): Promise<void> {
+  const { plan } = await billingStateOf(db, spaceId, defaultPlanCode);
+  for (const one of Array.isArray(check) ? check : [check]) {
+    if ("feature" in one) {
+      if (!plan.features[one.feature]) throw featureRefused(plan, one.feature);
+      continue;
+    }
+    const max = plan.limits[one.limit];
+    if (max === null) continue;
+    const has = await countOf(db, spaceId, one.limit);
+    if (has + (one.adding ?? 1) > max) {
+      throw new ApiError("plan_limit", `the ${plan.name} plan allows ${max} ${limitNouns[one.limit]}; this space has ${has}`);
+    }
+  }
+}
+
+/** requirePlanAllows for a request (its database and the configured default plan). */
+export function requirePlan(c: Context<AppEnv>, spaceId: string, check: PlanCheck | PlanCheck[]): Promise<void> {
+  return requirePlanAllows(c.get("db"), spaceId, c.get("config").billing.defaultPlan, check);
+}
