@@ -25,6 +25,8 @@ export default defineConfig({
                 DEV_OIDC_PRIVATE_JWK: inject("devPrivateJwk"),
                 FOREIGN_ISSUER: inject("foreignIssuer"),
                 FOREIGN_PRIVATE_JWK: inject("foreignPrivateJwk"),
+                // The Lago simulator; BILLING_DRIVER stays ledger, Lago tests build their own LagoConfig.
+                LAGO_SIM_URL: inject("lagoSimUrl"),
                 // New spaces in tests start on the seeded Scale plan, whose limits no other test
                 // reaches; the billing tests move their spaces between plans themselves.
                 BILLING_DEFAULT_PLAN: "scale",

@@ -6,6 +6,10 @@ import type { AddressInfo } from "node:net";
 import type { TestProject } from "vitest/node";
 import { exportJWK, generateKeyPair, calculateJwkThumbprint } from "jose";
 import { startDbProcess } from "./embedded-db-process.ts";
+import { startLagoSimulator } from "../../simulators/lago/src/server.ts";
+
+/** The Lago simulator's API key in the workers tests (tests build a LagoConfig with it). */
+export const lagoSimApiKey = "lago-sim-test-key";
 
 declare module "vitest" {
   export interface ProvidedContext {
@@ -14,6 +18,7 @@ declare module "vitest" {
     devPrivateJwk: string;
     foreignIssuer: string;
     foreignPrivateJwk: string;
+    lagoSimUrl: string;
   }
 }
 
@@ -48,9 +53,13 @@ export default async function setup(project: TestProject) {
   project.provide("devPrivateJwk", dev.privateJwk);
   project.provide("foreignIssuer", `http://127.0.0.1:${port}/realms/other`);
   project.provide("foreignPrivateJwk", foreign.privateJwk);
+  // The Lago simulator (simulators/lago): the contract tests of the real Lago client call it.
+  const lago = await startLagoSimulator({ apiKey: lagoSimApiKey });
+  project.provide("lagoSimUrl", lago.url);
 
   return async () => {
     await new Promise<void>((resolve) => server.close(() => resolve()));
+    await lago.close();
     await database.stop();
   };
 }
