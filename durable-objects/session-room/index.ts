@@ -30,6 +30,7 @@ import type { z } from "zod";
 import { isTerminal, transition as checkTransition } from "./state-machine.ts";
 import { syncRetryMs, writeSessionRow } from "./write-through.ts";
 import { requestAnalyticsRefresh } from "./analytics-refresh.ts";
+import { afterUsageRecorded } from "../../workers/src/billing/after-usage.ts";
 import { deadlines, roomSchema, type Meta } from "./storage.ts";
 import { CampaignLink, campaignLinkSchema } from "./campaign-link.ts";
 import { LiveObject, sendJson } from "../shared/live-object.ts";
@@ -318,11 +319,13 @@ export class SessionRoom extends LiveObject<SessionRoomEnv, Attachment> {
     const meta = this.#meta();
     if (!meta) return;
     try {
-      await writeSessionRow(this.env, meta);
+      const usage = await writeSessionRow(this.env, meta);
       await this.ctx.storage.delete("rowSyncPending");
       // The row now says how the session ended: refresh its day's analytics without holding up
       // the caller (requestAnalyticsRefresh logs and swallows its own failures).
       if (isTerminal(meta.status)) this.ctx.waitUntil(requestAnalyticsRefresh(this.env, [meta.sessionId]));
+      // Usage alerts and, with Lago, the usage event: after the commit, never failing the write.
+      if (usage) this.ctx.waitUntil(afterUsageRecorded(this.env, usage));
     } catch (err) {
       console.warn(JSON.stringify({ level: "warn", message: "session row write-through failed", sessionId: meta.sessionId, errorName: err instanceof Error ? err.name : typeof err }));
       await this.ctx.storage.put("rowSyncPending", true);
