@@ -15,6 +15,7 @@ import { telemetryBench } from "./bench/telemetry.ts";
 import { phoneWebhookBench } from "./bench/phone-webhook.ts";
 import { campaignUploadBench } from "./bench/campaign-upload.ts";
 import { campaignDialLoopBench, campaignDoubleDialBench } from "./bench/campaign.ts";
+import { billingUsageBench, putSpaceOnBenchPlan } from "./bench/billing.ts";
 import { token } from "./bench/api.ts";
 import { demoPhoneNumber, demoPhoneNumberId, demoTelephonyConnectionId } from "@speaknode/db";
 import { runtimeBench } from "../voice-runtime/bench/overhead.ts";
@@ -32,6 +33,11 @@ const workDir = mkdtempSync(join(tmpdir(), "speaknode-bench-"));
 const stack = await startLocalStack({ port: await freePort(), workDir, quiet: true, twilioSimulatorPort: 0 });
 try {
   for (const line of await apiBench(stack.url)) console.log(line);
+  // Billing's enforcement stays on for every bench below (each dispatch takes the space's lock and
+  // counts its live sessions and minutes), on a plan whose limits the benches' hundreds of live
+  // sessions never reach.
+  const benchPlan = await putSpaceOnBenchPlan(stack.url, stack.demoSpaceId);
+  console.log(`(the demo space is on the plan ${benchPlan}: no limits, overage priced)`);
   for (const line of await dispatchBench(stack.url, stack.demoAgentId)) console.log(line);
   // Twilio's voice webhook: signature → number → session → TwiML, sequential. Each call leaves a
   // session dispatching on the demo number, so the number takes them all at once for the run.
@@ -48,6 +54,9 @@ try {
   // Telemetry: OTLP exports → POST /v1/traces → queue → consumer → Postgres, and the consumer's insert alone.
   const telemetryTarget = { url: stack.url, tokenSecret: localSecretsKey(workDir, "runtime-token.key"), databaseUrl: stack.database.databaseUrl, localProxy: stack.database.localProxy };
   for (const line of await telemetryBench(telemetryTarget)) console.log(line);
+  // Billing: a session's usage recorded in its end's transaction, against the status update alone.
+  const billingTarget = { databaseUrl: stack.database.databaseUrl, localProxy: stack.database.localProxy, spaceId: stack.demoSpaceId, agentId: stack.demoAgentId, defaultPlanCode: "free" };
+  for (const line of await billingUsageBench(billingTarget)) console.log(line);
   // Campaigns: a 10k-row contacts CSV uploaded and its items created, against a dry run of the same file.
   for (const line of await campaignUploadBench({ url: stack.url, databaseUrl: stack.database.databaseUrl, localProxy: stack.database.localProxy, spaceId: stack.demoSpaceId, agentId: stack.demoAgentId })) console.log(line);
   // The dashboard: its up-front JS, and signed in, navigation → the agents table shows the demo agent (Chromium).

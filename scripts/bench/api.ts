@@ -6,11 +6,12 @@ const clients = 20;
 const perClientPerRound = 25;
 const rounds = 4;
 
-export async function token(base: string): Promise<string> {
+/** A dev issuer token of a seeded identity (the demo space's Owner unless named). */
+export async function token(base: string, username = "owner@speaknode.local"): Promise<string> {
   const res = await fetch(`${base}/dev/oidc/token`, {
     method: "POST",
     headers: { "content-type": "application/x-www-form-urlencoded" },
-    body: new URLSearchParams({ grant_type: "password", client_id: "bench", username: "owner@speaknode.local", password: "speaknode" }),
+    body: new URLSearchParams({ grant_type: "password", client_id: "bench", username, password: "speaknode" }),
   });
   const body = (await res.json()) as { access_token?: string };
   if (!body.access_token) throw new Error(`no token: ${res.status}`);
