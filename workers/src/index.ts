@@ -1,6 +1,7 @@
 import { createApp } from "./app.ts";
 import { runScheduledRefresh } from "./analytics/background.ts";
 import { runScheduledDelivery } from "./email/delivery.ts";
+import { runScheduledStatements } from "./billing/ledger/scheduled.ts";
 import { handleTelemetryBatch, isTelemetryQueue } from "./telemetry/consumer.ts";
 import { handleTelephonyBatch } from "./telephony/consumer.ts";
 import { isTelephonyQueue } from "./telephony/protocol.ts";
@@ -18,10 +19,12 @@ export default {
     if (isTelephonyQueue(batch.queue)) return handleTelephonyBatch(batch, env, ctx);
     throw new Error(`no consumer for queue ${batch.queue}`);
   },
-  // The cron trigger in wrangler.toml: daily analytics for today and yesterday (analytics/background.ts)
-  // and the email outbox's due messages (email/delivery.ts); one failing does not stop the other.
+  // The cron trigger in wrangler.toml: daily analytics for today and yesterday (analytics/background.ts),
+  // the email outbox's due messages (email/delivery.ts) and, hourly, the local ledger's due statements
+  // (billing/ledger/scheduled.ts); one failing does not stop the others.
   scheduled: async (controller, env) => {
-    const runs = await Promise.allSettled([runScheduledRefresh(env, new Date(controller.scheduledTime)), runScheduledDelivery(env)]);
+    const at = new Date(controller.scheduledTime);
+    const runs = await Promise.allSettled([runScheduledRefresh(env, at), runScheduledDelivery(env), runScheduledStatements(env, at)]);
     const failed = runs.find((r) => r.status === "rejected");
     if (failed) throw failed.reason;
   },
