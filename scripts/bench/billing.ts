@@ -38,30 +38,39 @@ export interface BillingBenchTarget {
   defaultPlanCode: string;
 }
 
+const benchPlanCode = "bench";
+
 /**
- * Creates a plan without limits (every feature, overage priced) as the platform Admin and puts the
- * space on it at once as its Owner. Returns the plan's code.
+ * Puts the space at once on the plan `bench` (no limits, every feature, overage priced), made by
+ * the platform Admin through the API the first time; the change is the Owner's, as on the Billing
+ * page. Returns the plan's code.
  */
 export async function putSpaceOnBenchPlan(base: string, spaceId: string): Promise<string> {
-  const admin = await token(base, "admin@speaknode.local");
-  const code = `bench-${Date.now().toString(36)}`;
-  const created = await fetch(`${base}/v1/admin/plans`, {
-    method: "POST",
-    headers: { authorization: `Bearer ${admin}`, "content-type": "application/json" },
-    body: JSON.stringify({
-      code,
-      name: "Bench",
-      description: "No limits, overage priced: enforcement runs on every dispatch of the benches and never refuses one.",
-      price: "0",
-      includedMinutes: 100_000,
-      overagePricePerMinute: "0.01",
-      rounding: "per_second",
-      features: { telephony: true, campaigns: true, byoProviderKeys: true },
-      limits: { agents: null, phoneNumbers: null, concurrentCalls: null, campaigns: null },
-    }),
-  });
-  const plan = (await created.json()) as Partial<Plan>;
-  if (created.status !== 201 || !plan.id) throw new Error(`could not create the bench plan: ${created.status} ${JSON.stringify(plan).slice(0, 300)}`);
+  const admin = { authorization: `Bearer ${await token(base, "admin@speaknode.local")}`, "content-type": "application/json" };
+  const listed = await fetch(`${base}/v1/plans?includeArchived=true`, { headers: admin });
+  const list = (await listed.json()) as { data?: Plan[] };
+  if (!listed.ok) throw new Error(`could not list the plans: ${listed.status} ${JSON.stringify(list).slice(0, 300)}`);
+  let plan = list.data?.find((p) => p.code === benchPlanCode);
+  if (!plan) {
+    const created = await fetch(`${base}/v1/admin/plans`, {
+      method: "POST",
+      headers: admin,
+      body: JSON.stringify({
+        code: benchPlanCode,
+        name: "Bench",
+        description: "No limits, overage priced: enforcement runs on every dispatch of the benches and never refuses one.",
+        price: "0",
+        includedMinutes: 100_000,
+        overagePricePerMinute: "0.01",
+        rounding: "per_second",
+        features: { telephony: true, campaigns: true, byoProviderKeys: true },
+        limits: { agents: null, phoneNumbers: null, concurrentCalls: null, campaigns: null },
+      }),
+    });
+    const body = (await created.json()) as Partial<Plan>;
+    if (created.status !== 201 || !body.id) throw new Error(`could not create the bench plan: ${created.status} ${JSON.stringify(body).slice(0, 300)}`);
+    plan = body as Plan;
+  }
   const owner = await token(base);
   const changed = await fetch(`${base}/v1/spaces/${spaceId}/subscription`, {
     method: "PUT",
@@ -70,7 +79,7 @@ export async function putSpaceOnBenchPlan(base: string, spaceId: string): Promis
   });
   const subscription = (await changed.json()) as Partial<Subscription>;
   if (!changed.ok || subscription.plan?.id !== plan.id) throw new Error(`could not put the space on the bench plan: ${changed.status} ${JSON.stringify(subscription).slice(0, 300)}`);
-  return code;
+  return plan.code;
 }
 
 export async function billingUsageBench(target: BillingBenchTarget): Promise<string[]> {

@@ -234,6 +234,9 @@ if (process.argv[1] && import.meta.filename === process.argv[1]) {
   const stack = await startLocalStack({ port: await freePort(), workDir, quiet: true, twilioSimulatorPort: 0 });
   try {
     if (!stack.twilio || stack.worker.child.pid === undefined) throw new Error("the stack started without its Twilio simulator");
+    // As in `npm run bench`: the plan's calls at once stay far above the campaign's 100.
+    const { putSpaceOnBenchPlan } = await import("./billing.ts");
+    await putSpaceOnBenchPlan(stack.url, stack.demoSpaceId);
     const target = { url: stack.url, spaceId: stack.demoSpaceId, sim: stack.twilio, wranglerPid: stack.worker.child.pid };
     for (const line of await campaignDialLoopBench(target)) console.log(line);
     for (const line of await campaignDoubleDialBench(target)) console.log(line);
