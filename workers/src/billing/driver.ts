@@ -7,6 +7,7 @@ import type { Database, invoices } from "@speaknode/db";
 import type { Config } from "../config.ts";
 import type { PlanRow } from "./plans.ts";
 import type { BillingState } from "./subscription.ts";
+import { ledgerDriver } from "./ledger/driver.ts";
 
 export type InvoiceRow = typeof invoices.$inferSelect;
 
@@ -23,23 +24,22 @@ export interface BillingDriver {
 
 export type BillingDriverConfig = Config["billing"]["driver"];
 
-/**
- * TEMPORARY (H3, issue #18): stands in until `ledger/driver.ts` (ledgerDriver) and
- * `lago/driver.ts` (lagoDriver) land; then this function returns them and the placeholder goes.
- */
+/** The configured driver. TEMPORARY (H3, issue #18): Lago's stands in as a placeholder until
+ *  `lago/driver.ts` (lagoDriver) lands. */
 export function billingDriverFor(config: BillingDriverConfig): BillingDriver {
-  return placeholderDriver(config.name);
+  return config.name === "ledger" ? ledgerDriver : lagoPlaceholder;
 }
 
-function placeholderDriver(name: "ledger" | "lago"): BillingDriver {
-  const missing = (): never => {
-    throw new Error(`the ${name} billing driver has not landed yet`);
-  };
-  return {
-    name,
-    listInvoices: async () => missing(),
-    portalUrl: async () => missing(),
-    planChanging: async () => undefined,
-    currentUsage: async (_db, _state, local) => ({ ...local, source: name }),
-  };
-}
+const lagoPlaceholder: BillingDriver = {
+  name: "lago",
+  listInvoices: async () => {
+    throw new Error("the Lago billing driver has not landed yet");
+  },
+  portalUrl: async () => {
+    throw new Error("the Lago billing driver has not landed yet");
+  },
+  planChanging: async () => {
+    throw new Error("the Lago billing driver has not landed yet");
+  },
+  currentUsage: async (_db, _state, local) => ({ ...local, source: "lago" }),
+};

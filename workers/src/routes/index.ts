@@ -100,6 +100,7 @@ import { registerBillingPortal } from "./billing-portal.ts";
 import { registerSubscriptionUpdate } from "./subscription-update.ts";
 import { registerInvoicesList } from "./invoices-list.ts";
 import { registerInvoicesGet } from "./invoices-get.ts";
+import { registerInvoicesDownload } from "./invoices-download.ts";
 
 export function registerRoutes(app: OpenAPIHono<AppEnv>): void {
   registerHealthz(app);
@@ -206,4 +207,5 @@ export function registerRoutes(app: OpenAPIHono<AppEnv>): void {
   registerSubscriptionUpdate(app);
   registerInvoicesList(app);
   registerInvoicesGet(app);
+  registerInvoicesDownload(app);
 }
