@@ -124,8 +124,13 @@ describe("callRefusalKind", () => {
     expect(callRefusalKind(refused)).toEqual({ kind: "retry", retryAfterMs: 7000, reason: expect.stringContaining("Twilio") });
     expect(callRefusalKind(new ApiError("upstream_unavailable", "Twilio answered 503; try again", { headers: { "retry-after": "5" } }))).toMatchObject({ kind: "retry", retryAfterMs: 5000 });
     expect(callRefusalKind(new ApiError("rate_limited", "the space already has 10 of its 10 concurrent calls", { headers: { "retry-after": "30" } }))).toMatchObject({ kind: "retry", retryAfterMs: 30000 });
+    expect(callRefusalKind(new ApiError("concurrency_limit", "the Pro plan allows 20 concurrent sessions", { headers: { "retry-after": "30" } }))).toMatchObject({ kind: "retry", retryAfterMs: 30000 });
     // A database or network failure says nothing about the contact; its message is not kept.
     expect(callRefusalKind(new TypeError("fetch failed +14155550100"))).toEqual({ kind: "retry", retryAfterMs: null, reason: "the call could not be placed (TypeError)" });
+  });
+
+  it("pauses the campaign when the plan's minutes are spent, with the plan's reason", () => {
+    expect(callRefusalKind(new ApiError("minutes_exhausted", "the Free plan includes 60 voice minutes per period"))).toEqual({ kind: "pause", reason: "the Free plan includes 60 voice minutes per period" });
   });
 
   it("gives up on refusals that waiting does not change", async () => {
