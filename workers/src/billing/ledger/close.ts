@@ -166,7 +166,9 @@ export interface CloseAllResult {
  * The cron's close: spaces with billable usage in a period that may have ended and has no
  * statement, and spaces whose explicit subscription is on a paid plan without a statement that
  * ended recently. Each space closes on its own (closeDueStatements decides exactly what is due);
- * one failing is logged and does not stop the others.
+ * one failing is logged and does not stop the others. The candidates are a superset: a yearly
+ * period, a paid subscription's first month, or usage recorded before a time zone change can make
+ * a space a candidate on runs that then write nothing (one cheap close each).
  */
 export async function closeAllDueStatements(db: Db, defaultPlanCode: string, now: Date = new Date()): Promise<CloseAllResult> {
   const recent = new Date(now.getTime() - shortestPeriodDays * 86_400_000);
