@@ -224,3 +224,23 @@ describe("the local ledger's invoices", () => {
     expect((await overview(w)).paymentMethod).toBe("none");
   });
 });
+
+describe("the billing operations in /openapi.json", () => {
+  it("documents each with its request and response schemas", async () => {
+    const doc = (await call("GET", "/openapi.json")).body as { paths: Record<string, Record<string, unknown>>; components: { schemas: Record<string, unknown> } };
+    const ops: [string, string][] = [
+      ["/v1/plans", "get"],
+      ["/v1/admin/plans", "post"],
+      ["/v1/admin/plans/{planId}", "patch"],
+      ["/v1/spaces/{spaceId}/billing", "get"],
+      ["/v1/spaces/{spaceId}/billing/portal", "post"],
+      ["/v1/spaces/{spaceId}/subscription", "put"],
+      ["/v1/spaces/{spaceId}/invoices", "get"],
+      ["/v1/invoices/{invoiceId}", "get"],
+      ["/v1/invoices/{invoiceId}/download", "get"],
+    ];
+    for (const [path, method] of ops) expect(doc.paths[path]?.[method], `${method} ${path}`).toBeDefined();
+    expect(Object.keys(doc.components.schemas)).toEqual(expect.arrayContaining(["Plan", "CreatePlanBody", "UpdatePlanBody", "Subscription", "ChangeSubscriptionBody", "BillingOverview", "BillingUsage", "Invoice", "InvoiceList", "BillingPortal"]));
+    expect(JSON.stringify(doc.paths["/v1/invoices/{invoiceId}/download"])).toContain("text/html");
+  });
+});
