@@ -114,14 +114,12 @@ const minProjectionBaseMs = 3_600_000;
 /** The current period's figures from the local usage records (the driver adds `source`). */
 export async function usageOverview(db: Db, state: BillingState, now: Date = new Date()): Promise<Omit<BillingUsage, "source">> {
   const { plan, period, timeZone } = state;
-  const inPeriod = and(eq(usageRecords.spaceId, state.spaceId), eq(usageRecords.periodStart, period.start));
-  const dayExpr = sql<string>`to_char(${usageRecords.endedAt} at time zone ${timeZone}, 'YYYY-MM-DD')`;
   const [days, agentsUsage, live] = await Promise.all([
-    db
-      .select({ day: dayExpr, seconds: sql<string>`sum(${usageRecords.billableSeconds})`, sessions: count() })
-      .from(usageRecords)
-      .where(inPeriod)
-      .groupBy(dayExpr),
+    // Grouped by position: the zone is a parameter, and two copies of it would be two expressions.
+    db.execute<{ day: string; seconds: string; sessions: string }>(sql`
+      select to_char(ended_at at time zone ${timeZone}, 'YYYY-MM-DD') as day, sum(billable_seconds) as seconds, count(*) as sessions
+      from usage_records where space_id = ${state.spaceId} and period_start = ${period.start.toISOString()}
+      group by 1`),
     db.execute<{ agent_id: string | null; agent_name: string | null; seconds: string; sessions: string }>(sql`
       select u.agent_id, a.name as agent_name, sum(u.billable_seconds) as seconds, count(*) as sessions
       from usage_records u left join agents a on a.id = u.agent_id
@@ -129,7 +127,7 @@ export async function usageOverview(db: Db, state: BillingState, now: Date = new
       group by u.agent_id, a.name order by sum(u.billable_seconds) desc, u.agent_id`),
     liveSessionsOf(db, state.spaceId),
   ]);
-  const perDay = new Map(days.map((d) => [d.day, { seconds: Number(d.seconds), sessions: Number(d.sessions) }]));
+  const perDay = new Map(days.rows.map((d) => [d.day, { seconds: Number(d.seconds), sessions: Number(d.sessions) }]));
   const byDay: BillingUsage["byDay"] = [];
   const lastDay = localDay(new Date(Math.min(now.getTime(), period.end.getTime() - 1)), timeZone);
   for (let day = localDay(period.start, timeZone); day <= lastDay; day = nextDay(day)) {
