@@ -33,11 +33,11 @@ const workDir = mkdtempSync(join(tmpdir(), "speaknode-bench-"));
 const stack = await startLocalStack({ port: await freePort(), workDir, quiet: true, twilioSimulatorPort: 0 });
 try {
   for (const line of await apiBench(stack.url)) console.log(line);
-  // Billing's enforcement stays on for every bench below (each dispatch takes the space's lock and
-  // counts its live sessions and minutes), on a plan whose limits the benches' hundreds of live
-  // sessions never reach.
+  // Billing's enforcement stays on for every bench below (each dispatch takes the space's lock,
+  // reads its plan and counts its live sessions), on a plan whose limits the benches' hundreds of
+  // live sessions never reach.
   const benchPlan = await putSpaceOnBenchPlan(stack.url, stack.demoSpaceId);
-  console.log(`(the demo space is on the plan ${benchPlan}: no limits, overage priced)`);
+  console.log(`(the demo space is on the plan ${benchPlan}: 1,000,000 calls at once, overage priced)`);
   for (const line of await dispatchBench(stack.url, stack.demoAgentId)) console.log(line);
   // Twilio's voice webhook: signature → number → session → TwiML, sequential. Each call leaves a
   // session dispatching on the demo number, so the number takes them all at once for the run.

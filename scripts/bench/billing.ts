@@ -7,11 +7,12 @@
 // and recordSessionUsage after it (what billing adds). Run from here with the Worker's own code
 // through the same driver and proxy, like the telemetry bench's insert.
 //
-// Also here: the bench plan. Enforcement stays on for the benches (every dispatch takes the
-// space's lock, counts its live sessions and this period's minutes), but the dispatch benches
-// leave hundreds of sessions live, far past any real plan's calls at once; so before them the
-// demo space moves, through the API as an Owner would, to a plan without limits whose minutes
-// never run out (overage priced).
+// Also here: the bench plan. Enforcement stays on for the benches, but the dispatch benches leave
+// hundreds of sessions live, far past any real plan's calls at once; so before them the demo space
+// moves, through the API as an Owner would, to a plan whose limits are never reached: calls at
+// once 1,000,000 (a number, not "no limit", so every dispatch still takes the space's lock, reads
+// its plan and counts its live sessions, as on every seeded plan) and overage priced (the minutes
+// never run out; like every plan with overage, no minutes are counted at dispatch).
 //
 // Standalone: `node scripts/bench/billing.ts` starts its own stack (in-memory database).
 import { mkdtempSync, rmSync } from "node:fs";
@@ -41,7 +42,7 @@ export interface BillingBenchTarget {
 const benchPlanCode = "bench";
 
 /**
- * Puts the space at once on the plan `bench` (no limits, every feature, overage priced), made by
+ * Puts the space at once on the plan `bench` (limits never reached, every feature, overage priced), made by
  * the platform Admin through the API the first time; the change is the Owner's, as on the Billing
  * page. Returns the plan's code.
  */
@@ -58,13 +59,13 @@ export async function putSpaceOnBenchPlan(base: string, spaceId: string): Promis
       body: JSON.stringify({
         code: benchPlanCode,
         name: "Bench",
-        description: "No limits, overage priced: enforcement runs on every dispatch of the benches and never refuses one.",
+        description: "Limits never reached, overage priced: enforcement runs on every dispatch of the benches and never refuses one.",
         price: "0",
         includedMinutes: 100_000,
         overagePricePerMinute: "0.01",
         rounding: "per_second",
         features: { telephony: true, campaigns: true, byoProviderKeys: true },
-        limits: { agents: null, phoneNumbers: null, concurrentCalls: null, campaigns: null },
+        limits: { agents: null, phoneNumbers: null, concurrentCalls: 1_000_000, campaigns: null },
       }),
     });
     const body = (await created.json()) as Partial<Plan>;
