@@ -8,6 +8,7 @@ import type { Config } from "../config.ts";
 import type { PlanRow } from "./plans.ts";
 import type { BillingState } from "./subscription.ts";
 import { ledgerDriver } from "./ledger/driver.ts";
+import { lagoDriver } from "./lago/driver.ts";
 
 export type InvoiceRow = typeof invoices.$inferSelect;
 
@@ -24,22 +25,7 @@ export interface BillingDriver {
 
 export type BillingDriverConfig = Config["billing"]["driver"];
 
-/** The configured driver. TEMPORARY (H3, issue #18): Lago's stands in as a placeholder until
- *  `lago/driver.ts` (lagoDriver) lands. */
+/** The configured driver: the local ledger (the embedded default) or Lago. */
 export function billingDriverFor(config: BillingDriverConfig): BillingDriver {
-  return config.name === "ledger" ? ledgerDriver : lagoPlaceholder;
+  return config.name === "ledger" ? ledgerDriver : lagoDriver(config.lago);
 }
-
-const lagoPlaceholder: BillingDriver = {
-  name: "lago",
-  listInvoices: async () => {
-    throw new Error("the Lago billing driver has not landed yet");
-  },
-  portalUrl: async () => {
-    throw new Error("the Lago billing driver has not landed yet");
-  },
-  planChanging: async () => {
-    throw new Error("the Lago billing driver has not landed yet");
-  },
-  currentUsage: async (_db, _state, local) => ({ ...local, source: "lago" }),
-};
