@@ -3,7 +3,7 @@
 // (listed, read, downloaded as a printable statement) with no payment portal.
 import { beforeAll, describe, expect, it } from "vitest";
 import { BillingOverview, Invoice, InvoiceList, Plan, Subscription, newId, type CreatePlanBody } from "@speaknode/contracts";
-import { sessions } from "@speaknode/db";
+import { invoices, sessions } from "@speaknode/db";
 import { call, expectProblem, makeWorld, newUser, withDb, type TestUser, type World } from "../../test/helpers.ts";
 import { recordSessionUsage } from "../billing/usage.ts";
 import { ledgerPortalDetail } from "./billing-portal.ts";
@@ -222,6 +222,54 @@ describe("the local ledger's invoices", () => {
     expectProblem(res, 409, "conflict");
     expect(res.body["detail"]).toBe(ledgerPortalDetail);
     expect((await overview(w)).paymentMethod).toBe("none");
+  });
+});
+
+describe("Lago's invoices", () => {
+  let w: World;
+  beforeAll(async () => {
+    w = await makeWorld();
+  }, 60_000);
+
+  /** An invoice as Lago's webhooks store it, with the PDF link the payload carried. */
+  async function lagoInvoice(pdfUrl: string | null): Promise<string> {
+    const id = newId("invoice");
+    await withDb((db) =>
+      db.insert(invoices).values({
+        id,
+        spaceId: w.spaceId,
+        source: "lago",
+        number: `LAGO-${id.slice(-8)}`,
+        status: "paid",
+        periodStart: new Date("2026-10-01T00:00:00Z"),
+        periodEnd: new Date("2026-11-01T00:00:00Z"),
+        currency: "USD",
+        planName: "Pro",
+        lines: [{ kind: "lago", description: "Voice minutes", quantity: "12", unit: "minute", unitPrice: "0.05", amount: "0.60" }],
+        total: "49.6",
+        issuedAt: new Date("2026-11-01T00:05:00Z"),
+        lagoInvoiceId: crypto.randomUUID(),
+        pdfUrl,
+      }),
+    );
+    return id;
+  }
+
+  it("downloads as a redirect to Lago's https PDF, and never to a link of another scheme", async () => {
+    const pdf = "https://lago.example.test/invoices/abc.pdf?sig=1";
+    const res = await call("GET", `/v1/invoices/${await lagoInvoice(pdf)}/download`, { token: w.owner.token });
+    expect(res.status).toBe(302);
+    expect(res.headers.get("location")).toBe(pdf);
+    for (const url of ["http://lago.example.test/x.pdf", "javascript:alert(1)", null]) {
+      expectProblem(await call("GET", `/v1/invoices/${await lagoInvoice(url)}/download`, { token: w.owner.token }), 409, "conflict");
+    }
+  });
+
+  it("reads like any invoice, its total in cents", async () => {
+    const id = await lagoInvoice(null);
+    const res = await call("GET", `/v1/invoices/${id}`, { token: w.owner.token });
+    expect(res.status, res.text).toBe(200);
+    expect(Invoice.parse(res.body)).toMatchObject({ id, source: "lago", status: "paid", total: "49.60", planName: "Pro" });
   });
 });
 
