@@ -100,6 +100,8 @@ import { registerBillingPortal } from "./billing-portal.ts";
 import { registerSubscriptionUpdate } from "./subscription-update.ts";
 import { registerInvoicesList } from "./invoices-list.ts";
 import { registerInvoicesGet } from "./invoices-get.ts";
+import { registerBillingLagoWebhooks } from "./billing-lago-webhooks.ts";
+import { registerAdminBillingLagoProvision } from "./admin-billing-lago-provision.ts";
 import { registerInvoicesDownload } from "./invoices-download.ts";
 
 export function registerRoutes(app: OpenAPIHono<AppEnv>): void {
@@ -208,4 +210,7 @@ export function registerRoutes(app: OpenAPIHono<AppEnv>): void {
   registerInvoicesList(app);
   registerInvoicesGet(app);
   registerInvoicesDownload(app);
+  // Lago (BILLING_DRIVER=lago): its webhooks and the platform Admin's provisioning.
+  registerBillingLagoWebhooks(app);
+  registerAdminBillingLagoProvision(app);
 }
