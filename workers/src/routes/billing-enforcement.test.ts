@@ -1,6 +1,6 @@
 // The space's plan at every door: once a hard-stop plan's minutes are spent, or its concurrent
-// sessions are full, every dispatch channel (widget, API, an inbound Twilio call, an outbound call)
-// is refused with its problem (the inbound caller hears busy) and leaves no live session, while a
+// sessions are full, every dispatch channel (widget, API, an inbound Twilio or LiveKit SIP call, an
+// outbound call) is refused with its problem (the inbound caller hears busy) and leaves no live session, while a
 // member's dashboard test still runs; creating what the plan does not include or has no room for is
 // a 403 plan_limit naming the limit and the plan. (Campaigns: campaign-runner/billing.test.ts.)
 import { and, eq, ne } from "drizzle-orm";
@@ -12,7 +12,9 @@ import { agentBody } from "../../test/fixtures.ts";
 import { callSid, fakeTwilio, phoneFixture, twilioCall } from "../../test/outbound-fixtures.ts";
 import { onOwnPlan, spendSeconds } from "../billing/enforcement-testing.ts";
 import { campaignWorld, createDraft, mapping } from "../campaigns/campaigns-testing.ts";
-import { newCallSid, phoneWorld, postTwilio, voiceParams, type PhoneWorld } from "../telephony/testing.ts";
+import { runtimeCall } from "../runtime/testing.ts";
+import { sipWorld } from "../telephony/sip-testing.ts";
+import { newCallSid, newE164, phoneWorld, postTwilio, voiceParams, type PhoneWorld } from "../telephony/testing.ts";
 
 afterEach(() => {
   vi.unstubAllGlobals();
@@ -62,6 +64,24 @@ describe("dispatch once a hard-stop plan's minutes are spent", () => {
     expectProblem(await api(w), 402, "minutes_exhausted");
     await onOwnPlan(w.spaceId, { includedMinutes: 1, overagePricePerMinute: "0.05" });
     expect((await api(w)).status).toBe(201);
+  });
+});
+
+describe("an inbound LiveKit SIP call refused by the plan", () => {
+  it("is rejected busy, like the space's own call limit, and leaves no session", async () => {
+    const sw = await sipWorld();
+    const plan = await onOwnPlan(sw.world.spaceId, { includedMinutes: 0, overagePricePerMinute: null });
+    await spendSeconds(sw.world.spaceId, plan.id, 1);
+    const callId = `SCL_${crypto.randomUUID().replace(/-/g, "").slice(0, 12)}`;
+    const res = await runtimeCall("POST", "/sip/sessions", {
+      json: {
+        dispatch: { kind: "speaknode.sip", phoneNumberId: sw.numberId, connectionId: sw.connectionId },
+        participant: { room: `call-${callId}`, participantIdentity: `sip_${callId}`, callId, callStatus: "active", phoneNumber: newE164(), trunkPhoneNumber: null },
+      },
+    });
+    expect(res.body).toMatchObject({ action: "reject", busy: true });
+    expect(String(res.body["reason"])).toContain("minutes_exhausted");
+    expect(await nonTestSessions(sw.world.spaceId)).toEqual([]);
   });
 });
 

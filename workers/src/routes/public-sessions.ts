@@ -37,8 +37,9 @@ export const route = createRoute({
     400: errorResponses[400],
     401: errorResponses[401],
     403: errorResponses[403],
+    402: problemSpec("The space's plan has no overage and its included voice minutes are spent this period (minutes_exhausted)"),
     404: errorResponses[404],
-    429: problemSpec("Too many sessions from this address or for this agent"),
+    429: problemSpec("Too many sessions from this address or for this agent (rate_limited), or the space's plan is at its concurrent sessions (concurrency_limit); Retry-After"),
   },
 });
 

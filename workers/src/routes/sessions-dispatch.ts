@@ -4,7 +4,7 @@ import { DispatchBody, DispatchedSession } from "@speaknode/contracts";
 import type { AppEnv } from "../context.ts";
 import { loadAgent } from "../agents/store.ts";
 import { dispatchSession } from "../sessions/dispatch.ts";
-import { bearerSecurity, errorResponses, jsonBody, jsonResponse } from "../lib/openapi.ts";
+import { bearerSecurity, errorResponses, jsonBody, jsonResponse, problemSpec } from "../lib/openapi.ts";
 import { AgentParams } from "./params-agents.ts";
 
 export const route = createRoute({
@@ -14,7 +14,12 @@ export const route = createRoute({
   summary: "Dispatch a session with an agent (its published version, or the draft when unpublished)",
   security: bearerSecurity,
   request: { params: AgentParams, body: jsonBody(DispatchBody) },
-  responses: { 201: jsonResponse(DispatchedSession, "The session, dispatching"), ...errorResponses },
+  responses: {
+    201: jsonResponse(DispatchedSession, "The session, dispatching"),
+    ...errorResponses,
+    402: problemSpec("The space's plan has no overage and its included voice minutes are spent this period (minutes_exhausted)"),
+    429: problemSpec("The space's plan is at its concurrent sessions (concurrency_limit, Retry-After)"),
+  },
 });
 
 export function registerSessionsDispatch(app: OpenAPIHono<AppEnv>): void {
