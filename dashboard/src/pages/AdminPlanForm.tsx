@@ -3,10 +3,11 @@
 // under the same fields.
 import { useSignal } from "@preact/signals";
 import { BillingInterval, RoundingRule, type Plan, type PlanFeatures } from "../../../packages/contracts/src/billing.ts";
+import { ApiProblem } from "../api/client.ts";
 import { emptyPlanDraft, limitKeys, planDraftOf, type PlanDraft } from "../stores/billing-plans.ts";
 import { useStores } from "../stores/index.ts";
 import { Field } from "../ui/fields.tsx";
-import { formErrors, type FieldErrors } from "../ui/forms.ts";
+import { fieldsHeadline, formErrors, type FieldErrors } from "../ui/forms.ts";
 
 const limitLabels: Record<(typeof limitKeys)[number], string> = { agents: "Agents", phoneNumbers: "Phone numbers", concurrentCalls: "Calls at once", campaigns: "Campaigns" };
 const featureLabels: Record<keyof PlanFeatures, string> = { telephony: "Telephony (numbers, connections, calls)", campaigns: "Campaigns", byoProviderKeys: "Own provider keys" };
@@ -32,8 +33,11 @@ export function PlanForm({ plan, onDone }: { plan: Plan | null; onDone: (plan: P
       onDone(saved);
     } catch (error) {
       const f = formErrors(error);
+      // A code already taken is the Code field's problem: say it there too.
+      const taken = !plan && error instanceof ApiProblem && error.code === "conflict";
+      if (taken) f.fields["code"] ??= error.message;
       fields.value = f.fields;
-      message.value = f.message ?? (Object.keys(f.fields).length > 0 ? "Some fields need a change: see the messages below." : null);
+      message.value = taken || (f.message === null && Object.keys(f.fields).length > 0) ? fieldsHeadline : f.message;
     } finally {
       busy.value = false;
     }

@@ -118,7 +118,7 @@ export default function AdminPlansPage() {
                 </td>
                 <td>{p.archived ? <span class="badge">Archived</span> : <span class="badge ok">Active</span>}</td>
                 <td>
-                  <div class="row">
+                  <div class="row plan-actions">
                     <button class="link" onClick={() => (editing.value = p.id)} aria-label={`Edit ${p.name}`}>
                       Edit
                     </button>

@@ -114,49 +114,55 @@ function UsageCard({ overview }: { overview: BillingOverview }) {
       <p class="muted" data-projection>
         {ahead.sentence}
       </p>
-      <div class="row">
-        <h3>By day</h3>
-        <span class="spacer" />
-        <label class="inline">
-          <input type="checkbox" checked={table.value} onChange={(e) => (table.value = e.currentTarget.checked)} />
-          Show as a table
-        </label>
+      <div class="billing-breakdown">
+        <div>
+          <div class="row">
+            <h3>By day</h3>
+            <span class="spacer" />
+            <label class="inline">
+              <input type="checkbox" checked={table.value} onChange={(e) => (table.value = e.currentTarget.checked)} />
+              Show as a table
+            </label>
+          </div>
+          <StackedBars
+            id="chart-billing-minutes"
+            title="Billable minutes per day"
+            desc={`Billable voice minutes per day in ${tz}, ${period}; ${formatMinutes(usage.usedMinutes)} in all.`}
+            days={chart.days}
+            series={[{ key: "minutes", label: "Minutes", className: "s-minutes", values: chart.minutes }]}
+            format={(v) => formatMinutes(v)}
+            table={table.value}
+          />
+        </div>
+        <div>
+          <h3>By agent</h3>
+          {usage.byAgent.length === 0 ? (
+            <p class="muted">No calls billed this period yet.</p>
+          ) : (
+            <table class="billing-agents">
+              <caption class="visually-hidden">Billable minutes by agent this period</caption>
+              <thead>
+                <tr>
+                  <th scope="col">Agent</th>
+                  <th scope="col">Sessions</th>
+                  <th scope="col">Minutes</th>
+                  <th scope="col">Share</th>
+                </tr>
+              </thead>
+              <tbody>
+                {usage.byAgent.map((a) => (
+                  <tr key={a.agentId ?? "none"} data-agent={a.agentId ?? ""}>
+                    <th scope="row">{a.agentName ?? (a.agentId ? a.agentId : "Deleted agent")}</th>
+                    <td>{a.sessions.toLocaleString("en-US")}</td>
+                    <td>{formatMinutes(a.seconds / 60)}</td>
+                    <td>{usage.usedSeconds > 0 ? `${Math.round((a.seconds / usage.usedSeconds) * 100)}%` : "—"}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )}
+        </div>
       </div>
-      <StackedBars
-        id="chart-billing-minutes"
-        title="Billable minutes per day"
-        desc={`Billable voice minutes per day in ${tz}, ${period}; ${formatMinutes(usage.usedMinutes)} in all.`}
-        days={chart.days}
-        series={[{ key: "minutes", label: "Minutes", className: "s-minutes", values: chart.minutes }]}
-        format={(v) => formatMinutes(v)}
-        table={table.value}
-      />
-      <h3>By agent</h3>
-      {usage.byAgent.length === 0 ? (
-        <p class="muted">No calls billed this period yet.</p>
-      ) : (
-        <table class="billing-agents">
-          <caption class="visually-hidden">Billable minutes by agent this period</caption>
-          <thead>
-            <tr>
-              <th scope="col">Agent</th>
-              <th scope="col">Sessions</th>
-              <th scope="col">Minutes</th>
-              <th scope="col">Share</th>
-            </tr>
-          </thead>
-          <tbody>
-            {usage.byAgent.map((a) => (
-              <tr key={a.agentId ?? "none"} data-agent={a.agentId ?? ""}>
-                <th scope="row">{a.agentName ?? (a.agentId ? a.agentId : "Deleted agent")}</th>
-                <td>{a.sessions.toLocaleString("en-US")}</td>
-                <td>{formatMinutes(a.seconds / 60)}</td>
-                <td>{usage.usedSeconds > 0 ? `${Math.round((a.seconds / usage.usedSeconds) * 100)}%` : "—"}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
       {usage.byDay.length > 0 && <p class="muted small">Days run midnight to midnight in {tz}; the last is {formatDay(usage.byDay.at(-1)?.day ?? "")}.</p>}
     </div>
   );

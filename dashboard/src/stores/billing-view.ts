@@ -73,7 +73,8 @@ export function projection(usage: BillingUsage, plan: Plan, timeZone: string, no
   const projected = usage.projectedMinutes;
   const included = usage.includedMinutes;
   const exceeds = projected > included;
-  const end = formatBillingDate(usage.periodEnd, timeZone);
+  // The period's last day (its end is the next period's first instant).
+  const end = formatBillingDate(new Date(Date.parse(usage.periodEnd) - 1).toISOString(), timeZone);
   const base = { projectedMinutes: projected, exceeds, runsOutAt: null, projectedOverage: null };
   if (usage.usedMinutes === 0) return { ...base, sentence: `Nothing used yet this period (it ends ${end}).` };
   const pace = `At this pace: about ${formatMinutes(projected)} by ${end}`;
@@ -122,7 +123,7 @@ export function featureList(features: PlanFeatures): { key: keyof PlanFeatures; 
 export function planTerms(plan: Plan): { price: string; included: string; overage: string; rounding: string } {
   const per = plan.interval === "monthly" ? "month" : "year";
   return {
-    price: Number(plan.price) === 0 ? "Free" : `${formatMoney(plan.price, plan.currency)} / ${per}`,
+    price: `${formatMoney(plan.price, plan.currency)} / ${per}`,
     included: `${plan.includedMinutes.toLocaleString("en-US")} min included`,
     overage: plan.overagePricePerMinute === null ? "No overage: calls stop when the minutes are spent" : `then ${formatMoney(plan.overagePricePerMinute, plan.currency)} / min`,
     rounding: plan.rounding === "per_second" ? "Billed per second" : "Each call rounded up to the minute",
