@@ -3,7 +3,7 @@
 // Lago's), and the usage event the billing queue carries. Money is a decimal string in the plan's
 // currency ("49.00", "0.0500"), never a float.
 import { z } from "zod";
-import { text } from "./text.ts";
+import { text, urlText } from "./text.ts";
 import { idSchema, Timestamp } from "./ids.ts";
 import { TimeZoneName } from "./campaigns.ts";
 
@@ -226,7 +226,7 @@ export type Invoice = z.infer<typeof Invoice>;
 
 export const InvoiceList = z.object({ data: z.array(Invoice) }).meta({ id: "InvoiceList" });
 
-export const BillingPortal = z.object({ url: z.url() }).meta({ id: "BillingPortal" });
+export const BillingPortal = z.object({ url: urlText() }).meta({ id: "BillingPortal" });
 
 /** The billing queue's message: send this session's usage record to Lago (idempotent on it). */
 export const BillingUsageMessage = z.strictObject({ kind: z.literal("usage"), sessionId: idSchema("session") });
