@@ -46,6 +46,11 @@ export function PlanForm({ plan, onDone }: { plan: Plan | null; onDone: (plan: P
   return (
     <form class="card plan-form" onSubmit={submit} noValidate aria-label={title}>
       <h2>{title}</h2>
+      {message.value && (
+        <p class="error" role="alert">
+          {message.value}
+        </p>
+      )}
       <div class="grid">
         {plan ? (
           <Field label="Code" hint="Fixed once the plan exists">
@@ -120,11 +125,6 @@ export function PlanForm({ plan, onDone }: { plan: Plan | null; onDone: (plan: P
           Cancel
         </button>
       </div>
-      {message.value && (
-        <p class="error" role="alert">
-          {message.value}
-        </p>
-      )}
     </form>
   );
 }

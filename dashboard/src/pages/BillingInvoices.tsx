@@ -33,7 +33,9 @@ export function BillingInvoices({ spaceId }: { spaceId: string }) {
       const file = await billing.download(invoice);
       saveFile(file.blob, file.filename);
     } catch (err) {
-      problem.value = shownProblem(err);
+      const shown = shownProblem(err);
+      // Lago's PDF is on Lago's storage: a browser may refuse to read it from this page (CORS).
+      problem.value = invoice.source === "lago" && shown.status === null ? { ...shown, message: `Lago's PDF of ${invoice.number} could not be fetched here (${shown.message}); the customer portal under Payment method lists it too.` } : shown;
     } finally {
       busy.value = null;
     }
