@@ -1,4 +1,5 @@
 import { createRoute, z, type OpenAPIHono } from "@hono/zod-openapi";
+import { text } from "@speaknode/contracts";
 import type { AppEnv } from "../context.ts";
 import { requirePlatformAdmin } from "../auth/access.ts";
 import { ApiError } from "../errors.ts";
@@ -9,8 +10,8 @@ import { provisionLago } from "../billing/lago/provision.ts";
 
 const ProvisionResult = z
   .object({
-    metric: z.object({ code: z.string(), lagoId: z.string() }),
-    plans: z.array(z.object({ code: z.string(), result: z.enum(["created", "updated"]) })),
+    metric: z.object({ code: text(), lagoId: text() }),
+    plans: z.array(z.object({ code: text(), result: z.enum(["created", "updated"]) })),
   })
   .meta({ id: "LagoProvisionResult" });
 

@@ -3,6 +3,7 @@
 // With the local ledger there is no Lago: 404.
 import { z, type OpenAPIHono } from "@hono/zod-openapi";
 import { bodyLimit } from "hono/body-limit";
+import { text } from "@speaknode/contracts";
 import type { AppEnv } from "../context.ts";
 import { ApiError } from "../errors.ts";
 import { errorResponses } from "../lib/openapi.ts";
@@ -20,7 +21,7 @@ export function registerBillingLagoWebhooks(app: OpenAPIHono<AppEnv>): void {
     summary: "Lago's webhooks (signed; invoices and payment status)",
     description:
       "Set this URL as a webhook endpoint in Lago. `X-Lago-Signature` is checked by LAGO_WEBHOOK_SIGNATURE: hmac (base64 HMAC-SHA256 of the body with LAGO_WEBHOOK_HMAC_KEY) or jwt (RS256 with LAGO_WEBHOOK_PUBLIC_KEY). Every request is logged; a repeated `X-Lago-Unique-Key` changes nothing. 404 unless BILLING_DRIVER=lago.",
-    request: { body: { required: true, content: { "application/json": { schema: z.object({ webhook_type: z.string() }).passthrough() } } } },
+    request: { body: { required: true, content: { "application/json": { schema: z.object({ webhook_type: text() }).passthrough() } } } },
     responses: { 200: { description: "Received", content: { "application/json": { schema: z.object({ outcome: z.enum(["processed", "ignored"]) }) } } }, ...errorResponses },
   });
   const limit = bodyLimit({ maxSize: maxBytes, onError: () => { throw new ApiError("payload_too_large", "the body is larger than 1 MiB"); } });

@@ -3,7 +3,7 @@
 // this platform shows are read (zod, unknown fields ignored); amounts are Lago's integer cents.
 import { sql } from "drizzle-orm";
 import { z } from "zod";
-import { newId } from "@speaknode/contracts";
+import { newId, text } from "@speaknode/contracts";
 import { invoices, spaces, type InvoiceLineJson } from "@speaknode/db";
 import { eq } from "drizzle-orm";
 import type { Db } from "../subscription.ts";
@@ -11,30 +11,30 @@ import type { InvoiceRow } from "../driver.ts";
 
 const Fee = z
   .object({
-    units: z.union([z.string(), z.number()]).optional(),
+    units: z.union([text(), z.number()]).optional(),
     amount_cents: z.number().int().optional(),
-    precise_unit_amount: z.string().optional(),
-    from_date: z.string().nullish(),
-    to_date: z.string().nullish(),
-    item: z.object({ code: z.string().nullish(), name: z.string().nullish(), invoice_display_name: z.string().nullish() }).partial().optional(),
+    precise_unit_amount: text().optional(),
+    from_date: text().nullish(),
+    to_date: text().nullish(),
+    item: z.object({ code: text().nullish(), name: text().nullish(), invoice_display_name: text().nullish() }).partial().optional(),
   })
   .passthrough();
 
 export const LagoInvoice = z
   .object({
-    lago_id: z.string().min(1).max(100),
-    number: z.string().min(1).max(60),
-    status: z.string(),
-    payment_status: z.string().optional(),
-    currency: z.string().regex(/^[A-Z]{3}$/),
+    lago_id: text().min(1).max(100),
+    number: text().min(1).max(60),
+    status: text(),
+    payment_status: text().optional(),
+    currency: text().regex(/^[A-Z]{3}$/),
     total_amount_cents: z.number().int().min(0),
-    issuing_date: z.string(),
-    created_at: z.string().optional(),
-    file_url: z.string().nullish(),
-    customer: z.object({ external_id: z.string() }).passthrough().optional(),
+    issuing_date: text(),
+    created_at: text().optional(),
+    file_url: text().nullish(),
+    customer: z.object({ external_id: text() }).passthrough().optional(),
     fees: z.array(Fee).optional(),
     billing_periods: z
-      .array(z.object({ external_subscription_id: z.string(), subscription_from_datetime: z.string().optional(), subscription_to_datetime: z.string().optional() }).passthrough())
+      .array(z.object({ external_subscription_id: text(), subscription_from_datetime: text().optional(), subscription_to_datetime: text().optional() }).passthrough())
       .optional(),
   })
   .passthrough();

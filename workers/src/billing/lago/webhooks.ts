@@ -11,7 +11,7 @@
 import { and, eq, inArray, ne, sql } from "drizzle-orm";
 import { importSPKI, jwtVerify } from "jose";
 import { z } from "zod";
-import { newId, toStorable } from "@speaknode/contracts";
+import { newId, text, toStorable } from "@speaknode/contracts";
 import { inboundWebhookLog, invoices, spaces, subscriptions, type Database } from "@speaknode/db";
 import type { LagoConfig } from "../../config.ts";
 import { ApiError } from "../../errors.ts";
@@ -86,8 +86,8 @@ export async function verifyLagoSignature(lago: Pick<LagoConfig, "webhook" | "ap
   return verifyJwt(lago.webhook.publicKey, lago.apiUrl, signature, rawBody);
 }
 
-const Envelope = z.object({ webhook_type: z.string().min(1).max(100), object_type: z.string().max(100).optional() }).passthrough();
-const PaymentFailure = z.object({ lago_invoice_id: z.string().optional(), external_customer_id: z.string() }).passthrough();
+const Envelope = z.object({ webhook_type: text().min(1).max(100), object_type: text().max(100).optional() }).passthrough();
+const PaymentFailure = z.object({ lago_invoice_id: text().optional(), external_customer_id: text() }).passthrough();
 
 export interface LagoWebhookRequest {
   method: string;
