@@ -1,6 +1,7 @@
 // Lago's webhooks: signatures by Lago's documented schemes (hmac: base64 HMAC-SHA256 of the raw
 // body; jwt: RS256 of {data: body, iss: Lago's API URL}), the log, de-duplication on
 // X-Lago-Unique-Key, invoices and payment status.
+import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { and, eq } from "drizzle-orm";
 import { exportSPKI, generateKeyPair, SignJWT } from "jose";
@@ -8,7 +9,8 @@ import { newId } from "@speaknode/contracts";
 import { inboundWebhookLog, invoices, spaces, subscriptions } from "@speaknode/db";
 import type { LagoConfig } from "../../config.ts";
 import { ApiError } from "../../errors.ts";
-import { call, withDb } from "../../../test/helpers.ts";
+import { createApp } from "../../app.ts";
+import { call, origin, withDb } from "../../../test/helpers.ts";
 import { receiveLagoWebhook, verifyLagoSignature } from "./webhooks.ts";
 
 const apiUrl = "https://lago.example.test";
@@ -166,5 +168,27 @@ describe("POST /billing/lago/webhooks", () => {
     expect(res.status).toBe(404);
     expect(res.headers.get("content-type")).toContain("application/problem+json");
     expect(res.body["code"]).toBe("not_found");
+  });
+});
+
+describe("POST /billing/lago/webhooks in a Worker with BILLING_DRIVER=lago", () => {
+  const lagoEnv = { ...(env as unknown as Record<string, unknown>), BILLING_DRIVER: "lago", LAGO_API_URL: apiUrl, LAGO_API_KEY: "k", LAGO_WEBHOOK_SIGNATURE: "hmac", LAGO_WEBHOOK_HMAC_KEY: hmacKey };
+  const post = async (body: string, headers: Record<string, string>) => {
+    const res = await createApp().fetch(new Request(`${origin}/billing/lago/webhooks`, { method: "POST", headers: { "content-type": "application/json", ...headers }, body }), lagoEnv);
+    return { status: res.status, type: res.headers.get("content-type") ?? "", body: (await res.json()) as Record<string, unknown> };
+  };
+
+  it("applies a signed webhook (200) and refuses an unsigned one with 401 problem+json", async () => {
+    const spaceId = await newSpace();
+    const lagoId = crypto.randomUUID();
+    const body = JSON.stringify(invoiceBody(spaceId, lagoId));
+    const ok = await post(body, { "x-lago-signature": await hmacOf(body), "x-lago-signature-algorithm": "hmac", "x-lago-unique-key": crypto.randomUUID() });
+    expect(ok).toMatchObject({ status: 200, body: { outcome: "processed" } });
+    const [row] = await withDb((db) => db.select().from(invoices).where(eq(invoices.lagoInvoiceId, lagoId)));
+    expect(row?.spaceId).toBe(spaceId);
+    const unsigned = await post(body, { "x-lago-unique-key": crypto.randomUUID() });
+    expect(unsigned.status).toBe(401);
+    expect(unsigned.type).toContain("application/problem+json");
+    expect(unsigned.body["code"]).toBe("unauthorized");
   });
 });
