@@ -28,9 +28,8 @@ import type {
 } from "@speaknode/contracts";
 import type { z } from "zod";
 import { isTerminal, transition as checkTransition } from "./state-machine.ts";
-import { syncRetryMs, writeSessionRow } from "./write-through.ts";
+import { syncRetryMs, writeSessionRow, type RowTx } from "./write-through.ts";
 import { requestAnalyticsRefresh } from "./analytics-refresh.ts";
-import { afterUsageRecorded } from "../../workers/src/billing/after-usage.ts";
 import { deadlines, roomSchema, type Meta } from "./storage.ts";
 import { CampaignLink, campaignLinkSchema } from "./campaign-link.ts";
 import { LiveObject, sendJson } from "../shared/live-object.ts";
@@ -314,18 +313,30 @@ export class SessionRoom extends LiveObject<SessionRoomEnv, Attachment> {
     if (meta) await this.#campaign.notify(meta.sessionId);
   }
 
+  /**
+   * Hooks of the hosting Worker (workers/src/billing/session-room.ts records the session's usage):
+   * `recordTerminal` runs in the transaction that writes the row terminal (a failure fails the
+   * write, retried from the alarm); `afterTerminalRecorded` gets its non-null result after the
+   * commit, in waitUntil, and must not throw. The room itself knows nothing of billing.
+   */
+  protected async recordTerminal(_tx: RowTx, _sessionId: string): Promise<object | null> {
+    return null;
+  }
+
+  protected async afterTerminalRecorded(_recorded: object): Promise<void> {}
+
   /** Writes the status to the session's Postgres row; on failure, marks it for the alarm to retry. */
   async #syncRow(): Promise<void> {
     const meta = this.#meta();
     if (!meta) return;
     try {
-      const usage = await writeSessionRow(this.env, meta);
+      const recorded = await writeSessionRow(this.env, meta, (tx, sessionId) => this.recordTerminal(tx, sessionId));
       await this.ctx.storage.delete("rowSyncPending");
       // The row now says how the session ended: refresh its day's analytics without holding up
       // the caller (requestAnalyticsRefresh logs and swallows its own failures).
       if (isTerminal(meta.status)) this.ctx.waitUntil(requestAnalyticsRefresh(this.env, [meta.sessionId]));
-      // Usage alerts and, with Lago, the usage event: after the commit, never failing the write.
-      if (usage) this.ctx.waitUntil(afterUsageRecorded(this.env, usage));
+      // What follows the hook's record (billing: alerts, the Lago event) runs after the commit.
+      if (recorded !== null) this.ctx.waitUntil(this.afterTerminalRecorded(recorded));
     } catch (err) {
       console.warn(JSON.stringify({ level: "warn", message: "session row write-through failed", sessionId: meta.sessionId, errorName: err instanceof Error ? err.name : typeof err }));
       await this.ctx.storage.put("rowSyncPending", true);

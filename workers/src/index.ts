@@ -9,7 +9,8 @@ import { handleTelemetryBatch, isTelemetryQueue } from "./telemetry/consumer.ts"
 import { handleTelephonyBatch } from "./telephony/consumer.ts";
 import { isTelephonyQueue } from "./telephony/protocol.ts";
 
-export { SessionRoom } from "../../durable-objects/session-room/index.ts";
+// The room with billing on its terminal write (billing/session-room.ts extends the Durable Object).
+export { SessionRoom } from "./billing/session-room.ts";
 
 const app = createApp();
 

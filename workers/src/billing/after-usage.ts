@@ -4,7 +4,7 @@
 // consumer sends Lago the event; the sweep re-enqueues what never got there). It never throws:
 // the session's end is written whatever happens here, and it logs without personal data.
 import { createDatabase } from "@speaknode/db";
-import { readConfig } from "../config.ts";
+import { readConfig, type Config } from "../config.ts";
 import { deliverOutbox } from "../email/delivery.ts";
 import { errorFields, log } from "../lib/log.ts";
 import { sendDueUsageAlerts } from "./alerts.ts";
@@ -13,7 +13,7 @@ import type { BillingUsageMessage } from "./protocol.ts";
 import type { UsageRow } from "./usage.ts";
 
 export async function afterUsageRecorded(env: Record<string, unknown>, usage: UsageRow): Promise<void> {
-  let config;
+  let config: Config;
   try {
     config = readConfig(env);
   } catch (err) {
@@ -23,7 +23,7 @@ export async function afterUsageRecorded(env: Record<string, unknown>, usage: Us
   await Promise.all([alerts(env, config, usage), enqueueForLago(env, config.billing.driver.name, usage)]);
 }
 
-async function alerts(env: Record<string, unknown>, config: ReturnType<typeof readConfig>, usage: UsageRow): Promise<void> {
+async function alerts(env: Record<string, unknown>, config: Config, usage: UsageRow): Promise<void> {
   try {
     const handle = createDatabase({ url: config.databaseUrl, localProxy: config.dbLocalProxy, max: 1 });
     let emailIds: string[] = [];

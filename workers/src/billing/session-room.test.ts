@@ -7,11 +7,11 @@ import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { eq } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
 import { domainEvents, sessions, usageRecords } from "@speaknode/db";
-import { call, makeWorld, withDb, type World } from "../../workers/test/helpers.ts";
-import { dispatched, postEvent } from "../../workers/src/runtime/testing.ts";
-import { planFixture, putSpaceOnPlan } from "../../workers/src/billing/testing.ts";
-import type { PlanRow } from "../../workers/src/billing/plans.ts";
-import type { SessionRoom } from "./index.ts";
+import { call, makeWorld, withDb, type World } from "../../test/helpers.ts";
+import { dispatched, postEvent } from "../runtime/testing.ts";
+import { planFixture, putSpaceOnPlan } from "./testing.ts";
+import type { PlanRow } from "./plans.ts";
+import type { SessionRoom } from "./session-room.ts";
 
 const { SESSION_ROOM } = env as unknown as { SESSION_ROOM: DurableObjectNamespace<SessionRoom> };
 const roomOf = (sessionId: string) => SESSION_ROOM.get(SESSION_ROOM.idFromName(sessionId));
