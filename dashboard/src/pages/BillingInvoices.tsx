@@ -33,9 +33,7 @@ export function BillingInvoices({ spaceId }: { spaceId: string }) {
       const file = await billing.download(invoice);
       saveFile(file.blob, file.filename);
     } catch (err) {
-      const shown = shownProblem(err);
-      // Lago's PDF is on Lago's storage: a browser may refuse to read it from this page (CORS).
-      problem.value = invoice.source === "lago" && shown.status === null ? { ...shown, message: `Lago's PDF of ${invoice.number} could not be fetched here (${shown.message}); the customer portal under Payment method lists it too.` } : shown;
+      problem.value = shownProblem(err);
     } finally {
       busy.value = null;
     }
@@ -91,9 +89,16 @@ export function BillingInvoices({ spaceId }: { spaceId: string }) {
                     </span>
                   </td>
                   <td>
-                    <button type="button" class="link" disabled={busy.value === inv.id} onClick={() => void download(inv)} aria-label={`Download ${inv.number}`}>
-                      Download
-                    </button>
+                    {inv.source === "lago" ? (
+                      // Lago's PDF is a link to Lago's storage, opened as is (no token, no CORS read).
+                      <a href={inv.downloadUrl} target="_blank" rel="noopener noreferrer" aria-label={`Download ${inv.number} (PDF)`}>
+                        Download
+                      </a>
+                    ) : (
+                      <button type="button" class="link" disabled={busy.value === inv.id} onClick={() => void download(inv)} aria-label={`Download ${inv.number}`}>
+                        Download
+                      </button>
+                    )}
                   </td>
                 </tr>
               );

@@ -218,7 +218,8 @@ export const Invoice = z
     usedSeconds: z.number().int(),
     total: Money,
     issuedAt: Timestamp,
-    /** GET /v1/invoices/{id}/download: the ledger's printable statement, or Lago's PDF. */
+    /** The ledger's printable statement (GET /v1/invoices/{id}/download, with the bearer token), or
+     *  Lago's PDF link itself (a public https link on Lago's storage). */
     downloadUrl: text(),
   })
   .meta({ id: "Invoice" });

@@ -5,14 +5,14 @@
 // the plan's concurrentCalls. Creation: 403 plan_limit when a feature is off or a count is full
 // (existing resources over a lowered limit keep working; only creating more is refused).
 import type { Context } from "hono";
-import { count, eq, sql } from "drizzle-orm";
+import { count, eq, inArray, ne, sql } from "drizzle-orm";
 import type { PlanFeatures } from "@speaknode/contracts";
-import { agents, campaigns, phoneNumbers } from "@speaknode/db";
+import { agents, campaigns, phoneNumbers, sessions, usageRecords } from "@speaknode/db";
 import type { AppEnv } from "../context.ts";
 import { ApiError } from "../errors.ts";
 import type { Db, PlanRow } from "./plans.ts";
 import { billingStateOf } from "./subscription.ts";
-import { liveSessionsOf, usedSecondsInPeriod } from "./usage.ts";
+import { liveStatuses } from "./usage.ts";
 
 /** Retry-After of a concurrency refusal: sessions last minutes, not seconds. */
 export const concurrencyRetryAfterS = 30;
@@ -31,9 +31,19 @@ export async function admitSession(tx: Db, spaceId: string, defaultPlanCode: str
   await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${`billing.admission:${spaceId}`}, 0))`);
   const state = await billingStateOf(tx, spaceId, defaultPlanCode, now);
   const { plan } = state;
-  if (plan.overagePricePerMinute === null) {
+  const hardStop = plan.overagePricePerMinute === null;
+  const max = plan.limits.concurrentCalls;
+  if (!hardStop && max === null) return;
+  // Both figures in one round trip: the lock is held (and, locally, the database) until the insert commits.
+  const [row] = await tx
+    .select({
+      used: hardStop ? sql<string | null>`(select sum(${usageRecords.billableSeconds}) from ${usageRecords} where ${usageRecords.spaceId} = ${spaceId} and ${usageRecords.periodStart} = ${state.period.start})` : sql<null>`null`,
+      live: max !== null ? sql<number>`(select count(*)::int from ${sessions} where ${sessions.spaceId} = ${spaceId} and ${inArray(sessions.status, [...liveStatuses])} and ${ne(sessions.channel, "test")})` : sql<null>`null`,
+    })
+    .from(sql`(select 1) as one`);
+  if (hardStop) {
     const included = plan.includedMinutes * 60;
-    const used = await usedSecondsInPeriod(tx, spaceId, state.period.start);
+    const used = Number(row?.used ?? 0);
     if (used >= included) {
       throw new ApiError(
         "minutes_exhausted",
@@ -41,9 +51,8 @@ export async function admitSession(tx: Db, spaceId: string, defaultPlanCode: str
       );
     }
   }
-  const max = plan.limits.concurrentCalls;
   if (max !== null) {
-    const live = await liveSessionsOf(tx, spaceId);
+    const live = Number(row?.live ?? 0);
     if (live >= max) {
       throw new ApiError("concurrency_limit", `the ${plan.name} plan allows ${max} concurrent sessions (concurrentCalls); this space has ${live} live; try again when one ends`, {
         headers: { "retry-after": String(concurrencyRetryAfterS) },

@@ -88,7 +88,7 @@ export async function usedSecondsInPeriod(db: Db, spaceId: string, periodStart: 
   return Number(row?.seconds ?? 0);
 }
 
-const liveStatuses = ["pending", "dispatching", "active"] as const;
+export const liveStatuses = ["pending", "dispatching", "active"] as const;
 
 /** The space's live sessions that count against its plan (pending, dispatching, active; tests aside). */
 export async function liveSessionsOf(db: Db, spaceId: string): Promise<number> {

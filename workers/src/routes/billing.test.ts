@@ -270,6 +270,16 @@ describe("Lago's invoices", () => {
     const res = await call("GET", `/v1/invoices/${id}`, { token: w.owner.token });
     expect(res.status, res.text).toBe(200);
     expect(Invoice.parse(res.body)).toMatchObject({ id, source: "lago", status: "paid", total: "49.60", planName: "Pro" });
+    // Without an https PDF link, the download URL is this API's (which says why there is none).
+    expect(Invoice.parse(res.body).downloadUrl).toMatch(new RegExp(`/v1/invoices/${id}/download$`));
+  });
+
+  it("hands out Lago's https PDF link itself as the download URL, so a browser opens it without the API token", async () => {
+    const pdf = "https://lago.example.test/invoices/def.pdf?sig=2";
+    const id = await lagoInvoice(pdf);
+    expect(Invoice.parse((await call("GET", `/v1/invoices/${id}`, { token: w.owner.token })).body).downloadUrl).toBe(pdf);
+    const plain = await lagoInvoice("http://lago.example.test/y.pdf");
+    expect(Invoice.parse((await call("GET", `/v1/invoices/${plain}`, { token: w.owner.token })).body).downloadUrl).toMatch(new RegExp(`/v1/invoices/${plain}/download$`));
   });
 });
 

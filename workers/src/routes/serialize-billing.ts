@@ -25,7 +25,9 @@ export function toInvoice(row: InvoiceRow, origin: string): Invoice {
     usedSeconds: row.usedSeconds,
     total: formatMoney(row.total),
     issuedAt: iso(row.issuedAt),
-    downloadUrl: `${origin}/v1/invoices/${row.id}/download`,
+    // Lago's PDF link is handed out as is (a browser opens it; a redirect from this API would need
+    // the bearer token and a cross-origin read); the ledger's statement comes from this API.
+    downloadUrl: row.source === "lago" && row.pdfUrl?.startsWith("https://") ? row.pdfUrl : `${origin}/v1/invoices/${row.id}/download`,
   };
 }
 
