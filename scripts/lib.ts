@@ -14,6 +14,8 @@ import type { TwilioSimulator } from "../simulators/twilio/src/server.ts";
 import { seedDemoTelephony, simulatedAuthToken, startDemoTwilioSimulator } from "./telephony-dev.ts";
 import { seedDemoVoximplant, simulatedVoximplantAccount, startBridge, startDemoVoximplantSimulator, type BridgeProcess } from "./voximplant-dev.ts";
 import type { VoximplantSimulator } from "../simulators/voximplant/src/server.ts";
+import type { LagoSimulator } from "../simulators/lago/src/server.ts";
+import { lagoWorkerEnv, simulatedLagoKeys, startDemoLago } from "./lago-dev.ts";
 
 export const root = fileURLToPath(new URL("..", import.meta.url));
 export const dataDir = join(root, ".data");
@@ -48,7 +50,6 @@ export async function holdPort(port: number): Promise<() => Promise<void>> {
   };
 }
 
-/** The widget's built files, which the Worker serves as static assets (wrangler.toml [assets]). */
 /** What the Worker serves as static assets (wrangler's [assets] directory): `npm run build` makes it. */
 export const publicAssetsDir = join(root, "build", "public");
 
@@ -98,13 +99,13 @@ export interface WorkerProcess {
 }
 
 /** Starts `wrangler dev` on 127.0.0.1 and resolves once /healthz answers. */
-export async function startWorker(opts: { port: number; envFile: string; persistTo: string; quiet?: boolean; timeoutMs?: number }): Promise<WorkerProcess> {
+export async function startWorker(opts: { port: number; envFile: string; persistTo: string; quiet?: boolean; timeoutMs?: number; testScheduled?: boolean }): Promise<WorkerProcess> {
   const url = `http://127.0.0.1:${opts.port}`;
   // wrangler refuses to start without the assets directory; `npm run build` normally made it.
   if (!existsSync(publicAssetsDir)) buildPublicAssets({ quiet: true });
   const child = spawn(
     "wrangler",
-    ["dev", "--ip", "127.0.0.1", "--port", String(opts.port), "--env-file", opts.envFile, "--persist-to", opts.persistTo, "--show-interactive-dev-session=false", "--inspector-port", "0"],
+    ["dev", "--ip", "127.0.0.1", "--port", String(opts.port), "--env-file", opts.envFile, "--persist-to", opts.persistTo, "--show-interactive-dev-session=false", "--inspector-port", "0", ...(opts.testScheduled ? ["--test-scheduled"] : [])],
     { cwd: root, stdio: opts.quiet ? ["ignore", "pipe", "pipe"] : ["ignore", "inherit", "inherit"], env: { ...process.env, WRANGLER_SEND_METRICS: "false" } },
   );
   let output = "";
@@ -240,6 +241,8 @@ export interface LocalStack {
   /** The VoxImplant simulator and the media bridge, when started. */
   voximplant: VoximplantSimulator | undefined;
   bridge: BridgeProcess | undefined;
+  /** The Lago simulator billing runs through (BILLING_DRIVER=lago), when asked for. */
+  lago: LagoSimulator | undefined;
   stop(): Promise<void>;
 }
 
@@ -262,12 +265,16 @@ export async function startLocalStack(opts: {
   /** Also seed the demo VoxImplant connection and start the VoxImplant simulator (in this process)
    *  and, with the runtime, the media bridge (its own process) on these ports (0 = any free port). */
   voximplant?: { simulatorPort: number; bridgePort: number };
+  /** Bill through the Lago simulator (in this process, on this port; 0 = any free port), provisioned
+   *  once the Worker is up; the Worker's /__scheduled runs the cron on demand (wrangler --test-scheduled). */
+  lago?: { simulatorPort: number };
 }): Promise<LocalStack> {
   const url = `http://127.0.0.1:${opts.port}`;
   const issuer = `${url}/dev/oidc`;
   // The Twilio simulator's port is known before the Worker starts: the Worker's Twilio client points at it.
   const twilioPort = opts.twilioSimulatorPort === undefined ? undefined : opts.twilioSimulatorPort || (await freePort());
   const voxPorts = opts.voximplant ? { simulator: opts.voximplant.simulatorPort || (await freePort()), bridge: opts.voximplant.bridgePort || (await freePort()) } : undefined;
+  const lagoPort = opts.lago ? opts.lago.simulatorPort || (await freePort()) : undefined;
   const bridgeUrl = voxPorts ? `ws://127.0.0.1:${voxPorts.bridge}/v1/voximplant/media` : undefined;
   // The ports other processes will bind only after the Worker is up stay held until then.
   const held = new Map<string, () => Promise<void>>();
@@ -276,7 +283,7 @@ export async function startLocalStack(opts: {
   };
   const release = async (name: string) => held.get(name)?.();
   try {
-    for (const [name, port] of [["runtime", opts.runtimeMediaPort], ["twilio", twilioPort], ["bridge", voxPorts?.bridge], ["voximplant", voxPorts?.simulator]] as const) {
+    for (const [name, port] of [["runtime", opts.runtimeMediaPort], ["twilio", twilioPort], ["bridge", voxPorts?.bridge], ["voximplant", voxPorts?.simulator], ["lago", lagoPort]] as const) {
       if (port) held.set(name, await holdPort(port));
     }
   } catch (err) {
@@ -313,58 +320,56 @@ export async function startLocalStack(opts: {
     ...(voxPorts && bridgeUrl ? { VOXIMPLANT_API_BASE_URL: `http://127.0.0.1:${voxPorts.simulator}`, VOXIMPLANT_BRIDGE_URL: bridgeUrl } : {}),
     RUNTIME_TOKEN_SECRET: runtimeTokenSecret,
     ...(opts.runtimeMediaPort !== undefined ? { RUNTIME_MEDIA_URL: `ws://127.0.0.1:${opts.runtimeMediaPort}/v1/media` } : {}),
+    // Billing's production path through the Lago simulator (simulators/lago); the default is the local ledger.
+    ...(lagoPort !== undefined ? lagoWorkerEnv(lagoPort, simulatedLagoKeys(opts.workDir)) : {}),
     ...opts.workerEnv,
   });
   let worker: WorkerProcess;
   try {
-    worker = await startWorker({ port: opts.port, envFile, persistTo: join(opts.workDir, "wrangler"), quiet: opts.quiet });
+    worker = await startWorker({ port: opts.port, envFile, persistTo: join(opts.workDir, "wrangler"), quiet: opts.quiet, testScheduled: lagoPort !== undefined });
   } catch (err) {
     await releaseAll();
     await database.close();
     throw err;
   }
   let runtime: VoiceRuntimeProcess | undefined;
-  if (opts.runtimeMediaPort !== undefined) {
-    try {
-      await release("runtime");
-      runtime = await startVoiceRuntime({ apiUrl: url, tokenSecret: runtimeTokenSecret, mediaPort: opts.runtimeMediaPort, recordingsDir: join(opts.workDir, "recordings"), dataDir: join(opts.workDir, "runtime"), quiet: opts.quiet });
-    } catch (err) {
-      await releaseAll();
-      await worker.stop();
-      await database.close();
-      throw err;
-    }
-  }
   let twilio: TwilioSimulator | undefined;
-  if (twilioPort !== undefined) {
-    try {
-      await release("twilio");
-      twilio = await startDemoTwilioSimulator({ workerUrl: url, authToken: twilioAuthToken, port: twilioPort, quiet: opts.quiet });
-    } catch (err) {
-      await releaseAll();
-      await runtime?.stop();
-      await worker.stop();
-      await database.close();
-      throw err;
-    }
-  }
   let voximplant: VoximplantSimulator | undefined;
   let bridge: BridgeProcess | undefined;
-  if (voxAccount && voxPorts && bridgeUrl) {
-    try {
+  let lago: LagoSimulator | undefined;
+  // What started stops in reverse order, also when a later part fails to start.
+  const stopAll = async () => {
+    await releaseAll();
+    await lago?.close();
+    await voximplant?.close();
+    await bridge?.stop();
+    await twilio?.close();
+    await runtime?.stop();
+    await worker.stop();
+    await database.close();
+  };
+  try {
+    if (opts.runtimeMediaPort !== undefined) {
+      await release("runtime");
+      runtime = await startVoiceRuntime({ apiUrl: url, tokenSecret: runtimeTokenSecret, mediaPort: opts.runtimeMediaPort, recordingsDir: join(opts.workDir, "recordings"), dataDir: join(opts.workDir, "runtime"), quiet: opts.quiet });
+    }
+    if (twilioPort !== undefined) {
+      await release("twilio");
+      twilio = await startDemoTwilioSimulator({ workerUrl: url, authToken: twilioAuthToken, port: twilioPort, quiet: opts.quiet });
+    }
+    if (voxAccount && voxPorts && bridgeUrl) {
       await release("bridge");
       if (runtime) bridge = await startBridge({ port: voxPorts.bridge, tokenSecret: runtimeTokenSecret, runtimeMediaUrl: runtime.mediaUrl, quiet: opts.quiet });
       await release("voximplant");
       voximplant = await startDemoVoximplantSimulator({ workerUrl: url, bridgeUrl, account: voxAccount, port: voxPorts.simulator, quiet: opts.quiet });
-    } catch (err) {
-      await releaseAll();
-      await bridge?.stop();
-      await twilio?.close();
-      await runtime?.stop();
-      await worker.stop();
-      await database.close();
-      throw err;
     }
+    if (lagoPort !== undefined) {
+      await release("lago");
+      lago = await startDemoLago({ port: lagoPort, keys: simulatedLagoKeys(opts.workDir), workerUrl: url, quiet: opts.quiet });
+    }
+  } catch (err) {
+    await stopAll();
+    throw err;
   }
   return {
     url,
@@ -375,16 +380,10 @@ export async function startLocalStack(opts: {
     twilio,
     voximplant,
     bridge,
+    lago,
     twilioAuthToken,
     demoSpaceId: spaceId,
     demoAgentId: agentId,
-    async stop() {
-      await voximplant?.close();
-      await bridge?.stop();
-      await twilio?.close();
-      await runtime?.stop();
-      await worker.stop();
-      await database.close();
-    },
+    stop: stopAll,
   };
 }

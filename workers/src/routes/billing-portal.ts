@@ -11,6 +11,21 @@ import { SpaceParams } from "./params.ts";
 
 export const ledgerPortalDetail = "the local ledger takes no payments; in production Lago's customer portal manages the payment method";
 
+/**
+ * Whether a portal URL Lago gave may be handed to the Owner's browser: https, or (a Lago on this
+ * machine, such as the simulator of `npm run dev -- --billing lago`) the very origin configured as
+ * LAGO_API_URL, which the operator already trusts with the API key.
+ */
+export function portalUrlAcceptable(url: string, lagoApiUrl: string): boolean {
+  if (url.startsWith("https://")) return true;
+  try {
+    const u = new URL(url);
+    return u.protocol === "http:" && u.origin === new URL(lagoApiUrl).origin;
+  } catch {
+    return false;
+  }
+}
+
 export const route = createRoute({
   method: "post",
   path: "/v1/spaces/{spaceId}/billing/portal",
@@ -30,10 +45,11 @@ export function registerBillingPortal(app: OpenAPIHono<AppEnv>): void {
   app.openapi(route, async (c) => {
     const { spaceId } = c.req.valid("param");
     await requireSpace(c, spaceId, "owner");
-    const driver = billingDriverFor(c.get("config").billing.driver);
-    if (driver.name === "ledger") throw new ApiError("conflict", ledgerPortalDetail);
+    const config = c.get("config").billing.driver;
+    const driver = billingDriverFor(config);
+    if (driver.name === "ledger" || config.name === "ledger") throw new ApiError("conflict", ledgerPortalDetail);
     const url = await driver.portalUrl(c.get("db"), spaceId);
-    if (!url || !url.startsWith("https://")) throw new ApiError("conflict", "Lago has no customer portal for this space yet");
+    if (!url || !portalUrlAcceptable(url, config.lago.apiUrl)) throw new ApiError("conflict", "Lago has no customer portal for this space yet");
     return c.json({ url }, 200);
   });
 }
