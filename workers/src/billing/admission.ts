@@ -7,11 +7,11 @@
 import type { Context } from "hono";
 import { count, eq, inArray, ne, sql } from "drizzle-orm";
 import type { PlanFeatures } from "@speaknode/contracts";
-import { agents, campaigns, phoneNumbers, sessions, usageRecords } from "@speaknode/db";
+import { agents, campaigns, phoneNumbers, sessions, usageRecords, type Database } from "@speaknode/db";
 import type { AppEnv } from "../context.ts";
 import { ApiError } from "../errors.ts";
 import type { Db, PlanRow } from "./plans.ts";
-import { billingStateOf } from "./subscription.ts";
+import { billingStateOf, type BillingState } from "./subscription.ts";
 import { liveStatuses } from "./usage.ts";
 
 /** Retry-After of a concurrency refusal: sessions last minutes, not seconds. */
@@ -23,13 +23,32 @@ function minutes(seconds: number): string {
 }
 
 /**
- * Call inside the transaction that inserts the session row (channel ≠ test), before the insert.
- * The advisory lock is held until that transaction ends, so the next admission of the space sees
- * this row. A call in progress is never cut: only new sessions are refused.
+ * Inserts a session's row (channel ≠ test) if the plan admits it. The plan is read first, outside
+ * the transaction (a plan change racing a dispatch is not what the lock orders); then, under an
+ * advisory lock on the space held until the row commits, one read of the period's used seconds and
+ * the live sessions, and the insert. Sessions racing for the last slot (or the last minute) are so
+ * decided one at a time, and a refused one leaves no row. A call in progress is never cut: only
+ * new sessions are refused. A plan with overage and no concurrency limit takes no lock.
  */
-export async function admitSession(tx: Db, spaceId: string, defaultPlanCode: string, now: Date = new Date()): Promise<void> {
+export async function insertAdmittedSession(db: Database, spaceId: string, defaultPlanCode: string, insert: (tx: Db) => Promise<unknown>, now: Date = new Date()): Promise<void> {
+  const state = await billingStateOf(db, spaceId, defaultPlanCode, now);
+  if (state.plan.overagePricePerMinute !== null && state.plan.limits.concurrentCalls === null) {
+    await insert(db);
+    return;
+  }
+  await db.transaction(async (tx) => {
+    await admitSession(tx, spaceId, defaultPlanCode, now, state);
+    await insert(tx);
+  });
+}
+
+/**
+ * The check of insertAdmittedSession, inside the transaction that inserts the row: the lock, then
+ * 402 minutes_exhausted / 429 concurrency_limit. `state`: the plan read already (else read here).
+ */
+export async function admitSession(tx: Db, spaceId: string, defaultPlanCode: string, now: Date = new Date(), known?: BillingState): Promise<void> {
   await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${`billing.admission:${spaceId}`}, 0))`);
-  const state = await billingStateOf(tx, spaceId, defaultPlanCode, now);
+  const state = known ?? (await billingStateOf(tx, spaceId, defaultPlanCode, now));
   const { plan } = state;
   const hardStop = plan.overagePricePerMinute === null;
   const max = plan.limits.concurrentCalls;
@@ -47,7 +66,7 @@ export async function admitSession(tx: Db, spaceId: string, defaultPlanCode: str
     if (used >= included) {
       throw new ApiError(
         "minutes_exhausted",
-        `the ${plan.name} plan includes ${plan.includedMinutes} voice minutes per period and this space has used ${minutes(used)} of them; no new session can start until ${state.period.end.toISOString()} unless the space changes plan`,
+        `the ${plan.name} plan includes ${plan.includedMinutes} voice minutes per period and this space has used ${minutes(used)} minutes this period; no new session can start until ${state.period.end.toISOString()} unless the space changes plan`,
       );
     }
   }

@@ -15,7 +15,7 @@ import { sessionRoomIn, type SessionRoomStub } from "./room.ts";
 import { signSessionToken } from "@speaknode/tokens";
 import { LiveKitError } from "./livekit/twirp.ts";
 import { publicOrigin } from "../lib/public-url.ts";
-import { admitSession } from "../billing/admission.ts";
+import { insertAdmittedSession } from "../billing/admission.ts";
 
 export interface DispatchRequest {
   agent: AgentRow;
@@ -182,10 +182,7 @@ export async function createDispatchingSession(deps: SessionDeps, req: CreateSes
   // never refused): refused, there is no row, and the room is failed below.
   const insertRow = async () => {
     if (req.channel === "test") return void (await db.insert(sessions).values(values));
-    await db.transaction(async (tx) => {
-      await admitSession(tx, agent.spaceId, settings.billing.defaultPlan);
-      await tx.insert(sessions).values(values);
-    });
+    await insertAdmittedSession(db, agent.spaceId, settings.billing.defaultPlan, (tx) => tx.insert(sessions).values(values));
   };
   if (campaign) {
     // The row first: a second session for one attempt fails on the unique index before its room
