@@ -17,15 +17,13 @@ import type { Browser, BrowserContext, Locator, Page } from "playwright-core";
 import type { AxeResults } from "axe-core";
 import { createDatabase, demoAgentId, subscriptions } from "@speaknode/db";
 import { ws } from "@speaknode/db/node";
-import { connectLocalMedia } from "../voice-runtime/src/transport/local/client.ts";
-import { speak } from "../voice-runtime/test/speak.ts";
+import { finishedWebCall } from "./web-call.ts";
 import { freePort, root, startLocalStack, type LocalStack } from "../scripts/lib.ts";
 import { token } from "../scripts/bench/api.ts";
 import { artifactsDir, launchChromium, signInToDashboard } from "./lib.ts";
 
 const scratch = mkdtempSync(join(tmpdir(), "speaknode-e2e-billing-"));
 const shot = (name: string) => join(artifactsDir, `billing-${name}.png`);
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 let stack: LocalStack;
 let browser: Browser;
@@ -82,36 +80,8 @@ const billingUrl = () => `${stack.url}/app/spaces/${stack.demoSpaceId}/billing`;
 const figure = (page: Page, name: string) => page.locator(`[data-figure=${name}] dd`);
 const input = (scope: Locator, label: string) => scope.getByLabel(new RegExp(`^${label.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}`));
 
-/** A call as `npm run call` places it: the agent greets, the caller speaks, the caller hangs up. */
-async function finishedCall(): Promise<string> {
-  const res = await fetch(`${stack.url}/public/agents/${demoAgentId}/sessions`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ variables: { customer_name: "Ada" } }) });
-  expect(res.status, await res.clone().text()).toBe(201);
-  const session = (await res.json()) as { sessionId: string; media: { url: string; token: string } };
-  const caller = connectLocalMedia({ url: session.media.url, token: session.media.token, sampleRateHz: 16_000 });
-  await caller.ready;
-  const listen = async (quietMs = 1200, timeoutMs = 20_000) => {
-    const start = Date.now();
-    const before = caller.received.length;
-    while (Date.now() - start < timeoutMs && !caller.endReason) {
-      const last = caller.received.at(-1)?.atMs ?? start;
-      if (caller.received.length > before && Date.now() - last > quietMs) return;
-      await sleep(100);
-    }
-  };
-  await listen();
-  const speechDir = join(scratch, "speech");
-  mkdirSync(speechDir, { recursive: true });
-  await caller.streamPcm(speak("what are your opening hours", speechDir), { realtime: true });
-  await caller.streamPcm(new Int16Array(8000), { realtime: true });
-  await listen();
-  if (!caller.endReason) await caller.end("caller hung up");
-  for (let i = 0; i < 60; i++) {
-    const detail = await api<{ status: string }>("GET", `/v1/sessions/${session.sessionId}`);
-    if (detail.status === "completed" || detail.status === "failed") return session.sessionId;
-    await sleep(500);
-  }
-  throw new Error(`session ${session.sessionId} did not end`);
-}
+/** A finished call through the runtime (e2e/web-call.ts). */
+const finishedCall = () => finishedWebCall({ url: stack.url, agentId: demoAgentId, scratch, statusOf: async (id) => (await api<{ status: string }>("GET", `/v1/sessions/${id}`)).status });
 
 describe("the Billing page and the Admin's plans", () => {
   let owner: Page;

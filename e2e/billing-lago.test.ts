@@ -6,7 +6,7 @@
 // delivery (the cron's sweep, run through wrangler's /__scheduled) makes no second event; a signed
 // invoice webhook from the simulator becomes the space's invoice; the portal and the overview speak
 // Lago. The Worker serves build/public: build first (`npx node scripts/build.ts`).
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { randomUUID } from "node:crypto";
@@ -14,14 +14,12 @@ import { eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDatabase, demoAgentId, usageRecords } from "@speaknode/db";
 import { ws } from "@speaknode/db/node";
-import { connectLocalMedia } from "../voice-runtime/src/transport/local/client.ts";
-import { speak } from "../voice-runtime/test/speak.ts";
+import { finishedWebCall } from "./web-call.ts";
 import { freePort, startLocalStack, type LocalStack } from "../scripts/lib.ts";
 import type { LagoSimulator, RecordedRequest } from "../simulators/lago/src/server.ts";
 import { token } from "../scripts/bench/api.ts";
 
 const scratch = mkdtempSync(join(tmpdir(), "speaknode-e2e-billing-lago-"));
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 let stack: LocalStack;
 let sim: LagoSimulator;
@@ -63,37 +61,8 @@ const usageRow = () => withDb(async (db) => (await db.select().from(usageRecords
 /** The usage events Lago received for the session (the simulator records paths under /api/v1). */
 const eventPosts = (): RecordedRequest[] => sim.requests(sessionId).filter((r) => r.method === "POST" && r.path === "/events");
 
-/** A call as `npm run call` places it: the agent greets, the caller speaks, the caller hangs up. */
-async function finishedCall(): Promise<string> {
-  const res = await fetch(`${stack.url}/public/agents/${demoAgentId}/sessions`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ variables: { customer_name: "Ada" } }) });
-  expect(res.status, await res.clone().text()).toBe(201);
-  const session = (await res.json()) as { sessionId: string; media: { url: string; token: string } };
-  const caller = connectLocalMedia({ url: session.media.url, token: session.media.token, sampleRateHz: 16_000 });
-  await caller.ready;
-  const listen = async (quietMs = 1200, timeoutMs = 20_000) => {
-    const start = Date.now();
-    const before = caller.received.length;
-    while (Date.now() - start < timeoutMs && !caller.endReason) {
-      const last = caller.received.at(-1)?.atMs ?? start;
-      if (caller.received.length > before && Date.now() - last > quietMs) return;
-      await sleep(100);
-    }
-  };
-  await listen();
-  const speechDir = join(scratch, "speech");
-  mkdirSync(speechDir, { recursive: true });
-  await caller.streamPcm(speak("what are your opening hours", speechDir), { realtime: true });
-  await caller.streamPcm(new Int16Array(8000), { realtime: true });
-  await listen();
-  if (!caller.endReason) await caller.end("caller hung up");
-  for (let i = 0; i < 60; i++) {
-    const detail = await api<{ status: string }>("GET", `/v1/sessions/${session.sessionId}`);
-    if (detail.status === "completed") return session.sessionId;
-    if (detail.status === "failed") throw new Error(`session ${session.sessionId} failed`);
-    await sleep(500);
-  }
-  throw new Error(`session ${session.sessionId} did not end`);
-}
+/** A finished call through the runtime (e2e/web-call.ts). */
+const finishedCall = () => finishedWebCall({ url: stack.url, agentId: demoAgentId, scratch, statusOf: async (id) => (await api<{ status: string }>("GET", `/v1/sessions/${id}`)).status });
 
 describe("billing through Lago (the simulator) on the local stack", () => {
   it("provisions Lago's metric and plans through the admin API when the stack starts", () => {

@@ -1,0 +1,53 @@
+// A finished web call as `npm run call` places one: a session of the public endpoint, the agent's
+// greeting, one spoken question (flite), the agent's answer, then the caller hangs up and the
+// session is awaited until it has ended. The billing tests need a session that really ran.
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { connectLocalMedia } from "../voice-runtime/src/transport/local/client.ts";
+import { speak } from "../voice-runtime/test/speak.ts";
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+export interface WebCallOptions {
+  /** The Worker's URL. */
+  url: string;
+  agentId: string;
+  /** Where the spoken question's WAV is written. */
+  scratch: string;
+  /** GET /v1/sessions/{id} as a member of the agent's space: the session's status. */
+  statusOf: (sessionId: string) => Promise<string>;
+  utterance?: string;
+}
+
+/** Places the call and returns the session id once it has completed (a failed session throws). */
+export async function finishedWebCall(o: WebCallOptions): Promise<string> {
+  const res = await fetch(`${o.url}/public/agents/${o.agentId}/sessions`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ variables: { customer_name: "Ada" } }) });
+  if (res.status !== 201) throw new Error(`the session was not created: ${res.status} ${await res.text()}`);
+  const session = (await res.json()) as { sessionId: string; media: { url: string; token: string } };
+  const caller = connectLocalMedia({ url: session.media.url, token: session.media.token, sampleRateHz: 16_000 });
+  await caller.ready;
+  // Until the agent has spoken and then been quiet for quietMs (or the call ended).
+  const listen = async (quietMs = 1200, timeoutMs = 20_000) => {
+    const start = Date.now();
+    const before = caller.received.length;
+    while (Date.now() - start < timeoutMs && !caller.endReason) {
+      const last = caller.received.at(-1)?.atMs ?? start;
+      if (caller.received.length > before && Date.now() - last > quietMs) return;
+      await sleep(100);
+    }
+  };
+  await listen();
+  const speechDir = join(o.scratch, "speech");
+  mkdirSync(speechDir, { recursive: true });
+  await caller.streamPcm(speak(o.utterance ?? "what are your opening hours", speechDir), { realtime: true });
+  await caller.streamPcm(new Int16Array(8000), { realtime: true });
+  await listen();
+  if (!caller.endReason) await caller.end("caller hung up");
+  for (let i = 0; i < 60; i++) {
+    const status = await o.statusOf(session.sessionId);
+    if (status === "completed") return session.sessionId;
+    if (status === "failed") throw new Error(`session ${session.sessionId} failed`);
+    await sleep(500);
+  }
+  throw new Error(`session ${session.sessionId} did not end`);
+}
