@@ -5,14 +5,14 @@
 // the plan's concurrentCalls. Creation: 403 plan_limit when a feature is off or a count is full
 // (existing resources over a lowered limit keep working; only creating more is refused).
 import type { Context } from "hono";
-import { count, eq, inArray, ne, sql } from "drizzle-orm";
+import { count, eq, sql } from "drizzle-orm";
 import type { PlanFeatures } from "@speaknode/contracts";
-import { agents, campaigns, phoneNumbers, sessions, usageRecords, type Database } from "@speaknode/db";
+import { agents, campaigns, phoneNumbers, type Database } from "@speaknode/db";
 import type { AppEnv } from "../context.ts";
 import { ApiError } from "../errors.ts";
 import type { Db, PlanRow } from "./plans.ts";
 import { billingStateOf, type BillingState } from "./subscription.ts";
-import { liveStatuses } from "./usage.ts";
+import { liveSessionsSql, usedSecondsSql } from "./usage.ts";
 
 /** Retry-After of a concurrency refusal: sessions last minutes, not seconds. */
 export const concurrencyRetryAfterS = 30;
@@ -55,10 +55,7 @@ export async function admitSession(tx: Db, spaceId: string, defaultPlanCode: str
   if (!hardStop && max === null) return;
   // Both figures in one round trip: the lock is held (and, locally, the database) until the insert commits.
   const [row] = await tx
-    .select({
-      used: hardStop ? sql<string | null>`(select sum(${usageRecords.billableSeconds}) from ${usageRecords} where ${usageRecords.spaceId} = ${spaceId} and ${usageRecords.periodStart} = ${state.period.start})` : sql<null>`null`,
-      live: max !== null ? sql<number>`(select count(*)::int from ${sessions} where ${sessions.spaceId} = ${spaceId} and ${inArray(sessions.status, [...liveStatuses])} and ${ne(sessions.channel, "test")})` : sql<null>`null`,
-    })
+    .select({ used: hardStop ? usedSecondsSql(spaceId, state.period.start) : sql<null>`null`, live: max !== null ? liveSessionsSql(spaceId) : sql<null>`null` })
     .from(sql`(select 1) as one`);
   if (hardStop) {
     const included = plan.includedMinutes * 60;

@@ -2,13 +2,14 @@
 // the same transaction (the SessionRoom's write-through), keyed by the session id so a replayed end
 // changes nothing. The row carries the plan in effect when the session ended and the start of the
 // period it ended in. The figures of the current period (the Billing page, admission) read them.
-import { and, count, eq, inArray, ne, sql } from "drizzle-orm";
+import { inArray, ne, sql } from "drizzle-orm";
 import type { BillingUsage } from "@speaknode/contracts";
 import { sessions, usageRecords } from "@speaknode/db";
 import { formatMoney, minuteCharge } from "./money.ts";
 import { localDay } from "./periods.ts";
 import type { Db } from "./plans.ts";
 import type { BillingState } from "./subscription.ts";
+import { liveStatuses } from "../telephony/call-limits.ts";
 
 export type UsageRow = typeof usageRecords.$inferSelect;
 
@@ -79,24 +80,26 @@ export async function recordSessionUsage(db: Db, sessionId: string, defaultPlanC
   };
 }
 
+/** SQL: billable seconds the space recorded in the period that starts at `periodStart` (null: none). */
+export function usedSecondsSql(spaceId: string, periodStart: Date) {
+  return sql<string | null>`(select sum(${usageRecords.billableSeconds}) from ${usageRecords} where ${usageRecords.spaceId} = ${spaceId} and ${usageRecords.periodStart} = ${periodStart})`;
+}
+
 /** Billable seconds the space recorded in the period that starts at `periodStart`. */
 export async function usedSecondsInPeriod(db: Db, spaceId: string, periodStart: Date): Promise<number> {
-  const [row] = await db
-    .select({ seconds: sql<string | null>`sum(${usageRecords.billableSeconds})` })
-    .from(usageRecords)
-    .where(and(eq(usageRecords.spaceId, spaceId), eq(usageRecords.periodStart, periodStart)));
+  const [row] = await db.select({ seconds: usedSecondsSql(spaceId, periodStart) }).from(sql`(select 1) as one`);
   return Number(row?.seconds ?? 0);
 }
 
-export const liveStatuses = ["pending", "dispatching", "active"] as const;
+/** SQL: the space's live sessions that count against its plan (pending, dispatching, active; tests aside). */
+export function liveSessionsSql(spaceId: string) {
+  return sql<number>`(select count(*)::int from ${sessions} where ${sessions.spaceId} = ${spaceId} and ${inArray(sessions.status, [...liveStatuses])} and ${ne(sessions.channel, "test")})`;
+}
 
-/** The space's live sessions that count against its plan (pending, dispatching, active; tests aside). */
+/** The space's live sessions that count against its plan. */
 export async function liveSessionsOf(db: Db, spaceId: string): Promise<number> {
-  const [row] = await db
-    .select({ n: count() })
-    .from(sessions)
-    .where(and(eq(sessions.spaceId, spaceId), inArray(sessions.status, [...liveStatuses]), ne(sessions.channel, "test")));
-  return row?.n ?? 0;
+  const [row] = await db.select({ n: liveSessionsSql(spaceId) }).from(sql`(select 1) as one`);
+  return Number(row?.n ?? 0);
 }
 
 const round = (n: number, decimals: number) => Math.round(n * 10 ** decimals) / 10 ** decimals;
