@@ -26,16 +26,8 @@ export async function finishedWebCall(o: WebCallOptions): Promise<string> {
   const session = (await res.json()) as { sessionId: string; media: { url: string; token: string } };
   const caller = connectLocalMedia({ url: session.media.url, token: session.media.token, sampleRateHz: 16_000 });
   await caller.ready;
-  // Until the agent has spoken and then been quiet for quietMs (or the call ended).
-  const listen = async (quietMs = 1200, timeoutMs = 20_000) => {
-    const start = Date.now();
-    const before = caller.received.length;
-    while (Date.now() - start < timeoutMs && !caller.endReason) {
-      const last = caller.received.at(-1)?.atMs ?? start;
-      if (caller.received.length > before && Date.now() - last > quietMs) return;
-      await sleep(100);
-    }
-  };
+  // Until the agent has spoken and then been quiet for 1.2 s (or the call ended).
+  const listen = () => caller.untilAgentQuiet(1200, 20_000);
   await listen();
   const speechDir = join(o.scratch, "speech");
   mkdirSync(speechDir, { recursive: true });

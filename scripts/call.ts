@@ -70,16 +70,8 @@ if (phone) {
 
   const caller = connectLocalMedia({ url: session.media.url, token: session.media.token, sampleRateHz: 16_000 });
   await caller.ready.catch((err: unknown) => fail(`The voice runtime did not take the call at ${session.media.url}: ${err instanceof Error ? err.message : String(err)}`));
-  /** Waits for the agent to answer, then until it has been quiet for `quietMs` (the reply played). */
-  async function listen(quietMs = 1500, timeoutMs = 30_000): Promise<void> {
-    const start = Date.now();
-    const before = caller.received.length;
-    while (Date.now() - start < timeoutMs && !caller.endReason) {
-      const last = caller.received.at(-1)?.atMs ?? start;
-      if (caller.received.length > before && Date.now() - last > quietMs) return;
-      await sleep(100);
-    }
-  }
+  /** Waits for the agent to answer, then until it has been quiet for 1.5 s (the reply played). */
+  const listen = () => caller.untilAgentQuiet(1500, 30_000);
   await listen();
   for (const phrase of phrases) {
     if (caller.endReason) break;

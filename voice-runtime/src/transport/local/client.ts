@@ -43,6 +43,9 @@ export interface LocalMediaClient {
   kill(): void;
   /** All agent audio received so far, joined. */
   receivedPcm(): Int16Array;
+  /** Waits until the agent has sent new audio and then been quiet for `quietMs` (its reply played),
+   *  the call ended, or `timeoutMs` passed. */
+  untilAgentQuiet(quietMs: number, timeoutMs: number): Promise<void>;
 }
 
 export interface ConnectLocalMediaOptions {
@@ -143,6 +146,15 @@ export function connectLocalMedia(options: ConnectLocalMediaOptions): LocalMedia
     onDtmf: (listener) => dtmfListeners.push(listener),
     sendDtmf: (digits) => send({ type: "dtmf", digits }),
     sendPcm,
+    async untilAgentQuiet(quietMs, timeoutMs) {
+      const start = Date.now();
+      const before = received.length;
+      while (Date.now() - start < timeoutMs && !endReason) {
+        const last = received.at(-1)?.atMs ?? start;
+        if (received.length > before && Date.now() - last > quietMs) return;
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    },
     async streamPcm(samples, { realtime, frameMs = 20 }) {
       const frameSamples = Math.round((options.sampleRateHz * frameMs) / 1000);
       const startedAt = Date.now();
