@@ -112,6 +112,10 @@ const EnvSchema = z.object({
   /** The billable metric usage events are sent to (sum of billable seconds). */
   LAGO_METRIC_CODE: z.string().regex(/^[a-z0-9_]{1,60}$/).default("voice_seconds"),
   LAGO_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
+  /** Outbound webhooks: how long one delivery attempt may take before it is aborted (and retried). */
+  WEBHOOK_ATTEMPT_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(15_000),
+  /** Days an endpoint may fail every attempt before it is disabled and its Owners are emailed. */
+  WEBHOOK_DISABLE_AFTER_DAYS: z.coerce.number().min(0.001).max(60).default(5),
 });
 
 export type Config = {
@@ -169,6 +173,9 @@ export type Config = {
   };
   /** Where refreshed analytics are also sent; undefined = Postgres only. */
   clickhouse: { url: string; user: string; password: string; database: string } | undefined;
+  /** Outbound webhooks (webhooks/): the attempt deadline, when a failing endpoint is disabled, and
+   *  whether endpoints may be loopback / plain http (dev tools only: the local /dev/webhook-inbox). */
+  webhooks: { attemptTimeoutMs: number; disableAfterMs: number; allowLoopback: boolean };
   billing: {
     defaultPlan: string;
     /** Lago's settings when BILLING_DRIVER=lago; the local ledger needs none. */
@@ -282,6 +289,7 @@ export function readConfig(env: Record<string, unknown>): Config {
       voximplantBridgeUrl: e.VOXIMPLANT_BRIDGE_URL,
     },
     clickhouse: e.CLICKHOUSE_URL ? { url: e.CLICKHOUSE_URL, user: e.CLICKHOUSE_USER, password: e.CLICKHOUSE_PASSWORD, database: e.CLICKHOUSE_DATABASE } : undefined,
+    webhooks: { attemptTimeoutMs: e.WEBHOOK_ATTEMPT_TIMEOUT_MS, disableAfterMs: Math.round(e.WEBHOOK_DISABLE_AFTER_DAYS * 86_400_000), allowLoopback: e.DEV_TOOLS_ENABLED },
     billing: {
       defaultPlan: e.BILLING_DEFAULT_PLAN,
       driver:

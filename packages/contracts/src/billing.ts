@@ -233,9 +233,8 @@ export const BillingPortal = z.object({ url: urlText() }).meta({ id: "BillingPor
 export const BillingUsageMessage = z.strictObject({ kind: z.literal("usage"), sessionId: idSchema("session") });
 export type BillingUsageMessage = z.infer<typeof BillingUsageMessage>;
 
-/** Domain event: a space's usage crossed a share of its included minutes this period. */
+/** The data of the domain event `billing.usage_threshold`: a space's usage crossed a share of its included minutes this period. */
 export const UsageThresholdEvent = z.object({
-  type: z.literal("billing.usage_threshold_reached"),
   thresholdPercent: z.union([z.literal(80), z.literal(100)]),
   periodStart: Timestamp,
   usedMinutes: z.number(),

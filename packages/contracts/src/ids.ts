@@ -27,6 +27,11 @@ export const idPrefixes = {
   plan: "pln",
   invoice: "ivc",
   domainEvent: "evt",
+  webhookEndpoint: "whe",
+  webhookDelivery: "whd",
+  webhookAttempt: "wha",
+  inboundRoute: "whr",
+  devInboxMessage: "dwi",
 } as const;
 
 export type IdKind = keyof typeof idPrefixes;

@@ -27,3 +27,4 @@ export * from "./agent-builder.ts";
 export * from "./languages.ts";
 export * from "./sip.ts";
 export * from "./billing.ts";
+export * from "./webhooks.ts";

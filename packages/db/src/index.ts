@@ -2,6 +2,7 @@ export * from "./client.ts";
 export * as schema from "./schema-all.ts";
 export { users, spaces, memberships, invitations, apiKeys, emailOutbox } from "./schema.ts";
 export * from "./dev-seed.ts";
+export { emitDomainEvent, announceDomainEvents, webhooksQueueBinding, type DomainEventInput } from "./events.ts";
 export { agents, agentVersions, tools, agentTools, catalogModels } from "./schema-agents.ts";
 export { sessions, sessionRuntimeEvents, sessionTurns, sessionToolCalls, sessionRecordings } from "./schema-sessions.ts";
 export { spans, telemetryDeadLetters, analyticsDaily } from "./schema-telemetry.ts";
@@ -9,5 +10,7 @@ export { providerCredentials, agentTokens, runtimeCapabilities } from "./schema-
 export { telephonyConnections, phoneNumbers, inboundWebhookLog, sessionCallStatuses } from "./schema-telephony.ts";
 export { campaigns, campaignItems, campaignAttempts } from "./schema-campaigns.ts";
 export { plans, subscriptions, usageRecords, invoices, usageAlerts, domainEvents } from "./schema-billing.ts";
+export { webhookEndpoints, webhookDeliveries, webhookAttempts, inboundRoutes, inboundRouteClaims, devWebhookInbox } from "./schema-webhooks.ts";
+export type { InboundVerificationJson, InboundMappingJson } from "./schema-webhooks.ts";
 export type { PlanFeaturesJson, PlanLimitsJson, InvoiceLineJson } from "./schema-billing.ts";
 export { DatabaseEnv, DatabaseEnvError, databaseOptionsFromEnv } from "./env.ts";

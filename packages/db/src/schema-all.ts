@@ -6,3 +6,4 @@ export * from "./schema-credentials.ts";
 export * from "./schema-telephony.ts";
 export * from "./schema-campaigns.ts";
 export * from "./schema-billing.ts";
+export * from "./schema-webhooks.ts";

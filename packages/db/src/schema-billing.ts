@@ -187,7 +187,7 @@ export const usageAlerts = pgTable(
 );
 
 /**
- * Domain events of a space (`billing.usage_threshold_reached`, …), written in the transaction of
+ * Domain events of a space (`session.completed`, `billing.usage_threshold`, …), written in the transaction of
  * the change they describe; the webhooks delivery reads them from here.
  */
 export const domainEvents = pgTable(
@@ -199,7 +199,15 @@ export const domainEvents = pgTable(
       .references(() => spaces.id, { onDelete: "cascade" }),
     type: varchar("type", { length: 100 }).notNull(),
     data: jsonb("data").$type<Record<string, unknown>>().notNull(),
+    /** What makes the event unique (`session.completed:ses_…`): emitting it again inserts nothing. */
+    key: varchar("key", { length: 200 }),
+    /** When its deliveries were created (null: not yet; the cron sweep fans out what was missed). */
+    fannedOutAt: tz("fanned_out_at"),
     occurredAt: createdAt(),
   },
-  (t) => [index("domain_events_space_idx").on(t.spaceId, t.occurredAt)],
+  (t) => [
+    index("domain_events_space_idx").on(t.spaceId, t.occurredAt),
+    uniqueIndex("domain_events_key_idx").on(t.key),
+    index("domain_events_unsent_idx").on(t.occurredAt).where(sql`fanned_out_at is null`),
+  ],
 );

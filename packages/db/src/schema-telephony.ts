@@ -80,8 +80,8 @@ export const phoneNumbers = pgTable(
   ],
 );
 
-/** Who sent a logged webhook: a telephony provider or the billing provider. */
-export type WebhookLogProvider = (typeof telephonyProvider.enumValues)[number] | "lago";
+/** A telephony provider, `lago` (billing), or `route`: a customer's request to one of its inbound routes. */
+export type WebhookLogProvider = (typeof telephonyProvider.enumValues)[number] | "lago" | "route";
 
 export const webhookLogOutcome = pgEnum("webhook_log_outcome", ["accepted", "refused", "processed", "ignored", "failed"]);
 
@@ -109,6 +109,12 @@ export const inboundWebhookLog = pgTable(
     headers: jsonb("headers").$type<Record<string, string>>().notNull(),
     /** The form or JSON parameters (personal data: phone numbers, digits). */
     params: jsonb("params").$type<Record<string, string>>().notNull(),
+    /** A customer's JSON body (inbound routes), when it is not form parameters. */
+    payload: jsonb("payload").$type<unknown>(),
+    /** The inbound route the request was addressed to (provider `route`). */
+    routeId: text("route_id"),
+    /** Where the request was sent on, or why nowhere ("session ses_…", "no such route", …). */
+    routing: varchar("routing", { length: 300 }),
     signatureValid: boolean("signature_valid").notNull(),
     outcome: webhookLogOutcome("outcome").notNull(),
     /** Why it was refused, ignored or failed. */

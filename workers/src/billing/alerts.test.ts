@@ -97,8 +97,8 @@ describe("usage alerts", () => {
 
     const events = await eventsOf(spaceId);
     expect(events.map((e) => UsageThresholdEvent.parse(e.data))).toEqual([
-      { type: usageThresholdEventType, thresholdPercent: 80, periodStart: eighty.periodStart.toISOString(), usedMinutes: 8, includedMinutes: 10 },
-      { type: usageThresholdEventType, thresholdPercent: 100, periodStart: eighty.periodStart.toISOString(), usedMinutes: 10.5, includedMinutes: 10 },
+      { thresholdPercent: 80, periodStart: eighty.periodStart.toISOString(), usedMinutes: 8, includedMinutes: 10 },
+      { thresholdPercent: 100, periodStart: eighty.periodStart.toISOString(), usedMinutes: 10.5, includedMinutes: 10 },
     ]);
     const alerts = await withDb((db) => db.select().from(usageAlerts).where(eq(usageAlerts.spaceId, spaceId)));
     expect(alerts.map((a) => [a.thresholdPercent, a.usedSeconds, a.includedSeconds]).sort()).toEqual([

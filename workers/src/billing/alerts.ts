@@ -1,6 +1,6 @@
 // Usage alerts: when a space's recorded usage reaches 80 % and then 100 % of its plan's included
 // minutes in a period, each Owner gets an email (through the outbox) and a domain event
-// `billing.usage_threshold_reached` is written for the webhooks delivery. Each threshold fires once
+// `billing.usage_threshold` is written for the webhooks delivery. Each threshold fires once
 // per space and period: the usage_alerts row (its primary key) is claimed in the transaction that
 // writes the event and the emails, so concurrent session ends cannot send one twice.
 import { and, eq, sql } from "drizzle-orm";
@@ -16,7 +16,7 @@ export type UsageThreshold = (typeof usageThresholds)[number];
 
 /** The outbox kind of an alert email; its ref is `<spaceId>:<periodStart ms>:<threshold>`. */
 export const usageAlertEmailKind = "billing.usage_alert";
-export const usageThresholdEventType = "billing.usage_threshold_reached";
+export const usageThresholdEventType = "billing.usage_threshold";
 
 export interface SentAlert {
   thresholdPercent: UsageThreshold;
@@ -80,7 +80,6 @@ export async function sendDueUsageAlerts(db: Database, usage: Pick<UsageRow, "sp
         .returning({ spaceId: usageAlerts.spaceId });
       if (claimed.length === 0) continue;
       const data: UsageThresholdEvent = {
-        type: usageThresholdEventType,
         thresholdPercent: threshold,
         periodStart: usage.periodStart.toISOString(),
         usedMinutes: Math.round((usedSeconds / 60) * 100) / 100,

@@ -1,0 +1,4 @@
+// Webhook signing schemes of the platform (Standard Webhooks; HMAC of a body in one header; bearer
+// secrets), shared by the Worker's outbound deliveries and inbound routes. WebCrypto only, so it
+// runs in Workers and Node alike; every comparison is constant-time.
+export {};
