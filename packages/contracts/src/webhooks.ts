@@ -6,7 +6,7 @@
 import { z } from "zod";
 import { text, urlText } from "./text.ts";
 import { idSchema, Timestamp } from "./ids.ts";
-import { SessionChannel } from "./sessions.ts";
+import { DispatchedSession, SessionChannel } from "./sessions.ts";
 import { UsageThresholdEvent } from "./billing.ts";
 
 // ---------------------------------------------------------------------------------------------
@@ -404,8 +404,10 @@ export const InboundHookResult = z
     replayed: z.boolean(),
     sessionId: idSchema("session").nullable(),
     itemId: idSchema("campaignItem").nullable(),
-    /** dispatch: the page where the web session is joined. */
+    /** dispatch: the media endpoint with the session's token: join it within the dispatch timeout (20 s by default). */
     joinUrl: text().nullable(),
+    /** dispatch: the session as POST /v1/agents/{agentId}/sessions answers it (media connection, events URL). */
+    dispatched: DispatchedSession.nullable(),
     logId: idSchema("webhookLog"),
   })
   .meta({ id: "InboundHookResult" });
