@@ -103,6 +103,8 @@ import { registerInvoicesGet } from "./invoices-get.ts";
 import { registerBillingLagoWebhooks } from "./billing-lago-webhooks.ts";
 import { registerAdminBillingLagoProvision } from "./admin-billing-lago-provision.ts";
 import { registerInvoicesDownload } from "./invoices-download.ts";
+import { registerWebhooksInboundLog } from "./webhooks-inbound-log.ts";
+import { registerAdminWebhooksInboundLog } from "./admin-webhooks-inbound-log.ts";
 
 export function registerRoutes(app: OpenAPIHono<AppEnv>): void {
   registerHealthz(app);
@@ -213,4 +215,7 @@ export function registerRoutes(app: OpenAPIHono<AppEnv>): void {
   // Lago (BILLING_DRIVER=lago): its webhooks and the platform Admin's provisioning.
   registerBillingLagoWebhooks(app);
   registerAdminBillingLagoProvision(app);
+  // Webhooks (issue #19): the inbound webhook log, a space's and the platform Admin's.
+  registerWebhooksInboundLog(app);
+  registerAdminWebhooksInboundLog(app);
 }
