@@ -12,19 +12,21 @@ export type WebhookOutcome = WebhookLogRow["outcome"];
 
 export const redacted = "[redacted]";
 
-const secretHeaders = new Set(["authorization", "proxy-authorization", "cookie", "set-cookie", "x-twilio-signature"]);
+const secretHeaders = new Set(["authorization", "proxy-authorization", "cookie", "set-cookie", "x-twilio-signature", "webhook-signature"]);
 const secretQueryName = /token|signature|secret|password|passwd|sig$|^sig|api[-_]?key|auth/i;
 const maxHeaders = 100;
 const maxHeaderValue = 2000;
 const maxUrl = 2000;
 
-/** The request's headers with credentials and signatures replaced (names lower-case). */
-export function redactHeaders(headers: Headers): Record<string, string> {
+/** The request's headers with credentials and signatures replaced (names lower-case); `extra`
+ *  names more secret headers (an inbound route's HMAC signature header). */
+export function redactHeaders(headers: Headers, extra: readonly string[] = []): Record<string, string> {
   const out: [string, string][] = [];
+  const more = new Set(extra.map((h) => h.toLowerCase()));
   for (const [name, value] of headers) {
     if (out.length >= maxHeaders) break;
     const key = name.toLowerCase();
-    out.push([key, secretHeaders.has(key) ? redacted : toStorable(value.slice(0, maxHeaderValue))]);
+    out.push([key, secretHeaders.has(key) || more.has(key) ? redacted : toStorable(value.slice(0, maxHeaderValue))]);
   }
   return Object.fromEntries(out);
 }
@@ -49,8 +51,9 @@ export function redactUrl(raw: string): string {
 }
 
 export interface WebhookLogEntry {
-  provider: "twilio" | "voximplant";
-  kind: "voice" | "status" | "amd";
+  /** `route`: a request to a space's inbound route (POST /hooks/{spaceId}/{name}). */
+  provider: "twilio" | "voximplant" | "route";
+  kind: "voice" | "status" | "amd" | "hook";
   connectionId: string | null;
   spaceId: string | null;
   method: string;
@@ -64,6 +67,13 @@ export interface WebhookLogEntry {
   requestId: string;
   /** The row's id when the caller needs it before the insert completes. */
   id?: string;
+  /** A JSON body (inbound routes), stored as received. */
+  payload?: unknown;
+  routeId?: string | null;
+  /** Where the request went, or why nowhere ("no such route"). */
+  routing?: string | null;
+  /** More header names whose values are secrets (an inbound route's HMAC header). */
+  secretHeaderNames?: readonly string[];
 }
 
 /** Stores the request (redacted) and returns the log row's id. */
@@ -77,13 +87,16 @@ export async function insertWebhookLog(db: Database, entry: WebhookLogEntry): Pr
     spaceId: entry.spaceId,
     method: entry.method.slice(0, 10),
     url: redactUrl(entry.url),
-    headers: redactHeaders(entry.headers),
+    headers: redactHeaders(entry.headers, entry.secretHeaderNames),
     params: toStorable(entry.params),
     signatureValid: entry.signatureValid,
     outcome: entry.outcome,
     detail: entry.detail ? toStorable(entry.detail.slice(0, 500)) : null,
     dedupeKey: entry.dedupeKey ? toStorable(entry.dedupeKey.slice(0, 300)) : null,
     requestId: entry.requestId,
+    ...(entry.payload !== undefined ? { payload: toStorable(entry.payload) } : {}),
+    ...(entry.routeId ? { routeId: entry.routeId } : {}),
+    ...(entry.routing ? { routing: toStorable(entry.routing.slice(0, 300)) } : {}),
   });
   return id;
 }
@@ -94,7 +107,7 @@ export async function loadWebhookLog(db: Database, id: string): Promise<WebhookL
 }
 
 /** Records what became of a logged request (and the session it concerned, once known). */
-export async function markWebhookLog(db: Database, id: string, patch: { outcome?: WebhookOutcome; detail?: string | null; sessionId?: string; processed?: boolean }): Promise<void> {
+export async function markWebhookLog(db: Database, id: string, patch: { outcome?: WebhookOutcome; detail?: string | null; sessionId?: string; processed?: boolean; routing?: string }): Promise<void> {
   await db
     .update(inboundWebhookLog)
     .set({
@@ -102,6 +115,7 @@ export async function markWebhookLog(db: Database, id: string, patch: { outcome?
       ...(patch.detail !== undefined ? { detail: patch.detail === null ? null : toStorable(patch.detail.slice(0, 500)) } : {}),
       ...(patch.sessionId ? { sessionId: patch.sessionId } : {}),
       ...(patch.processed ? { processedAt: new Date() } : {}),
+      ...(patch.routing ? { routing: toStorable(patch.routing.slice(0, 300)) } : {}),
     })
     .where(eq(inboundWebhookLog.id, id));
 }
