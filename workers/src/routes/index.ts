@@ -68,6 +68,7 @@ import { registerSessionsList } from "./sessions-list.ts";
 import { registerAgentTokens } from "./agent-tokens.ts";
 import { registerPublicSessions } from "./public-sessions.ts";
 import { registerRecordingsServe } from "./recordings-serve.ts";
+import { registerTranscriptsServe } from "./transcripts-serve.ts";
 import { registerSessionsLive } from "./sessions-live.ts";
 import { registerRuntimeApi } from "./runtime-api.ts";
 import { registerTracesIngest } from "./traces-ingest.ts";
@@ -105,6 +106,17 @@ import { registerAdminBillingLagoProvision } from "./admin-billing-lago-provisio
 import { registerInvoicesDownload } from "./invoices-download.ts";
 import { registerWebhooksInboundLog } from "./webhooks-inbound-log.ts";
 import { registerAdminWebhooksInboundLog } from "./admin-webhooks-inbound-log.ts";
+import { registerWebhookEndpointsList } from "./webhook-endpoints-list.ts";
+import { registerWebhookEndpointsCreate } from "./webhook-endpoints-create.ts";
+import { registerWebhookEndpointsGet } from "./webhook-endpoints-get.ts";
+import { registerWebhookEndpointsUpdate } from "./webhook-endpoints-update.ts";
+import { registerWebhookEndpointsDelete } from "./webhook-endpoints-delete.ts";
+import { registerWebhookEndpointsRotate } from "./webhook-endpoints-rotate.ts";
+import { registerWebhookEndpointsTest } from "./webhook-endpoints-test.ts";
+import { registerWebhookDeliveriesList } from "./webhook-deliveries-list.ts";
+import { registerWebhookDeliveriesGet } from "./webhook-deliveries-get.ts";
+import { registerWebhookDeliveriesReplay } from "./webhook-deliveries-replay.ts";
+import { registerWebhookDeliveriesReplayBulk } from "./webhook-deliveries-replay-bulk.ts";
 
 export function registerRoutes(app: OpenAPIHono<AppEnv>): void {
   registerHealthz(app);
@@ -177,6 +189,7 @@ export function registerRoutes(app: OpenAPIHono<AppEnv>): void {
   registerAgentTokens(app);
   registerPublicSessions(app);
   registerRecordingsServe(app);
+  registerTranscriptsServe(app);
   registerSessionsLive(app);
   registerRuntimeApi(app);
   registerTracesIngest(app);
@@ -218,4 +231,17 @@ export function registerRoutes(app: OpenAPIHono<AppEnv>): void {
   // Webhooks (issue #19): the inbound webhook log, a space's and the platform Admin's.
   registerWebhooksInboundLog(app);
   registerAdminWebhooksInboundLog(app);
+  // Outbound webhooks: a space's endpoints, their deliveries, replay and the test event.
+  registerWebhookEndpointsList(app);
+  registerWebhookEndpointsCreate(app);
+  registerWebhookEndpointsGet(app);
+  registerWebhookEndpointsUpdate(app);
+  registerWebhookEndpointsDelete(app);
+  registerWebhookEndpointsRotate(app);
+  registerWebhookEndpointsTest(app);
+  // `deliveries/replay` (bulk) has one segment fewer than `deliveries/{deliveryId}/replay`: no shadowing.
+  registerWebhookDeliveriesList(app);
+  registerWebhookDeliveriesGet(app);
+  registerWebhookDeliveriesReplay(app);
+  registerWebhookDeliveriesReplayBulk(app);
 }
