@@ -12,6 +12,7 @@ import { registerRoutes } from "./routes/index.ts";
 import { registerDevOidc } from "./dev-oidc/index.ts";
 import { registerDevMail } from "./dev-mail.ts";
 import { registerDevShop } from "./dev-shop.ts";
+import { registerDevWebhookInbox } from "./dev-webhook-inbox.ts";
 import { registerDevCampaignRunner } from "./routes/dev-campaign-runner.ts";
 import { registerWidgetAssets } from "./routes/widget-assets.ts";
 import { errorFields, log } from "./lib/log.ts";
@@ -70,6 +71,7 @@ export function createApp(): OpenAPIHono<AppEnv> {
   registerDevOidc(app);
   registerDevMail(app);
   registerDevShop(app);
+  registerDevWebhookInbox(app);
   registerDevCampaignRunner(app);
 
   app.doc31("/openapi.json", {
