@@ -31,6 +31,7 @@ const AdminUsersPage = lazyPage(() => import("./pages/AdminUsersPage.tsx"));
 const AdminCatalogPage = lazyPage(() => import("./pages/AdminCatalogPage.tsx"));
 const AdminPlansPage = lazyPage(() => import("./pages/AdminPlansPage.tsx"));
 const BillingPage = lazyPage(() => import("./pages/BillingPage.tsx"));
+const WebhooksPage = lazyPage(() => import("./pages/WebhooksPage.tsx"));
 
 export function App() {
   const { router, auth } = useShell();
@@ -143,7 +144,7 @@ function WithStores({ children }: { children: ComponentChildren }) {
 function SpaceNav({ spaceId, route }: { spaceId: string; route: Route }) {
   const { spaces } = useShell();
   const can = permissionsFor(spaces.role.value);
-  const item = (page: "agents" | "tools" | "members" | "apiKeys" | "providerKeys" | "telephony" | "campaigns" | "sessions" | "analytics" | "billing" | "settings", label: string) => (
+  const item = (page: "agents" | "tools" | "members" | "apiKeys" | "providerKeys" | "telephony" | "campaigns" | "webhooks" | "sessions" | "analytics" | "billing" | "settings", label: string) => (
     <a href={spacePath(spaceId, page)} class={route.name === page || (page === "sessions" && route.name === "session") || (page === "campaigns" && (route.name === "campaign" || route.name === "campaignNew")) || (page === "agents" && route.name === "agentEditor") || (page === "tools" && route.name === "toolEditor") ? "active" : ""}>
       {label}
     </a>
@@ -159,6 +160,7 @@ function SpaceNav({ spaceId, route }: { spaceId: string; route: Route }) {
       {item("providerKeys", "Provider keys")}
       {item("telephony", "Telephony")}
       {item("campaigns", "Campaigns")}
+      {item("webhooks", "Webhooks")}
       {item("billing", "Billing")}
       {can.manageSpace && item("settings", "Settings")}
     </nav>
@@ -194,6 +196,7 @@ function Page({ route }: { route: Route }) {
     case "session":
     case "analytics":
     case "billing":
+    case "webhooks":
     case "settings": {
       const space = spaces.spaces.value.find((s) => s.id === route.spaceId);
       if (!space) return <p class="error">This space does not exist or you are not a member of it.</p>;
@@ -209,6 +212,7 @@ function Page({ route }: { route: Route }) {
       if (route.name === "billing") return <BillingPage space={space} />;
       if (route.name === "providerKeys") return <ProviderKeysPage space={space} />;
       if (route.name === "telephony") return <TelephonyPage space={space} />;
+      if (route.name === "webhooks") return <WebhooksPage space={space} />;
       if (route.name === "campaigns") return <CampaignsPage spaceId={space.id} />;
       if (route.name === "campaignNew") return <CampaignWizardPage spaceId={space.id} draftId={route.draftId} />;
       if (route.name === "campaign") return <CampaignMonitorPage spaceId={space.id} campaignId={route.campaignId} />;

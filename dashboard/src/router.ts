@@ -22,6 +22,8 @@ export type Route =
   /** The plan, this period's usage, invoices and the payment method. */
   | { name: "billing"; spaceId: string }
   | { name: "telephony"; spaceId: string }
+  /** Outbound endpoints and their deliveries, inbound routes and the inbound webhook log. */
+  | { name: "webhooks"; spaceId: string }
   | { name: "campaigns"; spaceId: string }
   /** The create wizard; `draftId` continues a draft campaign. */
   | { name: "campaignNew"; spaceId: string; draftId: string | null }
@@ -31,7 +33,7 @@ export type Route =
   | { name: "adminPlans" }
   | { name: "notFound"; path: string };
 
-const spacePages = { agents: "agents", members: "members", "api-keys": "apiKeys", "provider-keys": "providerKeys", sessions: "sessions", settings: "settings", tools: "tools", analytics: "analytics", telephony: "telephony", campaigns: "campaigns", billing: "billing" } as const;
+const spacePages = { agents: "agents", members: "members", "api-keys": "apiKeys", "provider-keys": "providerKeys", sessions: "sessions", settings: "settings", tools: "tools", analytics: "analytics", telephony: "telephony", campaigns: "campaigns", billing: "billing", webhooks: "webhooks" } as const;
 type SpacePage = (typeof spacePages)[keyof typeof spacePages];
 
 export function matchRoute(pathname: string, search: string): Route {

@@ -13,6 +13,8 @@ export interface Permissions {
   manageTelephony: boolean;
   /** Change the plan, see invoices and manage the payment method (every member sees the usage). */
   manageBilling: boolean;
+  /** Create, change, rotate, test and delete webhook endpoints and inbound routes; replay deliveries (every member sees them). */
+  manageWebhooks: boolean;
   /** Rename or delete the space. */
   manageSpace: boolean;
   editAgents: boolean;
@@ -20,7 +22,7 @@ export interface Permissions {
 
 export function permissionsFor(role: SpaceRole | null): Permissions {
   const owner = role === "owner";
-  return { manageMembers: owner, invite: owner, manageApiKeys: owner, manageProviderKeys: owner, manageTelephony: owner, manageBilling: owner, manageSpace: owner, editAgents: role !== null };
+  return { manageMembers: owner, invite: owner, manageApiKeys: owner, manageProviderKeys: owner, manageTelephony: owner, manageBilling: owner, manageWebhooks: owner, manageSpace: owner, editAgents: role !== null };
 }
 
 /** Whether the member row of `memberId` shows "remove" (Owners) or "leave" (yourself). */
@@ -29,7 +31,7 @@ export function canRemoveMember(role: SpaceRole | null, myUserId: string | null,
   return role === "owner" ? "remove" : null;
 }
 
-export type SwitchPage = "agents" | "tools" | "sessions" | "analytics" | "members" | "apiKeys" | "providerKeys" | "telephony" | "campaigns" | "billing" | "settings";
+export type SwitchPage = "agents" | "tools" | "sessions" | "analytics" | "members" | "apiKeys" | "providerKeys" | "telephony" | "campaigns" | "billing" | "webhooks" | "settings";
 
 /**
  * The page the space switcher opens in the chosen space: the same list page when the caller may
@@ -46,6 +48,7 @@ export function pageAfterSwitch(current: string, role: SpaceRole | null): Switch
     case "telephony":
     case "campaigns":
     case "billing":
+    case "webhooks":
       return current;
     case "campaign":
     case "campaignNew":

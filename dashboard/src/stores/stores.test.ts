@@ -26,9 +26,9 @@ function apiWith(handler: (req: Recorded) => Response | Promise<Response>) {
 }
 
 describe("permissions", () => {
-  it("offers member, invitation, key, billing and space management to Owners only", () => {
-    expect(permissionsFor("owner")).toEqual({ manageMembers: true, invite: true, manageApiKeys: true, manageProviderKeys: true, manageTelephony: true, manageBilling: true, manageSpace: true, editAgents: true });
-    expect(permissionsFor("member")).toEqual({ manageMembers: false, invite: false, manageApiKeys: false, manageProviderKeys: false, manageTelephony: false, manageBilling: false, manageSpace: false, editAgents: true });
+  it("offers member, invitation, key, billing, webhooks and space management to Owners only", () => {
+    expect(permissionsFor("owner")).toEqual({ manageMembers: true, invite: true, manageApiKeys: true, manageProviderKeys: true, manageTelephony: true, manageBilling: true, manageWebhooks: true, manageSpace: true, editAgents: true });
+    expect(permissionsFor("member")).toEqual({ manageMembers: false, invite: false, manageApiKeys: false, manageProviderKeys: false, manageTelephony: false, manageBilling: false, manageWebhooks: false, manageSpace: false, editAgents: true });
     expect(permissionsFor(null).editAgents).toBe(false);
   });
   it("lets everyone leave and Owners remove others", () => {

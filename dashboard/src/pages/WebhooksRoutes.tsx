@@ -1,0 +1,116 @@
+// The Inbound routes tab: each route with the URL it receives at, how requests are verified, what
+// they start and the mapping. Owners add one (WebhooksRouteForm.tsx), pause / resume it (a paused
+// route answers 409 and logs the refusal) and delete it.
+import { useSignal } from "@preact/signals";
+import type { InboundRoute } from "../../../packages/contracts/src/webhooks.ts";
+import { errorMessage } from "../api/client.ts";
+import type { WebhooksStore } from "../stores/webhooks.ts";
+import { CopyButton } from "../ui/fields.tsx";
+import { formatDate } from "../ui/forms.ts";
+import { ProblemNotice } from "../ui/ProblemNotice.tsx";
+import { WebhooksRouteForm } from "./WebhooksRouteForm.tsx";
+
+const actionWords: Record<InboundRoute["action"], string> = { call: "Call", campaign_item: "Campaign contact", dispatch: "Web session" };
+
+/** How a route checks its requests, in words. */
+export function verificationWords(v: InboundRoute["verification"]): string {
+  if (v.method === "standard_webhooks") return "Standard Webhooks signature";
+  if (v.method === "bearer") return "Bearer secret";
+  return `HMAC-${v.algorithm.toUpperCase()} (${v.encoding}) in ${v.header}${v.prefix ? `, prefix "${v.prefix}"` : ""}`;
+}
+
+export function WebhooksRoutes({ store, spaceId, can }: { store: WebhooksStore; spaceId: string; can: boolean }) {
+  const adding = useSignal(false);
+  const error = useSignal<string | null>(null);
+  const list = store.spaceId.value === spaceId ? store.routes.value : [];
+  const problem = store.routesProblem.value;
+  const act = (what: Promise<unknown>) => {
+    error.value = null;
+    what.catch((err: unknown) => (error.value = errorMessage(err)));
+  };
+  const remove = (r: InboundRoute) => {
+    if (!confirm(`Delete the route "${r.name}"? Requests to its URL are refused from now on.`)) return;
+    act(store.deleteRoute(r.id));
+  };
+  return (
+    <div class="stack" data-section="routes">
+      <div class="row">
+        <h3>Inbound routes</h3>
+        <span class="spacer" />
+        {can && !adding.value && (
+          <button type="button" onClick={() => (adding.value = true)}>
+            Add route
+          </button>
+        )}
+      </div>
+      {adding.value && <WebhooksRouteForm store={store} spaceId={spaceId} onDone={() => (adding.value = false)} />}
+      {problem && <ProblemNotice problem={problem} />}
+      {error.value && (
+        <p class="error" role="alert">
+          {error.value}
+        </p>
+      )}
+      {list.length === 0
+        ? !problem && <p class="muted">{store.loading.value ? "Loading…" : "No inbound route yet: add one to let your systems start calls."}</p>
+        : list.map((r) => (
+            <article key={r.id} class="card route" data-route={r.name} aria-labelledby={`route-${r.id}`}>
+              <div class="row">
+                <h4 id={`route-${r.id}`}>{r.name}</h4>
+                <span class={`badge ${r.paused ? "warn" : "ok"}`} data-route-state={r.paused ? "paused" : "active"}>
+                  {r.paused ? "Paused" : "Active"}
+                </span>
+                <span class="spacer" />
+                {can && (
+                  <>
+                    <button type="button" class="secondary" onClick={() => act(store.updateRoute(r.id, { paused: !r.paused }))}>
+                      {r.paused ? "Resume" : "Pause"}
+                    </button>
+                    <button type="button" class="link danger" onClick={() => remove(r)}>
+                      Delete
+                    </button>
+                  </>
+                )}
+              </div>
+              {r.description && <p class="muted">{r.description}</p>}
+              <div class="row route-url">
+                <code>POST {r.url}</code>
+                <CopyButton text={r.url} label="Copy URL" />
+              </div>
+              <dl class="settings">
+                <dt>Verification</dt>
+                <dd>
+                  {verificationWords(r.verification)} · secret …{r.secretHint}
+                </dd>
+                <dt>Action</dt>
+                <dd>
+                  {actionWords[r.action]}
+                  {r.agentId && <span class="muted"> · agent {r.agentId}</span>}
+                  {r.campaignId && <span class="muted"> · campaign {r.campaignId}</span>}
+                  {r.fromNumberId && <span class="muted"> · from {r.fromNumberId}</span>}
+                </dd>
+                <dt>Mapping</dt>
+                <dd>
+                  {r.mapping.phoneNumber && (
+                    <>
+                      phone ← <code>{r.mapping.phoneNumber}</code>{" "}
+                    </>
+                  )}
+                  {Object.entries(r.mapping.variables).map(([k, p]) => (
+                    <span key={k}>
+                      {`{{${k}}}`} ← <code>{p}</code>{" "}
+                    </span>
+                  ))}
+                  {r.mapping.idempotencyKey && (
+                    <>
+                      key ← <code>{r.mapping.idempotencyKey}</code>
+                    </>
+                  )}
+                </dd>
+                <dt>Created</dt>
+                <dd>{formatDate(r.createdAt)}</dd>
+              </dl>
+            </article>
+          ))}
+    </div>
+  );
+}
