@@ -117,17 +117,6 @@ import { registerWebhookDeliveriesList } from "./webhook-deliveries-list.ts";
 import { registerWebhookDeliveriesGet } from "./webhook-deliveries-get.ts";
 import { registerWebhookDeliveriesReplay } from "./webhook-deliveries-replay.ts";
 import { registerWebhookDeliveriesReplayBulk } from "./webhook-deliveries-replay-bulk.ts";
-import { registerWebhookEndpointsList } from "./webhook-endpoints-list.ts";
-import { registerWebhookEndpointsCreate } from "./webhook-endpoints-create.ts";
-import { registerWebhookEndpointsGet } from "./webhook-endpoints-get.ts";
-import { registerWebhookEndpointsUpdate } from "./webhook-endpoints-update.ts";
-import { registerWebhookEndpointsDelete } from "./webhook-endpoints-delete.ts";
-import { registerWebhookEndpointsRotate } from "./webhook-endpoints-rotate.ts";
-import { registerWebhookEndpointsTest } from "./webhook-endpoints-test.ts";
-import { registerWebhookDeliveriesList } from "./webhook-deliveries-list.ts";
-import { registerWebhookDeliveriesGet } from "./webhook-deliveries-get.ts";
-import { registerWebhookDeliveriesReplay } from "./webhook-deliveries-replay.ts";
-import { registerWebhookDeliveriesReplayBulk } from "./webhook-deliveries-replay-bulk.ts";
 
 export function registerRoutes(app: OpenAPIHono<AppEnv>): void {
   registerHealthz(app);
@@ -242,19 +231,6 @@ export function registerRoutes(app: OpenAPIHono<AppEnv>): void {
   // Webhooks (issue #19): the inbound webhook log, a space's and the platform Admin's.
   registerWebhooksInboundLog(app);
   registerAdminWebhooksInboundLog(app);
-  // Outbound webhooks: a space's endpoints, their deliveries, replay and the test event.
-  registerWebhookEndpointsList(app);
-  registerWebhookEndpointsCreate(app);
-  registerWebhookEndpointsGet(app);
-  registerWebhookEndpointsUpdate(app);
-  registerWebhookEndpointsDelete(app);
-  registerWebhookEndpointsRotate(app);
-  registerWebhookEndpointsTest(app);
-  // `deliveries/replay` (bulk) has one segment fewer than `deliveries/{deliveryId}/replay`: no shadowing.
-  registerWebhookDeliveriesList(app);
-  registerWebhookDeliveriesGet(app);
-  registerWebhookDeliveriesReplay(app);
-  registerWebhookDeliveriesReplayBulk(app);
   // Outbound webhooks: a space's endpoints, their deliveries, replay and the test event.
   registerWebhookEndpointsList(app);
   registerWebhookEndpointsCreate(app);

@@ -1,0 +1,77 @@
+// Reading delivery history: a space's deliveries (or one endpoint's), newest first, filtered by
+// endpoint, event type and status, a page at a time; and one delivery with the payload it carries
+// and every attempt made of it.
+import { and, asc, desc, eq, lt, type SQL } from "drizzle-orm";
+import { idSchema, type WebhookDelivery, type WebhookDeliveryDetail } from "@speaknode/contracts";
+import { domainEvents, webhookAttempts, webhookDeliveries, type Database } from "@speaknode/db";
+import { ApiError, notFound } from "../errors.ts";
+import { payloadOf } from "./payload.ts";
+import { toWebhookAttempt, toWebhookDelivery, type DeliveryRow } from "./serialize.ts";
+
+export const deliveryResource = "webhook delivery";
+
+export interface DeliveryQuery {
+  endpointId?: string | undefined;
+  eventType?: string | undefined;
+  status?: DeliveryRow["status"] | undefined;
+  cursor?: string | undefined;
+  limit: number;
+}
+
+const deliveryId = idSchema("webhookDelivery");
+
+// Ids are time-ordered (ULID layout) and made when the delivery is created, so newest first is
+// descending id and a page resumes after the last id it showed. The cursor wraps the id so
+// clients treat it as a token.
+export const encodeDeliveryCursor = (id: string): string => btoa(`dlv:${id}`).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+
+export function decodeDeliveryCursor(cursor: string): string {
+  let decoded = "";
+  try {
+    decoded = atob(cursor.replace(/-/g, "+").replace(/_/g, "/"));
+  } catch {
+    decoded = "";
+  }
+  const id = decoded.startsWith("dlv:") ? decoded.slice(4) : "";
+  if (!deliveryId.safeParse(id).success) {
+    throw new ApiError("validation_failed", "the cursor is not one this API gave", { errors: [{ field: "query.cursor", message: "must be a nextCursor of a previous page" }] });
+  }
+  return id;
+}
+
+/** One page of a space's deliveries, newest first, and the next page's cursor (null on the last). */
+export async function listDeliveries(db: Database, spaceId: string, q: DeliveryQuery): Promise<{ data: WebhookDelivery[]; nextCursor: string | null }> {
+  const t = webhookDeliveries;
+  const where: (SQL | undefined)[] = [
+    eq(t.spaceId, spaceId),
+    q.endpointId ? eq(t.endpointId, q.endpointId) : undefined,
+    q.eventType ? eq(t.eventType, q.eventType) : undefined,
+    q.status ? eq(t.status, q.status) : undefined,
+    q.cursor ? lt(t.id, decodeDeliveryCursor(q.cursor)) : undefined,
+  ];
+  const rows = await db
+    .select()
+    .from(t)
+    .where(and(...where))
+    .orderBy(desc(t.id))
+    .limit(q.limit + 1);
+  const page = rows.slice(0, q.limit);
+  const last = page.at(-1);
+  return { data: page.map(toWebhookDelivery), nextCursor: rows.length > q.limit && last ? encodeDeliveryCursor(last.id) : null };
+}
+
+/** A delivery of this space (another space's id is a made-up id's 404). */
+export async function loadDelivery(db: Database, spaceId: string, id: string): Promise<DeliveryRow> {
+  const [row] = await db.select().from(webhookDeliveries).where(and(eq(webhookDeliveries.id, id), eq(webhookDeliveries.spaceId, spaceId)));
+  if (!row) throw notFound(deliveryResource);
+  return row;
+}
+
+/** The delivery, the payload every attempt sends (built from its event as each attempt builds it) and its attempts in order. */
+export async function deliveryDetail(db: Database, row: DeliveryRow): Promise<WebhookDeliveryDetail> {
+  const [event] = await db.select().from(domainEvents).where(eq(domainEvents.id, row.eventId));
+  if (!event) throw notFound(deliveryResource); // the event cascades its deliveries: deleted meanwhile
+  const attempts = await db.select().from(webhookAttempts).where(eq(webhookAttempts.deliveryId, row.id)).orderBy(asc(webhookAttempts.number), asc(webhookAttempts.id));
+  const payload = payloadOf(event);
+  return { ...toWebhookDelivery(row), payload: { type: payload.type, timestamp: payload.timestamp, data: payload.data }, attemptLog: attempts.map(toWebhookAttempt) };
+}
