@@ -8,6 +8,9 @@ import { isBillingQueue } from "./billing/protocol.ts";
 import { handleTelemetryBatch, isTelemetryQueue } from "./telemetry/consumer.ts";
 import { handleTelephonyBatch } from "./telephony/consumer.ts";
 import { isTelephonyQueue } from "./telephony/protocol.ts";
+import { handleWebhooksBatch } from "./webhooks/consumer.ts";
+import { isWebhooksQueue } from "./webhooks/protocol.ts";
+import { runScheduledWebhookSweep } from "./webhooks/sweep.ts";
 
 // The room with billing on its terminal write (billing/session-room.ts extends the Durable Object).
 export { SessionRoom } from "./billing/session-room.ts";
@@ -23,15 +26,18 @@ export default {
     if (isTelephonyQueue(batch.queue)) return handleTelephonyBatch(batch, env, ctx);
     // Usage events to Lago (billing/lago/consumer.ts).
     if (isBillingQueue(batch.queue)) return handleBillingBatch(batch, env, ctx);
+    // Outbound webhooks: fan-out of domain events and delivery attempts (webhooks/consumer.ts).
+    if (isWebhooksQueue(batch.queue)) return handleWebhooksBatch(batch, env, ctx);
     throw new Error(`no consumer for queue ${batch.queue}`);
   },
   // The cron trigger in wrangler.toml: daily analytics for today and yesterday (analytics/background.ts),
   // the email outbox's due messages (email/delivery.ts) and, hourly, the local ledger's due statements
-  // (billing/ledger/scheduled.ts), and with Lago the usage events still unsent (billing/lago/sweep.ts);
-  // one failing does not stop the others.
+  // (billing/ledger/scheduled.ts), with Lago the usage events still unsent (billing/lago/sweep.ts), and
+  // webhook events never fanned out or deliveries overdue (webhooks/sweep.ts); one failing does not
+  // stop the others.
   scheduled: async (controller, env) => {
     const at = new Date(controller.scheduledTime);
-    const runs = await Promise.allSettled([runScheduledRefresh(env, at), runScheduledDelivery(env), runScheduledStatements(env, at), runScheduledLagoSweep(env, at)]);
+    const runs = await Promise.allSettled([runScheduledRefresh(env, at), runScheduledDelivery(env), runScheduledStatements(env, at), runScheduledLagoSweep(env, at), runScheduledWebhookSweep(env, at)]);
     const failed = runs.find((r) => r.status === "rejected");
     if (failed) throw failed.reason;
   },
