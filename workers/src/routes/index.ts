@@ -117,6 +117,13 @@ import { registerWebhookDeliveriesList } from "./webhook-deliveries-list.ts";
 import { registerWebhookDeliveriesGet } from "./webhook-deliveries-get.ts";
 import { registerWebhookDeliveriesReplay } from "./webhook-deliveries-replay.ts";
 import { registerWebhookDeliveriesReplayBulk } from "./webhook-deliveries-replay-bulk.ts";
+import { registerWebhookRoutesList } from "./webhook-routes-list.ts";
+import { registerWebhookRoutesCreate } from "./webhook-routes-create.ts";
+import { registerWebhookRoutesPreview } from "./webhook-routes-preview.ts";
+import { registerWebhookRoutesGet } from "./webhook-routes-get.ts";
+import { registerWebhookRoutesUpdate } from "./webhook-routes-update.ts";
+import { registerWebhookRoutesDelete } from "./webhook-routes-delete.ts";
+import { registerHooksReceive } from "./hooks-receive.ts";
 
 export function registerRoutes(app: OpenAPIHono<AppEnv>): void {
   registerHealthz(app);
@@ -244,4 +251,13 @@ export function registerRoutes(app: OpenAPIHono<AppEnv>): void {
   registerWebhookDeliveriesGet(app);
   registerWebhookDeliveriesReplay(app);
   registerWebhookDeliveriesReplayBulk(app);
+  // Inbound routes: a space's routes (`preview` is a literal segment beside `{routeId}`) and the
+  // public POST /hooks/{spaceId}/{name} they answer, which takes no bearer token.
+  registerWebhookRoutesList(app);
+  registerWebhookRoutesCreate(app);
+  registerWebhookRoutesPreview(app);
+  registerWebhookRoutesGet(app);
+  registerWebhookRoutesUpdate(app);
+  registerWebhookRoutesDelete(app);
+  registerHooksReceive(app);
 }

@@ -37,6 +37,9 @@ export interface ReceiveDeps {
   db: Database;
   config: Config;
   actions: ActionDeps;
+  /** Counts the request against the route's rate limit (throws 429 past it): before the log, so a
+   *  flood does not fill it. Keyed by route, so made-up paths create no counters. */
+  limit?: (routeId: string) => Promise<void>;
   /** The clock the Standard Webhooks tolerance is read against (tests). */
   nowS?: number;
 }
@@ -79,6 +82,7 @@ export async function receiveHook(deps: ReceiveDeps, req: HookRequest): Promise<
     throw new ApiError("not_found", "no inbound route has this path");
   }
 
+  await deps.limit?.(route.id);
   const verdict = await verifyRouteRequest(route.verification, await routeSecret(deps.config.secretsKey, route), req.headers, req.body, deps.nowS !== undefined ? { nowS: deps.nowS } : {});
   const headerKey = headerKeyOf(req.headers);
   const key = headerKey ?? (parsed.ok ? idempotencyKeyOf(route.mapping, payload).key : null);

@@ -1,12 +1,16 @@
 // A space's inbound routes: saving them (what each action needs, checked against the space: its
 // agent, campaign and number; the mapping's variables against the agent's schema), their secrets
 // (generated when not given, sealed bound to the route id, answered once) and their API shape.
+import type { Context } from "hono";
 import { and, asc, eq } from "drizzle-orm";
 import { newId, type FieldError, type InboundMapping, type InboundRoute, type InboundRouteAction, type InboundRouteCreate, type InboundRouteUpdate, type InboundVerification } from "@speaknode/contracts";
 import { inboundRoutes, type Database } from "@speaknode/db";
 import { standardWebhooksKey } from "@speaknode/signing";
 import type { Config } from "../../config.ts";
-import { ApiError } from "../../errors.ts";
+import type { AppEnv } from "../../context.ts";
+import { requireSpace } from "../../auth/access.ts";
+import { publicOrigin } from "../../lib/public-url.ts";
+import { ApiError, notFound } from "../../errors.ts";
 import { databaseErrorFields } from "../../lib/db-error.ts";
 import { loadSpaceNumber } from "../../telephony/outbound.ts";
 import { generateWebhookSecret, openSecret, sealSecret, secretHint } from "../secrets.ts";
@@ -136,6 +140,19 @@ export async function findRoute(db: Database, spaceId: string, routeId: string):
 export async function findRouteByName(db: Database, spaceId: string, name: string): Promise<InboundRouteRow | undefined> {
   const [row] = await db.select().from(inboundRoutes).where(and(eq(inboundRoutes.spaceId, spaceId), eq(inboundRoutes.name, name)));
   return row;
+}
+
+/** A route of the space for a caller with `need` (404 outside the space or for another space's route). */
+export async function loadRoute(c: Context<AppEnv>, spaceId: string, routeId: string, need: "member" | "owner" = "member"): Promise<InboundRouteRow> {
+  await requireSpace(c, spaceId, need);
+  const row = await findRoute(c.get("db"), spaceId, routeId);
+  if (!row) throw notFound("inbound route");
+  return row;
+}
+
+/** The route as the API shows it, its URL at this request's public origin. */
+export function routeOf(c: Context<AppEnv>, row: InboundRouteRow): Promise<InboundRoute> {
+  return routeResource(c.get("config").secretsKey, row, publicOrigin(c));
 }
 
 /** Creates the route; the secret (given or generated) is returned once, here. */
