@@ -3,6 +3,7 @@
 // fetch and records what it got, and a queue binding that records what was enqueued.
 import { newId, type WebhooksMessage } from "@speaknode/contracts";
 import { domainEvents, memberships, spaces, users, webhookEndpoints, type Database } from "@speaknode/db";
+import { fanOutEvent } from "./fanout.ts";
 import { generateWebhookSecret, sealHeaders, sealSecret } from "./secrets.ts";
 
 /** A space with one Owner per address given (and a Member, who is never mailed as an Owner). */
@@ -119,4 +120,18 @@ export function recordingQueueEnv(): { env: Record<string, unknown>; sent: Recor
     },
   };
   return { env: { WEBHOOKS_QUEUE: queue }, sent };
+}
+
+/** A space (with these Owners), one endpoint and one event fanned out to it: its pending delivery, due now. */
+export async function deliveryFixture(
+  db: Database,
+  secretsKey: string,
+  opts: EndpointFixtureOptions & { ownerEmails?: string[]; memberEmail?: string; eventType?: string } = {},
+): Promise<EndpointFixture & { spaceId: string; eventId: string; deliveryId: string }> {
+  const { spaceId } = await webhookSpaceFixture(db, opts);
+  const endpoint = await webhookEndpointFixture(db, secretsKey, spaceId, opts);
+  const eventId = await domainEventFixture(db, spaceId, opts.eventType ? { type: opts.eventType } : {});
+  const [deliveryId] = await fanOutEvent(db, eventId);
+  if (!deliveryId) throw new Error("the event was not fanned out to the endpoint");
+  return { ...endpoint, spaceId, eventId, deliveryId };
 }
