@@ -106,6 +106,7 @@ import { registerAdminBillingLagoProvision } from "./admin-billing-lago-provisio
 import { registerInvoicesDownload } from "./invoices-download.ts";
 import { registerWebhooksInboundLog } from "./webhooks-inbound-log.ts";
 import { registerAdminWebhooksInboundLog } from "./admin-webhooks-inbound-log.ts";
+import { documentWebhookEvents } from "../lib/openapi.ts";
 import { registerWebhookEndpointsList } from "./webhook-endpoints-list.ts";
 import { registerWebhookEndpointsCreate } from "./webhook-endpoints-create.ts";
 import { registerWebhookEndpointsGet } from "./webhook-endpoints-get.ts";
@@ -238,6 +239,8 @@ export function registerRoutes(app: OpenAPIHono<AppEnv>): void {
   // Webhooks (issue #19): the inbound webhook log, a space's and the platform Admin's.
   registerWebhooksInboundLog(app);
   registerAdminWebhooksInboundLog(app);
+  // The document's `webhooks`: the events sent to endpoints.
+  documentWebhookEvents(app);
   // Outbound webhooks: a space's endpoints, their deliveries, replay and the test event.
   registerWebhookEndpointsList(app);
   registerWebhookEndpointsCreate(app);
