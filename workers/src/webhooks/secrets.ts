@@ -2,10 +2,11 @@
 // (lib/secrets.ts) bound to the row's id, so a sealed value copied onto another row is useless.
 // Custom headers are bound to the endpoint's URL origin too: they are only ever sent there.
 import { z } from "zod";
+import { text } from "@speaknode/contracts";
 import { decryptJson, encryptJson } from "../lib/secrets.ts";
 
-const Secret = z.string().min(1);
-const Headers = z.record(z.string(), z.string());
+const Secret = text().min(1);
+const Headers = z.record(text(), text());
 
 /** A new Standard Webhooks secret: `whsec_` + base64 of 24 random bytes. */
 export function generateWebhookSecret(): string {
