@@ -7,7 +7,7 @@ import type { WebhookEndpoint } from "../../../packages/contracts/src/webhooks.t
 import { errorMessage } from "../api/client.ts";
 import { eventTypesSummary } from "../stores/webhooks-forms.ts";
 import type { WebhooksStore } from "../stores/webhooks.ts";
-import { endpointBadge } from "../stores/webhooks-view.ts";
+import { endpointBadge, secretHintText } from "../stores/webhooks-view.ts";
 import { Field, NumberInput } from "../ui/fields.tsx";
 import { formatDate } from "../ui/forms.ts";
 import { ProblemNotice } from "../ui/ProblemNotice.tsx";
@@ -91,7 +91,7 @@ function EndpointCard({ store, endpoint: e, can, onDeliveries }: { store: Webhoo
         )}
         <dt>Signing secret</dt>
         <dd>
-          <code>whsec_…{e.secretHint}</code>
+          <code>{secretHintText(e.secretHint, "whsec_")}</code>
           {e.previousSecretExpiresAt && <span class="muted"> · the previous secret also signs until {formatDate(e.previousSecretExpiresAt)}</span>}
         </dd>
         {e.headerNames.length > 0 && (

@@ -2,9 +2,12 @@
 // they start and the mapping. Owners add one (WebhooksRouteForm.tsx), pause / resume it (a paused
 // route answers 409 and logs the refusal) and delete it.
 import { useSignal } from "@preact/signals";
+import { useEffect } from "preact/hooks";
 import type { InboundRoute } from "../../../packages/contracts/src/webhooks.ts";
 import { errorMessage } from "../api/client.ts";
+import { useStores } from "../stores/index.ts";
 import type { WebhooksStore } from "../stores/webhooks.ts";
+import { secretHintText } from "../stores/webhooks-view.ts";
 import { CopyButton } from "../ui/fields.tsx";
 import { formatDate } from "../ui/forms.ts";
 import { ProblemNotice } from "../ui/ProblemNotice.tsx";
@@ -20,8 +23,14 @@ export function verificationWords(v: InboundRoute["verification"]): string {
 }
 
 export function WebhooksRoutes({ store, spaceId, can }: { store: WebhooksStore; spaceId: string; can: boolean }) {
+  const { agents } = useStores();
   const adding = useSignal(false);
   const error = useSignal<string | null>(null);
+  // Cards name each route's agent; without the list they show its id.
+  useEffect(() => {
+    if (agents.spaceId.value !== spaceId || agents.agents.value.length === 0) agents.load(spaceId).catch(() => {});
+  }, [spaceId]);
+  const agentName = (id: string) => (agents.spaceId.value === spaceId ? agents.agents.value.find((a) => a.id === id)?.name : undefined) ?? id;
   const list = store.spaceId.value === spaceId ? store.routes.value : [];
   const problem = store.routesProblem.value;
   const act = (what: Promise<unknown>) => {
@@ -79,12 +88,12 @@ export function WebhooksRoutes({ store, spaceId, can }: { store: WebhooksStore; 
               <dl class="settings">
                 <dt>Verification</dt>
                 <dd>
-                  {verificationWords(r.verification)} · secret …{r.secretHint}
+                  {verificationWords(r.verification)} · secret {secretHintText(r.secretHint)}
                 </dd>
                 <dt>Action</dt>
                 <dd>
                   {actionWords[r.action]}
-                  {r.agentId && <span class="muted"> · agent {r.agentId}</span>}
+                  {r.agentId && <span class="muted"> · agent {agentName(r.agentId)}</span>}
                   {r.campaignId && <span class="muted"> · campaign {r.campaignId}</span>}
                   {r.fromNumberId && <span class="muted"> · from {r.fromNumberId}</span>}
                 </dd>

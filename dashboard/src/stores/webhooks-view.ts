@@ -86,3 +86,8 @@ export function shortUrl(url: string, max = 48): string {
 export function signatureVerdict(e: Pick<InboundLogEntry, "signatureValid" | "outcome">): Badge {
   return e.signatureValid ? { label: "Valid", tone: "ok", detail: null } : { label: "Invalid or missing", tone: "danger", detail: null };
 }
+
+/** A secret's hint as "…abcd", whether the API sends the last characters bare or already after an ellipsis. */
+export function secretHintText(hint: string, prefix = ""): string {
+  return `${prefix}…${hint.replace(/^(…|\.\.\.)/, "")}`;
+}
