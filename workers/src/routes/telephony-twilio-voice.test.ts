@@ -43,7 +43,7 @@ describe("POST /telephony/twilio/{connectionId}/voice", () => {
     const [row] = await withDb((db) => db.select().from(sessions).where(eq(sessions.id, sessionId)));
     expect(row).toMatchObject({ channel: "phone", direction: "inbound", fromNumber: from, toNumber: pw.e164, phoneNumberId: pw.numberId, providerCallId: callSid, status: "dispatching", mediaDriver: "twilio", agentId: pw.agentId });
     const [log] = await logRows(pw.connectionId);
-    expect(log).toMatchObject({ kind: "voice", signatureValid: true, sessionId, spaceId: pw.world.spaceId, outcome: "processed" });
+    expect(log).toMatchObject({ kind: "voice", signatureValid: true, sessionId, spaceId: pw.world.spaceId, outcome: "processed", routing: `session ${sessionId}` });
     expect(log?.params["CallSid"]).toBe(callSid);
     expect(log?.headers["x-twilio-signature"]).toBe(redacted);
     // Answered at the edge; queued afterwards only so the consumer records its status.
@@ -92,7 +92,7 @@ describe("POST /telephony/twilio/{connectionId}/voice", () => {
     for (const numberId of [unbound.numberId, disabled.numberId, draft.numberId]) expect(await sessionsOf(numberId)).toEqual([]);
     const logs = await logRows(pw.connectionId);
     expect(logs).toHaveLength(4);
-    expect(logs.every((l) => l.outcome === "processed" && l.sessionId === null)).toBe(true);
+    expect(logs.every((l) => l.outcome === "processed" && l.sessionId === null && l.routing === "no session: refused with TwiML")).toBe(true);
   });
 
   it("answers busy when the number's live calls reach its limit", async () => {
@@ -117,7 +117,7 @@ describe("POST /telephony/twilio/{connectionId}/voice", () => {
     }
     const logs = await logRows(pw.connectionId);
     expect(logs).toHaveLength(3);
-    expect(logs.every((l) => l.outcome === "refused" && !l.signatureValid && l.sessionId === null)).toBe(true);
+    expect(logs.every((l) => l.outcome === "refused" && !l.signatureValid && l.sessionId === null && l.routing === "nowhere: the signature does not match")).toBe(true);
     expect(await sessionsOf(pw.numberId)).toEqual([]);
   });
 
@@ -130,7 +130,7 @@ describe("POST /telephony/twilio/{connectionId}/voice", () => {
     expect(rows).toEqual([]);
     const refused = await withDb((db) => db.select().from(inboundWebhookLog).where(eq(inboundWebhookLog.requestId, res.headers.get("x-request-id") ?? "")));
     expect(refused).toHaveLength(1);
-    expect(refused[0]).toMatchObject({ connectionId: null, spaceId: null, outcome: "refused", detail: "unknown connection" });
+    expect(refused[0]).toMatchObject({ connectionId: null, spaceId: null, outcome: "refused", detail: "unknown connection", routing: "no connection for this URL" });
   });
 
   it("answers 400 for a body that is not a form, and 413 for one larger than Twilio sends", async () => {

@@ -35,7 +35,7 @@ export function registerTelephonyTwilioVoice(app: OpenAPIHono<AppEnv>): void {
       await accepted.logged;
     } catch (err) {
       // The row says the call was not answered (Twilio plays its own error to the caller).
-      await accepted.logged.then(() => markWebhookLog(c.get("db"), accepted.logId, { outcome: "failed", detail: "the call could not be answered" })).catch(() => undefined);
+      await accepted.logged.then(() => markWebhookLog(c.get("db"), accepted.logId, { outcome: "failed", detail: "the call could not be answered", routing: "nowhere: the call could not be answered" })).catch(() => undefined);
       throw err;
     }
     const config = c.get("config");
@@ -43,7 +43,8 @@ export function registerTelephonyTwilioVoice(app: OpenAPIHono<AppEnv>): void {
       // Its own connection: the request's closes once the answer has gone.
       const handle = createDatabase({ url: config.databaseUrl, localProxy: config.dbLocalProxy, max: 1 });
       try {
-        await markWebhookLog(handle.db, accepted.logId, { outcome: "processed", detail: answer.detail, processed: true, ...(answer.sessionId ? { sessionId: answer.sessionId } : {}) });
+        const routing = answer.sessionId ? `session ${answer.sessionId}` : "no session: refused with TwiML";
+        await markWebhookLog(handle.db, accepted.logId, { outcome: "processed", detail: answer.detail, processed: true, routing, ...(answer.sessionId ? { sessionId: answer.sessionId } : {}) });
       } finally {
         await handle.close().catch(() => undefined);
       }

@@ -39,12 +39,13 @@ export function registerTelephonyVoximplantCalls(app: OpenAPIHono<AppEnv>): void
     try {
       answered = await answerVoximplantCall(c, accepted.connection, accepted.body);
     } catch (err) {
-      await markWebhookLog(c.get("db"), accepted.logId, { outcome: "failed", detail: "the call could not be answered" }).catch(() => undefined);
+      await markWebhookLog(c.get("db"), accepted.logId, { outcome: "failed", detail: "the call could not be answered", routing: "nowhere: the call could not be answered" }).catch(() => undefined);
       log.error("telephony: voximplant call not answered", { requestId: c.get("requestId"), logId: accepted.logId, ...errorFields(err) });
       // The scenario rejects the call itself (503) when it gets no answer it can read.
       throw err;
     }
-    await markWebhookLog(c.get("db"), accepted.logId, { outcome: "processed", detail: answered.detail, processed: true, ...(answered.sessionId ? { sessionId: answered.sessionId } : {}) });
+    const routing = answered.sessionId ? `session ${answered.sessionId}` : `no session: ${answered.answer.action}`;
+    await markWebhookLog(c.get("db"), accepted.logId, { outcome: "processed", detail: answered.detail, processed: true, routing, ...(answered.sessionId ? { sessionId: answered.sessionId } : {}) });
     return c.json(answered.answer, 200);
   });
 }

@@ -34,13 +34,13 @@ export function registerTelephonyVoximplantEvents(app: OpenAPIHono<AppEnv>): voi
       .where(and(eq(inboundWebhookLog.dedupeKey, dedupeKey(accepted.body)), eq(inboundWebhookLog.connectionId, accepted.connection.id), eq(inboundWebhookLog.signatureValid, true), ne(inboundWebhookLog.id, accepted.logId), ne(inboundWebhookLog.outcome, "failed")))
       .limit(1);
     if (earlier) {
-      await markWebhookLog(db, accepted.logId, { outcome: "ignored", detail: "duplicate event", processed: true });
+      await markWebhookLog(db, accepted.logId, { outcome: "ignored", detail: "duplicate event", processed: true, routing: `nowhere: a duplicate of ${earlier.id}` });
       return c.body(null, 204);
     }
     try {
       await telephonyQueue(c.env).send({ v: telephonyProtocolVersion, kind: "voximplant.event", logId: accepted.logId }, { contentType: "json" });
     } catch (err) {
-      await markWebhookLog(db, accepted.logId, { outcome: "failed", detail: "not queued" });
+      await markWebhookLog(db, accepted.logId, { outcome: "failed", detail: "not queued", routing: "nowhere: the status queue refused it" });
       log.error("telephony: scenario event not queued", { requestId: c.get("requestId"), logId: accepted.logId, ...errorFields(err) });
       throw err;
     }

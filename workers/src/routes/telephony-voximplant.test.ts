@@ -61,7 +61,7 @@ describe("POST /telephony/voximplant/{connectionId}/calls", () => {
     const [row] = await withDb((db) => db.select().from(sessions).where(eq(sessions.id, sessionId)));
     expect(row).toMatchObject({ direction: "inbound", toNumber: w.e164, fromNumber: `+${req.from}`, providerCallId: req.sessionHistoryId, providerControlUrl: req.accessUrl, status: "dispatching" });
     const [log] = await logRows(w.connectionId);
-    expect(log).toMatchObject({ provider: "voximplant", kind: "voice", signatureValid: true, outcome: "processed", sessionId, dedupeKey: `${req.sessionHistoryId}:calls` });
+    expect(log).toMatchObject({ provider: "voximplant", kind: "voice", signatureValid: true, outcome: "processed", sessionId, dedupeKey: `${req.sessionHistoryId}:calls`, routing: `session ${sessionId}` });
     expect(log?.headers["authorization"]).toBe(redacted);
     expect(JSON.stringify(log)).not.toContain(w.secret);
 
@@ -118,7 +118,7 @@ describe("POST /telephony/voximplant/{connectionId}/events", () => {
     const statuses = await withDb((db) => db.select().from(sessionCallStatuses).where(eq(sessionCallStatuses.sessionId, sessionId)));
     expect(statuses.map((s) => [s.status, s.eventKey])).toEqual([["busy", "busy:1"]]);
     const [log] = (await logRows(w.connectionId)).filter((l) => l.id === queue.sent[0]?.logId);
-    expect(log).toMatchObject({ outcome: "processed", sessionId, kind: "status" });
+    expect(log).toMatchObject({ outcome: "processed", sessionId, kind: "status", routing: `status queue → session ${sessionId}` });
   });
 
   it("refuses events without the secret and events of another shape", async () => {

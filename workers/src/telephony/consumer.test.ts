@@ -51,7 +51,7 @@ describe("status callbacks through the queue", () => {
     const { sessionId, callSid } = await answeredCall(pw);
     const message = await callback(pw, "status", { CallSid: callSid, CallStatus: "in-progress", SequenceNumber: "1" });
     expect(message).toMatchObject({ v: 1, kind: "twilio.status" });
-    expect(await logRow(message.logId)).toMatchObject({ kind: "status", outcome: "accepted", dedupeKey: `${callSid}:in-progress:1`, processedAt: null });
+    expect(await logRow(message.logId)).toMatchObject({ kind: "status", outcome: "accepted", dedupeKey: `${callSid}:in-progress:1`, processedAt: null, routing: "status queue" });
     expect(await statusRows(sessionId)).toEqual([]);
   });
 
@@ -101,7 +101,7 @@ describe("status callbacks through the queue", () => {
     expect(rows[0]).toMatchObject({ status: "ringing", eventKey: "ringing:0" });
     expect(rows[0]?.at.toISOString()).toBe(callbackTime(params.Timestamp).toISOString());
     expect(await sessionRow(sessionId)).toMatchObject({ providerStatus: "ringing", status: "dispatching", hangupCause: null });
-    expect(await logRow(first.logId)).toMatchObject({ outcome: "processed", sessionId });
+    expect(await logRow(first.logId)).toMatchObject({ outcome: "processed", sessionId, routing: `status queue → session ${sessionId}` });
     expect((await logRow(replay.logId))?.outcome).toBe("ignored");
 
     // A redelivered message finds its row processed and is acked without acting.

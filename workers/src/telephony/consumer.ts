@@ -84,7 +84,9 @@ async function consume(cx: ConsumeContext, msg: Message<unknown>): Promise<void>
       return;
     }
     // The voice row keeps what the edge answered.
-    if (!voice) await markWebhookLog(cx.db, row.id, { outcome: result.outcome, detail: result.detail, processed: true, ...(result.sessionId ? { sessionId: result.sessionId } : {}) });
+    // Its routing: the queue it came through, then the session it moved (or that none was found).
+    const routing = `${row.routing ?? "queue"} → ${result.sessionId ? `session ${result.sessionId}` : "no session"}`;
+    if (!voice) await markWebhookLog(cx.db, row.id, { outcome: result.outcome, detail: result.detail, processed: true, routing, ...(result.sessionId ? { sessionId: result.sessionId } : {}) });
     msg.ack();
   } catch (err) {
     log.error("telephony: callback failed; retrying it", { messageId: msg.id, logId: parsed.data.logId, attempts: msg.attempts, ...errorFields(err) });

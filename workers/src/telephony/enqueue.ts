@@ -14,7 +14,7 @@ export async function enqueueTwilioCallback(c: Context<AppEnv>, kind: "status" |
     await telephonyQueue(c.env).send({ v: telephonyProtocolVersion, kind: kind === "status" ? "twilio.status" : "twilio.amd", logId: accepted.logId }, { contentType: "json" });
   } catch (err) {
     // Twilio retries a callback that failed; the row says why this one was not processed.
-    await markWebhookLog(c.get("db"), accepted.logId, { outcome: "failed", detail: "not queued" });
+    await markWebhookLog(c.get("db"), accepted.logId, { outcome: "failed", detail: "not queued", routing: `nowhere: the ${kind} queue refused it` });
     log.error("telephony: callback not queued", { requestId: c.get("requestId"), logId: accepted.logId, ...errorFields(err) });
     throw err;
   }

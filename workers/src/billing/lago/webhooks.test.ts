@@ -102,6 +102,7 @@ describe("Lago webhook signatures", () => {
     expect(rows).toHaveLength(2);
     for (const row of rows) {
       expect(row).toMatchObject({ outcome: "refused", signatureValid: false, kind: "billing" });
+      expect(row.routing).toMatch(/^nowhere: /);
     }
     expect(rows.find((r) => r.headers["x-lago-signature"])?.headers["x-lago-signature"]).toBe("[redacted]");
   });
@@ -137,6 +138,9 @@ describe("Lago webhook effects", () => {
     expect(row?.status).toBe("open");
     const logged = await withDb((db) => db.select().from(inboundWebhookLog).where(eq(inboundWebhookLog.dedupeKey, key)));
     expect(logged.map((r) => r.outcome).sort()).toEqual(["ignored", "processed"]);
+    const first = logged.find((r) => r.outcome === "processed");
+    expect(first?.routing).toBe("billing: invoice.created");
+    expect(logged.find((r) => r.outcome === "ignored")?.routing).toBe(`nowhere: a duplicate of ${first?.id}`);
   });
 
   it("sets the subscription past_due on a payment failure and active again when a payment succeeds", async () => {

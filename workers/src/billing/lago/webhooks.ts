@@ -199,6 +199,7 @@ export async function receiveLagoWebhook(db: Database, lago: LagoConfig, default
     detail: refusal,
     dedupeKey: uniqueKey ? toStorable(uniqueKey) : null,
     requestId: req.requestId,
+    routing: refusal ? `nowhere: ${refusal}`.slice(0, 300) : envelope?.success ? `billing: ${envelope.data.webhook_type}` : null,
   });
   if (!check.ok) throw new ApiError("unauthorized", `the Lago webhook is refused: ${check.reason}`);
   if (!envelope?.success) throw new ApiError("validation_failed", "the body is not a Lago webhook ({webhook_type, object_type, …})");
@@ -217,7 +218,7 @@ export async function receiveLagoWebhook(db: Database, lago: LagoConfig, default
       )
       .limit(1);
     if (earlier) {
-      await markWebhookLog(db, logId, { outcome: "ignored", detail: "duplicate: this X-Lago-Unique-Key was received before", processed: true });
+      await markWebhookLog(db, logId, { outcome: "ignored", detail: "duplicate: this X-Lago-Unique-Key was received before", processed: true, routing: `nowhere: a duplicate of ${earlier.id}` });
       return { outcome: "ignored", detail: "duplicate", logId };
     }
   }

@@ -86,6 +86,8 @@ export async function receiveTwilioWebhook(c: Context<AppEnv>, kind: WebhookLogE
     signatureValid: valid,
     outcome: valid ? "accepted" : "refused",
     ...(valid ? { dedupeKey: dedupeKey(params) } : { detail: connection ? "signature does not match" : "unknown connection" }),
+    // Callbacks go on the telephony queue; a voice request's routing is its answer (the route marks it).
+    routing: !connection ? "no connection for this URL" : !valid ? "nowhere: the signature does not match" : kind === "voice" ? null : `${kind} queue`,
   }).then(() => undefined);
   if (!connection || !valid) {
     await logged;

@@ -112,6 +112,8 @@ export async function receiveScenarioRequest<T extends z.ZodType>(c: Context<App
     signatureValid: valid,
     outcome: accepted ? "accepted" : "refused",
     ...(accepted ? { dedupeKey: dedupeKey(parsed.data) } : { detail: !connection ? "unknown connection" : !valid ? "scenario secret does not match" : "not the scenario's request format" }),
+    // Events go on the telephony queue; a call request's routing is its answer (the route marks it).
+    routing: !connection ? "no connection for this URL" : !valid ? "nowhere: the scenario secret does not match" : !parsed.success ? "nowhere: not the scenario's request format" : kind === "status" ? "status queue" : null,
   });
   if (!connection || !valid) {
     log.warn("telephony: scenario request refused", { requestId: c.get("requestId"), kind, logId, knownConnection: connection !== undefined });
