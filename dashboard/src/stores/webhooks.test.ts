@@ -11,7 +11,7 @@ import { fakeFetch, json, type Recorded } from "../test-support.ts";
 import { pageAfterSwitch, permissionsFor } from "./permissions.ts";
 import { applyWebhooksEvent, createWebhooksStore } from "./webhooks.ts";
 import { applyPageEvent, createDeliveriesStore, createInboundLogStore, filterQuery, noDeliveryFilters, pageKey } from "./webhooks-lists.ts";
-import { attemptResult, deliveryBadge, endpointBadge, formatLatency, headerPairs, lastStatus, prettyBody } from "./webhooks-view.ts";
+import { attemptResult, deliveryBadge, endpointBadge, formatLatency, headerPairs, lastStatus, prettyBody, secretHintText } from "./webhooks-view.ts";
 import { signal } from "@preact/signals";
 
 const spaceId = newId("space");
@@ -166,6 +166,7 @@ describe("webhooks in words", () => {
     ]);
     expect(prettyBody('{"ok":true}')).toBe('{\n  "ok": true\n}');
     expect(prettyBody("plain text")).toBe("plain text");
+    expect([secretHintText("…abcd", "whsec_"), secretHintText("abcd")]).toEqual(["whsec_…abcd", "…abcd"]);
   });
 
   it("has a route for the page, keeps it on a space switch, and lets Owners only manage", () => {
