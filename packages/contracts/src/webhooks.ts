@@ -4,7 +4,7 @@
 // (POST /hooks/{spaceId}/{name}) with their verification and mapping, the mapping preview, and the
 // inbound webhook log of every provider or route request.
 import { z } from "zod";
-import { text, urlText } from "./text.ts";
+import { jsonValue, text, urlText } from "./text.ts";
 import { idSchema, Timestamp } from "./ids.ts";
 import { DispatchedSession, SessionChannel } from "./sessions.ts";
 import { UsageThresholdEvent } from "./billing.ts";
@@ -241,7 +241,7 @@ export type WebhookDelivery = z.infer<typeof WebhookDelivery>;
 
 export const WebhookDeliveryDetail = WebhookDelivery.extend({
   /** The payload as delivered. */
-  payload: z.object({ type: text(), timestamp: Timestamp, data: z.record(text(), z.unknown()) }),
+  payload: z.object({ type: text(), timestamp: Timestamp, data: z.record(text(), jsonValue()) }),
   attempts: z.number().int(),
   attemptLog: z.array(WebhookAttempt),
 }).meta({ id: "WebhookDeliveryDetail" });
@@ -380,15 +380,15 @@ export const InboundMappingPreviewRequest = z
     agentId: idSchema("agent").optional(),
     campaignId: idSchema("campaign").optional(),
     mapping: InboundMapping,
-    sample: z.unknown(),
+    sample: jsonValue(),
   })
   .meta({ id: "InboundMappingPreviewRequest" });
 export const InboundMappingPreview = z
   .object({
     ok: z.boolean(),
-    phoneNumber: z.string().nullable(),
-    variables: z.record(text(), z.unknown()),
-    idempotencyKey: z.string().nullable(),
+    phoneNumber: text().nullable(),
+    variables: z.record(text(), jsonValue()),
+    idempotencyKey: text().nullable(),
     /** Each problem: the field (phoneNumber, variables.<name>, idempotencyKey) and why. */
     problems: z.array(z.object({ field: text(), message: text() })),
   })
@@ -430,7 +430,7 @@ export const InboundLogEntry = z
     url: text(),
     headers: z.record(text(), text()),
     params: z.record(text(), text()),
-    payload: z.unknown(),
+    payload: jsonValue(),
     signatureValid: z.boolean(),
     outcome: InboundLogOutcome,
     routing: text().nullable(),
