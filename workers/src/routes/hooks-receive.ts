@@ -3,7 +3,7 @@
 // signatures cover its exact bytes; webhooks/inbound/receive.ts does the rest.
 import { z, type OpenAPIHono } from "@hono/zod-openapi";
 import { bodyLimit } from "hono/body-limit";
-import { InboundHookResult, text } from "@speaknode/contracts";
+import { InboundHookResult, jsonValue, text } from "@speaknode/contracts";
 import type { AppEnv } from "../context.ts";
 import { ApiError } from "../errors.ts";
 import { withDatabase } from "../lib/database.ts";
@@ -27,7 +27,7 @@ export function registerHooksReceive(app: OpenAPIHono<AppEnv>): void {
       "The idempotency key (webhook-id, else Idempotency-Key, else the mapping's pointer) makes a repeated request answer what the first started (200, replayed: true).",
     request: {
       params: z.object({ spaceId: text(), name: text() }),
-      body: { required: true, content: { "application/json": { schema: z.unknown() } } },
+      body: { required: true, content: { "application/json": { schema: jsonValue() } } },
     },
     responses: {
       201: jsonResponse(InboundHookResult, "What was started"),

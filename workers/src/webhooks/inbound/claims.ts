@@ -8,7 +8,7 @@
 // stored sealed (AES-GCM, bound to the route and key), never as plain text.
 import { and, eq, isNull, lt } from "drizzle-orm";
 import { z } from "zod";
-import { DispatchedSession } from "@speaknode/contracts";
+import { DispatchedSession, text } from "@speaknode/contracts";
 import { inboundRouteClaims, type Database } from "@speaknode/db";
 import { decryptJson, encryptJson } from "../../lib/secrets.ts";
 import { maxIdempotencyKey } from "./mapping.ts";
@@ -26,8 +26,8 @@ export interface ClaimResult {
 
 export type Claim = { kind: "claimed" } | { kind: "done"; result: ClaimResult } | { kind: "in_flight"; logId: string | null };
 
-const Stored = z.object({ sessionId: z.string().nullable(), itemId: z.string().nullable(), sealed: z.string().nullable() });
-const Sealed = z.object({ joinUrl: z.string().nullable(), dispatched: DispatchedSession.nullable() });
+const Stored = z.object({ sessionId: text().nullable(), itemId: text().nullable(), sealed: text().nullable() });
+const Sealed = z.object({ joinUrl: text().nullable(), dispatched: DispatchedSession.nullable() });
 
 /** Longer than any action takes (placing a call waits on the provider for at most seconds). */
 export const staleClaimMs = 2 * 60_000;
