@@ -237,6 +237,8 @@ describe("the Webhooks page", () => {
     expect(await member.getByRole("form", { name: "Replay failed deliveries" }).count()).toBe(0);
     await member.getByRole("tab", { name: "Inbound routes" }).click();
     await member.locator("[data-route=crm-lead]").waitFor();
+    // The card names the route's agent once the space's agents are read.
+    await member.locator("[data-route=crm-lead]").getByText(/agent Demo receptionist/).waitFor({ timeout: 10_000 });
     expect(await member.getByRole("button", { name: "Pause" }).count()).toBe(0);
     await member.screenshot({ path: shot("member"), fullPage: true });
     expect(pageErrors).toEqual([]);
