@@ -1,6 +1,6 @@
 // Small helpers so each operation file declares only what is particular to it.
 import { z, type OpenAPIHono } from "@hono/zod-openapi";
-import { idSchema, Problem, problemContentType, webhookEventTypes, webhookEventVersion, webhookPayloadSchema, type WebhookEventType } from "@speaknode/contracts";
+import { idSchema, Problem, problemContentType, text, webhookEventTypes, webhookEventVersion, webhookPayloadSchema, type WebhookEventType } from "@speaknode/contracts";
 import type { AppEnv } from "../context.ts";
 
 export const problemSpec = (description: string) => ({ description, content: { [problemContentType]: { schema: Problem } } });
@@ -54,8 +54,8 @@ export const webhookDeliveryRules = [
 const webhookHeaders = (type: WebhookEventType) =>
   z.object({
     "webhook-id": idSchema("domainEvent").meta({ description: "The event's id: stable across retries and replays (de-duplicate on it)" }),
-    "webhook-timestamp": z.string().regex(/^\d+$/).meta({ description: "When this attempt was signed, in Unix seconds" }),
-    "webhook-signature": z.string().meta({ description: "`v1,<base64 HMAC-SHA256>`, space-separated when two secrets sign during a rotation", example: "v1,K5oZfzN95Z9UVu1EsfQmfVNQhnkZ2pj9o9NDN/H/pI4=" }),
+    "webhook-timestamp": text().regex(/^\d+$/).meta({ description: "When this attempt was signed, in Unix seconds" }),
+    "webhook-signature": text().meta({ description: "`v1,<base64 HMAC-SHA256>`, space-separated when two secrets sign during a rotation", example: "v1,K5oZfzN95Z9UVu1EsfQmfVNQhnkZ2pj9o9NDN/H/pI4=" }),
     "speaknode-event-type": z.literal(type).meta({ description: "The event's type, as in the body" }),
     "speaknode-event-version": z.literal(String(webhookEventVersion)).meta({ description: "The version of the data layout" }),
   });
