@@ -48,7 +48,7 @@ async function mailOwners(tx: Tx | Database, endpoint: { spaceId: string; url: s
     .innerJoin(users, eq(users.id, memberships.userId))
     .where(and(eq(memberships.spaceId, endpoint.spaceId), eq(memberships.role, "owner")))
     .orderBy(sql`${users.email}`);
-  const mail = disabledEmail(space?.name ?? "Your space", endpoint, publicUrl ? `${publicUrl}/webhooks` : undefined);
+  const mail = disabledEmail(space?.name ?? "Your space", endpoint, publicUrl ? `${publicUrl}/app/spaces/${endpoint.spaceId}/webhooks` : undefined);
   const ids: string[] = [];
   // No ref: a ref makes a newer message replace a pending one, and each Owner gets their own.
   for (const owner of owners) ids.push(await enqueueEmail(tx as unknown as Database, { kind: endpointDisabledEmailKind, message: { to: owner.email, ...mail } }, now));
