@@ -82,7 +82,7 @@ describe("disabling an endpoint", () => {
     expect(mails.map((m) => m.toAddress).sort()).toEqual([...owners].sort());
     expect(mails[0]!.subject).toBe("A webhook endpoint of Webhook space was disabled");
     expect(mails[0]!.textBody).toContain(f.url);
-    expect(mails[0]!.textBody).toContain("https://app.speaknode.test/webhooks");
+    expect(mails[0]!.textBody).toContain(`https://app.speaknode.test/app/spaces/${f.spaceId}/webhooks`);
     expect(disabling[0]!.kind === "attempted" && disabling[0]!.emailIds.sort()).toEqual(mails.map((m) => m.id).sort());
 
     // A later message for a delivery of the disabled endpoint sends nothing and mails no one.
