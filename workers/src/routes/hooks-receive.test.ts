@@ -111,6 +111,12 @@ describe("POST /hooks/{spaceId}/{name}: refusals", () => {
     expect(spaceless[0]).toMatchObject({ spaceId: null, outcome: "refused", routing: "no such route" });
   });
 
+  it("answers 404 for a path that cannot name a route (a NUL, an upper-case or over-long name, a non-id space), logged without a query", async () => {
+    for (const [space, name] of [[world.spaceId, "a%00b"], [world.spaceId, "Orders"], [world.spaceId, "x".repeat(65)], ["spc_%00", "orders"], ["..", "orders"]] as const) {
+      expectProblem(await hook(name, sample, {}, space), 404, "not_found");
+    }
+  });
+
   it("refuses a paused route with 409, logged refused, and starts nothing", async () => {
     const route = await makeRoute({ paused: true });
     expectProblem(await hook(route.name, sample, bearer(route.secret)), 409, "conflict");

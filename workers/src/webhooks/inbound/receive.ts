@@ -6,7 +6,7 @@
 // map, act: a replayed request with the same idempotency key starts nothing twice, and a failed
 // action frees its key for the sender's retry.
 import { eq } from "drizzle-orm";
-import { idSchema, type InboundHookResult } from "@speaknode/contracts";
+import { idSchema, InboundRouteName, type InboundHookResult } from "@speaknode/contracts";
 import { spaces, type Database } from "@speaknode/db";
 import type { Config } from "../../config.ts";
 import { ApiError } from "../../errors.ts";
@@ -37,9 +37,10 @@ export interface ReceiveDeps {
   db: Database;
   config: Config;
   actions: ActionDeps;
-  /** Counts the request against the route's rate limit (throws 429 past it): before the log, so a
-   *  flood does not fill it. Keyed by route, so made-up paths create no counters. */
-  limit?: (routeId: string) => Promise<void>;
+  /** Counts the request against a rate limit (throws 429 past it): before the log, so a flood does
+   *  not fill it. Keyed by route id, `space:<id>` (a space's unknown paths) or `no-space`, so
+   *  made-up paths create no counters of their own. */
+  limit?: (key: string) => Promise<void>;
   /** The clock the Standard Webhooks tolerance is read against (tests). */
   nowS?: number;
 }
@@ -75,9 +76,14 @@ export async function receiveHook(deps: ReceiveDeps, req: HookRequest): Promise<
   const { db } = deps;
   const parsed = parseJson(req.body);
   const payload = parsed.ok ? parsed.value : null;
-  const route = await findRouteByName(db, req.spaceId, req.name);
+  // A path that cannot name a route (not a space id, not a route name) never reaches the query.
+  const routePath = idSchema("space").safeParse(req.spaceId).success && InboundRouteName.safeParse(req.name).success;
+  const route = routePath ? await findRouteByName(db, req.spaceId, req.name) : undefined;
   if (!route) {
     const spaceId = (await spaceExists(db, req.spaceId)) ? req.spaceId : null;
+    // Refusals count against a limit before they are logged, so nobody can fill the log: the
+    // space's own for its unknown paths, one shared by every request that names no space.
+    await deps.limit?.(spaceId ? `space:${spaceId}` : "no-space");
     await insertWebhookLog(db, logEntry(req, { spaceId, payload, signatureValid: false, outcome: "refused", routing: "no such route", detail: "no inbound route has this path" }));
     throw new ApiError("not_found", "no inbound route has this path");
   }
