@@ -28,7 +28,7 @@ import type {
 } from "@speaknode/contracts";
 import type { z } from "zod";
 import { isTerminal, transition as checkTransition } from "./state-machine.ts";
-import { syncRetryMs, writeSessionRow, type RowTx } from "./write-through.ts";
+import { syncRetryMs, writeSessionRow, type RowTx, type RowWrite } from "./write-through.ts";
 import { requestAnalyticsRefresh } from "./analytics-refresh.ts";
 import { deadlines, roomSchema, type Meta } from "./storage.ts";
 import { CampaignLink, campaignLinkSchema } from "./campaign-link.ts";
@@ -314,29 +314,41 @@ export class SessionRoom extends LiveObject<SessionRoomEnv, Attachment> {
   }
 
   /**
-   * Hooks of the hosting Worker (workers/src/billing/session-room.ts records the session's usage):
-   * `recordTerminal` runs in the transaction that writes the row terminal (a failure fails the
-   * write, retried from the alarm); `afterTerminalRecorded` gets its non-null result after the
-   * commit, in waitUntil, and must not throw. The room itself knows nothing of billing.
+   * Hooks of the hosting Worker (workers/src/billing/session-room.ts writes the session's webhook
+   * events and records its usage): `recordRowWrite` runs in the transaction that writes the row
+   * Active or terminal (a failure fails the write, retried from the alarm); `afterRowRecorded` gets
+   * its non-null result after the commit, in waitUntil, and must not throw. The room itself knows
+   * nothing of billing or webhooks.
    */
-  protected async recordTerminal(_tx: RowTx, _sessionId: string): Promise<object | null> {
+  protected async recordRowWrite(_tx: RowTx, _write: RowWrite): Promise<object | null> {
     return null;
   }
 
-  protected async afterTerminalRecorded(_recorded: object): Promise<void> {}
+  protected async afterRowRecorded(_recorded: object): Promise<void> {}
+
+  /** Whether the runtime's `session.completed` said a recording will be (or was) uploaded. */
+  #audioAvailable(status: SessionStatus): boolean {
+    if (status !== "completed") return false;
+    const [row] = this.ctx.storage.sql
+      .exec<{ audio: number | null }>("SELECT json_extract(json, '$.audioAvailable') AS audio FROM events WHERE json_extract(json, '$.type') = 'session.completed' ORDER BY seq DESC LIMIT 1")
+      .toArray();
+    return row?.audio === 1;
+  }
 
   /** Writes the status to the session's Postgres row; on failure, marks it for the alarm to retry. */
   async #syncRow(): Promise<void> {
     const meta = this.#meta();
     if (!meta) return;
     try {
-      const recorded = await writeSessionRow(this.env, meta, (tx, sessionId) => this.recordTerminal(tx, sessionId));
+      const { sessionId, status, failureReason, startedAt, endedAt } = meta;
+      const write: RowWrite = { sessionId, status, failureReason, startedAt, endedAt, audioAvailable: this.#audioAvailable(status) };
+      const recorded = await writeSessionRow(this.env, write, (tx, w) => this.recordRowWrite(tx, w));
       await this.ctx.storage.delete("rowSyncPending");
       // The row now says how the session ended: refresh its day's analytics without holding up
       // the caller (requestAnalyticsRefresh logs and swallows its own failures).
       if (isTerminal(meta.status)) this.ctx.waitUntil(requestAnalyticsRefresh(this.env, [meta.sessionId]));
-      // What follows the hook's record (billing: alerts, the Lago event) runs after the commit.
-      if (recorded !== null) this.ctx.waitUntil(this.afterTerminalRecorded(recorded));
+      // What follows the hook's record (billing alerts, the Lago event, announcing the events) runs after the commit.
+      if (recorded !== null) this.ctx.waitUntil(this.afterRowRecorded(recorded));
     } catch (err) {
       console.warn(JSON.stringify({ level: "warn", message: "session row write-through failed", sessionId: meta.sessionId, errorName: err instanceof Error ? err.name : typeof err }));
       await this.ctx.storage.put("rowSyncPending", true);

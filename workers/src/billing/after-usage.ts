@@ -1,12 +1,14 @@
 // What follows a recorded usage row, after its transaction committed (the SessionRoom runs it in
 // waitUntil): the usage alerts it may have triggered, delivered at once when possible (the cron's
-// outbox drain retries), and with the Lago driver the usage message on the billing queue (the
-// consumer sends Lago the event; the sweep re-enqueues what never got there). It never throws:
+// outbox drain retries), their webhook events announced, and with the Lago driver the usage
+// message on the billing queue (the consumer sends Lago the event; the sweep re-enqueues what
+// never got there). It never throws:
 // the session's end is written whatever happens here, and it logs without personal data.
 import { createDatabase } from "@speaknode/db";
 import { readConfig, type Config } from "../config.ts";
 import { deliverOutbox } from "../email/delivery.ts";
 import { errorFields, log } from "../lib/log.ts";
+import { announceEvents } from "../webhooks/events/emit.ts";
 import { sendDueUsageAlerts } from "./alerts.ts";
 import { billingQueueBinding } from "./protocol.ts";
 import type { BillingUsageMessage } from "./protocol.ts";
@@ -27,13 +29,16 @@ async function alerts(env: Record<string, unknown>, config: Config, usage: Usage
   try {
     const handle = createDatabase({ url: config.databaseUrl, localProxy: config.dbLocalProxy, max: 1 });
     let emailIds: string[] = [];
+    let eventIds: (string | null)[] = [];
     try {
       const sent = await sendDueUsageAlerts(handle.db, usage, { publicUrl: config.publicUrl });
       for (const a of sent) log.info("billing usage alert sent", { spaceId: usage.spaceId, thresholdPercent: a.thresholdPercent, eventId: a.eventId, emails: a.emailIds.length });
       emailIds = sent.flatMap((a) => a.emailIds);
+      eventIds = sent.map((a) => a.eventId);
     } finally {
       await handle.close().catch(() => undefined);
     }
+    await announceEvents(env, eventIds);
     if (emailIds.length > 0) await deliverOutbox(env, { ids: emailIds });
   } catch (err) {
     // The alert is checked again on the space's next recorded session; email retries are the cron's.

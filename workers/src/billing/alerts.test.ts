@@ -3,7 +3,7 @@
 import { env } from "cloudflare:workers";
 import { and, eq, like } from "drizzle-orm";
 import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
-import { newId, UsageThresholdEvent } from "@speaknode/contracts";
+import { newId, UsageThresholdEvent, webhookEventData } from "@speaknode/contracts";
 import { domainEvents, emailOutbox, memberships, sessions, usageAlerts } from "@speaknode/db";
 import { call, makeWorld, newUser, withDb, type TestUser, type World } from "../../test/helpers.ts";
 import { afterUsageRecorded } from "./after-usage.ts";
@@ -96,6 +96,8 @@ describe("usage alerts", () => {
     expect(await withDb((db) => sendDueUsageAlerts(db, past))).toEqual([]);
 
     const events = await eventsOf(spaceId);
+    expect(events.map((e) => e.key)).toEqual([80, 100].map((pct) => `billing.usage_threshold:${spaceId}:${eighty.periodStart.toISOString()}:${pct}`));
+    expect(events.map((e) => webhookEventData["billing.usage_threshold"].parse(e.data))).toEqual(events.map((e) => UsageThresholdEvent.parse(e.data)));
     expect(events.map((e) => UsageThresholdEvent.parse(e.data))).toEqual([
       { thresholdPercent: 80, periodStart: eighty.periodStart.toISOString(), usedMinutes: 8, includedMinutes: 10 },
       { thresholdPercent: 100, periodStart: eighty.periodStart.toISOString(), usedMinutes: 10.5, includedMinutes: 10 },

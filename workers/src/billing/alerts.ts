@@ -1,13 +1,14 @@
 // Usage alerts: when a space's recorded usage reaches 80 % and then 100 % of its plan's included
-// minutes in a period, each Owner gets an email (through the outbox) and a domain event
-// `billing.usage_threshold` is written for the webhooks delivery. Each threshold fires once
-// per space and period: the usage_alerts row (its primary key) is claimed in the transaction that
-// writes the event and the emails, so concurrent session ends cannot send one twice.
+// minutes in a period, each Owner gets an email (through the outbox) and a webhook event
+// `billing.usage_threshold` is written (the caller announces it after the commit). Each threshold
+// fires once per space and period: the usage_alerts row (its primary key) is claimed in the
+// transaction that writes the event and the emails, so concurrent session ends cannot send one twice.
 import { and, eq, sql } from "drizzle-orm";
-import { newId, type UsageThresholdEvent } from "@speaknode/contracts";
-import { domainEvents, memberships, spaces, usageAlerts, users, type Database } from "@speaknode/db";
+import type { UsageThresholdEvent } from "@speaknode/contracts";
+import { memberships, spaces, usageAlerts, users, type Database } from "@speaknode/db";
 import { enqueueEmail } from "../email/outbox.ts";
 import { escapeHtml } from "../routes/invitations-mail.ts";
+import { emitEvent, eventKeys } from "../webhooks/events/emit.ts";
 import { planById, type PlanRow } from "./plans.ts";
 import { usedSecondsInPeriod, type UsageRow } from "./usage.ts";
 
@@ -16,11 +17,12 @@ export type UsageThreshold = (typeof usageThresholds)[number];
 
 /** The outbox kind of an alert email; its ref is `<spaceId>:<periodStart ms>:<threshold>`. */
 export const usageAlertEmailKind = "billing.usage_alert";
-export const usageThresholdEventType = "billing.usage_threshold";
+export const usageThresholdEventType = "billing.usage_threshold" as const;
 
 export interface SentAlert {
   thresholdPercent: UsageThreshold;
-  eventId: string;
+  /** The webhook event (announce it after the commit); null when its key was emitted before. */
+  eventId: string | null;
   emailIds: string[];
 }
 
@@ -85,8 +87,8 @@ export async function sendDueUsageAlerts(db: Database, usage: Pick<UsageRow, "sp
         usedMinutes: Math.round((usedSeconds / 60) * 100) / 100,
         includedMinutes: plan.includedMinutes,
       };
-      const eventId = newId("domainEvent");
-      await tx.insert(domainEvents).values({ id: eventId, spaceId: usage.spaceId, type: usageThresholdEventType, data });
+      // Keyed too: the claim above already makes it once per threshold, the key says so to the outbox.
+      const eventId = await emitEvent(tx, usage.spaceId, usageThresholdEventType, data, eventKeys.usageThreshold(usage.spaceId, usage.periodStart, threshold));
       const [space] = await tx.select({ name: spaces.name }).from(spaces).where(eq(spaces.id, usage.spaceId));
       const owners = await tx
         .select({ email: users.email })

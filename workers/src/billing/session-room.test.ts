@@ -4,7 +4,7 @@
 /// <reference types="@cloudflare/vitest-plugin/types" />
 import { env } from "cloudflare:workers";
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
-import { eq } from "drizzle-orm";
+import { and, eq } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
 import { domainEvents, sessions, usageRecords } from "@speaknode/db";
 import { call, makeWorld, withDb, type World } from "../../test/helpers.ts";
@@ -12,6 +12,7 @@ import { dispatched, postEvent } from "../runtime/testing.ts";
 import { planFixture, putSpaceOnPlan } from "./testing.ts";
 import type { PlanRow } from "./plans.ts";
 import type { SessionRoom } from "./session-room.ts";
+import { recordAnnouncements } from "../webhooks/events/testing.ts";
 
 const { SESSION_ROOM } = env as unknown as { SESSION_ROOM: DurableObjectNamespace<SessionRoom> };
 const roomOf = (sessionId: string) => SESSION_ROOM.get(SESSION_ROOM.idFromName(sessionId));
@@ -44,6 +45,7 @@ async function waitFor<T>(read: () => Promise<T>, done: (v: T) => boolean, timeo
 describe("session usage through the SessionRoom", () => {
   it("records a completed session's usage once, on the space's plan, whatever end is replayed", async () => {
     const { sessionId } = await dispatched(world);
+    const announced = await recordAnnouncements(roomOf(sessionId));
     expect((await postEvent(sessionId, "ready", { type: "agent.ready" })).status).toBe(200);
     expect(await usageOf(sessionId)).toEqual([]);
     await backdateStart(sessionId, 61_500);
@@ -74,10 +76,14 @@ describe("session usage through the SessionRoom", () => {
 
     // The two minutes are spent: both alerts follow the write (waitUntil), once.
     const events = await waitFor(
-      () => withDb((db) => db.select().from(domainEvents).where(eq(domainEvents.spaceId, world.spaceId))),
+      () => withDb((db) => db.select().from(domainEvents).where(and(eq(domainEvents.spaceId, world.spaceId), eq(domainEvents.type, "billing.usage_threshold")))),
       (rows) => rows.length >= 2,
     );
     expect(events.map((e) => (e.data as { thresholdPercent: number }).thresholdPercent).sort()).toEqual([100, 80]);
+    // …and their webhook events are announced with the session's own.
+    await waitFor(async () => announced.ids.length, (n) => n >= 4);
+    announced.restore();
+    expect(announced.ids).toEqual(expect.arrayContaining(events.map((e) => e.id)));
   });
 
   it("never bills a member's test session, even once the plan's minutes are spent", async () => {

@@ -1,20 +1,37 @@
-// The SessionRoom the Worker hosts: the room's lifecycle unchanged, plus billing on its terminal
-// row write. The room depends on packages only; the Worker (which may import the Durable Objects
-// it hosts) extends it here, and workers/src/index.ts exports this class under the binding's name.
+// The SessionRoom the Worker hosts: the room's lifecycle unchanged, plus what the Worker records
+// with its row writes — the session's webhook events (with the write to Active and the terminal
+// write) and its usage (terminal write), in the write's transaction; after the commit, the usage's
+// alerts and Lago message, and the events announced on the webhooks queue. The room depends on
+// packages only; the Worker (which may import the Durable Objects it hosts) extends it here, and
+// workers/src/index.ts exports this class under the binding's name.
 import { SessionRoom as BaseSessionRoom } from "../../../durable-objects/session-room/index.ts";
-import type { RowTx } from "../../../durable-objects/session-room/write-through.ts";
+import type { RowTx, RowWrite } from "../../../durable-objects/session-room/write-through.ts";
+import { isTerminal } from "../../../durable-objects/session-room/state-machine.ts";
 import { readConfig } from "../config.ts";
+import { linkOrigin } from "../sessions/recording-urls.ts";
+import { announceEvents } from "../webhooks/events/emit.ts";
+import { emitSessionEvents } from "../webhooks/events/session.ts";
 import { afterUsageRecorded } from "./after-usage.ts";
 import { recordSessionUsage, type UsageRow } from "./usage.ts";
 
+export interface RowRecorded {
+  /** The session's usage row, written by this terminal write (null: nothing billable, or recorded before). */
+  usage: UsageRow | null;
+  /** Webhook events this write inserted. */
+  eventIds: string[];
+}
+
 export class SessionRoom extends BaseSessionRoom {
-  /** The session's usage, in the transaction that writes its row terminal (null: nothing billable, or recorded before). */
-  protected override recordTerminal(tx: RowTx, sessionId: string): Promise<UsageRow | null> {
-    return recordSessionUsage(tx, sessionId, readConfig(this.env).billing.defaultPlan);
+  /** The events and the usage, in the transaction of the row write; null when it recorded nothing. */
+  protected override async recordRowWrite(tx: RowTx, write: RowWrite): Promise<RowRecorded | null> {
+    const config = readConfig(this.env);
+    const eventIds = await emitSessionEvents(tx, write, { secret: config.runtime.tokenSecret, origin: linkOrigin(config) });
+    const usage = isTerminal(write.status) ? await recordSessionUsage(tx, write.sessionId, config.billing.defaultPlan) : null;
+    return usage === null && eventIds.length === 0 ? null : { usage, eventIds };
   }
 
-  /** Alerts and, with Lago, the usage message; never throws. */
-  protected override afterTerminalRecorded(usage: UsageRow): Promise<void> {
-    return afterUsageRecorded(this.env, usage);
+  /** Alerts and, with Lago, the usage message; the events announced. Never throws. */
+  protected override async afterRowRecorded(recorded: RowRecorded): Promise<void> {
+    await Promise.all([recorded.usage ? afterUsageRecorded(this.env, recorded.usage) : undefined, announceEvents(this.env, recorded.eventIds)]);
   }
 }
