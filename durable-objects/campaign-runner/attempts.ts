@@ -4,11 +4,13 @@
 //   CAS       attempt created → dialing: only its winner may ask the provider for a call;
 //   bind      the attempt's session, refused unless the attempt is still dialing (so a recovery
 //             that already gave the attempt up wins over a late dial, which then places no call);
-//   end       attempt → ended with its outcome, and the item's next step, in one transaction.
+//   end       attempt → ended with its outcome, and the item's next step, in one transaction
+//             (with the campaign.item.completed webhook event when that step is final).
 import { and, asc, eq, inArray, isNull, lte, ne, or, sql } from "drizzle-orm";
 import { newId, type CampaignOutcome, type CampaignSettings } from "@speaknode/contracts";
 import { campaignAttempts, campaignItems, sessions, type Database } from "@speaknode/db";
 import { decideNext } from "../../workers/src/campaigns/schedule.ts";
+import { emitItemsCompleted } from "../../workers/src/webhooks/events/campaign.ts";
 
 export const endByReason = "the campaign ended (endBy)";
 export const cancelledReason = "the campaign was cancelled";
@@ -126,12 +128,14 @@ export interface EndedAttempt {
   sessionId: string | null;
   outcome: CampaignOutcome;
   itemStatus: "completed" | "failed" | "scheduled" | "skipped" | "cancelled";
+  /** Webhook events written with the end (campaign.item.completed of a final item): announce after the commit. */
+  eventIds: string[];
 }
 
 /** Ends the attempt and moves its item on, once: a repeat finds the attempt ended and returns null. */
 export async function endAttempt(
   db: Database,
-  campaign: { status: string; settings: CampaignSettings },
+  campaign: { id: string; status: string; settings: CampaignSettings },
   end: AttemptEnd,
   now: number,
 ): Promise<EndedAttempt | null> {
@@ -160,10 +164,20 @@ export async function endAttempt(
     else if (campaign.status === "cancelled") [itemStatus, lastError] = ["cancelled", cancelledReason];
     else if (endBy !== null && step.atMs >= endBy) [itemStatus, lastError] = ["skipped", endByReason];
     else [itemStatus, nextAttemptAt] = ["scheduled", new Date(step.atMs)];
-    await tx
+    const [item] = await tx
       .update(campaignItems)
       .set({ status: itemStatus, nextAttemptAt, lastOutcome: end.outcome, lastError: lastError?.slice(0, 500) ?? null, lastSessionId: sql`coalesce(${attempt.sessionId}, ${campaignItems.lastSessionId})`, updatedAt: new Date(now) })
-      .where(and(eq(campaignItems.id, attempt.itemId), eq(campaignItems.status, "in_progress")));
-    return { itemId: attempt.itemId, attemptNumber: attempt.attemptNumber, sessionId: attempt.sessionId, outcome: end.outcome, itemStatus };
+      .where(and(eq(campaignItems.id, attempt.itemId), eq(campaignItems.status, "in_progress")))
+      .returning({ spaceId: campaignItems.spaceId, attempts: campaignItems.attempts });
+    // The item's final status is a webhook event, written with it.
+    const eventIds =
+      item && itemStatus !== "scheduled"
+        ? await emitItemsCompleted(
+            tx,
+            [{ itemId: attempt.itemId, campaignId: campaign.id, spaceId: item.spaceId, status: itemStatus, outcome: end.outcome, attempts: item.attempts, sessionId: attempt.sessionId }],
+            new Date(now),
+          )
+        : [];
+    return { itemId: attempt.itemId, attemptNumber: attempt.attemptNumber, sessionId: attempt.sessionId, outcome: end.outcome, itemStatus, eventIds };
   });
 }

@@ -1,11 +1,13 @@
 // The runner's reads and writes of a campaign and its items as a whole: due items, window
 // deferrals, endBy and cancel sweeps, the completion of a campaign with nothing left to do, and
-// the totals the live view shows. Every write is conditional on the state it changes.
+// the totals the live view shows. Every write is conditional on the state it changes; the ones that
+// make an item or the campaign final write their webhook events in the same transaction.
 import { and, asc, count, eq, inArray, isNull, lte, or, sql } from "drizzle-orm";
 import type { CampaignItemStatus, CampaignSettings, CampaignStatus } from "@speaknode/contracts";
 import { agents, campaignItems, campaigns, phoneNumbers, type Database } from "@speaknode/db";
 import type { AgentRow } from "../../workers/src/agents/store.ts";
 import { cancelModeOf, settingsOf } from "../../workers/src/campaigns/store.ts";
+import { emitCampaignCompleted, emitItemsCompleted } from "../../workers/src/webhooks/events/campaign.ts";
 
 export interface RunnerCampaign {
   id: string;
@@ -101,30 +103,42 @@ export async function nextDueAt(db: Database, campaignId: string, now: number): 
   return row.first === null ? null : new Date(row.first).getTime();
 }
 
-/** Waiting items become final (endBy passed: skipped; the campaign cancelled: cancelled). */
-export async function closeWaitingItems(db: Database, campaignId: string, status: "skipped" | "cancelled", reason: string): Promise<number> {
-  const rows = await db
-    .update(campaignItems)
-    .set({ status, nextAttemptAt: null, lastError: reason, updatedAt: new Date() })
-    .where(and(eq(campaignItems.campaignId, campaignId), inArray(campaignItems.status, [...waitingStatuses])))
-    .returning({ id: campaignItems.id });
-  return rows.length;
+/** Waiting items become final (endBy passed: skipped; the campaign cancelled: cancelled), each with
+ *  its campaign.item.completed event in the same transaction: how many closed, and the events. */
+export async function closeWaitingItems(db: Database, campaignId: string, status: "skipped" | "cancelled", reason: string): Promise<{ closed: number; eventIds: string[] }> {
+  return db.transaction(async (tx) => {
+    const rows = await tx
+      .update(campaignItems)
+      .set({ status, nextAttemptAt: null, lastError: reason, updatedAt: new Date() })
+      .where(and(eq(campaignItems.campaignId, campaignId), inArray(campaignItems.status, [...waitingStatuses])))
+      .returning({ itemId: campaignItems.id, spaceId: campaignItems.spaceId, attempts: campaignItems.attempts, outcome: campaignItems.lastOutcome, sessionId: campaignItems.lastSessionId });
+    const eventIds = await emitItemsCompleted(
+      tx,
+      rows.map((r) => ({ ...r, campaignId, status })),
+      new Date(),
+    );
+    return { closed: rows.length, eventIds };
+  });
 }
 
-/** running → completed when no item is waiting or in progress (checked in the same statement). */
-export async function completeIfDone(db: Database, campaignId: string, now: number): Promise<boolean> {
-  const rows = await db
-    .update(campaigns)
-    .set({ status: "completed", endedAt: new Date(now), updatedAt: new Date(now), version: sql`${campaigns.version} + 1` })
-    .where(
-      and(
-        eq(campaigns.id, campaignId),
-        eq(campaigns.status, "running"),
-        sql`not exists (select 1 from ${campaignItems} where ${campaignItems.campaignId} = ${campaigns.id} and ${inArray(campaignItems.status, [...openStatuses])})`,
-      ),
-    )
-    .returning({ id: campaigns.id });
-  return rows.length === 1;
+/** running → completed when no item is waiting or in progress (checked in the same statement), with
+ *  its campaign.completed event: null when it was not done, else the event's id (null if emitted before). */
+export async function completeIfDone(db: Database, campaignId: string, now: number): Promise<{ eventId: string | null } | null> {
+  return db.transaction(async (tx) => {
+    const rows = await tx
+      .update(campaigns)
+      .set({ status: "completed", endedAt: new Date(now), updatedAt: new Date(now), version: sql`${campaigns.version} + 1` })
+      .where(
+        and(
+          eq(campaigns.id, campaignId),
+          eq(campaigns.status, "running"),
+          sql`not exists (select 1 from ${campaignItems} where ${campaignItems.campaignId} = ${campaigns.id} and ${inArray(campaignItems.status, [...openStatuses])})`,
+        ),
+      )
+      .returning({ id: campaigns.id });
+    if (rows.length !== 1) return null;
+    return { eventId: await emitCampaignCompleted(tx, campaignId, "completed", new Date(now)) };
+  });
 }
 
 /** The runner pauses a running campaign itself (the space's voice minutes are spent): true when
@@ -138,12 +152,16 @@ export async function pauseRunning(db: Database, campaignId: string, now: number
   return moved.length > 0;
 }
 
-/** A cancelled campaign's last call has ended: it has an end time. */
-export async function markCancelledEnded(db: Database, campaignId: string, now: number): Promise<void> {
-  await db
-    .update(campaigns)
-    .set({ endedAt: new Date(now), updatedAt: new Date(now) })
-    .where(and(eq(campaigns.id, campaignId), eq(campaigns.status, "cancelled"), isNull(campaigns.endedAt)));
+/** A cancelled campaign's last call has ended: it has an end time (when it has none yet) and its
+ *  campaign.completed event (status cancelled), in one transaction. The event's id, null if emitted before. */
+export async function finishCancelled(db: Database, campaignId: string, now: number): Promise<string | null> {
+  return db.transaction(async (tx) => {
+    await tx
+      .update(campaigns)
+      .set({ endedAt: new Date(now), updatedAt: new Date(now) })
+      .where(and(eq(campaigns.id, campaignId), eq(campaigns.status, "cancelled"), isNull(campaigns.endedAt)));
+    return emitCampaignCompleted(tx, campaignId, "cancelled", new Date(now));
+  });
 }
 
 /** Items by status, in one grouped query (campaign_items_due_idx). */

@@ -6,6 +6,7 @@
 import { maskPhoneNumber } from "@speaknode/phone/light";
 import type { Database } from "@speaknode/db";
 import { classifyOutcome, loadOutcomeFacts } from "../../workers/src/campaigns/outcome.ts";
+import { announceEvents } from "../../workers/src/webhooks/events/emit.ts";
 import { endAttempt, openAttempts, type EndedAttempt } from "./attempts.ts";
 import type { RunnerCampaign } from "./campaign-db.ts";
 import type { RunnerStore } from "./storage.ts";
@@ -31,8 +32,8 @@ export function recordEnded(store: RunnerStore, r: Recorded, now: number): void 
   });
 }
 
-/** Returns how many attempts it ended. */
-export async function reconcile(db: Database, store: RunnerStore, campaign: RunnerCampaign, now: number): Promise<number> {
+/** Returns how many attempts it ended; the webhook events of the items it made final are announced (`env`). */
+export async function reconcile(db: Database, store: RunnerStore, campaign: RunnerCampaign, now: number, env: Record<string, unknown>): Promise<number> {
   const open = await openAttempts(db, campaign.id);
   const facts = await loadOutcomeFacts(
     db,
@@ -55,6 +56,7 @@ export async function reconcile(db: Database, store: RunnerStore, campaign: Runn
       }
     }
     if (ended) {
+      await announceEvents(env, ended.eventIds);
       recordEnded(store, { attemptId: a.attemptId, phone: a.phone, ended }, now);
       endedCount++;
       continue;

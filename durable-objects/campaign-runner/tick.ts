@@ -2,7 +2,8 @@
 // status — running: dial due items within windows, the campaign's concurrency, the dial rate per
 // connection and the caller-number rotation; endBy passed: skip what waits; cancelled: cancel what
 // waits (and hang up live calls with cancel_mode end_calls); nothing left: completed. Returns when
-// the next alarm is needed. Every write is conditional, so a duplicate run changes nothing.
+// the next alarm is needed. Every write is conditional, so a duplicate run changes nothing; the
+// webhook events written with a change are announced after its commit.
 import { maskPhoneNumber } from "@speaknode/phone/light";
 import type { Database } from "@speaknode/db";
 import type { AgentRow } from "../../workers/src/agents/store.ts";
@@ -10,8 +11,9 @@ import type { Config } from "../../workers/src/config.ts";
 import { isInWindow, nextWindowStart } from "../../workers/src/campaigns/schedule.ts";
 import { ApiError } from "../../workers/src/errors.ts";
 import { attemptAlreadyHasSession, callRefusalKind } from "../../workers/src/telephony/outbound.ts";
+import { announceEvents } from "../../workers/src/webhooks/events/emit.ts";
 import { AttemptGivenUp, bindSession, casDialing, claimItem, cancelledReason, endAttempt, endByReason } from "./attempts.ts";
-import { callerNumbers, closeWaitingItems, completeIfDone, deferZone, dueItems, loadAgentRow, loadCampaign, markCancelledEnded, nextDueAt, pauseRunning, type DueItem, type RunnerCampaign } from "./campaign-db.ts";
+import { callerNumbers, closeWaitingItems, completeIfDone, deferZone, dueItems, loadAgentRow, loadCampaign, finishCancelled, nextDueAt, pauseRunning, type DueItem, type RunnerCampaign } from "./campaign-db.ts";
 import type { CrashPoint, Dialer } from "./dialer.ts";
 import { endLiveCalls } from "./end-calls.ts";
 import { reconcile, recordEnded } from "./reconcile.ts";
@@ -49,7 +51,7 @@ export async function reconcileOnly(deps: TickDeps): Promise<boolean> {
   const meta = deps.store.meta();
   const campaign = meta ? await loadCampaign(deps.db, meta.campaignId) : null;
   if (!campaign) return false;
-  return (await reconcile(deps.db, deps.store, campaign, Date.now())) > 0;
+  return (await reconcile(deps.db, deps.store, campaign, Date.now(), deps.env)) > 0;
 }
 
 export async function runTick(deps: TickDeps): Promise<TickResult> {
@@ -61,7 +63,7 @@ export async function runTick(deps: TickDeps): Promise<TickResult> {
     store.setWaiting("the campaign no longer exists", null);
     return { nextAlarmAt: null, changed: false, status: null };
   }
-  let changed = (await reconcile(db, store, campaign, Date.now())) > 0;
+  let changed = (await reconcile(db, store, campaign, Date.now(), deps.env)) > 0;
   const next: number[] = [];
   let waiting: string | null = null;
   let nextDialAt: number | null = null;
@@ -79,11 +81,14 @@ export async function runTick(deps: TickDeps): Promise<TickResult> {
       break;
     }
     case "cancelled": {
-      changed = (await closeWaitingItems(db, campaign.id, "cancelled", cancelledReason)) > 0 || changed;
+      const cancelled = await closeWaitingItems(db, campaign.id, "cancelled", cancelledReason);
+      await announceEvents(deps.env, cancelled.eventIds);
+      changed = cancelled.closed > 0 || changed;
       if (campaign.cancelMode === "end_calls") await endLiveCalls({ db, config: deps.config, env: deps.env }, store, Date.now());
-      if (store.liveCount() === 0 && campaign.endedAt === null) {
-        await markCancelledEnded(db, campaign.id, Date.now());
-        changed = true;
+      // Its last call has ended: the campaign is over (campaign.completed, once by its key).
+      if (store.liveCount() === 0) {
+        await announceEvents(deps.env, [await finishCancelled(db, campaign.id, Date.now())]);
+        if (campaign.endedAt === null) changed = true;
       }
       waiting = store.liveCount() > 0 ? "cancelled; waiting for the live calls to end" : null;
       break;
@@ -94,7 +99,9 @@ export async function runTick(deps: TickDeps): Promise<TickResult> {
       waiting = round.waiting;
       nextDialAt = round.nextDialAt;
       if (round.nextDialAt !== null) next.push(round.nextDialAt);
-      if (await completeIfDone(db, campaign.id, Date.now())) {
+      const completed = await completeIfDone(db, campaign.id, Date.now());
+      if (completed) {
+        await announceEvents(deps.env, [completed.eventId]);
         changed = true;
         store.setWaiting(null, null);
         return { nextAlarmAt: store.liveCount() > 0 ? Date.now() + reconcileIntervalMs : null, changed, status: "completed" };
@@ -121,7 +128,8 @@ async function dialRound(deps: TickDeps, campaign: RunnerCampaign, origin: strin
   const endBy = settings.endBy === null ? null : Date.parse(settings.endBy);
   if (endBy !== null && now >= endBy) {
     const skipped = await closeWaitingItems(db, campaign.id, "skipped", endByReason);
-    return { changed: skipped > 0, waiting: store.liveCount() > 0 ? "the campaign's end (endBy) has passed; waiting for the live calls to end" : null, nextDialAt: null };
+    await announceEvents(deps.env, skipped.eventIds);
+    return { changed: skipped.closed > 0, waiting: store.liveCount() > 0 ? "the campaign's end (endBy) has passed; waiting for the live calls to end" : null, nextDialAt: null };
   }
   const startAt = settings.startAt === null ? null : Date.parse(settings.startAt);
   if (startAt !== null && now < startAt) return { changed: false, waiting: `starts at ${new Date(startAt).toISOString()}`, nextDialAt: startAt };
@@ -310,7 +318,10 @@ async function placeCall(ctx: DialCtx, item: DueItem, caller: { numberId: string
         { attemptId, outcome: "not_placed", error: refusal.reason, durationS: null, sessionId: null, retryAfterMs: refusal.kind === "retry" ? refusal.retryAfterMs : null, permanent: refusal.kind === "permanent" },
         now,
       );
-      if (ended) recordEnded(store, { attemptId, phone: item.phone, ended }, now);
+      if (ended) {
+        await announceEvents(ctx.deps.env, ended.eventIds);
+        recordEnded(store, { attemptId, phone: item.phone, ended }, now);
+      }
     } catch (endErr) {
       console.error(JSON.stringify({ level: "error", message: "campaign refusal not recorded; the reconcile will settle the attempt", campaignId: ctx.campaign.id, attemptId, errorName: endErr instanceof Error ? endErr.name : typeof endErr }));
     }
