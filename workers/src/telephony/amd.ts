@@ -1,9 +1,13 @@
 // Answering-machine verdicts (Twilio's asynchronous AMD): handed to the voice runtime that holds
 // the call, which applies the agent's voicemail policy (hang up, or wait for the beep and leave a
 // message). When no runtime holds the call (404, or none answers) the Worker applies the one
-// policy it can apply alone: a machine on a "hang up" agent ends the call.
+// policy it can apply alone: a machine on a "hang up" agent ends the call. The verdict is stored
+// on the session, and a machine's with the call.voicemail webhook event in the same transaction.
 import { signRuntimeServiceToken } from "@speaknode/tokens";
+import { sessionCallStatuses, type Database } from "@speaknode/db";
 import type { Config } from "../config.ts";
+import { announceEvents } from "../webhooks/events/emit.ts";
+import { emitCallVoicemail } from "../webhooks/events/call.ts";
 
 export const answeredByValues = ["human", "machine_start", "machine_end_beep", "machine_end_silence", "machine_end_other", "fax", "unknown"] as const;
 export type AnsweredBy = (typeof answeredByValues)[number];
@@ -44,4 +48,31 @@ export async function forwardAnsweredBy(config: Config, sessionId: string, answe
   if (res.status === 204 || res.status === 200) return { outcome: "taken" };
   if (res.status === 404) return { outcome: "no_live_call", detail: "runtime holds no live call for the session" };
   return { outcome: "refused", status: res.status };
+}
+
+export interface AmdVerdict {
+  sessionId: string;
+  answeredBy: AnsweredBy;
+  /** When the provider says it concluded (its Timestamp), else when the callback arrived. */
+  at: Date;
+  /** Small facts stored with the status row (answeredBy, error code…). */
+  detail: Record<string, string | number | null>;
+}
+
+/**
+ * Stores the verdict among the session's call statuses (`amd:<answeredBy>`; a repeat changes
+ * nothing) and, for a machine, the call.voicemail event with it; announces the event after the commit.
+ */
+export async function recordAmdVerdict(db: Database, env: Record<string, unknown>, verdict: AmdVerdict): Promise<void> {
+  const eventKey = `amd:${verdict.answeredBy}`;
+  const eventId = await db.transaction(async (tx) => {
+    const stored = await tx
+      .insert(sessionCallStatuses)
+      .values({ sessionId: verdict.sessionId, eventKey, status: eventKey, at: verdict.at, detail: verdict.detail })
+      .onConflictDoNothing()
+      .returning({ eventKey: sessionCallStatuses.eventKey });
+    if (stored.length === 0 || !isMachine(verdict.answeredBy)) return null;
+    return emitCallVoicemail(tx, verdict.sessionId, verdict.answeredBy, verdict.at);
+  });
+  await announceEvents(env, [eventId]);
 }

@@ -19,7 +19,7 @@ import { readConfig, type Config } from "../config.ts";
 import { errorFields, log } from "../lib/log.ts";
 import { toAgent } from "../agents/store.ts";
 import { sessionRoomIn } from "../sessions/room.ts";
-import { forwardAnsweredBy, isAnsweredBy, isMachine } from "./amd.ts";
+import { forwardAnsweredBy, isAnsweredBy, isMachine, recordAmdVerdict } from "./amd.ts";
 import { hangupCause, isTerminalCallStatus, isTwilioCallStatus, twilioCallStatuses } from "./call-status.ts";
 import { applyCallStatusToRoom } from "./call-status-room.ts";
 import { twilioClient, twilioCredentials } from "./connections.ts";
@@ -246,10 +246,7 @@ async function applyAmd(cx: ConsumeContext, row: WebhookLogRow): Promise<Outcome
   } else detail = `${eventKey}: ${forwarded.detail}`;
   if (forwarded.outcome === "refused") log.warn("telephony: runtime refused an answering-machine verdict", { sessionId: session.id, status: forwarded.status });
 
-  await cx.db
-    .insert(sessionCallStatuses)
-    .values({ sessionId: session.id, eventKey, status: eventKey, at: callbackTime(row.params["Timestamp"]), detail: statusDetail(row.params) })
-    .onConflictDoNothing();
+  await recordAmdVerdict(cx.db, cx.env, { sessionId: session.id, answeredBy, at: callbackTime(row.params["Timestamp"]), detail: statusDetail(row.params) });
   const published = await sessionRoomIn(cx.env, session.id).publish({ eventId: `twilio-amd:${answeredBy}`, event: { type: "phone.status", status: eventKey } });
   if (!published.ok && published.code !== "invalid_state") log.warn("telephony: answering-machine status not published", { sessionId: session.id, code: published.code });
   return { retry: false, outcome: "processed", detail, sessionId: session.id };
