@@ -31,7 +31,8 @@ export const webhookEventVersion = 1;
 export const SessionStartedData = z
   .object({
     sessionId: idSchema("session"),
-    agentId: idSchema("agent"),
+    /** null when the agent was deleted while the session ran. */
+    agentId: idSchema("agent").nullable(),
     channel: SessionChannel,
     direction: z.enum(["inbound", "outbound"]).nullable(),
     startedAt: Timestamp,
@@ -63,7 +64,7 @@ export type SessionFailedData = z.infer<typeof SessionFailedData>;
 export const CallVoicemailData = z
   .object({
     sessionId: idSchema("session"),
-    agentId: idSchema("agent"),
+    agentId: idSchema("agent").nullable(),
     /** What answering-machine detection concluded (`machine_start`, `machine_end_beep`, `fax`, …). */
     detection: text(),
     detectedAt: Timestamp,
