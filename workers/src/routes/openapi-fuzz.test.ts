@@ -78,6 +78,10 @@ function examples(ids: Record<string, string>, eventSessions: string[]): Record<
     "POST /runtime/v1/sessions/{sessionId}/events": [turn, toolCall, error, completed].map((event, i) => ({ body: { eventId: `fuzz-${i}`, event }, path: { sessionId: eventSessions[i] ?? "" } })),
     "POST /v1/traces": [{ body: { resourceSpans: [{ resource: { attributes: [{ key: "service.name", value: { stringValue: "voice-runtime" } }] }, scopeSpans: [{ scope: { name: "speaknode" }, spans: [span] }] }] } }],
     "POST /v1/admin/analytics/refresh": [{ body: { from: at(-86_400_000).slice(0, 10), to: at(0).slice(0, 10) } }],
+    // Mappings are JSON pointers into a body and must name the agent's variables.
+    "POST /v1/spaces/{spaceId}/webhooks/routes": [{ body: { name: `fuzz-${crypto.randomUUID().slice(0, 8)}`, verification: { method: "bearer" }, action: "dispatch", agentId: ids["agt"], mapping: { variables: { order_id: "/order/id", customer_name: "/contact/name" } } } }],
+    "POST /v1/spaces/{spaceId}/webhooks/routes/preview": [{ body: { action: "dispatch", agentId: ids["agt"], mapping: { variables: { order_id: "/order/id", customer_name: "/contact/name" } }, sample: { order: { id: 42 }, contact: { name: "Ada" } } } }],
+    "PATCH /v1/spaces/{spaceId}/webhooks/routes/{routeId}": [{ body: { description: "Renamed route", mapping: { variables: { customer_name: "/name" } } } }],
   };
 }
 
