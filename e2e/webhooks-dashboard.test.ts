@@ -2,15 +2,16 @@
 // Worker in wrangler dev with its webhooks queue, dev tools on). The Owner adds an endpoint
 // pointing at the dev webhook inbox, sees its signing secret once, sends a test event and watches
 // the delivery succeed (its payload and attempt, the signature and custom header redacted), the
-// inbox holding the signed request; rotates the secret; creates an inbound route whose mapping is
-// previewed against a pasted sample, and reads the inbound log of the requests sent to it. The
-// Member reads the page without any control. Screenshots go to e2e/artifacts/webhooks-*.png.
+// inbox holding the signed request; rotates the secret; edits the endpoint (a move to another
+// origin asks for the header values again; description and event types are saved alone); creates
+// an inbound route whose mapping is previewed against a pasted sample, edits that mapping, and
+// reads the inbound log of the requests sent to it. The Member reads the page without any control. Screenshots go to e2e/artifacts/webhooks-*.png.
 // The Worker serves the dashboard from build/public: build first (`npx node scripts/build.ts`).
 import { mkdirSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Browser, BrowserContext, Page } from "playwright-core";
+import type { Browser, BrowserContext, Page, Request } from "playwright-core";
 import type { AxeResults } from "axe-core";
 import { demoAgentId } from "@speaknode/db";
 import { freePort, root, startLocalStack, type LocalStack } from "../scripts/lib.ts";
@@ -159,6 +160,51 @@ describe("the Webhooks page", () => {
     await owner.getByRole("button", { name: "I have stored it" }).click();
   });
 
+  it("the Owner edits the endpoint: another origin asks for the headers again, and a new description and event types are saved alone", async () => {
+    const card = owner.locator("[data-endpoint]").first();
+    await card.getByRole("button", { name: "Edit" }).click();
+    const form = owner.getByRole("form", { name: "Edit endpoint" });
+    await form.waitFor();
+    // Header values are write-only: the saved name, an empty value.
+    expect(await form.getByLabel("Custom header 1 name").inputValue()).toBe("X-Api-Key");
+    expect(await form.getByLabel("Custom header 1 value").inputValue()).toBe("");
+    expect(await form.locator("[data-header-intent]").getAttribute("data-header-intent")).toBe("keep");
+    const urlField = form.getByLabel(/^URL/);
+    const url = await urlField.inputValue();
+    const patches: string[] = [];
+    const onRequest = (r: Request) => void (r.method() === "PATCH" && patches.push(r.url()));
+    owner.on("request", onRequest);
+    await urlField.fill("https://hooks.example.org/speaknode");
+    const problem = form.locator("[data-headers-problem]");
+    await problem.waitFor();
+    expect(await problem.textContent()).toMatch(/^The URL moves from http:\/\/[^ ]+ to https:\/\/hooks\.example\.org: .*Enter every header's value again, or remove all headers\.$/);
+    await form.getByRole("button", { name: "Save changes" }).click();
+    expect(await form.getByRole("alert").textContent()).toBe("Some fields need a change: see the messages below.");
+    await owner.screenshot({ path: shot("endpoint-edit-origin"), fullPage: true });
+    owner.off("request", onRequest);
+    expect(patches).toEqual([]);
+
+    await urlField.fill(url);
+    expect(await problem.count()).toBe(0);
+    await form.getByLabel(/^Description/).fill("Dev inbox, sessions and campaigns");
+    await form.getByRole("checkbox", { name: /Session failed/ }).check();
+    await form.getByRole("checkbox", { name: /Campaign completed/ }).check();
+    await owner.screenshot({ path: shot("endpoint-edit"), fullPage: true });
+    expect(await axeFindings(owner)).toEqual([]);
+    const saved = owner.waitForResponse((r) => r.request().method() === "PATCH" && r.url().includes("/webhooks/endpoints/"));
+    await form.getByRole("button", { name: "Save changes" }).click();
+    expect((await saved).status()).toBe(200);
+    expect(JSON.parse((await saved).request().postData() ?? "null")).toEqual({ description: "Dev inbox, sessions and campaigns", eventTypes: ["session.completed", "session.failed", "campaign.completed"] });
+    await form.waitFor({ state: "detached" });
+    expect(await card.locator("[data-event-types]").textContent()).toBe("session.completed, session.failed, campaign.completed");
+    expect(await card.textContent()).toContain("Dev inbox, sessions and campaigns");
+    expect(await card.textContent()).toContain("X-Api-Key");
+    await owner.screenshot({ path: shot("endpoint-edited"), fullPage: true });
+    await owner.reload();
+    await card.waitFor({ timeout: 20_000 });
+    expect(await card.locator("[data-event-types]").textContent()).toBe("session.completed, session.failed, campaign.completed");
+  });
+
   it("the Owner creates an inbound route after previewing its mapping against a sample", async () => {
     await owner.getByRole("tab", { name: "Inbound routes" }).click();
     await owner.getByRole("button", { name: "Add route" }).click();
@@ -199,6 +245,35 @@ describe("the Webhooks page", () => {
     await owner.getByRole("button", { name: "I have stored it" }).click();
   });
 
+  it("the Owner edits the route's mapping, previews it, and the card shows the new pointer", async () => {
+    const card = owner.locator("[data-route=crm-lead]");
+    await card.getByRole("button", { name: "Edit" }).click();
+    const form = owner.getByRole("form", { name: "Edit inbound route" });
+    const pointer = form.getByLabel("Pointer for customer_name");
+    await pointer.waitFor();
+    expect(await pointer.inputValue()).toBe("/contact/name");
+    expect(await form.getByLabel(/^Name/).getAttribute("readonly")).not.toBeNull();
+    expect(await form.getByRole("radio", { name: /^Web session/ }).isDisabled()).toBe(true);
+    await pointer.fill("/contact/full_name");
+    await form.getByLabel(/^Sample payload/).fill(JSON.stringify({ contact: { full_name: "Grace Hopper" } }, null, 2));
+    await form.getByRole("button", { name: "Preview mapping" }).click();
+    const result = form.locator("[data-preview-ok]");
+    await result.waitFor();
+    expect(await result.getAttribute("data-preview-ok")).toBe("true");
+    expect(await result.locator("[data-resolved='variables.customer_name'] td").textContent()).toBe('"Grace Hopper"');
+    await owner.screenshot({ path: shot("route-edit"), fullPage: true });
+    expect(await axeFindings(owner)).toEqual([]);
+
+    const saved = owner.waitForResponse((r) => r.request().method() === "PATCH" && r.url().includes("/webhooks/routes/"));
+    await form.getByRole("button", { name: "Save changes" }).click();
+    expect((await saved).status()).toBe(200);
+    expect(JSON.parse((await saved).request().postData() ?? "null")).toEqual({ mapping: { variables: { customer_name: "/contact/full_name" } } });
+    await form.waitFor({ state: "detached" });
+    expect(await card.textContent()).toContain("{{customer_name}} ← /contact/full_name");
+    await owner.screenshot({ path: shot("route-edited"), fullPage: true });
+    expect(await card.locator("[data-route-state]").getAttribute("data-route-state")).toBe("active");
+  });
+
   it("requests to the route and to an unknown one show in the inbound log, filtered and expanded", async () => {
     const unsigned = await fetch(`${stack.url}/hooks/${stack.demoSpaceId}/crm-lead`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ contact: { name: "Eve" } }) });
     expect(unsigned.status).toBe(401);
@@ -231,6 +306,7 @@ describe("the Webhooks page", () => {
     expect(await member.locator("[data-member-notice]").textContent()).toMatch(/Only the space's Owners/);
     expect(await member.getByRole("button", { name: "Add endpoint" }).count()).toBe(0);
     expect(await member.getByRole("button", { name: "Send test event" }).count()).toBe(0);
+    expect(await member.getByRole("button", { name: "Edit" }).count()).toBe(0);
     await member.getByRole("tab", { name: "Deliveries" }).click();
     await member.locator("tr[data-delivery]").first().waitFor({ timeout: 15_000 });
     expect(await member.getByRole("button", { name: /^Replay/ }).count()).toBe(0);
@@ -240,6 +316,7 @@ describe("the Webhooks page", () => {
     // The card names the route's agent once the space's agents are read.
     await member.locator("[data-route=crm-lead]").getByText(/agent Demo receptionist/).waitFor({ timeout: 10_000 });
     expect(await member.getByRole("button", { name: "Pause" }).count()).toBe(0);
+    expect(await member.getByRole("button", { name: "Edit" }).count()).toBe(0);
     await member.screenshot({ path: shot("member"), fullPage: true });
     expect(pageErrors).toEqual([]);
   });

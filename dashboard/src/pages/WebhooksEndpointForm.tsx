@@ -1,55 +1,88 @@
-// "Add endpoint": the URL, a description, the event types to receive (none ticked: all of them)
-// and custom headers (their values are secrets: write-only). Checked with the API's schema before
-// sending; the API's refusals (an address the SSRF guard blocks, say) show by their field. The
-// signing secret comes back once and is shown by the page (WebhooksPage.tsx).
+// "Add endpoint", and "Edit" of a saved one: the URL, a description, the event types to receive
+// (none ticked: all of them) and custom headers (their values are secrets: write-only, so an edit
+// lists the saved names with empty values: left so they stay, typed values replace them all, or
+// all are removed). Checked with the API's schema before sending; an edit sends only what changed.
+// The API's refusals (an address the SSRF guard blocks, say) show by their field. The signing
+// secret of a new endpoint comes back once and is shown by the page (WebhooksPage.tsx).
 import { useSignal } from "@preact/signals";
-import { endpointBody, emptyEndpointForm, eventTypeLabels, subscribableEventTypes, type EndpointForm } from "../stores/webhooks-forms.ts";
+import type { WebhookEndpoint } from "../../../packages/contracts/src/webhooks.ts";
+import { endpointFormOf, endpointPatch, endpointSaveErrors, headerIntent, headerIntentWords, originMove, originMoveMessage } from "../stores/webhooks-edit.ts";
+import { endpointBody, emptyEndpointForm, eventTypeLabels, subscribableEventTypes, type Checked, type EndpointForm } from "../stores/webhooks-forms.ts";
 import type { WebhooksStore } from "../stores/webhooks.ts";
 import { Field } from "../ui/fields.tsx";
-import { formErrors, type FieldErrors } from "../ui/forms.ts";
+import { fieldsHeadline, formErrors, headlineAfter, type FieldErrors } from "../ui/forms.ts";
 import { KeyValueRows } from "../ui/KeyValueRows.tsx";
 
-export function WebhooksEndpointForm({ store, onDone }: { store: WebhooksStore; onDone: () => void }) {
-  const form = useSignal<EndpointForm>(emptyEndpointForm);
+/** `endpoint` given: the form edits it (PATCH of what changed) rather than adding one. */
+export function WebhooksEndpointForm({ store, onDone, endpoint }: { store: WebhooksStore; onDone: () => void; endpoint?: WebhookEndpoint }) {
+  const form = useSignal<EndpointForm>(endpoint ? endpointFormOf(endpoint) : emptyEndpointForm);
   const fields = useSignal<FieldErrors>({});
   const message = useSignal<string | null>(null);
   const busy = useSignal(false);
   const f = form.value;
-  const set = (patch: Partial<EndpointForm>) => (form.value = { ...form.value, ...patch });
+  const set = (patch: Partial<EndpointForm>) => {
+    form.value = { ...form.value, ...patch };
+    // A refusal about the headers (an origin move) goes once the URL or the headers change; the
+    // live warning below says it again while it still holds.
+    if (fields.value["headers"] && ("url" in patch || "headers" in patch || "removeHeaders" in patch)) {
+      const { headers: _gone, ...rest } = fields.value;
+      message.value = headlineAfter(message.value, fields.value, rest);
+      fields.value = rest;
+    }
+  };
   const toggleType = (t: (typeof subscribableEventTypes)[number], on: boolean) => set({ eventTypes: on ? [...f.eventTypes, t] : f.eventTypes.filter((x) => x !== t) });
+  const savedHeaders = endpoint !== undefined && endpoint.headerNames.length > 0;
+
+  /** What saving sends, or the form's errors: null when an edit changed nothing. */
+  const plan = (): Checked<(() => Promise<unknown>) | null> => {
+    if (!endpoint) {
+      const checked = endpointBody(form.value);
+      return checked.ok ? { ok: true, body: () => store.createEndpoint(checked.body) } : checked;
+    }
+    const checked = endpointPatch(endpoint, form.value);
+    if (!checked.ok) return checked;
+    return { ok: true, body: Object.keys(checked.body).length > 0 ? () => store.updateEndpoint(endpoint.id, checked.body) : null };
+  };
 
   const submit = async (e: Event) => {
     e.preventDefault();
     message.value = null;
-    const checked = endpointBody(form.value);
+    const checked = plan();
     if (!checked.ok) {
       fields.value = checked.fields;
-      message.value = "Some fields need a change: see the messages below.";
+      message.value = fieldsHeadline;
       return;
     }
     fields.value = {};
     busy.value = true;
     try {
-      await store.createEndpoint(checked.body);
+      await checked.body?.();
       onDone();
     } catch (err) {
       const r = formErrors(err);
-      fields.value = r.fields;
+      fields.value = endpoint ? endpointSaveErrors(endpoint, form.value, r.fields) : r.fields;
       message.value = r.message;
     } finally {
       busy.value = false;
     }
   };
   const err = (k: string) => fields.value[k];
+  // Said as soon as the URL's origin changes with the saved headers kept, not only once refused.
+  const move = endpoint && savedHeaders && !f.removeHeaders && headerIntent(endpoint, f) === "keep" ? originMove(endpoint.url, f.url) : null;
+  const headersProblem = err("headers") ?? (move ? originMoveMessage(move) : undefined);
   return (
-    <form class="card endpoint-form stack" aria-label="New endpoint" onSubmit={submit} noValidate>
-      <h4>New endpoint</h4>
+    <form class="card endpoint-form stack" aria-label={endpoint ? "Edit endpoint" : "New endpoint"} data-editing={endpoint?.id} onSubmit={submit} noValidate>
+      <h4>{endpoint ? <>Edit <code class="inline">{endpoint.url}</code></> : "New endpoint"}</h4>
       {message.value && (
         <p class="error" role="alert">
           {message.value}
         </p>
       )}
-      <Field label="URL" error={err("url")} hint="HTTPS. Redirects are not followed; addresses inside private networks are refused.">
+      <Field
+        label="URL"
+        error={err("url")}
+        hint={`HTTPS. Redirects are not followed; addresses inside private networks are refused.${savedHeaders ? " Another origin needs the custom header values again." : ""}`}
+      >
         <input type="url" value={f.url} placeholder="https://example.com/webhooks/speaknode" onInput={(e) => set({ url: e.currentTarget.value })} />
       </Field>
       <Field label="Description" error={err("description")}>
@@ -72,15 +105,46 @@ export function WebhooksEndpointForm({ store, onDone }: { store: WebhooksStore; 
         </div>
         {err("eventTypes") && <p class="error">{err("eventTypes")}</p>}
       </fieldset>
-      <fieldset>
+      <fieldset class="custom-headers">
         <legend>Custom headers</legend>
-        <p class="muted small">Sent with every delivery (an API key your receiver expects, say). Values are stored encrypted and never shown again.</p>
-        <KeyValueRows label="Custom header" rows={f.headers} secret onChange={(headers) => set({ headers })} errorOf={(i) => err(`headers.${i}`)} namePlaceholder="X-Api-Key" />
-        {err("headers") && <p class="error">{err("headers")}</p>}
+        {savedHeaders ? (
+          <p class="muted small">
+            Values are write-only and not shown. Leave the rows as they are to keep the saved values; entering values replaces every header (give each one's value).
+          </p>
+        ) : (
+          <p class="muted small">Sent with every delivery (an API key your receiver expects, say). Values are stored encrypted and never shown again.</p>
+        )}
+        {savedHeaders && (
+          <label class="inline">
+            <input type="checkbox" checked={f.removeHeaders} onChange={(e) => set({ removeHeaders: e.currentTarget.checked })} />
+            Remove all custom headers
+          </label>
+        )}
+        {!f.removeHeaders && (
+          <KeyValueRows
+            label="Custom header"
+            rows={f.headers}
+            secret
+            onChange={(headers) => set({ headers })}
+            errorOf={(i) => err(`headers.${i}`)}
+            namePlaceholder="X-Api-Key"
+            valuePlaceholder={move ? "enter the value again" : endpoint && headerIntent(endpoint, f) === "keep" ? "saved value (unchanged)" : "value"}
+          />
+        )}
+        {endpoint && !headersProblem && (
+          <p class="muted small" data-header-intent={headerIntent(endpoint, f)}>
+            {headerIntentWords(endpoint, f)}
+          </p>
+        )}
+        {headersProblem && (
+          <p class="error" data-headers-problem>
+            {headersProblem}
+          </p>
+        )}
       </fieldset>
       <div class="row">
         <button type="submit" disabled={busy.value}>
-          {busy.value ? "Creating…" : "Create endpoint"}
+          {endpoint ? (busy.value ? "Saving…" : "Save changes") : busy.value ? "Creating…" : "Create endpoint"}
         </button>
         <button type="button" class="link" onClick={onDone}>
           Cancel

@@ -1,7 +1,7 @@
 // The Endpoints tab: each endpoint as a card (URL, description, the event types it receives, its
 // state — enabled, failing since, disabled and why —, the last success, custom header names and
-// the secret's last characters). Owners add one (WebhooksEndpointForm.tsx), send a test event,
-// rotate the secret with an overlap, disable / enable and delete.
+// the secret's last characters). Owners add one and edit one in place (WebhooksEndpointForm.tsx),
+// send a test event, rotate the secret with an overlap, disable / enable and delete.
 import { useSignal } from "@preact/signals";
 import type { WebhookEndpoint } from "../../../packages/contracts/src/webhooks.ts";
 import { errorMessage } from "../api/client.ts";
@@ -42,6 +42,7 @@ function EndpointCard({ store, endpoint: e, can, onDeliveries }: { store: Webhoo
   const error = useSignal<string | null>(null);
   const notice = useSignal<string | null>(null);
   const rotating = useSignal(false);
+  const editing = useSignal(false);
   const badge = endpointBadge(e, formatDate);
   const act = async (what: () => Promise<unknown>, done?: string) => {
     busy.value = true;
@@ -65,6 +66,7 @@ function EndpointCard({ store, endpoint: e, can, onDeliveries }: { store: Webhoo
     void act(() => store.updateEndpoint(e.id, { enabled: !e.enabled }), e.enabled ? "Disabled." : "Enabled again. Replay the deliveries it missed from the Deliveries tab.");
   };
   const test = () => void act(() => store.sendTest(e.id), "Test event sent: see it on the Deliveries tab.");
+  if (editing.value) return <WebhooksEndpointForm store={store} endpoint={e} onDone={() => (editing.value = false)} />;
   return (
     <article class="card endpoint" data-endpoint={e.id} aria-labelledby={`endpoint-${e.id}`}>
       <div class="row">
@@ -107,6 +109,9 @@ function EndpointCard({ store, endpoint: e, can, onDeliveries }: { store: Webhoo
         </button>
         {can && (
           <>
+            <button type="button" class="secondary" disabled={busy.value} onClick={() => (editing.value = true)}>
+              Edit
+            </button>
             <button type="button" disabled={busy.value || !e.enabled} onClick={test} title={e.enabled ? undefined : "Enable the endpoint to send it a test event"}>
               Send test event
             </button>

@@ -1,18 +1,23 @@
-// "Add inbound route": the name (shown as the full URL it receives at), how requests are verified
-// (a Standard Webhooks secret, an HMAC header with its algorithm, encoding and prefix, or a bearer
-// secret), the action (call, campaign contact, web session) with its agent / campaign / number,
-// and the mapping from the payload (JSON pointers) to the phone number and each of the agent's
-// variables, with a preview against a pasted sample (WebhooksRoutePreview.tsx). The secret comes
-// back once and is shown by the page.
+// "Add inbound route", and "Edit" of a saved one: the name (shown as the full URL it receives at),
+// how requests are verified (a Standard Webhooks secret, an HMAC header with its algorithm,
+// encoding and prefix, or a bearer secret), the action (call, campaign contact, web session) with
+// its agent / campaign / number, and the mapping from the payload (JSON pointers) to the phone
+// number and each of the agent's variables, with a preview against a pasted sample
+// (WebhooksRoutePreview.tsx). A new route's generated secret comes back once and is shown by the
+// page. An edit keeps the name and the action (the API does), may pause the route or give it a
+// new secret, and sends only what changed.
 import { useSignal } from "@preact/signals";
 import { useEffect } from "preact/hooks";
+import type { InboundRoute } from "../../../packages/contracts/src/webhooks.ts";
 import { errorMessage } from "../api/client.ts";
 import { useStores } from "../stores/index.ts";
 import { loadRouteChoices, mappedAgent, variableNames, type RouteChoices } from "../stores/webhooks-choices.ts";
-import { emptyRouteForm, routeBody, routeUrl, variableRows, type RouteForm } from "../stores/webhooks-forms.ts";
+import { needsNewSecret, routeFormOf, routePatch } from "../stores/webhooks-edit.ts";
+import { emptyRouteForm, placeVariableErrors, routeBody, routeUrl, variableRows, type Checked, type RouteForm } from "../stores/webhooks-forms.ts";
+import { secretHintText } from "../stores/webhooks-view.ts";
 import type { WebhooksStore } from "../stores/webhooks.ts";
 import { Field, FieldMessage, invalidProps } from "../ui/fields.tsx";
-import { formErrors, type FieldErrors } from "../ui/forms.ts";
+import { fieldsHeadline, formErrors, type FieldErrors } from "../ui/forms.ts";
 import { WebhooksRoutePreview } from "./WebhooksRoutePreview.tsx";
 
 const actions: { id: RouteForm["action"]; label: string; hint: string }[] = [
@@ -26,9 +31,10 @@ const methods: { id: RouteForm["method"]; label: string }[] = [
   { id: "bearer", label: "Bearer secret" },
 ];
 
-export function WebhooksRouteForm({ store, spaceId, onDone }: { store: WebhooksStore; spaceId: string; onDone: () => void }) {
+/** `route` given: the form edits it (PATCH of what changed) rather than adding one. */
+export function WebhooksRouteForm({ store, spaceId, onDone, route }: { store: WebhooksStore; spaceId: string; onDone: () => void; route?: InboundRoute }) {
   const { api, config } = useStores();
-  const form = useSignal<RouteForm>(emptyRouteForm);
+  const form = useSignal<RouteForm>(route ? routeFormOf(route) : emptyRouteForm);
   const choices = useSignal<RouteChoices | null>(null);
   const choicesError = useSignal<string | null>(null);
   const fields = useSignal<FieldErrors>({});
@@ -50,32 +56,52 @@ export function WebhooksRouteForm({ store, spaceId, onDone }: { store: WebhooksS
   const err = (k: string) => fields.value[k];
   const required = new Set(agent?.variables.required ?? []);
 
+  /** What saving sends, or the form's errors: null when an edit changed nothing. */
+  const plan = (): Checked<(() => Promise<unknown>) | null> => {
+    if (!route) {
+      const checked = routeBody(form.value);
+      return checked.ok ? { ok: true, body: () => store.createRoute(checked.body) } : checked;
+    }
+    const checked = routePatch(route, form.value);
+    if (!checked.ok) return checked;
+    return { ok: true, body: Object.keys(checked.body).length > 0 ? () => store.updateRoute(route.id, checked.body) : null };
+  };
+
   const submit = async (e: Event) => {
     e.preventDefault();
     message.value = null;
-    const checked = routeBody(form.value);
+    const checked = plan();
     if (!checked.ok) {
       fields.value = checked.fields;
-      message.value = "Some fields need a change: see the messages below.";
+      message.value = fieldsHeadline;
       return;
     }
     fields.value = {};
     busy.value = true;
     try {
-      await store.createRoute(checked.body);
+      await checked.body?.();
       onDone();
     } catch (caught) {
       const r = formErrors(caught);
-      fields.value = r.fields;
+      fields.value = placeVariableErrors(r.fields, form.value.variables);
       message.value = r.message;
     } finally {
       busy.value = false;
     }
   };
   const c = choices.value;
+  // Radio groups are named per form: an edit and a new route may be open together.
+  const key = route?.id ?? "new";
+  const secretHint = !route
+    ? f.method === "standard_webhooks"
+      ? "Empty: a whsec_… secret is generated and shown once."
+      : "Empty: one is generated and shown once."
+    : needsNewSecret(route, f)
+      ? "Standard Webhooks verifies with a whsec_… secret: enter one (the current one stops verifying at once)."
+      : `Empty: the current secret (${secretHintText(route.secretHint)}) stays. A new one replaces it at once: requests signed with the old one are refused.`;
   return (
-    <form class="card route-form stack" aria-label="New inbound route" onSubmit={submit} noValidate>
-      <h4>New inbound route</h4>
+    <form class="card route-form stack" aria-label={route ? "Edit inbound route" : "New inbound route"} data-editing={route?.name} onSubmit={submit} noValidate>
+      <h4>{route ? <>Edit the route <code class="inline">{route.name}</code></> : "New inbound route"}</h4>
       {message.value && (
         <p class="error" role="alert">
           {message.value}
@@ -83,15 +109,15 @@ export function WebhooksRouteForm({ store, spaceId, onDone }: { store: WebhooksS
       )}
       {choicesError.value && <p class="error">Could not load the agents, campaigns and numbers: {choicesError.value}</p>}
       <div class="grid">
-        <Field label="Name" error={err("name")} hint="Lowercase letters, digits, - and _.">
-          <input value={f.name} placeholder="crm-new-lead" onInput={(e) => set({ name: e.currentTarget.value })} />
+        <Field label="Name" error={err("name")} hint={route ? "The name is the route's URL: it stays." : "Lowercase letters, digits, - and _."}>
+          <input value={f.name} placeholder="crm-new-lead" readOnly={route !== undefined} onInput={(e) => set({ name: e.currentTarget.value })} />
         </Field>
         <Field label="Description" error={err("description")}>
           <input value={f.description} onInput={(e) => set({ description: e.currentTarget.value })} />
         </Field>
       </div>
       <p class="route-url">
-        Requests go to <code data-route-url>POST {routeUrl(config.apiBase || config.origin, spaceId, f.name)}</code>
+        Requests go to <code data-route-url>POST {route ? route.url : routeUrl(config.apiBase || config.origin, spaceId, f.name)}</code>
       </p>
 
       <fieldset>
@@ -99,7 +125,7 @@ export function WebhooksRouteForm({ store, spaceId, onDone }: { store: WebhooksS
         <div class="row">
           {methods.map((m) => (
             <label key={m.id} class="inline">
-              <input type="radio" name="route-method" checked={f.method === m.id} onChange={() => set({ method: m.id })} />
+              <input type="radio" name={`route-method-${key}`} checked={f.method === m.id} onChange={() => set({ method: m.id })} />
               {m.label}
             </label>
           ))}
@@ -127,17 +153,18 @@ export function WebhooksRouteForm({ store, spaceId, onDone }: { store: WebhooksS
             </Field>
           </div>
         )}
-        <Field label="Secret (optional)" error={err("secret")} hint={f.method === "standard_webhooks" ? "Empty: a whsec_… secret is generated and shown once." : "Empty: one is generated and shown once."}>
+        <Field label={route ? "New secret (optional)" : "Secret (optional)"} error={err("secret")} hint={secretHint}>
           <input type="password" autoComplete="new-password" value={f.secret} onInput={(e) => set({ secret: e.currentTarget.value })} />
         </Field>
       </fieldset>
 
       <fieldset>
         <legend>Action</legend>
+        {route && <p class="muted small">A route keeps its action: add another route for another one.</p>}
         <div class="choices">
           {actions.map((a) => (
-            <label key={a.id} class={`choice${f.action === a.id ? " selected" : ""}`}>
-              <input type="radio" name="route-action" checked={f.action === a.id} onChange={() => set({ action: a.id })} />
+            <label key={a.id} class={`choice${f.action === a.id ? " selected" : route ? " locked" : ""}`}>
+              <input type="radio" name={`route-action-${key}`} checked={f.action === a.id} disabled={route !== undefined} onChange={() => set({ action: a.id })} />
               <strong>{a.label}</strong>
               <small class="muted">{a.hint}</small>
             </label>
@@ -234,9 +261,16 @@ export function WebhooksRouteForm({ store, spaceId, onDone }: { store: WebhooksS
 
       <WebhooksRoutePreview store={store} form={f} />
 
+      {route && (
+        <label class="inline">
+          <input type="checkbox" checked={f.paused} onChange={(e) => set({ paused: e.currentTarget.checked })} />
+          Paused: requests are refused (409) and logged until the route is resumed
+        </label>
+      )}
+
       <div class="row">
         <button type="submit" disabled={busy.value}>
-          {busy.value ? "Creating…" : "Create route"}
+          {route ? (busy.value ? "Saving…" : "Save changes") : busy.value ? "Creating…" : "Create route"}
         </button>
         <button type="button" class="link" onClick={onDone}>
           Cancel

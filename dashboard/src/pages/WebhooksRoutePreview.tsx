@@ -58,10 +58,12 @@ export function WebhooksRoutePreview({ store, form }: { store: WebhooksStore; fo
           <table class="headers">
             <caption class="visually-hidden">Resolved values</caption>
             <tbody>
-              <tr data-resolved="phoneNumber">
-                <th scope="row">Phone number</th>
-                <td>{r.phoneNumber ?? <span class="muted">—</span>}</td>
-              </tr>
+              {form.action !== "dispatch" && (
+                <tr data-resolved="phoneNumber">
+                  <th scope="row">Phone number</th>
+                  <td>{r.phoneNumber ?? <span class="muted">—</span>}</td>
+                </tr>
+              )}
               {Object.entries(r.variables).map(([k, v]) => (
                 <tr key={k} data-resolved={`variables.${k}`}>
                   <th scope="row">{`{{${k}}}`}</th>

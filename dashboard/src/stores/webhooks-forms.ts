@@ -38,9 +38,11 @@ export interface EndpointForm {
   /** None ticked: every event type. */
   eventTypes: SubscribableEventType[];
   headers: HeaderRow[];
+  /** Editing only: drop every saved custom header (sent as `headers: null`). */
+  removeHeaders: boolean;
 }
 
-export const emptyEndpointForm: EndpointForm = { url: "", description: "", eventTypes: [], headers: [] };
+export const emptyEndpointForm: EndpointForm = { url: "", description: "", eventTypes: [], headers: [], removeHeaders: false };
 
 /** Headers every delivery sets itself; a custom header may not replace them (the API refuses them too). */
 export function reservedHeaderName(name: string): boolean {
@@ -67,7 +69,7 @@ export function headerRecord(rows: HeaderRow[], errors: FieldErrors): Record<str
 }
 
 /** Moves a schema error on `headers.<Name>` to the row that holds that name. */
-function placeHeaderErrors(fields: FieldErrors, rows: HeaderRow[]): FieldErrors {
+export function placeHeaderErrors(fields: FieldErrors, rows: HeaderRow[]): FieldErrors {
   const out: FieldErrors = {};
   for (const [key, message] of Object.entries(fields)) {
     const m = /^headers\.(.+)$/.exec(key);
@@ -126,6 +128,8 @@ export interface RouteForm {
   idempotencyPointer: string;
   /** One row per variable of the agent (a pointer may stay empty: the variable is not mapped). */
   variables: MappingRow[];
+  /** Editing only (a new route starts active): requests are refused with 409 while paused. */
+  paused: boolean;
 }
 
 export const emptyRouteForm: RouteForm = {
@@ -144,6 +148,7 @@ export const emptyRouteForm: RouteForm = {
   phonePointer: "",
   idempotencyPointer: "",
   variables: [],
+  paused: false,
 };
 
 /** The URL a route receives at: the one the API answers, or the one its name will have. */
@@ -193,8 +198,8 @@ function actionErrors(form: RouteForm): FieldErrors {
   return errors;
 }
 
-/** Moves schema errors on `mapping.variables.<name>` to that variable's row. */
-function placeVariableErrors(fields: FieldErrors, rows: MappingRow[]): FieldErrors {
+/** Moves schema (or API) errors on `mapping.variables.<name>` to that variable's row. */
+export function placeVariableErrors(fields: FieldErrors, rows: MappingRow[]): FieldErrors {
   const out: FieldErrors = {};
   for (const [key, message] of Object.entries(fields)) {
     const m = /^mapping\.variables\.(.+)$/.exec(key);

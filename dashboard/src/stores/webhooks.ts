@@ -1,5 +1,5 @@
-// A space's webhooks both ways: its endpoints (create, enable/disable, rotate, delete, a test
-// event) and its inbound routes (create, pause/resume, delete, preview a mapping). Every member
+// A space's webhooks both ways: its endpoints (create, edit, enable/disable, rotate, delete, a
+// test event) and its inbound routes (create, edit, pause/resume, delete, preview a mapping). Every member
 // loads both; Owners change them (the API refuses Members). A signing or route secret is answered
 // only by create / rotate: it is held in `revealed` until dismissed and never kept in a list.
 // The page's state changes through the pure `applyWebhooksEvent`, tested without a DOM.
@@ -60,7 +60,7 @@ export function webhooksApi(api: Api) {
     sendTest: (spaceId: string, id: string) => api.json(WebhookDelivery, "POST", `${endpoint(spaceId, id)}/test`),
     routes: async (spaceId: string) => (await api.json(InboundRouteList, "GET", `${spacePath(spaceId)}/routes`)).data,
     createRoute: (spaceId: string, body: z.input<typeof InboundRouteCreate>) => api.json(InboundRouteWithSecret, "POST", `${spacePath(spaceId)}/routes`, { body }),
-    updateRoute: (spaceId: string, id: string, body: InboundRouteUpdate) => api.json(InboundRoute, "PATCH", route(spaceId, id), { body }),
+    updateRoute: (spaceId: string, id: string, body: z.input<typeof InboundRouteUpdate>) => api.json(InboundRoute, "PATCH", route(spaceId, id), { body }),
     deleteRoute: (spaceId: string, id: string) => api.empty("DELETE", route(spaceId, id)),
     preview: (spaceId: string, body: z.input<typeof InboundMappingPreviewRequest>) => api.json(InboundMappingPreview, "POST", `${spacePath(spaceId)}/routes/preview`, { body }),
   };
@@ -126,7 +126,7 @@ export function createWebhooksStore(api: Api) {
     applyWebhooksEvent(store, { type: "routeSaved", route: withoutSecret(created), secret: created.secret });
     return withoutSecret(created);
   }
-  async function updateRoute(id: string, body: InboundRouteUpdate): Promise<void> {
+  async function updateRoute(id: string, body: z.input<typeof InboundRouteUpdate>): Promise<void> {
     applyWebhooksEvent(store, { type: "routeSaved", route: await calls.updateRoute(open(), id, body) });
   }
   async function deleteRoute(id: string): Promise<void> {
