@@ -16,6 +16,7 @@ import { phoneWebhookBench } from "./bench/phone-webhook.ts";
 import { campaignUploadBench } from "./bench/campaign-upload.ts";
 import { campaignDialLoopBench, campaignDoubleDialBench } from "./bench/campaign.ts";
 import { billingUsageBench, putSpaceOnBenchPlan } from "./bench/billing.ts";
+import { webhooksBench } from "./bench/webhooks.ts";
 import { token } from "./bench/api.ts";
 import { demoPhoneNumber, demoPhoneNumberId, demoTelephonyConnectionId } from "@speaknode/db";
 import { runtimeBench } from "../voice-runtime/bench/overhead.ts";
@@ -57,6 +58,9 @@ try {
   // Billing: a session's usage recorded in its end's transaction, against the status update alone.
   const billingTarget = { databaseUrl: stack.database.databaseUrl, localProxy: stack.database.localProxy, spaceId: stack.demoSpaceId, agentId: stack.demoAgentId, defaultPlanCode: "free" };
   for (const line of await billingUsageBench(billingTarget)) console.log(line);
+  // Webhooks: a session.started event (the runtime's agent.ready) → queue → fan-out → attempt → a
+  // loopback receiver verifying the signature, against a signed POST from here to the same receiver.
+  for (const line of await webhooksBench({ url: stack.url, spaceId: stack.demoSpaceId, agentId: stack.demoAgentId, runtimeTokenSecret: localSecretsKey(workDir, "runtime-token.key") })) console.log(line);
   // Campaigns: a 10k-row contacts CSV uploaded and its items created, against a dry run of the same file.
   for (const line of await campaignUploadBench({ url: stack.url, databaseUrl: stack.database.databaseUrl, localProxy: stack.database.localProxy, spaceId: stack.demoSpaceId, agentId: stack.demoAgentId })) console.log(line);
   // The dashboard: its up-front JS, and signed in, navigation → the agents table shows the demo agent (Chromium).
