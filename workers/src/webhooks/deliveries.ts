@@ -2,9 +2,10 @@
 // endpoint, event type and status, a page at a time; and one delivery with the payload it carries
 // and every attempt made of it.
 import { and, asc, desc, eq, lt, type SQL } from "drizzle-orm";
-import { idSchema, type WebhookDelivery, type WebhookDeliveryDetail } from "@speaknode/contracts";
+import type { WebhookDelivery, WebhookDeliveryDetail } from "@speaknode/contracts";
 import { domainEvents, webhookAttempts, webhookDeliveries, type Database } from "@speaknode/db";
-import { ApiError, notFound } from "../errors.ts";
+import { notFound } from "../errors.ts";
+import { idCursor } from "../lib/id-cursor.ts";
 import { payloadOf } from "./payload.ts";
 import { toWebhookAttempt, toWebhookDelivery, type DeliveryRow } from "./serialize.ts";
 
@@ -18,26 +19,8 @@ export interface DeliveryQuery {
   limit: number;
 }
 
-const deliveryId = idSchema("webhookDelivery");
 
-// Ids are time-ordered (ULID layout) and made when the delivery is created, so newest first is
-// descending id and a page resumes after the last id it showed. The cursor wraps the id so
-// clients treat it as a token.
-export const encodeDeliveryCursor = (id: string): string => btoa(`dlv:${id}`).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
-
-export function decodeDeliveryCursor(cursor: string): string {
-  let decoded = "";
-  try {
-    decoded = atob(cursor.replace(/-/g, "+").replace(/_/g, "/"));
-  } catch {
-    decoded = "";
-  }
-  const id = decoded.startsWith("dlv:") ? decoded.slice(4) : "";
-  if (!deliveryId.safeParse(id).success) {
-    throw new ApiError("validation_failed", "the cursor is not one this API gave", { errors: [{ field: "query.cursor", message: "must be a nextCursor of a previous page" }] });
-  }
-  return id;
-}
+const deliveryCursor = idCursor("dlv", "webhookDelivery");
 
 /** One page of a space's deliveries, newest first, and the next page's cursor (null on the last). */
 export async function listDeliveries(db: Database, spaceId: string, q: DeliveryQuery): Promise<{ data: WebhookDelivery[]; nextCursor: string | null }> {
@@ -47,7 +30,7 @@ export async function listDeliveries(db: Database, spaceId: string, q: DeliveryQ
     q.endpointId ? eq(t.endpointId, q.endpointId) : undefined,
     q.eventType ? eq(t.eventType, q.eventType) : undefined,
     q.status ? eq(t.status, q.status) : undefined,
-    q.cursor ? lt(t.id, decodeDeliveryCursor(q.cursor)) : undefined,
+    q.cursor ? lt(t.id, deliveryCursor.decode(q.cursor)) : undefined,
   ];
   const rows = await db
     .select()
@@ -57,7 +40,7 @@ export async function listDeliveries(db: Database, spaceId: string, q: DeliveryQ
     .limit(q.limit + 1);
   const page = rows.slice(0, q.limit);
   const last = page.at(-1);
-  return { data: page.map(toWebhookDelivery), nextCursor: rows.length > q.limit && last ? encodeDeliveryCursor(last.id) : null };
+  return { data: page.map(toWebhookDelivery), nextCursor: rows.length > q.limit && last ? deliveryCursor.encode(last.id) : null };
 }
 
 /** A delivery of this space (another space's id is a made-up id's 404). */

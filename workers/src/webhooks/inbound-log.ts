@@ -2,9 +2,9 @@
 // view of all of them (or only those no space was found for), newest first, a page at a time.
 // Rows are written by telephony/webhook-log.ts, billing/lago/webhooks.ts and the inbound routes.
 import { and, desc, eq, gte, isNull, lt, type SQL } from "drizzle-orm";
-import { idSchema, type InboundLogEntry } from "@speaknode/contracts";
+import type { InboundLogEntry } from "@speaknode/contracts";
 import { inboundWebhookLog, type Database } from "@speaknode/db";
-import { ApiError } from "../errors.ts";
+import { idCursor } from "../lib/id-cursor.ts";
 import type { WebhookLogRow } from "../telephony/webhook-log.ts";
 
 export interface InboundLogQuery {
@@ -19,26 +19,8 @@ export interface InboundLogQuery {
 /** Whose rows: one space's, every row (platform Admin), or only the rows with no space. */
 export type InboundLogScope = { spaceId: string } | { all: true } | { spaceless: true };
 
-const logId = idSchema("webhookLog");
 
-// Ids are time-ordered (ULID layout) and made when the request arrives, so "newest first" is
-// descending id and a page resumes after the last id it showed. The cursor wraps that id so
-// clients treat it as a token, leaving room to change what it holds.
-export const encodeLogCursor = (id: string): string => btoa(`log:${id}`).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
-
-export function decodeLogCursor(cursor: string): string {
-  let decoded = "";
-  try {
-    decoded = atob(cursor.replace(/-/g, "+").replace(/_/g, "/"));
-  } catch {
-    decoded = "";
-  }
-  const id = decoded.startsWith("log:") ? decoded.slice(4) : "";
-  if (!logId.safeParse(id).success) {
-    throw new ApiError("validation_failed", "the cursor is not one this API gave", { errors: [{ field: "query.cursor", message: "must be a nextCursor of a previous page" }] });
-  }
-  return id;
-}
+const logCursor = idCursor("log", "webhookLog");
 
 /** One page of the log, newest first, and the cursor of the next page (null on the last). */
 export async function listInboundLog(db: Database, scope: InboundLogScope, q: InboundLogQuery): Promise<{ data: InboundLogEntry[]; nextCursor: string | null }> {
@@ -49,7 +31,7 @@ export async function listInboundLog(db: Database, scope: InboundLogScope, q: In
     q.outcome ? eq(t.outcome, q.outcome) : undefined,
     q.routeId ? eq(t.routeId, q.routeId) : undefined,
     q.since ? gte(t.receivedAt, new Date(q.since)) : undefined,
-    q.cursor ? lt(t.id, decodeLogCursor(q.cursor)) : undefined,
+    q.cursor ? lt(t.id, logCursor.decode(q.cursor)) : undefined,
   ];
   const rows = await db
     .select()
@@ -59,7 +41,7 @@ export async function listInboundLog(db: Database, scope: InboundLogScope, q: In
     .limit(q.limit + 1);
   const page = rows.slice(0, q.limit);
   const last = page.at(-1);
-  return { data: page.map(toInboundLogEntry), nextCursor: rows.length > q.limit && last ? encodeLogCursor(last.id) : null };
+  return { data: page.map(toInboundLogEntry), nextCursor: rows.length > q.limit && last ? logCursor.encode(last.id) : null };
 }
 
 /** The API shape of one row; processingMs is how long the request took to reach its outcome. */
