@@ -7,25 +7,26 @@ import { useEffect } from "preact/hooks";
 import type { WebhookEndpoint } from "../../../packages/contracts/src/webhooks.ts";
 import { errorMessage } from "../api/client.ts";
 import { eventTypeLabels, sinceIso } from "../stores/webhooks-forms.ts";
-import { noDeliveryFilters, pageKey, type DeliveriesStore, type DeliveryFilters } from "../stores/webhooks-lists.ts";
+import { noDeliveryFilters, usePagedList, type DeliveriesStore, type DeliveryFilters } from "../stores/webhooks-lists.ts";
 import { deliveryBadge, lastStatus, shortUrl } from "../stores/webhooks-view.ts";
 import { webhookEventTypes } from "../../../packages/contracts/src/webhooks.ts";
 import { formatDate } from "../ui/forms.ts";
+import { FilterForm, FilterSelect, ListHeading, LoadMore } from "../ui/ListParts.tsx";
 import { WebhooksDeliveryDetail } from "./WebhooksDeliveryDetail.tsx";
 
 export const deliveriesPollMs = 3000;
 
+const eventTypes = webhookEventTypes.map((t) => ({ value: t, label: eventTypeLabels[t] }));
+const statuses = [
+  { value: "pending", label: "Pending" },
+  { value: "succeeded", label: "Succeeded" },
+  { value: "failed", label: "Failed" },
+] as const;
+
 export function WebhooksDeliveries(props: { store: DeliveriesStore; endpoints: WebhookEndpoint[]; spaceId: string; can: boolean; filters: Signal<DeliveryFilters> }) {
   const { store, endpoints, spaceId, can, filters } = props;
-  const error = useSignal<string | null>(null);
+  const { error, load, more, rows } = usePagedList(store, spaceId, filters);
   const f = filters.value;
-  const load = () => {
-    error.value = null;
-    store.load(spaceId, filters.value).catch((err: unknown) => (error.value = errorMessage(err)));
-  };
-  useEffect(load, [spaceId, f]);
-
-  const rows = store.key.value === pageKey(spaceId, f) ? store.rows.value : [];
   const pending = rows.some((d) => d.status === "pending");
   useEffect(() => {
     if (!pending) return;
@@ -43,51 +44,12 @@ export function WebhooksDeliveries(props: { store: DeliveriesStore; endpoints: W
   const openId = store.detail.value?.id ?? null;
   return (
     <div class="stack" data-section="deliveries">
-      <div class="row">
-        <h3>Deliveries</h3>
-        <span class="spacer" />
-        <button type="button" class="link" onClick={load}>
-          Refresh
-        </button>
-      </div>
-      <form class="filters card" aria-label="Filter deliveries" onSubmit={(e) => e.preventDefault()}>
-        <label>
-          Endpoint
-          <select value={f.endpointId} onChange={(e) => set("endpointId", e.currentTarget.value)}>
-            <option value="">Any endpoint</option>
-            {endpoints.map((e) => (
-              <option key={e.id} value={e.id}>
-                {shortUrl(e.url)}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          Event type
-          <select value={f.eventType} onChange={(e) => set("eventType", e.currentTarget.value)}>
-            <option value="">Any type</option>
-            {webhookEventTypes.map((t) => (
-              <option key={t} value={t}>
-                {eventTypeLabels[t]}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          Status
-          <select value={f.status} onChange={(e) => set("status", e.currentTarget.value as DeliveryFilters["status"])}>
-            <option value="">Any status</option>
-            <option value="pending">Pending</option>
-            <option value="succeeded">Succeeded</option>
-            <option value="failed">Failed</option>
-          </select>
-        </label>
-        {JSON.stringify(f) !== JSON.stringify(noDeliveryFilters) && (
-          <button type="button" class="link" onClick={() => (filters.value = noDeliveryFilters)}>
-            Clear filters
-          </button>
-        )}
-      </form>
+      <ListHeading title="Deliveries" onRefresh={load} />
+      <FilterForm label="Filter deliveries" filters={f} empty={noDeliveryFilters} onClear={() => (filters.value = noDeliveryFilters)}>
+        <FilterSelect label="Endpoint" value={f.endpointId} any="Any endpoint" options={endpoints.map((e) => ({ value: e.id, label: shortUrl(e.url) }))} onChange={(v) => set("endpointId", v)} />
+        <FilterSelect label="Event type" value={f.eventType} any="Any type" options={eventTypes} onChange={(v) => set("eventType", v)} />
+        <FilterSelect label="Status" value={f.status} any="Any status" options={statuses} onChange={(v) => set("status", v)} />
+      </FilterForm>
       {can && <ReplayFailed store={store} spaceId={spaceId} endpointId={f.endpointId || null} endpointUrl={f.endpointId ? urlOf(f.endpointId) : null} onDone={load} />}
       {(error.value ?? store.error.value) && <p class="error">Could not load the deliveries: {error.value ?? store.error.value}</p>}
       {rows.length === 0 ? (
@@ -142,11 +104,7 @@ export function WebhooksDeliveries(props: { store: DeliveriesStore; endpoints: W
           </tbody>
         </table>
       )}
-      {store.nextCursor.value && (
-        <button type="button" class="secondary more" disabled={store.loading.value} onClick={() => store.more().catch((err: unknown) => (error.value = errorMessage(err)))}>
-          Load more
-        </button>
-      )}
+      {store.nextCursor.value && <LoadMore loading={store.loading.value} onMore={more} />}
       {store.detailError.value && <p class="error">Could not load the delivery: {store.detailError.value}</p>}
       {store.detail.value && <WebhooksDeliveryDetail store={store} spaceId={spaceId} detail={store.detail.value} endpointUrl={urlOf(store.detail.value.endpointId)} can={can} />}
     </div>

@@ -7,7 +7,9 @@ import type { WebhookAttempt, WebhookDeliveryDetail as Detail } from "../../../p
 import { errorMessage } from "../api/client.ts";
 import type { DeliveriesStore } from "../stores/webhooks-lists.ts";
 import { attemptResult, deliveryBadge, formatLatency, headerPairs, prettyBody, triggerLabels } from "../stores/webhooks-view.ts";
+import { AlertMessage } from "../ui/fields.tsx";
 import { formatDate } from "../ui/forms.ts";
+import { HeadersTable } from "../ui/ListParts.tsx";
 import { prettyJson } from "../ui/session-format.ts";
 
 export function WebhooksDeliveryDetail({ store, spaceId, detail: d, endpointUrl, can }: { store: DeliveriesStore; spaceId: string; detail: Detail; endpointUrl: string; can: boolean }) {
@@ -44,11 +46,7 @@ export function WebhooksDeliveryDetail({ store, spaceId, detail: d, endpointUrl,
           Close
         </button>
       </div>
-      {error.value && (
-        <p class="error" role="alert">
-          {error.value}
-        </p>
-      )}
+      <AlertMessage message={error.value} />
       <dl class="meta">
         <div>
           <dt>webhook-id</dt>
@@ -94,19 +92,7 @@ function Attempt({ attempt: a }: { attempt: WebhookAttempt }) {
           </p>
         )}
         <h5>Request headers</h5>
-        <table class="headers">
-          <caption class="visually-hidden">Request headers of attempt {a.number}</caption>
-          <tbody>
-            {headerPairs(a.requestHeaders).map(([k, v]) => (
-              <tr key={k}>
-                <th scope="row">{k}</th>
-                <td>
-                  <code>{v}</code>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <HeadersTable caption={`Request headers of attempt ${a.number}`} pairs={headerPairs(a.requestHeaders)} />
         <h5>Response body{a.responseBody !== null && a.responseBody.length >= 4096 ? " (first 4 KiB)" : ""}</h5>
         {body ? (
           <pre class="payload" tabIndex={0} aria-label={`Response body of attempt ${a.number}`}>

@@ -6,19 +6,17 @@
 // secret of a new endpoint comes back once and is shown by the page (WebhooksPage.tsx).
 import { useSignal } from "@preact/signals";
 import type { WebhookEndpoint } from "../../../packages/contracts/src/webhooks.ts";
-import { endpointFormOf, endpointPatch, endpointSaveErrors, headerIntent, headerIntentWords, originMove, originMoveMessage } from "../stores/webhooks-edit.ts";
-import { endpointBody, emptyEndpointForm, eventTypeLabels, subscribableEventTypes, type Checked, type EndpointForm } from "../stores/webhooks-forms.ts";
+import { createPlan, endpointFormOf, endpointPatch, endpointSaveErrors, headerIntent, headerIntentWords, originMove, originMoveMessage, patchPlan } from "../stores/webhooks-edit.ts";
+import { endpointBody, emptyEndpointForm, eventTypeLabels, subscribableEventTypes, type EndpointForm } from "../stores/webhooks-forms.ts";
 import type { WebhooksStore } from "../stores/webhooks.ts";
-import { Field } from "../ui/fields.tsx";
-import { fieldsHeadline, formErrors, headlineAfter, type FieldErrors } from "../ui/forms.ts";
+import { AlertMessage, Field, SubmitCancel, useFormSave } from "../ui/fields.tsx";
+import { headlineAfter, type FieldErrors } from "../ui/forms.ts";
 import { KeyValueRows } from "../ui/KeyValueRows.tsx";
 
 /** `endpoint` given: the form edits it (PATCH of what changed) rather than adding one. */
 export function WebhooksEndpointForm({ store, onDone, endpoint }: { store: WebhooksStore; onDone: () => void; endpoint?: WebhookEndpoint }) {
   const form = useSignal<EndpointForm>(endpoint ? endpointFormOf(endpoint) : emptyEndpointForm);
-  const fields = useSignal<FieldErrors>({});
-  const message = useSignal<string | null>(null);
-  const busy = useSignal(false);
+  const { fields, message, busy, submit } = useFormSave(onDone);
   const f = form.value;
   const set = (patch: Partial<EndpointForm>) => {
     form.value = { ...form.value, ...patch };
@@ -34,50 +32,17 @@ export function WebhooksEndpointForm({ store, onDone, endpoint }: { store: Webho
   const savedHeaders = endpoint !== undefined && endpoint.headerNames.length > 0;
 
   /** What saving sends, or the form's errors: null when an edit changed nothing. */
-  const plan = (): Checked<(() => Promise<unknown>) | null> => {
-    if (!endpoint) {
-      const checked = endpointBody(form.value);
-      return checked.ok ? { ok: true, body: () => store.createEndpoint(checked.body) } : checked;
-    }
-    const checked = endpointPatch(endpoint, form.value);
-    if (!checked.ok) return checked;
-    return { ok: true, body: Object.keys(checked.body).length > 0 ? () => store.updateEndpoint(endpoint.id, checked.body) : null };
-  };
-
-  const submit = async (e: Event) => {
-    e.preventDefault();
-    message.value = null;
-    const checked = plan();
-    if (!checked.ok) {
-      fields.value = checked.fields;
-      message.value = fieldsHeadline;
-      return;
-    }
-    fields.value = {};
-    busy.value = true;
-    try {
-      await checked.body?.();
-      onDone();
-    } catch (err) {
-      const r = formErrors(err);
-      fields.value = endpoint ? endpointSaveErrors(endpoint, form.value, r.fields) : r.fields;
-      message.value = r.message;
-    } finally {
-      busy.value = false;
-    }
-  };
+  const plan = () => (endpoint ? patchPlan(endpointPatch(endpoint, form.value), (b) => store.updateEndpoint(endpoint.id, b)) : createPlan(endpointBody(form.value), (b) => store.createEndpoint(b)));
+  // The API's refusal of a move to another origin is about the headers: shown by them.
+  const place = (refused: FieldErrors) => (endpoint ? endpointSaveErrors(endpoint, form.value, refused) : refused);
   const err = (k: string) => fields.value[k];
   // Said as soon as the URL's origin changes with the saved headers kept, not only once refused.
   const move = endpoint && savedHeaders && !f.removeHeaders && headerIntent(endpoint, f) === "keep" ? originMove(endpoint.url, f.url) : null;
   const headersProblem = err("headers") ?? (move ? originMoveMessage(move) : undefined);
   return (
-    <form class="card endpoint-form stack" aria-label={endpoint ? "Edit endpoint" : "New endpoint"} data-editing={endpoint?.id} onSubmit={submit} noValidate>
+    <form class="card endpoint-form stack" aria-label={endpoint ? "Edit endpoint" : "New endpoint"} data-editing={endpoint?.id} onSubmit={(e) => submit(e, plan, place)} noValidate>
       <h4>{endpoint ? <>Edit <code class="inline">{endpoint.url}</code></> : "New endpoint"}</h4>
-      {message.value && (
-        <p class="error" role="alert">
-          {message.value}
-        </p>
-      )}
+      <AlertMessage message={message.value} />
       <Field
         label="URL"
         error={err("url")}
@@ -142,14 +107,7 @@ export function WebhooksEndpointForm({ store, onDone, endpoint }: { store: Webho
           </p>
         )}
       </fieldset>
-      <div class="row">
-        <button type="submit" disabled={busy.value}>
-          {endpoint ? (busy.value ? "Saving…" : "Save changes") : busy.value ? "Creating…" : "Create endpoint"}
-        </button>
-        <button type="button" class="link" onClick={onDone}>
-          Cancel
-        </button>
-      </div>
+      <SubmitCancel busy={busy.value} label={endpoint ? "Save changes" : "Create endpoint"} busyLabel={endpoint ? "Saving…" : "Creating…"} onCancel={onDone} />
     </form>
   );
 }

@@ -3,83 +3,36 @@
 // recorded before acting: sanitised headers, the payload or form parameters, the signature
 // verdict, the routing decision, the outcome and the processing time.
 import { useSignal } from "@preact/signals";
-import { useEffect } from "preact/hooks";
 import { InboundLogOutcome, type InboundLogEntry, type InboundRoute } from "../../../packages/contracts/src/webhooks.ts";
-import { errorMessage } from "../api/client.ts";
-import { noInboundLogFilters, pageKey, type InboundLogFilters, type InboundLogStore } from "../stores/webhooks-lists.ts";
+import { noInboundLogFilters, usePagedList, type InboundLogFilters, type InboundLogStore } from "../stores/webhooks-lists.ts";
 import { formatLatency, headerPairs, outcomeBadge, outcomeLabels, signatureVerdict } from "../stores/webhooks-view.ts";
 import { formatDate } from "../ui/forms.ts";
+import { FilterForm, FilterSelect, HeadersTable, ListHeading, LoadMore } from "../ui/ListParts.tsx";
 import { prettyJson } from "../ui/session-format.ts";
 
 const providers = [
-  { id: "route", label: "Inbound routes" },
-  { id: "twilio", label: "Twilio" },
-  { id: "voximplant", label: "VoxImplant" },
-  { id: "livekit", label: "LiveKit" },
-  { id: "lago", label: "Lago" },
+  { value: "route", label: "Inbound routes" },
+  { value: "twilio", label: "Twilio" },
+  { value: "voximplant", label: "VoxImplant" },
+  { value: "livekit", label: "LiveKit" },
+  { value: "lago", label: "Lago" },
 ];
+const outcomes = InboundLogOutcome.options.map((o) => ({ value: o, label: outcomeLabels[o] }));
 
 export function WebhooksInboundLog({ store, routes, spaceId }: { store: InboundLogStore; routes: InboundRoute[]; spaceId: string }) {
   const filters = useSignal<InboundLogFilters>(store.spaceId.value === spaceId ? store.filters.value : noInboundLogFilters);
-  const error = useSignal<string | null>(null);
+  const { error, load, more, rows } = usePagedList(store, spaceId, filters);
   const f = filters.value;
-  const load = () => {
-    error.value = null;
-    store.load(spaceId, filters.value).catch((err: unknown) => (error.value = errorMessage(err)));
-  };
-  useEffect(load, [spaceId, f]);
   const set = <K extends keyof InboundLogFilters>(key: K, value: InboundLogFilters[K]) => (filters.value = { ...filters.value, [key]: value });
-  const rows = store.key.value === pageKey(spaceId, f) ? store.rows.value : [];
   const routeName = (id: string | null) => (id ? (routes.find((r) => r.id === id)?.name ?? id) : null);
   return (
     <div class="stack" data-section="inbound-log">
-      <div class="row">
-        <h3>Inbound log</h3>
-        <span class="spacer" />
-        <button type="button" class="link" onClick={load}>
-          Refresh
-        </button>
-      </div>
-      <form class="filters card" aria-label="Filter the inbound log" onSubmit={(e) => e.preventDefault()}>
-        <label>
-          Provider
-          <select value={f.provider} onChange={(e) => set("provider", e.currentTarget.value)}>
-            <option value="">Any provider</option>
-            {providers.map((p) => (
-              <option key={p.id} value={p.id}>
-                {p.label}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          Outcome
-          <select value={f.outcome} onChange={(e) => set("outcome", e.currentTarget.value as InboundLogFilters["outcome"])}>
-            <option value="">Any outcome</option>
-            {InboundLogOutcome.options.map((o) => (
-              <option key={o} value={o}>
-                {outcomeLabels[o]}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          Route
-          <select value={f.routeId} onChange={(e) => set("routeId", e.currentTarget.value)}>
-            <option value="">Any route</option>
-            {routes.map((r) => (
-              <option key={r.id} value={r.id}>
-                {r.name}
-              </option>
-            ))}
-          </select>
-        </label>
-        {JSON.stringify(f) !== JSON.stringify(noInboundLogFilters) && (
-          <button type="button" class="link" onClick={() => (filters.value = noInboundLogFilters)}>
-            Clear filters
-          </button>
-        )}
-      </form>
+      <ListHeading title="Inbound log" onRefresh={load} />
+      <FilterForm label="Filter the inbound log" filters={f} empty={noInboundLogFilters} onClear={() => (filters.value = noInboundLogFilters)}>
+        <FilterSelect label="Provider" value={f.provider} any="Any provider" options={providers} onChange={(v) => set("provider", v)} />
+        <FilterSelect label="Outcome" value={f.outcome} any="Any outcome" options={outcomes} onChange={(v) => set("outcome", v)} />
+        <FilterSelect label="Route" value={f.routeId} any="Any route" options={routes.map((r) => ({ value: r.id, label: r.name }))} onChange={(v) => set("routeId", v)} />
+      </FilterForm>
       {(error.value ?? store.error.value) && <p class="error">Could not load the inbound log: {error.value ?? store.error.value}</p>}
       {rows.length === 0 ? (
         <p class="muted">{store.loading.value ? "Loading…" : "No inbound request recorded yet."}</p>
@@ -107,11 +60,7 @@ export function WebhooksInboundLog({ store, routes, spaceId }: { store: InboundL
           </tbody>
         </table>
       )}
-      {store.nextCursor.value && (
-        <button type="button" class="secondary more" disabled={store.loading.value} onClick={() => store.more().catch((err: unknown) => (error.value = errorMessage(err)))}>
-          Load more
-        </button>
-      )}
+      {store.nextCursor.value && <LoadMore loading={store.loading.value} onMore={more} />}
     </div>
   );
 }
@@ -185,19 +134,7 @@ function LogRow({ entry: e, routeName, open, onToggle }: { entry: InboundLogEntr
             <div class="log-columns">
               <div>
                 <h4>Headers (sanitised)</h4>
-                <table class="headers">
-                  <caption class="visually-hidden">Request headers</caption>
-                  <tbody>
-                    {headerPairs(e.headers).map(([k, v]) => (
-                      <tr key={k}>
-                        <th scope="row">{k}</th>
-                        <td>
-                          <code>{v}</code>
-                        </td>
-                      </tr>
-                    ))}
-                  </tbody>
-                </table>
+                <HeadersTable caption="Request headers" pairs={headerPairs(e.headers)} />
               </div>
               <div>
                 <h4>{e.payload !== null && e.payload !== undefined ? "Payload" : "Parameters"}</h4>

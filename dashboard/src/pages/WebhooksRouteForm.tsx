@@ -12,12 +12,12 @@ import type { InboundRoute } from "../../../packages/contracts/src/webhooks.ts";
 import { errorMessage } from "../api/client.ts";
 import { useStores } from "../stores/index.ts";
 import { loadRouteChoices, mappedAgent, variableNames, type RouteChoices } from "../stores/webhooks-choices.ts";
-import { needsNewSecret, routeFormOf, routePatch } from "../stores/webhooks-edit.ts";
-import { emptyRouteForm, placeVariableErrors, routeBody, routeUrl, variableRows, type Checked, type RouteForm } from "../stores/webhooks-forms.ts";
+import { createPlan, needsNewSecret, patchPlan, routeFormOf, routePatch } from "../stores/webhooks-edit.ts";
+import { emptyRouteForm, placeVariableErrors, routeBody, routeUrl, variableRows, type RouteForm } from "../stores/webhooks-forms.ts";
 import { secretHintText } from "../stores/webhooks-view.ts";
 import type { WebhooksStore } from "../stores/webhooks.ts";
-import { Field, FieldMessage, invalidProps } from "../ui/fields.tsx";
-import { fieldsHeadline, formErrors, type FieldErrors } from "../ui/forms.ts";
+import { AlertMessage, Field, FieldMessage, invalidProps, SubmitCancel, useFormSave } from "../ui/fields.tsx";
+import type { FieldErrors } from "../ui/forms.ts";
 import { WebhooksRoutePreview } from "./WebhooksRoutePreview.tsx";
 
 const actions: { id: RouteForm["action"]; label: string; hint: string }[] = [
@@ -37,9 +37,7 @@ export function WebhooksRouteForm({ store, spaceId, onDone, route }: { store: We
   const form = useSignal<RouteForm>(route ? routeFormOf(route) : emptyRouteForm);
   const choices = useSignal<RouteChoices | null>(null);
   const choicesError = useSignal<string | null>(null);
-  const fields = useSignal<FieldErrors>({});
-  const message = useSignal<string | null>(null);
-  const busy = useSignal(false);
+  const { fields, message, busy, submit } = useFormSave(onDone);
   useEffect(() => {
     loadRouteChoices(api, spaceId).then(
       (c) => (choices.value = c),
@@ -57,38 +55,8 @@ export function WebhooksRouteForm({ store, spaceId, onDone, route }: { store: We
   const required = new Set(agent?.variables.required ?? []);
 
   /** What saving sends, or the form's errors: null when an edit changed nothing. */
-  const plan = (): Checked<(() => Promise<unknown>) | null> => {
-    if (!route) {
-      const checked = routeBody(form.value);
-      return checked.ok ? { ok: true, body: () => store.createRoute(checked.body) } : checked;
-    }
-    const checked = routePatch(route, form.value);
-    if (!checked.ok) return checked;
-    return { ok: true, body: Object.keys(checked.body).length > 0 ? () => store.updateRoute(route.id, checked.body) : null };
-  };
-
-  const submit = async (e: Event) => {
-    e.preventDefault();
-    message.value = null;
-    const checked = plan();
-    if (!checked.ok) {
-      fields.value = checked.fields;
-      message.value = fieldsHeadline;
-      return;
-    }
-    fields.value = {};
-    busy.value = true;
-    try {
-      await checked.body?.();
-      onDone();
-    } catch (caught) {
-      const r = formErrors(caught);
-      fields.value = placeVariableErrors(r.fields, form.value.variables);
-      message.value = r.message;
-    } finally {
-      busy.value = false;
-    }
-  };
+  const plan = () => (route ? patchPlan(routePatch(route, form.value), (b) => store.updateRoute(route.id, b)) : createPlan(routeBody(form.value), (b) => store.createRoute(b)));
+  const place = (refused: FieldErrors) => placeVariableErrors(refused, form.value.variables);
   const c = choices.value;
   // Radio groups are named per form: an edit and a new route may be open together.
   const key = route?.id ?? "new";
@@ -100,13 +68,9 @@ export function WebhooksRouteForm({ store, spaceId, onDone, route }: { store: We
       ? "Standard Webhooks verifies with a whsec_… secret: enter one (the current one stops verifying at once)."
       : `Empty: the current secret (${secretHintText(route.secretHint)}) stays. A new one replaces it at once: requests signed with the old one are refused.`;
   return (
-    <form class="card route-form stack" aria-label={route ? "Edit inbound route" : "New inbound route"} data-editing={route?.name} onSubmit={submit} noValidate>
+    <form class="card route-form stack" aria-label={route ? "Edit inbound route" : "New inbound route"} data-editing={route?.name} onSubmit={(e) => submit(e, plan, place)} noValidate>
       <h4>{route ? <>Edit the route <code class="inline">{route.name}</code></> : "New inbound route"}</h4>
-      {message.value && (
-        <p class="error" role="alert">
-          {message.value}
-        </p>
-      )}
+      <AlertMessage message={message.value} />
       {choicesError.value && <p class="error">Could not load the agents, campaigns and numbers: {choicesError.value}</p>}
       <div class="grid">
         <Field label="Name" error={err("name")} hint={route ? "The name is the route's URL: it stays." : "Lowercase letters, digits, - and _."}>
@@ -268,14 +232,7 @@ export function WebhooksRouteForm({ store, spaceId, onDone, route }: { store: We
         </label>
       )}
 
-      <div class="row">
-        <button type="submit" disabled={busy.value}>
-          {route ? (busy.value ? "Saving…" : "Save changes") : busy.value ? "Creating…" : "Create route"}
-        </button>
-        <button type="button" class="link" onClick={onDone}>
-          Cancel
-        </button>
-      </div>
+      <SubmitCancel busy={busy.value} label={route ? "Save changes" : "Create route"} busyLabel={route ? "Saving…" : "Creating…"} onCancel={onDone} />
     </form>
   );
 }

@@ -6,7 +6,7 @@ import type { InboundMappingPreview } from "../../../packages/contracts/src/webh
 import { errorMessage } from "../api/client.ts";
 import { previewBody, type RouteForm } from "../stores/webhooks-forms.ts";
 import type { WebhooksStore } from "../stores/webhooks.ts";
-import { Field } from "../ui/fields.tsx";
+import { AlertMessage, Field } from "../ui/fields.tsx";
 
 export function WebhooksRoutePreview({ store, form }: { store: WebhooksStore; form: RouteForm }) {
   const sample = useSignal("");
@@ -44,11 +44,7 @@ export function WebhooksRoutePreview({ store, form }: { store: WebhooksStore; fo
           {busy.value ? "Resolving…" : "Preview mapping"}
         </button>
       </div>
-      {error.value && (
-        <p class="error" role="alert">
-          {error.value}
-        </p>
-      )}
+      <AlertMessage message={error.value} />
       {r && (
         <div class={`preview-result ${r.ok ? "ok" : "problems"}`} role="status" data-preview-ok={String(r.ok)}>
           <p>

@@ -12,27 +12,17 @@ import { formErrors } from "../ui/forms.ts";
 import { createWebhooksStore } from "./webhooks.ts";
 import { endpointFormOf, endpointPatch, endpointSaveErrors, headerIntentWords, routeFormOf, routePatch } from "./webhooks-edit.ts";
 import type { EndpointForm } from "./webhooks-forms.ts";
+import { testEndpoint, testNow } from "./webhooks-testing.ts";
 
 const spaceId = newId("space");
-const now = "2026-03-01T10:00:00.000Z";
+const now = testNow;
 
-const saved: WebhookEndpoint = {
-  id: newId("webhookEndpoint"),
-  spaceId,
+const saved = testEndpoint(spaceId, {
   url: "https://crm.example.com/hooks/speaknode",
   description: "CRM sync",
   eventTypes: ["session.completed"],
-  enabled: true,
-  disabledReason: null,
-  disabledAt: null,
   headerNames: ["X-Api-Key", "X-Tenant"],
-  secretHint: "abcd",
-  previousSecretExpiresAt: null,
-  failingSince: null,
-  lastSuccessAt: null,
-  createdAt: now,
-  updatedAt: now,
-};
+});
 const edited = (patch: Partial<EndpointForm>): EndpointForm => ({ ...endpointFormOf(saved), ...patch });
 
 describe("editing an endpoint", () => {

@@ -144,3 +144,19 @@ export function routePatch(saved: InboundRoute, form: RouteForm): Checked<z.inpu
   const parsed = InboundRouteUpdate.safeParse(patch);
   return parsed.success ? { ok: true, body: patch } : { ok: false, fields: zodFieldErrors(parsed.error) };
 }
+
+// ---------------------------------------------------------------------------------------------
+// Saving: what a create or edit form sends
+
+type Send = () => Promise<unknown>;
+
+/** A new endpoint or route: the checked body sent by `send`, or the form's errors. */
+export function createPlan<B>(checked: Checked<B>, send: (body: B) => Promise<unknown>): Checked<Send> {
+  return checked.ok ? { ok: true, body: () => send(checked.body) } : checked;
+}
+
+/** An edit: the PATCH body sent by `send`, null when nothing changed, or the form's errors. */
+export function patchPlan<B extends object>(checked: Checked<B>, send: (body: B) => Promise<unknown>): Checked<Send | null> {
+  if (!checked.ok) return checked;
+  return { ok: true, body: Object.keys(checked.body).length > 0 ? () => send(checked.body) : null };
+}

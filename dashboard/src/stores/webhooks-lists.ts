@@ -3,7 +3,8 @@
 // attempt; replay one, or every failed one since a time) and the inbound webhook log (filters:
 // provider, outcome, route). One paged-list shape serves both; `applyPageEvent` is pure and
 // tested without a DOM, and drops answers for filters since changed.
-import { batch, signal } from "@preact/signals";
+import { batch, signal, useSignal } from "@preact/signals";
+import { useEffect } from "preact/hooks";
 import {
   InboundLogList,
   WebhookBulkReplayResult,
@@ -15,7 +16,7 @@ import {
   type WebhookDeliveryStatus,
 } from "../../../packages/contracts/src/webhooks.ts";
 import type { z } from "zod";
-import type { Api, Query } from "../api/client.ts";
+import { errorMessage, type Api, type Query } from "../api/client.ts";
 
 export interface DeliveryFilters {
   endpointId: string;
@@ -124,6 +125,24 @@ function createPagedList<T extends { id: string }, F extends object>(fetchPage: 
     },
     replaceRow: (row: T) => applyPageEvent(state, { type: "row", row }),
   };
+}
+
+/**
+ * A list tab's rows for its space and filters: read again when either changes (or on `load`), and
+ * shown only while they are the answer for both. A load or "Load more" that failed says why in
+ * `error` (the store's own error covers answers it dropped).
+ */
+export function usePagedList<T, F extends object>(store: { key: { value: string | null }; rows: { value: T[] }; load: (spaceId: string, filters: F) => Promise<void>; more: () => Promise<void> }, spaceId: string, filters: { value: F }) {
+  const error = useSignal<string | null>(null);
+  const f = filters.value;
+  const load = () => {
+    error.value = null;
+    store.load(spaceId, filters.value).catch((err: unknown) => (error.value = errorMessage(err)));
+  };
+  useEffect(load, [spaceId, f]);
+  const more = () => store.more().catch((err: unknown) => (error.value = errorMessage(err)));
+  const rows = store.key.value === pageKey(spaceId, f) ? store.rows.value : [];
+  return { error, load, more, rows };
 }
 
 const base = (spaceId: string) => `/v1/spaces/${encodeURIComponent(spaceId)}/webhooks`;

@@ -11,37 +11,19 @@ import { fakeFetch, json, type Recorded } from "../test-support.ts";
 import { pageAfterSwitch, permissionsFor } from "./permissions.ts";
 import { applyWebhooksEvent, createWebhooksStore } from "./webhooks.ts";
 import { applyPageEvent, createDeliveriesStore, createInboundLogStore, filterQuery, noDeliveryFilters, pageKey } from "./webhooks-lists.ts";
+import { testEndpoint, testNow } from "./webhooks-testing.ts";
 import { attemptResult, deliveryBadge, endpointBadge, formatLatency, headerPairs, lastStatus, prettyBody, secretHintText } from "./webhooks-view.ts";
 import { signal } from "@preact/signals";
 
 const spaceId = newId("space");
-const now = "2026-03-01T10:00:00.000Z";
+const now = testNow;
 
 function apiWith(handler: (req: Recorded) => Response | Promise<Response>) {
   const fetch = fakeFetch(handler);
   return { fetch, api: createApi({ base: "", fetch, accessToken: async () => "t", refresh: async () => false, onUnauthorized: () => {} }) };
 }
 
-function endpoint(over: Partial<WebhookEndpoint> = {}): WebhookEndpoint {
-  return {
-    id: newId("webhookEndpoint"),
-    spaceId,
-    url: "https://example.com/hook",
-    description: "",
-    eventTypes: [],
-    enabled: true,
-    disabledReason: null,
-    disabledAt: null,
-    headerNames: [],
-    secretHint: "abcd",
-    previousSecretExpiresAt: null,
-    failingSince: null,
-    lastSuccessAt: null,
-    createdAt: now,
-    updatedAt: now,
-    ...over,
-  };
-}
+const endpoint = (over: Partial<WebhookEndpoint> = {}) => testEndpoint(spaceId, over);
 
 function delivery(over: Partial<WebhookDelivery> = {}): WebhookDelivery {
   return {

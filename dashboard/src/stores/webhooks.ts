@@ -160,6 +160,8 @@ function upsert<T extends { id: string }>(list: T[], item: T): T[] {
 }
 
 export function applyWebhooksEvent(store: WebhooksState, event: WebhooksEvent): void {
+  // An answer for a space since left is dropped.
+  if ((event.type === "endpoints" || event.type === "routes" || event.type === "failed") && store.spaceId.value !== event.spaceId) return;
   batch(() => {
     switch (event.type) {
       case "loading":
@@ -174,19 +176,15 @@ export function applyWebhooksEvent(store: WebhooksState, event: WebhooksEvent): 
         store.routesProblem.value = null;
         return;
       case "endpoints":
-        if (store.spaceId.value !== event.spaceId) return; // an answer for a space since left
         store.endpoints.value = event.endpoints;
         store.loading.value = false;
         return;
       case "routes":
-        if (store.spaceId.value !== event.spaceId) return;
         store.routes.value = event.routes;
         store.loading.value = false;
         return;
       case "failed":
-        if (store.spaceId.value !== event.spaceId) return;
-        if (event.what === "endpoints") store.endpointsProblem.value = event.problem;
-        else store.routesProblem.value = event.problem;
+        (event.what === "endpoints" ? store.endpointsProblem : store.routesProblem).value = event.problem;
         store.loading.value = false;
         return;
       case "endpointSaved":

@@ -1,9 +1,11 @@
 // Small form controls shared by the editor pages: a labelled field with its inline error, number
-// inputs that keep "empty" apart from 0, a copy-to-clipboard button.
+// inputs that keep "empty" apart from 0, a copy-to-clipboard button, a form's alert and its
+// submit / Cancel row, and the save of a form checked before sending.
+import { useSignal } from "@preact/signals";
 import type { ComponentChildren } from "preact";
 import { useId, useLayoutEffect, useRef, useState } from "preact/hooks";
 import { plainMessage } from "./field-words.ts";
-import { describedBy } from "./forms.ts";
+import { describedBy, fieldsHeadline, formErrors, type FieldErrors } from "./forms.ts";
 
 /**
  * A labelled field with its hint or inline error. The controls inside it are tied to the message:
@@ -96,4 +98,65 @@ export function CopyButton({ text, label = "Copy" }: { text: string; label?: str
       {state === "copied" ? "Copied" : state === "failed" ? "Copy failed: select and copy" : label}
     </button>
   );
+}
+
+/** A message read out as soon as it shows (a refusal, a failed request); nothing while null. */
+export function AlertMessage({ message }: { message: string | null }) {
+  if (!message) return null;
+  return (
+    <p class="error" role="alert">
+      {message}
+    </p>
+  );
+}
+
+/** A form's submit button (its words while busy) and Cancel. */
+export function SubmitCancel({ busy, label, busyLabel, onCancel }: { busy: boolean; label: string; busyLabel: string; onCancel: () => void }) {
+  return (
+    <div class="row">
+      <button type="submit" disabled={busy}>
+        {busy ? busyLabel : label}
+      </button>
+      <button type="button" class="link" onClick={onCancel}>
+        Cancel
+      </button>
+    </div>
+  );
+}
+
+/** What a save sends once the form checks out (null: nothing to send), or the fields it refuses. */
+export type SavePlan = { ok: true; body: (() => Promise<unknown>) | null } | { ok: false; fields: FieldErrors };
+
+/**
+ * A form's save: the form's own refusals by their fields under the common headline, else the
+ * request (none when nothing changed) and `onDone`; the API's refusals by their fields, placed by
+ * `place` (a form may move them onto the control they are about).
+ */
+export function useFormSave(onDone: () => void) {
+  const fields = useSignal<FieldErrors>({});
+  const message = useSignal<string | null>(null);
+  const busy = useSignal(false);
+  const submit = async (e: Event, plan: () => SavePlan, place: (fields: FieldErrors) => FieldErrors) => {
+    e.preventDefault();
+    message.value = null;
+    const checked = plan();
+    if (!checked.ok) {
+      fields.value = checked.fields;
+      message.value = fieldsHeadline;
+      return;
+    }
+    fields.value = {};
+    busy.value = true;
+    try {
+      await checked.body?.();
+      onDone();
+    } catch (err) {
+      const r = formErrors(err);
+      fields.value = place(r.fields);
+      message.value = r.message;
+    } finally {
+      busy.value = false;
+    }
+  };
+  return { fields, message, busy, submit };
 }
