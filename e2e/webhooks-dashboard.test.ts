@@ -16,6 +16,7 @@ import type { AxeResults } from "axe-core";
 import { demoAgentId } from "@speaknode/db";
 import { freePort, root, startLocalStack, type LocalStack } from "../scripts/lib.ts";
 import { artifactsDir, launchChromium, signInToDashboard } from "./lib.ts";
+import { inbox as devInbox } from "./dev-inbox.ts";
 
 const scratch = mkdtempSync(join(tmpdir(), "speaknode-e2e-webhooks-"));
 const shot = (name: string) => join(artifactsDir, `webhooks-${name}.png`);
@@ -60,13 +61,7 @@ async function axeFindings(page: Page): Promise<string[]> {
   });
 }
 
-interface InboxMessage {
-  webhookId: string | null;
-  eventType: string | null;
-  headers: Record<string, string>;
-  signatureValid: boolean | null;
-}
-const inbox = async (): Promise<InboxMessage[]> => ((await (await fetch(`${stack.url}/dev/webhook-inbox.json?box=${box}`)).json()) as { data: InboxMessage[] }).data;
+const inbox = () => devInbox(stack.url, box);
 
 const webhooksUrl = () => `${stack.url}/app/spaces/${stack.demoSpaceId}/webhooks`;
 

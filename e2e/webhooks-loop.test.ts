@@ -14,7 +14,8 @@ import { join } from "node:path";
 import { and, count, eq, gte } from "drizzle-orm";
 import { Webhook } from "standardwebhooks";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { InboundHookResult, InboundLogEntry, WebhookDelivery, WebhookDeliveryDetail } from "@speaknode/contracts";
+import type { DevInboxMessage, InboundHookResult, InboundLogEntry, WebhookDelivery, WebhookDeliveryDetail } from "@speaknode/contracts";
+import { inbox as devInbox } from "./dev-inbox.ts";
 import { createDatabase, demoAgentId, sessions } from "@speaknode/db";
 import { ws } from "@speaknode/db/node";
 import { finishedWebCall } from "./web-call.ts";
@@ -66,25 +67,9 @@ async function withDb<T>(fn: (db: ReturnType<typeof createDatabase>["db"]) => Pr
 
 const hooks = () => `/v1/spaces/${spaceId}/webhooks`;
 
-/** What the dev inbox answers at GET /dev/webhook-inbox.json (newest first). */
-interface InboxMessage {
-  box: string;
-  eventType: string | null;
-  webhookId: string | null;
-  headers: Record<string, string>;
-  body: string;
-  signatureValid: boolean | null;
-  answeredStatus: number;
-  receivedAt: string;
-}
+const inbox = (box: string) => devInbox(stack.url, box);
 
-async function inbox(box: string): Promise<InboxMessage[]> {
-  const res = await fetch(`${stack.url}/dev/webhook-inbox.json?box=${box}`);
-  if (!res.ok) throw new Error(`GET /dev/webhook-inbox.json: ${res.status} ${await res.text()}`);
-  return ((await res.json()) as { data: InboxMessage[] }).data;
-}
-
-const sessionOf = (m: InboxMessage): string | null => {
+const sessionOf = (m: DevInboxMessage): string | null => {
   const data = (JSON.parse(m.body) as { data?: { sessionId?: unknown } }).data;
   return typeof data?.sessionId === "string" ? data.sessionId : null;
 };
@@ -93,7 +78,7 @@ const sessionOf = (m: InboxMessage): string | null => {
 const callMessages = async (box: string) => (await inbox(box)).filter((m) => sessionOf(m) === sessionId).reverse();
 
 /** Verifies with the standardwebhooks package, as a customer's receiver would; throws when it does not verify. */
-function verified(secret: string, m: InboxMessage): { type: string; timestamp: string; data: Record<string, unknown> } {
+function verified(secret: string, m: DevInboxMessage): { type: string; timestamp: string; data: Record<string, unknown> } {
   const h = m.headers;
   return new Webhook(secret).verify(m.body, { "webhook-id": h["webhook-id"] ?? "", "webhook-timestamp": h["webhook-timestamp"] ?? "", "webhook-signature": h["webhook-signature"] ?? "" }) as never;
 }

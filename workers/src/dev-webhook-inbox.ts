@@ -9,7 +9,7 @@ import type { Context } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { and, desc, eq, like, sql } from "drizzle-orm";
-import { newId, toStorable } from "@speaknode/contracts";
+import { newId, toStorable, type DevInboxMessage } from "@speaknode/contracts";
 import { devWebhookInbox, webhookEndpoints, type Database } from "@speaknode/db";
 import { verifyStandardWebhook } from "@speaknode/signing";
 import type { AppEnv } from "./context.ts";
@@ -110,17 +110,7 @@ async function receive(c: Context<AppEnv>, box: string): Promise<Response> {
   return c.json({ id, box, signatureValid, answeredStatus }, answeredStatus as ContentfulStatusCode);
 }
 
-interface InboxMessage {
-  id: string;
-  box: string;
-  eventType: string | null;
-  webhookId: string | null;
-  headers: Record<string, string>;
-  body: string;
-  signatureValid: boolean | null;
-  answeredStatus: number;
-  receivedAt: string;
-}
+type InboxMessage = DevInboxMessage;
 
 function toMessage(r: InboxRow): InboxMessage {
   let type: string | null = r.headers["speaknode-event-type"] ?? null;

@@ -454,3 +454,18 @@ export const InboundLogFilters = z.object({
   cursor: text().max(200).optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),
 });
+
+/** What the development inbox (/dev/webhook-inbox.json, dev tools only) lists: a delivery it received. */
+export const DevInboxMessage = z.object({
+  id: text(),
+  box: text(),
+  eventType: text().nullable(),
+  webhookId: text().nullable(),
+  headers: z.record(text(), text()),
+  body: text(),
+  /** Whether the Standard Webhooks signature verified against an endpoint of this inbox URL (null: none matched). */
+  signatureValid: z.boolean().nullable(),
+  answeredStatus: z.number().int(),
+  receivedAt: Timestamp,
+});
+export type DevInboxMessage = z.infer<typeof DevInboxMessage>;
