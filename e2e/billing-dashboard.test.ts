@@ -14,13 +14,12 @@ import { join } from "node:path";
 import { eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser, BrowserContext, Locator, Page } from "playwright-core";
-import type { AxeResults } from "axe-core";
 import { createDatabase, demoAgentId, subscriptions } from "@speaknode/db";
 import { ws } from "@speaknode/db/node";
 import { finishedWebCall } from "./web-call.ts";
-import { freePort, root, startLocalStack, type LocalStack } from "../scripts/lib.ts";
+import { freePort, startLocalStack, type LocalStack } from "../scripts/lib.ts";
 import { token } from "../scripts/bench/api.ts";
-import { artifactsDir, launchChromium, signInToDashboard } from "./lib.ts";
+import { artifactsDir, axeFindings, launchChromium, signedInPage } from "./lib.ts";
 
 const scratch = mkdtempSync(join(tmpdir(), "speaknode-e2e-billing-"));
 const shot = (name: string) => join(artifactsDir, `billing-${name}.png`);
@@ -57,24 +56,8 @@ async function api<T>(method: string, path: string, body?: unknown): Promise<T> 
 }
 
 /** A browser of its own for `userName`, signed in. */
-async function signedIn(userName: string): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, acceptDownloads: true });
-  contexts.push(context);
-  const page = await context.newPage();
-  page.on("pageerror", (err) => pageErrors.push(`${userName}: ${err.message}`));
-  await signInToDashboard(page, stack.url, userName);
-  return page;
-}
+const signedIn = (userName: string): Promise<Page> => signedInPage(browser, stack.url, userName, { contexts, pageErrors }, { acceptDownloads: true });
 
-/** axe-core's serious and critical findings on the page as it is. */
-async function axeFindings(page: Page): Promise<string[]> {
-  await page.addScriptTag({ path: join(root, "node_modules", "axe-core", "axe.min.js") });
-  return page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run(ctx: Document, opts: object): Promise<AxeResults> } }).axe;
-    const result = await axe.run(document, { runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"] }, resultTypes: ["violations"] });
-    return result.violations.filter((v) => v.impact === "serious" || v.impact === "critical").map((v) => `${v.id}: ${v.nodes.map((n) => JSON.stringify(n.target)).join(" ")}`);
-  });
-}
 
 const billingUrl = () => `${stack.url}/app/spaces/${stack.demoSpaceId}/billing`;
 const figure = (page: Page, name: string) => page.locator(`[data-figure=${name}] dd`);

@@ -7,7 +7,8 @@ import { mkdirSync } from "node:fs";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
-import { chromium, type Browser, type Page } from "playwright-core";
+import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
+import type { AxeResults } from "axe-core";
 import { readWav } from "../voice-runtime/src/audio/wav.ts";
 import { root } from "../scripts/lib.ts";
 import { chromiumPath } from "../scripts/system-packages.ts";
@@ -228,4 +229,24 @@ export async function signInToDashboard(page: Page, base: string, userName = "Ol
   if (opts.screenshot) await page.screenshot({ path: opts.screenshot });
   await who.click();
   await page.waitForURL((u) => u.pathname.startsWith("/app/") && !u.pathname.startsWith("/app/signin/"), { timeout: 20_000 });
+}
+
+/** axe-core's serious and critical findings (WCAG 2.1 A/AA and best practice) on the page as it is. */
+export async function axeFindings(page: Page): Promise<string[]> {
+  await page.addScriptTag({ path: join(root, "node_modules", "axe-core", "axe.min.js") });
+  return page.evaluate(async () => {
+    const axe = (window as unknown as { axe: { run(ctx: Document, opts: object): Promise<AxeResults> } }).axe;
+    const result = await axe.run(document, { runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"] }, resultTypes: ["violations"] });
+    return result.violations.filter((v) => v.impact === "serious" || v.impact === "critical").map((v) => `${v.id}: ${v.nodes.map((n) => JSON.stringify(n.target)).join(" ")}`);
+  });
+}
+
+/** A browser context of its own for `userName` (kept in `contexts` to close), signed in; page errors go to `pageErrors`. */
+export async function signedInPage(browser: Browser, base: string, userName: string, keep: { contexts: BrowserContext[]; pageErrors: string[] }, opts: { acceptDownloads?: boolean } = {}): Promise<Page> {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, ...opts });
+  keep.contexts.push(context);
+  const page = await context.newPage();
+  page.on("pageerror", (err) => keep.pageErrors.push(`${userName}: ${err.message}`));
+  await signInToDashboard(page, base, userName);
+  return page;
 }

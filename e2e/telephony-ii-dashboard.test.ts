@@ -17,12 +17,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser, Locator, Page } from "playwright-core";
-import { freePort, root, startLocalStack, type LocalStack } from "../scripts/lib.ts";
+import { freePort, startLocalStack, type LocalStack } from "../scripts/lib.ts";
 import { token } from "../scripts/bench/api.ts";
 import { simulatedVoximplantAccount } from "../scripts/voximplant-dev.ts";
 import { demoVoximplantApplicationId, demoVoximplantRuleId } from "@speaknode/db";
-import type { AxeResults } from "axe-core";
-import { artifactsDir, launchChromium, signInToDashboard } from "./lib.ts";
+import { artifactsDir, axeFindings, launchChromium, signInToDashboard } from "./lib.ts";
 
 const scratch = mkdtempSync(join(tmpdir(), "speaknode-e2e-telephony-ii-"));
 const shot = (name: string) => join(artifactsDir, `telephony-ii-${name}.png`);
@@ -61,14 +60,7 @@ afterAll(async () => {
 /** A form's input by the start of its label (a Field's accessible name also holds its hint or error). */
 const input = (scope: Locator, label: string) => scope.getByLabel(new RegExp(`^${label.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}`));
 /** axe-core's serious and critical findings on the page as it is (accessibility.test.ts audits the other pages). */
-async function axeFindings(): Promise<string[]> {
-  await page.addScriptTag({ path: join(root, "node_modules", "axe-core", "axe.min.js") });
-  return page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run(ctx: Document, opts: object): Promise<AxeResults> } }).axe;
-    const result = await axe.run(document, { runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"] }, resultTypes: ["violations"] });
-    return result.violations.filter((v) => v.impact === "serious" || v.impact === "critical").map((v) => `${v.id}: ${v.nodes.map((n) => JSON.stringify(n.target)).join(" ")}`);
-  });
-}
+const axe = (): Promise<string[]> => axeFindings(page);
 const connections = () => page.locator("[data-section=connections]");
 const card = () => page.locator(`article[data-connection="${connectionId}"]`);
 const voxCard = () => page.locator(`article[data-connection="${voxId}"]`);
@@ -282,7 +274,7 @@ describe("the Telephony page with VoxImplant and LiveKit SIP, as the space's own
     await expect.poll(() => script.inputValue()).not.toBe(before);
     await page.screenshot({ path: shot("voximplant-rotated"), fullPage: true });
     // Cards with their checks, the open scenario panel and the SIP column pass axe too.
-    expect(await axeFindings()).toEqual([]);
+    expect(await axe()).toEqual([]);
     await panel.getByRole("button", { name: "Close" }).click();
   });
 

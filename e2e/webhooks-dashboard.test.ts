@@ -12,10 +12,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser, BrowserContext, Page, Request } from "playwright-core";
-import type { AxeResults } from "axe-core";
 import { demoAgentId } from "@speaknode/db";
-import { freePort, root, startLocalStack, type LocalStack } from "../scripts/lib.ts";
-import { artifactsDir, launchChromium, signInToDashboard } from "./lib.ts";
+import { freePort, startLocalStack, type LocalStack } from "../scripts/lib.ts";
+import { artifactsDir, axeFindings, launchChromium, signedInPage } from "./lib.ts";
 import { inbox as devInbox } from "./dev-inbox.ts";
 
 const scratch = mkdtempSync(join(tmpdir(), "speaknode-e2e-webhooks-"));
@@ -42,24 +41,8 @@ afterAll(async () => {
 });
 
 /** A browser of its own for `userName`, signed in. */
-async function signedIn(userName: string): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-  contexts.push(context);
-  const page = await context.newPage();
-  page.on("pageerror", (err) => pageErrors.push(`${userName}: ${err.message}`));
-  await signInToDashboard(page, stack.url, userName);
-  return page;
-}
+const signedIn = (userName: string): Promise<Page> => signedInPage(browser, stack.url, userName, { contexts, pageErrors });
 
-/** axe-core's serious and critical findings on the page as it is. */
-async function axeFindings(page: Page): Promise<string[]> {
-  await page.addScriptTag({ path: join(root, "node_modules", "axe-core", "axe.min.js") });
-  return page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run(ctx: Document, opts: object): Promise<AxeResults> } }).axe;
-    const result = await axe.run(document, { runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"] }, resultTypes: ["violations"] });
-    return result.violations.filter((v) => v.impact === "serious" || v.impact === "critical").map((v) => `${v.id}: ${v.nodes.map((n) => JSON.stringify(n.target)).join(" ")}`);
-  });
-}
 
 const inbox = () => devInbox(stack.url, box);
 

@@ -8,12 +8,20 @@ export interface IdCursor {
   encode(id: string): string;
   /** The id a cursor resumes after; 400 validation_failed for anything this API did not give. */
   decode(cursor: string): string;
+  /** A page of rows fetched newest first with `limit + 1`: the rows shown and the next page's cursor (null on the last). */
+  page<R extends { id: string }>(rows: R[], limit: number): { rows: R[]; nextCursor: string | null };
 }
 
 export function idCursor(tag: string, kind: IdKind): IdCursor {
   const ids = idSchema(kind);
+  const encode = (id: string): string => btoa(`${tag}:${id}`).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
   return {
-    encode: (id) => btoa(`${tag}:${id}`).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, ""),
+    encode,
+    page: (rows, limit) => {
+      const shown = rows.slice(0, limit);
+      const last = shown.at(-1);
+      return { rows: shown, nextCursor: rows.length > limit && last ? encode(last.id) : null };
+    },
     decode: (cursor) => {
       let decoded = "";
       try {

@@ -38,9 +38,8 @@ export async function listDeliveries(db: Database, spaceId: string, q: DeliveryQ
     .where(and(...where))
     .orderBy(desc(t.id))
     .limit(q.limit + 1);
-  const page = rows.slice(0, q.limit);
-  const last = page.at(-1);
-  return { data: page.map(toWebhookDelivery), nextCursor: rows.length > q.limit && last ? deliveryCursor.encode(last.id) : null };
+  const page = deliveryCursor.page(rows, q.limit);
+  return { data: page.rows.map(toWebhookDelivery), nextCursor: page.nextCursor };
 }
 
 /** A delivery of this space (another space's id is a made-up id's 404). */

@@ -39,9 +39,8 @@ export async function listInboundLog(db: Database, scope: InboundLogScope, q: In
     .where(and(...where))
     .orderBy(desc(t.id))
     .limit(q.limit + 1);
-  const page = rows.slice(0, q.limit);
-  const last = page.at(-1);
-  return { data: page.map(toInboundLogEntry), nextCursor: rows.length > q.limit && last ? logCursor.encode(last.id) : null };
+  const page = logCursor.page(rows, q.limit);
+  return { data: page.rows.map(toInboundLogEntry), nextCursor: page.nextCursor };
 }
 
 /** The API shape of one row; processingMs is how long the request took to reach its outcome. */
