@@ -117,4 +117,6 @@ CREATE INDEX "webhook_deliveries_space_idx" ON "webhook_deliveries" USING btree 
 CREATE INDEX "webhook_deliveries_due_idx" ON "webhook_deliveries" USING btree ("next_attempt_at") WHERE status = 'pending';--> statement-breakpoint
 CREATE INDEX "webhook_endpoints_space_idx" ON "webhook_endpoints" USING btree ("space_id","created_at");--> statement-breakpoint
 CREATE UNIQUE INDEX "domain_events_key_idx" ON "domain_events" USING btree ("key");--> statement-breakpoint
-CREATE INDEX "domain_events_unsent_idx" ON "domain_events" USING btree ("created_at") WHERE fanned_out_at is null;
+CREATE INDEX "domain_events_unsent_idx" ON "domain_events" USING btree ("created_at") WHERE fanned_out_at is null;--> statement-breakpoint
+-- Events written before webhooks existed (usage alerts) are history, not deliveries to make now.
+UPDATE "domain_events" SET "fanned_out_at" = "created_at" WHERE "fanned_out_at" IS NULL;
