@@ -172,7 +172,7 @@ export const WebhookEndpoint = z
     disabledAt: Timestamp.nullable(),
     /** Names of the custom headers (their values are never returned). */
     headerNames: z.array(text()),
-    /** The last 4 characters of the signing secret. */
+    /** "…" and the last 4 characters of the signing secret. */
     secretHint: text(),
     /** Until when the previous secret's signature is also sent, after a rotation. */
     previousSecretExpiresAt: Timestamp.nullable(),
