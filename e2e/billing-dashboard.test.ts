@@ -19,7 +19,8 @@ import { ws } from "@speaknode/db/node";
 import { finishedWebCall } from "./web-call.ts";
 import { freePort, startLocalStack, type LocalStack } from "../scripts/lib.ts";
 import { token } from "../scripts/bench/api.ts";
-import { artifactsDir, axeFindings, launchChromium, signedInPage } from "./lib.ts";
+import { artifactsDir, launchChromium, signedInPage } from "./lib.ts";
+import { axeFindings } from "./axe.ts";
 
 const scratch = mkdtempSync(join(tmpdir(), "speaknode-e2e-billing-"));
 const shot = (name: string) => join(artifactsDir, `billing-${name}.png`);

@@ -8,7 +8,6 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
-import type { AxeResults } from "axe-core";
 import { readWav } from "../voice-runtime/src/audio/wav.ts";
 import { root } from "../scripts/lib.ts";
 import { chromiumPath } from "../scripts/system-packages.ts";
@@ -229,16 +228,6 @@ export async function signInToDashboard(page: Page, base: string, userName = "Ol
   if (opts.screenshot) await page.screenshot({ path: opts.screenshot });
   await who.click();
   await page.waitForURL((u) => u.pathname.startsWith("/app/") && !u.pathname.startsWith("/app/signin/"), { timeout: 20_000 });
-}
-
-/** axe-core's serious and critical findings (WCAG 2.1 A/AA and best practice) on the page as it is. */
-export async function axeFindings(page: Page): Promise<string[]> {
-  await page.addScriptTag({ path: join(root, "node_modules", "axe-core", "axe.min.js") });
-  return page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run(ctx: Document, opts: object): Promise<AxeResults> } }).axe;
-    const result = await axe.run(document, { runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"] }, resultTypes: ["violations"] });
-    return result.violations.filter((v) => v.impact === "serious" || v.impact === "critical").map((v) => `${v.id}: ${v.nodes.map((n) => JSON.stringify(n.target)).join(" ")}`);
-  });
 }
 
 /** A browser context of its own for `userName` (kept in `contexts` to close), signed in; page errors go to `pageErrors`. */

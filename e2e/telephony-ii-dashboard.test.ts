@@ -21,7 +21,8 @@ import { freePort, startLocalStack, type LocalStack } from "../scripts/lib.ts";
 import { token } from "../scripts/bench/api.ts";
 import { simulatedVoximplantAccount } from "../scripts/voximplant-dev.ts";
 import { demoVoximplantApplicationId, demoVoximplantRuleId } from "@speaknode/db";
-import { artifactsDir, axeFindings, launchChromium, signInToDashboard } from "./lib.ts";
+import { artifactsDir, launchChromium, signInToDashboard } from "./lib.ts";
+import { axeFindings } from "./axe.ts";
 
 const scratch = mkdtempSync(join(tmpdir(), "speaknode-e2e-telephony-ii-"));
 const shot = (name: string) => join(artifactsDir, `telephony-ii-${name}.png`);

@@ -14,7 +14,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser, BrowserContext, Page, Request } from "playwright-core";
 import { demoAgentId } from "@speaknode/db";
 import { freePort, startLocalStack, type LocalStack } from "../scripts/lib.ts";
-import { artifactsDir, axeFindings, launchChromium, signedInPage } from "./lib.ts";
+import { artifactsDir, launchChromium, signedInPage } from "./lib.ts";
+import { axeFindings } from "./axe.ts";
 import { inbox as devInbox } from "./dev-inbox.ts";
 
 const scratch = mkdtempSync(join(tmpdir(), "speaknode-e2e-webhooks-"));

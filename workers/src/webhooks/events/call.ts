@@ -18,7 +18,7 @@ export async function emitCallVoicemail(tx: Db, sessionId: string, detection: st
     s.spaceId,
     "call.voicemail",
     // agentId is null only when the agent was deleted during the call.
-    { sessionId, agentId: s.agentId as string, detection, detectedAt: detectedAt.toISOString(), campaignId: s.campaignId, campaignItemId: s.campaignItemId },
+    { sessionId, agentId: s.agentId, detection, detectedAt: detectedAt.toISOString(), campaignId: s.campaignId, campaignItemId: s.campaignItemId },
     eventKeys.callVoicemail(sessionId),
   );
 }

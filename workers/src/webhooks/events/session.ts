@@ -35,7 +35,7 @@ function startedData(s: SessionFacts, startedAt: Date): EventData<"session.start
   return {
     sessionId: s.id,
     // Null only when the agent was deleted while the session ran.
-    agentId: s.agentId as string,
+    agentId: s.agentId,
     channel: s.channel,
     direction: s.channel === "phone" ? s.direction : null,
     startedAt: iso(startedAt),
