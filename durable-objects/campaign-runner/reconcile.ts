@@ -4,9 +4,8 @@
 // not_placed (only if still no session exists, checked in the same statement); the rest stay
 // live, and the SQLite mirror is rebuilt from what Postgres says is open.
 import { maskPhoneNumber } from "@speaknode/phone/light";
-import type { Database } from "@speaknode/db";
+import { announceDomainEvents, type Database } from "@speaknode/db";
 import { classifyOutcome, loadOutcomeFacts } from "../../workers/src/campaigns/outcome.ts";
-import { announceEvents } from "../../workers/src/webhooks/events/emit.ts";
 import { endAttempt, openAttempts, type EndedAttempt } from "./attempts.ts";
 import type { RunnerCampaign } from "./campaign-db.ts";
 import type { RunnerStore } from "./storage.ts";
@@ -56,7 +55,7 @@ export async function reconcile(db: Database, store: RunnerStore, campaign: Runn
       }
     }
     if (ended) {
-      await announceEvents(env, ended.eventIds);
+      await announceDomainEvents(env, ended.eventIds);
       recordEnded(store, { attemptId: a.attemptId, phone: a.phone, ended }, now);
       endedCount++;
       continue;

@@ -5,13 +5,12 @@
 // the next alarm is needed. Every write is conditional, so a duplicate run changes nothing; the
 // webhook events written with a change are announced after its commit.
 import { maskPhoneNumber } from "@speaknode/phone/light";
-import type { Database } from "@speaknode/db";
+import { announceDomainEvents, type Database } from "@speaknode/db";
 import type { AgentRow } from "../../workers/src/agents/store.ts";
 import type { Config } from "../../workers/src/config.ts";
 import { isInWindow, nextWindowStart } from "../../workers/src/campaigns/schedule.ts";
 import { ApiError } from "../../workers/src/errors.ts";
 import { attemptAlreadyHasSession, callRefusalKind } from "../../workers/src/telephony/outbound.ts";
-import { announceEvents } from "../../workers/src/webhooks/events/emit.ts";
 import { AttemptGivenUp, bindSession, casDialing, claimItem, cancelledReason, endAttempt, endByReason } from "./attempts.ts";
 import { callerNumbers, closeWaitingItems, completeIfDone, deferZone, dueItems, loadAgentRow, loadCampaign, finishCancelled, nextDueAt, pauseRunning, type DueItem, type RunnerCampaign } from "./campaign-db.ts";
 import type { CrashPoint, Dialer } from "./dialer.ts";
@@ -82,12 +81,12 @@ export async function runTick(deps: TickDeps): Promise<TickResult> {
     }
     case "cancelled": {
       const cancelled = await closeWaitingItems(db, campaign.id, "cancelled", cancelledReason);
-      await announceEvents(deps.env, cancelled.eventIds);
+      await announceDomainEvents(deps.env, cancelled.eventIds);
       changed = cancelled.closed > 0 || changed;
       if (campaign.cancelMode === "end_calls") await endLiveCalls({ db, config: deps.config, env: deps.env }, store, Date.now());
       // Its last call has ended: the campaign is over (campaign.completed, once by its key).
       if (store.liveCount() === 0) {
-        await announceEvents(deps.env, [await finishCancelled(db, campaign.id, Date.now())]);
+        await announceDomainEvents(deps.env, [await finishCancelled(db, campaign.id, Date.now())]);
         if (campaign.endedAt === null) changed = true;
       }
       waiting = store.liveCount() > 0 ? "cancelled; waiting for the live calls to end" : null;
@@ -101,7 +100,7 @@ export async function runTick(deps: TickDeps): Promise<TickResult> {
       if (round.nextDialAt !== null) next.push(round.nextDialAt);
       const completed = await completeIfDone(db, campaign.id, Date.now());
       if (completed) {
-        await announceEvents(deps.env, [completed.eventId]);
+        await announceDomainEvents(deps.env, [completed.eventId]);
         changed = true;
         store.setWaiting(null, null);
         return { nextAlarmAt: store.liveCount() > 0 ? Date.now() + reconcileIntervalMs : null, changed, status: "completed" };
@@ -128,7 +127,7 @@ async function dialRound(deps: TickDeps, campaign: RunnerCampaign, origin: strin
   const endBy = settings.endBy === null ? null : Date.parse(settings.endBy);
   if (endBy !== null && now >= endBy) {
     const skipped = await closeWaitingItems(db, campaign.id, "skipped", endByReason);
-    await announceEvents(deps.env, skipped.eventIds);
+    await announceDomainEvents(deps.env, skipped.eventIds);
     return { changed: skipped.closed > 0, waiting: store.liveCount() > 0 ? "the campaign's end (endBy) has passed; waiting for the live calls to end" : null, nextDialAt: null };
   }
   const startAt = settings.startAt === null ? null : Date.parse(settings.startAt);
@@ -319,7 +318,7 @@ async function placeCall(ctx: DialCtx, item: DueItem, caller: { numberId: string
         now,
       );
       if (ended) {
-        await announceEvents(ctx.deps.env, ended.eventIds);
+        await announceDomainEvents(ctx.deps.env, ended.eventIds);
         recordEnded(store, { attemptId, phone: item.phone, ended }, now);
       }
     } catch (endErr) {

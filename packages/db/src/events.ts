@@ -36,19 +36,27 @@ interface SendOnly {
   sendBatch(messages: Iterable<{ body: unknown }>): Promise<unknown>;
 }
 
+/** Queue batches hold at most 100 messages. */
+const batchLimit = 100;
+
 /**
- * Announces committed events on the webhooks queue ({ kind: "fanout", eventId }). Never throws: an
- * event not announced is fanned out by the cron sweep. Returns how many were sent.
+ * Announces committed events on the webhooks queue ({ kind: "fanout", eventId }), in batches the
+ * queue takes. Never throws: an event not announced is fanned out by the cron sweep. Returns how
+ * many were sent.
  */
 export async function announceDomainEvents(env: Record<string, unknown>, eventIds: readonly (string | null)[]): Promise<number> {
   const ids = eventIds.filter((id): id is string => typeof id === "string");
   const queue = env[webhooksQueueBinding] as SendOnly | undefined;
   if (ids.length === 0 || !queue || typeof queue.sendBatch !== "function") return 0;
-  try {
-    await queue.sendBatch(ids.map((eventId) => ({ body: { kind: "fanout", eventId } })));
-    return ids.length;
-  } catch (err) {
-    console.warn(JSON.stringify({ level: "warn", message: "webhooks: announcing events failed; the sweep will fan them out", count: ids.length, errorName: err instanceof Error ? err.name : typeof err }));
-    return 0;
+  let sent = 0;
+  for (let i = 0; i < ids.length; i += batchLimit) {
+    const batch = ids.slice(i, i + batchLimit);
+    try {
+      await queue.sendBatch(batch.map((eventId) => ({ body: { kind: "fanout", eventId } })));
+      sent += batch.length;
+    } catch (err) {
+      console.warn(JSON.stringify({ level: "warn", message: "webhooks: announcing events failed; the sweep will fan them out", count: batch.length, errorName: err instanceof Error ? err.name : typeof err }));
+    }
   }
+  return sent;
 }

@@ -4,11 +4,10 @@
 // message on the billing queue (the consumer sends Lago the event; the sweep re-enqueues what
 // never got there). It never throws:
 // the session's end is written whatever happens here, and it logs without personal data.
-import { createDatabase } from "@speaknode/db";
+import { announceDomainEvents, createDatabase } from "@speaknode/db";
 import { readConfig, type Config } from "../config.ts";
 import { deliverOutbox } from "../email/delivery.ts";
 import { errorFields, log } from "../lib/log.ts";
-import { announceEvents } from "../webhooks/events/emit.ts";
 import { sendDueUsageAlerts } from "./alerts.ts";
 import { billingQueueBinding } from "./protocol.ts";
 import type { BillingUsageMessage } from "./protocol.ts";
@@ -38,7 +37,7 @@ async function alerts(env: Record<string, unknown>, config: Config, usage: Usage
     } finally {
       await handle.close().catch(() => undefined);
     }
-    await announceEvents(env, eventIds);
+    await announceDomainEvents(env, eventIds);
     if (emailIds.length > 0) await deliverOutbox(env, { ids: emailIds });
   } catch (err) {
     // The alert is checked again on the space's next recorded session; email retries are the cron's.

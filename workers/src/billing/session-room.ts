@@ -4,12 +4,12 @@
 // alerts and Lago message, and the events announced on the webhooks queue. The room depends on
 // packages only; the Worker (which may import the Durable Objects it hosts) extends it here, and
 // workers/src/index.ts exports this class under the binding's name.
+import { announceDomainEvents } from "@speaknode/db";
 import { SessionRoom as BaseSessionRoom } from "../../../durable-objects/session-room/index.ts";
 import type { RowTx, RowWrite } from "../../../durable-objects/session-room/write-through.ts";
 import { isTerminal } from "../../../durable-objects/session-room/state-machine.ts";
 import { readConfig } from "../config.ts";
 import { linkOrigin } from "../sessions/recording-urls.ts";
-import { announceEvents } from "../webhooks/events/emit.ts";
 import { emitSessionEvents } from "../webhooks/events/session.ts";
 import { afterUsageRecorded } from "./after-usage.ts";
 import { recordSessionUsage, type UsageRow } from "./usage.ts";
@@ -32,6 +32,6 @@ export class SessionRoom extends BaseSessionRoom {
 
   /** Alerts and, with Lago, the usage message; the events announced. Never throws. */
   protected override async afterRowRecorded(recorded: RowRecorded): Promise<void> {
-    await Promise.all([recorded.usage ? afterUsageRecorded(this.env, recorded.usage) : undefined, announceEvents(this.env, recorded.eventIds)]);
+    await Promise.all([recorded.usage ? afterUsageRecorded(this.env, recorded.usage) : undefined, announceDomainEvents(this.env, recorded.eventIds)]);
   }
 }

@@ -4,9 +4,8 @@
 // policy it can apply alone: a machine on a "hang up" agent ends the call. The verdict is stored
 // on the session, and a machine's with the call.voicemail webhook event in the same transaction.
 import { signRuntimeServiceToken } from "@speaknode/tokens";
-import { sessionCallStatuses, type Database } from "@speaknode/db";
+import { announceDomainEvents, sessionCallStatuses, type Database } from "@speaknode/db";
 import type { Config } from "../config.ts";
-import { announceEvents } from "../webhooks/events/emit.ts";
 import { emitCallVoicemail } from "../webhooks/events/call.ts";
 
 export const answeredByValues = ["human", "machine_start", "machine_end_beep", "machine_end_silence", "machine_end_other", "fax", "unknown"] as const;
@@ -74,5 +73,5 @@ export async function recordAmdVerdict(db: Database, env: Record<string, unknown
     if (stored.length === 0 || !isMachine(verdict.answeredBy)) return null;
     return emitCallVoicemail(tx, verdict.sessionId, verdict.answeredBy, verdict.at);
   });
-  await announceEvents(env, [eventId]);
+  await announceDomainEvents(env, [eventId]);
 }

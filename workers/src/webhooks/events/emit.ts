@@ -4,7 +4,7 @@
 // (announceDomainEvents). The keys of every event type are here, in one place.
 import type { z } from "zod";
 import { newId, type WebhookEventType, type webhookEventData } from "@speaknode/contracts";
-import { announceDomainEvents, emitDomainEvent, type Database } from "@speaknode/db";
+import { emitDomainEvent, type Database } from "@speaknode/db";
 
 export type EventData<T extends WebhookEventType> = z.input<(typeof webhookEventData)[T]>;
 /** A database or a transaction: anything that inserts. */
@@ -25,13 +25,4 @@ export const eventKeys = {
 /** Inserts one event; its id, or null when its key was emitted before. */
 export function emitEvent<T extends WebhookEventType>(db: EventWriter, spaceId: string, type: T, data: EventData<T>, key: string): Promise<string | null> {
   return emitDomainEvent(db, { id: newId("domainEvent"), spaceId, type, data: data as Record<string, unknown>, key });
-}
-
-/** Queue batches hold at most 100 messages. */
-const announceSlice = 100;
-
-/** Announces committed events (announceDomainEvents) in slices a queue batch holds; never throws. */
-export async function announceEvents(env: Record<string, unknown>, ids: readonly (string | null)[]): Promise<void> {
-  const sent = ids.filter((id): id is string => id !== null);
-  for (let i = 0; i < sent.length; i += announceSlice) await announceDomainEvents(env, sent.slice(i, i + announceSlice));
 }
