@@ -13,6 +13,7 @@ import { importSPKI, jwtVerify } from "jose";
 import { z } from "zod";
 import { newId, text, toStorable } from "@speaknode/contracts";
 import { inboundWebhookLog, invoices, spaces, subscriptions, type Database } from "@speaknode/db";
+import { verifyHmacSignature } from "@speaknode/signing";
 import type { LagoConfig } from "../../config.ts";
 import { ApiError } from "../../errors.ts";
 import { markWebhookLog, redacted, redactHeaders, redactUrl } from "../../telephony/webhook-log.ts";
@@ -21,22 +22,12 @@ import { LagoInvoice, upsertLagoInvoice } from "./invoices.ts";
 
 export type SignatureCheck = { ok: true } | { ok: false; reason: string };
 
-const utf8 = new TextEncoder();
-
 function base64Bytes(text: string): Uint8Array<ArrayBuffer> | null {
   try {
     return Uint8Array.from(atob(text.trim()), (c) => c.charCodeAt(0));
   } catch {
     return null;
   }
-}
-
-async function verifyHmac(hmacKey: string, signature: string, rawBody: string): Promise<boolean> {
-  const given = base64Bytes(signature);
-  if (!given) return false;
-  const key = await crypto.subtle.importKey("raw", utf8.encode(hmacKey), { name: "HMAC", hash: "SHA-256" }, false, ["verify"]);
-  // subtle.verify compares in constant time.
-  return crypto.subtle.verify("HMAC", key, given, utf8.encode(rawBody));
 }
 
 const publicKeys = new Map<string, Promise<CryptoKey>>();
@@ -82,7 +73,7 @@ export async function verifyLagoSignature(lago: Pick<LagoConfig, "webhook" | "ap
   if (!signature) return { ok: false, reason: "no X-Lago-Signature header" };
   const algorithm = headers.get("x-lago-signature-algorithm") ?? lago.webhook.scheme;
   if (algorithm !== lago.webhook.scheme) return { ok: false, reason: `signature algorithm ${algorithm.slice(0, 20)} is not the configured ${lago.webhook.scheme}` };
-  if (lago.webhook.scheme === "hmac") return (await verifyHmac(lago.webhook.hmacKey, signature, rawBody)) ? { ok: true } : { ok: false, reason: "the hmac signature does not match the body" };
+  if (lago.webhook.scheme === "hmac") return (await verifyHmacSignature({ secret: lago.webhook.hmacKey, algorithm: "sha256", encoding: "base64", signature, body: rawBody })) ? { ok: true } : { ok: false, reason: "the hmac signature does not match the body" };
   return verifyJwt(lago.webhook.publicKey, lago.apiUrl, signature, rawBody);
 }
 

@@ -2,7 +2,8 @@
 // Token, over the full URL the request was sent to followed by every POST parameter's name and
 // value, sorted by name (https://www.twilio.com/docs/usage/security#validating-requests).
 // Twilio may sign the URL with or without the default port (:443 / :80), so a request is valid if
-// either spelling matches. Comparison is constant-time.
+// either spelling matches. Comparison is constant-time (@speaknode/signing, the platform's one).
+import { timingSafeEqual } from "@speaknode/signing";
 
 const encoder = new TextEncoder();
 
@@ -49,15 +50,7 @@ export async function verifyTwilioSignature(authToken: string, url: string, para
   for (const candidate of urlVariants(url)) {
     const expected = await twilioSignature(authToken, candidate, params);
     // Evaluate every candidate, so timing does not tell which spelling matched.
-    if (constantTimeEqual(expected, signature)) valid = true;
+    if (timingSafeEqual(expected, signature)) valid = true;
   }
   return valid;
-}
-
-export function constantTimeEqual(a: string, b: string): boolean {
-  const x = encoder.encode(a);
-  const y = encoder.encode(b);
-  let diff = x.length ^ y.length;
-  for (let i = 0; i < Math.max(x.length, y.length); i++) diff |= (x[i % Math.max(1, x.length)] ?? 0) ^ (y[i % Math.max(1, y.length)] ?? 0);
-  return diff === 0;
 }
