@@ -3,7 +3,7 @@
 // recorded before acting: sanitised headers, the payload or form parameters, the signature
 // verdict, the routing decision, the outcome and the processing time.
 import { useSignal } from "@preact/signals";
-import { InboundLogOutcome, type InboundLogEntry, type InboundRoute } from "../../../packages/contracts/src/webhooks.ts";
+import { InboundLogOutcome, type InboundLogEntry, type InboundRoute } from "../../../packages/contracts/src/webhooks-inbound.ts";
 import { noInboundLogFilters, usePagedList, type InboundLogFilters, type InboundLogStore } from "../stores/webhooks-lists.ts";
 import { formatLatency, headerPairs, outcomeBadge, outcomeLabels, signatureVerdict } from "../stores/webhooks-view.ts";
 import { formatDate } from "../ui/forms.ts";

@@ -8,7 +8,7 @@
 // new secret, and sends only what changed.
 import { useSignal } from "@preact/signals";
 import { useEffect } from "preact/hooks";
-import type { InboundRoute } from "../../../packages/contracts/src/webhooks.ts";
+import type { InboundRoute } from "../../../packages/contracts/src/webhooks-inbound.ts";
 import { errorMessage } from "../api/client.ts";
 import { useStores } from "../stores/index.ts";
 import { loadRouteChoices, mappedAgent, variableNames, type RouteChoices } from "../stores/webhooks-choices.ts";

@@ -2,7 +2,7 @@
 // pasted JSON body, exactly as a request would be (pointers, the agent's variable types, E.164):
 // the resolved phone number, variables and idempotency key, and every problem by its field.
 import { useSignal } from "@preact/signals";
-import type { InboundMappingPreview } from "../../../packages/contracts/src/webhooks.ts";
+import type { InboundMappingPreview } from "../../../packages/contracts/src/webhooks-inbound.ts";
 import { errorMessage } from "../api/client.ts";
 import { previewBody, type RouteForm } from "../stores/webhooks-forms.ts";
 import type { WebhooksStore } from "../stores/webhooks.ts";

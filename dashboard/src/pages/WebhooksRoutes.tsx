@@ -3,7 +3,7 @@
 // resume it (a paused route answers 409 and logs the refusal) and delete it.
 import { useSignal } from "@preact/signals";
 import { useEffect } from "preact/hooks";
-import type { InboundRoute } from "../../../packages/contracts/src/webhooks.ts";
+import type { InboundRoute } from "../../../packages/contracts/src/webhooks-inbound.ts";
 import { errorMessage } from "../api/client.ts";
 import { useStores } from "../stores/index.ts";
 import type { WebhooksStore } from "../stores/webhooks.ts";

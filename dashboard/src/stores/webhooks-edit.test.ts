@@ -5,7 +5,8 @@
 // and a route's mapping, verification, secret and pause reach the PATCH only when changed.
 import { describe, expect, it } from "vitest";
 import { newId } from "../../../packages/contracts/src/ids.ts";
-import type { InboundRoute, WebhookEndpoint } from "../../../packages/contracts/src/webhooks.ts";
+import type { WebhookEndpoint } from "../../../packages/contracts/src/webhooks.ts";
+import type { InboundRoute } from "../../../packages/contracts/src/webhooks-inbound.ts";
 import { createApi } from "../api/client.ts";
 import { fakeFetch, json, problem } from "../test-support.ts";
 import { formErrors } from "../ui/forms.ts";

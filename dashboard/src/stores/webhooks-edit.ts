@@ -5,7 +5,8 @@
 // values for the URL's origin, so a move to another origin needs them again (or removed): that is
 // said by the headers before anything is sent, in the same words the API's refusal gets.
 import type { z } from "zod";
-import { InboundRouteUpdate, WebhookEndpointUpdate, type InboundRoute, type WebhookEndpoint } from "../../../packages/contracts/src/webhooks.ts";
+import { WebhookEndpointUpdate, type WebhookEndpoint } from "../../../packages/contracts/src/webhooks.ts";
+import { InboundRouteUpdate, type InboundRoute } from "../../../packages/contracts/src/webhooks-inbound.ts";
 import { zodFieldErrors, type FieldErrors } from "../ui/forms.ts";
 import { sameJson } from "./agent-editor.ts";
 import { emptyRouteForm, headerRecord, placeHeaderErrors, routeBody, subscribableEventTypes, type Checked, type EndpointForm, type RouteForm } from "./webhooks-forms.ts";

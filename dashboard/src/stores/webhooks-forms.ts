@@ -4,14 +4,8 @@
 // Bodies are checked with the API's own schemas, so a field error shows before anything is sent;
 // header names the delivery sets itself are refused here as the API refuses them.
 import type { z } from "zod";
-import {
-  InboundMappingPreviewRequest,
-  InboundRouteCreate,
-  WebhookEndpointCreate,
-  webhookEventTypes,
-  type InboundRouteAction,
-  type WebhookEventType,
-} from "../../../packages/contracts/src/webhooks.ts";
+import { WebhookEndpointCreate, webhookEventTypes, type WebhookEventType } from "../../../packages/contracts/src/webhooks.ts";
+import { InboundMappingPreviewRequest, InboundRouteCreate, type InboundRouteAction } from "../../../packages/contracts/src/webhooks-inbound.ts";
 import { zodFieldErrors, type FieldErrors } from "../ui/forms.ts";
 import type { HeaderRow } from "./tool-form.ts";
 

@@ -5,16 +5,8 @@
 // tested without a DOM, and drops answers for filters since changed.
 import { batch, signal, useSignal } from "@preact/signals";
 import { useEffect } from "preact/hooks";
-import {
-  InboundLogList,
-  WebhookBulkReplayResult,
-  WebhookDelivery,
-  WebhookDeliveryDetail,
-  WebhookDeliveryList,
-  type InboundLogEntry,
-  type InboundLogOutcome,
-  type WebhookDeliveryStatus,
-} from "../../../packages/contracts/src/webhooks.ts";
+import { WebhookBulkReplayResult, WebhookDelivery, WebhookDeliveryDetail, WebhookDeliveryList, type WebhookDeliveryStatus } from "../../../packages/contracts/src/webhooks.ts";
+import { InboundLogList, type InboundLogEntry, type InboundLogOutcome } from "../../../packages/contracts/src/webhooks-inbound.ts";
 import type { z } from "zod";
 import { errorMessage, type Api, type Query } from "../api/client.ts";
 

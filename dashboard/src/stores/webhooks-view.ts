@@ -1,7 +1,8 @@
 // The Webhooks page in words: an endpoint's state (enabled, failing, disabled and why), badges of
 // delivery statuses and inbound outcomes, attempt triggers, latencies, header lists. Pure, tested
 // without a DOM.
-import type { InboundLogEntry, WebhookAttempt, WebhookDelivery, WebhookEndpoint } from "../../../packages/contracts/src/webhooks.ts";
+import type { WebhookAttempt, WebhookDelivery, WebhookEndpoint } from "../../../packages/contracts/src/webhooks.ts";
+import type { InboundLogEntry } from "../../../packages/contracts/src/webhooks-inbound.ts";
 
 export type Tone = "ok" | "warn" | "danger" | "neutral";
 

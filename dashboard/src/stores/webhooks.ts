@@ -5,21 +5,8 @@
 // The page's state changes through the pure `applyWebhooksEvent`, tested without a DOM.
 import { batch, signal } from "@preact/signals";
 import type { z } from "zod";
-import {
-  InboundMappingPreview,
-  InboundRoute,
-  InboundRouteList,
-  InboundRouteWithSecret,
-  WebhookDelivery,
-  WebhookEndpoint,
-  WebhookEndpointList,
-  WebhookEndpointWithSecret,
-  type InboundMappingPreviewRequest,
-  type InboundRouteCreate,
-  type InboundRouteUpdate,
-  type WebhookEndpointCreate,
-  type WebhookEndpointUpdate,
-} from "../../../packages/contracts/src/webhooks.ts";
+import { WebhookDelivery, WebhookEndpoint, WebhookEndpointList, WebhookEndpointWithSecret, type WebhookEndpointCreate, type WebhookEndpointUpdate } from "../../../packages/contracts/src/webhooks.ts";
+import { InboundMappingPreview, InboundRoute, InboundRouteList, InboundRouteWithSecret, type InboundMappingPreviewRequest, type InboundRouteCreate, type InboundRouteUpdate } from "../../../packages/contracts/src/webhooks-inbound.ts";
 import type { Api } from "../api/client.ts";
 import { shownProblem, type ShownProblem } from "./billing.ts";
 

@@ -28,3 +28,4 @@ export * from "./languages.ts";
 export * from "./sip.ts";
 export * from "./billing.ts";
 export * from "./webhooks.ts";
+export * from "./webhooks-inbound.ts";
