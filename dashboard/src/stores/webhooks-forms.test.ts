@@ -4,7 +4,8 @@
 // sample that is not JSON before asking the API.
 import { describe, expect, it } from "vitest";
 import { newId } from "../../../packages/contracts/src/ids.ts";
-import { emptyEndpointForm, emptyRouteForm, endpointBody, eventTypesSummary, previewBody, reservedHeaderName, routeBody, routeUrl, sinceIso, variableRows, type RouteForm } from "./webhooks-forms.ts";
+import { isReservedWebhookHeader as reservedHeaderName } from "../../../packages/contracts/src/webhooks.ts";
+import { emptyEndpointForm, emptyRouteForm, endpointBody, eventTypesSummary, previewBody, routeBody, routeUrl, sinceIso, variableRows, type RouteForm } from "./webhooks-forms.ts";
 import { mappedAgent, variableNames, type RouteChoices } from "./webhooks-choices.ts";
 
 describe("endpoint form", () => {

@@ -4,7 +4,7 @@
 // Bodies are checked with the API's own schemas, so a field error shows before anything is sent;
 // header names the delivery sets itself are refused here as the API refuses them.
 import type { z } from "zod";
-import { WebhookEndpointCreate, webhookEventTypes, type WebhookEventType } from "../../../packages/contracts/src/webhooks.ts";
+import { isReservedWebhookHeader, WebhookEndpointCreate, webhookEventTypes, type WebhookEventType } from "../../../packages/contracts/src/webhooks.ts";
 import { InboundMappingPreviewRequest, InboundRouteCreate, type InboundRouteAction } from "../../../packages/contracts/src/webhooks-inbound.ts";
 import { zodFieldErrors, type FieldErrors } from "../ui/forms.ts";
 import type { HeaderRow } from "./tool-form.ts";
@@ -38,12 +38,6 @@ export interface EndpointForm {
 
 export const emptyEndpointForm: EndpointForm = { url: "", description: "", eventTypes: [], headers: [], removeHeaders: false };
 
-/** Headers every delivery sets itself; a custom header may not replace them (the API refuses them too). */
-export function reservedHeaderName(name: string): boolean {
-  const n = name.trim().toLowerCase();
-  return n.startsWith("webhook-") || n.startsWith("speaknode-") || ["content-type", "user-agent", "host", "content-length"].includes(n);
-}
-
 /** Header rows → a record; blank rows are dropped, repeats and reserved names are errors under `headers.<i>`. */
 export function headerRecord(rows: HeaderRow[], errors: FieldErrors): Record<string, string> {
   const out: Record<string, string> = {};
@@ -53,7 +47,7 @@ export function headerRecord(rows: HeaderRow[], errors: FieldErrors): Record<str
     if (name === "" && row.value === "") return;
     const key = `headers.${i}`;
     if (name === "") errors[key] ??= "needs a name";
-    else if (reservedHeaderName(name)) errors[key] ??= `${name} is set by every delivery and cannot be replaced`;
+    else if (isReservedWebhookHeader(name)) errors[key] ??= `${name} is set by every delivery and cannot be replaced`;
     else if (seen.has(name.toLowerCase())) errors[key] ??= `${name} is given twice`;
     else if (row.value === "") errors[key] ??= "needs a value";
     seen.add(name.toLowerCase());

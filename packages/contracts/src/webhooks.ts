@@ -130,6 +130,17 @@ export interface WebhookPayload {
 // ---------------------------------------------------------------------------------------------
 // Endpoints
 
+// What every delivery sets itself and what only the connection may set: a custom header may not
+// replace them (refused when saved, skipped when sent).
+const reservedHeaderNames = new Set(["content-type", "user-agent", "host", "content-length", "connection", "transfer-encoding", "te", "trailer", "upgrade", "keep-alive", "expect"]);
+const reservedHeaderPrefixes = ["webhook-", "speaknode-"];
+
+/** Whether a custom header name is one a delivery sets itself (any case). */
+export function isReservedWebhookHeader(name: string): boolean {
+  const lower = name.trim().toLowerCase();
+  return reservedHeaderNames.has(lower) || reservedHeaderPrefixes.some((p) => lower.startsWith(p));
+}
+
 /** Custom headers sent with every delivery (values are secrets: write-only). */
 export const WebhookCustomHeaders = z.record(HeaderName, text().min(1).max(2000)).refine((h) => Object.keys(h).length <= 20, "at most 20 headers");
 /** Event types an endpoint receives; empty: all of them (webhook.test always). */

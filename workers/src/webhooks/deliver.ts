@@ -11,7 +11,7 @@
 // attempt (the row may have changed since it was saved), redirects are never followed, and the
 // answer's body is read up to 4 KiB.
 import { and, eq, sql } from "drizzle-orm";
-import { newId, webhookEventVersion, type WebhooksMessage } from "@speaknode/contracts";
+import { isReservedWebhookHeader, newId, webhookEventVersion, type WebhooksMessage } from "@speaknode/contracts";
 import { domainEvents, webhookAttempts, webhookDeliveries, webhookEndpoints, type Database } from "@speaknode/db";
 import { signStandardWebhook } from "@speaknode/signing";
 import { checkOutboundUrl } from "@speaknode/ssrf";
@@ -63,7 +63,6 @@ export const dueSlackMs = 5_000;
 /** How long past the attempt's timeout a claim keeps the sweep away (a consumer that died mid-attempt). */
 const claimLeaseMs = 60_000;
 export const userAgent = "Speaknode-Webhooks/1";
-const reservedHeader = /^(webhook-.*|speaknode-.*|content-type|content-length|user-agent|host)$/i;
 
 export async function attemptDelivery(deps: DeliverDeps, deliveryId: string, trigger: AttemptTrigger): Promise<AttemptOutcome> {
   const { db, config } = deps;
@@ -192,7 +191,7 @@ async function requestHeaders(secretsKey: string, endpoint: EndpointRow, event: 
   const customNames: string[] = [];
   for (const [name, value] of Object.entries(custom)) {
     // Refused when saved; skipped here too, so they can never override the signature or the id.
-    if (reservedHeader.test(name)) continue;
+    if (isReservedWebhookHeader(name)) continue;
     sent[name.toLowerCase()] = value;
     customNames.push(name.toLowerCase());
   }

@@ -5,7 +5,7 @@
 import type { Context } from "hono";
 import { and, eq, sql } from "drizzle-orm";
 import { checkOutboundUrl, type OutboundOptions } from "@speaknode/ssrf";
-import { newId, type SpaceRole, type WebhookEndpointCreate, type WebhookEndpointUpdate } from "@speaknode/contracts";
+import { isReservedWebhookHeader, newId, type SpaceRole, type WebhookEndpointCreate, type WebhookEndpointUpdate } from "@speaknode/contracts";
 import { webhookEndpoints, type Database } from "@speaknode/db";
 import type { AppEnv } from "../context.ts";
 import type { Config } from "../config.ts";
@@ -38,18 +38,13 @@ export function vetEndpointUrl(raw: string, webhooks: Config["webhooks"]): strin
   return check.url.href;
 }
 
-// What every delivery sends itself (a custom header may not replace them) and what only the
-// connection may set.
-const reservedNames = new Set(["content-type", "user-agent", "host", "content-length", "connection", "transfer-encoding", "te", "trailer", "upgrade", "keep-alive", "expect"]);
-const reservedPrefixes = ["webhook-", "speaknode-"];
-
 /** Refuses names a delivery sets itself, names given twice (headers ignore case) and values a request cannot carry. */
 export function vetCustomHeaders(headers: Record<string, string>): void {
   const seen = new Set<string>();
   for (const [name, value] of Object.entries(headers)) {
     const lower = name.toLowerCase();
     const field = `body.headers.${name}`;
-    if (reservedNames.has(lower) || reservedPrefixes.some((p) => lower.startsWith(p))) {
+    if (isReservedWebhookHeader(name)) {
       throw invalid(`the custom header ${name} is set by every delivery and cannot be replaced`, field, "is a header every delivery sets itself (webhook-*, speaknode-*, content-type, user-agent, host, content-length and connection headers)");
     }
     if (seen.has(lower)) throw invalid(`the custom header ${name} is given twice`, field, "is given twice (header names ignore case)");
