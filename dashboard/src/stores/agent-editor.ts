@@ -45,6 +45,7 @@ const tabOfKey: Record<ConfigKey, EditorTab> = {
   llm: "models",
   stt: "models",
   vad: "models",
+  turn: "models",
   autoDetectLanguage: "languages",
   defaultLanguage: "languages",
   locales: "languages",

@@ -12,6 +12,7 @@ import { patchShape } from "./patch.ts";
 import { ToolRef } from "./tools.ts";
 import { VariablesSchema } from "./variables.ts";
 import { PreflightProblem } from "./problem.ts";
+import { TurnSettings, defaultTurnSettings } from "./turn-taking.ts";
 
 const timestamp = Timestamp;
 
@@ -98,6 +99,8 @@ export const agentConfigShape = {
   llm: LlmChoice,
   stt: SttChoice,
   vad: VadSettings.default(VadSettings.parse({})),
+  /** Turn-taking: end-of-turn detection, preemptive replies, what interrupts the agent. */
+  turn: TurnSettings.default(defaultTurnSettings),
   autoDetectLanguage: z.boolean().default(false),
   defaultLanguage: LanguageTag,
   locales: z.array(Locale).min(1, "needs at least one locale").max(30),

@@ -12,6 +12,7 @@ export * from "./catalog.ts";
 export * from "./provider-params.ts";
 export * from "./provider-credentials.ts";
 export * from "./voices.ts";
+export * from "./turn-taking.ts";
 export * from "./agents.ts";
 export * from "./phone-settings.ts";
 export * from "./telephony.ts";

@@ -6,6 +6,7 @@ import { z } from "zod";
 import { int4Max, text, jsonValue } from "./text.ts";
 import { idSchema, Timestamp } from "./ids.ts";
 import { LanguageTag, Locale, ProviderChoice, VadSettings } from "./agents.ts";
+import { TurnSettings, defaultTurnSettings } from "./turn-taking.ts";
 import { SystemToolName, Tool } from "./tools.ts";
 import { SessionChannel } from "./sessions.ts";
 import { SessionStatus } from "./session-protocol.ts";
@@ -125,6 +126,7 @@ export const RuntimeConfig = z
       llm: ProviderChoice,
       stt: ProviderChoice,
       vad: VadSettings,
+      turn: TurnSettings.default(defaultTurnSettings),
       autoDetectLanguage: z.boolean(),
       defaultLanguage: text(),
     }),
@@ -157,6 +159,13 @@ export const TurnMetrics = z
     ttsTimeToFirstByteMs: ms.optional(),
     /** From the end of the user's speech until the agent's first audio. */
     voiceToVoiceMs: ms.optional(),
+    /** User turns, semantic detection: the end-of-turn model's probability that the caller was done, and the language's threshold. */
+    endOfTurnProbability: z.number().min(0).max(1).optional(),
+    endOfTurnThreshold: z.number().min(0).max(1).optional(),
+    /** Agent turns: the reply was generated preemptively, on the transcript before the turn was confirmed. */
+    preemptive: z.boolean().optional(),
+    /** Agent turns: the audio came from the greeting cache, no speech synthesis on the call. */
+    audioFromCache: z.boolean().optional(),
   })
   .meta({ id: "TurnMetrics" });
 export type TurnMetrics = z.infer<typeof TurnMetrics>;

@@ -32,6 +32,8 @@ export class SessionReporter {
   #toolMs = 0;
   readonly usage: TokenUsage = { prompt: 0, completion: 0 };
   readonly onUsage: ((usage: TokenUsage) => void)[] = [];
+  /** Texts the agent is saying from cached audio (the greeting cache): their turns say so. */
+  readonly #cachedTexts: string[] = [];
 
   constructor(sink: Pick<EventSink, "push">, language: string) {
     this.#sink = sink;
@@ -90,6 +92,11 @@ export class SessionReporter {
     });
   }
 
+  /** The agent's next turn with this text plays cached audio, with no speech synthesis on the call. */
+  noteCachedAudio(text: string): void {
+    this.#cachedTexts.push(text.trim());
+  }
+
   toolCall(record: ToolCallRecord): void {
     this.#toolMs += record.latencyMs;
     this.#sink.push({ type: "tool.call", ...record, turnId: `a${this.#agentTurns + 1}` });
@@ -123,6 +130,11 @@ export class SessionReporter {
       if (ttfb !== undefined) metrics.ttsTimeToFirstByteMs = ttfb;
       if (v2v !== undefined) metrics.voiceToVoiceMs = v2v;
       if (this.#toolMs > 0) metrics.toolMs = Math.round(this.#toolMs);
+      const cached = this.#cachedTexts.indexOf(text);
+      if (cached >= 0) {
+        this.#cachedTexts.splice(cached, 1);
+        metrics.audioFromCache = true;
+      }
       this.#toolMs = 0;
       event = { type: "turn", turnId: `a${this.#agentTurns}`, role: "agent", text: text.slice(0, 20_000), language: this.#language, startedAt, endedAt, interrupted: item.interrupted, metrics };
     }

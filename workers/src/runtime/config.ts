@@ -165,6 +165,7 @@ export async function buildRuntimeConfig(db: Database, secretsKey: string, sessi
       llm: stages.llm,
       stt: stages.stt,
       vad: config.vad,
+      turn: config.turn,
       autoDetectLanguage: config.autoDetectLanguage,
       defaultLanguage: config.defaultLanguage,
     },
