@@ -25,10 +25,10 @@ export interface SystemRequirement {
 
 export const requirements = {
   speech: {
-    packages: ["flite", "pocketsphinx", "pocketsphinx-en-us", "sox"],
-    purpose: "offline speech engines of the demo agent and the voice tests (flite speaks, pocketsphinx listens, sox converts)",
+    packages: ["flite", "pocketsphinx", "pocketsphinx-en-us", "python3-pocketsphinx", "sox"],
+    purpose: "offline speech engines of the demo agent and the voice tests (flite speaks, pocketsphinx listens — its streaming decoder through Debian's Python binding — sox converts)",
     binaries: ["flite", "pocketsphinx_batch", "sox"],
-    files: ["/usr/share/pocketsphinx/model/en-us/en-us/mdef"],
+    files: ["/usr/share/pocketsphinx/model/en-us/en-us/mdef", "/usr/lib/python3/dist-packages/pocketsphinx/__init__.py", "/usr/bin/python3"],
   },
   browser: {
     packages: ["chromium", "chromium-driver"],
