@@ -3,3 +3,4 @@ export * from "./session-tokens.ts";
 export * from "./service-tokens.ts";
 export * from "./campaign-tokens.ts";
 export * from "./preview-tokens.ts";
+export * from "./greeting-tokens.ts";
