@@ -8,12 +8,16 @@ import type { HttpGuard } from "../tools/http-guard.ts";
 import type { WebhookToolHooks } from "../tools/types.ts";
 import { createWebhookTool } from "../tools/webhook.ts";
 import { systemTools, type SessionControl, type ToolList } from "./system-tools.ts";
+import type { TurnPlan } from "./turn-handling.ts";
 
 export interface AgentSetup {
   config: RuntimeConfig;
   language: string;
   providers: SessionProviders;
+  /** The session's VAD, built from `turn.vad`. */
   vad: VAD;
+  /** How this agent takes turns (a transfer's target brings its own). */
+  turn: TurnPlan;
   guard: HttpGuard;
   maxResponseChars: number;
   toolHooks: WebhookToolHooks;
@@ -77,6 +81,8 @@ export function buildAgent(setup: AgentSetup): SpeaknodeAgent {
       stt: providers.stt(config.agent.stt, locale.language),
       tts: providers.tts(locale),
       vad: setup.vad,
+      // The end of turn and its delays are the agent's own, so a transfer's target keeps its settings.
+      turnHandling: setup.turn.handling,
       ...(setup.chatCtx ? { chatCtx: setup.chatCtx } : {}),
     },
     config,

@@ -2,6 +2,8 @@
 // transcripts as turns with their latency metrics, tool calls, errors and token usage.
 // The library reports times in seconds (epoch seconds for instants); events carry milliseconds.
 // The agent's interim text comes from its transcription output (agent-text.ts), numbered here.
+// User turns carry the end-of-turn model's last prediction before them (semantic detection);
+// agent turns say whether their reply was generated preemptively (turn-interruptions.ts knows).
 import { voice, type llm } from "@livekit/agents";
 import type { RuntimeEvent, TurnMetrics } from "@speaknode/contracts";
 import type { EventSink } from "../api/event-sink.ts";
@@ -15,6 +17,8 @@ export interface TokenUsage {
 const toMs = (seconds: number | undefined): number | undefined =>
   seconds === undefined || !Number.isFinite(seconds) || seconds < 0 ? undefined : Math.min(Math.round(seconds * 1000), 24 * 3_600_000);
 const iso = (epochS: number | undefined, fallbackMs: number): string => new Date(epochS !== undefined && epochS > 0 ? epochS * 1000 : fallbackMs).toISOString();
+
+const round3 = (p: number): number => Math.round(Math.min(1, Math.max(0, p)) * 1000) / 1000;
 
 function stageOf(type: string): "llm" | "stt" | "tts" | "runtime" {
   if (type.startsWith("llm") || type.startsWith("realtime")) return "llm";
@@ -34,6 +38,10 @@ export class SessionReporter {
   readonly onUsage: ((usage: TokenUsage) => void)[] = [];
   /** Texts the agent is saying from cached audio (the greeting cache): their turns say so. */
   readonly #cachedTexts: string[] = [];
+  /** The end-of-turn model's prediction for the caller's current turn (its last pause). */
+  #eot: { probability: number; threshold: number } | undefined;
+  /** Tells whether an agent message was generated preemptively; set once the turn rules are installed. */
+  isPreemptive: ((item: llm.ChatMessage) => boolean) | undefined;
 
   constructor(sink: Pick<EventSink, "push">, language: string) {
     this.#sink = sink;
@@ -64,6 +72,13 @@ export class SessionReporter {
     session.on(voice.AgentSessionEventTypes.UserInputTranscribed, (ev) => {
       if (ev.isFinal || ev.transcript.trim().length === 0) return;
       this.#sink.push({ type: "transcript.partial", turnId: `u${this.#userTurns + 1}`, role: "user", text: ev.transcript.slice(0, 20_000) });
+    });
+    // A prediction judges the pause it was made in: a new stretch of speech makes it stale.
+    session.on(voice.AgentSessionEventTypes.UserStateChanged, (ev) => {
+      if (ev.newState === "speaking") this.#eot = undefined;
+    });
+    session.on(voice.AgentSessionEventTypes.EotPrediction, (ev) => {
+      this.#eot = { probability: ev.probability, threshold: ev.threshold };
     });
     session.on(voice.AgentSessionEventTypes.ConversationItemAdded, (ev) => {
       if (ev.item.type === "message") this.#message(ev.item);
@@ -119,6 +134,11 @@ export class SessionReporter {
       const stt = toMs(m.transcriptionDelay);
       if (eou !== undefined) metrics.endOfUtteranceDelayMs = eou;
       if (stt !== undefined) metrics.sttFinalMs = stt;
+      if (this.#eot) {
+        metrics.endOfTurnProbability = round3(this.#eot.probability);
+        metrics.endOfTurnThreshold = round3(this.#eot.threshold);
+        this.#eot = undefined;
+      }
       event = { type: "turn", turnId: `u${this.#userTurns}`, role: "user", text: text.slice(0, 20_000), language: this.#language, startedAt, endedAt, interrupted: false, metrics };
     } else {
       this.#agentTurns += 1;
@@ -130,6 +150,7 @@ export class SessionReporter {
       if (ttfb !== undefined) metrics.ttsTimeToFirstByteMs = ttfb;
       if (v2v !== undefined) metrics.voiceToVoiceMs = v2v;
       if (this.#toolMs > 0) metrics.toolMs = Math.round(this.#toolMs);
+      if (this.isPreemptive?.(item)) metrics.preemptive = true;
       const cached = this.#cachedTexts.indexOf(text);
       if (cached >= 0) {
         this.#cachedTexts.splice(cached, 1);

@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { voice, type llm } from "@livekit/agents";
 import type { Room } from "@livekit/rtc-node";
-import type { RuntimeConfig } from "@speaknode/contracts";
+import { turnSettingsForChannel, type RuntimeConfig } from "@speaknode/contracts";
 import { RuntimeApiError, type RuntimeApi } from "../api/client.ts";
 import { EventPendingError, EventSink } from "../api/event-sink.ts";
 import type { EventSpool } from "../api/event-spool.ts";
@@ -26,6 +26,9 @@ import { closingLine } from "./phrases.ts";
 import { SessionReporter } from "./reporter.ts";
 import { withSessionTelemetry, type SessionTelemetry } from "../telemetry/session-context.ts";
 import type { SessionControl } from "./system-tools.ts";
+import { warmTurnDetection } from "./turn-eot.ts";
+import { turnPlanFor, type TurnPlan } from "./turn-handling.ts";
+import { installTurnRules, type SessionTurnRules } from "./turn-interruptions.ts";
 
 /** One call's audio, whichever transport carries it. */
 export interface CallIo {
@@ -61,19 +64,8 @@ export interface SessionOutcome {
   usage: { prompt: number; completion: number };
 }
 
-/**
- * Turn handling that works offline (the adaptive modes call a cloud service): the VAD decides when
- * the user is done, after the agent's silence setting; a short endpointing delay absorbs a final
- * transcript arriving late; the user barges in after 200 ms of speech (the library's 500 ms
- * default feels sluggish on the phone).
- */
-export function turnHandlingFor(vad: RuntimeConfig["agent"]["vad"]) {
-  return {
-    turnDetection: "vad" as const,
-    interruption: { mode: "vad" as const, enabled: true, minDuration: Math.max(200, vad.minSpeechMs) },
-    endpointing: { minDelay: 200, maxDelay: 3000 },
-  };
-}
+// The bench and the tests build the session's turn handling the way the runner does.
+export { turnHandlingFor } from "./turn-handling.ts";
 
 type Failure = { stage: "media" | "llm" | "stt" | "tts" | "vad" | "tool" | "runtime"; code: string; message: string };
 
@@ -137,6 +129,7 @@ class SessionRun {
   readonly #providers: SessionProviders;
   readonly #telemetry: SessionTelemetry;
   readonly #phone: PhoneCall;
+  #turnRules: SessionTurnRules | undefined;
   #heartbeatInFlight: Promise<void> | undefined;
 
   constructor(io: CallIo, deps: RunnerDeps, config: RuntimeConfig, sink: EventSink, telemetry: SessionTelemetry) {
@@ -190,7 +183,10 @@ class SessionRun {
   async start(): Promise<RunningSession | SessionOutcome> {
     let closed: Promise<voice.CloseEvent>;
     try {
-      const vad = await this.#providers.vad(this.#config.agent.vad);
+      const plan = this.#turnPlan(this.#config, this.#language);
+      // Once per process (the model's load blocks for about a second): before the caller speaks.
+      if (plan.semantic) await warmTurnDetection();
+      const vad = await this.#providers.vad(plan.vad);
       // A phone number may have recording off; every other call follows the runtime's setting.
       if (this.#deps.recording.enabled && this.#config.phone?.recordingEnabled !== false) {
         this.#recordingDir = await mkdtemp(join(this.#deps.recording.dir ?? tmpdir(), recordingDirPrefix(this.#io.sessionId)));
@@ -198,14 +194,14 @@ class SessionRun {
       }
       // A space's provider key goes only to its own vetted base URL; vetted before any provider is made.
       await this.#providers.use(this.#config);
-      this.#agent = buildAgent(this.#setup(this.#config, this.#language, vad, undefined, false));
+      this.#agent = buildAgent(this.#setup(this.#config, this.#language, vad, plan, undefined, false));
       const session = new voice.AgentSession({
         vad,
         userAwayTimeout: null,
         // The library ignores barge-in for the first seconds of agent speech (echo-canceller
         // warm-up); callers' devices and phone networks cancel echo, so we let them interrupt.
         aecWarmupDuration: null,
-        turnHandling: turnHandlingFor(this.#config.agent.vad),
+        turnHandling: plan.handling,
       });
       this.#session = session;
       this.#reporter.attach(session);
@@ -218,6 +214,8 @@ class SessionRun {
       const { room } = this.#io.attach(session, this.#recorder);
       await session.start({ agent: this.#agent, ...(room ? { room } : {}) });
       this.#io.afterStart?.(session, this.#recorder);
+      this.#turnRules = installTurnRules(session, plan.settings, this.#language);
+      this.#reporter.isPreemptive = this.#turnRules?.isPreemptive;
       tapAgentText(session, this.#reporter);
       this.#phone.attach(session);
       this.#io.setBackground(this.#backgroundOf(this.#config, this.#language));
@@ -345,12 +343,17 @@ class SessionRun {
       .finally(() => (this.#heartbeatInFlight = undefined));
   }
 
-  #setup(config: RuntimeConfig, language: string, vad: Awaited<ReturnType<ProviderRegistry["vad"]>>, chatCtx: llm.ChatContext | undefined, greetOnEnter: boolean) {
+  #turnPlan(config: RuntimeConfig, language: string): TurnPlan {
+    return turnPlanFor(config, { phone: this.#io.phone !== undefined }, language);
+  }
+
+  #setup(config: RuntimeConfig, language: string, vad: Awaited<ReturnType<ProviderRegistry["vad"]>>, turn: TurnPlan, chatCtx: llm.ChatContext | undefined, greetOnEnter: boolean) {
     return {
       config,
       language,
       providers: this.#providers,
       vad,
+      turn,
       guard: this.#deps.guard,
       maxResponseChars: this.#deps.maxResponseChars,
       toolHooks: this.#toolHooks,
@@ -385,10 +388,13 @@ class SessionRun {
     if (!current) throw new Error("no agent to transfer from");
     const target = await this.#deps.api.transferConfig(this.#io.sessionId, agentId);
     const language = target.locales.some((l) => l.language === this.#language) ? this.#language : localeOf(target, target.agent.defaultLanguage).language;
-    const vad = await this.#providers.vad(target.agent.vad);
+    const plan = this.#turnPlan(target, language);
+    if (plan.semantic) await warmTurnDetection();
+    const vad = await this.#providers.vad(plan.vad);
     const chatCtx = current.chatCtx.copy({ excludeInstructions: true });
     await this.#providers.use(target);
-    const next = buildAgent(this.#setup(target, language, vad, chatCtx, true));
+    const next = buildAgent(this.#setup(target, language, vad, plan, chatCtx, true));
+    this.#turnRules?.update(plan.settings, language);
     this.#sink.push({ type: "agent.transferred", fromAgentId: this.#config.agentId, toAgentId: agentId, reason: reason.slice(0, 500) || "transfer", language });
     log.info("agent hand-off", { sessionId: this.#io.sessionId, fromAgentId: this.#config.agentId, toAgentId: agentId });
     this.#config = target;
@@ -407,6 +413,7 @@ class SessionRun {
     if (locale.language !== language) throw new Error(`the agent does not speak ${language}`);
     await agent.updateOptions({ stt: this.#providers.stt(this.#config.agent.stt, language), tts: this.#providers.tts(locale) });
     await agent.updateInstructions(instructionsFor(this.#config, language));
+    this.#turnRules?.update(turnSettingsForChannel(this.#config.agent.turn, this.#io.phone !== undefined), language);
     this.#language = language;
     this.#reporter.language = language;
     this.#io.setBackground(this.#backgroundOf(this.#config, language));
