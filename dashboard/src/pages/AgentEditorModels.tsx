@@ -1,9 +1,9 @@
 // The agent editor's Models tab (LLM and STT from the catalog with each provider's readiness and
-// languages, locales the STT cannot hear flagged, each stage's provider parameters, VAD settings) and Variables tab (the schema editor: name, type, description, default, required;
-// a rename carries the placeholders along). Each edits the store's draft.
+// languages, locales the STT cannot hear flagged, each stage's provider parameters; the VAD is on
+// the Turn-taking tab) and Variables tab (the schema editor: name, type, description, default,
+// required; a rename carries the placeholders along). Each edits the store's draft.
 import { useSignal } from "@preact/signals";
 import { useEffect, useState } from "preact/hooks";
-import type { AgentConfig } from "../../../packages/contracts/src/agents.ts";
 import type { ModelKind } from "../../../packages/contracts/src/catalog.ts";
 import { agentParamShapes, tuningDefaults } from "../../../packages/contracts/src/provider-params.ts";
 import { VariableType, type VariableSpec } from "../../../packages/contracts/src/variables.ts";
@@ -11,7 +11,7 @@ import { formatDefault, parseDefault, renameVariable, toolsUsingVariable } from 
 import { newVariableName, type AgentEditorStore } from "../stores/agent-editor.ts";
 import { languageLabel } from "../stores/language-label.ts";
 import { sttLanguageIssues } from "../stores/readiness.ts";
-import { Field, NumberInput } from "../ui/fields.tsx";
+import { Field } from "../ui/fields.tsx";
 import { KeyPicker } from "./AgentEditorKeys.tsx";
 import { ParamsEditor } from "./AgentEditorParams.tsx";
 import { ReadinessError, ReadinessLine, readinessNote, useReadiness } from "./AgentEditorReadiness.tsx";
@@ -23,8 +23,6 @@ export function ModelsTab({ store }: Props) {
   useReadiness(store);
   if (!d) return null;
   const deaf = sttLanguageIssues(d, store.catalog.value, store.readiness.readiness.value);
-  const vad = d.vad;
-  const setVad = (fn: (v: AgentConfig["vad"]) => void) => store.edit((x) => fn(x.vad));
   // What the agent inherits from the catalog: its tuning, never the Admin's endpoint.
   const defaults = (kind: ModelKind, choice: { provider: string; model: string }) =>
     tuningDefaults(kind, choice.provider, store.catalog.value?.find((m) => m.kind === kind && m.provider === choice.provider && m.model === choice.model)?.defaultParams ?? {});
@@ -99,25 +97,6 @@ export function ModelsTab({ store }: Props) {
           />
         </div>
       ))}
-      <h3>Voice activity detection</h3>
-      <div class="grid">
-        <Field label={`Activation threshold (${vad.activationThreshold})`} error={err("vad.activationThreshold")} hint="Higher: less sensitive to noise">
-          <input type="range" min={0.05} max={0.95} step={0.05} value={vad.activationThreshold} onInput={(e) => setVad((v) => void (v.activationThreshold = e.currentTarget.valueAsNumber))} />
-        </Field>
-        <Field label="Minimum speech (ms)" error={err("vad.minSpeechMs")}>
-          <NumberInput value={vad.minSpeechMs} min={0} max={5000} step={10} onValue={(n) => setVad((v) => void (v.minSpeechMs = n ?? Number.NaN))} />
-        </Field>
-        <Field label="Minimum silence (ms)" error={err("vad.minSilenceMs")} hint="Pause that ends the caller's turn">
-          <NumberInput value={vad.minSilenceMs} min={50} max={5000} step={10} onValue={(n) => setVad((v) => void (v.minSilenceMs = n ?? Number.NaN))} />
-        </Field>
-        <Field label="Prefix padding (ms)" error={err("vad.prefixPaddingMs")}>
-          <NumberInput value={vad.prefixPaddingMs} min={0} max={2000} step={10} onValue={(n) => setVad((v) => void (v.prefixPaddingMs = n ?? Number.NaN))} />
-        </Field>
-        <label class="check">
-          <input type="checkbox" checked={vad.allowInterruptionsDuringFirstMessage} onChange={(e) => setVad((v) => void (v.allowInterruptionsDuringFirstMessage = e.currentTarget.checked))} />
-          Let the caller interrupt the first message
-        </label>
-      </div>
     </div>
   );
 }

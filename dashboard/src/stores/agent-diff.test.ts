@@ -83,6 +83,30 @@ describe("configChanges", () => {
     ]);
   });
 
+  it("covers turn-taking: detection in words, interruptions, the agent's own backchannel lists and the phone's overrides", () => {
+    const a = base();
+    a.turn.interruption.backchannels = { de: ["ja"] };
+    const b = structuredClone(a);
+    b.turn.detection = "vad";
+    b.turn.maxEndpointingDelayMs = 4000;
+    b.turn.preemptiveGeneration = false;
+    b.turn.interruption.minWords = 2;
+    b.turn.interruption.backchannels = { en: ["yeah", "right"], fr: [] };
+    b.turn.phone = { minInterruptionDurationMs: 400 };
+    b.vad.allowInterruptionsDuringFirstMessage = false;
+    expect(configChanges(a, b)).toEqual([
+      { kind: "changed", field: "Turn-taking › End-of-turn detection", before: "end-of-turn model", after: "silence only (VAD)" },
+      { kind: "changed", field: "Turn-taking › Maximum endpointing delay (ms)", before: "2500", after: "4000" },
+      { kind: "changed", field: "Turn-taking › Preemptive replies", before: "true", after: "false" },
+      { kind: "changed", field: "Interruptions › Minimum words", before: "1", after: "2" },
+      { kind: "removed", field: "Interruptions › Backchannels German (de)", before: "ja", after: null },
+      { kind: "changed", field: "Phone calls › Minimum interruption speech (ms)", before: "as on the web", after: "400" },
+      { kind: "added", field: "Interruptions › Backchannels English (en)", before: null, after: "yeah, right" },
+      { kind: "added", field: "Interruptions › Backchannels French (fr)", before: null, after: "empty list" },
+      { kind: "changed", field: "VAD › Interruptible first message", before: "true", after: "false" },
+    ]);
+  });
+
   it("compares variables by name: a changed field, a removed and an added variable", () => {
     const b = base();
     b.variables.properties = { customer: { type: "string", description: "Who calls" }, vip: { type: "boolean", default: false } };

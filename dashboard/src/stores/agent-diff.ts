@@ -4,6 +4,7 @@
 // by tool id or system tool name, allowed origins as a set. Pure: tested without a DOM.
 import type { AgentConfig, Locale } from "../../../packages/contracts/src/agents.ts";
 import type { ToolRef } from "../../../packages/contracts/src/tools.ts";
+import type { TurnSettings } from "../../../packages/contracts/src/turn-taking.ts";
 import type { VariableSpec } from "../../../packages/contracts/src/variables.ts";
 import { languageLabel } from "./language-label.ts";
 
@@ -81,6 +82,7 @@ function flatten(c: AgentConfig, opts: DiffOptions): Flat {
     sink.params(key, label, c[key].params);
   }
   for (const [field, value] of Object.entries(c.vad)) sink.put(`vad.${field}`, `VAD › ${vadLabels[field] ?? field}`, value);
+  turn(c.turn, sink);
 
   for (const [name, spec] of Object.entries(c.variables.properties)) {
     const required = c.variables.required.includes(name);
@@ -114,6 +116,29 @@ const vadLabels: Record<string, string> = {
   prefixPaddingMs: "Prefix padding (ms)",
   allowInterruptionsDuringFirstMessage: "Interruptible first message",
 };
+
+function turn(t: TurnSettings, sink: Sink): void {
+  sink.text("turn.detection", "Turn-taking › End-of-turn detection", t.detection === "semantic" ? "end-of-turn model" : "silence only (VAD)");
+  sink.put("turn.minEndpointingDelayMs", "Turn-taking › Minimum endpointing delay (ms)", t.minEndpointingDelayMs);
+  sink.put("turn.maxEndpointingDelayMs", "Turn-taking › Maximum endpointing delay (ms)", t.maxEndpointingDelayMs);
+  sink.put("turn.preemptiveGeneration", "Turn-taking › Preemptive replies", t.preemptiveGeneration);
+  const i = t.interruption;
+  sink.put("turn.interruption.minDurationMs", "Interruptions › Minimum speech (ms)", i.minDurationMs);
+  sink.put("turn.interruption.minWords", "Interruptions › Minimum words", i.minWords);
+  sink.put("turn.interruption.resumeFalseInterruption", "Interruptions › Resume after a false interruption", i.resumeFalseInterruption);
+  // Only the agent's own lists: a language without one uses the built-in list, shown as none.
+  for (const [language, phrases] of Object.entries(i.backchannels)) {
+    sink.text(`turn.backchannels:${language}`, `Interruptions › Backchannels ${languageLabel(language)}`, phrases.length > 0 ? phrases.join(", ") : "empty list");
+  }
+  for (const [field, label] of [
+    ["minEndpointingDelayMs", "Minimum endpointing delay (ms)"],
+    ["maxEndpointingDelayMs", "Maximum endpointing delay (ms)"],
+    ["minInterruptionDurationMs", "Minimum interruption speech (ms)"],
+  ] as const) {
+    const v = t.phone[field];
+    sink.text(`turn.phone.${field}`, `Phone calls › ${label}`, v === undefined ? "as on the web" : String(v));
+  }
+}
 
 const themeLabels: Record<string, string> = { primaryColor: "Primary colour", textColor: "Text colour", backgroundColor: "Background colour" };
 
@@ -175,8 +200,8 @@ export function configChanges(before: AgentConfig, after: AgentConfig, opts: Dif
   return out;
 }
 
-// Tabs' order: general, languages, models, variables, tools, widget. Stable sort keeps the rest.
-const sections = ["name", "temperature", "maxTokens", "defaultLanguage", "autoDetect", "localeOrder", "locale:", "llm", "stt", "vad.", "variable:", "tool:", "widget."];
+// Tabs' order: general, languages, models, turn-taking (with the VAD), variables, tools, widget. Stable sort keeps the rest.
+const sections = ["name", "temperature", "maxTokens", "defaultLanguage", "autoDetect", "localeOrder", "locale:", "llm", "stt", "turn.", "vad.", "variable:", "tool:", "widget."];
 function rank(key: string): number {
   const i = sections.findIndex((s) => key.startsWith(s));
   return i === -1 ? sections.length : i;

@@ -155,6 +155,18 @@ describe("agent editor store", () => {
     expect(store.conflict.value).toBeNull();
   });
 
+  it("puts turn-taking and the VAD it builds on in the Turn-taking tab, and refuses a maximum delay under the minimum before sending", async () => {
+    const { store, fetch } = setup(() => undefined);
+    await store.load();
+    store.edit((d) => void (d.turn.maxEndpointingDelayMs = 100));
+    expect(await store.save()).toBe(false);
+    expect(store.fields.value["turn.maxEndpointingDelayMs"]).toBe("must be at least the minimum endpointing delay");
+    expect(fetch.requests.filter((r) => r.method === "PATCH")).toEqual([]);
+    expect(tabOfField("turn.maxEndpointingDelayMs")).toBe("turn");
+    expect(tabOfField("turn.interruption.backchannels.en.0")).toBe("turn");
+    expect(tabOfField("vad.minSilenceMs")).toBe("turn");
+  });
+
   it("drops the API's error on a field as soon as that field changes, and the headline with the last one", async () => {
     const { store } = setup((req) =>
       req.method === "PATCH"

@@ -35,7 +35,7 @@ type Warning = { field: string; message: string };
 export type VersionSummary = z.infer<typeof AgentVersionSummary>;
 export type VersionDetail = z.infer<typeof AgentVersion>;
 
-export type EditorTab = "general" | "languages" | "models" | "variables" | "tools" | "widget" | "phone" | "publish";
+export type EditorTab = "general" | "languages" | "models" | "turn" | "variables" | "tools" | "widget" | "phone" | "publish";
 
 const tabOfKey: Record<ConfigKey, EditorTab> = {
   name: "general",
@@ -44,8 +44,9 @@ const tabOfKey: Record<ConfigKey, EditorTab> = {
   maxTokensPerConversation: "general",
   llm: "models",
   stt: "models",
-  vad: "models",
-  turn: "models",
+  // The VAD decides when speech starts and stops: it sits with the turn-taking it builds on.
+  vad: "turn",
+  turn: "turn",
   autoDetectLanguage: "languages",
   defaultLanguage: "languages",
   locales: "languages",

@@ -17,6 +17,14 @@ describe("fieldLabel", () => {
     expect(fieldLabel("vad.minSilenceMs")).toBe("Voice activity detection · Minimum silence (ms)");
   });
 
+  it("names turn-taking fields as the Turn-taking tab does, a backchannel by its language and place", () => {
+    expect(fieldLabel("body.turn.maxEndpointingDelayMs")).toBe("Maximum endpointing delay (ms)");
+    expect(fieldLabel("turn.phone.maxEndpointingDelayMs")).toBe("Phone calls · Maximum endpointing delay (ms)");
+    expect(fieldLabel("turn.interruption.minWords")).toBe("Minimum words to interrupt");
+    expect(fieldLabel("turn.interruption.backchannels.de")).toBe("Backchannels · German (de)");
+    expect(fieldLabel("body.turn.interruption.backchannels.en.2")).toBe("Backchannels · English (en) · phrase 3");
+  });
+
   it("names a locale's fields by the locale's language", () => {
     expect(fieldLabel("body.locales.0.tts.voice", { locales })).toBe("English (en) · Voice");
     expect(fieldLabel("locales.1.firstMessage", { locales })).toBe("German (de) · First message");

@@ -29,6 +29,21 @@ const exact: Record<string, string> = {
   "vad.minSpeechMs": "Voice activity detection · Minimum speech (ms)",
   "vad.minSilenceMs": "Voice activity detection · Minimum silence (ms)",
   "vad.prefixPaddingMs": "Voice activity detection · Prefix padding (ms)",
+  "vad.allowInterruptionsDuringFirstMessage": "Let the caller interrupt the first message",
+  turn: "Turn-taking",
+  "turn.detection": "End-of-turn detection",
+  "turn.minEndpointingDelayMs": "Minimum endpointing delay (ms)",
+  "turn.maxEndpointingDelayMs": "Maximum endpointing delay (ms)",
+  "turn.preemptiveGeneration": "Preemptive replies",
+  "turn.interruption": "Interruptions",
+  "turn.interruption.minDurationMs": "Minimum interruption speech (ms)",
+  "turn.interruption.minWords": "Minimum words to interrupt",
+  "turn.interruption.resumeFalseInterruption": "Resume after a false interruption",
+  "turn.interruption.backchannels": "Backchannels",
+  "turn.phone": "Phone calls",
+  "turn.phone.minEndpointingDelayMs": "Phone calls · Minimum endpointing delay (ms)",
+  "turn.phone.maxEndpointingDelayMs": "Phone calls · Maximum endpointing delay (ms)",
+  "turn.phone.minInterruptionDurationMs": "Phone calls · Minimum interruption speech (ms)",
   autoDetectLanguage: "Detect the caller's language",
   defaultLanguage: "Default language",
   locales: "Languages",
@@ -117,6 +132,8 @@ export function fieldLabel(path: string, ctx: LabelContext = {}): string {
   if (param) return `${param[1] === "llm" ? "Language model" : "Speech-to-text"} · Parameter ${param[2]}`;
   const variable = /^variables\.properties\.([^.]+)(?:\.(.+))?$/.exec(key);
   if (variable) return variable[2] ? `Variable ${variable[1]} · ${restWords(variable[2])}` : `Variable ${variable[1]}`;
+  const backchannels = /^turn\.interruption\.backchannels\.([^.]+)(?:\.(\d+))?$/.exec(key);
+  if (backchannels) return `Backchannels · ${languageLabel(backchannels[1]!)}${backchannels[2] ? ` · phrase ${Number(backchannels[2]) + 1}` : ""}`;
   const origin = /^widget\.allowedOrigins\.(\d+)$/.exec(key);
   if (origin) return `Widget · Allowed origin ${Number(origin[1]) + 1}`;
   const settings = /^settings\.(.+)$/.exec(key);
