@@ -12,7 +12,6 @@
 // onPreemptiveGeneration). Sessions without rules registered here keep the library's behaviour.
 // The wrappers lean on the internals listed in `ACTIVITY_INTERNALS`, checked against the
 // version they were written for (turn-interruptions.test.ts fails if they change).
-import { createRequire } from "node:module";
 import { readFileSync } from "node:fs";
 import { voice, type llm } from "@livekit/agents";
 import { backchannelsFor, isBackchannel, transcriptWords, type TurnSettings } from "@speaknode/contracts";
@@ -116,8 +115,8 @@ let patched: object | undefined;
 
 function agentsVersion(): string | undefined {
   try {
-    const require = createRequire(import.meta.resolve("@livekit/agents"));
-    const pkg: unknown = JSON.parse(readFileSync(require.resolve("@livekit/agents/package.json"), "utf8"));
+    // The package's exports hide its package.json; it sits above the entry point (dist/index.js).
+    const pkg: unknown = JSON.parse(readFileSync(new URL("../package.json", import.meta.resolve("@livekit/agents")), "utf8"));
     return typeof pkg === "object" && pkg !== null && "version" in pkg && typeof pkg.version === "string" ? pkg.version : undefined;
   } catch {
     return undefined;
