@@ -1,8 +1,9 @@
 // speaknode-widget-loader.js: the only script a host page includes. Defines <speacknode-agent>
 // (the documented name) and <speaknode-agent> (an alias), fetches each agent's public config (or,
 // with the `preview` attribute, waits for the host's `configure({ preview })`), shows the launcher in a Shadow DOM and, on the first
-// click, imports the real widget (speaknode-widget.js) from the same place. Plain DOM and tiny:
-// it loads on every page view of the host site (budget: 2 KB gzipped).
+// click, imports the real widget (speaknode-widget.js) from the same place — fetched ahead when the
+// page is idle, so the click does not wait for it. Plain DOM and tiny: it loads on every page view
+// of the host site (budget: 2 KB gzipped).
 import { mergeConfigure, mergeTheme, readElementOptions, themeCss } from "./shared/options.ts";
 import type { ConfigureOptions, PublicWidgetConfig, WidgetErrorCode, WidgetInstance, WidgetModule, WidgetStateName } from "./shared/types.ts";
 
@@ -13,6 +14,12 @@ const src =
   (document.currentScript as HTMLScriptElement | null)?.src || [...document.scripts].find((s) => s.src.includes("speaknode-widget-loader"))?.src || location.href;
 const assetBase = new URL(".", src).href;
 const configs = new Map<string, Promise<PublicWidgetConfig>>();
+let widgetChunk: Promise<WidgetModule> | undefined;
+
+/** One import of the widget for every element; a failed one is forgotten so a retry fetches again. */
+function loadWidget(): Promise<WidgetModule> {
+  return (widgetChunk ||= import(`${assetBase}speaknode-widget.js`));
+}
 
 const css =
   ":host{font:15px/1.4 system-ui,sans-serif}" +
@@ -113,6 +120,9 @@ class SpeaknodeAgent extends HTMLElement {
     const theme = themeCss(mergeTheme(config.theme, this.o.theme));
     this.paint(config.launcherText, `l ${config.placement}`, theme, () => this.open(config)).disabled = waiting;
     this.report(waiting ? "unconfigured" : "idle");
+    // A launcher is shown: fetch the widget while the page is idle (within 3 s on a busy one;
+    // Safari has no requestIdleCallback, and setTimeout reads the options as a 0 delay).
+    (self.requestIdleCallback || setTimeout)(loadWidget);
   }
 
   private failed(code: WidgetErrorCode, message: string, retry: () => void): void {
@@ -126,11 +136,12 @@ class SpeaknodeAgent extends HTMLElement {
     try {
       audioContext = new AudioContext();
     } catch {
-      audioContext = null;
+      // No Web Audio: the widget tells the visitor (unsupported_browser).
     }
     this.report("connecting");
-    (this.shadowRoot?.querySelector("button") as HTMLButtonElement).disabled = true;
-    import(`${assetBase}speaknode-widget.js`).then(
+    // paint() put the launcher last.
+    ((this.shadowRoot as ShadowRoot).lastChild as HTMLButtonElement).disabled = true;
+    loadWidget().then(
       (widget: WidgetModule) => {
         this.w = widget.mount({
           element: this,
@@ -145,6 +156,7 @@ class SpeaknodeAgent extends HTMLElement {
         });
       },
       () => {
+        widgetChunk = undefined;
         void audioContext?.close();
         this.failed("network_lost", "Can't load the voice assistant.", () => this.launcher(config));
       },

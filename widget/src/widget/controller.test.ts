@@ -166,3 +166,50 @@ describe("the end of a call", () => {
     expect(reports.at(-1)).toMatchObject({ state: "error", error: "no_webrtc" });
   });
 });
+
+describe("the start of a call", () => {
+  function microphoneAnswering(permission: "granted" | "prompt"): { answer: (allowed: boolean) => void } {
+    let answer: (allowed: boolean) => void = () => {};
+    const getUserMedia = () =>
+      new Promise((resolve, reject) => {
+        answer = (allowed) => (allowed ? resolve({ getTracks: () => [], getAudioTracks: () => [] }) : reject(Object.assign(new Error("denied"), { name: "NotAllowedError" })));
+      });
+    vi.stubGlobal("navigator", { languages: ["de-DE"], mediaDevices: { getUserMedia }, permissions: { query: async () => ({ state: permission }) } });
+    return { answer: (allowed) => answer(allowed) };
+  }
+
+  it("dispatches the session while the microphone opens when the visitor already allowed it", async () => {
+    const microphone = microphoneAnswering("granted");
+    const dispatch = vi.fn(async () => session);
+    const { controller } = controllerWith({ config, dispatch });
+    controller.start();
+    await settle();
+    expect(dispatch).toHaveBeenCalledTimes(1);
+    expect(FakeSocket.last).toBeNull();
+    microphone.answer(true);
+    await settle();
+    expect(FakeSocket.last?.url).toBe(session.eventsUrl);
+  });
+
+  it("waits for the visitor's answer to the microphone prompt before dispatching, and a refusal starts no session", async () => {
+    const allowed = microphoneAnswering("prompt");
+    const dispatch = vi.fn(async () => session);
+    const { controller } = controllerWith({ config, dispatch });
+    controller.start();
+    await settle();
+    expect(dispatch).not.toHaveBeenCalled();
+    allowed.answer(true);
+    await settle();
+    expect(dispatch).toHaveBeenCalledTimes(1);
+
+    const refused = microphoneAnswering("prompt");
+    const refusedDispatch = vi.fn(async () => session);
+    const second = controllerWith({ config, dispatch: refusedDispatch });
+    second.controller.start();
+    await settle();
+    refused.answer(false);
+    await settle();
+    expect(refusedDispatch).not.toHaveBeenCalled();
+    expect(second.reports.at(-1)).toMatchObject({ state: "error", error: "mic_denied" });
+  });
+});

@@ -10,9 +10,9 @@ import { asFailure, WidgetFailure } from "./failure.ts";
 import { pickLanguage } from "./language.ts";
 import { connectLiveEvents, type Interpreted, type LiveEvents } from "./live-events.ts";
 import { connectLiveKitMedia } from "./media/livekit.ts";
-import { connectLocal } from "./media/local.ts";
+import { connectLocal, preloadLocalAudio } from "./media/local.ts";
 import type { MediaTransport, TransportEvents } from "./media/transport.ts";
-import { openMicrophone, stopMicrophone } from "./microphone.ts";
+import { microphoneGranted, openMicrophone, stopMicrophone } from "./microphone.ts";
 import { callErrorMessage, canStart, initialState, isLive, reduce, stateName, type CallEvent, type CallState } from "./state.ts";
 import { applyTranscript, type TranscriptLine } from "./transcript.ts";
 import { sessionVariables, variablesFromQuery } from "./variables.ts";
@@ -154,25 +154,24 @@ export class CallController {
 
   private async connect(attempt: number): Promise<void> {
     const current = (): boolean => attempt === this.attempt && isLive(this.call.value);
-    const { options, apiBase, assetBase } = this.handoff;
+    const { assetBase } = this.handoff;
+    // The local driver's audio worklets load while the session is dispatched (LiveKit's driver
+    // does not use them; loading them costs a few milliseconds).
+    if (this.context) preloadLocalAudio(this.context);
+    const microphone = openMicrophone().then((stream) => {
+      if (current()) this.stream = stream;
+      else stopMicrophone(stream);
+      return stream;
+    });
+    // Rejections are awaited below; this only keeps one that happens first from being "unhandled".
+    microphone.catch(() => {});
     try {
-      const stream = await openMicrophone();
-      if (!current()) return stopMicrophone(stream);
-      this.stream = stream;
-      const { preview } = this.configured;
-      let session: DispatchedSession;
-      if (options.preview) {
-        if (!preview) throw new WidgetFailure("session_failed", "preview: no configure({ preview })");
-        // A preview's page is the host's own (the dashboard): its URL parameters are not the visitor's.
-        session = await dispatchPreview(preview, { variables: { ...this.configured.variables }, language: this.language.value });
-      } else {
-        session = await dispatchSession(apiBase, options.agentId, {
-          variables: sessionVariables(variablesFromQuery(location.search, this.config.value.acceptsVariables), this.configured.variables),
-          language: this.language.value,
-          visitorId: visitorId(),
-          agentToken: options.agentToken ?? undefined,
-        });
-      }
+      // A visitor who already allowed the microphone sees no prompt: the session is dispatched
+      // while it opens. Otherwise the dispatch waits for the answer, so a refusal starts no
+      // session and a slow answer does not run into the session's dispatch timeout.
+      if (!(await microphoneGranted())) await microphone;
+      if (!current()) return;
+      const [stream, session] = await Promise.all([microphone, this.dispatch()]);
       if (!current()) return;
       this.sessionId = session.sessionId;
       this.live = connectLiveEvents(
@@ -204,6 +203,22 @@ export class CallController {
       // A media socket the runtime closed before `ready` may be a session that failed to start.
       this.mediaOver({ type: "failed", error: { code: failure.code, retryAfterS: failure.retryAfterS, message: failure.shownMessage } });
     }
+  }
+
+  private dispatch(): Promise<DispatchedSession> {
+    const { options, apiBase } = this.handoff;
+    const { preview } = this.configured;
+    if (options.preview) {
+      if (!preview) return Promise.reject(new WidgetFailure("session_failed", "preview: no configure({ preview })"));
+      // A preview's page is the host's own (the dashboard): its URL parameters are not the visitor's.
+      return dispatchPreview(preview, { variables: { ...this.configured.variables }, language: this.language.value });
+    }
+    return dispatchSession(apiBase, options.agentId, {
+      variables: sessionVariables(variablesFromQuery(location.search, this.config.value.acceptsVariables), this.configured.variables),
+      language: this.language.value,
+      visitorId: visitorId(),
+      agentToken: options.agentToken ?? undefined,
+    });
   }
 
   hangUp(): void {

@@ -27,6 +27,19 @@ export async function openMicrophone(): Promise<MediaStream> {
   }
 }
 
+/**
+ * Whether the visitor already allowed this site the microphone, so opening it shows no prompt.
+ * False when the browser cannot tell (no Permissions API, or one that does not know "microphone").
+ */
+export async function microphoneGranted(): Promise<boolean> {
+  try {
+    const status = await navigator.permissions.query({ name: "microphone" as PermissionName });
+    return status.state === "granted";
+  } catch {
+    return false;
+  }
+}
+
 export function stopMicrophone(stream: MediaStream | null): void {
   for (const track of stream?.getTracks() ?? []) track.stop();
 }

@@ -22,13 +22,23 @@ const readyTimeoutMs = 15_000;
 const maxBufferedBytes = 64 * 1024;
 
 let workletUrl: string | null = null;
-const contextsWithWorklets = new WeakSet<AudioContext>();
+const worklets = new WeakMap<AudioContext, Promise<void>>();
 
-async function loadWorklets(context: AudioContext): Promise<void> {
-  if (contextsWithWorklets.has(context)) return;
-  workletUrl ??= URL.createObjectURL(new Blob([__SPEAKNODE_WORKLET_SOURCE__], { type: "text/javascript" }));
-  await context.audioWorklet.addModule(workletUrl);
-  contextsWithWorklets.add(context);
+/** The worklets' module, added to `context` once (a failed add is tried again next time). */
+function loadWorklets(context: AudioContext): Promise<void> {
+  let loaded = worklets.get(context);
+  if (!loaded) {
+    workletUrl ??= URL.createObjectURL(new Blob([__SPEAKNODE_WORKLET_SOURCE__], { type: "text/javascript" }));
+    loaded = context.audioWorklet.addModule(workletUrl);
+    loaded.catch(() => worklets.delete(context));
+    worklets.set(context, loaded);
+  }
+  return loaded;
+}
+
+/** Starts loading the worklets ahead of connectLocal (which reports a failure, if there is one). */
+export function preloadLocalAudio(context: AudioContext): void {
+  if ("audioWorklet" in context) loadWorklets(context).catch(() => {});
 }
 
 export async function connectLocal(media: LocalMedia, stream: MediaStream, context: AudioContext, events: TransportEvents): Promise<MediaTransport> {
