@@ -100,9 +100,9 @@ describe("configChanges", () => {
       { kind: "changed", field: "Turn-taking › Preemptive replies", before: "true", after: "false" },
       { kind: "changed", field: "Interruptions › Minimum words", before: "1", after: "2" },
       { kind: "removed", field: "Interruptions › Backchannels German (de)", before: "ja", after: null },
-      { kind: "changed", field: "Phone calls › Minimum interruption speech (ms)", before: "as on the web", after: "400" },
       { kind: "added", field: "Interruptions › Backchannels English (en)", before: null, after: "yeah, right" },
       { kind: "added", field: "Interruptions › Backchannels French (fr)", before: null, after: "empty list" },
+      { kind: "changed", field: "Phone calls › Minimum interruption speech (ms)", before: "as on the web", after: "400" },
       { kind: "changed", field: "VAD › Interruptible first message", before: "true", after: "false" },
     ]);
   });

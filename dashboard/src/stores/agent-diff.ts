@@ -136,7 +136,7 @@ function turn(t: TurnSettings, sink: Sink): void {
     ["minInterruptionDurationMs", "Minimum interruption speech (ms)"],
   ] as const) {
     const v = t.phone[field];
-    sink.text(`turn.phone.${field}`, `Phone calls › ${label}`, v === undefined ? "as on the web" : String(v));
+    sink.text(`phone-turn.${field}`, `Phone calls › ${label}`, v === undefined ? "as on the web" : String(v));
   }
 }
 
@@ -201,7 +201,7 @@ export function configChanges(before: AgentConfig, after: AgentConfig, opts: Dif
 }
 
 // Tabs' order: general, languages, models, turn-taking (with the VAD), variables, tools, widget. Stable sort keeps the rest.
-const sections = ["name", "temperature", "maxTokens", "defaultLanguage", "autoDetect", "localeOrder", "locale:", "llm", "stt", "turn.", "vad.", "variable:", "tool:", "widget."];
+const sections = ["name", "temperature", "maxTokens", "defaultLanguage", "autoDetect", "localeOrder", "locale:", "llm", "stt", "turn.", "phone-turn.", "vad.", "variable:", "tool:", "widget."];
 function rank(key: string): number {
   const i = sections.findIndex((s) => key.startsWith(s));
   return i === -1 ? sections.length : i;

@@ -11,6 +11,7 @@ import { fakeFetch, ids, json, problem, type Recorded } from "../test-support.ts
 import { fieldsHeadline } from "../ui/forms.ts";
 import { applyCompletion, completionAt, lineDiff, parseDefault, promptVariables } from "./agent-editor-text.ts";
 import { configOf, createAgentEditorStore, newVariableName, patchBody, renameKey, sameJson, tabOfField, validateDraft } from "./agent-editor.ts";
+import { backchannelErrors } from "./turn-settings.ts";
 
 const at = "2026-11-01T10:00:00.000Z";
 
@@ -165,6 +166,18 @@ describe("agent editor store", () => {
     expect(tabOfField("turn.maxEndpointingDelayMs")).toBe("turn");
     expect(tabOfField("turn.interruption.backchannels.en.0")).toBe("turn");
     expect(tabOfField("vad.minSilenceMs")).toBe("turn");
+  });
+
+  it("puts the API's refusal of a backchannel on its language's list, quoting the phrase", async () => {
+    const { store } = setup((req) =>
+      req.method === "PATCH" ? problem("validation_failed", 400, "the request did not pass validation", [{ field: "body.turn.interruption.backchannels.en.1", message: "is not allowed here" }]) : undefined,
+    );
+    await store.load();
+    store.edit((d) => void (d.turn.interruption.backchannels = { en: ["yeah", "righto"] }));
+    expect(await store.save()).toBe(false);
+    expect(store.fields.value).toEqual({ "turn.interruption.backchannels.en.1": "is not allowed here" });
+    expect(tabOfField("turn.interruption.backchannels.en.1")).toBe("turn");
+    expect(backchannelErrors(store.fields.value, "en", store.draft.value?.turn.interruption.backchannels["en"] ?? [])).toEqual(['"righto" is not allowed here']);
   });
 
   it("drops the API's error on a field as soon as that field changes, and the headline with the last one", async () => {
