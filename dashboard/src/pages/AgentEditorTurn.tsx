@@ -72,7 +72,7 @@ export function TurnTab({ store }: Props) {
           </Field>
         </div>
         <div data-field="turn.interruption.minWords">
-          <Field label="Minimum words to interrupt" error={err("turn.interruption.minWords")} hint="0: any speech interrupts; backchannels never do">
+          <Field label="Minimum words to interrupt" error={err("turn.interruption.minWords")} hint="0: speech without words interrupts too; backchannels never do">
             <NumberInput value={turn.interruption.minWords} min={0} max={10} step={1} onValue={(n) => setTurn((t) => void (t.interruption.minWords = num(n)))} />
           </Field>
         </div>
