@@ -20,6 +20,7 @@ import { ModelsTab, VariablesTab } from "./AgentEditorModels.tsx";
 import { LanguagesTab } from "./AgentEditorLanguages.tsx";
 import { GeneralTab } from "./AgentEditorTabs.tsx";
 import { PhoneTab } from "./AgentEditorPhone.tsx";
+import { TurnTab } from "./AgentEditorTurn.tsx";
 import { PublishTab, ToolsTab, WidgetTab } from "./AgentEditorPublish.tsx";
 import { TestCallPanel } from "./AgentTestCall.tsx";
 
@@ -27,6 +28,7 @@ const tabs: [EditorTab, string][] = [
   ["general", "General"],
   ["languages", "Languages"],
   ["models", "Models"],
+  ["turn", "Turn-taking"],
   ["variables", "Variables"],
   ["tools", "Tools"],
   ["widget", "Widget"],
@@ -151,6 +153,8 @@ function TabBody({ tab, store, onOpenField }: { tab: EditorTab; store: AgentEdit
       return <LanguagesTab store={store} />;
     case "models":
       return <ModelsTab store={store} />;
+    case "turn":
+      return <TurnTab store={store} />;
     case "variables":
       return <VariablesTab store={store} />;
     case "tools":

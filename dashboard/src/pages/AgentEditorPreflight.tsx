@@ -12,6 +12,7 @@ const tabNames: Record<EditorTab, string> = {
   general: "General",
   languages: "Languages",
   models: "Models",
+  turn: "Turn-taking",
   variables: "Variables",
   tools: "Tools",
   widget: "Widget",

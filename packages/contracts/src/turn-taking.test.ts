@@ -75,3 +75,10 @@ describe("turn settings", () => {
     expect(agent.turn).toEqual(defaultTurnSettings);
   });
 });
+
+describe("the phone's endpointing check", () => {
+  it("stays quiet when the phone overrides neither delay, so one mistake gives one error", () => {
+    const result = TurnSettings.safeParse({ minEndpointingDelayMs: 800, maxEndpointingDelayMs: 500 });
+    expect(result.error?.issues.map((i) => i.path)).toEqual([["maxEndpointingDelayMs"]]);
+  });
+});

@@ -56,6 +56,8 @@ export const TurnSettings = z
   })
   .superRefine((t, ctx) => {
     if (t.maxEndpointingDelayMs < t.minEndpointingDelayMs) ctx.addIssue({ code: "custom", path: ["maxEndpointingDelayMs"], message: "must be at least the minimum endpointing delay" });
+    // The phone's pair only when the phone overrides one of them: else the error above says it all.
+    if (t.phone.minEndpointingDelayMs === undefined && t.phone.maxEndpointingDelayMs === undefined) return;
     const min = t.phone.minEndpointingDelayMs ?? t.minEndpointingDelayMs;
     const max = t.phone.maxEndpointingDelayMs ?? t.maxEndpointingDelayMs;
     if (max < min) ctx.addIssue({ code: "custom", path: ["phone", "maxEndpointingDelayMs"], message: "must be at least the phone's minimum endpointing delay" });
@@ -64,6 +66,9 @@ export const TurnSettings = z
 export type TurnSettings = z.infer<typeof TurnSettings>;
 
 export const defaultTurnSettings: TurnSettings = TurnSettings.parse({});
+
+/** Base languages LiveKit's local end-of-turn model (turn-detector-v1-mini) knows; others fall back to the VAD's silence. */
+export const semanticTurnLanguages: readonly string[] = ["en", "de", "es", "fr", "it", "nl", "pt", "ja", "ko", "zh", "ar", "hi", "id", "tr"];
 
 /** Built-in backchannels per base language; an agent's `interruption.backchannels[lang]` replaces a list. */
 export const defaultBackchannels: Readonly<Record<string, readonly string[]>> = {
