@@ -5,6 +5,8 @@ import { initializeLogger } from "@livekit/agents";
 import { createBackgroundSource, preloadBackgroundClips } from "./audio/background.ts";
 import { ConfigError, loadSettings } from "./config.ts";
 import { startCapabilityReports, startEventRecovery, startRecordingRecovery } from "./deps.ts";
+import { openGreetingCache } from "./greeting/greeting-cache.ts";
+import { createGreetingWarm } from "./greeting/warm-route.ts";
 import { errorFields, log, setLogLevel } from "./log.ts";
 import { createTtsPreview } from "./preview/tts-preview.ts";
 import { startRuntimeProcess } from "./runtime-process.ts";
@@ -50,13 +52,15 @@ async function main(): Promise<void> {
   });
   // Voice previews for the dashboard (POST /v1/tts/preview), with the sessions' provider registry.
   const preview = createTtsPreview({ tokenSecret: settings.tokenSecret, providers: runtime.deps.providers });
+  // Greetings synthesized after a publish (POST /v1/greetings/warm) into the cache sessions read.
+  const greetings = createGreetingWarm({ tokenSecret: settings.tokenSecret, providers: runtime.deps.providers, cache: openGreetingCache(settings) });
   const server = await startLocalMediaServer({
     host: settings.media.host,
     port: settings.media.port,
     tokenSecret: settings.tokenSecret,
     backgroundSource: createBackgroundSource,
     onChannel: (channel) => void runtime.runSession(channel.sessionId, () => runSession(localCallIo(channel), runtime.deps)),
-    onRequest: (req, res) => preview.handleRequest(req, res) || twilio.handleRequest(req, res),
+    onRequest: (req, res) => preview.handleRequest(req, res) || greetings.handleRequest(req, res) || twilio.handleRequest(req, res),
     onUpgrade: twilio.handleUpgrade,
   });
   log.info("voice runtime listening", { transport: "local", url: server.url });
