@@ -1,7 +1,7 @@
 // Greeting warm tokens: after a publish the Worker asks the voice runtime to synthesize the agent's
 // first messages into its greeting cache (POST /v1/greetings/warm) with a short-lived HS256 JWT
 // signed with the runtime token secret, issuer "speaknode", audience and scope "greeting-warm",
-// bound to one agent. Its own audience and scope keep it from passing as any other token (a voice
+// bound to one agent. Its own audience and scope keep it from passing for another kind of token (a voice
 // preview's, a session's, a runtime service token) and those from passing as it.
 import { jwtVerify, SignJWT } from "jose";
 
