@@ -46,7 +46,18 @@ export interface LlmContext {
 }
 
 export type LlmFactory = (choice: ProviderChoice, context: LlmContext) => llm.LLM;
-export type SttFactory = (choice: ProviderChoice, language: string) => stt.STT;
+export type SttFactory = (choice: ProviderChoice, language: string, opts?: SttOptions) => stt.STT;
+
+/** How the session wants its STT built. */
+export interface SttOptions {
+  /**
+   * The VAD that cuts the caller's audio into utterances (the session's Silero with the turn's
+   * silence). An offline STT that can stream with it (pocketsphinx) does, so that its final is
+   * ready when the VAD hears the end of speech; without it, the session wraps a non-streaming
+   * STT in the library's VAD StreamAdapter.
+   */
+  vad?: VAD;
+}
 export type TtsFactory = (locale: Locale) => tts.TTS;
 
 export interface ProviderOverrides {
@@ -220,14 +231,14 @@ export class ProviderRegistry {
     }
   }
 
-  stt(choice: ProviderChoice, language: string, access?: VettedAccess): stt.STT {
+  stt(choice: ProviderChoice, language: string, access?: VettedAccess, opts: SttOptions = {}): stt.STT {
     const custom = this.#overrides.stt?.[choice.provider];
-    if (custom) return custom(choice, language);
+    if (custom) return custom(choice, language, opts);
     const c = this.#credentials;
     const p = choice.params;
     switch (choice.provider) {
       case "pocketsphinx": {
-        const recognizer = make("stt", "pocketsphinx", () => new PocketsphinxSTT({ model: choice.model, language }));
+        const recognizer = make("stt", "pocketsphinx", () => new PocketsphinxSTT({ model: choice.model, language, ...defined({ vad: opts.vad }) }));
         // Load the model while the agent greets, not when the caller first speaks.
         recognizer.warmUp().catch(() => {});
         return recognizer;
@@ -359,8 +370,8 @@ export class SessionProviders {
     return made;
   }
 
-  stt(choice: ProviderChoice, language: string): stt.STT {
-    const made = this.#registry.stt(choice, language, this.#access);
+  stt(choice: ProviderChoice, language: string, opts?: SttOptions): stt.STT {
+    const made = this.#registry.stt(choice, language, this.#access, opts);
     this.#made.push(() => made.close());
     return made;
   }
