@@ -4,16 +4,17 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { inference } from "@livekit/agents";
+import { asLanguageCode, inference } from "@livekit/agents";
 import { AudioFrame } from "@livekit/rtc-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TurnSettings, type RuntimeConfig } from "@speaknode/contracts";
+import type { z } from "zod";
 import { runtimeConfig, sessionId } from "../../test/fixtures.ts";
 import { speak } from "../../test/speak.ts";
 import { localEotExecutor, warmTurnDetection } from "./turn-eot.ts";
 import { sttSegmentationVad, turnHandlingFor, turnPlanFor } from "./turn-handling.ts";
 
-function configWith(turn: Partial<TurnSettings>, vad: Partial<RuntimeConfig["agent"]["vad"]> = {}): RuntimeConfig {
+function configWith(turn: z.input<typeof TurnSettings>, vad: Partial<RuntimeConfig["agent"]["vad"]> = {}): RuntimeConfig {
   const config = runtimeConfig({ sessionId: sessionId() });
   return { ...config, agent: { ...config.agent, vad: { ...config.agent.vad, minSilenceMs: 550, ...vad }, turn: TurnSettings.parse(turn) } };
 }
@@ -96,7 +97,7 @@ describe("the end-of-turn model in-process", () => {
   }
 
   it("is confident a finished sentence ended the turn, and unsure about one cut off mid-thought", async () => {
-    const threshold = await new inference.TurnDetector({ version: "v1-mini", executor: localEotExecutor }).unlikelyThreshold("en");
+    const threshold = await new inference.TurnDetector({ version: "v1-mini", executor: localEotExecutor }).unlikelyThreshold(asLanguageCode("en"));
     expect(threshold).toBeCloseTo(0.36, 2);
     const done = await probabilityOf("thank you goodbye", 16_000);
     const cut = await probabilityOf("so I was thinking that maybe we could", 16_000);

@@ -231,7 +231,7 @@ function patch(proto: Activity): void {
 /**
  * Applies the interruption rules to a started session (its activity exists once `start` resolved).
  * Returns the session's rules, or undefined when the library could not be patched (its own
- * behaviour then applies: any final transcript drops the reply).
+ * behaviour then applies, where every final transcript drops the reply).
  */
 export function installTurnRules(session: voice.AgentSession, settings: TurnSettings, language: string): SessionTurnRules | undefined {
   const activity: unknown = session._activity;
