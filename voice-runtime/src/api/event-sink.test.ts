@@ -112,6 +112,27 @@ describe("the event sink", () => {
     expect(recorded().map((e) => e.type)).toEqual(["turn", "error"]);
   });
 
+  it("posts a pushed event after the push delay, not in the tick that pushed it, and at once on send", async () => {
+    const { api, recorded } = platform(() => false, undefined, quick);
+    const sink = new EventSink(api, newSessionId(), { pushDelayMs: 200 });
+    sink.push(turn(1, "hello"));
+    await new Promise((r) => setTimeout(r, 20));
+    expect(recorded()).toEqual([]);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(recorded().map((e) => ("turnId" in e ? e.turnId : e.type))).toEqual(["u1"]);
+    sink.push(turn(2, "hi"));
+    await sink.send({ type: "agent.ready" });
+    expect(recorded().map((e) => e.type)).toEqual(["turn", "turn", "agent.ready"]);
+  });
+
+  it("delivers what was pushed when flushed, without waiting out the push delay", async () => {
+    const { api, recorded } = platform(() => false, undefined, quick);
+    const sink = new EventSink(api, newSessionId(), { pushDelayMs: 60_000 });
+    sink.push(turn(1, "hello"));
+    await sink.flush();
+    expect(recorded().map((e) => ("turnId" in e ? e.turnId : e.type))).toEqual(["u1"]);
+  });
+
   it("drops an event the API refuses and goes on with the ones behind it", async () => {
     const { api, recorded } = platform(
       () => false,

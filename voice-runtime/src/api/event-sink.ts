@@ -16,6 +16,13 @@
 // non-final events are refused (counted in `dropped`, logged with their type), while the
 // session's end (`completed` or a fatal `error`) is always spooled, so the session still ends.
 // Logs never carry event content: session id, event id and type, status and code only.
+//
+// A pushed event goes out `pushDelayMs` (50 ms) after it was pushed, not in the same tick: a
+// turn's events are pushed exactly when the session hands over from one provider to the next (the
+// final transcript starts the LLM, the LLM's first text starts the speech synthesis), and posting
+// them there (serialising, signing, the HTTP request) delays that hand-off, which is the caller's
+// wait. A moment later the providers are working and the event loop is idle. `send` (the events
+// someone waits on) and `flush` deliver at once.
 import type { RuntimeEvent } from "@speaknode/contracts";
 import { errorFields, log } from "../log.ts";
 import { RuntimeApiError } from "./client.ts";
@@ -34,6 +41,8 @@ export interface EventSinkOptions {
   /** Redelivery backoff: from `retryBaseMs` (default 500) doubling up to `retryMaxMs` (default 10 s). */
   retryBaseMs?: number;
   retryMaxMs?: number;
+  /** How long a pushed event waits before its delivery starts (default 50 ms; see above). */
+  pushDelayMs?: number;
   /** How long `send` waits for the API's answer by default (15 s); the event stays queued after. */
   sendWaitMs?: number;
   /** Records a previous process left in `spool`, delivered first; the file is removed once they are. */
@@ -79,6 +88,8 @@ export class EventSink {
   readonly #retryBaseMs: number;
   readonly #retryMaxMs: number;
   readonly #sendWaitMs: number;
+  readonly #pushDelayMs: number;
+  #pushTimer: NodeJS.Timeout | undefined;
   readonly #onRelease: (() => void) | undefined;
   readonly #queue: Entry[] = [];
   #seq = 0;
@@ -101,6 +112,7 @@ export class EventSink {
     this.#retryBaseMs = opts.retryBaseMs ?? 500;
     this.#retryMaxMs = opts.retryMaxMs ?? 10_000;
     this.#sendWaitMs = opts.sendWaitMs ?? 15_000;
+    this.#pushDelayMs = opts.pushDelayMs ?? 50;
     this.#onRelease = opts.onRelease;
     if (opts.recovered) {
       for (const r of opts.recovered) this.#queue.push({ eventId: r.eventId, event: r.event, durable: undefined, waiters: [] });
@@ -125,7 +137,7 @@ export class EventSink {
   }
 
   push(event: RuntimeEvent): void {
-    this.#enqueue(event);
+    if (this.#enqueue(event)) this.#kickSoon();
   }
 
   /**
@@ -137,6 +149,7 @@ export class EventSink {
   send(event: RuntimeEvent, opts: { waitMs?: number } = {}): Promise<void> {
     const entry = this.#enqueue(event);
     if (!entry) return Promise.reject(new EventDroppedError(`the ${event.type} event was not queued`));
+    this.#kick();
     const waitMs = opts.waitMs ?? this.#sendWaitMs;
     return new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new EventPendingError(`the ${event.type} event was not acknowledged within ${waitMs} ms; it stays queued`)), waitMs);
@@ -146,12 +159,15 @@ export class EventSink {
 
   /** Resolves when everything queued so far was answered (during an outage that is when the API is back). */
   async flush(): Promise<void> {
+    if (this.#pushTimer) this.#kick();
     while (this.#running) await this.#running;
   }
 
   /** Stops delivering and closes the spool, leaving it on disk for a later process (shutdown; tests of a dying process). */
   async stop(): Promise<void> {
     this.#stopped = true;
+    clearTimeout(this.#pushTimer);
+    this.#pushTimer = undefined;
     this.#wake?.();
     await this.#running;
     await this.#spool?.close();
@@ -185,11 +201,18 @@ export class EventSink {
     }
     if (isFinal(event)) this.#ending = true;
     this.#queue.push(entry);
-    this.#kick();
     return entry;
   }
 
+  /** Starts delivering after the push delay, unless delivery runs or is already due. */
+  #kickSoon(): void {
+    if (this.#running || this.#pushTimer) return;
+    this.#pushTimer = setTimeout(() => this.#kick(), this.#pushDelayMs);
+  }
+
   #kick(): void {
+    clearTimeout(this.#pushTimer);
+    this.#pushTimer = undefined;
     this.#running ??= this.#deliver().finally(() => {
       this.#running = undefined;
       if (this.#queue.length > 0 && !this.#stopped) this.#kick();
