@@ -14,7 +14,7 @@ const sleep = (ms: number, signal?: AbortSignal) =>
 export class FixedLatencySTT extends stt.STT {
   label = "test.FixedLatencySTT";
   readonly #latencyMs: number;
-  readonly #transcripts: string[];
+  #transcripts: string[];
   readonly #language: string;
   readonly heard: number[] = [];
 
@@ -23,6 +23,11 @@ export class FixedLatencySTT extends stt.STT {
     this.#latencyMs = opts.latencyMs;
     this.#transcripts = [...opts.transcripts];
     this.#language = opts.language ?? "en-US";
+  }
+
+  /** What the next utterances heard are recognised as, replacing what was left of the script. */
+  script(transcripts: string[]): void {
+    this.#transcripts = [...transcripts];
   }
 
   protected async _recognize(buffer: AudioBuffer, abortSignal?: AbortSignal): Promise<stt.SpeechEvent> {
