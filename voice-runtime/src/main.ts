@@ -7,6 +7,7 @@ import { ConfigError, loadSettings } from "./config.ts";
 import { startCapabilityReports, startEventRecovery, startRecordingRecovery } from "./deps.ts";
 import { openGreetingCache } from "./greeting/greeting-cache.ts";
 import { createGreetingWarm } from "./greeting/warm-route.ts";
+import { warmTurnDetection } from "./session/turn-eot.ts";
 import { errorFields, log, setLogLevel } from "./log.ts";
 import { createTtsPreview } from "./preview/tts-preview.ts";
 import { startRuntimeProcess } from "./runtime-process.ts";
@@ -42,6 +43,8 @@ async function main(): Promise<void> {
   }
 
   const runtime = startRuntimeProcess(settings);
+  // The end-of-turn model's load blocks the event loop for about a second: before any call, not in one.
+  await warmTurnDetection();
   // Decode the bundled ambience once, so no call starts with a silent background.
   await preloadBackgroundClips(localSampleRateHz).catch((err: unknown) => log.warn("background clips not preloaded", errorFields(err)));
   // Phone calls: Twilio Media Streams on the same server (/v1/twilio/media-stream), same runner.

@@ -7,6 +7,7 @@
 // report and upload, then flushes its spans. A platform SIP dispatch rule's job has no session
 // yet: it waits for the room's SIP participant and finds its session first (sip.ts), or hangs the
 // call up by deleting the room (each such call has a room of its own).
+import { warmTurnDetection } from "../../session/turn-eot.ts";
 import type { JobContext, JobProcess } from "@livekit/agents";
 import { trace } from "@opentelemetry/api";
 import { spanSessionIdAttribute, VadSettings } from "@speaknode/contracts";
@@ -75,6 +76,8 @@ export function liveKitJob(options: LiveKitJobOptions): LiveKitJob {
       const { deps } = runtimeProcess();
       // Load the VAD model once before the first call reaches this process (warms the OS cache).
       await deps.providers.vad(VadSettings.parse({}));
+      // And the end-of-turn model, whose load blocks the event loop for about a second.
+      await warmTurnDetection();
     },
     async entry(ctx) {
       const runtime = runtimeProcess();
