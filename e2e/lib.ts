@@ -239,3 +239,127 @@ export async function signedInPage(browser: Browser, base: string, userName: str
   await signInToDashboard(page, base, userName);
   return page;
 }
+
+// ---- Conversations at the page: a scripted caller and when each side was heard ---------------
+
+/** One utterance of a scripted caller and the silence after it. */
+export interface CallerLine {
+  text: string;
+  pauseAfterS: number;
+}
+
+/**
+ * A fake-microphone WAV of several flite (`rms`) utterances, each followed by its pause, after
+ * `leadS` of silence (the greeting plays meanwhile: the file starts when the page opens the
+ * microphone).
+ */
+export function conversationWav(dir: string, lines: CallerLine[], leadS: number): string {
+  const parts = [silentWav(dir, leadS), ...lines.map((line, i) => speechWav(join(dir, `line-${i}`), line.text, 0, line.pauseAfterS))];
+  const out = join(dir, "conversation.wav");
+  if (spawnSync("sox", [...parts, out]).status !== 0) throw new Error("sox is needed: apt-get install sox");
+  return out;
+}
+
+/** The microphone or the page's speakers turned loud (RMS > 0.01) or quiet, on the page's clock. */
+export interface VoiceMark {
+  source: "mic" | "agent";
+  loud: boolean;
+  /** performance.now(); for `loud: false`, the last reading that was still loud. */
+  atMs: number;
+}
+
+// Like watchScript, a side AnalyserNode where the page's audio reaches its speakers and one on
+// the microphone's stream, but it keeps every loud/quiet change instead of a peak: the caller's
+// end of speech and the agent's first audio of each turn, both as the page hears them. 512
+// samples (~11 ms at 48 kHz) read every 5 ms: every sample is seen while timers keep up.
+const voiceWatchScript = `(() => {
+  const v = { marks: [] };
+  window.__snVoice = v;
+  const track = (source, an) => {
+    an.fftSize = 512;
+    const buf = new Float32Array(an.fftSize);
+    let loud = false;
+    let lastLoudAt = 0;
+    setInterval(() => {
+      an.getFloatTimeDomainData(buf);
+      let s = 0;
+      for (const x of buf) s += x * x;
+      const now = performance.now();
+      if (Math.sqrt(s / buf.length) > 0.01) {
+        if (!loud) v.marks.push({ source, loud: true, atMs: now });
+        loud = true;
+        lastLoudAt = now;
+      } else if (loud) {
+        loud = false;
+        v.marks.push({ source, loud: false, atMs: lastLoudAt });
+      }
+    }, 5);
+  };
+  const connect = AudioNode.prototype.connect;
+  const taps = new WeakMap();
+  AudioNode.prototype.connect = function (dest, ...rest) {
+    const result = connect.call(this, dest, ...rest);
+    if (dest instanceof AudioDestinationNode) {
+      let an = taps.get(this.context);
+      if (!an) {
+        an = this.context.createAnalyser();
+        taps.set(this.context, an);
+        track("agent", an);
+      }
+      connect.call(this, an);
+    }
+    return result;
+  };
+  const md = navigator.mediaDevices;
+  if (md && md.getUserMedia) {
+    const gum = md.getUserMedia.bind(md);
+    md.getUserMedia = async (constraints) => {
+      const stream = await gum(constraints);
+      try {
+        const ctx = new AudioContext();
+        const an = ctx.createAnalyser();
+        connect.call(ctx.createMediaStreamSource(stream), an);
+        track("mic", an);
+      } catch {}
+      return stream;
+    };
+  }
+})();`;
+
+/** Installs the voice watch on a page (before navigation). */
+export async function watchVoice(page: Page): Promise<void> {
+  await page.addInitScript({ content: voiceWatchScript });
+}
+
+export async function readVoiceMarks(page: Page): Promise<VoiceMark[]> {
+  return (await page.evaluate("window.__snVoice.marks")) as VoiceMark[];
+}
+
+/** A stretch of sound from one side, on the page's clock. */
+export interface SoundSpan {
+  startMs: number;
+  endMs: number;
+}
+
+/**
+ * `source`'s loud stretches, joining those less than `joinMs` apart (the pauses inside a
+ * sentence); one still loud when the marks were read ends at Infinity.
+ */
+export function soundSpans(marks: VoiceMark[], source: VoiceMark["source"], joinMs: number): SoundSpan[] {
+  const spans: SoundSpan[] = [];
+  const close = (startMs: number, endMs: number) => {
+    const last = spans.at(-1);
+    if (last && startMs - last.endMs < joinMs) last.endMs = endMs;
+    else spans.push({ startMs, endMs });
+  };
+  let open: number | null = null;
+  for (const mark of marks.filter((m) => m.source === source).sort((a, b) => a.atMs - b.atMs)) {
+    if (mark.loud) open ??= mark.atMs;
+    else if (open !== null) {
+      close(open, mark.atMs);
+      open = null;
+    }
+  }
+  if (open !== null) close(open, Number.POSITIVE_INFINITY);
+  return spans;
+}
