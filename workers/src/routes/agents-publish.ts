@@ -3,6 +3,7 @@ import { Agent, PublishBody } from "@speaknode/contracts";
 import type { AppEnv } from "../context.ts";
 import { requireSpace } from "../auth/access.ts";
 import { buildSnapshot, checkedConfig, etag, ifMatchVersion, loadAgent, toAgent } from "../agents/store.ts";
+import { warmGreetingsAfterPublish } from "../agents/greeting-warm.ts";
 import { publishSnapshot } from "../agents/publish.ts";
 import { runPreflight } from "../agents/preflight.ts";
 import { ApiError } from "../errors.ts";
@@ -48,6 +49,8 @@ export function registerAgentsPublish(app: OpenAPIHono<AppEnv>): void {
       const snapshot = await buildSnapshot(tx, row.spaceId, config);
       return publishSnapshot(tx, row, snapshot, p.type === "user" ? p.userId : null, note, problems.length > 0 ? problems : null);
     });
+    // The version's first calls start their greeting from the runtime's cache.
+    await warmGreetingsAfterPublish(c, published, config);
     return c.json(toAgent(published), 200, { etag: etag(published) });
   });
 }
