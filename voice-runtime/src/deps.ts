@@ -1,4 +1,5 @@
 // What every session needs, built once per process from the runtime's settings.
+import { openGreetingCache } from "./greeting/greeting-cache.ts";
 import { tmpdir } from "node:os";
 import { RuntimeApi } from "./api/client.ts";
 import { buildCapabilities, reportingRuntimeId, startCapabilitiesReporter, type CapabilitiesReporter } from "./capabilities/report.ts";
@@ -22,6 +23,7 @@ export function runnerDeps(settings: RuntimeSettings, overrides?: ProviderOverri
     heartbeatIntervalMs: settings.heartbeatIntervalMs,
     maxResponseChars: settings.tools.maxResponseChars,
     recording: settings.recording,
+    greetings: openGreetingCache(settings),
   };
 }
 

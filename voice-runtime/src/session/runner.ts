@@ -18,6 +18,8 @@ import { CallRecorder } from "../recording/recorder.ts";
 import type { HttpGuard } from "../tools/http-guard.ts";
 import type { WebhookToolHooks } from "../tools/types.ts";
 import type { CallEnd, PhoneLine } from "../transport/types.ts";
+import type { GreetingCache } from "../greeting/greeting-cache.ts";
+import { playGreeting } from "../greeting/play-greeting.ts";
 import { buildAgent, instructionsFor, localeOf, type SpeaknodeAgent } from "./agent-builder.ts";
 import { tapAgentText } from "./agent-text.ts";
 import { PhoneCall } from "./phone.ts";
@@ -26,6 +28,7 @@ import { closingLine } from "./phrases.ts";
 import { SessionReporter } from "./reporter.ts";
 import { withSessionTelemetry, type SessionTelemetry } from "../telemetry/session-context.ts";
 import type { SessionControl } from "./system-tools.ts";
+import { ContinuationCue } from "./turn-continuation.ts";
 import { warmTurnDetection } from "./turn-eot.ts";
 import { turnPlanFor, type TurnPlan } from "./turn-handling.ts";
 import { installTurnRules, type SessionTurnRules } from "./turn-interruptions.ts";
@@ -53,6 +56,8 @@ export interface RunnerDeps {
   heartbeatIntervalMs: number;
   maxResponseChars: number;
   recording: { enabled: boolean; dir: string | undefined };
+  /** The first messages' synthesized audio, shared by the process's sessions; without it every greeting is synthesized. */
+  greetings?: GreetingCache | undefined;
   /** Trace export, when on: flushed as each session ends so its spans arrive promptly. */
   telemetry?: { flush(): Promise<void> } | undefined;
 }
@@ -130,6 +135,8 @@ class SessionRun {
   readonly #telemetry: SessionTelemetry;
   readonly #phone: PhoneCall;
   #turnRules: SessionTurnRules | undefined;
+  /** The caller's transcript ending mid-sentence holds the turn (read in the current language). */
+  readonly #continuation = new ContinuationCue(() => this.#language);
   #heartbeatInFlight: Promise<void> | undefined;
 
   constructor(io: CallIo, deps: RunnerDeps, config: RuntimeConfig, sink: EventSink, telemetry: SessionTelemetry) {
@@ -204,6 +211,7 @@ class SessionRun {
         turnHandling: plan.handling,
       });
       this.#session = session;
+      this.#continuation.attach(session);
       this.#reporter.attach(session);
       session.on(voice.AgentSessionEventTypes.Error, (ev) => this.#onProviderError(ev.error));
       this.#reporter.onUsage.push((usage) => {
@@ -219,15 +227,25 @@ class SessionRun {
       tapAgentText(session, this.#reporter);
       this.#phone.attach(session);
       this.#io.setBackground(this.#backgroundOf(this.#config, this.#language));
-      await this.#sink.send({ type: "agent.ready" });
+      // The greeting does not wait for the platform's answer to agent.ready: the sink keeps that
+      // event ahead of every later one, and a refusal still ends the call.
+      const ready = this.#sink.send({ type: "agent.ready" });
+      this.#greet(session);
+      await ready;
     } catch (err) {
       return this.#abort(err);
     }
     log.info("session active", { sessionId: this.#io.sessionId, agentId: this.#config.agentId, language: this.#language });
-    const session = this.#requireSession();
-    const first = localeOf(this.#config, this.#language).firstMessage;
-    if (first) session.say(first, { allowInterruptions: this.#config.agent.vad.allowInterruptionsDuringFirstMessage });
-    return { session, outcome: this.#converse(closed) };
+    return { session: this.#requireSession(), outcome: this.#converse(closed) };
+  }
+
+  /** The first message: from the greeting cache when it holds it (no synthesis on the call), else spoken and cached. */
+  #greet(session: voice.AgentSession): void {
+    const locale = localeOf(this.#config, this.#language);
+    if (!locale.firstMessage) return;
+    const allowInterruptions = this.#config.agent.vad.allowInterruptionsDuringFirstMessage;
+    if (this.#deps.greetings) playGreeting(session, this.#reporter, { cache: this.#deps.greetings, agent: this.#config, locale, allowInterruptions });
+    else session.say(locale.firstMessage, { allowInterruptions });
   }
 
   async #abort(err: unknown): Promise<SessionOutcome> {
@@ -344,7 +362,7 @@ class SessionRun {
   }
 
   #turnPlan(config: RuntimeConfig, language: string): TurnPlan {
-    return turnPlanFor(config, { phone: this.#io.phone !== undefined }, language);
+    return turnPlanFor(config, { phone: this.#io.phone !== undefined }, language, this.#continuation);
   }
 
   #setup(config: RuntimeConfig, language: string, vad: Awaited<ReturnType<ProviderRegistry["vad"]>>, turn: TurnPlan, chatCtx: llm.ChatContext | undefined, greetOnEnter: boolean) {
@@ -411,7 +429,8 @@ class SessionRun {
     if (!agent) throw new Error("no agent");
     const locale = localeOf(this.#config, language);
     if (locale.language !== language) throw new Error(`the agent does not speak ${language}`);
-    await agent.updateOptions({ stt: this.#providers.stt(this.#config.agent.stt, language), tts: this.#providers.tts(locale) });
+    const stt = this.#providers.stt(this.#config.agent.stt, language, agent.vad ? { vad: agent.vad } : {});
+    await agent.updateOptions({ stt, tts: this.#providers.tts(locale) });
     await agent.updateInstructions(instructionsFor(this.#config, language));
     this.#turnRules?.update(turnSettingsForChannel(this.#config.agent.turn, this.#io.phone !== undefined), language);
     this.#language = language;
