@@ -1,7 +1,7 @@
 import { tokenize, tts } from "@livekit/agents";
 import type { AudioFrame } from "@livekit/rtc-node";
 import { afterEach, describe, expect, it } from "vitest";
-import { FLITE_SAMPLE_RATE_HZ, FliteOptionsError, FliteTTS, listFliteVoices } from "./flite-tts.ts";
+import { FLITE_SAMPLE_RATE_HZ, FliteOptionsError, FliteTTS, listFliteVoices, trimLeadingSilence } from "./flite-tts.ts";
 
 const open: FliteTTS[] = [];
 function flite(options: ConstructorParameters<typeof FliteTTS>[0] = {}): FliteTTS {
@@ -63,6 +63,23 @@ describe("FliteTTS", () => {
     expect(finals.at(-1)).toBe(true);
     expect(seconds(frames)).toBeGreaterThan(1);
     expect(rms(frames)).toBeGreaterThan(300);
+  });
+
+  it("starts speaking in its second frame: flite's silence before the voice is cut to a 20 ms lead-in", async () => {
+    const { frames } = await framesOf(flite().synthesize("Hello Ada! This is the Speaknode demo."));
+    const loud = frames.findIndex((f) => f.data.subarray(0, f.samplesPerChannel).some((v) => Math.abs(v) >= 300));
+    expect(loud).toBeGreaterThanOrEqual(0);
+    expect(loud).toBeLessThanOrEqual(1);
+  });
+
+  it("keeps silent audio and the silence after the voice as they are", () => {
+    const silent = new Int16Array(1600);
+    expect(trimLeadingSilence(silent)).toBe(silent);
+    const speech = new Int16Array(16_000);
+    speech.fill(1000, 8000, 12_000);
+    const trimmed = trimLeadingSilence(speech);
+    expect(trimmed.length).toBe(16_000 - 8000 + 320);
+    expect(trimmed.at(-1)).toBe(0);
   });
 
   it("speaks noticeably faster at speed 2 than at speed 1", async () => {

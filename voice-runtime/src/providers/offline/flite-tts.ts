@@ -23,6 +23,21 @@ export interface FliteTTSOptions {
   speed?: number;
 }
 
+/** Below this (about -40 dBFS) a sample is silence. */
+const SILENCE_LEVEL = 300;
+/** What is kept before the first sound, so the onset is not clipped. */
+const LEAD_IN_SAMPLES = (FLITE_SAMPLE_RATE_HZ * 20) / 1000;
+
+/**
+ * Drops flite's ~150 ms of silence before each utterance, keeping a 20 ms lead-in: every reply's
+ * first audio would otherwise wait for it. The end is kept: it is the pause between sentences.
+ */
+export function trimLeadingSilence(samples: Int16Array): Int16Array {
+  const first = samples.findIndex((v) => Math.abs(v) >= SILENCE_LEVEL);
+  if (first < 0) return samples;
+  return samples.subarray(Math.max(0, first - LEAD_IN_SAMPLES));
+}
+
 /** A voice or speed flite cannot use; refused at construction. */
 export class FliteOptionsError extends Error {
   override readonly name = "FliteOptionsError";
@@ -142,7 +157,7 @@ export class FliteTTS extends tts.TTS {
       if (exit.code !== 0) throw new FliteSynthesisError(`flite exited with ${exit.code ?? exit.signal}`);
       const wav = parseWav(await readFile(file));
       const mono = downmixToMono(wav.samples, wav.channels);
-      return resampleMono(mono, wav.sampleRateHz, FLITE_SAMPLE_RATE_HZ);
+      return trimLeadingSilence(resampleMono(mono, wav.sampleRateHz, FLITE_SAMPLE_RATE_HZ));
     } finally {
       signal.removeEventListener("abort", kill);
       this.#running.delete(child);
