@@ -14,7 +14,7 @@ export interface AgentSetup {
   config: RuntimeConfig;
   language: string;
   providers: SessionProviders;
-  /** The session's VAD, built from `turn.vad`. */
+  /** The session's VAD, built from `turn.vad` (`sttSegmentationVad`): it segments the STT too. */
   vad: VAD;
   /** How this agent takes turns (a transfer's target brings its own). */
   turn: TurnPlan;
@@ -78,7 +78,9 @@ export function buildAgent(setup: AgentSetup): SpeaknodeAgent {
       instructions: instructionsFor(config, locale.language),
       tools,
       llm: providers.llm(config.agent.llm, { temperature: config.agent.temperature, agentName: config.agent.name, firstMessage: locale.firstMessage }),
-      stt: providers.stt(config.agent.stt, locale.language),
+      // The session's VAD cuts the STT's utterances too, so a streaming STT's final comes when
+      // the session hears the end of speech and the turn can end on the minimum delay.
+      stt: providers.stt(config.agent.stt, locale.language, { vad: setup.vad }),
       tts: providers.tts(locale),
       vad: setup.vad,
       // The end of turn and its delays are the agent's own, so a transfer's target keeps its settings.

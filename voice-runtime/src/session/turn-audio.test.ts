@@ -1,8 +1,8 @@
 // Semantic end of turn on a real call: flite speech over the local media socket, Silero VAD,
-// pocketsphinx, the scripted LLM and flite. The user turn reports the end-of-turn model's
-// probability and threshold, and the delay follows them. (Whether a caller pausing mid-sentence
-// is cut in on depends on the model's score, which on flite's robotic voice varies from run to
-// run for the same clause: e2e/turn-taking.test.ts and the benches measure it.)
+// streaming pocketsphinx, the scripted LLM and flite. The user turn reports the end-of-turn
+// model's probability and threshold, and the delay follows them. A caller who pauses after a word
+// a sentence cannot end on is not cut in on, whatever the audio model makes of flite's voice
+// (the lexical cue, turn-continuation.ts).
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -58,8 +58,9 @@ async function call() {
   await caller.ready;
   await caller.untilAgentQuiet(800, 20_000);
   const silence = (ms: number) => caller.streamPcm(new Int16Array((rateHz * ms) / 1000), { realtime: true });
+  const turns = () => api.eventsOf(sid).filter((e): e is Extract<RuntimeEvent, { type: "turn" }> => e.type === "turn");
   const userTurns = () => api.eventsOf(sid).filter((e): e is Extract<RuntimeEvent, { type: "turn" }> => e.type === "turn" && e.role === "user");
-  return { caller, silence, userTurns };
+  return { caller, silence, turns, userTurns };
 }
 
 describe("semantic end of turn on a real call", () => {
@@ -76,6 +77,27 @@ describe("semantic end of turn on a real call", () => {
     // Under the threshold the library waits the maximum delay (2500 ms) from the end of the voice;
     // over it, at least the minimum (250 ms). The transcript's own delay can only add to either.
     expect(turn?.metrics.endOfUtteranceDelayMs).toBeGreaterThanOrEqual(probability < 0.36 ? 2500 : 250);
+    await caller.end();
+  }, 90_000);
+
+  it("does not cut in on a caller who pauses after a word a sentence cannot end on", async () => {
+    const { caller, silence, turns, userTurns } = await call();
+    await caller.streamPcm(speak("I would like to order a", dir), { realtime: true });
+    // Long enough for the VAD's end of speech, the final transcript and the minimum delay.
+    await silence(700);
+    await caller.streamPcm(speak("large pizza please", dir), { realtime: true });
+    await silence(500);
+    // The agent answers once the turn is over. Had it cut in at the pause, the second half would
+    // interrupt its reply and be a turn of its own by the time the agent has been quiet a while.
+    await expect.poll(() => turns().slice(turns().findIndex((t) => t.role === "user")).some((t) => t.role === "agent"), { timeout: 30_000 }).toBe(true);
+    await caller.untilAgentQuiet(1500, 20_000);
+    const texts = userTurns().map((t) => t.text);
+    expect(texts, texts.join(" | ")).toHaveLength(1);
+    expect(texts[0]).toMatch(/order/);
+    expect(texts[0]).toMatch(/pizza/);
+    // The turn ended on "please": the threshold reported is the model's own, not the cue's hold
+    // from the pause (the end of the voice is judged before the last words are transcribed).
+    expect(userTurns()[0]?.metrics.endOfTurnThreshold).toBeCloseTo(0.36, 2);
     await caller.end();
   }, 90_000);
 });

@@ -21,6 +21,7 @@ import {
   type VadSettings,
 } from "@speaknode/contracts";
 import type { z } from "zod";
+import { ContinuationTurnDetector, type ContinuationCue } from "./turn-continuation.ts";
 import { endOfTurnModelAvailable, localEotExecutor } from "./turn-eot.ts";
 
 type Vad = z.infer<typeof VadSettings>;
@@ -69,8 +70,12 @@ export function semanticSupports(language: string): boolean {
   return Object.hasOwn(inference.LOCAL_LANGUAGES, baseLanguageOf(language));
 }
 
-/** The turn-taking of one call: the agent's settings, its channel and its current language. */
-export function turnPlanFor(config: Pick<RuntimeConfig, "agent">, channel: TurnChannel, language: string): TurnPlan {
+/**
+ * The turn-taking of one call: the agent's settings, its channel and its current language. With
+ * the session's `cue`, a caller whose transcript ends mid-sentence ("… order a") is held for the
+ * maximum delay whatever the audio model says (turn-continuation.ts).
+ */
+export function turnPlanFor(config: Pick<RuntimeConfig, "agent">, channel: TurnChannel, language: string, cue?: ContinuationCue): TurnPlan {
   const settings = turnSettingsForChannel(config.agent.turn, channel.phone);
   const agentVad = config.agent.vad;
   const semantic = settings.detection === "semantic" && semanticSupports(language) && endOfTurnModelAvailable();
@@ -86,7 +91,7 @@ export function turnPlanFor(config: Pick<RuntimeConfig, "agent">, channel: TurnC
     semantic,
     vad,
     handling: {
-      turnDetection: semantic ? new inference.TurnDetector({ version: "v1-mini", executor: localEotExecutor }) : "vad",
+      turnDetection: semantic ? turnDetector(cue) : "vad",
       endpointing,
       interruption: {
         mode: "vad",
@@ -111,17 +116,24 @@ export function turnPlanFor(config: Pick<RuntimeConfig, "agent">, channel: TurnC
   };
 }
 
+function turnDetector(cue: ContinuationCue | undefined): inference.TurnDetector {
+  const options = { version: "v1-mini", executor: localEotExecutor } as const;
+  return cue ? new ContinuationTurnDetector(options, cue) : new inference.TurnDetector(options);
+}
+
 /**
  * The AgentSession's turn handling for a configuration on a channel (the bench and the runner).
- * `language` defaults to the agent's default language.
+ * `language` defaults to the agent's default language. Without a session there is no lexical cue:
+ * the audio model alone judges.
  */
 export function turnHandlingFor(config: Pick<RuntimeConfig, "agent">, channel: TurnChannel = { phone: false }, language = config.agent.defaultLanguage): TurnPlan["handling"] {
   return turnPlanFor(config, channel, language).handling;
 }
 
 /**
- * The VAD a streaming STT segments its utterances with: the session's, so its final transcript
- * comes when the session's VAD ends the speech (registry `stt(..., { vad })`).
+ * The VAD settings a streaming STT segments its utterances with: the session's, so its final
+ * transcript comes when the session's VAD ends the speech. The agent passes the session's VAD
+ * built from them to the registry (`stt(..., { vad })`, agent-builder.ts).
  */
 export function sttSegmentationVad(plan: TurnPlan): Vad {
   return plan.vad;
