@@ -1,9 +1,10 @@
 // `npm run bench`: figures measured in one run against a local stack started here (its own
 // in-memory embedded database and its own wrangler dev on a free port), each compared with a
 // baseline measured in the same run. Prints `BENCH <name>=<value> <unit>` lines. The voice
-// runtime's overhead is measured in-process afterwards (voice-runtime/bench/overhead.ts); the
+// runtime's overhead and its false interruptions are measured in-process afterwards (voice-runtime/bench/); the
 // widget's sizes and its click-to-first-audio latency in headless Chromium last (e2e/bench.ts); the
 // dashboard's up-front JS and its agents list in headless Chromium with the API's (e2e/dashboard-bench.ts).
+// Last, a real browser call on the offline providers: its voice-to-voice latency (e2e/voice-bench.ts).
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -20,9 +21,11 @@ import { webhooksBench } from "./bench/webhooks.ts";
 import { token } from "./bench/api.ts";
 import { demoPhoneNumber, demoPhoneNumberId, demoTelephonyConnectionId } from "@speaknode/db";
 import { runtimeBench } from "../voice-runtime/bench/overhead.ts";
+import { falseInterruptionBench } from "../voice-runtime/bench/false-interruptions.ts";
 import { phoneBench } from "../voice-runtime/bench/phone.ts";
 import { bridgeBench } from "../voice-runtime/bench/bridge.ts";
 import { widgetLatencyBench, widgetSizes } from "../e2e/bench.ts";
+import { webVoiceToVoiceBench } from "../e2e/voice-bench.ts";
 import { dashboardAgentsListBench, dashboardSizes } from "../e2e/dashboard-bench.ts";
 
 // The speech engines and Chromium first (installed as root, or a message naming the command); the
@@ -72,6 +75,8 @@ try {
 }
 // The voice runtime in-process: a caller over the local transport, providers of known latency.
 for (const line of await runtimeBench()) console.log(line);
+// Turn-taking: backchannels and coughs over the agent's replies cut none short; real interruptions stop it.
+for (const line of await falseInterruptionBench()) console.log(line);
 // The phone paths' media: callers over Twilio Media Streams (μ-law 8 kHz) and through the VoxImplant
 // bridge (PCM16 8 kHz) against the same caller over the web transport, in the same run and with the
 // same fixed-latency providers.
@@ -81,4 +86,6 @@ for (const line of await bridgeBench()) console.log(line);
 // The widget: what a page downloads, and click → first agent audio in a real browser.
 for (const line of widgetSizes()) console.log(line);
 for (const line of await widgetLatencyBench()) console.log(line);
+// A real browser call with the real offline providers: the end of the caller's speech → the agent's first sound.
+for (const line of await webVoiceToVoiceBench()) console.log(line);
 process.exit(0);
