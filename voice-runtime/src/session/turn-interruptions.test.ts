@@ -63,9 +63,12 @@ async function speakOverGreeting(spoken: string, heard: string) {
   const sid = newSessionId();
   transcripts.push(heard);
   api.sessions.set(sid, runtimeConfig({ sessionId: sid, llm: "scripted" }));
+  const started = running.length;
   const caller = connectLocalMedia({ url: `${media.url}?session=${sid}`, token: await mediaToken(sid), sampleRateHz: rateHz });
   await caller.ready;
   await expect.poll(() => caller.received.length, { timeout: 20_000 }).toBeGreaterThan(0);
+  // The greeting starts before the session is handed back (it does not wait for agent.ready's answer).
+  await expect.poll(() => running.length, { timeout: 10_000 }).toBeGreaterThan(started);
   const session = running.at(-1)?.session;
   const falseInterruptions: voice.AgentFalseInterruptionEvent[] = [];
   session?.on(voice.AgentSessionEventTypes.AgentFalseInterruption, (ev) => falseInterruptions.push(ev));
