@@ -19,13 +19,26 @@ import { voice, type llm } from "@livekit/agents";
 import { FixedLatencySTT, FixedLatencyTTS } from "../test/fake-providers.ts";
 import { speak } from "../test/speak.ts";
 import { finishedUtterance } from "./overhead.ts";
-import { percentile, rateHz, sleep, startBenchCall, until } from "./harness.ts";
+import { percentile, rateHz, sleep, startBenchCall, stoppedAt, until } from "./harness.ts";
 
 const backchannels = ["yeah", "uh-huh", "okay", "mm-hmm"];
 const realInterruptions = ["stop", "wait, no"];
 /** Each reply's tone lasts this long (msPerChar × the reply's 12 characters): room for a sound and the pause it causes. */
 const replyMs = 3600;
 const reply = "Okay, noted.";
+
+/**
+ * Replies to whatever the caller's turn says: a backchannel heard after the reply ended is an
+ * ordinary turn, and it may merge with the next question ("yeah hello").
+ */
+class AnyInputLLM extends voice.testing.FakeLLM {
+  /** Says nothing while set: an interruption's own turn gets no reply, so the agent stays quiet after it. */
+  quiet = false;
+
+  override lookup(): ReturnType<voice.testing.FakeLLM["lookup"]> {
+    return this.quiet ? undefined : super.lookup("hello");
+  }
+}
 
 /** A cough: 250 ms of noise at speech level with a fast attack and a decay (seeded, so every run hears the same). */
 export function cough(rate = rateHz): Int16Array {
@@ -51,7 +64,7 @@ export async function falseInterruptionBench(opts: { replies?: number; bargeIns?
     sounds.set("(cough)", cough());
     const tts = new FixedLatencyTTS({ ttfbMs: 100, msPerChar: replyMs / reply.length });
     const stt = new FixedLatencySTT({ latencyMs: 100, transcripts: [] });
-    const llm = new voice.testing.FakeLLM([{ input: "hello", content: reply, ttft: 200 }]);
+    const llm = new AnyInputLLM([{ input: "hello", content: reply, ttft: 200 }]);
     const agentMessages: llm.ChatMessage[] = [];
     let resumed = 0;
     const call = await startBenchCall({
@@ -89,39 +102,51 @@ export async function falseInterruptionBench(opts: { replies?: number; bargeIns?
 
     const cutShort: string[] = [];
     const noiseSounds = [...backchannels, "(cough)"];
-    for (let i = 0; i < replies; i++) {
-      const sound = noiseSounds[i % noiseSounds.length] ?? "(cough)";
-      const messagesBefore = agentMessages.length;
-      await askForReply(`reply ${i}`);
-      await overTheReply(sound, sound === "(cough)" ? "" : sound);
-      // The reply (paused for a moment at most) plays to its end; its chat message says whether it was cut.
-      await until(() => agentMessages.length > messagesBefore && agentState() === "listening", replyMs + 8000);
-      const message = agentMessages[messagesBefore];
-      if (!message || message.interrupted) cutShort.push(sound);
-      await sleep(500);
-    }
-
     const stops: number[] = [];
     let dropped = 0;
-    for (let i = 0; i < bargeIns; i++) {
-      const words = realInterruptions[i % realInterruptions.length] ?? "stop";
-      const messagesBefore = agentMessages.length;
-      await askForReply(`barge-in ${i}`);
-      const speechStart = await overTheReply(words, words);
-      await until(() => agentMessages.length > messagesBefore && agentState() === "listening", replyMs + 8000);
-      await sleep(1000);
-      // Dropped, the reply sends nothing more until the next question: its last frame is where it stopped.
-      const lastFrame = client.received.filter((f) => f.atMs >= speechStart).at(-1)?.atMs ?? speechStart;
-      stops.push(lastFrame - speechStart);
-      if (agentMessages[messagesBefore]?.interrupted) dropped += 1;
-      await sleep(500);
+    let leaked = 0;
+    try {
+      for (let i = 0; i < replies; i++) {
+        const sound = noiseSounds[i % noiseSounds.length] ?? "(cough)";
+        const messagesBefore = agentMessages.length;
+        await askForReply(`reply ${i}`);
+        // A backchannel heard after the reply ended is an ordinary turn: it gets no reply of its own.
+        llm.quiet = true;
+        await overTheReply(sound, sound === "(cough)" ? "" : sound);
+        // The reply (paused for a moment at most) plays to its end; its chat message says whether it was cut.
+        await until(() => agentMessages.length > messagesBefore && agentState() === "listening", replyMs + 8000);
+        const message = agentMessages[messagesBefore];
+        if (!message || message.interrupted) cutShort.push(sound);
+        await sleep(call.config.agent.turn.maxEndpointingDelayMs + 500);
+        llm.quiet = false;
+      }
+
+      for (let i = 0; i < bargeIns; i++) {
+        const words = realInterruptions[i % realInterruptions.length] ?? "stop";
+        const messagesBefore = agentMessages.length;
+        await askForReply(`barge-in ${i}`);
+        llm.quiet = true;
+        const speechStart = await overTheReply(words, words);
+        await until(() => agentMessages.length > messagesBefore && agentState() === "listening", replyMs + 8000);
+        await sleep(1000);
+        const quietAt = stoppedAt(client.received, speechStart);
+        stops.push(quietAt - speechStart);
+        // Frames of the dropped reply after it went quiet (the paused output let out again before it was cleared).
+        leaked += client.received.filter((f) => f.atMs > quietAt).length;
+        if (agentMessages[messagesBefore]?.interrupted) dropped += 1;
+        // The interruption is the caller's turn now; the end-of-turn model may think "wait, no" goes
+        // on and hold it for the maximum delay: let it end before the next question.
+        await sleep(call.config.agent.turn.maxEndpointingDelayMs + 500);
+        llm.quiet = false;
+      }
+    } finally {
+      await call.close();
     }
-    await call.close();
     const tally = noiseSounds.map((s) => `${s} ${cutShort.filter((c) => c === s).length}`).join(", ");
     return [
       `BENCH runtime.false_interruptions=${cutShort.length} replies`,
       `BENCH runtime.bargein_stop_ms=${percentile(stops, 50).toFixed(1)} ms`,
-      `(${replies} agent replies of ${replyMs / 1000} s with a backchannel or a cough over each — cut short: ${tally}; ${resumed} paused replies resumed; barge-in: median of ${stops.length} real interruptions ("${realInterruptions.join('", "')}", p90 ${percentile(stops, 90).toFixed(1)} ms), from the caller's first loud frame to the last agent frame before the agent went quiet, including the VAD's speech detection and the 200 ms minimum interruption; ${dropped} of ${bargeIns} replies dropped on those words)`,
+      `(${replies} agent replies of ${replyMs / 1000} s with a backchannel or a cough over each — cut short: ${tally}; ${resumed} paused replies resumed; barge-in: median of ${stops.length} real interruptions ("${realInterruptions.join('", "')}", p90 ${percentile(stops, 90).toFixed(1)} ms), from the caller's first loud frame to the last agent frame before the agent went quiet, including the VAD's speech detection and the 200 ms minimum interruption; ${dropped} of ${bargeIns} replies dropped on those words, ${leaked} frames of them arrived after the agent had gone quiet)`,
     ];
   } finally {
     rmSync(dir, { recursive: true, force: true });
