@@ -128,7 +128,9 @@ describe("turn-taking in a web call", () => {
     const [firstHalf, secondHalf] = caller as [(typeof caller)[0], (typeof caller)[0]];
     const agent = soundSpans(result.marks, "agent", 250);
     const cutIn = agent.filter((a) => a.startMs >= firstHalf.startMs && a.startMs <= secondHalf.endMs);
-    expect(cutIn, "agent sound between the start and the end of the caller's sentence").toEqual([]);
+    const rel = (ms: number) => Math.round(ms - firstHalf.startMs);
+    const where = `caller ${rel(firstHalf.startMs)}–${rel(firstHalf.endMs)} and ${rel(secondHalf.startMs)}–${rel(secondHalf.endMs)} ms; agent ${agent.map((a) => `${rel(a.startMs)}–${rel(a.endMs)}`).join(", ")} ms`;
+    expect(cutIn, `agent sound between the start and the end of the caller's sentence (${where})`).toEqual([]);
     expect(agent.some((a) => a.startMs > secondHalf.endMs), "the agent answered after the sentence").toBe(true);
     const userTurns = result.turns.filter((t) => t.role === "user");
     expect(userTurns.length, "user turns of the call").toBe(1);
