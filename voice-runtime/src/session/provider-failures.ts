@@ -55,3 +55,16 @@ export function closeFailureOf(error: { type: string; error?: unknown }, config:
   const detail = error.error instanceof Error ? error.error.message.trim() : error.type;
   return { stage, code: `${stage}_failed`, message: `${what} failed and the call could not go on: ${detail}`.slice(0, 2000) };
 }
+
+/** Why a session failed, for its error event. */
+export type Failure = { stage: "media" | "llm" | "stt" | "tts" | "vad" | "tool" | "runtime"; code: string; message: string };
+
+/** An error that ended the session before or outside a provider's refusal. */
+export function failureOf(err: unknown): Failure {
+  const message = err instanceof Error ? err.message : String(err);
+  if (err instanceof Error && err.name === "ProviderUnavailableError" && "stage" in err) {
+    const stage = err.stage === "llm" || err.stage === "stt" || err.stage === "tts" || err.stage === "vad" ? err.stage : "runtime";
+    return { stage, code: "provider_unavailable", message };
+  }
+  return { stage: "runtime", code: "runtime_error", message };
+}

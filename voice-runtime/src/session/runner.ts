@@ -6,24 +6,20 @@ import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { voice, type llm } from "@livekit/agents";
-import type { Room } from "@livekit/rtc-node";
 import { turnSettingsForChannel, type RuntimeConfig } from "@speaknode/contracts";
-import { RuntimeApiError, type RuntimeApi } from "../api/client.ts";
+import { RuntimeApiError } from "../api/client.ts";
 import { EventPendingError, EventSink } from "../api/event-sink.ts";
-import type { EventSpool } from "../api/event-spool.ts";
 import { errorFields, log } from "../log.ts";
 import type { ProviderRegistry, SessionProviders } from "../providers/registry.ts";
 import { deliverRecording, recordingDirPrefix } from "../recording/delivery.ts";
 import { CallRecorder } from "../recording/recorder.ts";
-import type { HttpGuard } from "../tools/http-guard.ts";
 import type { WebhookToolHooks } from "../tools/types.ts";
-import type { CallEnd, PhoneLine } from "../transport/types.ts";
-import type { GreetingCache } from "../greeting/greeting-cache.ts";
 import { playGreeting } from "../greeting/play-greeting.ts";
 import { buildAgent, instructionsFor, localeOf, type SpeaknodeAgent } from "./agent-builder.ts";
 import { tapAgentText } from "./agent-text.ts";
 import { PhoneCall } from "./phone.ts";
-import { closeFailureOf, refusalOf } from "./provider-failures.ts";
+import { closeFailureOf, failureOf, refusalOf, type Failure } from "./provider-failures.ts";
+import type { CallIo, RunnerDeps, RunningSession, SessionOutcome } from "./runner-types.ts";
 import { closingLine } from "./phrases.ts";
 import { SessionReporter } from "./reporter.ts";
 import { withSessionTelemetry, type SessionTelemetry } from "../telemetry/session-context.ts";
@@ -33,52 +29,10 @@ import { warmTurnDetection } from "./turn-eot.ts";
 import { turnPlanFor, type TurnPlan } from "./turn-handling.ts";
 import { installTurnRules, type SessionTurnRules } from "./turn-interruptions.ts";
 
-/** One call's audio, whichever transport carries it. */
-export interface CallIo {
-  readonly sessionId: string;
-  /** Connects the session's audio before it starts; a LiveKit transport returns its room instead. */
-  attach(session: voice.AgentSession, recorder: CallRecorder | undefined): { room?: Room };
-  /** After start, for transports whose audio the session set up itself (LiveKit's RoomIO). */
-  afterStart?(session: voice.AgentSession, recorder: CallRecorder | undefined): void;
-  readonly ended: Promise<CallEnd>;
-  setBackground(background: { sound: string; volume: number } | null): void;
-  close(reason: string): Promise<void>;
-  /** Set for phone calls: DTMF both ways and answering-machine verdicts (transport/types.ts). */
-  readonly phone?: PhoneLine;
-}
-
-export interface RunnerDeps {
-  api: RuntimeApi;
-  /** Spools each session's events on disk until the API has them; without it they wait in memory only. */
-  events?: EventSpool | undefined;
-  providers: ProviderRegistry;
-  guard: HttpGuard;
-  heartbeatIntervalMs: number;
-  maxResponseChars: number;
-  recording: { enabled: boolean; dir: string | undefined };
-  /** The first messages' synthesized audio, shared by the process's sessions; without it every greeting is synthesized. */
-  greetings?: GreetingCache | undefined;
-  /** Trace export, when on: flushed as each session ends so its spans arrive promptly. */
-  telemetry?: { flush(): Promise<void> } | undefined;
-}
-
-export interface SessionOutcome {
-  status: "completed" | "failed";
-  reason: string;
-  turns: number;
-  usage: { prompt: number; completion: number };
-}
+export type { CallIo, RunnerDeps, RunningSession, SessionOutcome } from "./runner-types.ts";
 
 // The bench and the tests build the session's turn handling the way the runner does.
 export { turnHandlingFor } from "./turn-handling.ts";
-
-type Failure = { stage: "media" | "llm" | "stt" | "tts" | "vad" | "tool" | "runtime"; code: string; message: string };
-
-/** A session whose agent is ready and greeting; `outcome` settles when the call has ended and been reported. */
-export interface RunningSession {
-  session: voice.AgentSession;
-  outcome: Promise<SessionOutcome>;
-}
 
 export async function runSession(io: CallIo, deps: RunnerDeps): Promise<SessionOutcome> {
   const started = await startSession(io, deps);
@@ -438,13 +392,4 @@ class SessionRun {
     this.#io.setBackground(this.#backgroundOf(this.#config, language));
     log.info("language switched", { sessionId: this.#io.sessionId, language });
   }
-}
-
-function failureOf(err: unknown): Failure {
-  const message = err instanceof Error ? err.message : String(err);
-  if (err instanceof Error && err.name === "ProviderUnavailableError" && "stage" in err) {
-    const stage = err.stage === "llm" || err.stage === "stt" || err.stage === "tts" || err.stage === "vad" ? err.stage : "runtime";
-    return { stage, code: "provider_unavailable", message };
-  }
-  return { stage: "runtime", code: "runtime_error", message };
 }
