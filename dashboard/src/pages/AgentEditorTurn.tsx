@@ -7,7 +7,7 @@ import { useEffect, useState } from "preact/hooks";
 import type { AgentConfig } from "../../../packages/contracts/src/agents.ts";
 import type { TurnSettings } from "../../../packages/contracts/src/turn-taking.ts";
 import { languageLabel } from "../stores/language-label.ts";
-import { backchannelErrors, backchannelLists, phrasesOf, phrasesText, withBackchannels, withPhoneOverride, type BackchannelList } from "../stores/turn-settings.ts";
+import { backchannelErrors, backchannelLists, phrasesOf, phrasesText, silenceFallbackLanguages, withBackchannels, withPhoneOverride, type BackchannelList } from "../stores/turn-settings.ts";
 import { Field, NumberInput } from "../ui/fields.tsx";
 import { useErr, type Props } from "./AgentEditorTabs.tsx";
 
@@ -47,6 +47,7 @@ export function TurnTab({ store }: Props) {
         ))}
       </div>
       {err("turn.detection") && <p class="error">{err("turn.detection")}</p>}
+      {!vadMode && <SilenceFallback languages={d.locales.map((l) => l.language)} />}
       <OnlyIf on={!vadMode} class="grid">
         <div data-field="turn.minEndpointingDelayMs">
           <Field label="Minimum endpointing delay (ms)" error={err("turn.minEndpointingDelayMs")} hint={vadMode ? "Used by the end-of-turn model only" : "The pause before answering a caller who is clearly done"}>
@@ -101,6 +102,17 @@ export function TurnTab({ store }: Props) {
 
       <VadSettings store={store} vad={d.vad} />
     </div>
+  );
+}
+
+/** The agent's languages the end-of-turn model does not know: their calls end turns on silence. */
+function SilenceFallback({ languages }: { languages: string[] }) {
+  const unknown = silenceFallbackLanguages(languages);
+  if (unknown.length === 0) return null;
+  return (
+    <p class="muted" data-testid="turn-silence-fallback">
+      The end-of-turn model does not know {unknown.map(languageLabel).join(", ")}: calls in {unknown.length === 1 ? "it" : "them"} end the turn after the minimum silence, as with silence only.
+    </p>
   );
 }
 

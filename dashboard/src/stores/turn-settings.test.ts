@@ -1,7 +1,7 @@
 // The Turn-taking tab's backchannel lists and phone overrides, without a DOM.
 import { describe, expect, it } from "vitest";
 import { defaultBackchannels, defaultTurnSettings } from "../../../packages/contracts/src/turn-taking.ts";
-import { backchannelErrors, backchannelLists, phrasesOf, phrasesText, withBackchannels, withPhoneOverride } from "./turn-settings.ts";
+import { backchannelErrors, backchannelLists, phrasesOf, phrasesText, withBackchannels, silenceFallbackLanguages, withPhoneOverride } from "./turn-settings.ts";
 
 const config = (languages: string[], backchannels: Record<string, string[]> = {}) => {
   const turn = structuredClone(defaultTurnSettings);
@@ -71,5 +71,12 @@ describe("withPhoneOverride", () => {
     const set = withPhoneOverride({}, "maxEndpointingDelayMs", 3500);
     expect(set).toEqual({ maxEndpointingDelayMs: 3500 });
     expect(withPhoneOverride(set, "maxEndpointingDelayMs", null)).toEqual({});
+  });
+});
+
+describe("languages the end-of-turn model does not know", () => {
+  it("are the agent's locales outside the model's base languages, whatever their region", () => {
+    expect(silenceFallbackLanguages(["en-US", "ru", "pt-BR", "uk-UA"])).toEqual(["ru", "uk-UA"]);
+    expect(silenceFallbackLanguages(["en", "de-DE"])).toEqual([]);
   });
 });

@@ -3,7 +3,7 @@
 // text, and when a list is the built-in one. A list equal to the built-in one is not stored, so the
 // agent follows improvements to the built-in list instead of keeping a copy of today's.
 import type { AgentConfig } from "../../../packages/contracts/src/agents.ts";
-import { baseLanguageOf, defaultBackchannels, type InterruptionSettings, type TurnSettings } from "../../../packages/contracts/src/turn-taking.ts";
+import { baseLanguageOf, defaultBackchannels, semanticTurnLanguages, type InterruptionSettings, type TurnSettings } from "../../../packages/contracts/src/turn-taking.ts";
 import { plainMessage } from "../ui/field-words.ts";
 import type { FieldErrors } from "../ui/forms.ts";
 
@@ -73,4 +73,9 @@ type PhoneKey = keyof TurnSettings["phone"];
 export function withPhoneOverride(phone: TurnSettings["phone"], key: PhoneKey, value: number | null): TurnSettings["phone"] {
   const { [key]: _dropped, ...rest } = phone;
   return value === null ? rest : { ...rest, [key]: value };
+}
+
+/** The languages (tags) the end-of-turn model does not know: in semantic mode their calls end turns on the VAD's silence. */
+export function silenceFallbackLanguages(languages: readonly string[]): string[] {
+  return languages.filter((l) => !semanticTurnLanguages.includes(baseLanguageOf(l)));
 }
