@@ -100,9 +100,9 @@ describe("the capability report", () => {
     const here = probeOfflineEngines();
     expect(here.flite).toEqual({ available: true, reason: null, languages: ["en"] });
     expect(here.pocketsphinx).toEqual({ available: true, reason: null, languages: ["en-US"] });
-    const bare = probeOfflineEngines({ pathList: "/nonexistent" });
+    const bare = probeOfflineEngines({ pathList: "/nonexistent", pocketsphinxDecoder: ["/nonexistent/python3"] });
     expect(bare.flite).toMatchObject({ available: false, reason: expect.stringContaining("apt-get install flite") });
-    expect(bare.pocketsphinx).toMatchObject({ available: false, reason: expect.stringContaining("apt-get install pocketsphinx") });
+    expect(bare.pocketsphinx).toMatchObject({ available: false, reason: expect.stringContaining("apt-get install python3-pocketsphinx") });
     const noModel = probeOfflineEngines({ pocketsphinxModels: { "en-us": "/nonexistent" } });
     expect(noModel.pocketsphinx).toMatchObject({ available: false, reason: expect.stringContaining("pocketsphinx-en-us") });
   });

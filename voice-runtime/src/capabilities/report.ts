@@ -4,6 +4,8 @@
 // languages the installed offline models handle, and the voices of the ElevenLabs and Cartesia
 // accounts behind the platform's keys. Sent with PUT /runtime/v1/capabilities at start and every
 // five minutes; a listing that fails is logged and left out, never failing the report.
+import { existsSync } from "node:fs";
+import { POCKETSPHINX_PYTHON_MODULE, SYSTEM_PYTHON } from "../providers/offline/pocketsphinx-stream.ts";
 import { hostname } from "node:os";
 import { providersByKind, RuntimeCapabilitiesBody, type RuntimeProviderCapability, type VoiceEntry } from "@speaknode/contracts";
 import type { RuntimeApi } from "../api/client.ts";
@@ -23,10 +25,11 @@ export interface EngineState {
 }
 
 /** Which offline engines are installed, found the way their providers look for them. */
-export function probeOfflineEngines(options: { pathList?: string; pocketsphinxModels?: Record<string, string> } = {}): Record<"flite" | "pocketsphinx" | "scripted", EngineState> {
+export function probeOfflineEngines(options: { pathList?: string; pocketsphinxModels?: Record<string, string>; pocketsphinxDecoder?: readonly string[] } = {}): Record<"flite" | "pocketsphinx" | "scripted", EngineState> {
   const missing = (tool: string, apt: string) => `${tool} is not installed on the voice runtime; install it with: apt-get install ${apt}`;
   const flite = findExecutable("flite", options.pathList) !== null;
-  const binaries = ["pocketsphinx_batch", "sh", "cat"].every((tool) => findExecutable(tool, options.pathList) !== null);
+  // The streaming decoder: Debian's Python and its pocketsphinx binding (python3-pocketsphinx).
+  const binaries = (options.pocketsphinxDecoder ?? [SYSTEM_PYTHON, POCKETSPHINX_PYTHON_MODULE]).every((file) => existsSync(file));
   const models = Object.entries(options.pocketsphinxModels ?? POCKETSPHINX_MODELS).filter(([, dir]) => {
     try {
       requireFiles([`${dir}/en-us/mdef`, `${dir}/en-us.lm.bin`, `${dir}/cmudict-en-us.dict`], ["pocketsphinx-en-us"]);
@@ -41,7 +44,7 @@ export function probeOfflineEngines(options: { pathList?: string; pocketsphinxMo
   return {
     flite: flite ? { available: true, reason: null, languages: ["en"] } : { available: false, reason: missing("flite", "flite"), languages: null },
     pocketsphinx: !binaries
-      ? { available: false, reason: missing("pocketsphinx", "pocketsphinx pocketsphinx-en-us"), languages: null }
+      ? { available: false, reason: missing("pocketsphinx", "python3-pocketsphinx pocketsphinx-en-us"), languages: null }
       : languages.length === 0
         ? { available: false, reason: "pocketsphinx has no acoustic model installed; install one with: apt-get install pocketsphinx-en-us", languages: null }
         : { available: true, reason: null, languages },
