@@ -179,6 +179,31 @@ describe("LocalAudioOutput", () => {
     expect(sink.audio.filter((a) => a.samples[0] === 1100)).toHaveLength(20);
   });
 
+  it("sends none of a paused reply that is resumed and cleared in the same turn of the event loop", async () => {
+    // The library's order when a barge-in drops a paused reply: resume, the reply's last frame
+    // captured, then clear (agent_activity.js cancelSpeechPause, then the reply task).
+    const { sink, output, finished } = setup();
+    await capture(output, level(1000, 400, rate));
+    await sleep(100);
+    output.pause();
+    const sentAtPause = sink.audio.length;
+    await sleep(100);
+    output.resume();
+    await Promise.resolve();
+    await capture(output, level(1000, 20, rate));
+    output.flush();
+    await Promise.resolve();
+    output.clearBuffer();
+    await sleep(200);
+    expect(sink.audio).toHaveLength(sentAtPause);
+    expect(finished).toEqual([expect.objectContaining({ interrupted: true })]);
+    // The output is not left paused: the next reply plays.
+    await capture(output, level(2000, 100, rate));
+    output.flush();
+    await expect(output.waitForPlayout()).resolves.toEqual({ playbackPosition: 0.1, interrupted: false });
+    expect(sink.audio.filter((a) => a.samples[0] === 2000)).toHaveLength(5);
+  });
+
   it("settles every pending segment when disposed, and finishes later segments at once", async () => {
     const { output, finished } = setup();
     await capture(output, level(1000, 1000, rate));

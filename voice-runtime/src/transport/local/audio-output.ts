@@ -12,7 +12,10 @@
 // per segment (when its last frame has played, or at once when cleared), and
 // `playbackProgressed` for each continuous run of a segment's voice. `pause()` holds the voice
 // (what the client already buffered still plays; the background goes on) until `resume()`, so
-// the session can take back a false interruption.
+// the session can take back a false interruption. `resume()` lets the voice out on the event
+// loop's next turn, not at once: the library resumes a reply it has just dropped a moment before
+// its task clears the buffer (agent_activity.js `cancelSpeechPause`), and a clear in between must
+// find that reply's voice still held, or the lead of it reaches the caller after the agent went quiet.
 import { AudioFrame, AudioResampler } from "@livekit/rtc-node";
 import { AudioOutput } from "@livekit/agents";
 import type { MediaServerMessage } from "@speaknode/contracts";
@@ -77,6 +80,8 @@ export class LocalAudioOutput extends AudioOutput {
   private pumpAgain = false;
   private disposed = false;
   private paused = false;
+  /** The pending end of a pause (see `resume`). */
+  private resuming: NodeJS.Immediate | null = null;
   // Events are emitted once the sender's state is consistent: a listener may call back in.
   private events: (() => void)[] = [];
 
@@ -130,13 +135,22 @@ export class LocalAudioOutput extends AudioOutput {
   override pause(): void {
     super.pause();
     this.paused = true;
+    this.cancelResume();
   }
 
   override resume(): void {
     super.resume();
-    if (!this.paused) return;
-    this.paused = false;
-    if (!this.disposed) this.pump();
+    if (!this.paused || this.resuming || this.disposed) return;
+    this.resuming = setImmediate(() => {
+      this.resuming = null;
+      this.paused = false;
+      if (!this.disposed) this.pump();
+    });
+  }
+
+  private cancelResume(): void {
+    if (this.resuming) clearImmediate(this.resuming);
+    this.resuming = null;
   }
 
   override abandonOpenSegment(): void {
@@ -166,6 +180,7 @@ export class LocalAudioOutput extends AudioOutput {
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
+    this.cancelResume();
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     this.closeOpenSegment();
