@@ -54,7 +54,10 @@ export function turnOffsetMs(detail: Pick<SessionDetailData, "startedAt" | "crea
   return Math.max(0, Date.parse(startedAt) - sessionOriginMs(detail));
 }
 
-export const metricLabels: [keyof TurnMetrics, string][] = [
+/** The figures that are durations, drawn as bars; the others are notes on the turn (turnNotes). */
+export type LatencyKey = "endOfUtteranceDelayMs" | "sttFinalMs" | "llmTtftMs" | "toolMs" | "ttsTtfbMs" | "voiceToVoiceMs";
+
+export const metricLabels: [LatencyKey, string][] = [
   ["endOfUtteranceDelayMs", "EOU"],
   ["sttFinalMs", "STT"],
   ["llmTtftMs", "LLM TTFT"],
@@ -62,6 +65,20 @@ export const metricLabels: [keyof TurnMetrics, string][] = [
   ["ttsTtfbMs", "TTS TTFB"],
   ["voiceToVoiceMs", "Voice-to-voice"],
 ];
+
+/** What else the turn's figures say, in words: the end-of-turn model's judgement, a preemptive reply, cached audio. */
+export function turnNotes(metrics: TurnMetrics): string[] {
+  const notes: string[] = [];
+  const p = metrics.endOfTurnProbability;
+  const threshold = metrics.endOfTurnThreshold;
+  if (p !== null && p !== undefined) {
+    const held = threshold !== null && threshold !== undefined && p < threshold;
+    notes.push(`End of turn ${p.toFixed(2)}${threshold !== null && threshold !== undefined ? ` (threshold ${threshold.toFixed(2)})` : ""}${held ? ": waited for more" : ""}`);
+  }
+  if (metrics.preemptive) notes.push("Preemptive reply");
+  if (metrics.audioFromCache) notes.push("Audio from the greeting cache");
+  return notes;
+}
 
 /** The longest latency of any turn (at least 1 ms), so all bars share one scale. */
 export function latencyScale(turns: { metrics: TurnMetrics | null }[]): number {

@@ -13,6 +13,7 @@ import { DispatchedSession, SessionDetail } from "../../../packages/contracts/sr
 import type { SessionEvent, SessionStatus, SessionWelcome, TurnMetricsEvent } from "../../../packages/contracts/src/session-protocol.ts";
 import { ApiProblem, type Api } from "../api/client.ts";
 import { connectEvents, type OpenSocket } from "./sessions-live.ts";
+import type { LatencyKey } from "./sessions-detail.ts";
 
 export type Dispatched = z.infer<typeof DispatchedSession>;
 export type PreviewConfig = z.infer<typeof PublicWidgetConfig>;
@@ -209,7 +210,7 @@ export function applyTestEvent(state: TestSessionState, event: TestEvent): TestS
   }
 }
 
-const latencyLabels: [keyof TestTurnMetrics, string][] = [
+const latencyLabels: [LatencyKey, string][] = [
   ["voiceToVoiceMs", "Voice-to-voice"],
   ["sttFinalMs", "STT"],
   ["llmTtftMs", "LLM first token"],
@@ -220,7 +221,10 @@ const latencyLabels: [keyof TestTurnMetrics, string][] = [
 /** A turn's latencies that were measured, labelled for people, in the order the panel shows them. */
 export function turnLatencies(metrics: TestTurnMetrics | null): { label: string; ms: number }[] {
   if (!metrics) return [];
-  return latencyLabels.flatMap(([key, label]) => (metrics[key] === null ? [] : [{ label, ms: metrics[key] }]));
+  return latencyLabels.flatMap(([key, label]) => {
+    const ms = metrics[key];
+    return ms === null ? [] : [{ label, ms }];
+  });
 }
 
 /** The status line's words. */

@@ -1,13 +1,19 @@
 // One turn's latencies as horizontal bars on a scale shared by all turns of the session.
 import type { TurnMetrics } from "../stores/sessions-detail.ts";
-import { metricLabels } from "../stores/sessions-detail.ts";
+import { metricLabels, turnNotes } from "../stores/sessions-detail.ts";
 import { formatMs } from "./session-format.ts";
 
 export function LatencyBars({ metrics, scaleMs }: { metrics: TurnMetrics; scaleMs: number }) {
   const rows = metricLabels.filter(([key]) => metrics[key] !== null);
-  if (rows.length === 0) return null;
+  const notes = turnNotes(metrics);
+  if (rows.length === 0 && notes.length === 0) return null;
   return (
     <div class="latency" role="list" aria-label="Latencies">
+      {notes.length > 0 && (
+        <p class="muted latency-notes" role="listitem">
+          {notes.join(" · ")}
+        </p>
+      )}
       {rows.map(([key, label]) => {
         const ms = metrics[key] ?? 0;
         return (

@@ -67,12 +67,31 @@ const phoneVoicemail = { type: z.literal("phone.voicemail"), answeredBy: text().
 /** The provider's status of a phone session's call (ringing, in-progress, completed, busy…). */
 const phoneStatus = { type: z.literal("phone.status"), status: text().max(40) };
 const ms = z.number().int().min(0).nullable();
+const probability = z.number().min(0).max(1).nullable();
+/** A turn's figures as sessions show them (null: not measured, or not that role's; the last four are absent from events stored before they existed). */
+export const TurnMetricsView = z
+  .strictObject({
+    endOfUtteranceDelayMs: ms,
+    sttFinalMs: ms,
+    llmTtftMs: ms,
+    toolMs: ms,
+    ttsTtfbMs: ms,
+    voiceToVoiceMs: ms,
+    /** User turns, semantic detection: the end-of-turn model's probability that the caller was done, against the threshold used. */
+    endOfTurnProbability: probability.optional(),
+    endOfTurnThreshold: probability.optional(),
+    /** Agent turns: generated on the transcript before the turn was confirmed. */
+    preemptive: z.boolean().nullable().optional(),
+    /** Agent turns: played from the greeting cache, no speech synthesis on the call. */
+    audioFromCache: z.boolean().nullable().optional(),
+  })
+  .meta({ id: "TurnMetricsView" });
 /** Member-only: a finished turn's latency breakdown (the same figures the session detail shows). */
 const turnMetrics = {
   type: z.literal("turn.metrics"),
   turnId: text().min(1).max(100),
   role: z.enum(["user", "agent"]),
-  metrics: z.strictObject({ endOfUtteranceDelayMs: ms, sttFinalMs: ms, llmTtftMs: ms, toolMs: ms, ttsTtfbMs: ms, voiceToVoiceMs: ms }),
+  metrics: TurnMetricsView,
 };
 /** Member-only: what a tool call was given and answered (results cut to `toolResultPreviewMaxChars`). */
 const toolResult = {

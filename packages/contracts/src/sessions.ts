@@ -3,7 +3,7 @@ import { z } from "zod";
 import { text, jsonValue } from "./text.ts";
 import { idSchema, Timestamp } from "./ids.ts";
 import { LanguageTag } from "./agents.ts";
-import { SessionStatus } from "./session-protocol.ts";
+import { SessionStatus, TurnMetricsView } from "./session-protocol.ts";
 import { CallDirection, CallStatusEntry, SessionPhone } from "./telephony.ts";
 
 const timestamp = Timestamp;
@@ -91,7 +91,7 @@ export const SessionDetail = Session.extend({
       interrupted: z.boolean(),
       startedAt: timestamp,
       endedAt: timestamp,
-      metrics: z.object({ endOfUtteranceDelayMs: ms, sttFinalMs: ms, llmTtftMs: ms, toolMs: ms, ttsTtfbMs: ms, voiceToVoiceMs: ms }),
+      metrics: TurnMetricsView,
     }),
   ),
   toolCalls: z.array(

@@ -3,7 +3,7 @@
 // reports (turns, tool calls, errors, recordings) is stored here through the runtime API, keyed
 // by the runtime's event ids so a redelivered event changes nothing.
 import { sql } from "drizzle-orm";
-import { bigint, boolean, index, integer, json, pgEnum, pgTable, primaryKey, text, uniqueIndex, varchar } from "drizzle-orm/pg-core";
+import { bigint, boolean, doublePrecision, index, integer, json, pgEnum, pgTable, primaryKey, text, uniqueIndex, varchar } from "drizzle-orm/pg-core";
 import { spaces } from "./schema.ts";
 import { agents } from "./schema-agents.ts";
 import { createdAt, tz, updatedAt } from "./columns.ts";
@@ -117,6 +117,10 @@ export const sessionTurns = pgTable(
     toolMs: integer("tool_ms"),
     ttsTtfbMs: integer("tts_ttfb_ms"),
     voiceToVoiceMs: integer("voice_to_voice_ms"),
+    endOfTurnProbability: doublePrecision("end_of_turn_probability"),
+    endOfTurnThreshold: doublePrecision("end_of_turn_threshold"),
+    preemptive: boolean("preemptive"),
+    audioFromCache: boolean("audio_from_cache"),
     createdAt: createdAt(),
   },
   (t) => [primaryKey({ columns: [t.sessionId, t.eventId] }), index("session_turns_session_started_idx").on(t.sessionId, t.startedAt)],

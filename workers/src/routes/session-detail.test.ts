@@ -10,9 +10,9 @@ describe("GET /v1/sessions/{id}: the whole conversation", () => {
   it("returns turns with metrics, tool calls, errors, token usage, signed recording links and the waveform", async () => {
     const { world: w, sessionId } = await dispatched();
     await postEvent(sessionId, "e1", { type: "agent.ready" });
-    await postEvent(sessionId, "e2", { type: "turn", turnId: "t1", role: "user", text: "Where is my order?", startedAt: at(0), endedAt: at(1500), metrics: { endOfUtteranceDelayMs: 320, sttFinalMs: 180 } });
+    await postEvent(sessionId, "e2", { type: "turn", turnId: "t1", role: "user", text: "Where is my order?", startedAt: at(0), endedAt: at(1500), metrics: { endOfUtteranceDelayMs: 320, sttFinalMs: 180, endOfTurnProbability: 0.58, endOfTurnThreshold: 0.36 } });
     await postEvent(sessionId, "e3", { type: "tool.call", toolCallId: "c1", name: "order_status", turnId: "t2", request: { orderId: 42 }, response: { status: "shipped" }, status: "ok", latencyMs: 410, startedAt: at(1700) });
-    await postEvent(sessionId, "e4", { type: "turn", turnId: "t2", role: "agent", text: "It ships tomorrow.", startedAt: at(2100), endedAt: at(3900), metrics: { llmTimeToFirstTokenMs: 240, voiceToVoiceMs: 850 } });
+    await postEvent(sessionId, "e4", { type: "turn", turnId: "t2", role: "agent", text: "It ships tomorrow.", startedAt: at(2100), endedAt: at(3900), metrics: { llmTimeToFirstTokenMs: 240, voiceToVoiceMs: 850, preemptive: true, audioFromCache: false } });
     await postEvent(sessionId, "e5", { type: "completed", tokenUsage: { prompt: 1200, completion: 85 }, durationMs: 4000 });
     expect((await uploadRecording(sessionId, "composite", audio)).status).toBe(200);
     expect((await runtimeCall("PUT", `/sessions/${sessionId}/waveform`, { json: { peaks: [0, 0.5, 1], durationMs: 4000 } })).status).toBe(204);
@@ -20,10 +20,12 @@ describe("GET /v1/sessions/{id}: the whole conversation", () => {
     const res = await call("GET", `/v1/sessions/${sessionId}`, { token: w.member.token });
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ status: "completed", tokenUsage: { prompt: 1200, completion: 85 }, waveform: { peaks: [0, 0.5, 1], durationMs: 4000 }, errors: [] });
-    const turns = res.body["turns"] as { turnId: string; metrics: Record<string, number | null> }[];
+    const turns = res.body["turns"] as { turnId: string; metrics: Record<string, number | boolean | null> }[];
     expect(turns.map((t) => t.turnId)).toEqual(["t1", "t2"]);
-    expect(turns[0]?.metrics).toMatchObject({ endOfUtteranceDelayMs: 320, sttFinalMs: 180, voiceToVoiceMs: null });
-    expect(turns[1]?.metrics).toMatchObject({ llmTtftMs: 240, voiceToVoiceMs: 850 });
+    expect(turns[0]?.metrics).toMatchObject({ endOfUtteranceDelayMs: 320, sttFinalMs: 180, voiceToVoiceMs: null, preemptive: null, audioFromCache: null });
+    expect(turns[0]?.metrics["endOfTurnProbability"]).toBe(0.58);
+    expect(turns[0]?.metrics["endOfTurnThreshold"]).toBe(0.36);
+    expect(turns[1]?.metrics).toMatchObject({ llmTtftMs: 240, voiceToVoiceMs: 850, endOfTurnProbability: null, preemptive: true, audioFromCache: false });
     expect(res.body["toolCalls"]).toEqual([expect.objectContaining({ toolCallId: "c1", name: "order_status", status: "ok", latencyMs: 410, response: { status: "shipped" } })]);
 
     const [recording] = res.body["recordings"] as { track: string; url: string; sizeBytes: number }[];

@@ -33,9 +33,17 @@ describe("member-only live events of runtime events", () => {
         type: "turn.metrics",
         turnId: "t1",
         role: "agent",
-        metrics: { endOfUtteranceDelayMs: null, sttFinalMs: null, llmTtftMs: 310, toolMs: null, ttsTtfbMs: 140, voiceToVoiceMs: 820 },
+        metrics: { endOfUtteranceDelayMs: null, sttFinalMs: null, llmTtftMs: 310, toolMs: null, ttsTtfbMs: 140, voiceToVoiceMs: 820, endOfTurnProbability: null, endOfTurnThreshold: null, preemptive: null, audioFromCache: null },
       },
     });
+  });
+
+  it("gives a user turn the end-of-turn model's judgement and an agent turn its preemptive and cached-audio marks", async () => {
+    const user = { ...turn, role: "user" as const, metrics: { endOfUtteranceDelayMs: 260, endOfTurnProbability: 0.58, endOfTurnThreshold: 0.36 } };
+    const [userCommand] = await memberEventsOf("evt-4", user);
+    expect(SessionEventCommand.parse(userCommand).event).toMatchObject({ metrics: { endOfUtteranceDelayMs: 260, endOfTurnProbability: 0.58, endOfTurnThreshold: 0.36, preemptive: null } });
+    const [agentCommand] = await memberEventsOf("evt-5", { ...turn, metrics: { preemptive: true, audioFromCache: true } });
+    expect(SessionEventCommand.parse(agentCommand).event).toMatchObject({ metrics: { preemptive: true, audioFromCache: true, endOfTurnProbability: null } });
   });
 
   it("gives a tool call its arguments, result and error", async () => {

@@ -18,6 +18,10 @@ export function turnMetricsOf(m: Extract<RuntimeEvent, { type: "turn" }>["metric
     toolMs: m.toolMs ?? null,
     ttsTtfbMs: m.ttsTimeToFirstByteMs ?? null,
     voiceToVoiceMs: m.voiceToVoiceMs ?? null,
+    endOfTurnProbability: m.endOfTurnProbability ?? null,
+    endOfTurnThreshold: m.endOfTurnThreshold ?? null,
+    preemptive: m.preemptive ?? null,
+    audioFromCache: m.audioFromCache ?? null,
   };
 }
 
