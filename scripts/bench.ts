@@ -22,6 +22,7 @@ import { token } from "./bench/api.ts";
 import { demoPhoneNumber, demoPhoneNumberId, demoTelephonyConnectionId } from "@speaknode/db";
 import { runtimeBench } from "../voice-runtime/bench/overhead.ts";
 import { falseInterruptionBench } from "../voice-runtime/bench/false-interruptions.ts";
+import { pocketsphinxLatencyBench } from "../voice-runtime/bench/stt.ts";
 import { phoneBench } from "../voice-runtime/bench/phone.ts";
 import { bridgeBench } from "../voice-runtime/bench/bridge.ts";
 import { widgetLatencyBench, widgetSizes } from "../e2e/bench.ts";
@@ -75,6 +76,8 @@ try {
 }
 // The voice runtime in-process: a caller over the local transport, providers of known latency.
 for (const line of await runtimeBench()) console.log(line);
+// The offline STT: its final transcript after the end of speech, streaming against the batch path.
+for (const line of await pocketsphinxLatencyBench({ rounds: 1 })) console.log(line);
 // Turn-taking: backchannels and coughs over the agent's replies cut none short; real interruptions stop it.
 for (const line of await falseInterruptionBench()) console.log(line);
 // The phone paths' media: callers over Twilio Media Streams (μ-law 8 kHz) and through the VoxImplant

@@ -4,7 +4,7 @@
 // settings) marks the end of speech, as the session sees it; the figure is the time from that
 // moment to the STT's final transcript. The baseline line, measured in the same run, is the batch
 // path: the library's VAD StreamAdapter recognising each utterance after its end of speech.
-// Run alone: node_modules/.bin/node voice-runtime/src/providers/offline/pocketsphinx-latency.bench.ts
+// Run alone: node_modules/.bin/node voice-runtime/bench/stt.ts
 import { initializeLogger, stt as sttNs, type VAD, VADEventType } from "@livekit/agents";
 import * as silero from "@livekit/agents-plugin-silero";
 import { AudioFrame } from "@livekit/rtc-node";
@@ -12,9 +12,9 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { fmt, summary } from "../../../../scripts/bench/stats.ts";
-import { speak } from "../../../test/speak.ts";
-import { PocketsphinxSTT } from "./pocketsphinx-stt.ts";
+import { fmt, summary } from "../../scripts/bench/stats.ts";
+import { speak } from "../test/speak.ts";
+import { PocketsphinxSTT } from "../src/providers/offline/pocketsphinx-stt.ts";
 
 /** The phrases of the pocketsphinx, session and end-of-turn tests. */
 export const BENCH_PHRASES = [
@@ -148,8 +148,9 @@ export async function pocketsphinxLatencyBench(opts: { minSilenceMs?: number; ro
         const r = await run(recogniser, vad, clips, texts, minSilenceMs + 900);
         const s = summary(r.finalAfterEndMs);
         lines.push(
-          `BENCH stt.pocketsphinx.${name}.final_after_end_of_speech.p50_ms=${fmt(s.p50, 0)} ms (p99 ${fmt(s.p99, 0)}, n ${s.n}, missing ${r.missing}, VAD silence ${minSilenceMs} ms)`,
-          `BENCH stt.pocketsphinx.${name}.word_error_rate=${fmt((100 * r.errors) / r.words, 1)} % (${r.errors}/${r.words} words, ${r.interims} interim transcripts)`,
+          `BENCH stt.pocketsphinx.${name}.final_after_end_of_speech.p50_ms=${fmt(s.p50, 0)} ms`,
+          `BENCH stt.pocketsphinx.${name}.word_error_rate=${fmt((100 * r.errors) / r.words, 1)} %`,
+          `(${name}: p99 ${fmt(s.p99, 0)} ms, ${s.n} utterances, ${r.missing} without a final, VAD silence ${minSilenceMs} ms; ${r.errors}/${r.words} words wrong, ${r.interims} interim transcripts)`,
         );
       } finally {
         await recogniser.close();
