@@ -10,7 +10,7 @@ import { matchRoute, sessionPath, spacePath } from "../router.ts";
 import { FakeSocket, fakeFetch, json, problem, type Recorded } from "../test-support.ts";
 import { formatDuration } from "../ui/session-format.ts";
 import { applySessionsListEvent, createSessionsListStore, createSessionsStores, filtersQuery, noFilters, sessionsPageSize, type SessionFilters } from "./sessions.ts";
-import { createSessionDetailStore, laterStatus, latencyScale, mergeTranscript, turnOffsetMs, type SessionDetailData } from "./sessions-detail.ts";
+import { createSessionDetailStore, laterStatus, latencyScale, mergeTranscript, turnNotes, turnOffsetMs, type SessionDetailData } from "./sessions-detail.ts";
 import { applyEvent, applyWelcome, connectLive, createLiveState, liveReconnects, parseServerFrame, reset } from "./sessions-live.ts";
 
 const spaceId = newId("space");
@@ -409,5 +409,17 @@ describe("routes", () => {
     expect(matchRoute(spacePath(spaceId, "sessions"), "")).toEqual({ name: "sessions", spaceId });
     expect(matchRoute(sessionPath(spaceId, sessionId), "")).toEqual({ name: "session", spaceId, sessionId });
     expect(matchRoute(`${sessionPath(spaceId, sessionId)}/more`, "").name).toBe("notFound");
+  });
+});
+
+describe("a turn's notes", () => {
+  const none = { endOfUtteranceDelayMs: null, sttFinalMs: null, llmTtftMs: null, toolMs: null, ttsTtfbMs: null, voiceToVoiceMs: null };
+  it("say the end-of-turn model's judgement, and when it made the agent wait", () => {
+    expect(turnNotes({ ...none, endOfTurnProbability: 0.58, endOfTurnThreshold: 0.36 })).toEqual(["End of turn 0.58 (threshold 0.36)"]);
+    expect(turnNotes({ ...none, endOfTurnProbability: 0.2, endOfTurnThreshold: 0.36 })).toEqual(["End of turn 0.20 (threshold 0.36): waited for more"]);
+  });
+  it("say a reply was preemptive or played from the greeting cache, and nothing for turns stored before these existed", () => {
+    expect(turnNotes({ ...none, preemptive: true, audioFromCache: true })).toEqual(["Preemptive reply", "Audio from the greeting cache"]);
+    expect(turnNotes(none)).toEqual([]);
   });
 });
