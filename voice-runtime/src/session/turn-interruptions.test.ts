@@ -17,6 +17,7 @@ import { FixedLatencySTT, FixedLatencyTTS } from "../../test/fake-providers.ts";
 import { startFakeRuntimeApi, testTokenSecret, type FakeRuntimeApi } from "../../test/fake-runtime-api.ts";
 import { runtimeConfig, sessionId as newSessionId } from "../../test/fixtures.ts";
 import { speak } from "../../test/speak.ts";
+import { stoppedAt } from "../../bench/harness.ts";
 import { startSession, type RunningSession } from "./runner.ts";
 import { ACTIVITY_INTERNALS, PATCHED_AGENTS_VERSION, patchRefusal } from "./turn-interruptions.ts";
 
@@ -58,9 +59,13 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-/** A call whose caller says `spoken` 1 s into the greeting; the STT hears `heard`. */
-async function speakOverGreeting(spoken: string, heard: string) {
+/**
+ * A call whose caller says `spoken` 1 s into the greeting; the STT hears `heard`. `before`: what
+ * the caller says (and the STT hears) first, 1 s into the greeting, with 300 ms of silence after.
+ */
+async function speakOverGreeting(spoken: string, heard: string, before?: string) {
   const sid = newSessionId();
+  if (before !== undefined) transcripts.push(before);
   transcripts.push(heard);
   api.sessions.set(sid, runtimeConfig({ sessionId: sid, llm: "scripted" }));
   const started = running.length;
@@ -73,6 +78,11 @@ async function speakOverGreeting(spoken: string, heard: string) {
   const falseInterruptions: voice.AgentFalseInterruptionEvent[] = [];
   session?.on(voice.AgentSessionEventTypes.AgentFalseInterruption, (ev) => falseInterruptions.push(ev));
   await new Promise((r) => setTimeout(r, 1000));
+  if (before !== undefined) {
+    await caller.streamPcm(speak(before, dir, rateHz), { realtime: true });
+    await caller.streamPcm(new Int16Array((rateHz * 3) / 10), { realtime: true });
+  }
+  const spokenAt = Date.now();
   await caller.streamPcm(speak(spoken, dir, rateHz), { realtime: true });
   await caller.streamPcm(new Int16Array(rateHz / 2), { realtime: true });
   await caller.untilAgentQuiet(1500, 15_000);
@@ -81,9 +91,12 @@ async function speakOverGreeting(spoken: string, heard: string) {
   // The greeting's audio: what arrived before the first clear (an interruption), or all of it.
   const cut = caller.clears[0] ?? Number.POSITIVE_INFINITY;
   const agentSeconds = caller.received.filter((a) => a.atMs <= cut).reduce((n, a) => n + a.samples.length, 0) / rateHz;
+  // Greeting frames that reached the caller after the last words had silenced it, before the clear.
+  const quietAt = stoppedAt(caller.received, spokenAt);
+  const heardAgain = caller.received.filter((a) => a.atMs > quietAt && a.atMs <= cut).length;
   const userTurns = api.eventsOf(sid).filter((e) => e.type === "turn" && e.role === "user");
   await caller.end();
-  return { greeting: greeting(), agentSeconds, userTurns, falseInterruptions };
+  return { greeting: greeting(), agentSeconds, userTurns, falseInterruptions, heardAgain };
 }
 
 describe("interruptions over the agent's reply", () => {
@@ -106,9 +119,18 @@ describe("interruptions over the agent's reply", () => {
     expect(userTurns).toHaveLength(1);
   }, 60_000);
 
+  it("does not resume the reply over real words because an earlier backchannel was not yet a turn", async () => {
+    // "mm-hmm" resumes the greeting; its turn is still waiting on the end-of-turn delay when the
+    // caller speaks again, so its words are still the library's transcript when the next speech ends.
+    const { greeting, heardAgain, falseInterruptions } = await speakOverGreeting("please stop talking", "please stop talking", "mm-hmm");
+    expect(falseInterruptions).toEqual([expect.objectContaining({ resumed: true })]);
+    expect(greeting).toMatchObject({ interrupted: true });
+    expect(heardAgain).toBe(0);
+  }, 60_000);
+
   it("lists every internal it uses", () => {
     expect(ACTIVITY_INTERNALS).toContain("onFinalTranscript");
-    expect(patchRefusal({}, "1.9.0")).toMatch(/lacks onFinalTranscript/);
+    expect(patchRefusal({}, "1.9.0")).toMatch(/lacks onStartOfSpeech, onFinalTranscript/);
     expect(patchRefusal({}, "1.10.0")).toMatch(/not 1\.9\.0/);
   });
 });

@@ -7,9 +7,17 @@
 // are not committed as a user turn. Anything else interrupts as the library does. When the agent
 // is silent, a backchannel is a normal turn.
 //
-// `AgentActivity` is not exported: its prototype is reached through `session._activity` and four
-// hooks are wrapped once per process (onFinalTranscript, onEndOfSpeech, onEndOfTurn,
-// onPreemptiveGeneration). Sessions without rules registered here keep the library's behaviour.
+// Two orderings of the library are corrected on the way. A dropped reply: `cancelSpeechPause`
+// interrupts the paused reply and resumes the output at once, before the reply's task clears the
+// output's buffer, so the paused reply's next frames went out again after the agent had gone
+// quiet; the output now stays paused until the interrupted reply is done (its audio cleared). And
+// the end of the caller's speech decides only on words heard during that speech: a backchannel
+// whose turn never ended (the caller spoke again first) stays in the library's transcript, and
+// must not resume the reply when the caller's next, real words have no transcript yet.
+//
+// `AgentActivity` is not exported: its prototype is reached through `session._activity` and six
+// hooks are wrapped once per process (onStartOfSpeech, onFinalTranscript, onEndOfSpeech,
+// onEndOfTurn, onPreemptiveGeneration, cancelSpeechPause). Sessions without rules registered here keep the library's behaviour.
 // The wrappers lean on the internals listed in `ACTIVITY_INTERNALS`, checked against the
 // version they were written for (turn-interruptions.test.ts fails if they change).
 import { readFileSync } from "node:fs";
@@ -21,6 +29,7 @@ import { log } from "../log.ts";
 export const PATCHED_AGENTS_VERSION = "1.9.0";
 /** Methods of AgentActivity the wrappers call or replace. */
 export const ACTIVITY_INTERNALS = [
+  "onStartOfSpeech",
   "onFinalTranscript",
   "onEndOfSpeech",
   "onEndOfTurn",
@@ -59,6 +68,7 @@ interface Activity {
         onStartOfAgentSpeech(at: number): void;
       }
     | undefined;
+  onStartOfSpeech(ev: unknown): void;
   onFinalTranscript(ev: FinalTranscriptEvent, speaking?: boolean): void;
   onEndOfSpeech(ev: EndOfSpeechEvent): void;
   onEndOfTurn(info: EndOfTurnInfo): Promise<boolean>;
@@ -111,6 +121,8 @@ export class SessionTurnRules {
 }
 
 const rulesBySession = new WeakMap<voice.AgentSession, SessionTurnRules>();
+/** Final transcripts heard since the caller's voice last started, per activity. */
+const heardThisSpeech = new WeakMap<Activity, string>();
 let patched: object | undefined;
 
 function agentsVersion(): string | undefined {
@@ -181,19 +193,27 @@ function withShadowed(a: Activity, names: readonly (keyof Activity)[], fn: () =>
 
 function patch(proto: Activity): void {
   const original = {
+    onStartOfSpeech: proto.onStartOfSpeech,
     onFinalTranscript: proto.onFinalTranscript,
     onEndOfSpeech: proto.onEndOfSpeech,
     onEndOfTurn: proto.onEndOfTurn,
     onPreemptiveGeneration: proto.onPreemptiveGeneration,
+    cancelSpeechPause: proto.cancelSpeechPause,
   };
   const rulesOf = (a: Activity): SessionTurnRules | undefined => {
     const rules = rulesBySession.get(a.agentSession);
     return rules?.active ? rules : undefined;
   };
 
+  proto.onStartOfSpeech = function (this: Activity, ev) {
+    heardThisSpeech.set(this, "");
+    original.onStartOfSpeech.call(this, ev);
+  };
+
   proto.onFinalTranscript = function (this: Activity, ev, speaking) {
     const rules = rulesOf(this);
     const text = ev.alternatives?.[0]?.text ?? "";
+    heardThisSpeech.set(this, `${heardThisSpeech.get(this) ?? ""} ${text}`.trim());
     const sofar = `${this.audioRecognition?.audioTranscript ?? ""} ${text}`;
     if (!rules || !heldSpeech(this) || !rules.isNoTurn(sofar)) return original.onFinalTranscript.call(this, ev, speaking);
     // The transcript event and answering-machine detection still see the words; the reply is
@@ -207,8 +227,10 @@ function patch(proto: Activity): void {
     const rules = rulesOf(this);
     const sofar = this.audioRecognition?.audioTranscript ?? "";
     // The final came while the caller was still speaking: decide now the voice has stopped. With
-    // no transcript yet, the library's timer waits for one (or resumes a noise after it).
-    if (rules && this.pausedSpeech && sofar.trim().length > 0 && rules.isNoTurn(sofar)) resumeNow(this, rules);
+    // no transcript of this speech yet (words left from an earlier backchannel do not count), the
+    // library's timer waits for one (or resumes a noise after it).
+    const heard = heardThisSpeech.get(this) ?? "";
+    if (rules && this.pausedSpeech && heard.length > 0 && rules.isNoTurn(sofar)) resumeNow(this, rules);
   };
 
   proto.onEndOfTurn = async function (this: Activity, info) {
@@ -219,6 +241,28 @@ function patch(proto: Activity): void {
     resumeNow(this, rules);
     log.debug("speech over the agent was no turn; the reply goes on", { words: transcriptWords(info.newTranscript).length });
     return false;
+  };
+
+  proto.cancelSpeechPause = async function (this: Activity, options) {
+    const paused = this.pausedSpeech?.handle;
+    const interrupting = (options as { interrupt?: boolean } | undefined)?.interrupt !== false && paused && !paused.interrupted && paused.allowInterruptions;
+    const audio = this.agentSession.output.audio;
+    if (!interrupting || !audio || !rulesBySession.has(this.agentSession)) return original.cancelSpeechPause.call(this, options);
+    // The library resumes the output right after interrupting the reply, before the reply's task
+    // clears the output: hold the resume until the reply is done, so none of it plays again.
+    const resume = audio.resume;
+    let resumeWanted = false;
+    Object.defineProperty(audio, "resume", { value: () => void (resumeWanted = true), configurable: true, writable: true });
+    try {
+      await original.cancelSpeechPause.call(this, options);
+    } finally {
+      Reflect.deleteProperty(audio, "resume");
+    }
+    if (!resumeWanted) return;
+    paused.addDoneCallback(() => {
+      // Someone paused again meanwhile (the caller's voice over a new reply): theirs to resume.
+      if (!this.pausedSpeech) resume.call(audio);
+    });
   };
 
   proto.onPreemptiveGeneration = function (this: Activity, info) {
