@@ -1,6 +1,6 @@
 // The agent editor's Turn-taking tab in real headless Chromium against the local stack (embedded
 // Postgres, the Worker in wrangler dev serving build/public). The Owner opens the demo agent's tab
-// (the defaults: the end-of-turn model, 250 / 2500 ms, the built-in English backchannels), switches
+// (the defaults: the end-of-turn model, 250 ms, and the demo's 1500 ms maximum, the built-in English backchannels), switches
 // to silence-only detection with the keyboard (the endpointing delays grey out) and back, sees a
 // maximum delay under the minimum and a phrase with "!" refused on their fields, fixes them, saves,
 // reloads and finds every setting as saved; resets the backchannels to the built-in list; the
@@ -12,7 +12,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser, BrowserContext, Page } from "playwright-core";
-import { demoAgentId } from "@speaknode/db";
+import { demoAgentConfig, demoAgentId } from "@speaknode/db";
 import { defaultBackchannels, type TurnSettings } from "../packages/contracts/src/turn-taking.ts";
 import { freePort, startLocalStack, type LocalStack } from "../scripts/lib.ts";
 import { artifactsDir, launchChromium, signedInPage } from "./lib.ts";
@@ -71,7 +71,7 @@ describe("the agent editor's Turn-taking tab", () => {
     await openTurnTab(owner);
     expect(await owner.getByRole("radio", { name: /^End-of-turn model/ }).isChecked()).toBe(true);
     expect(await number(owner, "Minimum endpointing delay (ms)").inputValue()).toBe("250");
-    expect(await number(owner, "Maximum endpointing delay (ms)").inputValue()).toBe("2500");
+    expect(await number(owner, "Maximum endpointing delay (ms)").inputValue()).toBe(String(demoAgentConfig.turn.maxEndpointingDelayMs));
     expect(await owner.getByRole("checkbox", { name: /^Start the reply before the turn is confirmed/ }).isChecked()).toBe(true);
     expect(await english(owner).getByRole("textbox").inputValue()).toBe((defaultBackchannels["en"] ?? []).join(", "));
     expect(await english(owner).locator("[data-backchannels-status]").getAttribute("data-backchannels-status")).toBe("built-in");

@@ -89,6 +89,10 @@ export const demoAgentConfig = AgentConfig.parse({
   variables: { type: "object", properties: { customer_name: { type: "string", description: "How to greet the caller", default: "there" } }, required: [] },
   tools: [{ type: "webhook", toolId: demoToolId }, { type: "system", name: "end_call" }],
   widget: { displayName: "Speaknode demo", launcherText: "Talk to the demo" },
+  // The demo's simulated callers speak with flite, whose flat voice the end-of-turn model often
+  // hears as unfinished ("…number forty two": 0.29 against 0.36): a shorter wait than the default
+  // 2.5 s keeps such a turn under 1.5 s while a real mid-sentence pause still gets 1.5 s.
+  turn: { maxEndpointingDelayMs: 1500 },
 });
 
 /** Ensures the demo space (Owner, Member) and its published demo agent exist; safe on every start. */
