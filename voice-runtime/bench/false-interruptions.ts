@@ -82,8 +82,14 @@ export async function falseInterruptionBench(opts: { replies?: number; bargeIns?
     const { client, mic } = call;
     const agentState = () => call.session().agentState;
 
-    /** The caller asks; resolves once the reply has played ~0.8 s at the caller. */
+    /**
+     * The caller asks once the agent is quiet (the greeting, or the last reply, played out: a
+     * question over it would be a real interruption, and its message would be taken for this
+     * reply's); resolves once the reply has played ~0.8 s at the caller.
+     */
     const askForReply = async (label: string) => {
+      const quiet = () => agentState() === "listening" && Date.now() - (client.received.at(-1)?.atMs ?? 0) > 300;
+      if (!(await until(quiet, 20_000))) throw new Error(`${label}: the agent did not go quiet`);
       stt.script(["hello"]);
       const before = client.received.length;
       mic.say(hello);
@@ -108,8 +114,9 @@ export async function falseInterruptionBench(opts: { replies?: number; bargeIns?
     try {
       for (let i = 0; i < replies; i++) {
         const sound = noiseSounds[i % noiseSounds.length] ?? "(cough)";
-        const messagesBefore = agentMessages.length;
         await askForReply(`reply ${i}`);
+        // The reply is playing: the next agent message is its own.
+        const messagesBefore = agentMessages.length;
         // A backchannel heard after the reply ended is an ordinary turn: it gets no reply of its own.
         llm.quiet = true;
         await overTheReply(sound, sound === "(cough)" ? "" : sound);
@@ -123,8 +130,8 @@ export async function falseInterruptionBench(opts: { replies?: number; bargeIns?
 
       for (let i = 0; i < bargeIns; i++) {
         const words = realInterruptions[i % realInterruptions.length] ?? "stop";
-        const messagesBefore = agentMessages.length;
         await askForReply(`barge-in ${i}`);
+        const messagesBefore = agentMessages.length;
         llm.quiet = true;
         const speechStart = await overTheReply(words, words);
         await until(() => agentMessages.length > messagesBefore && agentState() === "listening", replyMs + 8000);
