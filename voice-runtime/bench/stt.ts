@@ -15,6 +15,7 @@ import { fileURLToPath } from "node:url";
 import { fmt, summary } from "../../scripts/bench/stats.ts";
 import { speak } from "../test/speak.ts";
 import { PocketsphinxSTT } from "../src/providers/offline/pocketsphinx-stt.ts";
+import { concatPcm } from "../src/providers/offline/speech-tools.ts";
 
 /** The phrases of the pocketsphinx, session and end-of-turn tests. */
 export const BENCH_PHRASES = [
@@ -83,7 +84,7 @@ async function run(recogniser: sttNs.STT, sessionVad: VAD, phrases: readonly Int
     }
   })();
   const silence = (ms: number) => new Int16Array(Math.round((RATE_HZ * ms) / 1000));
-  const samples = concatAll(phrases.flatMap((speech) => [silence(500), speech, silence(trailingMs)]));
+  const samples = concatPcm(phrases.flatMap((speech) => [silence(500), speech, silence(trailingMs)]));
   const start = performance.now();
   for (let i = 0, n = 0; i < samples.length; i += FRAME_SAMPLES, n++) {
     const chunk = samples.slice(i, i + FRAME_SAMPLES);
@@ -119,15 +120,6 @@ async function run(recogniser: sttNs.STT, sessionVad: VAD, phrases: readonly Int
   return result;
 }
 
-function concatAll(parts: Int16Array[]): Int16Array {
-  const out = new Int16Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const part of parts) {
-    out.set(part, at);
-    at += part.length;
-  }
-  return out;
-}
 
 export async function pocketsphinxLatencyBench(opts: { minSilenceMs?: number; rounds?: number } = {}): Promise<string[]> {
   const minSilenceMs = opts.minSilenceMs ?? 550;

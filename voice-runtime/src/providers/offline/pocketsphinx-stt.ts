@@ -9,7 +9,7 @@ import type { AudioFrame } from "@livekit/rtc-node";
 import { join } from "node:path";
 import { PocketsphinxSpeechStream } from "./pocketsphinx-speech-stream.ts";
 import { POCKETSPHINX_PYTHON_MODULE, PocketsphinxStreamDecoder, SYSTEM_PYTHON } from "./pocketsphinx-stream.ts";
-import { StreamingUnsupportedError, downmixToMono, requireFiles, resampleMono } from "./speech-tools.ts";
+import { StreamingUnsupportedError, concatPcm, downmixToMono, requireFiles, resampleMono } from "./speech-tools.ts";
 
 export { PocketsphinxDecodeError, type DecodeResult } from "./pocketsphinx-stream.ts";
 
@@ -51,7 +51,7 @@ export function toPocketsphinxPcm(buffer: AudioBuffer): Int16Array {
   let runRate = 0;
   const flush = () => {
     if (run.length === 0) return;
-    const joined = concat(run);
+    const joined = concatPcm(run);
     parts.push(resampleMono(joined, runRate, POCKETSPHINX_SAMPLE_RATE_HZ));
     run = [];
   };
@@ -63,19 +63,9 @@ export function toPocketsphinxPcm(buffer: AudioBuffer): Int16Array {
     run.push(downmixToMono(samples, frame.channels));
   }
   flush();
-  return concat(parts);
+  return concatPcm(parts);
 }
 
-function concat(parts: Int16Array[]): Int16Array {
-  if (parts.length === 1 && parts[0] !== undefined) return parts[0];
-  const out = new Int16Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const part of parts) {
-    out.set(part, at);
-    at += part.length;
-  }
-  return out;
-}
 
 export class PocketsphinxSTT extends stt.STT {
   label = "speaknode.offline.PocketsphinxSTT";

@@ -194,3 +194,15 @@ export function resampleMono(samples: Int16Array, fromHz: number, toHz: number):
   }
   return out;
 }
+
+/** The samples of `parts` one after the other (the part itself when there is one). */
+export function concatPcm(parts: readonly Int16Array[]): Int16Array {
+  if (parts.length === 1 && parts[0] !== undefined) return parts[0];
+  const out = new Int16Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const part of parts) {
+    out.set(part, at);
+    at += part.length;
+  }
+  return out;
+}
