@@ -101,13 +101,15 @@ describe("turn-taking in a web call", () => {
   });
 
   it("waits for a caller who pauses mid-sentence: one user turn, and no agent sound before the sentence ends", async () => {
-    // The end-of-turn model scores the first half 0.27 (English's threshold is 0.36): an unfinished
-    // thought, so the agent waits up to its maximum delay (2.5 s) instead of the VAD's silence.
+    // The first half ends on a word no sentence ends on: whatever the end-of-turn model hears in
+    // flite's flat voice, the agent waits up to the demo's maximum delay (1.5 s) instead of the
+    // 250 ms it takes after a finished sentence; the pause (with flite's own silences, ~1.1 s) is
+    // longer than the VAD's 550 ms silence, so silence alone would have cut in.
     const mic = conversationWav(
       join(scratch, "pause"),
       [
-        { text: "so I was thinking that maybe we could", pauseAfterS: 1.2 },
-        { text: "talk about my account", pauseAfterS: 20 },
+        { text: "I would like to order a", pauseAfterS: 0.8 },
+        { text: "large pizza please", pauseAfterS: 20 },
       ],
       14,
     );
