@@ -123,7 +123,7 @@ describe("turn-taking in a web call", () => {
         if (last && soundSpans(marks, "agent", 250).some((a) => a.startMs > last.endMs && Number.isFinite(a.endMs))) break;
         await sleep(500);
       }
-      await settleInState(page, "listening", 1500, 40_000);
+      await settleInState(page, "listening", 1500, 90_000);
     });
     const caller = soundSpans(result.marks, "mic", 700);
     expect(caller, "the page heard both halves of the sentence, apart").toHaveLength(2);

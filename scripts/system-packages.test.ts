@@ -70,7 +70,7 @@ describe("system packages of the README commands", () => {
     expect(result.ok).toBe(false);
     if (result.ok) return;
     expect(result.missing).toEqual(["speech", "browser"]);
-    expect(result.message).toContain("sudo apt-get update && sudo apt-get install -y flite pocketsphinx pocketsphinx-en-us sox chromium chromium-driver");
+    expect(result.message).toContain("sudo apt-get update && sudo apt-get install -y flite pocketsphinx pocketsphinx-en-us python3-pocketsphinx sox chromium chromium-driver");
     expect(result.message).toContain("then run npm run bench again");
   });
 
@@ -79,7 +79,7 @@ describe("system packages of the README commands", () => {
     const result = ensureSystemPackages("dev", host);
     expect(result.ok).toBe(false);
     if (result.ok) return;
-    expect(result.message).toContain("sudo apt-get update && sudo apt-get install -y flite pocketsphinx pocketsphinx-en-us sox");
+    expect(result.message).toContain("sudo apt-get update && sudo apt-get install -y flite pocketsphinx pocketsphinx-en-us python3-pocketsphinx sox");
     expect(result.message).toContain("apt-get ran as root but did not install them");
     expect(result.message).not.toContain("chromium");
   });

@@ -25,6 +25,7 @@ import { providerName, stageName, stageProvider, unknownProvider } from "./descr
 import { guardedFetch, vetEndpoint } from "./endpoint-guard.ts";
 import { FliteOptionsError, FliteTTS, listFliteVoices } from "./offline/flite-tts.ts";
 import { PocketsphinxSTT, PocketsphinxUnsupportedError } from "./offline/pocketsphinx-stt.ts";
+import { PocketsphinxBatchSTT } from "./offline/pocketsphinx-batch.ts";
 import { ScriptedLLM } from "./offline/scripted-llm.ts";
 import { SpeechToolMissingError } from "./offline/speech-tools.ts";
 
@@ -57,6 +58,8 @@ export interface SttOptions {
    * STT in the library's VAD StreamAdapter.
    */
   vad?: VAD;
+  /** A phone call (8 kHz): the offline recogniser is pocketsphinx_batch on whole utterances (pocketsphinx-batch.ts). */
+  phone?: boolean;
 }
 export type TtsFactory = (locale: Locale) => tts.TTS;
 
@@ -238,7 +241,7 @@ export class ProviderRegistry {
     const p = choice.params;
     switch (choice.provider) {
       case "pocketsphinx": {
-        const recognizer = make("stt", "pocketsphinx", () => new PocketsphinxSTT({ model: choice.model, language, ...defined({ vad: opts.vad }) }));
+        const recognizer = make("stt", "pocketsphinx", () => opts.phone ? new PocketsphinxBatchSTT({ model: choice.model, language }) : new PocketsphinxSTT({ model: choice.model, language, ...defined({ vad: opts.vad }) }));
         // Load the model while the agent greets, not when the caller first speaks.
         recognizer.warmUp().catch(() => {});
         return recognizer;

@@ -80,7 +80,7 @@ export function buildAgent(setup: AgentSetup): SpeaknodeAgent {
       llm: providers.llm(config.agent.llm, { temperature: config.agent.temperature, agentName: config.agent.name, firstMessage: locale.firstMessage }),
       // The session's VAD cuts the STT's utterances too, so a streaming STT's final comes when
       // the session hears the end of speech and the turn can end on the minimum delay.
-      stt: providers.stt(config.agent.stt, locale.language, { vad: setup.vad }),
+      stt: providers.stt(config.agent.stt, locale.language, sttOptions(config, setup.vad)),
       tts: providers.tts(locale),
       vad: setup.vad,
       // The end of turn and its delays are the agent's own, so a transfer's target keeps its settings.
@@ -91,4 +91,14 @@ export function buildAgent(setup: AgentSetup): SpeaknodeAgent {
     locale.language,
     setup.greetOnEnter && locale.firstMessage ? locale.firstMessage : undefined,
   );
+}
+
+/**
+ * How the call's STT is made: on the web, the offline recogniser streams, cut by the session's
+ * VAD; on the phone (8 kHz) it recognises each whole utterance the library's VAD adapter hands it,
+ * with the utterance's own cepstral mean — streaming recognised phone questions far worse.
+ */
+export function sttOptions(config: RuntimeConfig, vad: VAD | undefined): { vad?: VAD; phone: boolean } {
+  const phone = config.phone !== null;
+  return phone || !vad ? { phone } : { vad, phone };
 }

@@ -15,7 +15,7 @@ import { deliverRecording, recordingDirPrefix } from "../recording/delivery.ts";
 import { CallRecorder } from "../recording/recorder.ts";
 import type { WebhookToolHooks } from "../tools/types.ts";
 import { playGreeting } from "../greeting/play-greeting.ts";
-import { buildAgent, instructionsFor, localeOf, type SpeaknodeAgent } from "./agent-builder.ts";
+import { buildAgent, instructionsFor, localeOf, sttOptions, type SpeaknodeAgent } from "./agent-builder.ts";
 import { tapAgentText } from "./agent-text.ts";
 import { PhoneCall } from "./phone.ts";
 import { closeFailureOf, failureOf, refusalOf, type Failure } from "./provider-failures.ts";
@@ -383,7 +383,7 @@ class SessionRun {
     if (!agent) throw new Error("no agent");
     const locale = localeOf(this.#config, language);
     if (locale.language !== language) throw new Error(`the agent does not speak ${language}`);
-    const stt = this.#providers.stt(this.#config.agent.stt, language, agent.vad ? { vad: agent.vad } : {});
+    const stt = this.#providers.stt(this.#config.agent.stt, language, sttOptions(this.#config, agent.vad));
     await agent.updateOptions({ stt, tts: this.#providers.tts(locale) });
     await agent.updateInstructions(instructionsFor(this.#config, language));
     this.#turnRules?.update(turnSettingsForChannel(this.#config.agent.turn, this.#io.phone !== undefined), language);
