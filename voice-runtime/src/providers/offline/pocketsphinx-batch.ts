@@ -4,26 +4,22 @@
 // one utterance at a time. One warm decoder process per STT serves every utterance, which saves
 // the ~0.3 s model load on each; see PocketsphinxDecoder for how utterances reach it.
 import { type AudioBuffer, type LanguageCode, getBaseLanguage, normalizeLanguage, stt } from "@livekit/agents";
-import type { AudioFrame } from "@livekit/rtc-node";
 import { type ChildProcess, spawn } from "node:child_process";
 import { rmSync } from "node:fs";
 import { writeFile } from "node:fs/promises";
 import { Socket } from "node:net";
 import { join } from "node:path";
-import { POCKETSPHINX_MODELS, PocketsphinxUnsupportedError, type PocketsphinxModel } from "./pocketsphinx-stt.ts";
+import { POCKETSPHINX_MODELS, POCKETSPHINX_SAMPLE_RATE_HZ, PocketsphinxUnsupportedError, toPocketsphinxPcm, type PocketsphinxModel } from "./pocketsphinx-stt.ts";
 import { PocketsphinxDecodeError } from "./pocketsphinx-stream.ts";
 import {
   StreamingUnsupportedError,
-  downmixToMono,
   killProcessGroup,
   makeScratchDir,
   requireFiles,
   requireSpeechTool,
-  resampleMono,
 } from "./speech-tools.ts";
 
 /** pocketsphinx's acoustic model is trained on 16 kHz mono audio. */
-const POCKETSPHINX_SAMPLE_RATE_HZ = 16_000;
 
 
 interface PocketsphinxBatchOptions {
@@ -175,40 +171,6 @@ class PocketsphinxDecoder {
     const error = new PocketsphinxDecodeError(reason, !this.#closed);
     for (const pending of [...this.#pending.values()]) pending.reject(error);
   }
-}
-
-/** Concatenates a buffer of frames into mono 16 kHz PCM, resampling each run of equal rate. */
-function toPocketsphinxPcm(buffer: AudioBuffer): Int16Array {
-  const frames: AudioFrame[] = Array.isArray(buffer) ? buffer : [buffer];
-  const parts: Int16Array[] = [];
-  let run: Int16Array[] = [];
-  let runRate = 0;
-  const flush = () => {
-    if (run.length === 0) return;
-    const joined = concat(run);
-    parts.push(resampleMono(joined, runRate, POCKETSPHINX_SAMPLE_RATE_HZ));
-    run = [];
-  };
-  for (const frame of frames) {
-    if (frame.samplesPerChannel === 0) continue;
-    if (frame.sampleRate !== runRate) flush();
-    runRate = frame.sampleRate;
-    const samples = frame.data.subarray(0, frame.samplesPerChannel * frame.channels);
-    run.push(downmixToMono(samples, frame.channels));
-  }
-  flush();
-  return concat(parts);
-}
-
-function concat(parts: Int16Array[]): Int16Array {
-  if (parts.length === 1 && parts[0] !== undefined) return parts[0];
-  const out = new Int16Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const part of parts) {
-    out.set(part, at);
-    at += part.length;
-  }
-  return out;
 }
 
 export class PocketsphinxBatchSTT extends stt.STT {
