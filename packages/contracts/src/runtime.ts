@@ -39,6 +39,8 @@ export const RuntimeWebhookTool = Tool.pick({
   preToolSpeech: true,
   progressSpeech: true,
   transferRules: true,
+  bodyEncoding: true,
+  parameterStyles: true,
 })
   .extend({
     type: z.literal("webhook"),
@@ -49,6 +51,8 @@ export const RuntimeWebhookTool = Tool.pick({
     secretOrigin: text().nullable().default(null),
     /** Where each argument goes, for tools imported from OpenAPI; null for hand-written tools. */
     parameterLocations: z.record(text(), z.enum(["path", "query", "body", "bodyRoot"])).nullable(),
+    /** Decrypted secret query parameters (bound to `secretOrigin` like the secret headers). */
+    secretQuery: z.record(text(), text()).default({}),
   })
   .meta({ id: "RuntimeWebhookTool" });
 export type RuntimeWebhookTool = z.infer<typeof RuntimeWebhookTool>;

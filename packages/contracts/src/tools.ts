@@ -31,6 +31,32 @@ export type TransferRule = z.infer<typeof TransferRule>;
 
 export const HeaderName = text().regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,100}$/, "must be an HTTP header name");
 
+/** A query parameter name a secret value may be given for (an API key sent in the URL). */
+export const QueryParamName = text().regex(/^[A-Za-z0-9._~\[\]-]{1,100}$/, "must be a query parameter name (letters, digits, . _ ~ - [ ])");
+
+/**
+ * How the request body is encoded: `json` (application/json) or `form`
+ * (application/x-www-form-urlencoded, as Twilio's and Stripe's write operations take).
+ */
+export const BodyEncoding = z.enum(["json", "form"]).meta({ id: "BodyEncoding" });
+export type BodyEncoding = z.infer<typeof BodyEncoding>;
+
+/**
+ * How one argument is written into the request, as OpenAPI 3 `style`/`explode`/`allowReserved`
+ * say: path arguments take simple, label or matrix; query and form-body arguments take form,
+ * spaceDelimited, pipeDelimited or deepObject. Arguments without one use OpenAPI's defaults
+ * (path: simple, not exploded; query and form body: form, exploded).
+ */
+export const ParameterStyle = z
+  .strictObject({
+    style: z.enum(["simple", "label", "matrix", "form", "spaceDelimited", "pipeDelimited", "deepObject"]),
+    explode: z.boolean(),
+    /** Query and form values only: reserved characters (:/?#[]@!$&'()*+,;=) are sent unencoded. */
+    allowReserved: z.boolean().default(false),
+  })
+  .meta({ id: "ParameterStyle" });
+export type ParameterStyle = z.infer<typeof ParameterStyle>;
+
 const webhookFields = {
   code: ToolCode,
   description: text().trim().min(1, "must not be empty").max(1000),
@@ -47,7 +73,12 @@ const webhookFields = {
   preToolSpeech: text().trim().max(500).optional(),
   progressSpeech: z.strictObject({ text: text().trim().min(1).max(500), afterMs: z.number().int().min(200).max(60_000) }).optional(),
   transferRules: z.array(TransferRule).max(20).default([]),
+  bodyEncoding: BodyEncoding.default("json"),
+  /** Per argument (a property of the body schema): how it is serialized into the path, query or form body. */
+  parameterStyles: z.record(text().min(1).max(200), ParameterStyle).default({}),
 };
+
+const secretQueryParams = z.record(QueryParamName, text().min(1).max(4000));
 
 // Where a URL template sends requests. A placeholder is filled with a percent-encoded value, so in
 // the path or query it cannot move the request to another origin; in the host or port it would
@@ -96,9 +127,10 @@ export function toolUrlOrigin(template: string): string | null {
   }
 }
 
-/** What a client sends to create a webhook tool; `secretHeaders` are write-only values. */
+/** What a client sends to create a webhook tool; `secretHeaders` and `secretQueryParams` (an API
+ *  key in the URL) are write-only values, bound to the URL's origin. */
 export const CreateToolBody = z
-  .strictObject({ ...webhookFields, secretHeaders: z.record(HeaderName, text().min(1).max(4000)).default({}) })
+  .strictObject({ ...webhookFields, secretHeaders: z.record(HeaderName, text().min(1).max(4000)).default({}), secretQueryParams: secretQueryParams.default({}) })
   .meta({ id: "CreateToolBody" });
 export type CreateToolBody = z.infer<typeof CreateToolBody>;
 
@@ -114,6 +146,8 @@ export const UpdateToolBody = z
     preToolSpeech: webhookFields.preToolSpeech.unwrap().nullable().optional(),
     progressSpeech: webhookFields.progressSpeech.unwrap().nullable().optional(),
     secretHeaders: z.record(HeaderName, text().min(1).max(4000)).optional(),
+    /** Replaces the whole set when given, like `secretHeaders`. */
+    secretQueryParams: secretQueryParams.optional(),
   })
   .meta({ id: "UpdateToolBody" });
 
@@ -135,6 +169,10 @@ export const Tool = z
      *  other. Changing the URL to another origin clears them unless they are given again. Null
      *  without secret headers (and in snapshots published before origins were recorded). */
     secretOrigin: text().nullable().default(null),
+    /** Names of the secret query parameters (bound to `secretOrigin` like the secret headers). */
+    secretQueryParamNames: z.array(text()).default([]),
+    bodyEncoding: BodyEncoding.default("json"),
+    parameterStyles: z.record(text(), ParameterStyle).default({}),
     timeoutMs: z.number().int(),
     preToolSpeech: text().nullable(),
     progressSpeech: z.object({ text: text(), afterMs: z.number().int() }).nullable(),
@@ -184,8 +222,26 @@ export const ToolRef = z
   .meta({ id: "ToolRef" });
 export type ToolRef = z.infer<typeof ToolRef>;
 
-/** The largest OpenAPI document the import takes (text or fetched). */
-export const maxOpenApiDocumentBytes = 1024 * 1024;
+/** The largest OpenAPI document the import takes (text or fetched): Stripe's is 4.2 MB, Twilio's core API 2.1 MB. */
+export const maxOpenApiDocumentBytes = 10 * 1024 * 1024;
+/** The largest request body of the import: a document of the largest size, escaped inside JSON. */
+export const maxImportRequestBytes = 24 * 1024 * 1024;
+/** Tools one confirm creates at most. */
+export const maxImportedTools = 200;
+
+/** What an operation's security scheme needs the user to fill in. */
+export const ImportCredential = z
+  .object({
+    /** The scheme's name in the document (`components.securitySchemes`). */
+    scheme: text(),
+    /** basic: `basicAuth` (username and password); bearer: an `Authorization: Bearer …` secret header;
+     *  header: a secret header `name`; query: a secret query parameter `name`. */
+    kind: z.enum(["basic", "bearer", "header", "query"]),
+    name: text(),
+    description: text().optional(),
+  })
+  .meta({ id: "ImportCredential" });
+export type ImportCredential = z.infer<typeof ImportCredential>;
 
 /** POST /v1/spaces/{spaceId}/tools/import: an OpenAPI 3.x document's operations as webhook tools. */
 export const ImportToolsBody = z
@@ -198,10 +254,20 @@ export const ImportToolsBody = z
     baseUrl: urlText().max(1000).optional(),
     /** false: preview only; true: create the selected tools. */
     confirm: z.boolean().default(false),
-    /** Codes to create on confirm; all operations when omitted. */
-    operations: z.array(text()).max(200).optional(),
+    /** Codes to preview, or to create on confirm (all operations when omitted, if there are at most 200). */
+    operations: z.array(text()).max(maxImportedTools).optional(),
     /** Secret header values given to every created tool (e.g. its API key). */
     secretHeaders: z.record(text(), text().min(1).max(4000)).default({}),
+    /** Secret query parameters given to every created tool (an API key the API takes in the URL). */
+    secretQueryParams: secretQueryParams.default({}),
+    /** HTTP basic credentials: become the `Authorization: Basic …` secret header of every created tool. */
+    basicAuth: z.strictObject({ username: text().min(1).max(1000), password: text().min(1).max(4000) }).optional(),
+    /** Preview only, without `operations`: the drafts shown are those whose code, path, summary or tag contains this (case-insensitive)… */
+    search: text().trim().max(200).optional(),
+    /** …from this position… */
+    offset: z.number().int().min(0).default(0),
+    /** …at most this many. */
+    limit: z.number().int().min(1).max(maxImportedTools).default(50),
   })
   .meta({ id: "ImportToolsBody" });
 
@@ -209,10 +275,32 @@ export const ImportPreviewItem = z.object({
   draft: z.record(text(), jsonValue()),
   errors: z.array(FieldError),
   needsBaseUrl: z.boolean(),
+  /** Header names the operation's security needs (see `credentials` for what to fill in). */
   securityHints: z.array(text()),
+  credentials: z.array(ImportCredential).default([]),
   source: z.object({ path: text(), method: text(), operationId: text().optional() }),
 });
-export const ImportToolsResult = z.object({ confirmed: z.boolean(), tools: z.array(ImportPreviewItem), created: z.array(Tool), warnings: z.array(text()) }).meta({ id: "ImportToolsResult" });
+/** One line of the document's index: every importable operation, whatever the page shows. */
+export const ImportOperationSummary = z.object({ code: text(), method: text(), path: text(), summary: text(), tags: z.array(text()), deprecated: z.boolean() }).meta({ id: "ImportOperationSummary" });
+export const ImportToolsResult = z
+  .object({
+    confirmed: z.boolean(),
+    /** The drafts asked for: `operations`, else the `search`/`offset`/`limit` page. */
+    tools: z.array(ImportPreviewItem),
+    created: z.array(Tool),
+    warnings: z.array(text()),
+    /** Every importable operation of the document, in document order. */
+    operations: z.array(ImportOperationSummary).default([]),
+    /** Importable operations in the document, and how many match `search`. */
+    total: z.number().int().default(0),
+    matched: z.number().int().default(0),
+    offset: z.number().int().default(0),
+    limit: z.number().int().default(0),
+    /** What the document's security schemes need, across the operations shown. */
+    credentials: z.array(ImportCredential).default([]),
+  })
+  .meta({ id: "ImportToolsResult" });
+export type ImportOperationSummary = z.infer<typeof ImportOperationSummary>;
 
 export type ImportToolsBody = z.input<typeof ImportToolsBody>;
 export type ImportPreviewItem = z.infer<typeof ImportPreviewItem>;

@@ -74,6 +74,13 @@ export const tools = pgTable(
     /** Where each argument goes when the tool came from an OpenAPI import: path, query, a body
      *  property, or (`bodyRoot`) the whole body. */
     parameterLocations: jsonb("parameter_locations").$type<Record<string, "path" | "query" | "body" | "bodyRoot">>(),
+    /** application/json or application/x-www-form-urlencoded (`form`). */
+    bodyEncoding: varchar("body_encoding", { length: 8 }).$type<"json" | "form">().notNull().default("json"),
+    /** Per argument: OpenAPI style/explode/allowReserved for the path, query or form body. */
+    parameterStyles: jsonb("parameter_styles").$type<Record<string, { style: "simple" | "label" | "matrix" | "form" | "spaceDelimited" | "pipeDelimited" | "deepObject"; explode: boolean; allowReserved: boolean }>>().notNull().default({}),
+    /** AES-GCM ciphertext of the secret query parameter values (JSON), bound to `secretOrigin` too. */
+    secretQuery: text("secret_query"),
+    secretQueryNames: jsonb("secret_query_names").$type<string[]>().notNull().default([]),
     version: integer("version").notNull().default(1),
     createdAt: createdAt(),
     updatedAt: updatedAt(),

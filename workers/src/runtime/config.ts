@@ -85,16 +85,21 @@ function transferTargetIds(config: AgentConfig, definitions: Map<string, Snapsho
   return [...ids];
 }
 
-/** The live row's secret headers and their origin, for a definition whose URL is on that origin;
- *  none otherwise (a snapshot published before the tool moved to another origin, or after). */
-async function secretsFor(secretsKey: string, def: SnapshotTool, row: ToolRow | undefined, sessionId: string): Promise<{ secretHeaders: Record<string, string>; secretOrigin: string | null }> {
-  if (!row?.secretHeaders) return { secretHeaders: {}, secretOrigin: null };
+/** The live row's secret headers and query parameters and their origin, for a definition whose URL
+ *  is on that origin; none otherwise (a snapshot published before the tool moved to another origin, or after). */
+async function secretsFor(secretsKey: string, def: SnapshotTool, row: ToolRow | undefined, sessionId: string): Promise<{ secretHeaders: Record<string, string>; secretQuery: Record<string, string>; secretOrigin: string | null }> {
+  const none = { secretHeaders: {}, secretQuery: {}, secretOrigin: null };
+  if (!row || (row.secretHeaders === null && row.secretQuery === null)) return none;
   const origin = boundSecretOrigin(row);
   if (origin === null || toolUrlOrigin(def.url) !== origin) {
-    log.warn("runtime config: webhook tool's URL is not on the origin its secret headers belong to; they are withheld", { sessionId, toolId: def.id });
-    return { secretHeaders: {}, secretOrigin: null };
+    log.warn("runtime config: webhook tool's URL is not on the origin its secrets belong to; they are withheld", { sessionId, toolId: def.id });
+    return none;
   }
-  return { secretHeaders: SecretHeaders.parse(await decryptJson(secretsKey, row.secretHeaders)), secretOrigin: origin };
+  return {
+    secretHeaders: row.secretHeaders === null ? {} : SecretHeaders.parse(await decryptJson(secretsKey, row.secretHeaders)),
+    secretQuery: row.secretQuery === null ? {} : SecretHeaders.parse(await decryptJson(secretsKey, row.secretQuery)),
+    secretOrigin: origin,
+  };
 }
 
 export async function buildRuntimeConfig(db: Database, secretsKey: string, session: SessionRow): Promise<RuntimeConfig> {
@@ -143,6 +148,8 @@ export async function buildRuntimeConfig(db: Database, secretsKey: string, sessi
       progressSpeech: def.progressSpeech,
       transferRules: def.transferRules.filter((r) => targets.has(r.targetAgentId)),
       parameterLocations: def.parameterLocations ?? null,
+      bodyEncoding: def.bodyEncoding ?? "json",
+      parameterStyles: def.parameterStyles ?? {},
     };
     runtimeTools.push(tool);
   }

@@ -38,9 +38,9 @@ export function checkToolDestination(template: string, policy: ToolUrlPolicy, fi
 /**
  * The origin a stored tool's secret headers belong to: the one recorded when they were given, or,
  * for a tool saved before origins were recorded, the origin of the URL stored with them (where
- * they were being sent). Null when the tool has no secret headers or no fixed origin.
+ * they were being sent). Null when the tool has no secret headers or query parameters, or no fixed origin.
  */
-export function boundSecretOrigin(row: { url: string; secretOrigin: string | null; secretHeaders: string | null }): string | null {
-  if (row.secretHeaders === null) return null;
+export function boundSecretOrigin(row: { url: string; secretOrigin: string | null; secretHeaders: string | null; secretQuery?: string | null }): string | null {
+  if (row.secretHeaders === null && (row.secretQuery ?? null) === null) return null;
   return row.secretOrigin ?? toolUrlOrigin(row.url);
 }
