@@ -177,16 +177,20 @@ export async function waitForState(page: Page, states: string[], timeoutMs: numb
 
 /** Waits until the element has stayed in `state` for `forMs` on end. */
 export async function settleInState(page: Page, state: string, forMs: number, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
+  const start = Date.now();
+  const deadline = start + timeoutMs;
   let since: number | null = null;
+  // The states seen, to say what the widget did instead (the last ones).
+  const seen: string[] = [];
   while (Date.now() < deadline) {
     const now = (await page.getAttribute("speacknode-agent", "data-state")) ?? "";
+    if (seen.at(-1)?.split("@")[0] !== now) seen.push(`${now}@${Math.round((Date.now() - start) / 100) / 10}s`);
     if (now !== state) since = null;
     else if (since === null) since = Date.now();
     else if (Date.now() - since >= forMs) return;
     await new Promise((r) => setTimeout(r, 100));
   }
-  throw new Error(`the widget did not settle in "${state}" within ${timeoutMs} ms`);
+  throw new Error(`the widget did not settle in "${state}" within ${timeoutMs} ms (states: ${seen.slice(-30).join(", ")})`);
 }
 
 /** The session id of the widget's dispatch, as the page received it. */

@@ -4,8 +4,9 @@
 // 8 kHz μ-law into a different sentence every run, but finds a long word it was told to look for,
 // and does not find it where it was not said (the same method as phone.test.ts).
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { artifactsDir } from "./lib.ts";
 import type { CallReport } from "../simulators/twilio/src/model.ts";
 
 /** Whether `word` was said by the agent on `call`'s line from `fromMs` of the call's time on. */
@@ -24,5 +25,12 @@ export function heardInWav(opts: { wav: Buffer; word: string; skipS?: number; sc
   // Without noise removal: pocketsphinx takes the line's digital silence as its noise floor otherwise.
   const args = ["-infile", join(dir, "16k.wav"), "-kws", join(dir, "keywords.txt"), "-remove_noise", "no", "-logfn", "/dev/null"];
   const out = execFileSync("pocketsphinx_continuous", args, { encoding: "utf8", maxBuffer: 16 * 1024 * 1024 });
-  return out.split(/\s+/).includes(opts.word);
+  const heard = out.split(/\s+/).includes(opts.word);
+  if (!heard) {
+    // Kept for a listener: what the line carried when the word was not found.
+    const kept = join(artifactsDir, `not-heard-${opts.word}-${Date.now()}.wav`);
+    mkdirSync(artifactsDir, { recursive: true });
+    execFileSync("sox", [join(dir, "16k.wav"), kept]);
+  }
+  return heard;
 }
