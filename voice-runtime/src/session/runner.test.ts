@@ -82,6 +82,9 @@ const checkOrder: RuntimeTool = {
   progressSpeech: null,
   transferRules: [],
   parameterLocations: null,
+  bodyEncoding: "json",
+  parameterStyles: {},
+  secretQuery: {},
 };
 
 const types = (events: RuntimeEvent[]) => events.map((e) => e.type).filter((t) => t !== "heartbeat" && t !== "transcript.partial");

@@ -59,6 +59,9 @@ function toolDef(over: Partial<RuntimeWebhookTool> & Pick<RuntimeWebhookTool, "u
     progressSpeech: null,
     transferRules: [],
     parameterLocations: null,
+    bodyEncoding: "json",
+    parameterStyles: {},
+    secretQuery: {},
     // The secret headers belong to the test API's origin unless a test says otherwise.
     secretOrigin: /^[a-z]+:\/\/[^/?#]+/i.exec(over.url)?.[0] ?? null,
     ...over,
@@ -137,7 +140,7 @@ describe("createWebhookTool", () => {
     expect(result.isError).toBe(true);
     expect(result.output).toContain("not where its credentials belong");
     expect(api.seen).toHaveLength(0);
-    expect(h.records[0]).toMatchObject({ status: "error", error: expect.stringContaining(`the request would go to ${api.base}; its secret headers are bound to https://shop.example.com`) });
+    expect(h.records[0]).toMatchObject({ status: "error", error: expect.stringContaining(`the request would go to ${api.base}; its secrets are bound to https://shop.example.com`) });
     // Without a bound origin the secrets go nowhere either.
     const unbound = await harness(toolDef({ url: `${api.base}/orders/{orderId}`, secretOrigin: null }));
     expect((await unbound.call({ orderId: "A1", qty: 1 })).isError).toBe(true);
@@ -151,7 +154,7 @@ describe("createWebhookTool", () => {
     expect(api.seen).toHaveLength(1);
   });
 
-  it("places arguments where parameterLocations say, with query arrays repeated", async () => {
+  it("places arguments where parameterLocations say, with query arrays repeated and spaces as %20", async () => {
     const api = await startApi(json(200, { ok: true }));
     const def = toolDef({
       method: "GET",
@@ -160,7 +163,7 @@ describe("createWebhookTool", () => {
       parameterLocations: { id: "path", tag: "query", filter: "bodyRoot" },
     });
     await (await harness(def)).call({ id: 5, tag: ["a", "b c"], filter: { color: "red" } });
-    expect(api.seen[0]?.url).toBe("/items/5?tag=a&tag=b+c");
+    expect(api.seen[0]?.url).toBe("/items/5?tag=a&tag=b%20c");
     expect(JSON.parse(api.seen[0]?.body ?? "")).toEqual({ color: "red" });
   });
 

@@ -1,16 +1,20 @@
 // A space's webhook tool as a function the LLM can call: arguments checked against the tool's
-// body schema, placed into the URL path, query string or JSON body, sent through the SSRF guard
-// with the tool's deadline, and the answer handed back bounded in size. Speaks the pre-tool and
+// body schema, placed into the URL path, query string or body (JSON or form-encoded, with the
+// OpenAPI styles of request-encoding.ts), sent through the SSRF guard with the tool's deadline,
+// and the answer handed back bounded in size. Speaks the pre-tool and
 // progress lines, asks for a hand-off when a transfer rule matches the result, and reports one
 // record per call. What the LLM sees on failure is a ToolError, so it can recover or apologise.
+import { randomUUID } from "node:crypto";
 import { Validator } from "@cfworker/json-schema";
-import type { OutputUnit, Schema } from "@cfworker/json-schema";
+import type { Schema } from "@cfworker/json-schema";
+import { failingFields, normaliseSchema } from "./argument-schema.ts";
 import { llm, log } from "@livekit/agents";
 import { renderText, renderUrl, TemplateError, urlPathParams } from "@speaknode/contracts";
 import type { RuntimeWebhookTool, TransferRule } from "@speaknode/contracts";
 import { BlockedDestinationError } from "@speaknode/ssrf";
 import { HttpRequestError } from "./http-guard.ts";
 import type { GuardedResponse } from "./http-guard.ts";
+import { pairName, percentEncode, redactJson, secretRedactor, serializePairs, serializePath } from "./request-encoding.ts";
 import type { SpeechControl, ToolCallRecord, VariableValues, WebhookToolOptions } from "./types.ts";
 
 export const defaultMaxResponseChars = 8000;
@@ -21,7 +25,6 @@ const maxRecordError = 1000;
 
 type ToolParameters = llm.FunctionTool["parameters"];
 type Json = Record<string, unknown>;
-type Scalar = string | number | boolean | null;
 
 /** How a call failed: a ToolError (its message is what the LLM reads) with the record's status. */
 export class WebhookCallError extends llm.ToolError {
@@ -38,27 +41,6 @@ export class WebhookCallError extends llm.ToolError {
 
 const isRecord = (v: unknown): v is Json => typeof v === "object" && v !== null && !Array.isArray(v);
 
-// OpenAPI 3.0's `nullable: true` is not JSON Schema: neither the validator nor the LLM providers
-// read it. Written as a type list with "null" instead, so null passes where the API allows it.
-function normaliseSchema(node: unknown): unknown {
-  if (Array.isArray(node)) return node.map(normaliseSchema);
-  if (!isRecord(node)) return node;
-  const out: Json = {};
-  for (const [key, value] of Object.entries(node)) {
-    if (key === "nullable") continue;
-    const isSchemaMap = key === "properties" && isRecord(value);
-    out[key] = isSchemaMap ? Object.fromEntries(Object.entries(value).map(([k, v]) => [k, normaliseSchema(v)])) : ["items", "additionalProperties", "oneOf", "anyOf", "allOf"].includes(key) ? normaliseSchema(value) : value;
-  }
-  if (node["nullable"] === true) {
-    const type = out["type"];
-    if (typeof type === "string" && type !== "null") out["type"] = [type, "null"];
-    else if (Array.isArray(type) && !type.includes("null")) out["type"] = [...type, "null"];
-    const values = out["enum"];
-    if (Array.isArray(values) && !values.includes(null)) out["enum"] = [...values, null];
-  }
-  return out;
-}
-
 function parametersSchema(def: RuntimeWebhookTool): Json {
   const normalised = normaliseSchema(def.bodySchema ?? {});
   const schema = isRecord(normalised) ? normalised : {};
@@ -73,123 +55,88 @@ function describeTool(def: RuntimeWebhookTool): string {
   return `${def.description}\nCalling this tool may hand the conversation over to another agent, when: ${cases}.`;
 }
 
-// The schema value a failing keyword points at ("#/properties/qty/minimum" → 1).
-function schemaAt(schema: unknown, pointer: string): unknown {
-  let node = schema;
-  for (const raw of pointer.replace(/^#\/?/, "").split("/")) {
-    if (raw === "") continue;
-    const key = decodeURIComponent(raw).replace(/~1/g, "/").replace(/~0/g, "~");
-    node = Array.isArray(node) ? node[Number(key)] : isRecord(node) && Object.hasOwn(node, key) ? node[key] : undefined;
-  }
-  return node;
-}
-
-// Worded from the schema, never from the arguments: the message reaches the LLM and the call
-// record, and values the caller spoke have no business in either beyond the arguments themselves.
-function ruleMessage(keyword: string, expected: unknown): string {
-  const shown = (JSON.stringify(expected) ?? "").slice(0, 200);
-  switch (keyword) {
-    case "type":
-      return `must be of type ${Array.isArray(expected) ? expected.join(" or ") : String(expected)}`;
-    case "minimum":
-      return `must be at least ${shown}`;
-    case "maximum":
-      return `must be at most ${shown}`;
-    case "exclusiveMinimum":
-      return `must be greater than ${shown}`;
-    case "exclusiveMaximum":
-      return `must be less than ${shown}`;
-    case "minLength":
-      return `must have at least ${shown} characters`;
-    case "maxLength":
-      return `must have at most ${shown} characters`;
-    case "minItems":
-      return `must have at least ${shown} items`;
-    case "maxItems":
-      return `must have at most ${shown} items`;
-    case "enum":
-      return `must be one of ${shown}`;
-    case "const":
-      return `must be ${shown}`;
-    case "pattern":
-      return `must match the pattern ${shown}`;
-    case "format":
-      return `must be a valid ${String(expected)}`;
-    case "false":
-      return "is not an accepted property";
-    case "anyOf":
-    case "oneOf":
-      return "does not match any of the allowed forms";
-    default:
-      return `does not satisfy "${keyword}"`;
-  }
-}
-
-/** The validator's complaints as `field: message`, without the summary lines of parent keywords. */
-function failingFields(errors: OutputUnit[], schema: unknown): string[] {
-  const summaries = new Set(["properties", "items", "prefixItems", "allOf", "$ref", "additionalProperties"]);
-  const lines = new Set<string>();
-  for (const e of errors) {
-    if (summaries.has(e.keyword)) continue;
-    let field = e.instanceLocation.replace(/^#\/?/, "").split("/").map(decodeURIComponent).join(".");
-    let message: string;
-    const required = /required property "(.+)"/.exec(e.error);
-    if (e.keyword === "required" && required?.[1] !== undefined) {
-      field = field === "" ? required[1] : `${field}.${required[1]}`;
-      message = "is required";
-    } else message = ruleMessage(e.keyword, schemaAt(schema, e.keywordLocation));
-    lines.add(`${field === "" ? "(arguments)" : field}: ${message}`);
-  }
-  return [...lines];
-}
-
-function scalarText(value: unknown): string {
-  return typeof value === "string" ? value : JSON.stringify(value) ?? "";
-}
-
 interface Placed {
-  pathParams: Record<string, Scalar>;
-  query: [string, string][];
+  path: [string, unknown][];
+  /** Encoded `key=value` pairs. */
+  query: string[];
   body: unknown;
 }
 
 /**
  * Where each argument goes: `parameterLocations` for imported tools; otherwise `{param}`s of the
- * URL to the path and the rest to the JSON body (POST/PUT/PATCH) or the query string (GET/DELETE).
- * A `bodyRoot` argument is the whole body. Query arrays repeat the key (OpenAPI's default form).
+ * URL to the path and the rest to the body (POST/PUT/PATCH) or the query string (GET/DELETE).
+ * A `bodyRoot` argument is the whole body. Each is written as its `parameterStyles` entry says.
  */
 function placeArguments(def: RuntimeWebhookTool, args: Json): Placed {
   const inPath = new Set(urlPathParams(def.url));
   const sendsBody = def.method === "POST" || def.method === "PUT" || def.method === "PATCH";
-  const path: [string, Scalar][] = [];
-  const query: [string, string][] = [];
+  const path: [string, unknown][] = [];
+  const query: string[] = [];
   const bodyProps: [string, unknown][] = [];
   let root: { value: unknown } | undefined;
   for (const [name, value] of Object.entries(args)) {
     if (value === undefined) continue;
     const where = def.parameterLocations?.[name] ?? (inPath.has(name) ? "path" : sendsBody ? "body" : "query");
-    if (where === "path") path.push([name, typeof value === "object" && value !== null ? scalarText(value) : (value as Scalar)]);
-    else if (where === "query") {
-      if (value === null) continue;
-      for (const item of Array.isArray(value) ? value : [value]) query.push([name, scalarText(item)]);
-    } else if (where === "bodyRoot") root = { value };
+    if (where === "path") path.push([name, value]);
+    else if (where === "query") query.push(...serializePairs(name, value, "query", def.parameterStyles[name]));
+    else if (where === "bodyRoot") root = { value };
     else bodyProps.push([name, value]);
   }
   // fromEntries, because assigning a "__proto__" argument would not create a property.
   const body = root !== undefined ? root.value : bodyProps.length > 0 || sendsBody ? Object.fromEntries(bodyProps) : undefined;
-  return { pathParams: Object.fromEntries(path), query, body };
+  return { path, query, body };
 }
 
-function buildUrl(def: RuntimeWebhookTool, variables: VariableValues, placed: Placed): string {
+/**
+ * The request's URL without its secret query parameters. Path parameters are written by their
+ * style (renderUrl would percent-encode a label's `.` or a matrix's `;` and `=`), so renderUrl
+ * gets a placeholder token for each and the styled value replaces the token afterwards; the
+ * result goes through renderUrl once more (it has no placeholders left) for its checks: dot
+ * segments, a valid URL. Template query parameters named like a secret one are dropped: the
+ * secret one wins, as a secret header replaces a plain one.
+ */
+function buildUrl(def: RuntimeWebhookTool, variables: VariableValues, placed: Placed): URL {
+  const nonce = randomUUID().replace(/-/g, "");
+  const tokens = new Map<string, string>();
+  const pathParams: Record<string, string | undefined> = {};
+  for (const [name, value] of placed.path) {
+    const styled = serializePath(name, value, def.parameterStyles[name]);
+    if (styled === undefined) continue; // reported as missing by renderUrl
+    const token = `snpath${tokens.size}x${nonce}`;
+    tokens.set(token, styled);
+    pathParams[name] = token;
+  }
   let url: URL;
   try {
-    url = new URL(renderUrl(def.url, variables, placed.pathParams));
+    let rendered = renderUrl(def.url, variables, pathParams as Record<string, string>);
+    for (const [token, styled] of tokens) rendered = rendered.split(token).join(styled);
+    url = new URL(tokens.size === 0 ? rendered : renderUrl(rendered, {}));
   } catch (e) {
     if (e instanceof TemplateError) throw new WebhookCallError(`the request could not be built: ${e.message}`);
     throw e;
   }
-  for (const [name, value] of placed.query) url.searchParams.append(name, value);
-  return url.href;
+  const secretNames = new Set(Object.keys(def.secretQuery));
+  const own = url.search.slice(1).split("&").filter((pair) => pair !== "" && !secretNames.has(pairName(pair)));
+  const query = [...own, ...placed.query.filter((pair) => !secretNames.has(pairName(pair)))];
+  url.search = query.length === 0 ? "" : `?${query.join("&")}`;
+  return url;
+}
+
+/** The URL the request goes to: with the secret query parameters, once their origin is checked. */
+function withSecretQuery(url: URL, secretQuery: Record<string, string>): string {
+  const pairs = Object.entries(secretQuery).map(([name, value]) => `${percentEncode(name, { space: "%20", keepBrackets: true })}=${percentEncode(value, { space: "%20" })}`);
+  if (pairs.length === 0) return url.href;
+  const sent = new URL(url.href);
+  sent.search = `${url.search === "" ? "?" : `${url.search}&`}${pairs.join("&")}`;
+  return sent.href;
+}
+
+/** The body as sent: JSON, or form pairs (each top-level property by its style). */
+function encodeBody(def: RuntimeWebhookTool, body: unknown): string | undefined {
+  if (body === undefined) return undefined;
+  if (def.bodyEncoding !== "form") return JSON.stringify(body);
+  if (!isRecord(body)) throw new WebhookCallError(`the request could not be built: a form-encoded body must be an object`);
+  return Object.entries(body).flatMap(([name, value]) => serializePairs(name, value, "form", def.parameterStyles[name])).join("&");
 }
 
 function buildHeaders(def: RuntimeWebhookTool, variables: VariableValues, hasBody: boolean): Record<string, string> {
@@ -198,22 +145,21 @@ function buildHeaders(def: RuntimeWebhookTool, variables: VariableValues, hasBod
   const set = (name: string, value: string): void => void headers.set(name.toLowerCase(), [name, value]);
   set("accept", "application/json, text/plain;q=0.9, */*;q=0.5");
   set("user-agent", "Speaknode-Webhook/1");
-  if (hasBody) set("content-type", "application/json");
+  if (hasBody) set("content-type", def.bodyEncoding === "form" ? "application/x-www-form-urlencoded" : "application/json");
   for (const [name, value] of Object.entries(def.headers)) set(name, renderText(value, variables));
   for (const [name, value] of Object.entries(def.secretHeaders)) set(name, value);
   return Object.fromEntries(headers.values());
 }
 
 /**
- * Secret headers go to the origin they were given for and nowhere else: a rendered URL on another
- * origin (an old snapshot, a placeholder a caller filled, a config from elsewhere) is refused
- * before anything is sent, rather than sent without them or, worse, with them.
+ * Secret headers and secret query parameters go to the origin they were given for and nowhere
+ * else: a rendered URL on another origin (an old snapshot, a placeholder a caller filled, a config
+ * from elsewhere) is refused before anything is sent, rather than sent without them or, worse, with them.
  */
-function checkSecretOrigin(def: RuntimeWebhookTool, url: string): void {
-  if (Object.keys(def.secretHeaders).length === 0) return;
-  const origin = new URL(url).origin;
-  if (origin !== def.secretOrigin) {
-    throw new WebhookCallError("the tool's address is not where its credentials belong", { detail: `the request would go to ${origin}; its secret headers are bound to ${def.secretOrigin ?? "no origin"}` });
+function checkSecretOrigin(def: RuntimeWebhookTool, url: URL): void {
+  if (Object.keys(def.secretHeaders).length === 0 && Object.keys(def.secretQuery).length === 0) return;
+  if (url.origin !== def.secretOrigin) {
+    throw new WebhookCallError("the tool's address is not where its credentials belong", { detail: `the request would go to ${url.origin}; its secrets are bound to ${def.secretOrigin ?? "no origin"}` });
   }
 }
 
@@ -229,13 +175,14 @@ function cut(text: string, max: number): string {
 }
 
 /** What the LLM gets from a 2xx answer, and the parsed JSON the transfer rules look at. */
-function resultOf(res: GuardedResponse, maxChars: number, maxBytes: number): { value: unknown; json: unknown } {
-  const text = res.body.toString("utf8");
+function resultOf(res: GuardedResponse, maxChars: number, maxBytes: number, redact: (text: string) => string): { value: unknown; json: unknown } {
+  // Redacted before parsing and cutting: a cut could otherwise leave the start of a secret.
+  const text = redact(res.body.toString("utf8"));
   let json: unknown;
   let serialised = text;
   if (isJsonType(res.headers["content-type"]) && !res.truncated) {
     try {
-      json = JSON.parse(text);
+      json = redactJson(JSON.parse(text), redact);
       serialised = JSON.stringify(json);
     } catch {
       json = undefined; // a JSON content type with a non-JSON body: handed over as text
@@ -267,8 +214,8 @@ function matchingTransfer(rules: TransferRule[], json: unknown): TransferRule | 
   return rules.find((r) => r.resultMatch !== undefined && valueAtPath(json, r.resultMatch.path) === r.resultMatch.equals);
 }
 
-function excerpt(body: Buffer): string {
-  const text = body.toString("utf8").replace(/\s+/g, " ").trim();
+function excerpt(body: string): string {
+  const text = body.replace(/\s+/g, " ").trim();
   return text.length > 200 ? `${cut(text, 200)}…` : text;
 }
 
@@ -290,6 +237,8 @@ export function createWebhookTool(def: RuntimeWebhookTool, options: WebhookToolO
   const validator = new Validator(schema as Schema, "2020-12", false);
   // Resolved per call: the library's logger exists only once the runner has initialised it.
   const logger = () => log().child({ tool: def.code });
+  // Secret values never reach the LLM, the call record or a trace, even when an API quotes them.
+  const redact = secretRedactor(def.secretQuery, def.secretHeaders);
 
   async function call(args: Json, signal: AbortSignal): Promise<{ value: unknown; json: unknown }> {
     const checked = validator.validate(args);
@@ -301,8 +250,8 @@ export function createWebhookTool(def: RuntimeWebhookTool, options: WebhookToolO
     const placed = placeArguments(def, args);
     const url = buildUrl(def, variables, placed);
     checkSecretOrigin(def, url);
-    const headers = buildHeaders(def, variables, placed.body !== undefined);
-    const body = placed.body === undefined ? undefined : JSON.stringify(placed.body);
+    const body = encodeBody(def, placed.body);
+    const headers = buildHeaders(def, variables, body !== undefined);
 
     if (def.preToolSpeech) speak(hooks.say, renderText(def.preToolSpeech, variables));
     const progress = def.progressSpeech;
@@ -311,7 +260,7 @@ export function createWebhookTool(def: RuntimeWebhookTool, options: WebhookToolO
     const timeoutTimer = setTimeout(() => deadline.abort(), def.timeoutMs);
     let res: GuardedResponse;
     try {
-      res = await guard.request(url, { method: def.method, headers, body, signal: AbortSignal.any([deadline.signal, signal]), maxBytes });
+      res = await guard.request(withSecretQuery(url, def.secretQuery), { method: def.method, headers, body, signal: AbortSignal.any([deadline.signal, signal]), maxBytes });
     } catch (e) {
       if (deadline.signal.aborted) throw new WebhookCallError("the tool timed out", { status: "timeout", detail: `no answer within ${def.timeoutMs} ms` });
       if (e instanceof BlockedDestinationError) throw new WebhookCallError("the tool's address is not allowed", { detail: e.message });
@@ -324,10 +273,10 @@ export function createWebhookTool(def: RuntimeWebhookTool, options: WebhookToolO
     }
     if (res.status < 200 || res.status > 299) {
       const redirect = res.status >= 300 && res.status < 400 ? " (a redirect, which is not followed)" : "";
-      const text = excerpt(res.body);
+      const text = excerpt(redact(res.body.toString("utf8")));
       throw new WebhookCallError(`the tool's API answered HTTP ${res.status}${redirect}${text === "" ? "" : `: ${text}`}`);
     }
-    return resultOf(res, maxChars, maxBytes);
+    return resultOf(res, maxChars, maxBytes, redact);
   }
 
   // The library types raw JSON Schema parameters through @types/json-schema, which is not
@@ -361,8 +310,9 @@ export function createWebhookTool(def: RuntimeWebhookTool, options: WebhookToolO
         outcome = await call(args, opts.abortSignal);
       } catch (e) {
         if (e instanceof WebhookCallError) {
-          report({ status: e.status, error: e.detail === undefined ? e.message : `${e.message}: ${e.detail}` });
-          return e;
+          const shown = new WebhookCallError(redact(e.message), { status: e.status, ...(e.detail === undefined ? {} : { detail: redact(e.detail) }) });
+          report({ status: shown.status, error: shown.detail === undefined ? shown.message : `${shown.message}: ${shown.detail}` });
+          return shown;
         }
         report({ status: "error", error: `unexpected failure: ${e instanceof Error ? e.name : "unknown"}` });
         return new llm.ToolError("the tool failed unexpectedly");
