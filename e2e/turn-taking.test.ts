@@ -103,12 +103,13 @@ describe("turn-taking in a web call", () => {
   it("waits for a caller who pauses mid-sentence: one user turn, and no agent sound before the sentence ends", async () => {
     // The first half ends on a word no sentence ends on: whatever the end-of-turn model hears in
     // flite's flat voice, the agent waits up to the demo's maximum delay (1.5 s) instead of the
-    // 250 ms it takes after a finished sentence; the pause (with flite's own silences, ~1.1 s) is
-    // longer than the VAD's 550 ms silence, so silence alone would have cut in.
+    // 250 ms it takes after a finished sentence; the pause (with flite's own silences, ~0.8 s) is
+    // longer than the VAD's 550 ms silence, so silence alone would have cut in. The margin to the
+    // maximum delay is kept wide: on a loaded machine the VAD hears the second half late.
     const mic = conversationWav(
       join(scratch, "pause"),
       [
-        { text: "I would like to order a", pauseAfterS: 0.8 },
+        { text: "I would like to order a", pauseAfterS: 0.5 },
         { text: "large pizza please", pauseAfterS: 20 },
       ],
       14,
@@ -135,6 +136,6 @@ describe("turn-taking in a web call", () => {
     expect(cutIn, `agent sound between the start and the end of the caller's sentence (${where})`).toEqual([]);
     expect(agent.some((a) => a.startMs > secondHalf.endMs), "the agent answered after the sentence").toBe(true);
     const userTurns = result.turns.filter((t) => t.role === "user");
-    expect(userTurns.length, "user turns of the call").toBe(1);
+    expect(userTurns.length, `user turns of the call: ${JSON.stringify(result.turns.map((t) => ({ role: t.role, text: t.text, metrics: t.metrics })))}`).toBe(1);
   });
 });
