@@ -1,8 +1,9 @@
 // The tool editor's sections: the request (code, description, method, URL with its path
-// parameters, timeout), headers (plain, and write-only secret ones), speech while the tool runs,
-// and transfer rules. Each input edits the form through the store and shows its inline error.
+// parameters, body encoding, timeout), headers (plain, and write-only secret ones), secret query
+// parameters, speech while the tool runs, and transfer rules. Each input edits the form through
+// the store and shows its inline error.
 import { urlPathParams } from "../../../packages/contracts/src/template.ts";
-import { HttpMethod } from "../../../packages/contracts/src/tools.ts";
+import { BodyEncoding, HttpMethod } from "../../../packages/contracts/src/tools.ts";
 import { schemaOfField } from "../stores/schema-table.ts";
 import type { ToolEditorStore } from "../stores/tool-editor.ts";
 import { defaultProgressAfterMs, emptyRule, type EqualsType, type HeaderRow, type RuleRow, type ToolForm } from "../stores/tool-form.ts";
@@ -38,6 +39,12 @@ export function RequestSection({ store }: Props) {
             ))}
           </select>
         </Field>
+        <Field label="Body encoding" error={err("bodyEncoding")} hint={form.method === "GET" ? "GET sends the arguments in the query string" : "How the arguments that are neither path nor query are sent"}>
+          <select value={form.bodyEncoding} onChange={(e) => edit((f) => void (f.bodyEncoding = BodyEncoding.safeParse(e.currentTarget.value).data ?? f.bodyEncoding))}>
+            <option value="json">JSON (application/json)</option>
+            <option value="form">Form (application/x-www-form-urlencoded)</option>
+          </select>
+        </Field>
         <Field label="Timeout (ms)" error={err("timeoutMs")} hint="100 to 60000">
           <NumberInput value={form.timeoutMs} min={100} max={60_000} step={100} onValue={(n) => edit((f) => void (f.timeoutMs = n))} />
         </Field>
@@ -67,6 +74,13 @@ export function HeadersSection({ store }: Props) {
   const savedNames = store.tool.value?.secretHeaderNames ?? [];
   const rowError = (prefix: string) => (i: number, row: HeaderRow) => err(`${prefix}.rows.${i}`) ?? (row.name.trim() ? err(`${prefix}.${row.name.trim()}`) : undefined);
   const startReplacing = () => edit((f) => void (f.secrets = { replace: true, rows: savedNames.map((name) => ({ name, value: "" })) }));
+  const savedQuery = store.tool.value?.secretQueryParamNames ?? [];
+  // A move to another origin drops the secret query parameters too: typing again asks for both.
+  const typeAllAgain = () =>
+    edit((f) => {
+      f.secrets = { replace: true, rows: savedNames.map((name) => ({ name, value: "" })) };
+      if (savedQuery.length > 0) f.querySecrets = { replace: true, rows: savedQuery.map((name) => ({ name, value: "" })) };
+    });
   // Errors on secret names that no row shows (a clash with a kept, not replaced, secret).
   const loose = Object.entries(store.fields.value).filter(([k]) => k.startsWith("secretHeaders.") && !k.startsWith("secretHeaders.rows.") && !form.secrets.rows.some((r) => `secretHeaders.${r.name.trim()}` === k));
   return (
@@ -85,7 +99,7 @@ export function HeadersSection({ store }: Props) {
       {store.droppedSecrets.value && (
         <p class="warn-text">
           The URL now points to {store.droppedSecrets.value.to ?? "another address"}, but the secret headers ({store.droppedSecrets.value.names.join(", ")}) were given for {store.droppedSecrets.value.from}: saving deletes them rather than sending them there.{" "}
-          <button type="button" class="link" onClick={startReplacing}>
+          <button type="button" class="link" onClick={typeAllAgain}>
             Type them again for the new address
           </button>
         </p>
@@ -110,6 +124,80 @@ export function HeadersSection({ store }: Props) {
           <KeyValueRows label="Secret header" secret rows={form.secrets.rows} onChange={(rows) => edit((f) => void (f.secrets.rows = rows))} errorOf={rowError("secretHeaders")} namePlaceholder="X-Api-Key" valuePlaceholder="secret value" addLabel="Add a secret header" />
         </>
       )}
+    </div>
+  );
+}
+
+export function SecretQuerySection({ store }: Props) {
+  const { form, err, edit } = useForm(store);
+  if (!form) return null;
+  const saved = store.tool.value?.secretQueryParamNames ?? [];
+  const rowError = (i: number, row: HeaderRow) => err(`secretQueryParams.rows.${i}`) ?? (row.name.trim() ? err(`secretQueryParams.${row.name.trim()}`) : undefined);
+  const loose = Object.entries(store.fields.value).filter(([k]) => k.startsWith("secretQueryParams.") && !k.startsWith("secretQueryParams.rows.") && !form.querySecrets.rows.some((r) => `secretQueryParams.${r.name.trim()}` === k));
+  const q = form.querySecrets;
+  return (
+    <div class="section stack">
+      <h2>Secret query parameters</h2>
+      <small class="muted">Write-only, like secret headers: for APIs that take their key in the URL (say, ?api_key=…). Added to every request sent to the URL's own address, never logged.</small>
+      {loose.map(([k, m]) => (
+        <p key={k} class="error">
+          {k.slice("secretQueryParams.".length)}: {m}
+        </p>
+      ))}
+      {!q.replace ? (
+        <div class="row">
+          {saved.length === 0 ? <span class="muted">None.</span> : saved.map((n) => <code key={n}>{n}=••••••</code>)}
+          <button type="button" class="link" onClick={() => edit((f) => void (f.querySecrets = { replace: true, rows: saved.map((name) => ({ name, value: "" })) }))}>
+            {saved.length === 0 ? "Add secret query parameters" : "Replace all secret query parameters"}
+          </button>
+        </div>
+      ) : (
+        <>
+          {!store.isNew && (
+            <p class="warn-text">
+              Saving replaces the whole set{saved.length > 0 ? ` (${saved.join(", ")})` : ""} with the rows below; type every value again.{" "}
+              <button type="button" class="link" onClick={() => edit((f) => void (f.querySecrets = { replace: false, rows: [] }))}>
+                Keep the saved ones
+              </button>
+            </p>
+          )}
+          <KeyValueRows label="Secret query parameter" secret rows={q.rows} onChange={(rows) => edit((f) => void (f.querySecrets.rows = rows))} errorOf={rowError} namePlaceholder="api_key" valuePlaceholder="secret value" addLabel="Add a secret query parameter" />
+        </>
+      )}
+    </div>
+  );
+}
+
+/** The imported arguments' OpenAPI styles (read-only: they say how the API expects each value written). */
+export function ParameterStyles({ store }: Props) {
+  const styles = Object.entries(store.form.value?.parameterStyles ?? {});
+  if (styles.length === 0) return null;
+  return (
+    <div class="stack param-styles">
+      <h3>How arguments are written</h3>
+      <small class="muted">From the OpenAPI document (its style, explode and allowReserved); kept while the argument is in the body schema.</small>
+      <table>
+        <thead>
+          <tr>
+            <th>Argument</th>
+            <th>Style</th>
+            <th>Explode</th>
+            <th>Reserved characters</th>
+          </tr>
+        </thead>
+        <tbody>
+          {styles.map(([name, s]) => (
+            <tr key={name}>
+              <td>
+                <code>{name}</code>
+              </td>
+              <td>{s.style}</td>
+              <td>{s.explode ? "yes" : "no"}</td>
+              <td>{s.allowReserved ? "sent as they are" : "percent-encoded"}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
     </div>
   );
 }

@@ -16,7 +16,7 @@ import { ConflictBanner } from "../ui/ConflictBanner.tsx";
 import { useUnsavedGuard } from "../ui/unsaved-guard.ts";
 import "../ui/editor.css";
 import "../ui/tools.css";
-import { HeadersSection, RequestSection, SpeechSection, TransferRulesSection } from "./ToolEditorFields.tsx";
+import { HeadersSection, ParameterStyles, RequestSection, SecretQuerySection, SpeechSection, TransferRulesSection } from "./ToolEditorFields.tsx";
 import { InUse } from "./ToolInUse.tsx";
 import { SchemaEditor } from "./ToolSchemaEditor.tsx";
 
@@ -104,16 +104,18 @@ export default function ToolEditorPage({ spaceId, toolId }: { spaceId: string; t
       <fieldset class="tab-body stack" disabled={!canEdit}>
         <RequestSection store={store} />
         <HeadersSection store={store} />
+        <SecretQuerySection store={store} />
         <div class="section stack">
           <h2>Parameters</h2>
           <SchemaEditor
             title="Body schema"
-            hint="What the LLM fills in when it calls the tool: sent as the JSON body (GET and DELETE: the query string); {param}s of the URL come from here."
+            hint={`What the LLM fills in when it calls the tool: sent as the ${form.bodyEncoding === "form" ? "form-encoded" : "JSON"} body (GET and DELETE: the query string); {param}s of the URL come from here.`}
             field={form.bodySchema}
             prefix="bodySchema"
             errors={store.fields.value}
             onChange={(field) => edit((f) => void (f.bodySchema = field))}
           />
+          <ParameterStyles store={store} />
           <SchemaEditor
             title="Headers schema"
             hint="Headers the LLM fills in (rarely needed; fixed values belong in the headers above)."

@@ -3,7 +3,19 @@
 // kept and reported instead of lost. `bodyOf` turns a form into the create body with the errors of
 // that conversion; `validateForm` adds the API's own schema and URL checks; `patchOf` is the PATCH
 // body of what changed. Pure functions, tested without a DOM.
-import { CreateToolBody, hasHostPlaceholder, HeaderName, toolUrlOrigin, UpdateToolBody, type HttpMethod, type Tool, type TransferRule } from "../../../packages/contracts/src/tools.ts";
+import {
+  CreateToolBody,
+  hasHostPlaceholder,
+  HeaderName,
+  QueryParamName,
+  toolUrlOrigin,
+  UpdateToolBody,
+  type BodyEncoding,
+  type HttpMethod,
+  type ParameterStyle,
+  type Tool,
+  type TransferRule,
+} from "../../../packages/contracts/src/tools.ts";
 import type { JsonSchema } from "../../../packages/contracts/src/json-schema.ts";
 import { urlPathParams } from "../../../packages/contracts/src/template.ts";
 import type { z } from "zod";
@@ -33,6 +45,11 @@ export interface ToolForm {
   headers: HeaderRow[];
   /** Secret values are write-only: `replace` sends `rows` as the whole new set, else the saved set stays. */
   secrets: { replace: boolean; rows: HeaderRow[] };
+  /** Secret query parameters (an API key in the URL), write-only like the secret headers. */
+  querySecrets: { replace: boolean; rows: HeaderRow[] };
+  bodyEncoding: BodyEncoding;
+  /** How arguments are serialized (from an OpenAPI import): shown, not edited; dropped with their argument. */
+  parameterStyles: Record<string, ParameterStyle>;
   headersSchema: SchemaField;
   bodySchema: SchemaField;
   preToolSpeech: string;
@@ -60,6 +77,9 @@ export function emptyForm(): ToolForm {
     timeoutMs: defaultTimeoutMs,
     headers: [],
     secrets: { replace: true, rows: [] },
+    querySecrets: { replace: true, rows: [] },
+    bodyEncoding: "json",
+    parameterStyles: {},
     headersSchema: schemaField(undefined),
     bodySchema: schemaField(undefined),
     preToolSpeech: "",
@@ -83,6 +103,9 @@ export function formOf(tool: Tool): ToolForm {
     timeoutMs: tool.timeoutMs,
     headers: Object.entries(tool.headers).map(([name, value]) => ({ name, value })),
     secrets: { replace: false, rows: [] },
+    querySecrets: { replace: false, rows: [] },
+    bodyEncoding: tool.bodyEncoding,
+    parameterStyles: tool.parameterStyles,
     headersSchema: schemaField(tool.headersSchema),
     bodySchema: schemaField(tool.bodySchema),
     preToolSpeech: tool.preToolSpeech ?? "",
@@ -91,19 +114,22 @@ export function formOf(tool: Tool): ToolForm {
   };
 }
 
-/** Header rows as a record; errors keyed `<prefix>.rows.<i>` (blank rows are skipped). */
-function headerRecord(rows: HeaderRow[], prefix: string, errors: FieldErrors): Record<string, string> {
+/** Header (or query parameter) rows as a record; errors keyed `<prefix>.rows.<i>` (blank rows are skipped). */
+function headerRecord(rows: HeaderRow[], prefix: string, errors: FieldErrors, kind: "header" | "query" = "header"): Record<string, string> {
   const out: Record<string, string> = {};
   const seen = new Set<string>();
+  // Header names are case-insensitive; query parameter names are not.
+  const norm = (n: string) => (kind === "header" ? n.toLowerCase() : n);
   rows.forEach((row, i) => {
     const name = row.name.trim();
     if (!name && !row.value) return;
     const key = `${prefix}.rows.${i}`;
-    if (!name) errors[key] = "needs a header name";
-    else if (!HeaderName.safeParse(name).success) errors[key] = `"${name}" is not an HTTP header name`;
-    else if (seen.has(name.toLowerCase())) errors[key] = `"${name}" appears twice`;
+    if (!name) errors[key] = kind === "header" ? "needs a header name" : "needs a parameter name";
+    else if (kind === "header" && !HeaderName.safeParse(name).success) errors[key] = `"${name}" is not an HTTP header name`;
+    else if (kind === "query" && !QueryParamName.safeParse(name).success) errors[key] = `"${name}" is not a query parameter name (letters, digits, . _ ~ - [ ])`;
+    else if (seen.has(norm(name))) errors[key] = `"${name}" appears twice`;
     else {
-      seen.add(name.toLowerCase());
+      seen.add(norm(name));
       out[name] = row.value;
     }
   });
@@ -141,8 +167,12 @@ export function bodyOf(form: ToolForm): { body: ToolBody; errors: FieldErrors } 
   const timeoutMs = number("timeoutMs", form.timeoutMs);
   const headers = headerRecord(form.headers, "headers", errors);
   const secretHeaders = form.secrets.replace ? headerRecord(form.secrets.rows, "secretHeaders", errors) : undefined;
+  const secretQueryParams = form.querySecrets.replace ? headerRecord(form.querySecrets.rows, "secretQueryParams", errors, "query") : undefined;
   const headersSchema = schemaOf(form.headersSchema, "headersSchema", errors);
   const bodySchema = schemaOf(form.bodySchema, "bodySchema", errors);
+  // A style is kept only while its argument is in the body schema (the API refuses it otherwise).
+  const args = bodySchema?.properties ?? {};
+  const parameterStyles = Object.fromEntries(Object.entries(form.parameterStyles).filter(([name]) => Object.hasOwn(args, name)));
   const afterMs = form.progress.on ? number("progressSpeech.afterMs", form.progress.afterMs) : undefined;
   const transferRules = form.transferRules.map((r, i): TransferRule => {
     if (!r.targetAgentId) errors[`transferRules.${i}.targetAgentId`] = "choose an agent";
@@ -161,8 +191,11 @@ export function bodyOf(form: ToolForm): { body: ToolBody; errors: FieldErrors } 
     url: form.url,
     headers,
     transferRules,
+    bodyEncoding: form.bodyEncoding,
+    ...(Object.keys(parameterStyles).length > 0 ? { parameterStyles } : {}),
     ...(timeoutMs !== undefined ? { timeoutMs } : {}),
     ...(secretHeaders ? { secretHeaders } : {}),
+    ...(secretQueryParams ? { secretQueryParams } : {}),
     ...(headersSchema ? { headersSchema } : {}),
     ...(bodySchema ? { bodySchema } : {}),
     ...(form.preToolSpeech.trim() ? { preToolSpeech: form.preToolSpeech } : {}),
@@ -195,10 +228,12 @@ export function urlError(url: string, bodySchema: JsonSchema | undefined): strin
  * them to the new address). Null when nothing would be lost.
  */
 export function secretsDropped(saved: Tool | null | undefined, form: ToolForm): { names: string[]; from: string; to: string | null } | null {
-  if (!saved || saved.secretHeaderNames.length === 0 || form.secrets.replace) return null;
+  if (!saved) return null;
+  const names = [...(form.secrets.replace ? [] : saved.secretHeaderNames), ...(form.querySecrets.replace ? [] : saved.secretQueryParamNames.map((n) => `?${n}`))];
+  if (names.length === 0) return null;
   const to = toolUrlOrigin(form.url);
   if (saved.secretOrigin !== null && to === saved.secretOrigin) return null;
-  return { names: saved.secretHeaderNames, from: saved.secretOrigin ?? "their former address", to };
+  return { names, from: saved.secretOrigin ?? "their former address", to };
 }
 
 /** Top-level keys of the body, changed between the saved form and this one. */
@@ -207,13 +242,15 @@ export function patchOf(initial: ToolForm, form: ToolForm): ToolPatch {
   const after = bodyOf(form).body as Record<string, unknown>;
   const out: Record<string, unknown> = {};
   for (const key of new Set([...Object.keys(before), ...Object.keys(after)])) {
-    if (key === "secretHeaders" || sameJson(before[key], after[key])) continue;
+    if (key === "secretHeaders" || key === "secretQueryParams" || sameJson(before[key], after[key])) continue;
     if (after[key] !== undefined) out[key] = after[key];
     // The API keeps what a PATCH leaves out: a removal is sent as null (the timeout as its default).
     else if (key === "headersSchema" || key === "bodySchema" || key === "preToolSpeech" || key === "progressSpeech") out[key] = null;
     else if (key === "timeoutMs") out[key] = defaultTimeoutMs;
+    else if (key === "parameterStyles") out[key] = {};
   }
   if (form.secrets.replace) out["secretHeaders"] = bodyOf(form).body.secretHeaders ?? {};
+  if (form.querySecrets.replace) out["secretQueryParams"] = bodyOf(form).body.secretQueryParams ?? {};
   return out as ToolPatch;
 }
 
@@ -222,7 +259,8 @@ export function isDirty(initial: ToolForm, form: ToolForm): boolean {
   if (form === initial) return false;
   const now = bodyOf(form);
   if (Object.keys(now.errors).length > 0) return !sameJson(initial, form);
-  return form.secrets.replace !== initial.secrets.replace || (form.secrets.replace && !sameJson(form.secrets.rows, initial.secrets.rows)) || !sameJson(bodyOf(initial).body, now.body);
+  const secretsChanged = (a: ToolForm["secrets"], b: ToolForm["secrets"]) => a.replace !== b.replace || (a.replace && !sameJson(a.rows, b.rows));
+  return secretsChanged(form.secrets, initial.secrets) || secretsChanged(form.querySecrets, initial.querySecrets) || !sameJson(bodyOf(initial).body, now.body);
 }
 
 /**
@@ -233,13 +271,18 @@ export function isDirty(initial: ToolForm, form: ToolForm): boolean {
 export function validateForm(form: ToolForm, saved: { tool: Tool; initial: ToolForm } | null): FieldErrors {
   const { body, errors } = bodyOf(form);
   const add = (key: string, message: string) => void (errors[key] ??= message);
-  const whole = CreateToolBody.safeParse({ ...body, secretHeaders: body.secretHeaders ?? {} });
+  const whole = CreateToolBody.safeParse({ ...body, secretHeaders: body.secretHeaders ?? {}, secretQueryParams: body.secretQueryParams ?? {} });
   if (!whole.success) for (const [k, m] of Object.entries(zodFieldErrors(whole.error))) add(k, m);
   const url = urlError(body.url, body.bodySchema);
   if (url) add("url", url);
   const plain = new Set(Object.keys(body.headers ?? {}).map((h) => h.toLowerCase()));
   const secretNames = body.secretHeaders ? Object.keys(body.secretHeaders) : (saved?.tool.secretHeaderNames ?? []);
   for (const name of secretNames) if (plain.has(name.toLowerCase())) add(`secretHeaders.${name}`, `"${name}" is also a plain header`);
+  // The LLM's arguments and a secret query parameter would both name the same place in the URL.
+  const args = body.bodySchema?.properties ?? {};
+  const queryNames = body.secretQueryParams ? Object.keys(body.secretQueryParams) : (saved?.tool.secretQueryParamNames ?? []);
+  for (const name of queryNames) if (Object.hasOwn(args, name)) add(`secretQueryParams.${name}`, `"${name}" is also an argument of the body schema`);
+  if (body.bodyEncoding === "form" && body.method === "GET") add("bodyEncoding", "a GET request has no body: form encoding needs POST, PUT, PATCH or DELETE");
   if (saved) {
     const patch = UpdateToolBody.safeParse(patchOf(saved.initial, form));
     if (!patch.success) for (const [k, m] of Object.entries(zodFieldErrors(patch.error))) add(k, m);

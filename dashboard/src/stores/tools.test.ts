@@ -1,7 +1,7 @@
 // The tools stores without a DOM, against a fake API: the list, the editor's create and update
 // (changed fields only, the version check, conflicts and reload), field errors from the schemas
-// before sending and from the API after, delete refused while agents use the tool, and the
-// OpenAPI import's preview and confirm.
+// before sending and from the API after, delete refused while agents use the tool, the body
+// encoding, secret query parameters and imported parameter styles (the OpenAPI import: tool-import.test.ts).
 import { describe, expect, it } from "vitest";
 import { newId } from "../../../packages/contracts/src/ids.ts";
 import type { Tool } from "../../../packages/contracts/src/tools.ts";
@@ -10,7 +10,6 @@ import { fakeFetch, ids, json, noContent, problem, type Recorded } from "../test
 import { emptyRow } from "./schema-table.ts";
 import { createToolEditorStore, newToolId } from "./tool-editor.ts";
 import { emptyForm, formOf, patchOf, validateForm } from "./tool-form.ts";
-import { createToolImportStore, importRequest, type ImportInput } from "./tool-import.ts";
 import { applyToolsEvent, createToolsStore, inUseBy } from "./tools.ts";
 
 const at = "2026-11-01T10:00:00.000Z";
@@ -31,6 +30,9 @@ function toolFixture(overrides: Partial<Tool> = {}): Tool {
     headers: { Accept: "application/json" },
     secretHeaderNames: ["X-Api-Key"],
     secretOrigin: "https://api.example.com",
+    secretQueryParamNames: [],
+    bodyEncoding: "json",
+    parameterStyles: {},
     timeoutMs: 10_000,
     preToolSpeech: null,
     progressSpeech: null,
@@ -53,8 +55,20 @@ function fakeApi(initial: Tool[] = [], opts: { usedBy?: string[]; handle?: (req:
     const one = /^\/v1\/tools\/([^/]+)$/.exec(req.url)?.[1];
     if (req.url === `/v1/spaces/${spaceId}/tools` && req.method === "GET") return json({ data: [...rows.values()] });
     if (req.url === `/v1/spaces/${spaceId}/tools` && req.method === "POST") {
-      const { secretHeaders, ...rest } = body(req) as { secretHeaders: Record<string, string> };
-      const tool = toolFixture({ headersSchema: null, bodySchema: null, preToolSpeech: null, progressSpeech: null, transferRules: [], headers: {}, timeoutMs: 10_000, ...(rest as Partial<Tool>), id: newId("tool"), secretHeaderNames: Object.keys(secretHeaders) });
+      const { secretHeaders, secretQueryParams, ...rest } = body(req) as { secretHeaders: Record<string, string>; secretQueryParams?: Record<string, string> };
+      const tool = toolFixture({
+        headersSchema: null,
+        bodySchema: null,
+        preToolSpeech: null,
+        progressSpeech: null,
+        transferRules: [],
+        headers: {},
+        timeoutMs: 10_000,
+        ...(rest as Partial<Tool>),
+        id: newId("tool"),
+        secretHeaderNames: Object.keys(secretHeaders),
+        secretQueryParamNames: Object.keys(secretQueryParams ?? {}),
+      });
       rows.set(tool.id, tool);
       return json({ ...tool, secretHeadersCleared: false, warnings: [] }, 201);
     }
@@ -64,8 +78,14 @@ function fakeApi(initial: Tool[] = [], opts: { usedBy?: string[]; handle?: (req:
     if (req.method === "PATCH") {
       // as the API does: a stale If-Match is refused
       if (req.headers["if-match"] && req.headers["if-match"] !== `"${row.version}"`) return problem("precondition_failed", 412, `the tool is at version ${row.version}: reload it`);
-      const { secretHeaders, ...rest } = body(req) as { secretHeaders?: Record<string, string> };
-      const next = { ...row, ...(rest as Partial<Tool>), ...(secretHeaders ? { secretHeaderNames: Object.keys(secretHeaders) } : {}), version: row.version + 1 };
+      const { secretHeaders, secretQueryParams, ...rest } = body(req) as { secretHeaders?: Record<string, string>; secretQueryParams?: Record<string, string> };
+      const next = {
+        ...row,
+        ...(rest as Partial<Tool>),
+        ...(secretHeaders ? { secretHeaderNames: Object.keys(secretHeaders) } : {}),
+        ...(secretQueryParams ? { secretQueryParamNames: Object.keys(secretQueryParams) } : {}),
+        version: row.version + 1,
+      };
       // as the API does: secrets kept across a move to another origin are cleared, and it says so
       const moved = !secretHeaders && row.secretHeaderNames.length > 0 && new URL(next.url.replace(/\{[^}]*\}/g, "x")).origin !== row.secretOrigin;
       if (moved) Object.assign(next, { secretHeaderNames: [], secretOrigin: null });
@@ -140,8 +160,10 @@ describe("tool editor store", () => {
       url: "https://shop.example/orders/{order_id}?lang={{language}}",
       headers: {},
       transferRules: [],
+      bodyEncoding: "json",
       timeoutMs: 10_000,
       secretHeaders: { "X-Api-Key": "s3cret" },
+      secretQueryParams: {},
       bodySchema: { type: "object", properties: { order_id: { type: "string" } }, required: ["order_id"] },
       preToolSpeech: "One moment.",
     });
@@ -325,75 +347,71 @@ describe("tool editor store", () => {
   });
 });
 
-describe("OpenAPI import", () => {
-  const input = (over: Partial<ImportInput> = {}): ImportInput => ({ source: "text", text: "openapi: 3.1.0", file: null, url: "", baseUrl: "", secrets: [], ...over });
-  const item = (code: string, errors: { field: string; message: string }[] = []) => ({
-    draft: { code, method: "GET", url: `https://api.example.com/${code}`, description: code },
-    errors,
-    needsBaseUrl: false,
-    securityHints: ["X-Api-Key"],
-    source: { path: `/${code}`, method: "get" },
-  });
-
-  it("checks the inputs before sending: a document or URL, a base URL, secret header rows", () => {
-    expect(importRequest(input()).request).toEqual({ source: { type: "document", document: "openapi: 3.1.0" }, confirm: false, secretHeaders: {} });
-    expect(importRequest(input({ text: " " })).errors).toEqual({ document: "paste an OpenAPI document (JSON or YAML)" });
-    expect(importRequest(input({ source: "file" })).errors).toEqual({ document: "choose an OpenAPI file" });
-    expect(importRequest(input({ source: "url", url: "ftp://x" })).errors).toEqual({ url: "must be an http(s) URL" });
-    const r = importRequest(input({ source: "url", url: " https://api.example.com/openapi.json ", baseUrl: "https://api.example.com/v2", secrets: [{ name: "X-Api-Key", value: "k" }, { name: "", value: "" }] }));
-    expect(r.request).toEqual({ source: { type: "url", url: "https://api.example.com/openapi.json" }, baseUrl: "https://api.example.com/v2", confirm: false, secretHeaders: { "X-Api-Key": "k" } });
-    expect(importRequest(input({ baseUrl: "nope", secrets: [{ name: "X-Key", value: "" }, { name: "a b", value: "v" }] })).errors).toEqual({
-      baseUrl: "must be an http(s) URL",
-      "secretHeaders.rows.0": "needs a value",
-      "secretHeaders.rows.1": '"a b" is not an HTTP header name',
+describe("body encoding, secret query parameters and parameter styles in the editor", () => {
+  it("creates a form-encoded tool with a secret query parameter, and checks both before sending", async () => {
+    const { tools, fetch } = fakeApi();
+    const store = createToolEditorStore({ tools, spaceId, toolId: newToolId });
+    await store.load();
+    store.edit((f) => {
+      f.code = "create_call";
+      f.description = "Start a call";
+      f.method = "GET";
+      f.url = "https://api.example.com/calls";
+      f.bodyEncoding = "form";
+      f.querySecrets.rows = [{ name: "api_key", value: "k1" }, { name: "bad name", value: "x" }];
+      f.bodySchema.table.rows = [{ ...emptyRow(), name: "api_key" }, { ...emptyRow(), name: "To", required: true }];
     });
-  });
-
-  it("previews, selects the valid operations, and creates exactly the previewed request with the selected codes", async () => {
-    const created = toolFixture({ code: "list_orders" });
-    const { tools, fetch } = fakeApi([], {
-      handle: (req) => {
-        if (!req.url.endsWith("/tools/import")) return undefined;
-        const b = body(req);
-        if (!b["confirm"]) return json({ confirmed: false, tools: [item("list_orders"), item("cancel_order"), item("broken", [{ field: "draft.url", message: "must be an absolute http(s) URL" }])], created: [], warnings: ["cookie parameters are ignored"] });
-        return json({ confirmed: true, tools: [], created: [created], warnings: [] }, 201);
-      },
+    expect(await store.save()).toBeNull();
+    expect(store.fields.value["bodyEncoding"]).toMatch(/GET request has no body/);
+    expect(store.fields.value["secretQueryParams.rows.1"]).toMatch(/not a query parameter name/);
+    expect(store.fields.value["secretQueryParams.api_key"]).toBe('"api_key" is also an argument of the body schema');
+    store.edit((f) => {
+      f.method = "POST";
+      f.querySecrets.rows = [{ name: "api_key", value: "k1" }];
+      f.bodySchema.table.rows = [{ ...emptyRow(), name: "To", required: true }];
     });
-    await tools.load(spaceId);
-    const store = createToolImportStore({ tools, spaceId });
-    store.edit((i) => void (i.text = "openapi: 3.1.0\npaths: {}"));
-    expect(await store.preview()).toBe(true);
-    expect(store.selected.value).toEqual(["list_orders", "cancel_order"]);
-    expect(store.errorsOf(store.previewed.value?.result.tools[2] ?? item("x"))).toEqual(["url: must be an absolute http(s) URL"]);
-    store.toggle("cancel_order", false);
-    // Changed inputs make the preview stale: nothing is created from it.
-    store.edit((i) => void (i.baseUrl = "https://api.example.com"));
-    expect(store.stale.value).toBe(true);
-    expect(await store.confirm()).toBeNull();
-    store.edit((i) => void (i.baseUrl = ""));
-    expect(store.stale.value).toBe(false);
-    expect(await store.confirm()).toEqual([created]);
-    const sent = fetch.requests.filter((r) => r.url.endsWith("/tools/import")).map(body);
-    expect(sent[1]).toEqual({ ...sent[0], confirm: true, operations: ["list_orders"] });
-    expect(store.created.value.map((t) => t.code)).toEqual(["list_orders"]);
-    expect(store.previewed.value).toBeNull();
-    expect(tools.tools.value.map((t) => t.code)).toEqual(["list_orders"]);
+    expect(store.fields.value).toEqual({});
+    const saved = await store.save();
+    expect(saved?.secretQueryParamNames).toEqual(["api_key"]);
+    expect(body(fetch.requests.find((r) => r.method === "POST"))).toMatchObject({ bodyEncoding: "form", secretQueryParams: { api_key: "k1" }, secretHeaders: {} });
+    // Write-only: the value is not kept, and the form does not replace the saved set unless asked.
+    expect(store.form.value?.querySecrets).toEqual({ replace: false, rows: [] });
+    store.edit((f) => void (f.bodyEncoding = "json"));
+    expect(patchOf(store.initial.value ?? emptyForm(), store.form.value ?? emptyForm())).toEqual({ bodyEncoding: "json" });
   });
 
-  it("shows a refused confirm's errors on the operations they name, and document errors on the document", async () => {
-    let answer: Response = json({});
-    const { tools } = fakeApi([], { handle: (req) => (req.url.endsWith("/tools/import") ? answer : undefined) });
-    const store = createToolImportStore({ tools, spaceId });
-    answer = problem("validation_failed", 400, "the document could not be fetched: timeout", [{ field: "body.source.url", message: "timeout" }]);
-    store.edit((i) => Object.assign(i, { source: "url", url: "https://slow.example/openapi.json" }));
-    expect(await store.preview()).toBe(false);
-    expect(store.fields.value).toEqual({ url: "timeout" });
-    expect(store.message.value).toMatch(/could not be fetched/);
-    answer = json({ confirmed: false, tools: [item("list_orders")], created: [], warnings: [] });
-    await store.preview();
-    answer = problem("validation_failed", 400, "some selected tools are not valid; nothing was created", [{ field: "tools.list_orders.code", message: 'another tool of this space is already called "list_orders"' }]);
-    expect(await store.confirm()).toBeNull();
-    expect(store.errorsOf(item("list_orders"))).toEqual(['code: another tool of this space is already called "list_orders"']);
-    expect(store.previewed.value).not.toBeNull();
+  it("replaces the secret query parameters as a set, and warns that a move to another origin drops them with the headers", async () => {
+    const t = toolFixture({ secretQueryParamNames: ["api_key"] });
+    const { tools, fetch } = fakeApi([t]);
+    const store = createToolEditorStore({ tools, spaceId, toolId: t.id });
+    await store.load();
+    store.edit((f) => void (f.url = "https://other.example.net/weather/{city}"));
+    expect(store.droppedSecrets.value).toEqual({ names: ["X-Api-Key", "?api_key"], from: "https://api.example.com", to: "https://other.example.net" });
+    store.edit((f) => void (f.secrets = { replace: true, rows: [{ name: "X-Api-Key", value: "k" }] }));
+    expect(store.droppedSecrets.value?.names).toEqual(["?api_key"]);
+    store.edit((f) => void (f.querySecrets = { replace: true, rows: [{ name: "key", value: "q" }] }));
+    expect(store.droppedSecrets.value).toBeNull();
+    await store.save();
+    expect(body(fetch.requests.find((r) => r.method === "PATCH"))).toEqual({ url: "https://other.example.net/weather/{city}", secretHeaders: { "X-Api-Key": "k" }, secretQueryParams: { key: "q" } });
+    expect(store.tool.value?.secretQueryParamNames).toEqual(["key"]);
+  });
+
+  it("keeps an imported argument's style while the argument stays, and drops it with the argument", () => {
+    const t = toolFixture({
+      method: "POST",
+      bodyEncoding: "form",
+      bodySchema: { type: "object", properties: { city: { type: "string" }, StatusCallbackEvent: { type: "array", items: { type: "string" } } } },
+      parameterStyles: { StatusCallbackEvent: { style: "form", explode: true, allowReserved: false }, city: { style: "label", explode: false, allowReserved: false } },
+    });
+    const initial = formOf(t);
+    expect(initial.bodyEncoding).toBe("form");
+    const form = structuredClone(initial);
+    form.description = "changed";
+    expect(patchOf(initial, form)).toEqual({ description: "changed" });
+    // Imported schemas often open as JSON text (arrays of enums do not fit the table).
+    form.bodySchema = { mode: "json", table: { rows: [], extra: {} }, text: '{ "type": "object", "properties": { "city": { "type": "string" } } }' };
+    expect(patchOf(initial, form)).toMatchObject({ parameterStyles: { city: { style: "label", explode: false, allowReserved: false } } });
+    form.bodySchema = { mode: "table", table: { rows: [], extra: {} }, text: "" };
+    expect(patchOf(initial, form)).toMatchObject({ bodySchema: null, parameterStyles: {} });
   });
 });
