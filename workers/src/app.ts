@@ -3,7 +3,7 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
 import { bodyLimit } from "hono/body-limit";
 import { except } from "hono/combine";
-import { newId } from "@speaknode/contracts";
+import { maxImportRequestBytes, newId } from "@speaknode/contracts";
 import type { AppEnv } from "./context.ts";
 import { readConfig } from "./config.ts";
 import { ApiError, fieldErrorsFromZod, problemResponse, toApiError } from "./errors.ts";
@@ -45,7 +45,10 @@ export function createApp(): OpenAPIHono<AppEnv> {
   // /v1/traces takes the voice runtime's service token and a larger body, and never touches the
   // database in the request (routes/traces-ingest.ts).
   // A campaign's contacts file streams in up to 20 MB, limited while it is read (routes/campaigns-contacts.ts).
-  app.use("/v1/*", except(["/v1/traces", "/v1/campaigns/:campaignId/contacts"], limitBody));
+  // An OpenAPI import carries a whole document (Stripe's is 4.2 MB) escaped inside JSON.
+  const importPath = "/v1/spaces/:spaceId/tools/import";
+  app.use("/v1/*", except(["/v1/traces", "/v1/campaigns/:campaignId/contacts", importPath], limitBody));
+  app.use(importPath, bodyLimit({ maxSize: maxImportRequestBytes, onError: () => { throw new ApiError("payload_too_large", `the body is larger than ${maxImportRequestBytes / 1024 / 1024} MiB`); } }));
   app.use("/v1/*", except("/v1/traces", withDb, authenticate()));
   app.use("/dev/*", withDb);
   app.use("/recordings/*", withDb);
