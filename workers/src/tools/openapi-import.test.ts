@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { CreateToolBody, ObjectJsonSchema, type JsonSchema } from "@speaknode/contracts";
-import { importOpenApi, maxOperations, OpenApiImportError, parseOpenApiText, type ImportedTool } from "./openapi-import.ts";
+import { importOpenApi, indexOpenApi, OpenApiImportError, parseOpenApiText, type ImportedTool } from "./openapi-import.ts";
 import { toToolCode } from "./openapi-parts.ts";
 import ordersYaml from "./fixtures/orders-api.yaml?raw";
 import petstoreJson from "./fixtures/petstore-30.json?raw";
@@ -82,7 +82,7 @@ describe("importing the orders & deliveries fixture", () => {
 
   it("skips the required multipart upload and says so", () => {
     expect(result.tools.some((t) => t.source.path.includes("damage-photos"))).toBe(false);
-    expect(result.warnings).toContain("POST /orders/{orderId}/damage-photos: skipped: its required request body (multipart/form-data) is not JSON");
+    expect(result.warnings).toContain("POST /orders/{orderId}/damage-photos: skipped: its required request body (multipart/form-data) is neither JSON nor a form without files");
   });
 
   it("inlines nested references, keeps parameter descriptions and drops read-only properties from request bodies", () => {
@@ -204,11 +204,14 @@ describe("rejecting documents that are not OpenAPI 3.0/3.1", () => {
     expect(error.errors.map((e) => e.field).sort()).toEqual(["document.paths./owners.post.parameters.0", "document.paths./pets/{id}.get", "document.paths.pets"]);
   });
 
-  it(`refuses more than ${maxOperations} operations`, () => {
-    const paths = Object.fromEntries(Array.from({ length: 101 }, (_, i) => [`/r${i}`, { get: {}, delete: {} }]));
-    expect(importError(() => importOpenApi(doc(paths))).errors).toEqual([{ field: "document.paths", message: "has 202 operations; at most 200 can be imported at once" }]);
-    const fewer = Object.fromEntries(Array.from({ length: 100 }, (_, i) => [`/r${i}`, { get: {}, delete: {} }]));
-    expect(importOpenApi(doc(fewer)).tools).toHaveLength(200);
+  it("indexes more than 200 operations and converts only the codes asked for", () => {
+    const paths = Object.fromEntries(Array.from({ length: 150 }, (_, i) => [`/r${i}`, { get: { operationId: `getR${i}` }, delete: { operationId: `deleteR${i}` } }]));
+    const index = indexOpenApi(doc(paths));
+    expect(index.operations).toHaveLength(300);
+    expect(index.operations[3]).toEqual({ code: "delete_r1", method: "DELETE", path: "/r1", summary: "", tags: [], deprecated: false });
+    const { tools, operations } = importOpenApi(doc(paths), { codes: new Set(["get_r149", "delete_r0", "no_such_code"]) });
+    expect(tools.map((t) => t.draft.code)).toEqual(["delete_r0", "get_r149"]);
+    expect(operations).toEqual(index.operations);
   });
 });
 
@@ -278,11 +281,11 @@ describe("request bodies and parameters", () => {
     expect(warnings.some((w) => w.includes("body properties id clash with parameters"))).toBe(true);
   });
 
-  it("imports an operation with an optional non-JSON body without a body, with a warning", () => {
+  it("imports an operation with an optional body that is neither JSON nor a form without a body, with a warning", () => {
     const { tools, warnings } = importOpenApi(doc({ "/notes": { post: { operationId: "addNote", requestBody: { content: { "text/plain": { schema: { type: "string" } } } } } } }));
     expect(tools[0]?.draft.bodySchema).toBeUndefined();
     expect(tools[0]?.parameterLocations).toEqual({});
-    expect(warnings).toEqual(["POST /notes: its optional request body (text/plain) is not JSON; imported without a body"]);
+    expect(warnings).toEqual(["POST /notes: its optional request body (text/plain) is neither JSON nor a form without files; imported without a body"]);
   });
 
   it("takes an undeclared path parameter as a required string and says so", () => {
@@ -299,7 +302,7 @@ describe("request bodies and parameters", () => {
     expect(warnings).toEqual(["GET /me: header parameter Authorization is left out: give its value as a secret header"]);
   });
 
-  it("hints at apiKey headers and bearer tokens and warns about keys in the query", () => {
+  it("asks for apiKey headers, bearer tokens and query keys as credentials, hinting at the headers", () => {
     const { tools, warnings } = importOpenApi(
       doc(
         { "/x": { get: { operationId: "x", security: [{ key: [] }, { bearer: [], q: [] }, { missing: [] }] } } },
@@ -307,10 +310,12 @@ describe("request bodies and parameters", () => {
       ),
     );
     expect(tools[0]?.securityHints).toEqual(["X-Api-Key", "Authorization"]);
-    expect(warnings).toEqual([
-      "GET /x: security scheme q sends its key in the query, which secret headers cannot do; add it to the URL",
-      "GET /x: security scheme missing is not defined",
+    expect(tools[0]?.credentials).toEqual([
+      { scheme: "key", kind: "header", name: "X-Api-Key" },
+      { scheme: "bearer", kind: "bearer", name: "Authorization" },
+      { scheme: "q", kind: "query", name: "key" },
     ]);
+    expect(warnings).toEqual(["GET /x: security scheme missing is not defined"]);
   });
 
   it("drops keywords outside the subset and still passes the schema check", () => {

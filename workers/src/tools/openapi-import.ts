@@ -1,44 +1,61 @@
 // Turns an OpenAPI 3.0/3.1 document into webhook tool drafts, one per GET/POST/PUT/PATCH/DELETE
-// operation. Path and query parameters and the properties of a JSON request body become one flat
-// body schema (what the LLM fills in); `parameterLocations` tells the runtime where each goes.
-// Recoverable gaps (non-JSON bodies, cookie parameters, relative servers) become warnings;
+// operation. Path and query parameters and the properties of a JSON or form request body become
+// one flat body schema (what the LLM fills in); `parameterLocations` tells the runtime where each
+// goes, `bodyEncoding` and `parameterStyles` how. Large documents (Stripe's 4 MB, ~400
+// operations) are handled in two steps: `indexOpenApi` lists every operation with its code
+// without converting a schema, and `importOpenApi(doc, { codes })` converts only those asked for.
+// Recoverable gaps (file uploads, cookie parameters, relative servers) become warnings;
 // malformed documents become an OpenApiImportError naming the fields. The caller bounds the size.
 import { parse as parseYaml } from "yaml";
-import { CreateToolBody, HeaderName, type FieldError, type JsonSchema } from "@speaknode/contracts";
+import { CreateToolBody, HeaderName, type FieldError, type ImportCredential, type ImportOperationSummary, type JsonSchema, type ParameterStyle } from "@speaknode/contracts";
 import { convertSchema, deref, isRecord, maxSchemaNodes, type SchemaContext } from "./openapi-schema.ts";
-import { operationCode, securityHints, serverBase, uniqueCode } from "./openapi-parts.ts";
+import { securityNeeds, serverBase } from "./openapi-parts.ts";
+import { operationCodes } from "./openapi-codes.ts";
+import { chooseBodyMedia, collectParameters, formStyles, type BodyMedia } from "./openapi-encoding.ts";
 
-export const maxOperations = 200;
 const methods = ["get", "post", "put", "patch", "delete"] as const;
 type Method = (typeof methods)[number];
 
 export type ParameterLocation = "path" | "query" | "body";
-export type ImportedDraft = Omit<CreateToolBody, "secretHeaders">;
+export type ImportedDraft = Omit<CreateToolBody, "secretHeaders" | "secretQueryParams">;
 
 export interface ImportedTool {
+  /** With `bodyEncoding` (json, or form for form-encoded bodies) and `parameterStyles` (non-default styles only). */
   draft: ImportedDraft;
-  /** Where each bodySchema property goes: a `{param}` of the URL, the query string, or the JSON body. */
+  /** Where each bodySchema property goes: a `{param}` of the URL, the query string, or the body. */
   parameterLocations: Record<string, ParameterLocation>;
   /**
-   * Set when the JSON body is not an object with properties (or its names clash with
+   * Set when the body is not an object with properties (or its names clash with
    * parameters): this property's value is then the whole request body.
    */
   bodyProperty?: string;
   /** The URL is a path only (no or relative server): a base URL must be set before saving. */
   needsBaseUrl: boolean;
-  /** Header names the operation's security schemes need, to be asked for as secret headers. */
+  /** Header names the operation's security schemes need (see `credentials`). */
   securityHints: string[];
+  /** What the user must fill in for the operation's security schemes (any one requirement). */
+  credentials: ImportCredential[];
   source: { path: string; method: string; operationId?: string };
 }
 
 export interface ImportResult {
   tools: ImportedTool[];
   warnings: string[];
+  /** Every importable operation of the document, in document order (as `indexOpenApi` gives). */
+  operations: ImportOperationSummary[];
+}
+
+export interface OpenApiIndex {
+  /** Every importable operation, in document order, with the code `importOpenApi` gives it. */
+  operations: ImportOperationSummary[];
+  warnings: string[];
 }
 
 export interface ImportOptions {
   /** Where the document was fetched from: relative server URLs resolve against it (as the spec says). */
   documentUrl?: string;
+  /** Converts only the operations with these codes (all when omitted); unknown codes are ignored. */
+  codes?: ReadonlySet<string> | readonly string[];
 }
 
 export class OpenApiImportError extends Error {
@@ -90,20 +107,41 @@ function checkVersion(doc: Record<string, unknown>): void {
 }
 
 interface Operation {
+  code: string;
   path: string;
   method: Method;
   item: Record<string, unknown>;
   op: Record<string, unknown>;
+  body: BodyMedia;
 }
 
-export function importOpenApi(doc: unknown, options: ImportOptions = {}): ImportResult {
+interface InternalIndex {
+  doc: Record<string, unknown>;
+  entries: Operation[];
+  operations: ImportOperationSummary[];
+  warnings: string[];
+  /** Malformed paths and operations: thrown by both functions (with the conversion's own). */
+  errors: FieldError[];
+}
+
+// The route indexes a document, then converts a page of it: the second walk is saved.
+const indexes = new WeakMap<object, InternalIndex>();
+
+function summaryOf(op: Record<string, unknown>): string {
+  const text = [op.summary, op.description].find((t): t is string => typeof t === "string" && t.trim() !== "");
+  return (text?.trim().split("\n")[0] ?? "").slice(0, 300).trim();
+}
+
+function buildIndex(doc: unknown): InternalIndex {
   if (!isRecord(doc)) fail("document", "must be an object");
+  const cached = indexes.get(doc);
+  if (cached) return cached;
   checkVersion(doc);
   if (!isRecord(doc.paths)) fail("document.paths", "is missing: there are no operations to import");
   const warnings = new Set<string>();
   const ctx: SchemaContext = { doc, warn: (m) => warnings.add(m), budget: maxSchemaNodes };
   const errors: FieldError[] = [];
-  const operations: Operation[] = [];
+  const found: Array<Omit<Operation, "code">> = [];
   for (const [path, raw] of Object.entries(doc.paths)) {
     if (path.startsWith("x-")) continue;
     const field = `document.paths.${path}`;
@@ -122,101 +160,78 @@ export function importOpenApi(doc: unknown, options: ImportOptions = {}): Import
     for (const method of methods) {
       const op = item[method];
       if (op === undefined) continue;
-      if (isRecord(op)) operations.push({ path, method, item, op });
-      else errors.push({ field: `${field}.${method}`, message: "must be an operation object" });
+      if (!isRecord(op)) {
+        errors.push({ field: `${field}.${method}`, message: "must be an operation object" });
+        continue;
+      }
+      const body = chooseBodyMedia(ctx, `${method.toUpperCase()} ${path}`, op.requestBody);
+      if (body.kind !== "skip") found.push({ path, method, item, op, body });
     }
   }
-  if (operations.length > maxOperations) fail("document.paths", `has ${operations.length} operations; at most ${maxOperations} can be imported at once`);
-  if (errors.length === 0 && operations.length === 0) fail("document.paths", "has no GET, POST, PUT, PATCH or DELETE operation");
-  const used = new Set<string>();
+  if (errors.length === 0 && found.length === 0) fail("document.paths", "has no GET, POST, PUT, PATCH or DELETE operation that can be imported");
+  const codes = operationCodes(found.map(({ path, method, op }) => ({ path, method, ...(typeof op.operationId === "string" ? { operationId: op.operationId } : {}) })));
+  const entries = found.map((o, i) => {
+    const { code, taken } = codes[i] ?? { code: o.method };
+    if (taken !== undefined) ctx.warn(`${o.method.toUpperCase()} ${o.path}: code ${taken} is taken by another operation; named ${code}`);
+    return { ...o, code };
+  });
+  const operations = entries.map(({ code, method, path, op }) => ({
+    code,
+    method: method.toUpperCase(),
+    path,
+    summary: summaryOf(op),
+    tags: Array.isArray(op.tags) ? op.tags.filter((t): t is string => typeof t === "string") : [],
+    deprecated: op.deprecated === true,
+  }));
+  // Warnings of the conversion join these; the index's own are fixed here.
+  const index = { doc, entries, operations, warnings: [...warnings], errors };
+  indexes.set(doc, index);
+  return index;
+}
+
+/** Every importable operation with its code, without converting any schema (cheap on 4 MB documents). */
+export function indexOpenApi(doc: unknown): OpenApiIndex {
+  const { operations, warnings, errors } = buildIndex(doc);
+  if (errors.length > 0) throw new OpenApiImportError(errors);
+  return { operations, warnings };
+}
+
+export function importOpenApi(doc: unknown, options: ImportOptions = {}): ImportResult {
+  const index = buildIndex(doc);
+  const warnings = new Set(index.warnings);
+  const ctx: SchemaContext = { doc: index.doc, warn: (m) => warnings.add(m), budget: maxSchemaNodes };
+  const codes = options.codes === undefined ? undefined : new Set(options.codes);
+  const errors: FieldError[] = [...index.errors];
   const tools: ImportedTool[] = [];
-  for (const operation of operations) {
+  for (const operation of index.entries) {
+    if (codes && !codes.has(operation.code)) continue;
     ctx.budget = maxSchemaNodes;
-    const tool = importOperation(ctx, operation, used, errors, options);
+    const tool = importOperation(ctx, operation, errors, options);
     if (tool) tools.push(tool);
   }
   if (errors.length > 0) throw new OpenApiImportError(errors);
-  return { tools, warnings: [...warnings] };
-}
-
-interface Param {
-  name: string;
-  in: "path" | "query" | "header" | "cookie";
-  /** Path parameters are required whatever this says: the URL cannot be built without them. */
-  required: boolean;
-  schema: JsonSchema;
-}
-
-/** Path-item parameters overridden by the operation's own (same name and location), as the spec says. */
-function collectParameters(ctx: SchemaContext, label: string, lists: Array<[unknown, string]>, errors: FieldError[]): Map<string, Param> {
-  const params = new Map<string, Param>();
-  for (const [list, field] of lists) {
-    if (list === undefined) continue;
-    if (!Array.isArray(list)) {
-      errors.push({ field, message: "must be an array" });
-      continue;
-    }
-    list.forEach((raw, i) => {
-      const p = deref(ctx, raw, `${label} parameter ${i}`);
-      if (p === undefined) return;
-      if (!isRecord(p) || typeof p.name !== "string" || p.name === "" || !["path", "query", "header", "cookie"].includes(String(p.in))) {
-        errors.push({ field: `${field}.${i}`, message: "must be a parameter with a name and `in` of path, query, header or cookie" });
-        return;
-      }
-      const media = isRecord(p.content) ? Object.values(p.content)[0] : undefined;
-      const rawSchema = p.schema ?? (isRecord(media) ? media.schema : undefined);
-      const schema = convertSchema(ctx, rawSchema ?? { type: "string" }, `${label} ${String(p.in)} parameter ${p.name}`);
-      const description = typeof p.description === "string" ? p.description.trim().slice(0, 2000) : "";
-      if (schema.description === undefined && description !== "") schema.description = description;
-      if (schema.examples === undefined && p.example !== undefined) schema.examples = [p.example];
-      const location = p.in as Param["in"];
-      params.set(`${location}:${p.name}`, { name: p.name, in: location, required: p.required === true, schema });
-    });
-  }
-  return params;
-}
-
-function isJsonMedia(type: string): boolean {
-  const media = type.split(";")[0]?.trim().toLowerCase() ?? "";
-  return media === "application/json" || media.endsWith("+json");
-}
-
-type Body = { kind: "none" } | { kind: "skip" } | { kind: "json"; schema: JsonSchema; required: boolean; description?: string };
-
-function requestBody(ctx: SchemaContext, label: string, raw: unknown): Body {
-  if (raw === undefined) return { kind: "none" };
-  const body = deref(ctx, raw, `${label} requestBody`);
-  if (!isRecord(body)) return { kind: "none" };
-  const content = isRecord(body.content) ? body.content : {};
-  const required = body.required === true;
-  const jsonType = Object.keys(content).find(isJsonMedia);
-  if (jsonType === undefined) {
-    const types = Object.keys(content).join(", ") || "no media type";
-    // A voice agent cannot produce files or forms; a required one makes the tool unusable.
-    if (required) {
-      ctx.warn(`${label}: skipped: its required request body (${types}) is not JSON`);
-      return { kind: "skip" };
-    }
-    ctx.warn(`${label}: its optional request body (${types}) is not JSON; imported without a body`);
-    return { kind: "none" };
-  }
-  const media = content[jsonType];
-  const schema = convertSchema(ctx, isRecord(media) ? media.schema : undefined, `${label} body`);
-  const description = typeof body.description === "string" && body.description.trim() !== "" ? body.description.trim().slice(0, 2000) : undefined;
-  return { kind: "json", schema, required, ...(description !== undefined ? { description } : {}) };
+  return { tools, warnings: [...warnings], operations: index.operations };
 }
 
 // Set by the platform (secret headers) or by the runtime, never by the LLM.
 const reservedHeaders = new Set(["authorization", "content-type", "accept"]);
 
-function importOperation(ctx: SchemaContext, { path, method, item, op }: Operation, used: Set<string>, errors: FieldError[], options: ImportOptions): ImportedTool | undefined {
+type Body = { kind: "none" } | { kind: "json" | "form"; schema: JsonSchema; media: Record<string, unknown>; required: boolean; description?: string };
+
+function convertBody(ctx: SchemaContext, label: string, media: BodyMedia): Body {
+  if (media.kind === "none" || media.kind === "skip") return { kind: "none" };
+  const schema = convertSchema(ctx, media.media.schema, `${label} body`);
+  return { kind: media.kind, schema, media: media.media, required: media.required, ...(media.description !== undefined ? { description: media.description } : {}) };
+}
+
+function importOperation(ctx: SchemaContext, { code, path, method, item, op, body: media }: Operation, errors: FieldError[], options: ImportOptions): ImportedTool | undefined {
   const label = `${method.toUpperCase()} ${path}`;
   const field = `document.paths.${path}.${method}`;
   const params = collectParameters(ctx, label, [[item.parameters, `document.paths.${path}.parameters`], [op.parameters, `${field}.parameters`]], errors);
-  const body = requestBody(ctx, label, op.requestBody);
-  if (body.kind === "skip") return undefined;
+  const body = convertBody(ctx, label, media);
 
   const properties: Record<string, JsonSchema> = {};
+  const styles: Record<string, ParameterStyle> = {};
   const required: string[] = [];
   const locations: Record<string, ParameterLocation> = {};
   const templateNames = [...path.matchAll(/\{([^{}]+)\}/g)].map((m) => m[1] ?? "");
@@ -224,6 +239,7 @@ function importOperation(ctx: SchemaContext, { path, method, item, op }: Operati
     const param = params.get(`path:${name}`);
     if (!param) ctx.warn(`${label}: path parameter {${name}} is not declared; taken as a string`);
     properties[name] = param?.schema ?? { type: "string" };
+    if (param?.style) styles[name] = param.style;
     required.push(name);
     locations[name] = "path";
   }
@@ -238,6 +254,7 @@ function importOperation(ctx: SchemaContext, { path, method, item, op }: Operati
         continue;
       }
       properties[param.name] = param.schema;
+      if (param.style) styles[param.name] = param.style;
       if (param.required) required.push(param.name);
       locations[param.name] = "query";
     } else if (param.in === "header") {
@@ -257,7 +274,7 @@ function importOperation(ctx: SchemaContext, { path, method, item, op }: Operati
   }
 
   let bodyProperty: string | undefined;
-  if (body.kind === "json") {
+  if (body.kind !== "none") {
     const s = body.schema;
     const bodyProps = s.type === "object" && !s.oneOf && !s.anyOf && !s.allOf ? s.properties : undefined;
     const clash = bodyProps ? Object.keys(bodyProps).filter((n) => Object.hasOwn(properties, n)) : [];
@@ -266,6 +283,7 @@ function importOperation(ctx: SchemaContext, { path, method, item, op }: Operati
         properties[name] = prop;
         locations[name] = "body";
       }
+      if (body.kind === "form") Object.assign(styles, formStyles(ctx, label, body.media, bodyProps));
       required.push(...(s.required ?? []));
     } else {
       if (clash.length > 0) ctx.warn(`${label}: body properties ${clash.join(", ")} clash with parameters; the body is nested under its own property`);
@@ -275,13 +293,11 @@ function importOperation(ctx: SchemaContext, { path, method, item, op }: Operati
       if (body.required) required.push(name);
       locations[name] = "body";
       bodyProperty = name;
+      if (body.kind === "form" && !(s.type === "object" && s.properties)) ctx.warn(`${label}: its form body is not an object with properties; the value is sent as the form's fields`);
     }
   }
 
   const operationId = typeof op.operationId === "string" ? op.operationId : undefined;
-  const base = operationCode(operationId, method, path);
-  const code = uniqueCode(base, used);
-  if (code !== base) ctx.warn(`${label}: code ${base} is taken by another operation; named ${code}`);
   const servers = [op.servers, item.servers, ctx.doc.servers].find((s) => Array.isArray(s) && s.length > 0);
   const server = serverBase(ctx, servers, options.documentUrl);
   const summary = [op.summary, op.description].find((t): t is string => typeof t === "string" && t.trim() !== "");
@@ -295,21 +311,24 @@ function importOperation(ctx: SchemaContext, { path, method, item, op }: Operati
     headers: {},
     timeoutMs: 10_000,
     transferRules: [],
+    bodyEncoding: body.kind === "form" ? "form" : "json",
+    parameterStyles: styles,
   };
   // Guarantees what the caller saves; only absurd inputs (a 2000+ character URL) end here.
   const checked = CreateToolBody.safeParse(draft);
   if (!checked.success) {
-    used.delete(code);
     const issue = checked.error.issues[0];
     ctx.warn(`${label}: skipped: ${issue ? `${issue.path.join(".")} ${issue.message}` : "not a valid tool"}`);
     return undefined;
   }
+  const security = securityNeeds(ctx, label, op.security ?? ctx.doc.security);
   return {
     draft,
     parameterLocations: locations,
     ...(bodyProperty !== undefined ? { bodyProperty } : {}),
     needsBaseUrl: !server.absolute,
-    securityHints: securityHints(ctx, label, op.security ?? ctx.doc.security),
+    securityHints: security.hints,
+    credentials: security.credentials,
     source: { path, method, ...(operationId !== undefined ? { operationId } : {}) },
   };
 }

@@ -1,37 +1,16 @@
-// Smaller pieces of the OpenAPI import: tool codes, the base URL of an operation, and the
-// headers its security schemes need.
-import { toolCodePattern } from "@speaknode/contracts";
+// Smaller pieces of the OpenAPI import: the base URL of an operation, and what its security
+// schemes need the user to fill in (credentials; header names as `securityHints`).
+import { toolCodePattern, type ImportCredential } from "@speaknode/contracts";
+import { codeWords } from "./openapi-codes.ts";
 import { deref, isRecord, type SchemaContext } from "./openapi-schema.ts";
 
-/** `getOrderByID` → `get_order_by_id`; undefined when nothing usable is left. */
+/** `getOrderByID` → `get_order_by_id`, cut at 64 characters; undefined when nothing usable is left. */
 export function toToolCode(raw: string): string | undefined {
-  const snake = raw
-    .normalize("NFKD")
-    .replace(/[\u0300-\u036f]/g, "") // "créer" → "creer" rather than "cr_er"
-    .replace(/([a-z0-9])([A-Z])/g, "$1_$2")
-    .replace(/([A-Z]+)([A-Z][a-z])/g, "$1_$2")
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, "_")
-    .replace(/^_+|_+$/g, "");
-  if (snake === "") return undefined;
+  const words = codeWords(raw);
+  if (words.length === 0) return undefined;
+  const snake = words.join("_");
   const code = (/^[0-9]/.test(snake) ? `op_${snake}` : snake).slice(0, 64).replace(/_+$/, "");
   return toolCodePattern.test(code) ? code : undefined;
-}
-
-/** From the operationId, else from the method and path (`get_orders_order_id`). */
-export function operationCode(operationId: string | undefined, method: string, path: string): string {
-  return (operationId !== undefined ? toToolCode(operationId) : undefined) ?? toToolCode(`${method}_${path}`) ?? method;
-}
-
-/** `base`, else `base_2`, `base_3`… (shortened to stay within 64 characters); marks it used. */
-export function uniqueCode(base: string, used: Set<string>): string {
-  let code = base;
-  for (let n = 2; used.has(code); n++) {
-    const suffix = `_${n}`;
-    code = `${base.slice(0, 64 - suffix.length).replace(/_+$/, "")}${suffix}`;
-  }
-  used.add(code);
-  return code;
 }
 
 /**
@@ -76,12 +55,21 @@ export function serverBase(ctx: SchemaContext, servers: unknown, documentUrl: st
   return { base: path === "" || path.startsWith("/") ? path : `/${path}`, absolute: false };
 }
 
+export interface SecurityNeeds {
+  /** Header names (compatibility with clients that only know secret headers). */
+  hints: string[];
+  credentials: ImportCredential[];
+}
+
 /**
- * Header names the operation's security requirements use (all alternatives: the UI asks for
- * those it needs). Schemes that cannot be a header are warned about.
+ * What the operation's security requirements need (all alternatives: the user fills in those
+ * they have): HTTP basic → `basicAuth`; bearer, OAuth 2 and OpenID Connect → an
+ * `Authorization: Bearer …` secret header; API keys → a secret header or query parameter.
+ * Cookies and other HTTP schemes cannot be sent and are warned about.
  */
-export function securityHints(ctx: SchemaContext, label: string, security: unknown): string[] {
+export function securityNeeds(ctx: SchemaContext, label: string, security: unknown): SecurityNeeds {
   const hints = new Map<string, string>(); // lower-case → as written
+  const credentials = new Map<string, ImportCredential>();
   const components = isRecord(ctx.doc.components) ? ctx.doc.components : {};
   const schemes = isRecord(components.securitySchemes) ? components.securitySchemes : {};
   for (const requirement of Array.isArray(security) ? security : []) {
@@ -92,13 +80,21 @@ export function securityHints(ctx: SchemaContext, label: string, security: unkno
         ctx.warn(`${label}: security scheme ${key} is not defined`);
         continue;
       }
-      let header: string | undefined;
-      if (scheme.type === "apiKey" && scheme.in === "header" && typeof scheme.name === "string") header = scheme.name;
-      else if (scheme.type === "http" || scheme.type === "oauth2" || scheme.type === "openIdConnect") header = "Authorization";
-      else if (scheme.type === "apiKey") ctx.warn(`${label}: security scheme ${key} sends its key in the ${String(scheme.in)}, which secret headers cannot do; add it to the URL`);
+      const httpScheme = typeof scheme.scheme === "string" ? scheme.scheme.toLowerCase() : "";
+      const name = typeof scheme.name === "string" && scheme.name !== "" ? scheme.name : undefined;
+      let credential: Omit<ImportCredential, "scheme" | "description"> | undefined;
+      if (scheme.type === "http" && httpScheme === "basic") credential = { kind: "basic", name: "Authorization" };
+      else if ((scheme.type === "http" && httpScheme === "bearer") || scheme.type === "oauth2" || scheme.type === "openIdConnect") credential = { kind: "bearer", name: "Authorization" };
+      else if (scheme.type === "apiKey" && scheme.in === "header" && name !== undefined) credential = { kind: "header", name };
+      else if (scheme.type === "apiKey" && scheme.in === "query" && name !== undefined) credential = { kind: "query", name };
+      else if (scheme.type === "apiKey" && scheme.in === "cookie") ctx.warn(`${label}: security scheme ${key} sends its key in a cookie, which tools cannot do`);
+      else if (scheme.type === "http") ctx.warn(`${label}: security scheme ${key} (HTTP ${httpScheme || "without a scheme"}) is not supported; give its Authorization value as a secret header`);
       else ctx.warn(`${label}: security scheme ${key} (${String(scheme.type)}) is not supported`);
-      if (header !== undefined && !hints.has(header.toLowerCase())) hints.set(header.toLowerCase(), header);
+      if (credential === undefined) continue;
+      if (credential.kind !== "query" && !hints.has(credential.name.toLowerCase())) hints.set(credential.name.toLowerCase(), credential.name);
+      const description = typeof scheme.description === "string" && scheme.description.trim() !== "" ? scheme.description.trim().slice(0, 1000) : undefined;
+      if (!credentials.has(key)) credentials.set(key, { scheme: key, ...credential, ...(description !== undefined ? { description } : {}) });
     }
   }
-  return [...hints.values()];
+  return { hints: [...hints.values()], credentials: [...credentials.values()] };
 }
