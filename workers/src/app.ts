@@ -18,6 +18,8 @@ import { registerWidgetAssets } from "./routes/widget-assets.ts";
 import { errorFields, log } from "./lib/log.ts";
 import { withDatabase } from "./lib/database.ts";
 import { twilioFormMaxBytes } from "./telephony/twilio/webhook.ts";
+import { serveDocument } from "./lib/openapi-document.ts";
+import { documentServedLinks } from "./lib/openapi-links.ts";
 
 export function createApp(): OpenAPIHono<AppEnv> {
   const app = new OpenAPIHono<AppEnv>({
@@ -77,10 +79,8 @@ export function createApp(): OpenAPIHono<AppEnv> {
   registerDevWebhookInbox(app);
   registerDevCampaignRunner(app);
 
-  app.doc31("/openapi.json", {
-    openapi: "3.1.0",
-    info: { title: "Speaknode API", version: "1.0.0", description: "Voice AI agents on the edge." },
-  });
+  documentServedLinks(app);
+  serveDocument(app);
   // Last: a GET that no operation matched may be one of the widget's files.
   registerWidgetAssets(app);
 

@@ -61,6 +61,7 @@ const webhookHeaders = (type: WebhookEventType) =>
   });
 
 const pascal = (type: string) => type.split(/[._]/).map((w) => w.charAt(0).toUpperCase() + w.slice(1)).join("");
+const camel = (type: string) => pascal(type).charAt(0).toLowerCase() + pascal(type).slice(1);
 
 /** Adds one `webhooks` entry per event type to the app's OpenAPI document. */
 export function documentWebhookEvents(app: OpenAPIHono<AppEnv>): void {
@@ -68,8 +69,11 @@ export function documentWebhookEvents(app: OpenAPIHono<AppEnv>): void {
     app.openAPIRegistry.registerWebhook({
       method: "post",
       path: type,
-      operationId: `${pascal(type)}Webhook`,
+      operationId: `${camel(type)}Webhook`,
       tags: ["webhooks"],
+      // Speaknode signs what it sends (the description says how to verify); there is nothing for
+      // a receiver to configure as an OpenAPI security scheme.
+      security: [],
       summary: eventSummaries[type],
       description: webhookDeliveryRules,
       request: {

@@ -1,0 +1,208 @@
+// Every operation's `operationId`, keyed by "METHOD path" as the document spells it. SDK
+// generators name their methods after these, so they are part of the API: once published an id
+// does not change, even when the route's file or summary does. One table, not an id in each
+// route file, so the ids are read (and kept consistent) side by side. There is no fallback: an
+// operation missing here is served without an id and the document's tests fail
+// (workers/src/routes/openapi-ids.test.ts, packages/api-client/src/openapi-lint.test.ts).
+//
+// Naming: camelCase, a verb then the resource — list…/get…/create…/update…/delete… for the
+// collection and item operations, the action's own verb otherwise (publishAgent, replayWebhookDelivery).
+
+export const operationIds: Readonly<Record<string, string>> = {
+  "GET /healthz": "getHealth",
+  "GET /v1/me": "getMe",
+
+  "GET /v1/spaces": "listSpaces",
+  "POST /v1/spaces": "createSpace",
+  "GET /v1/spaces/{spaceId}": "getSpace",
+  "PATCH /v1/spaces/{spaceId}": "updateSpace",
+  "DELETE /v1/spaces/{spaceId}": "deleteSpace",
+  "GET /v1/spaces/{spaceId}/members": "listMembers",
+  "PATCH /v1/spaces/{spaceId}/members/{userId}": "updateMember",
+  "DELETE /v1/spaces/{spaceId}/members/{userId}": "removeMember",
+
+  "POST /v1/invitations/accept": "acceptInvitation",
+  "POST /v1/invitations/preview": "previewInvitation",
+  "POST /v1/spaces/{spaceId}/invitations": "createInvitation",
+  "GET /v1/spaces/{spaceId}/invitations": "listInvitations",
+  "POST /v1/invitations/{invitationId}/resend": "resendInvitation",
+  "DELETE /v1/invitations/{invitationId}": "revokeInvitation",
+  "GET /invitations/accept": "openInvitationLink",
+
+  "POST /v1/spaces/{spaceId}/api-keys": "createApiKey",
+  "GET /v1/spaces/{spaceId}/api-keys": "listApiKeys",
+  "DELETE /v1/api-keys/{apiKeyId}": "revokeApiKey",
+
+  "GET /v1/admin/users": "listUsers",
+  "POST /v1/admin/analytics/refresh": "refreshAnalytics",
+  "GET /v1/spaces/{spaceId}/analytics": "getAnalytics",
+
+  "GET /v1/spaces/{spaceId}/agents": "listAgents",
+  "POST /v1/spaces/{spaceId}/agents": "createAgent",
+  "GET /v1/agents/{agentId}": "getAgent",
+  "PATCH /v1/agents/{agentId}": "updateAgent",
+  "DELETE /v1/agents/{agentId}": "deleteAgent",
+  "POST /v1/agents/{agentId}/duplicate": "duplicateAgent",
+  "POST /v1/agents/{agentId}/publish": "publishAgent",
+  "GET /v1/agents/{agentId}/preflight": "getAgentPreflight",
+  "POST /v1/agents/{agentId}/unpublish": "unpublishAgent",
+  "GET /v1/agents/{agentId}/versions": "listAgentVersions",
+  "GET /v1/agents/{agentId}/versions/{version}": "getAgentVersion",
+  "POST /v1/agents/{agentId}/versions/{version}/rollback": "rollbackAgentVersion",
+  "GET /v1/agents/{agentId}/embed": "getAgentEmbed",
+
+  "POST /v1/spaces/{spaceId}/tools/import": "importTools",
+  "GET /v1/spaces/{spaceId}/tools": "listTools",
+  "POST /v1/spaces/{spaceId}/tools": "createTool",
+  "GET /v1/tools/{toolId}": "getTool",
+  "PATCH /v1/tools/{toolId}": "updateTool",
+  "DELETE /v1/tools/{toolId}": "deleteTool",
+
+  "GET /v1/catalog": "listCatalog",
+  "POST /v1/catalog": "createCatalogModel",
+  "PATCH /v1/catalog/{modelId}": "updateCatalogModel",
+  "GET /v1/spaces/{spaceId}/providers": "listProviders",
+  "GET /v1/spaces/{spaceId}/voices": "listVoices",
+  "POST /v1/spaces/{spaceId}/voices/preview": "previewVoice",
+
+  "GET /v1/spaces/{spaceId}/provider-credentials": "listProviderCredentials",
+  "POST /v1/spaces/{spaceId}/provider-credentials": "createProviderCredential",
+  "PATCH /v1/provider-credentials/{credentialId}": "updateProviderCredential",
+  "DELETE /v1/provider-credentials/{credentialId}": "deleteProviderCredential",
+
+  "GET /v1/spaces/{spaceId}/telephony-connections": "listTelephonyConnections",
+  "POST /v1/spaces/{spaceId}/telephony-connections": "createTelephonyConnection",
+  "GET /v1/telephony-connections/{connectionId}": "getTelephonyConnection",
+  "PATCH /v1/telephony-connections/{connectionId}": "updateTelephonyConnection",
+  "DELETE /v1/telephony-connections/{connectionId}": "deleteTelephonyConnection",
+  "GET /v1/telephony-connections/{connectionId}/available-numbers": "listAvailableNumbers",
+  "GET /v1/telephony-connections/{connectionId}/health": "checkTelephonyConnection",
+  "POST /v1/telephony-connections/{connectionId}/livekit-sip-trunk": "createLiveKitSipTrunk",
+  "GET /v1/telephony-connections/{connectionId}/voximplant-scenario": "getVoximplantScenario",
+  "POST /v1/telephony-connections/{connectionId}/voximplant-scenario/rotate": "rotateVoximplantScenarioSecret",
+  "POST /v1/spaces/{spaceId}/phone-numbers/import": "importPhoneNumbers",
+  "GET /v1/spaces/{spaceId}/phone-numbers": "listPhoneNumbers",
+  "GET /v1/phone-numbers/{phoneNumberId}": "getPhoneNumber",
+  "PATCH /v1/phone-numbers/{phoneNumberId}": "updatePhoneNumber",
+  "DELETE /v1/phone-numbers/{phoneNumberId}": "releasePhoneNumber",
+
+  "GET /public/agents/{agentId}/widget": "getPublicWidget",
+  "GET /a/{agentId}": "getAgentPage",
+  "POST /public/agents/{agentId}/sessions": "createPublicSession",
+
+  "POST /v1/agents/{agentId}/sessions": "createSession",
+  "POST /v1/agents/{agentId}/test-sessions": "createTestSession",
+  "GET /v1/sessions/{sessionId}": "getSession",
+  "POST /v1/sessions/{sessionId}/events-token": "createSessionEventsToken",
+  "GET /v1/spaces/{spaceId}/sessions": "listSessions",
+  "POST /v1/sessions/{sessionId}/end": "endSession",
+  "GET /v1/sessions/{sessionId}/trace": "getSessionTrace",
+  "GET /live/sessions/{sessionId}": "subscribeSessionEvents",
+  "GET /recordings/{sessionId}/{track}": "getRecording",
+  "GET /transcripts/{sessionId}": "getTranscript",
+  "POST /v1/agents/{agentId}/agent-tokens": "createAgentToken",
+  "GET /v1/agents/{agentId}/agent-tokens": "listAgentTokens",
+  "DELETE /v1/agent-tokens/{tokenId}": "revokeAgentToken",
+  "POST /v1/agents/{agentId}/calls": "createCall",
+
+  "GET /runtime/v1/sessions/{sessionId}/config": "getRuntimeSessionConfig",
+  "GET /runtime/v1/sessions/{sessionId}": "getRuntimeSession",
+  "GET /runtime/v1/sessions/{sessionId}/transfer-targets/{agentId}/config": "getRuntimeTransferTargetConfig",
+  "POST /runtime/v1/sessions/{sessionId}/events": "reportRuntimeSessionEvent",
+  "POST /runtime/v1/sessions/{sessionId}/recording/{track}/uploads": "startRecordingUpload",
+  "PUT /runtime/v1/sessions/{sessionId}/recording/{track}/uploads/{uploadId}/parts/{partNumber}": "uploadRecordingPart",
+  "POST /runtime/v1/sessions/{sessionId}/recording/{track}/uploads/{uploadId}/complete": "completeRecordingUpload",
+  "DELETE /runtime/v1/sessions/{sessionId}/recording/{track}/uploads/{uploadId}": "abortRecordingUpload",
+  "PUT /runtime/v1/sessions/{sessionId}/waveform": "putRecordingWaveform",
+  "POST /runtime/v1/sessions/{sessionId}/phone/transfer": "transferRuntimePhoneCall",
+  "POST /runtime/v1/sip/sessions": "createRuntimeSipSession",
+  "POST /runtime/v1/sessions/{sessionId}/sip": "recordRuntimeSipParticipant",
+  "PUT /runtime/v1/capabilities": "putRuntimeCapabilities",
+  "POST /v1/traces": "ingestTraces",
+  "GET /v1/admin/telemetry/dead-letters": "listTelemetryDeadLetters",
+
+  "POST /telephony/twilio/{connectionId}/voice": "receiveTwilioVoice",
+  "POST /telephony/twilio/{connectionId}/status": "receiveTwilioStatus",
+  "POST /telephony/twilio/{connectionId}/amd": "receiveTwilioAmd",
+  "POST /telephony/voximplant/{connectionId}/calls": "receiveVoximplantCall",
+  "POST /telephony/voximplant/{connectionId}/events": "receiveVoximplantEvent",
+
+  "POST /v1/campaigns/{campaignId}/contacts": "uploadCampaignContacts",
+  "POST /v1/spaces/{spaceId}/campaigns": "createCampaign",
+  "GET /v1/spaces/{spaceId}/campaigns": "listCampaigns",
+  "GET /v1/campaigns/{campaignId}": "getCampaign",
+  "PATCH /v1/campaigns/{campaignId}": "updateCampaign",
+  "DELETE /v1/campaigns/{campaignId}": "deleteCampaign",
+  "POST /v1/campaigns/{campaignId}/launch": "launchCampaign",
+  "POST /v1/campaigns/{campaignId}/pause": "pauseCampaign",
+  "POST /v1/campaigns/{campaignId}/resume": "resumeCampaign",
+  "POST /v1/campaigns/{campaignId}/cancel": "cancelCampaign",
+  "GET /v1/campaigns/{campaignId}/items.csv": "exportCampaignItems",
+  "GET /v1/campaigns/{campaignId}/items": "listCampaignItems",
+  "GET /v1/campaigns/{campaignId}/items/{itemId}": "getCampaignItem",
+  "GET /live/campaigns/{campaignId}": "subscribeCampaignProgress",
+
+  "GET /v1/plans": "listPlans",
+  "POST /v1/admin/plans": "createPlan",
+  "PATCH /v1/admin/plans/{planId}": "updatePlan",
+  "GET /v1/spaces/{spaceId}/billing": "getBilling",
+  "POST /v1/spaces/{spaceId}/billing/portal": "createBillingPortalLink",
+  "PUT /v1/spaces/{spaceId}/subscription": "updateSubscription",
+  "GET /v1/spaces/{spaceId}/invoices": "listInvoices",
+  "GET /v1/invoices/{invoiceId}": "getInvoice",
+  "GET /v1/invoices/{invoiceId}/download": "downloadInvoice",
+  "POST /billing/lago/webhooks": "receiveLagoWebhook",
+  "POST /v1/admin/billing/lago/provision": "provisionLago",
+
+  "GET /v1/spaces/{spaceId}/webhooks/inbound-log": "listInboundWebhookLog",
+  "GET /v1/admin/webhooks/inbound-log": "listAllInboundWebhookLog",
+  "GET /v1/spaces/{spaceId}/webhooks/endpoints": "listWebhookEndpoints",
+  "POST /v1/spaces/{spaceId}/webhooks/endpoints": "createWebhookEndpoint",
+  "GET /v1/spaces/{spaceId}/webhooks/endpoints/{endpointId}": "getWebhookEndpoint",
+  "PATCH /v1/spaces/{spaceId}/webhooks/endpoints/{endpointId}": "updateWebhookEndpoint",
+  "DELETE /v1/spaces/{spaceId}/webhooks/endpoints/{endpointId}": "deleteWebhookEndpoint",
+  "POST /v1/spaces/{spaceId}/webhooks/endpoints/{endpointId}/rotate-secret": "rotateWebhookEndpointSecret",
+  "POST /v1/spaces/{spaceId}/webhooks/endpoints/{endpointId}/test": "testWebhookEndpoint",
+  "GET /v1/spaces/{spaceId}/webhooks/deliveries": "listWebhookDeliveries",
+  "GET /v1/spaces/{spaceId}/webhooks/endpoints/{endpointId}/deliveries": "listWebhookEndpointDeliveries",
+  "GET /v1/spaces/{spaceId}/webhooks/deliveries/{deliveryId}": "getWebhookDelivery",
+  "POST /v1/spaces/{spaceId}/webhooks/deliveries/{deliveryId}/replay": "replayWebhookDelivery",
+  "POST /v1/spaces/{spaceId}/webhooks/deliveries/replay": "replayWebhookDeliveries",
+  "GET /v1/spaces/{spaceId}/webhooks/routes": "listInboundRoutes",
+  "POST /v1/spaces/{spaceId}/webhooks/routes": "createInboundRoute",
+  "POST /v1/spaces/{spaceId}/webhooks/routes/preview": "previewInboundRoute",
+  "GET /v1/spaces/{spaceId}/webhooks/routes/{routeId}": "getInboundRoute",
+  "PATCH /v1/spaces/{spaceId}/webhooks/routes/{routeId}": "updateInboundRoute",
+  "DELETE /v1/spaces/{spaceId}/webhooks/routes/{routeId}": "deleteInboundRoute",
+  "POST /hooks/{spaceId}/{name}": "receiveInboundRoute",
+};
+
+type SecurityRequirement = Record<string, string[]>;
+
+/**
+ * Operations that take no bearer token or service token, with what stands in for one. Their
+ * `security` is written out (`[]`, or `[{}, …]` when a credential is optional) instead of left
+ * absent, so "public" is a decision someone made, not a forgotten line: an operation with no
+ * security that is not listed here fails the lint.
+ */
+export const publicOperations: Readonly<Record<string, { credential: string; security?: SecurityRequirement[] }>> = {
+  "GET /healthz": { credential: "none: liveness only, no data" },
+  "GET /public/agents/{agentId}/widget": { credential: "none: a published agent's public widget settings" },
+  "GET /a/{agentId}": { credential: "none: a published agent's public page" },
+  "POST /public/agents/{agentId}/sessions": {
+    credential: "the page's Origin and per-address limits, or an optional agent token",
+    security: [{}, { agentToken: [] }],
+  },
+  "GET /invitations/accept": { credential: "the invitation token in the query, checked by the dashboard after sign-in" },
+  "GET /live/sessions/{sessionId}": { credential: "the session's events token in the query (browsers cannot set headers on a WebSocket)" },
+  "GET /live/campaigns/{campaignId}": { credential: "the campaign's events token in the query" },
+  "GET /recordings/{sessionId}/{track}": { credential: "the link's signature (exp, sig)" },
+  "GET /transcripts/{sessionId}": { credential: "the link's signature (exp, sig)" },
+  "POST /telephony/twilio/{connectionId}/voice": { credential: "Twilio's X-Twilio-Signature" },
+  "POST /telephony/twilio/{connectionId}/status": { credential: "Twilio's X-Twilio-Signature" },
+  "POST /telephony/twilio/{connectionId}/amd": { credential: "Twilio's X-Twilio-Signature" },
+  "POST /telephony/voximplant/{connectionId}/calls": { credential: "the scenario secret the VoxEngine scenario sends" },
+  "POST /telephony/voximplant/{connectionId}/events": { credential: "the scenario secret the VoxEngine scenario sends" },
+  "POST /billing/lago/webhooks": { credential: "Lago's X-Lago-Signature" },
+  "POST /hooks/{spaceId}/{name}": { credential: "the inbound route's signature or bearer secret" },
+};
