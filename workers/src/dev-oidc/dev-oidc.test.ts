@@ -23,7 +23,7 @@ describe("development OIDC issuer", () => {
     const params = {
       response_type: "code",
       client_id: "speaknode-dashboard",
-      redirect_uri: "http://127.0.0.1:8787/callback",
+      redirect_uri: "http://127.0.0.1:8787/app/signin/callback",
       code_challenge: await pkceS256(verifier),
       code_challenge_method: "S256",
       scope: "openid email profile",
@@ -33,7 +33,7 @@ describe("development OIDC issuer", () => {
     const page = await call("GET", `/dev/oidc/auth?${new URLSearchParams(params)}`);
     expect(page.status).toBe(200);
     expect(page.text).toContain("owner@speaknode.local");
-    const chosen = await call("POST", "/dev/oidc/auth", form({ ...params, login_hint: "0b8a4a7e-5d0c-4c36-9a57-6f2a1e1d0a02" }));
+    const chosen = await call("POST", "/dev/oidc/auth", form({ ...params, dev_user: "0b8a4a7e-5d0c-4c36-9a57-6f2a1e1d0a02" }));
     expect(chosen.status, chosen.text).toBe(302);
     const redirect = new URL(chosen.headers.get("location") ?? "");
     expect(redirect.searchParams.get("state")).toBe("xyz");
@@ -58,10 +58,33 @@ describe("development OIDC issuer", () => {
     expect((await call("GET", "/v1/me", { token: String(renewed.body["access_token"]) })).status).toBe(200);
   });
 
-  it("refuses foreign redirect URIs and incomplete authorization requests", async () => {
-    const res = await call("GET", `/dev/oidc/auth?${new URLSearchParams({ response_type: "code", client_id: "c", redirect_uri: "https://evil.example/cb", code_challenge: "a".repeat(43), code_challenge_method: "S256" })}`);
-    expect(res.status).toBe(400);
-    expect((await call("GET", "/dev/oidc/auth?response_type=code")).status).toBe(400);
+  it("shows an error page, never a redirect, for unknown clients, foreign redirect URIs and repeated parameters", async () => {
+    const request = { response_type: "code", client_id: "speaknode-dashboard", redirect_uri: "https://evil.example/cb", code_challenge: "a".repeat(43), code_challenge_method: "S256", scope: "openid" };
+    for (const query of [new URLSearchParams(request), new URLSearchParams({ ...request, client_id: "c", redirect_uri: "http://127.0.0.1:8787/app/signin/callback" }), new URLSearchParams("response_type=code")]) {
+      const res = await call("GET", `/dev/oidc/auth?${query}`);
+      expect(res.status).toBe(400);
+      expect(res.headers.get("location")).toBeNull();
+      expect(res.headers.get("content-type")).toMatch(/^text\/html/);
+    }
+    const twice = await call("GET", `/dev/oidc/auth?${new URLSearchParams({ ...request, redirect_uri: "http://127.0.0.1:8787/app/signin/callback" })}&state=a&state=b`);
+    expect(twice.status).toBe(400);
+    expect(twice.text).toContain("state is given more than once");
+  });
+
+  it("redirects the registered client's other errors back with error, state and iss", async () => {
+    const res = await call("GET", `/dev/oidc/auth?${new URLSearchParams({ response_type: "token", client_id: "speaknode-dashboard", redirect_uri: "http://127.0.0.1:8787/app/signin/callback", state: "s1" })}`);
+    expect(res.status).toBe(302);
+    const back = new URL(res.headers.get("location") ?? "");
+    expect(Object.fromEntries(back.searchParams)).toMatchObject({ error: "unsupported_response_type", state: "s1", iss: "http://127.0.0.1:8787/dev/oidc" });
+  });
+
+  it("ends the issuer's session on logout and returns only to registered URIs", async () => {
+    const home = await call("GET", `/dev/oidc/logout?post_logout_redirect_uri=${encodeURIComponent("http://127.0.0.1:8787/app/?signed_out=1")}`);
+    expect(home.status).toBe(302);
+    expect(home.headers.get("location")).toBe("http://127.0.0.1:8787/app/?signed_out=1");
+    expect(home.headers.get("set-cookie")).toMatch(/^speaknode_dev_oidc_session=;.*Max-Age=0/);
+    const elsewhere = await call("GET", `/dev/oidc/logout?post_logout_redirect_uri=${encodeURIComponent("http://127.0.0.1:9999/")}`);
+    expect(elsewhere.status).toBe(200);
   });
 
   it("grants tokens for seeded users by password, like Keycloak's direct access grants", async () => {
@@ -70,7 +93,7 @@ describe("development OIDC issuer", () => {
     const me = await call("GET", "/v1/me", { token: String(ok.body["access_token"]) });
     expect(me.body).toMatchObject({ email: "admin@speaknode.local", isPlatformAdmin: true });
     const bad = await call("POST", "/dev/oidc/token", form({ grant_type: "password", client_id: "cli", username: "admin@speaknode.local", password: "wrong" }));
-    expect(bad.status).toBe(401);
+    expect(bad.status).toBe(400);
     expect(bad.body["error"]).toBe("invalid_grant");
     const unsupported = await call("POST", "/dev/oidc/token", form({ grant_type: "client_credentials", client_id: "cli" }));
     expect(unsupported.body["error"]).toBe("unsupported_grant_type");
