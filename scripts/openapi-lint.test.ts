@@ -1,4 +1,4 @@
-// The served OpenAPI document against Redocly's `recommended` ruleset: any error or warning fails,
+// The served OpenAPI document against Redocly's `recommended` ruleset: every error or warning fails,
 // and each is printed with where it is. The exceptions below are the only ones, each with its reason.
 import { BaseResolver, createConfig, lintDocument, makeDocumentFromString } from "@redocly/openapi-core";
 import { beforeAll, describe, expect, it } from "vitest";

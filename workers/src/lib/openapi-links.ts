@@ -4,7 +4,7 @@
 // plain Hono routes (a WebSocket upgrade or a byte-range stream do not fit a zod-openapi route),
 // so they are described here, next to each other, from what those handlers do.
 import { z, type OpenAPIHono } from "@hono/zod-openapi";
-import { idSchema, sessionProtocolVersion, campaignProtocolVersion, text } from "@speaknode/contracts";
+import { campaignProtocolVersion, idSchema, sessionProtocolVersion, text, Timestamp } from "@speaknode/contracts";
 import type { AppEnv } from "../context.ts";
 import { problemSpec } from "./openapi.ts";
 
@@ -28,8 +28,8 @@ export const TranscriptLinkBody = z
         text: text(),
         language: text().nullable(),
         interrupted: z.boolean(),
-        startedAt: z.iso.datetime(),
-        endedAt: z.iso.datetime(),
+        startedAt: Timestamp,
+        endedAt: Timestamp,
       }),
     ),
   })
