@@ -53,26 +53,39 @@ function repeats(previous: string | undefined, word: string): boolean {
 }
 
 /**
- * Drops words until the code fits: repeats, then path parameter names, then the words after
- * the verb from the front. The verb (first word), the last word and `keep` stay.
+ * Drops words until the code fits: runs repeating the run before them (`personalization_designs_
+ * personalization_design`: the path parameter after its collection), then other path parameter
+ * names from the end, then the words after the verb from the front. The verb (first word), the
+ * last word and `keep` stay.
  */
 function shorten(c: Candidate, keep: ReadonlySet<number>): string {
   const kept = c.words.map((_, i) => i);
   const last = c.words.length - 1;
-  const length = (): number => joined(kept.map((i) => c.words[i] ?? "")).length;
+  const word = (i: number | undefined): string => c.words[i ?? 0] ?? "";
+  const length = (): number => joined(kept.map(word)).length;
   const droppable = (i: number): boolean => i !== 0 && i !== last && !keep.has(i);
-  const drop = (test: (i: number, position: number) => boolean): void => {
-    for (let p = 1; p < kept.length && length() > maxCodeLength; ) {
-      const i = kept[p] ?? 0;
-      if (droppable(i) && test(i, p)) kept.splice(p, 1);
-      else p++;
+  for (let p = 2; p < kept.length && length() > maxCodeLength; p++) {
+    for (const k of [3, 2, 1]) {
+      const run = kept.slice(p, p + k);
+      const before = kept.slice(p - k, p);
+      if (p - k < 1 || run.length < k || !run.every(droppable)) continue;
+      if (run.every((i, j) => repeats(word(before[j]), word(i)))) {
+        kept.splice(p, k);
+        p--;
+        break;
+      }
     }
-  };
-  drop((i, p) => repeats(c.words[kept[p - 1] ?? 0], c.words[i] ?? ""));
-  drop((i) => c.params.has(c.words[i] ?? ""));
-  drop(() => true);
+  }
+  for (let p = kept.length - 2; p >= 1 && length() > maxCodeLength; p--) {
+    const i = kept[p] ?? 0;
+    if (droppable(i) && c.params.has(word(i))) kept.splice(p, 1);
+  }
+  for (let p = 1; p < kept.length && length() > maxCodeLength; ) {
+    if (droppable(kept[p] ?? 0)) kept.splice(p, 1);
+    else p++;
+  }
   // One word longer than the limit on its own: cut, as nothing readable is left to keep.
-  return joined(kept.map((i) => c.words[i] ?? "")).slice(0, maxCodeLength).replace(/_+$/, "");
+  return joined(kept.map(word)).slice(0, maxCodeLength).replace(/_+$/, "");
 }
 
 /** Indices of the words of `c` that some other colliding operation lacks, in order. */
@@ -92,7 +105,7 @@ export function operationCodes(sources: readonly CodeSource[]): OperationCode[] 
   const keeps = candidates.map(() => new Set<number>());
   let codes = candidates.map((c, i) => (c.full.length <= maxCodeLength ? c.full : shorten(c, keeps[i] ?? new Set())));
   // Shortened codes that meet another code take back distinguishing words (a few rounds at most).
-  for (let round = 0; round < 4; round++) {
+  for (let round = 0; round < 8; round++) {
     const byCode = new Map<string, number[]>();
     codes.forEach((code, i) => byCode.set(code, [...(byCode.get(code) ?? []), i]));
     let changed = false;

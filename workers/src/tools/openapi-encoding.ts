@@ -104,7 +104,9 @@ export function parameterStyle(ctx: SchemaContext, where: string, location: "pat
 
 function holdsObjects(schema: JsonSchema): boolean {
   const isObject = (s: JsonSchema | undefined): boolean => s !== undefined && (s.type === "object" || (Array.isArray(s.type) && s.type.includes("object")) || s.properties !== undefined);
-  return isObject(schema) || (schema.type === "array" && isObject(schema.items));
+  // Stripe's `metadata`: anyOf an object and the empty string (which unsets it).
+  const variants = [schema, ...(schema.anyOf ?? []), ...(schema.oneOf ?? [])];
+  return variants.some((s) => isObject(s) || (s.type === "array" && isObject(s.items)));
 }
 
 /**

@@ -276,8 +276,15 @@ function importOperation(ctx: SchemaContext, { code, path, method, item, op, bod
   let bodyProperty: string | undefined;
   if (body.kind !== "none") {
     const s = body.schema;
-    const bodyProps = s.type === "object" && !s.oneOf && !s.anyOf && !s.allOf ? s.properties : undefined;
-    const clash = bodyProps ? Object.keys(bodyProps).filter((n) => Object.hasOwn(properties, n)) : [];
+    let bodyProps = s.type === "object" && !s.oneOf && !s.anyOf && !s.allOf ? s.properties : undefined;
+    let clash = bodyProps ? Object.keys(bodyProps).filter((n) => Object.hasOwn(properties, n)) : [];
+    // A form cannot travel nested under one argument the way a JSON body can; optional form
+    // fields named like a parameter (Twilio's AccountSid) are left out instead.
+    if (body.kind === "form" && bodyProps && clash.length > 0 && !clash.some((n) => s.required?.includes(n))) {
+      ctx.warn(`${label}: optional form fields ${clash.join(", ")} have the names of parameters; left out`);
+      bodyProps = Object.fromEntries(Object.entries(bodyProps).filter(([n]) => !clash.includes(n)));
+      clash = [];
+    }
     if (bodyProps && clash.length === 0) {
       for (const [name, prop] of Object.entries(bodyProps)) {
         properties[name] = prop;
