@@ -1,10 +1,13 @@
-// The sign-in flow against a fake issuer: redirect with PKCE, callback checks, token storage,
-// refresh before expiry (single flight), refresh failure and sign-out.
+// The sign-in flow against a fake issuer: redirect with PKCE and a nonce, callback checks (state,
+// iss, the ID token's nonce/aud/iss/exp), token storage, refresh before expiry (single flight,
+// rotation), refresh failure and sign-out.
 import { describe, expect, it } from "vitest";
-import { fakeIssuer, memoryStorage, testConfig } from "../test-support.ts";
+import { memoryStorage, testConfig } from "../test-support.ts";
 import { createAuthStore, refreshLeadMs, safeReturnTo } from "./auth-store.ts";
+import { fakeIssuer, type FakeIssuerOptions } from "./fake-issuer.ts";
+import { decodeIdToken } from "./oidc.ts";
 
-function setup(opts: { expiresIn?: number; failRefresh?: boolean; now?: () => number } = {}) {
+function setup(opts: FakeIssuerOptions = {}) {
   const issuer = fakeIssuer(opts);
   const storage = memoryStorage();
   const redirects: string[] = [];
@@ -44,6 +47,8 @@ describe("auth store", () => {
     expect(q.get("code_challenge")).toMatch(/^[A-Za-z0-9_-]{43}$/);
     expect(q.get("scope")).toContain("openid");
     expect(q.get("state")).toBeTruthy();
+    expect(q.get("nonce")).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(q.get("nonce")).not.toBe(q.get("state"));
   });
 
   it("exchanges the code on callback, stores the tokens and returns to the saved path", async () => {
@@ -53,6 +58,7 @@ describe("auth store", () => {
     expect(auth.signedIn.value).toBe(true);
     expect(await auth.accessToken()).toBe("access-1");
     expect(JSON.parse(storage.getItem("speaknode.tokens") ?? "{}")).toMatchObject({ accessToken: "access-1", refreshToken: "refresh-1" });
+    expect(decodeIdToken(auth.tokens.value?.idToken ?? "").sub).toBe("user-1");
     expect(storage.getItem("speaknode.pending-signin")).toBeNull();
     const tokenCall = issuer.fetch.requests.find((r) => r.url.endsWith("/token"));
     expect(new URLSearchParams(tokenCall?.body ?? "").get("redirect_uri")).toBe("http://127.0.0.1:8787/app/signin/callback");
@@ -72,6 +78,21 @@ describe("auth store", () => {
     await expect(b.auth.completeSignIn(query)).rejects.toThrow(/does not match/);
   });
 
+  it("refuses an ID token without this sign-in's nonce, or for another client, issuer or time", async () => {
+    const forgeries: [string, FakeIssuerOptions["idClaims"], RegExp][] = [
+      ["another nonce", (c) => ({ ...c, nonce: "replayed-nonce" }), /nonce/],
+      ["no nonce", ({ nonce: _, ...c }) => c, /nonce/],
+      ["another audience", (c) => ({ ...c, aud: "someone-else", azp: "someone-else" }), /another client/],
+      ["another issuer", (c) => ({ ...c, iss: "https://evil.example" }), /another issuer/],
+      ["an expired token", (c) => ({ ...c, exp: 1_000 - 3600, iat: 1_000 - 7200 }), /expired/],
+    ];
+    for (const [what, idClaims, message] of forgeries) {
+      const { auth, signInFlow } = setup({ idClaims });
+      await expect(auth.completeSignIn(await signInFlow("/app/")), what).rejects.toThrow(message);
+      expect(auth.signedIn.value, what).toBe(false);
+    }
+  });
+
   it("reports the issuer's error on the callback", async () => {
     const { auth } = setup();
     await expect(auth.completeSignIn("?error=access_denied&error_description=nope")).rejects.toThrow("sign-in failed: nope");
@@ -87,6 +108,17 @@ describe("auth store", () => {
     expect(b).toBe("access-2");
     const grants = issuer.fetch.requests.filter((r) => r.url.endsWith("/token")).map((r) => new URLSearchParams(r.body ?? "").get("grant_type"));
     expect(grants).toEqual(["authorization_code", "refresh_token"]);
+    // The rotated refresh token replaces the old one.
+    expect(auth.tokens.value?.refreshToken).toBe("refresh-2");
+  });
+
+  it("signs out when a refreshed ID token names another user", async () => {
+    let now = 1_000_000;
+    const { auth, signInFlow } = setup({ now: () => now, idClaims: (c, grant) => (grant === "refresh_token" ? { ...c, sub: "user-2" } : c) });
+    await auth.completeSignIn(await signInFlow("/app/"));
+    now += 3600_000 - refreshLeadMs / 4;
+    expect(await auth.refresh()).toBeNull();
+    expect(auth.signedIn.value).toBe(false);
   });
 
   it("signs out when the refresh token is refused", async () => {
@@ -109,7 +141,7 @@ describe("auth store", () => {
     const out = new URL(first.redirects.at(-1) ?? "");
     expect(out.pathname).toBe("/dev/oidc/logout");
     expect(out.searchParams.get("post_logout_redirect_uri")).toBe("http://127.0.0.1:8787/app/?signed_out=1");
-    expect(out.searchParams.get("id_token_hint")).toBe("id-1");
+    expect(decodeIdToken(out.searchParams.get("id_token_hint") ?? "").sub).toBe("user-1");
   });
 
   it("only returns to paths inside the app", () => {

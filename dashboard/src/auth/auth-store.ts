@@ -34,6 +34,8 @@ export const refreshLeadMs = 60_000;
 interface PendingSignIn {
   state: string;
   verifier: string;
+  /** Sent with the authorization request; the ID token must carry it back (replay protection). */
+  nonce: string;
   returnTo: string;
 }
 
@@ -50,7 +52,7 @@ function readJson<T>(storage: KeyValueStorage, key: string, valid: (v: unknown) 
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null;
 const isTokens = (v: unknown): v is Tokens => isRecord(v) && typeof v["accessToken"] === "string" && typeof v["expiresAt"] === "number";
 const isPending = (v: unknown): v is PendingSignIn =>
-  isRecord(v) && typeof v["state"] === "string" && typeof v["verifier"] === "string" && typeof v["returnTo"] === "string";
+  isRecord(v) && typeof v["state"] === "string" && typeof v["verifier"] === "string" && typeof v["nonce"] === "string" && typeof v["returnTo"] === "string";
 
 /** Only paths inside the app may be returned to, so a crafted link cannot bounce users elsewhere. */
 export function safeReturnTo(path: string | null | undefined, basePath: string): string {
@@ -105,7 +107,7 @@ export function createAuthStore(deps: AuthDeps) {
       const current = tokens.value;
       if (!current?.refreshToken) return null;
       try {
-        const next = await refreshTokens(await getDiscovery(), deps.fetch, { clientId: config.clientId, refreshToken: current.refreshToken }, now());
+        const next = await refreshTokens(await getDiscovery(), deps.fetch, { clientId: config.clientId, refreshToken: current.refreshToken, idToken: current.idToken }, now());
         setTokens(next);
         return next;
       } catch (err) {
@@ -132,10 +134,10 @@ export function createAuthStore(deps: AuthDeps) {
   async function signIn(returnTo: string): Promise<void> {
     const d = await getDiscovery();
     const verifier = createVerifier();
-    const pending: PendingSignIn = { state: randomString(), verifier, returnTo: safeReturnTo(returnTo, config.basePath) };
+    const pending: PendingSignIn = { state: randomString(), verifier, nonce: randomString(), returnTo: safeReturnTo(returnTo, config.basePath) };
     storage.setItem(pendingKey, JSON.stringify(pending));
     deps.redirect(
-      authorizeUrl(d, { clientId: config.clientId, redirectUri: redirectUri(config), codeChallenge: await challengeS256(verifier), state: pending.state, nonce: randomString() }),
+      authorizeUrl(d, { clientId: config.clientId, redirectUri: redirectUri(config), codeChallenge: await challengeS256(verifier), state: pending.state, nonce: pending.nonce }),
     );
   }
 
@@ -152,7 +154,7 @@ export function createAuthStore(deps: AuthDeps) {
     // RFC 9207: when the issuer names itself, it must be ours (mix-up attacks).
     const iss = q.get("iss");
     if (iss !== null && iss.replace(/\/+$/, "") !== config.issuer) throw new OidcError("the sign-in response comes from another issuer");
-    const next = await exchangeCode(await getDiscovery(), deps.fetch, { clientId: config.clientId, redirectUri: redirectUri(config), code, codeVerifier: pending.verifier }, now());
+    const next = await exchangeCode(await getDiscovery(), deps.fetch, { clientId: config.clientId, redirectUri: redirectUri(config), code, codeVerifier: pending.verifier, nonce: pending.nonce }, now());
     setTokens(next);
     return pending.returnTo;
   }

@@ -1,6 +1,10 @@
 // The OIDC protocol steps a public browser client needs, free of browser globals (fetch is
 // passed in) so tests run them against a fake issuer: discovery, the authorization URL,
-// the code exchange and the refresh grant (RFC 6749 form posts, `token_endpoint_auth_method: none`).
+// the code exchange and the refresh grant (RFC 6749 form posts, `token_endpoint_auth_method: none`),
+// and the ID token's claims checks (OIDC Core §3.1.3.7): iss, aud/azp, exp, iat and the nonce this
+// sign-in sent. The signature is not checked: the token comes straight from the token endpoint
+// over the connection this client opened, which §3.1.3.7 step 6 accepts in place of it, and it
+// keeps a JOSE library out of the dashboard's first load.
 import { z } from "zod";
 
 export type Fetch = (input: string, init?: RequestInit) => Promise<Response>;
@@ -32,6 +36,63 @@ export interface Tokens {
 
 export class OidcError extends Error {
   override name = "OidcError";
+}
+
+const IdTokenClaims = z.object({
+  iss: z.string(),
+  sub: z.string().min(1),
+  aud: z.union([z.string(), z.array(z.string()).min(1)]),
+  exp: z.number(),
+  iat: z.number(),
+  azp: z.string().optional(),
+  nonce: z.string().optional(),
+  auth_time: z.number().optional(),
+});
+export type IdTokenClaims = z.infer<typeof IdTokenClaims>;
+
+/** How far the issuer's clock may be from ours. */
+export const clockSkewS = 120;
+
+/** The claims of a compact JWS, unverified (see above for why that is enough here). */
+export function decodeIdToken(idToken: string): IdTokenClaims {
+  const part = idToken.split(".");
+  if (part.length !== 3 || !part[1]) throw new OidcError("the ID token is not a JWT");
+  try {
+    const json = atob(part[1].replace(/-/g, "+").replace(/_/g, "/"));
+    const bytes = Uint8Array.from(json, (ch) => ch.charCodeAt(0));
+    return IdTokenClaims.parse(JSON.parse(new TextDecoder().decode(bytes)));
+  } catch {
+    throw new OidcError("the ID token cannot be read");
+  }
+}
+
+export interface IdTokenExpectations {
+  issuer: string;
+  clientId: string;
+  /** Epoch ms. */
+  now: number;
+  /** The nonce this sign-in sent (code exchange), or the first ID token's claims (refresh, OIDC Core §12.2). */
+  nonce: string | { previous: IdTokenClaims };
+}
+
+/** OIDC Core §3.1.3.7 and §12.2: an ID token for this client, from this issuer, alive, of this sign-in. */
+export function validateIdToken(idToken: string, e: IdTokenExpectations): IdTokenClaims {
+  const c = decodeIdToken(idToken);
+  if (c.iss !== e.issuer) throw new OidcError("the ID token comes from another issuer");
+  const audiences = typeof c.aud === "string" ? [c.aud] : c.aud;
+  if (!audiences.includes(e.clientId)) throw new OidcError("the ID token is for another client");
+  if ((audiences.length > 1 || c.azp !== undefined) && c.azp !== e.clientId) throw new OidcError("the ID token was issued to another party (azp)");
+  const nowS = e.now / 1000;
+  if (c.exp <= nowS - clockSkewS) throw new OidcError("the ID token has expired");
+  if (c.iat > nowS + clockSkewS) throw new OidcError("the ID token is issued in the future");
+  if (typeof e.nonce === "string") {
+    if (c.nonce !== e.nonce) throw new OidcError("the ID token does not carry this sign-in's nonce");
+  } else {
+    const first = e.nonce.previous;
+    if (c.sub !== first.sub) throw new OidcError("the refreshed ID token names another user");
+    if (c.nonce !== undefined && c.nonce !== first.nonce) throw new OidcError("the refreshed ID token carries another nonce");
+  }
+  return c;
 }
 
 export const scope = "openid email profile offline_access";
@@ -83,19 +144,28 @@ async function tokenRequest(d: Discovery, fetch: Fetch, form: Record<string, str
   return { accessToken: t.access_token, refreshToken: t.refresh_token ?? null, idToken: t.id_token ?? null, expiresAt: now + t.expires_in * 1000 };
 }
 
-export function exchangeCode(
+export async function exchangeCode(
   d: Discovery,
   fetch: Fetch,
-  p: { clientId: string; redirectUri: string; code: string; codeVerifier: string },
+  p: { clientId: string; redirectUri: string; code: string; codeVerifier: string; nonce: string },
   now: number,
 ): Promise<Tokens> {
-  return tokenRequest(d, fetch, { grant_type: "authorization_code", client_id: p.clientId, redirect_uri: p.redirectUri, code: p.code, code_verifier: p.codeVerifier }, now);
+  const t = await tokenRequest(d, fetch, { grant_type: "authorization_code", client_id: p.clientId, redirect_uri: p.redirectUri, code: p.code, code_verifier: p.codeVerifier }, now);
+  // The scope asks for openid, so the code exchange must answer with an ID token (OIDC Core §3.1.3.3).
+  if (!t.idToken) throw new OidcError("the issuer returned no ID token");
+  validateIdToken(t.idToken, { issuer: d.issuer, clientId: p.clientId, now, nonce: p.nonce });
+  return t;
 }
 
-export async function refreshTokens(d: Discovery, fetch: Fetch, p: { clientId: string; refreshToken: string }, now: number): Promise<Tokens> {
+export async function refreshTokens(d: Discovery, fetch: Fetch, p: { clientId: string; refreshToken: string; idToken: string | null }, now: number): Promise<Tokens> {
   const t = await tokenRequest(d, fetch, { grant_type: "refresh_token", client_id: p.clientId, refresh_token: p.refreshToken }, now);
-  // Issuers that do not rotate refresh tokens return none: keep using the old one.
-  return t.refreshToken ? t : { ...t, refreshToken: p.refreshToken };
+  if (t.idToken) {
+    if (!p.idToken) throw new OidcError("a refresh answered with an ID token, but this sign-in had none");
+    validateIdToken(t.idToken, { issuer: d.issuer, clientId: p.clientId, now, nonce: { previous: decodeIdToken(p.idToken) } });
+  }
+  // Issuers that do not rotate refresh tokens return none, and a refresh need not return an ID
+  // token: keep the old ones (the ID token is still the sign-out hint).
+  return { ...t, refreshToken: t.refreshToken ?? p.refreshToken, idToken: t.idToken ?? p.idToken };
 }
 
 export function endSessionUrl(d: Discovery, p: { clientId: string; idToken: string | null; postLogoutRedirectUri: string }): string | null {
