@@ -39,10 +39,10 @@ export function RequestSection({ store }: Props) {
             ))}
           </select>
         </Field>
-        <Field label="Body encoding" error={err("bodyEncoding")} hint={form.method === "GET" ? "GET sends the arguments in the query string" : "How the arguments that are neither path nor query are sent"}>
+        <Field label="Body encoding" error={err("bodyEncoding")} hint={form.bodyEncoding === "form" ? "application/x-www-form-urlencoded, as Twilio and Stripe take it" : "application/json"}>
           <select value={form.bodyEncoding} onChange={(e) => edit((f) => void (f.bodyEncoding = BodyEncoding.safeParse(e.currentTarget.value).data ?? f.bodyEncoding))}>
-            <option value="json">JSON (application/json)</option>
-            <option value="form">Form (application/x-www-form-urlencoded)</option>
+            <option value="json">JSON</option>
+            <option value="form">Form-encoded</option>
           </select>
         </Field>
         <Field label="Timeout (ms)" error={err("timeoutMs")} hint="100 to 60000">

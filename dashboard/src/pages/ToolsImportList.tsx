@@ -3,6 +3,7 @@
 // Each row shows the operation as the index has it, and once its draft is loaded the tool it
 // becomes: code, URL, "form-encoded", the credentials it needs and what would keep it from importing.
 import { useEffect } from "preact/hooks";
+import { toolUrlOrigin } from "../../../packages/contracts/src/tools.ts";
 import { codeOf, draftText, maxImportedTools, pageSize, type ToolImportStore } from "../stores/tool-import.ts";
 
 export function OperationIndex({ store }: { store: ToolImportStore }) {
@@ -100,7 +101,7 @@ export function OperationIndex({ store }: { store: ToolImportStore }) {
                     ) : (
                       <div class="muted">Loading its details…</div>
                     )}
-                    {item && draftText(item, "url") && <div class="muted url-line">{draftText(item, "url")}</div>}
+                    {item && toolUrlOrigin(draftText(item, "url")) && <div class="muted url-line">to {toolUrlOrigin(draftText(item, "url"))}</div>}
                     {errors.length > 0 && (
                       <ul class="errors">
                         {errors.map((e) => (
