@@ -23,9 +23,9 @@ const seed = 20_261_204;
 const runsPerBaseline = 12;
 
 /** Operations the test cannot drive, and why. Everything else in the document is fuzzed. None
- *  today: the routes the document leaves out are the live-events WebSocket (/live/sessions/{id},
- *  an upgrade that checks its token before anything else), signed recording links (/recordings/…,
- *  signature first) and the development tools under /dev. */
+ *  today: the live WebSockets and signed links are documented (lib/openapi-links.ts) and fuzzed
+ *  like the rest (without an upgrade or a valid signature they answer 4xx); only the development
+ *  tools under /dev are left out of the document. */
 const notFuzzed: Record<string, string> = {};
 
 /** Operations that take text Postgres cannot store and make it storable (U+FFFD) themselves. */
