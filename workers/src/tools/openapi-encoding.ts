@@ -123,7 +123,7 @@ export function formStyles(ctx: SchemaContext, label: string, media: Record<stri
         ctx.warn(`${label}: form property ${name} asks for content type ${entry.contentType}; it is sent as a form value`);
       }
       if (entry.style !== undefined || entry.explode !== undefined || entry.allowReserved !== undefined) {
-        const found = parameterStyle(ctx, `${label} form property ${name}`, "form", entry);
+        const found = parameterStyle(ctx, `${label}: form property ${name}`, "form", entry);
         if (found) styles[name] = found;
         continue;
       }
@@ -166,7 +166,7 @@ export function collectParameters(ctx: SchemaContext, label: string, lists: Arra
       if (schema.description === undefined && description !== "") schema.description = description;
       if (schema.examples === undefined && p.example !== undefined) schema.examples = [p.example];
       const location = p.in as Param["in"];
-      const where = `${label} ${location} parameter ${p.name}`;
+      const where = `${label}: ${location} parameter ${p.name}`;
       const style = location === "path" || location === "query" ? parameterStyle(ctx, where, location, p) : undefined;
       params.set(`${location}:${p.name}`, { name: p.name, in: location, required: p.required === true, schema, ...(style ? { style } : {}) });
     });
