@@ -72,8 +72,9 @@ describe("serializePairs", () => {
     expect(serializePairs("m", { "a[b]": "c" }, "query", style("deepObject", true))).toEqual(["m[a%5Bb%5D]=c"]);
   });
 
-  it("writes a form-body object without a style as a deepObject, and a query object spread out", () => {
+  it("writes form-body objects without a style as deepObjects, and a query object spread out", () => {
     expect(serializePairs("metadata", { plan: "pro" }, "form")).toEqual(["metadata[plan]=pro"]);
+    expect(serializePairs("items", [{ price: "p_1", quantity: 2 }], "form")).toEqual(["items[0][price]=p_1", "items[0][quantity]=2"]);
     expect(serializePairs("metadata", { plan: "pro" }, "query")).toEqual(["plan=pro"]);
   });
 
@@ -91,7 +92,8 @@ describe("serializePairs", () => {
     expect(serializePairs("page[size]", 10, "query")).toEqual(["page[size]=10"]);
     for (const value of [null, undefined, [], {}, [null]]) expect(serializePairs("x", value, "query")).toEqual([]);
     expect(serializePairs("x", "", "query")).toEqual(["x="]);
-    expect(serializePairs("items", [{ sku: "a" }], "form")).toEqual(["items=%7B%22sku%22%3A%22a%22%7D"]);
+    // An object where the style has no way to write one is sent as JSON.
+    expect(serializePairs("items", [{ sku: "a" }], "query")).toEqual(["items=%7B%22sku%22%3A%22a%22%7D"]);
   });
 });
 

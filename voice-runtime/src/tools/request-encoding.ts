@@ -6,8 +6,9 @@
 // Choices the specification leaves open, made the way Stripe, Twilio and Rails-style servers parse:
 // - deepObject keys keep their brackets literal (`metadata[plan]=pro`, `a[b][c]=v`); arrays inside a
 //   deepObject (and a deepObject array) are indexed: `expand[0]=x&expand[1]=y`.
-// - A form body argument holding an object, with no style given, is written as a deepObject: form +
-//   explode would spread its properties over the top level, which no form-taking API we know expects.
+// - A form body argument holding an object (or objects in an array), with no style given, is written
+//   as a deepObject: form + explode would spread its properties over the top level or send JSON,
+//   which no form-taking API we know expects (the importer records the same choice).
 // - Values nested where a style cannot express them (an object inside a form array) are sent as JSON.
 // - null and undefined values are left out; booleans are `true`/`false`; numbers as JSON writes them.
 // - Percent-encoding keeps RFC 3986's unreserved characters; a space is `%20` in a query and `+` in a
@@ -112,7 +113,7 @@ function deepPairs(key: string, value: unknown, encKey: (t: string) => string, e
 
 /**
  * One argument as `key=value` pairs for a query string or a form body, already encoded (join them
- * with `&`). Without a style: form, exploded (a form-body object: deepObject, see above).
+ * with `&`). Without a style: form, exploded (form-body objects: deepObject, see above).
  */
 export function serializePairs(name: string, value: unknown, target: PairTarget, style?: ParameterStyle): string[] {
   if (value === null || value === undefined) return [];
@@ -122,7 +123,8 @@ export function serializePairs(name: string, value: unknown, target: PairTarget,
   // Keys are names from the tool or the data, never reserved-expanded; brackets stay for `page[size]`.
   const encKey = (t: string): string => percentEncode(t, { space });
   const encName = percentEncode(name, { space, keepBrackets: true });
-  const kind = style?.style ?? (target === "form" && isRecord(value) ? "deepObject" : "form");
+  const holdsObjects = isRecord(value) || (Array.isArray(value) && value.some(isRecord));
+  const kind = style?.style ?? (target === "form" && holdsObjects ? "deepObject" : "form");
   const explode = style?.explode ?? true;
 
   if (kind === "deepObject") {
