@@ -18,6 +18,7 @@ import { campaignUploadBench } from "./bench/campaign-upload.ts";
 import { campaignDialLoopBench, campaignDoubleDialBench } from "./bench/campaign.ts";
 import { billingUsageBench, putSpaceOnBenchPlan } from "./bench/billing.ts";
 import { webhooksBench } from "./bench/webhooks.ts";
+import { toolsImportBench } from "./bench/tools-import.ts";
 import { token } from "./bench/api.ts";
 import { demoPhoneNumber, demoPhoneNumberId, demoTelephonyConnectionId } from "@speaknode/db";
 import { runtimeBench } from "../voice-runtime/bench/overhead.ts";
@@ -67,6 +68,8 @@ try {
   for (const line of await webhooksBench({ url: stack.url, spaceId: stack.demoSpaceId, agentId: stack.demoAgentId, runtimeTokenSecret: localSecretsKey(workDir, "runtime-token.key") })) console.log(line);
   // Campaigns: a 10k-row contacts CSV uploaded and its items created, against a dry run of the same file.
   for (const line of await campaignUploadBench({ url: stack.url, databaseUrl: stack.database.databaseUrl, localProxy: stack.database.localProxy, spaceId: stack.demoSpaceId, agentId: stack.demoAgentId })) console.log(line);
+  // The OpenAPI import: a 400-operation document's preview (index + first 50 drafts), against 5 operations.
+  for (const line of await toolsImportBench({ url: stack.url, spaceId: stack.demoSpaceId })) console.log(line);
   // The dashboard: its up-front JS, and signed in, navigation → the agents table shows the demo agent (Chromium).
   for (const line of dashboardSizes()) console.log(line);
   for (const line of await dashboardAgentsListBench(stack.url, stack.demoSpaceId, stack.demoAgentId)) console.log(line);
