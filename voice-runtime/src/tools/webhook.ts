@@ -98,7 +98,7 @@ function placeArguments(def: RuntimeWebhookTool, args: Json): Placed {
 function buildUrl(def: RuntimeWebhookTool, variables: VariableValues, placed: Placed): URL {
   const nonce = randomUUID().replace(/-/g, "");
   const tokens = new Map<string, string>();
-  const pathParams: Record<string, string | undefined> = {};
+  const pathParams: Record<string, string> = {};
   for (const [name, value] of placed.path) {
     const styled = serializePath(name, value, def.parameterStyles[name]);
     if (styled === undefined) continue; // reported as missing by renderUrl
@@ -108,7 +108,7 @@ function buildUrl(def: RuntimeWebhookTool, variables: VariableValues, placed: Pl
   }
   let url: URL;
   try {
-    let rendered = renderUrl(def.url, variables, pathParams as Record<string, string>);
+    let rendered = renderUrl(def.url, variables, pathParams);
     for (const [token, styled] of tokens) rendered = rendered.split(token).join(styled);
     url = new URL(tokens.size === 0 ? rendered : renderUrl(rendered, {}));
   } catch (e) {
