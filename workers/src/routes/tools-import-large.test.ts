@@ -6,6 +6,7 @@ import { eq, inArray } from "drizzle-orm";
 import { tools } from "@speaknode/db";
 import { call, expectProblem, makeWorld, testEnv, withDb, type World } from "../../test/helpers.ts";
 import { decryptJson } from "../lib/secrets.ts";
+import { stripeLikeDocument } from "../tools/fixtures/stripe-like.ts";
 import { twilioDocumentText } from "./testing-openapi.ts";
 
 const path = (w: { spaceId: string }) => `/v1/spaces/${w.spaceId}/tools/import`;
@@ -89,6 +90,27 @@ describe("importing Twilio's core API document", () => {
     expect(res.text).not.toContain("q-secret-1");
     const [row] = await withDb((db) => db.select().from(tools).where(eq(tools.id, String(created[0]?.["id"]))));
     expect(await decryptJson(testEnv.SECRETS_KEY, row?.secretQuery ?? "")).toEqual({ api_key: "q-secret-1" });
+  });
+});
+
+describe("importing a generated Stripe-shaped document (400 operations, ~4 MB)", () => {
+  it("previews the first page of 50, refuses to confirm all 400, and creates the two chosen with deepObject form bodies and a bearer key", async () => {
+    const w = await makeWorld();
+    const document = JSON.stringify(stripeLikeDocument(400));
+    expect(document.length).toBeGreaterThan(3_000_000);
+    const res = await call("POST", path(w), { token: w.member.token, json: { source: { type: "document", document } } });
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ total: 400, matched: 400, offset: 0, limit: 50 });
+    expect(res.body["tools"]).toHaveLength(50);
+    expect(res.body["credentials"]).toEqual(expect.arrayContaining([expect.objectContaining({ kind: "bearer", name: "Authorization" })]));
+    const all = await call("POST", path(w), { token: w.owner.token, json: { source: { type: "document", document }, confirm: true } });
+    expectProblem(all, 400, "validation_failed");
+    expect(all.body["detail"]).toContain("400 importable operations");
+    const ok = await call("POST", path(w), { token: w.owner.token, json: { source: { type: "document", document }, confirm: true, operations: ["post_accounts", "get_accounts_account"], secretHeaders: { Authorization: "Bearer sk_test_bench" } } });
+    expect(ok.status).toBe(201);
+    expect(ok.text).not.toContain("sk_test_bench");
+    const created = ok.body["created"] as Record<string, unknown>[];
+    expect(created[0]).toMatchObject({ code: "post_accounts", bodyEncoding: "form", parameterStyles: { metadata: { style: "deepObject", explode: true } }, secretHeaderNames: ["Authorization"], secretOrigin: "https://api.stripe.example" });
   });
 });
 
