@@ -2,7 +2,6 @@ import { describe, expect, it } from "vitest";
 import { CreateToolBody, toolCodePattern } from "@speaknode/contracts";
 import { twilioDocumentText } from "../routes/testing-openapi.ts";
 import { stripeLikeDocument } from "./fixtures/stripe-like.ts";
-import { operationCodes } from "./openapi-codes.ts";
 import { importOpenApi, indexOpenApi, type ImportedTool } from "./openapi-import.ts";
 
 function byCode(tools: ImportedTool[], code: string): ImportedTool {
@@ -104,27 +103,5 @@ describe("a generated Stripe-shaped document (400 operations, about 4 MB)", () =
     for (const tool of tools) {
       expect(tool.draft.parameterStyles).toEqual({ metadata: { style: "deepObject", explode: true, allowReserved: false }, address: { style: "deepObject", explode: true, allowReserved: false }, items: { style: "deepObject", explode: true, allowReserved: false } });
     }
-  });
-});
-
-describe("operation codes", () => {
-  it("keeps a word that tells two long ids apart instead of numbering them", () => {
-    const codes = operationCodes([
-      { operationId: "ListVeryLongAlphaResourceCollectionNamesForRegionEuropeanUnionWithExtraDetailsItems", method: "get", path: "/a" },
-      { operationId: "ListVeryLongBetaResourceCollectionNamesForRegionEuropeanUnionWithExtraDetailsItems", method: "get", path: "/b" },
-    ]).map((c) => c.code);
-    expect(codes).toHaveLength(2);
-    expect(codes[0]).toMatch(/^list_.*alpha.*_items$/);
-    expect(codes[1]).toMatch(/^list_.*beta.*_items$/);
-    for (const code of codes) expect(code.length).toBeLessThanOrEqual(64);
-  });
-
-  it("numbers only operations whose ids really are the same", () => {
-    expect(operationCodes([{ operationId: "getPet", method: "get", path: "/a" }, { operationId: "get_pet", method: "get", path: "/b" }])).toEqual([{ code: "get_pet" }, { code: "get_pet_2", taken: "get_pet" }]);
-  });
-
-  it("drops the path parameter that repeats its collection before any other word", () => {
-    const [first] = operationCodes([{ operationId: "DeleteTestHelpersIssuingPersonalizationDesignsPersonalizationDesignArchive", method: "delete", path: "/v1/test_helpers/issuing/personalization_designs/{personalization_design}/archive" }]);
-    expect(first?.code).toBe("delete_test_helpers_issuing_personalization_designs_archive");
   });
 });

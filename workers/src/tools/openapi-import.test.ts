@@ -1,7 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { CreateToolBody, ObjectJsonSchema, type JsonSchema } from "@speaknode/contracts";
 import { importOpenApi, indexOpenApi, OpenApiImportError, parseOpenApiText, type ImportedTool } from "./openapi-import.ts";
-import { toToolCode } from "./openapi-parts.ts";
 import ordersYaml from "./fixtures/orders-api.yaml?raw";
 import petstoreJson from "./fixtures/petstore-30.json?raw";
 
@@ -212,37 +211,6 @@ describe("rejecting documents that are not OpenAPI 3.0/3.1", () => {
     const { tools, operations } = importOpenApi(doc(paths), { codes: new Set(["get_r149", "delete_r0", "no_such_code"]) });
     expect(tools.map((t) => t.draft.code)).toEqual(["delete_r0", "get_r149"]);
     expect(operations).toEqual(index.operations);
-  });
-});
-
-describe("tool codes", () => {
-  it.each([
-    ["getOrderByID", "get_order_by_id"],
-    ["listHTTPEndpoints", "list_http_endpoints"],
-    ["create-return", "create_return"],
-    ["Orders.Cancel__Now!", "orders_cancel_now"],
-    ["2faVerify", "op_2fa_verify"],
-    ["créerCommande", "creer_commande"],
-    ["___", undefined],
-    ["a".repeat(80), "a".repeat(64)],
-  ])("turns the operationId %s into %s", (operationId, code) => {
-    expect(toToolCode(operationId)).toBe(code);
-  });
-
-  it("numbers repeated codes, falls back to method and path, and stays within 64 characters", () => {
-    const long = `${"x".repeat(70)}`;
-    const { tools, warnings } = importOpenApi(
-      doc({
-        "/pets/{petId}": { parameters: [{ name: "petId", in: "path", required: true, schema: { type: "integer" } }], get: { operationId: "getPet" }, put: {} },
-        "/pets/{petId}/again": { parameters: [{ name: "petId", in: "path", schema: { type: "integer" } }], get: { operationId: "get-pet" }, post: { operationId: "get_pet" } },
-        "/a": { get: { operationId: long } },
-        "/b": { get: { operationId: long } },
-        "/": { get: {} },
-      }),
-    );
-    expect(tools.map((t) => t.draft.code)).toEqual(["get_pet", "put_pets_pet_id", "get_pet_2", "get_pet_3", "x".repeat(64), `${"x".repeat(62)}_2`, "get"]);
-    expect(warnings).toContain("GET /pets/{petId}/again: code get_pet is taken by another operation; named get_pet_2");
-    for (const tool of tools) expect(CreateToolBody.safeParse(tool.draft).success).toBe(true);
   });
 });
 
