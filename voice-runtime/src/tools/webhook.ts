@@ -98,14 +98,16 @@ function placeArguments(def: RuntimeWebhookTool, args: Json): Placed {
 function buildUrl(def: RuntimeWebhookTool, variables: VariableValues, placed: Placed): URL {
   const nonce = randomUUID().replace(/-/g, "");
   const tokens = new Map<string, string>();
-  const pathParams: Record<string, string> = {};
+  const named: [string, string][] = [];
   for (const [name, value] of placed.path) {
     const styled = serializePath(name, value, def.parameterStyles[name]);
     if (styled === undefined) continue; // reported as missing by renderUrl
     const token = `snpath${tokens.size}x${nonce}`;
     tokens.set(token, styled);
-    pathParams[name] = token;
+    named.push([name, token]);
   }
+  // fromEntries, because assigning a "__proto__" parameter would not create a property.
+  const pathParams = Object.fromEntries(named);
   let url: URL;
   try {
     let rendered = renderUrl(def.url, variables, pathParams);
