@@ -22,9 +22,8 @@ export const apiInfo = {
   title: "Speaknode API",
   version: "1.0.0",
   description: "Voice AI agents on the edge.",
-  // The repository carries no licence: all rights reserved. The field says so explicitly (an SPDX
-  // LicenseRef) instead of leaving readers and linters to guess.
-  license: { name: "Proprietary", identifier: "LicenseRef-Proprietary" },
+  // No `license`: the repository has not chosen one yet (no LICENSE file), and the document must
+  // not claim terms nobody granted (scripts/openapi-lint.test.ts accepts the missing field).
 };
 
 /** The body limit the middleware applies to an operation that does not document its own 413
