@@ -53,6 +53,19 @@ describe("a webhook tool's request encoding", () => {
     expect(api.seen[0]?.headers["content-type"]).toBe("application/x-www-form-urlencoded");
   });
 
+  it("sends a form-encoded DELETE's arguments as its body, and a plain DELETE's in the query string", async () => {
+    const api = await startApi(json(200, {}));
+    const schema = { type: "object", properties: { id: { type: "string" }, reason: { type: "string" } }, required: ["id"] };
+    const form = toolDef({ method: "DELETE", url: `${api.base}/subscriptions/{id}`, bodyEncoding: "form", bodySchema: schema, parameterLocations: null, headers: {} });
+    await (await harness(form)).call({ id: "sub_1", reason: "moved away" });
+    expect(api.seen[0]?.url).toBe("/subscriptions/sub_1");
+    expect(api.seen[0]?.body).toBe("reason=moved+away");
+    expect(api.seen[0]?.headers["content-type"]).toBe("application/x-www-form-urlencoded");
+    const plain = toolDef({ method: "DELETE", url: `${api.base}/subscriptions/{id}`, bodySchema: schema, parameterLocations: null, headers: {} });
+    await (await harness(plain)).call({ id: "sub_2", reason: "moved away" });
+    expect(api.seen[1]?.url).toBe("/subscriptions/sub_2?reason=moved%20away");
+  });
+
   it("writes label and matrix path parameters with their own delimiters", async () => {
     const api = await startApi(json(200, {}));
     const def = toolDef({

@@ -69,7 +69,8 @@ interface Placed {
  */
 function placeArguments(def: RuntimeWebhookTool, args: Json): Placed {
   const inPath = new Set(urlPathParams(def.url));
-  const sendsBody = def.method === "POST" || def.method === "PUT" || def.method === "PATCH";
+  // A DELETE sends its arguments in the query string, unless the tool says it takes a form body.
+  const sendsBody = def.method === "POST" || def.method === "PUT" || def.method === "PATCH" || (def.method === "DELETE" && def.bodyEncoding === "form");
   const path: [string, unknown][] = [];
   const query: string[] = [];
   const bodyProps: [string, unknown][] = [];
