@@ -1,7 +1,6 @@
 // Test doubles shared by the dashboard's unit tests: an in-memory storage, a scripted fetch that
 // records requests, a fake OIDC issuer and a live-events socket, so stores and the API client run in Node without a DOM.
 import { newId } from "../../packages/contracts/src/ids.ts";
-import { challengeS256 } from "./auth/pkce.ts";
 import type { KeyValueStorage } from "./auth/auth-store.ts";
 import type { Fetch } from "./auth/oidc.ts";
 import type { DashboardConfig } from "./config.ts";
@@ -49,41 +48,6 @@ export const testConfig: DashboardConfig = {
   origin: "http://127.0.0.1:8787",
   basePath: "/app/",
 };
-
-/**
- * The dev issuer's protocol, faithfully enough: discovery, and a token endpoint that checks the
- * PKCE verifier against the challenge of the last authorization and issues numbered tokens.
- */
-export function fakeIssuer(opts: { expiresIn?: number; failRefresh?: boolean } = {}) {
-  const issuer = testConfig.issuer;
-  let challenge: string | null = null;
-  let issued = 0;
-  const fetch = fakeFetch(async (req) => {
-    if (req.url === `${issuer}/.well-known/openid-configuration`) {
-      return json({ issuer, authorization_endpoint: `${issuer}/auth`, token_endpoint: `${issuer}/token`, end_session_endpoint: `${issuer}/logout` });
-    }
-    if (req.url === `${issuer}/token` && req.method === "POST") {
-      const form = new URLSearchParams(req.body ?? "");
-      if (form.get("grant_type") === "authorization_code") {
-        if (form.get("code") !== "the-code" || (await challengeS256(form.get("code_verifier") ?? "")) !== challenge) {
-          return json({ error: "invalid_grant", error_description: "PKCE verification failed" }, 400);
-        }
-      } else if (form.get("grant_type") === "refresh_token") {
-        if (opts.failRefresh) return json({ error: "invalid_grant", error_description: "the refresh token is invalid or expired" }, 400);
-      } else return json({ error: "unsupported_grant_type" }, 400);
-      issued += 1;
-      return json({ access_token: `access-${issued}`, token_type: "Bearer", expires_in: opts.expiresIn ?? 3600, refresh_token: `refresh-${issued}`, id_token: `id-${issued}` });
-    }
-    return json({ error: "not found" }, 404);
-  });
-  return {
-    fetch,
-    /** What the authorization endpoint would remember from the redirect URL. */
-    authorize(url: string) {
-      challenge = new URL(url).searchParams.get("code_challenge");
-    },
-  };
-}
 
 export const ids = {
   space: () => newId("space"),
