@@ -112,7 +112,7 @@ describe("the dashboard, as the space's owner", () => {
     await page.screenshot({ path: shot("tools") });
     await page.getByRole("link", { name: "New webhook tool" }).or(page.getByRole("button", { name: "New webhook tool" })).first().click();
     await page.waitForURL((u) => u.pathname === `${toolsPath}/new`);
-    await page.getByLabel("Code").fill(toolCode);
+    await page.getByLabel(/^Code/).fill(toolCode);
     await page.getByLabel("Method").selectOption("GET");
     await page.getByLabel("Description").fill("Look up the delivery status of an order by its number.");
     await page.getByLabel("URL").fill(`${stack.url}/dev/demo-shop/orders/{orderId}`);
