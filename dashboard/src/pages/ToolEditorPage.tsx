@@ -109,7 +109,7 @@ export default function ToolEditorPage({ spaceId, toolId }: { spaceId: string; t
           <h2>Parameters</h2>
           <SchemaEditor
             title="Body schema"
-            hint={`What the LLM fills in when it calls the tool: sent as the ${form.bodyEncoding === "form" ? "form-encoded" : "JSON"} body (GET and DELETE: the query string); {param}s of the URL come from here.`}
+            hint={`What the LLM fills in when it calls the tool: sent as the ${form.bodyEncoding === "form" ? "form-encoded body (GET: the query string)" : "JSON body (GET and DELETE: the query string)"}; {param}s of the URL come from here.`}
             field={form.bodySchema}
             prefix="bodySchema"
             errors={store.fields.value}
