@@ -142,7 +142,7 @@ describe("a phone call to the demo number", () => {
     expect(session.phone).toMatchObject({ direction: "inbound", from: caller, to: demoPhoneNumber, phoneNumberId: demoPhoneNumberId, provider: "twilio", providerCallId: callSid });
     const checked = session.toolCalls.find((t) => t.name === "check_order");
     expect(checked, JSON.stringify(session.turns)).toBeDefined();
-    expect(checked?.request).toMatchObject({ orderId: "42" });
+    expect(checked?.request, JSON.stringify(session.turns)).toMatchObject({ orderId: "42" });
     expect(session.turns.map((t) => t.text)).toContainEqual(expect.stringMatching(/^Order 42: status out for delivery/));
     expect(session.turns.find((t) => t.role === "user")?.text).toMatch(/order|forty|42/i);
     expect(session.turns.some((t) => t.role === "agent" && t.interrupted)).toBe(true);

@@ -73,8 +73,9 @@ describe("the agent editor's Turn-taking tab", () => {
     expect(await number(owner, "Minimum endpointing delay (ms)").inputValue()).toBe("250");
     expect(await number(owner, "Maximum endpointing delay (ms)").inputValue()).toBe(String(demoAgentConfig.turn.maxEndpointingDelayMs));
     expect(await owner.getByRole("checkbox", { name: /^Start the reply before the turn is confirmed/ }).isChecked()).toBe(true);
-    expect(await english(owner).getByRole("textbox").inputValue()).toBe((defaultBackchannels["en"] ?? []).join(", "));
-    expect(await english(owner).locator("[data-backchannels-status]").getAttribute("data-backchannels-status")).toBe("built-in");
+    // The page re-renders after the click; on a loaded machine not by the time of the next read.
+    await expect.poll(() => english(owner).getByRole("textbox").inputValue(), { timeout: 10_000 }).toBe((defaultBackchannels["en"] ?? []).join(", "));
+    await expect.poll(() => english(owner).locator("[data-backchannels-status]").getAttribute("data-backchannels-status"), { timeout: 10_000 }).toBe("built-in");
     // The VAD moved here from the Models tab.
     await owner.getByRole("heading", { name: "Voice activity detection" }).waitFor();
     await owner.screenshot({ path: shot("defaults"), fullPage: true });
@@ -165,8 +166,9 @@ describe("the agent editor's Turn-taking tab", () => {
   it("resets the English backchannels to the built-in list, which is then no longer stored", async () => {
     await owner.getByRole("tab", { name: "Turn-taking" }).click();
     await english(owner).getByRole("button", { name: /^Reset English/ }).click();
-    expect(await english(owner).getByRole("textbox").inputValue()).toBe((defaultBackchannels["en"] ?? []).join(", "));
-    expect(await english(owner).locator("[data-backchannels-status]").getAttribute("data-backchannels-status")).toBe("built-in");
+    // The page re-renders after the click; on a loaded machine not by the time of the next read.
+    await expect.poll(() => english(owner).getByRole("textbox").inputValue(), { timeout: 10_000 }).toBe((defaultBackchannels["en"] ?? []).join(", "));
+    await expect.poll(() => english(owner).locator("[data-backchannels-status]").getAttribute("data-backchannels-status"), { timeout: 10_000 }).toBe("built-in");
     const { saved } = await save(owner);
     expect(saved.turn.interruption.backchannels).toEqual({});
     expect(pageErrors).toEqual([]);

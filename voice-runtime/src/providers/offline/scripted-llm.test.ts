@@ -64,6 +64,17 @@ describe("ScriptedLLM", () => {
     expect(replies(events)).toMatch(/^Order 42: status shipped\./);
   });
 
+  it("takes a recogniser's 'for two' (flite's 'forty two' through a phone line) for 42, and a lone 'for' for a word", async () => {
+    const executed: { name: string; args: unknown }[] = [];
+    const { say } = await startSession(new ScriptedLLM(), demoTools(executed));
+    await say("please check my order number for two");
+    expect(executed).toEqual([{ name: "check_order", args: { orderId: "42" } }]);
+    const other: { name: string; args: unknown }[] = [];
+    const second = await startSession(new ScriptedLLM(), demoTools(other));
+    await second.say("check the order for me it is number seven");
+    expect(other).toEqual([{ name: "check_order", args: { orderId: "7" } }]);
+  });
+
   it("asks for a missing required argument instead of calling, then calls once it is given", async () => {
     const executed: { name: string; args: unknown }[] = [];
     const { say } = await startSession(new ScriptedLLM(), demoTools(executed));
@@ -197,5 +208,9 @@ describe("ScriptedLLM", () => {
       schema: { type: "object", properties: { guests: { type: "integer" }, name: { type: "string" } }, required: ["guests", "name"] },
     };
     expect(decideScriptedReply(chatCtx, [bookTable])).toEqual({ kind: "call", name: "book_table", args: { guests: 21, name: "people under smith" } });
+    // A quantity is no identifier: "for two" books two, it is not read as 4-2.
+    const forTwo = llm.ChatContext.empty();
+    forTwo.addMessage({ role: "user", content: "book a table for two under Smith" });
+    expect(decideScriptedReply(forTwo, [bookTable])).toMatchObject({ kind: "call", args: { guests: 2 } });
   });
 });

@@ -237,7 +237,9 @@ function buildArgs(tool: ScriptedTool, words: string[], freeText?: string): { ar
     let value: unknown;
     if (kindOf(entry) === 0) value = matchEnum(enumOf(node), words, used);
     else if (kindOf(entry) === 1) {
-      const number = takeNumber(words, used, !isNumeric(node));
+      // Identifiers are read digit by digit, so a recogniser's "for two" is 4-2; a quantity is not
+      // ("a table for two" books two).
+      const number = takeNumber(words, used, !isNumeric(node), isIdentifier(key));
       value = number === undefined ? undefined : isNumeric(node) ? Number(number) : number;
     } else if (typeOf(node) === "boolean") {
       value = words.some((w) => w === "yes" || w === "true") ? true : words.some((w) => w === "no" || w === "false") ? false : undefined;
@@ -285,13 +287,13 @@ function matchEnum(values: unknown[], words: string[], used: Set<number>): unkno
 
 /** The first run of digits or spoken numbers not yet used: "4 2", "four two", "forty two" → "42".
  *  With `alphanumeric`, a token like "a12" counts too (string ids). */
-function takeNumber(words: string[], used: Set<number>, alphanumeric: boolean): string | undefined {
+function takeNumber(words: string[], used: Set<number>, alphanumeric: boolean, homophones = false): string | undefined {
   for (let i = 0; i < words.length; i++) {
     let digits = "";
     let j = i;
     for (; j < words.length && !used.has(j); j++) {
       const word = words[j] ?? "";
-      const digit = DIGITS[word];
+      const digit = DIGITS[word] ?? (homophones ? homophoneDigit(word, words[j + 1]) : undefined);
       const tens = TENS_WORDS.indexOf(word);
       const unit = DIGITS[words[j + 1] ?? ""] ?? 0;
       if (/^\d+$/.test(word) || (alphanumeric && /\d/.test(word) && digits === "")) digits += word;
@@ -357,6 +359,18 @@ const FAREWELL = "Goodbye, and thanks for trying the Speaknode demo!";
 const DIGITS: Partial<Record<string, number>> = { zero: 0, oh: 0, one: 1, two: 2, three: 3, four: 4, five: 5, six: 6, seven: 7, eight: 8, nine: 9 };
 const TEEN_WORDS = ["ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen"];
 const TENS_WORDS = ["", "", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"];
+/** Words a recogniser writes for a digit it heard ("for two" for flite's "forty two" or "four two"
+ *  through a phone line). Read as the digit only in an identifier (an order number, not a number of
+ *  guests) and only right before a digit, so "for" alone stays a word. */
+const DIGIT_HOMOPHONES: Partial<Record<string, number>> = { for: 4, fore: 4, to: 2, too: 2, won: 1, ate: 8 };
+function isDigitWord(word: string | undefined): boolean {
+  if (word === undefined) return false;
+  return DIGITS[word] !== undefined || /^\d$/.test(word);
+}
+function homophoneDigit(word: string, next: string | undefined): number | undefined {
+  const digit = DIGIT_HOMOPHONES[word];
+  return digit !== undefined && isDigitWord(next) ? digit : undefined;
+}
 /** Parameter names that hold an identifier ("orderId", "phone_number"), filled from a spoken number
  *  even when typed as a string. */
 const isIdentifier = (key: string): boolean => ["id", "number", "no", "num", "code", "ref", "reference"].includes(lastWord(key));
