@@ -17,6 +17,8 @@ const tabNames: Record<EditorTab, string> = {
   tools: "Tools",
   widget: "Widget",
   phone: "Phone",
+  analysis: "Analysis",
+  tests: "Tests",
   publish: "Publish",
 };
 

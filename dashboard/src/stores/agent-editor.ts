@@ -35,7 +35,7 @@ type Warning = { field: string; message: string };
 export type VersionSummary = z.infer<typeof AgentVersionSummary>;
 export type VersionDetail = z.infer<typeof AgentVersion>;
 
-export type EditorTab = "general" | "languages" | "models" | "turn" | "variables" | "tools" | "widget" | "phone" | "publish";
+export type EditorTab = "general" | "languages" | "models" | "turn" | "variables" | "tools" | "widget" | "phone" | "analysis" | "tests" | "publish";
 
 const tabOfKey: Record<ConfigKey, EditorTab> = {
   name: "general",
@@ -54,6 +54,7 @@ const tabOfKey: Record<ConfigKey, EditorTab> = {
   tools: "tools",
   widget: "widget",
   telephony: "phone",
+  analysis: "analysis",
 };
 
 /** The tab showing a field error's key (`locales.0.tts.voice` → languages). */

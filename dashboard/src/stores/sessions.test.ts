@@ -22,11 +22,11 @@ let clock = Date.parse("2026-11-01T10:00:00.000Z");
 function session(patch: Partial<Session> = {}): Session {
   clock += 1000;
   const id = newId("session", clock);
-  return { id, spaceId, agentId, agentVersion: 1, status: "completed", failureReason: null, endReason: "caller_hung_up", channel: "web", caller: null, language: "en", variables: {}, createdAt: at, startedAt: at, endedAt: at, durationMs: 1000, direction: null, phone: null, ...patch };
+  return { id, spaceId, agentId, agentVersion: 1, status: "completed", failureReason: null, endReason: "caller_hung_up", channel: "web", caller: null, language: "en", variables: {}, createdAt: at, startedAt: at, endedAt: at, durationMs: 1000, direction: null, phone: null, analysis: { status: "not_configured", passed: null, score: null }, ...patch };
 }
 
 function detailOf(s: Session, patch: Partial<SessionDetailData> = {}): SessionDetailData {
-  return { ...s, turns: [], toolCalls: [], errors: [], tokenUsage: { prompt: null, completion: null }, recordings: [], waveform: null, callStatuses: [], phoneEvents: [], ...patch };
+  return { ...s, turns: [], toolCalls: [], errors: [], tokenUsage: { prompt: null, completion: null }, recordings: [], waveform: null, callStatuses: [], phoneEvents: [], analysisDetail: { status: "not_configured", reason: null, result: null, attempts: 0, model: null, completedAt: null }, ...patch };
 }
 
 function apiWith(handler: (req: Recorded) => Response | Promise<Response>) {

@@ -232,8 +232,8 @@ describe("the test session store", () => {
   }
 
   function session(patch: Partial<Session> = {}) {
-    const row: Session = { id: sessionId, spaceId, agentId, agentVersion: null, status: "failed", failureReason: "tts error: tts_error", endReason: null, channel: "test", caller: null, language: "en", variables: {}, createdAt: at, startedAt: null, endedAt: at, durationMs: null, direction: null, phone: null, ...patch };
-    return { ...row, turns: [], toolCalls: [], errors: [], tokenUsage: { prompt: null, completion: null }, recordings: [], waveform: null, callStatuses: [], phoneEvents: [] };
+    const row: Session = { id: sessionId, spaceId, agentId, agentVersion: null, status: "failed", failureReason: "tts error: tts_error", endReason: null, channel: "test", caller: null, language: "en", variables: {}, createdAt: at, startedAt: null, endedAt: at, durationMs: null, direction: null, phone: null, analysis: { status: "not_configured", passed: null, score: null }, ...patch };
+    return { ...row, turns: [], toolCalls: [], errors: [], tokenUsage: { prompt: null, completion: null }, recordings: [], waveform: null, callStatuses: [], phoneEvents: [], analysisDetail: { status: "not_configured" as const, reason: null, result: null, attempts: 0, model: null, completedAt: null } };
   }
   const settle = () => new Promise((r) => setTimeout(r, 0));
 

@@ -20,6 +20,7 @@ export const eventTypeLabels: Record<WebhookEventType, string> = {
   "session.completed": "Session completed",
   "session.failed": "Session failed",
   "call.voicemail": "Call reached voicemail",
+  "call.analysis.ready": "Call analysis ready",
   "campaign.item.completed": "Campaign contact done",
   "campaign.completed": "Campaign completed",
   "billing.usage_threshold": "Usage threshold reached",

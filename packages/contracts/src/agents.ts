@@ -13,6 +13,8 @@ import { ToolRef } from "./tools.ts";
 import { VariablesSchema } from "./variables.ts";
 import { PreflightProblem } from "./problem.ts";
 import { TurnSettings, defaultTurnSettings } from "./turn-taking.ts";
+import { AnalysisSettings, defaultAnalysisSettings } from "./analysis.ts";
+import { TestGate } from "./test-gate.ts";
 
 const timestamp = Timestamp;
 
@@ -109,6 +111,8 @@ export const agentConfigShape = {
   widget: WidgetSettings.default(WidgetSettings.parse({})),
   /** Phone calls: what to do when an answering machine picks up an outbound call. */
   telephony: AgentTelephonySettings.default({ voicemail: { action: "hang_up", message: "" } }),
+  /** Post-call analysis of every session: summary, structured data, success evaluation. */
+  analysis: AnalysisSettings.default(defaultAnalysisSettings),
 };
 
 export const CreateAgentBody = z.strictObject(agentConfigShape).meta({ id: "CreateAgentBody" });
@@ -181,6 +185,8 @@ export const AgentVersion = AgentVersionSummary.extend({
   snapshot: z.object({ agent: AgentConfig, tools: z.array(z.record(text(), jsonValue())) }),
   /** An Owner published despite the pre-flight: what it found then (null: the pre-flight passed). */
   forcedProblems: z.array(PreflightProblem).nullable().optional(),
+  /** The required test cases' verdict when it was published (null: the agent had none). */
+  testGate: TestGate.nullable().optional(),
 }).meta({ id: "AgentVersion" });
 
 export const PublishBody = z
@@ -188,6 +194,8 @@ export const PublishBody = z
     note: text().trim().max(200).optional(),
     /** Owners only: publish although the pre-flight found problems (recorded with the version). */
     force: z.boolean().default(false),
+    /** Owners only: publish although required test cases failed (recorded with the version). */
+    overrideTests: z.boolean().default(false),
   })
   .meta({ id: "PublishBody" });
 

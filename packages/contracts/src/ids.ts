@@ -18,6 +18,8 @@ export const idPrefixes = {
   deadLetter: "dlq",
   providerCredential: "pcr",
   agentToken: "atk",
+  agentTestCase: "atc",
+  agentTestRun: "atr",
   telephonyConnection: "tcn",
   phoneNumber: "pnm",
   webhookLog: "iwh",

@@ -14,6 +14,8 @@ export * from "./provider-credentials.ts";
 export * from "./voices.ts";
 export * from "./turn-taking.ts";
 export * from "./agents.ts";
+export * from "./analysis.ts";
+export * from "./agent-tests.ts";
 export * from "./phone-settings.ts";
 export * from "./telephony.ts";
 export * from "./campaigns.ts";

@@ -5,6 +5,7 @@ import { idSchema, Timestamp } from "./ids.ts";
 import { LanguageTag } from "./agents.ts";
 import { SessionStatus, TurnMetricsView } from "./session-protocol.ts";
 import { CallDirection, CallStatusEntry, SessionPhone } from "./telephony.ts";
+import { AnalysisStatus, SessionAnalysis } from "./analysis.ts";
 
 const timestamp = Timestamp;
 
@@ -65,6 +66,8 @@ export const Session = z
     direction: CallDirection.nullable(),
     /** Phone sessions: numbers (personal data), the provider's call id, status and hang-up cause. */
     phone: SessionPhone.nullable(),
+    /** The post-call analysis at a glance (GET /v1/sessions/{id} has all of it). */
+    analysis: z.object({ status: AnalysisStatus, passed: z.boolean().nullable(), score: z.number().int().nullable() }),
   })
   .meta({ id: "Session" });
 export type Session = z.infer<typeof Session>;
@@ -106,6 +109,8 @@ export const SessionDetail = Session.extend({
   callStatuses: z.array(CallStatusEntry),
   /** Phone sessions: DTMF digits (personal data), cold transfers and answering-machine verdicts, oldest first. */
   phoneEvents: z.array(SessionPhoneEvent),
+  /** The post-call analysis: summary, structured data and success evaluation when completed. */
+  analysisDetail: SessionAnalysis,
 }).meta({ id: "SessionDetail" });
 
 /** A fresh live-events subscription for a session (the dashboard watching a call it did not start). */

@@ -8,6 +8,7 @@ import { idSchema, Timestamp } from "./ids.ts";
 import { SessionChannel } from "./sessions.ts";
 import { HeaderName } from "./tools.ts";
 import { UsageThresholdEvent } from "./billing.ts";
+import { SessionAnalysis } from "./analysis.ts";
 
 // ---------------------------------------------------------------------------------------------
 // Events
@@ -18,6 +19,7 @@ export const webhookEventTypes = [
   "session.completed",
   "session.failed",
   "call.voicemail",
+  "call.analysis.ready",
   "campaign.item.completed",
   "campaign.completed",
   "billing.usage_threshold",
@@ -51,6 +53,8 @@ export const SessionCompletedData = SessionStartedData.extend({
   transcriptUrl: urlText(),
   recordingUrl: urlText().nullable(),
   linksExpireAt: Timestamp,
+  /** pending: the analysis follows in call.analysis.ready; not_configured: none will (older events omit it). */
+  analysisStatus: z.enum(["pending", "not_configured"]).optional(),
 }).meta({ id: "SessionCompletedData" });
 export type SessionCompletedData = z.infer<typeof SessionCompletedData>;
 
@@ -73,6 +77,18 @@ export const CallVoicemailData = z
   })
   .meta({ id: "CallVoicemailData" });
 export type CallVoicemailData = z.infer<typeof CallVoicemailData>;
+
+/** A session's post-call analysis finished (completed, or failed after its retries). */
+export const CallAnalysisReadyData = z
+  .object({
+    sessionId: idSchema("session"),
+    agentId: idSchema("agent").nullable(),
+    campaignId: idSchema("campaign").nullable(),
+    campaignItemId: idSchema("campaignItem").nullable(),
+    analysis: SessionAnalysis,
+  })
+  .meta({ id: "CallAnalysisReadyData" });
+export type CallAnalysisReadyData = z.infer<typeof CallAnalysisReadyData>;
 
 export const CampaignItemCompletedData = z
   .object({
@@ -111,6 +127,7 @@ export const webhookEventData = {
   "session.completed": SessionCompletedData,
   "session.failed": SessionFailedData,
   "call.voicemail": CallVoicemailData,
+  "call.analysis.ready": CallAnalysisReadyData,
   "campaign.item.completed": CampaignItemCompletedData,
   "campaign.completed": CampaignCompletedData,
   "billing.usage_threshold": BillingUsageThresholdData,

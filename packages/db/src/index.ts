@@ -10,6 +10,7 @@ export { providerCredentials, agentTokens, runtimeCapabilities } from "./schema-
 export { telephonyConnections, phoneNumbers, inboundWebhookLog, sessionCallStatuses } from "./schema-telephony.ts";
 export { campaigns, campaignItems, campaignAttempts } from "./schema-campaigns.ts";
 export { plans, subscriptions, usageRecords, invoices, usageAlerts, domainEvents } from "./schema-billing.ts";
+export { agentTestCases, agentTestRuns, agentTestResults } from "./schema-agent-tests.ts";
 export { webhookEndpoints, webhookDeliveries, webhookAttempts, inboundRoutes, inboundRouteClaims, devWebhookInbox } from "./schema-webhooks.ts";
 export type { InboundVerificationJson, InboundMappingJson } from "./schema-webhooks.ts";
 export type { PlanFeaturesJson, PlanLimitsJson, InvoiceLineJson } from "./schema-billing.ts";

@@ -40,6 +40,8 @@ export const agentVersions = pgTable(
     note: varchar("note", { length: 200 }),
     /** An Owner published despite the pre-flight: the problems it found then (null: it passed). */
     forcedProblems: jsonb("forced_problems").$type<Record<string, unknown>[]>(),
+    /** The required test cases' verdict at publishing (contracts' TestGate); null: the agent had none. */
+    testGate: jsonb("test_gate").$type<Record<string, unknown>>(),
     createdBy: text("created_by").references(() => users.id, { onDelete: "set null" }),
     createdAt: createdAt(),
   },

@@ -7,3 +7,4 @@ export * from "./schema-telephony.ts";
 export * from "./schema-campaigns.ts";
 export * from "./schema-billing.ts";
 export * from "./schema-webhooks.ts";
+export * from "./schema-agent-tests.ts";

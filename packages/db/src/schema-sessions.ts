@@ -3,7 +3,7 @@
 // reports (turns, tool calls, errors, recordings) is stored here through the runtime API, keyed
 // by the runtime's event ids so a redelivered event changes nothing.
 import { sql } from "drizzle-orm";
-import { bigint, boolean, doublePrecision, index, integer, json, pgEnum, pgTable, primaryKey, text, uniqueIndex, varchar } from "drizzle-orm/pg-core";
+import { bigint, boolean, doublePrecision, index, integer, json, jsonb, pgEnum, pgTable, primaryKey, text, uniqueIndex, varchar } from "drizzle-orm/pg-core";
 import { spaces } from "./schema.ts";
 import { agents } from "./schema-agents.ts";
 import { createdAt, tz, updatedAt } from "./columns.ts";
@@ -57,6 +57,20 @@ export const sessions = pgTable(
     /** Campaign calls: the campaign and the attempt this session is (one session per attempt). */
     campaignId: text("campaign_id"),
     campaignAttemptId: text("campaign_attempt_id"),
+    /** Post-call analysis (contracts' AnalysisStatus; null: the session ended before analysis existed). */
+    analysisStatus: varchar("analysis_status", { length: 20 }),
+    /** not_configured / failed: why. */
+    analysisReason: varchar("analysis_reason", { length: 1000 }),
+    /** contracts' AnalysisOutput: summary and extracted data are personal data, never logged. */
+    analysisResult: jsonb("analysis_result").$type<Record<string, unknown>>(),
+    /** The success evaluation's verdict and score, for filters and analytics. */
+    analysisPassed: boolean("analysis_passed"),
+    analysisScore: integer("analysis_score"),
+    analysisAttempts: integer("analysis_attempts").notNull().default(0),
+    analysisModel: varchar("analysis_model", { length: 200 }),
+    /** When the analysis was (last) queued: the sweep re-queues pending ones whose message was lost. */
+    analysisRequestedAt: tz("analysis_requested_at"),
+    analyzedAt: tz("analyzed_at"),
   },
   (t) => [
     index("sessions_space_created_idx").on(t.spaceId, t.createdAt),
@@ -70,6 +84,8 @@ export const sessions = pgTable(
     index("sessions_space_live_idx").on(t.spaceId).where(sql`${t.status} in ('pending', 'dispatching', 'active')`),
     index("sessions_campaign_idx").on(t.campaignId, t.createdAt),
     uniqueIndex("sessions_campaign_attempt_uq").on(t.campaignAttemptId),
+    index("sessions_space_analysis_idx").on(t.spaceId, t.analysisPassed, t.createdAt),
+    index("sessions_analysis_pending_idx").on(t.analysisRequestedAt).where(sql`${t.analysisStatus} = 'pending'`),
   ],
 );
 

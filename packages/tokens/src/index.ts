@@ -4,3 +4,4 @@ export * from "./service-tokens.ts";
 export * from "./campaign-tokens.ts";
 export * from "./preview-tokens.ts";
 export * from "./greeting-tokens.ts";
+export * from "./job-tokens.ts";

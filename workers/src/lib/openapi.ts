@@ -37,6 +37,7 @@ const eventSummaries: Record<WebhookEventType, string> = {
   "session.completed": "A session ended normally, with its duration, end reason and expiring transcript and recording links",
   "session.failed": "A session failed (it never became active, or broke off)",
   "call.voicemail": "Answering-machine detection concluded an outbound call reached a machine",
+  "call.analysis.ready": "A session's post-call analysis finished: summary, structured data and success evaluation (or why it failed)",
   "campaign.item.completed": "A campaign contact reached its final status",
   "campaign.completed": "A campaign completed or was cancelled",
   "billing.usage_threshold": "The space used 80 % or 100 % of its plan's included minutes in the period",

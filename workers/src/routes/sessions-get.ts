@@ -1,4 +1,5 @@
 import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
+import { analysisSummary, sessionAnalysis } from "../analysis/serialize.ts";
 import { and, asc, eq, inArray } from "drizzle-orm";
 import { idSchema, SessionDetail, type Session } from "@speaknode/contracts";
 import { z } from "@hono/zod-openapi";
@@ -41,6 +42,7 @@ export function toSession(row: typeof sessions.$inferSelect): Session {
     durationMs: row.startedAt && row.endedAt ? row.endedAt.getTime() - row.startedAt.getTime() : null,
     direction: row.channel === "phone" ? row.direction : null,
     phone: sessionPhone(row),
+    analysis: analysisSummary(row),
   };
 }
 
@@ -70,6 +72,7 @@ export function registerSessionsGet(app: OpenAPIHono<AppEnv>): void {
     return c.json(
       {
         ...toSession(row),
+        analysisDetail: sessionAnalysis(row),
         turns: turns.map((t) => ({
           turnId: t.turnId,
           role: t.role,
