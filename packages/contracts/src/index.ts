@@ -23,6 +23,7 @@ export * from "./template.ts";
 export * from "./sessions.ts";
 export * from "./session-protocol.ts";
 export * from "./runtime.ts";
+export * from "./runtime-jobs.ts";
 export * from "./media-protocol.ts";
 export * from "./telemetry.ts";
 export * from "./telemetry-protocol.ts";
