@@ -54,7 +54,7 @@ export type TestExpectation = z.infer<typeof TestExpectation>;
 /** What a mocked tool answers when the agent calls it: `output` (the tool's result) or `error` (a tool error the LLM reads). */
 export const ToolMock = z
   .strictObject({
-    /** The tool's name as the LLM calls it (a webhook tool's code, or a system tool such as transfer_to_number). */
+    /** A webhook tool's code, as the LLM calls it (system tools act on the simulated call itself). */
     tool: toolName,
     /** any: every call; exact: these arguments exactly; subset: at least these. */
     match: z.enum(["any", "exact", "subset"]).default("any"),

@@ -2,6 +2,7 @@
 // closed list and the request id. The code→status table below is the only one.
 import { z } from "zod";
 import { text } from "./text.ts";
+import { TestGate } from "./test-gate.ts";
 
 export const problemStatus = {
   malformed_request: 400,
@@ -20,6 +21,8 @@ export const problemStatus = {
   unprocessable_content: 422,
   // Publishing refused: the agent's pre-flight found problems (listed in `problems`).
   preflight_failed: 422,
+  // Publishing refused: a required test case failed (the run and its failures in `testGate`).
+  tests_failed: 422,
   rate_limited: 429,
   internal: 500,
   upstream_unavailable: 503,
@@ -52,6 +55,7 @@ export const problemTitles: Record<ProblemCode, string> = {
   unsupported_media_type: "Unsupported media type",
   unprocessable_content: "Unprocessable content",
   preflight_failed: "Pre-flight checks failed",
+  tests_failed: "Required tests failed",
   rate_limited: "Too many requests",
   internal: "Internal error",
   upstream_unavailable: "Upstream unavailable",
@@ -116,6 +120,8 @@ export const Problem = z
     errors: z.array(FieldError).optional(),
     /** `preflight_failed`: what the agent's pre-flight found. */
     problems: z.array(PreflightProblem).optional(),
+    /** `tests_failed`: the required cases' run and what failed (TestGate). */
+    testGate: TestGate.optional(),
   })
   .meta({ id: "Problem", description: "RFC 9457 problem details" });
 export type Problem = z.infer<typeof Problem>;
