@@ -2243,6 +2243,32 @@ export interface webhooks {
         patch?: never;
         trace?: never;
     };
+    "call.analysis.ready": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A session's post-call analysis finished: summary, structured data and success evaluation (or why it failed)
+         * @description Sent as `POST` with a JSON body `{ type, timestamp, data }` to every enabled endpoint of the space that subscribes to the type (an endpoint with no event types receives them all). The body is the same bytes at every attempt.
+         *
+         *     **Signing** ([Standard Webhooks](https://www.standardwebhooks.com)): `webhook-signature` is `v1,` + base64 HMAC-SHA256, keyed with the base64 after `whsec_` in the endpoint's secret, of `{webhook-id}.{webhook-timestamp}.{body}`. After a secret rotation both secrets sign, space-separated, until the overlap ends: accept either. Refuse a `webhook-timestamp` more than 5 minutes from now. The `standardwebhooks` package verifies all of this.
+         *
+         *     **At least once**: an event may arrive more than once; `webhook-id` is the event's id, the same at every retry and replay, so de-duplicate on it. **Ordering is not promised**: order by `timestamp` and the data's own times.
+         *
+         *     **Retries**: answer any 2xx within 15 s. Anything else, a timeout or a redirect (redirects are not followed) is retried after 5 s, 5 min, 30 min, 2 h, 5 h, then 10 h six times (12 attempts over about 3 days, ±10 % jitter); a `Retry-After` on 429 or 503 delays the next attempt at least that long (at most 12 h). `410 Gone` disables the endpoint at once; an endpoint that has failed for 5 days is disabled and the space's Owners are emailed. Failed deliveries can be replayed from the API or the dashboard.
+         */
+        post: operations["callAnalysisReadyWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "campaign.item.completed": {
         parameters: {
             query?: never;
@@ -2405,6 +2431,8 @@ export interface components {
             recordingUrl: string | null;
             /** Format: date-time */
             linksExpireAt: string;
+            /** @enum {string} */
+            analysisStatus?: "pending" | "not_configured";
         };
         SessionFailedWebhook: {
             /** @enum {string} */
@@ -2452,6 +2480,45 @@ export interface components {
             /** @example cit_01jqz8k3m4n5p6q7r8s9t0v1w2 */
             campaignItemId: string | null;
         };
+        CallAnalysisReadyWebhook: {
+            /** @enum {string} */
+            type: "call.analysis.ready";
+            /** Format: date-time */
+            timestamp: string;
+            data: components["schemas"]["CallAnalysisReadyData"];
+        };
+        CallAnalysisReadyData: {
+            /** @example ses_01jqz8k3m4n5p6q7r8s9t0v1w2 */
+            sessionId: string;
+            /** @example agt_01jqz8k3m4n5p6q7r8s9t0v1w2 */
+            agentId: string | null;
+            /** @example cmp_01jqz8k3m4n5p6q7r8s9t0v1w2 */
+            campaignId: string | null;
+            /** @example cit_01jqz8k3m4n5p6q7r8s9t0v1w2 */
+            campaignItemId: string | null;
+            analysis: components["schemas"]["SessionAnalysis"];
+        };
+        SessionAnalysis: {
+            /** @enum {string} */
+            status: "not_configured" | "pending" | "completed" | "failed";
+            reason: string | null;
+            result: components["schemas"]["AnalysisOutput"];
+            attempts: number;
+            model: string | null;
+            /** Format: date-time */
+            completedAt: string | null;
+        };
+        AnalysisOutput: {
+            summary: string | null;
+            data: {
+                [key: string]: unknown;
+            } | null;
+            success: {
+                passed: boolean;
+                score: number | null;
+                reason: string;
+            } | null;
+        } | null;
         CampaignItemCompletedWebhook: {
             /** @enum {string} */
             type: "campaign.item.completed";
@@ -2572,10 +2639,11 @@ export interface components {
             detail?: string;
             instance?: string;
             /** @enum {string} */
-            code: "malformed_request" | "validation_failed" | "unauthorized" | "token_expired" | "forbidden" | "not_found" | "method_not_allowed" | "conflict" | "gone" | "precondition_failed" | "payload_too_large" | "unsupported_media_type" | "unprocessable_content" | "preflight_failed" | "rate_limited" | "internal" | "upstream_unavailable" | "caller_id_unverified" | "destination_not_allowed" | "upstream_rejected" | "minutes_exhausted" | "plan_limit" | "concurrency_limit";
+            code: "malformed_request" | "validation_failed" | "unauthorized" | "token_expired" | "forbidden" | "not_found" | "method_not_allowed" | "conflict" | "gone" | "precondition_failed" | "payload_too_large" | "unsupported_media_type" | "unprocessable_content" | "preflight_failed" | "tests_failed" | "rate_limited" | "internal" | "upstream_unavailable" | "caller_id_unverified" | "destination_not_allowed" | "upstream_rejected" | "minutes_exhausted" | "plan_limit" | "concurrency_limit";
             requestId: string;
             errors?: components["schemas"]["FieldError"][];
             problems?: components["schemas"]["PreflightProblem"][];
+            testGate?: components["schemas"]["TestGate"];
         };
         FieldError: {
             field: string;
@@ -2587,6 +2655,19 @@ export interface components {
             field: string;
             message: string;
             language: string | null;
+        };
+        TestGate: {
+            runId: string;
+            passed: number;
+            failed: number;
+            skipped: number;
+            errors: number;
+            overridden: boolean;
+            failures: {
+                caseId: string;
+                caseName: string;
+                message: string;
+            }[];
         };
         Space: {
             /** @example spc_01jqz8k3m4n5p6q7r8s9t0v1w2 */
@@ -2788,6 +2869,7 @@ export interface components {
             tools?: components["schemas"]["ToolRef"][];
             widget?: components["schemas"]["WidgetSettings"];
             telephony?: components["schemas"]["AgentTelephonySettings"];
+            analysis?: components["schemas"]["AnalysisSettings"];
             /** @example agt_01jqz8k3m4n5p6q7r8s9t0v1w2 */
             id: string;
             /** @example spc_01jqz8k3m4n5p6q7r8s9t0v1w2 */
@@ -3039,6 +3121,75 @@ export interface components {
             /** @default  */
             message?: string;
         };
+        /**
+         * @default {
+         *       "summaryPrompt": "",
+         *       "structuredData": {
+         *         "type": "object",
+         *         "properties": {},
+         *         "required": []
+         *       },
+         *       "success": {
+         *         "kind": "none",
+         *         "rubric": "",
+         *         "scoreMax": 10,
+         *         "passScore": 7
+         *       }
+         *     }
+         */
+        AnalysisSettings: {
+            /** @default  */
+            summaryPrompt?: string;
+            structuredData?: components["schemas"]["AnalysisSchema"];
+            success?: components["schemas"]["SuccessEvaluation"];
+        };
+        /**
+         * @default {
+         *       "type": "object",
+         *       "properties": {},
+         *       "required": []
+         *     }
+         */
+        AnalysisSchema: {
+            /**
+             * @default object
+             * @enum {string}
+             */
+            type?: "object";
+            /** @default {} */
+            properties?: {
+                [key: string]: components["schemas"]["AnalysisField"];
+            };
+            /** @default [] */
+            required?: string[];
+        };
+        AnalysisField: {
+            /** @enum {string} */
+            type: "string" | "number" | "integer" | "boolean";
+            description?: string;
+            enum?: string[];
+        };
+        /**
+         * @default {
+         *       "kind": "none",
+         *       "rubric": "",
+         *       "scoreMax": 10,
+         *       "passScore": 7
+         *     }
+         */
+        SuccessEvaluation: {
+            /**
+             * @default none
+             * @enum {string}
+             */
+            kind?: "none" | "pass_fail" | "score";
+            /** @default  */
+            rubric?: string;
+            /** @default 10 */
+            scoreMax?: number;
+            /** @default 7 */
+            passScore?: number;
+        };
         AgentSaved: {
             name: string;
             /** @default  */
@@ -3078,6 +3229,7 @@ export interface components {
             tools?: components["schemas"]["ToolRef"][];
             widget?: components["schemas"]["WidgetSettings"];
             telephony?: components["schemas"]["AgentTelephonySettings"];
+            analysis?: components["schemas"]["AnalysisSettings"];
             /** @example agt_01jqz8k3m4n5p6q7r8s9t0v1w2 */
             id: string;
             /** @example spc_01jqz8k3m4n5p6q7r8s9t0v1w2 */
@@ -3133,6 +3285,7 @@ export interface components {
             tools?: components["schemas"]["ToolRef"][];
             widget?: components["schemas"]["WidgetSettings"];
             telephony?: components["schemas"]["AgentTelephonySettings"];
+            analysis?: components["schemas"]["AnalysisSettings"];
         };
         UpdateAgentBody: {
             name?: string;
@@ -3168,11 +3321,14 @@ export interface components {
             tools?: components["schemas"]["ToolRef"][];
             widget?: components["schemas"]["WidgetSettings"];
             telephony?: components["schemas"]["AgentTelephonySettings"];
+            analysis?: components["schemas"]["AnalysisSettings"];
         };
         PublishBody: {
             note?: string;
             /** @default false */
             force?: boolean;
+            /** @default false */
+            overrideTests?: boolean;
         };
         AgentPreflight: {
             ok: boolean;
@@ -3242,12 +3398,14 @@ export interface components {
                     tools?: components["schemas"]["ToolRef"][];
                     widget?: components["schemas"]["WidgetSettings"];
                     telephony?: components["schemas"]["AgentTelephonySettings"];
+                    analysis?: components["schemas"]["AnalysisSettings"];
                 };
                 tools: {
                     [key: string]: unknown;
                 }[];
             };
             forcedProblems?: components["schemas"]["PreflightProblem"][] | null;
+            testGate?: components["schemas"]["TestGate"] & (Record<string, never> | null);
         };
         RollbackBody: {
             /** @default false */
@@ -3949,6 +4107,12 @@ export interface components {
             /** @enum {string|null} */
             direction: "inbound" | "outbound" | null;
             phone: components["schemas"]["SessionPhone"];
+            analysis: {
+                /** @enum {string} */
+                status: "not_configured" | "pending" | "completed" | "failed";
+                passed: boolean | null;
+                score: number | null;
+            };
             turns: {
                 turnId: string;
                 /** @enum {string} */
@@ -4003,6 +4167,7 @@ export interface components {
             } | null;
             callStatuses: components["schemas"]["CallStatusEntry"][];
             phoneEvents: components["schemas"]["SessionPhoneEvent"][];
+            analysisDetail: components["schemas"]["SessionAnalysis"];
         };
         SessionPhone: {
             /** @enum {string} */
@@ -4097,6 +4262,12 @@ export interface components {
             /** @enum {string|null} */
             direction: "inbound" | "outbound" | null;
             phone: components["schemas"]["SessionPhone"];
+            analysis: {
+                /** @enum {string} */
+                status: "not_configured" | "pending" | "completed" | "failed";
+                passed: boolean | null;
+                score: number | null;
+            };
         };
         IssuedAgentToken: {
             /** @example atk_01jqz8k3m4n5p6q7r8s9t0v1w2 */
@@ -4734,10 +4905,11 @@ export interface components {
             detail?: string;
             instance?: string;
             /** @enum {string} */
-            code: "malformed_request" | "validation_failed" | "unauthorized" | "token_expired" | "forbidden" | "not_found" | "method_not_allowed" | "conflict" | "gone" | "precondition_failed" | "payload_too_large" | "unsupported_media_type" | "unprocessable_content" | "preflight_failed" | "rate_limited" | "internal" | "upstream_unavailable" | "caller_id_unverified" | "destination_not_allowed" | "upstream_rejected" | "minutes_exhausted" | "plan_limit" | "concurrency_limit";
+            code: "malformed_request" | "validation_failed" | "unauthorized" | "token_expired" | "forbidden" | "not_found" | "method_not_allowed" | "conflict" | "gone" | "precondition_failed" | "payload_too_large" | "unsupported_media_type" | "unprocessable_content" | "preflight_failed" | "tests_failed" | "rate_limited" | "internal" | "upstream_unavailable" | "caller_id_unverified" | "destination_not_allowed" | "upstream_rejected" | "minutes_exhausted" | "plan_limit" | "concurrency_limit";
             requestId: string;
             errors?: components["schemas"]["FieldError"][];
             problems?: components["schemas"]["PreflightProblem"][];
+            testGate?: components["schemas"]["TestGate"];
             report?: components["schemas"]["ContactsReport"];
         };
         Campaign: {
@@ -5304,7 +5476,7 @@ export interface components {
             updatedAt: string;
         };
         /** @enum {string} */
-        WebhookEventType: "session.started" | "session.completed" | "session.failed" | "call.voicemail" | "campaign.item.completed" | "campaign.completed" | "billing.usage_threshold" | "webhook.test";
+        WebhookEventType: "session.started" | "session.completed" | "session.failed" | "call.voicemail" | "call.analysis.ready" | "campaign.item.completed" | "campaign.completed" | "billing.usage_threshold" | "webhook.test";
         WebhookEndpointWithSecret: {
             /** @example whe_01jqz8k3m4n5p6q7r8s9t0v1w2 */
             id: string;
@@ -5338,7 +5510,7 @@ export interface components {
             /** @default  */
             description?: string;
             /** @default [] */
-            eventTypes?: ("session.started" | "session.completed" | "session.failed" | "call.voicemail" | "campaign.item.completed" | "campaign.completed" | "billing.usage_threshold")[];
+            eventTypes?: ("session.started" | "session.completed" | "session.failed" | "call.voicemail" | "call.analysis.ready" | "campaign.item.completed" | "campaign.completed" | "billing.usage_threshold")[];
             /** @default true */
             enabled?: boolean;
             headers?: {
@@ -5349,7 +5521,7 @@ export interface components {
             /** Format: uri */
             url?: string;
             description?: string;
-            eventTypes?: ("session.started" | "session.completed" | "session.failed" | "call.voicemail" | "campaign.item.completed" | "campaign.completed" | "billing.usage_threshold")[];
+            eventTypes?: ("session.started" | "session.completed" | "session.failed" | "call.voicemail" | "call.analysis.ready" | "campaign.item.completed" | "campaign.completed" | "billing.usage_threshold")[];
             enabled?: boolean;
             headers?: {
                 [key: string]: string;
@@ -10394,6 +10566,8 @@ export interface operations {
                 channel?: "api" | "widget" | "web" | "phone" | "campaign" | "test";
                 direction?: "inbound" | "outbound";
                 caller?: string;
+                analysisStatus?: "not_configured" | "pending" | "completed" | "failed";
+                success?: "true" | "false";
                 from?: string;
                 to?: string;
                 limit?: number;
@@ -16158,6 +16332,53 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": components["schemas"]["CallVoicemailWebhook"];
+            };
+        };
+        responses: {
+            /** @description Gone: the endpoint is disabled and receives nothing more */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Received: the delivery succeeded */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Anything else (or no answer within 15 s) is retried on the schedule */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    callAnalysisReadyWebhook: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event's id: stable across retries and replays (de-duplicate on it) */
+                "webhook-id": string;
+                /** @description When this attempt was signed, in Unix seconds */
+                "webhook-timestamp": string;
+                /** @description `v1,<base64 HMAC-SHA256>`, space-separated when two secrets sign during a rotation */
+                "webhook-signature": string;
+                /** @description The event's type, as in the body */
+                "speaknode-event-type": "call.analysis.ready";
+                /** @description The version of the data layout */
+                "speaknode-event-version": "1";
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CallAnalysisReadyWebhook"];
             };
         };
         responses: {
