@@ -3,6 +3,7 @@
 // refresh; any other 401 hands control to `onUnauthorized` (sign in again, keeping the path).
 import type { z } from "zod";
 import { Problem, problemStatus, type FieldError, type PreflightProblem, type ProblemCode } from "../../../packages/contracts/src/problem.ts";
+import type { TestGate } from "../../../packages/contracts/src/test-gate.ts";
 import type { Fetch } from "../auth/oidc.ts";
 import { fieldSentence, isGenericValidation } from "../ui/field-words.ts";
 
@@ -14,8 +15,11 @@ export class ApiProblem extends Error {
   readonly fieldErrors: FieldError[];
   /** `preflight_failed`: what the agent's pre-flight found. */
   readonly problems: PreflightProblem[];
-  constructor(status: number, code: ProblemCode, message: string, requestId: string | null = null, fieldErrors: FieldError[] = [], problems: PreflightProblem[] = []) {
+  /** `tests_failed`: the publish gate's run and what failed. */
+  readonly testGate: TestGate | null;
+  constructor(status: number, code: ProblemCode, message: string, requestId: string | null = null, fieldErrors: FieldError[] = [], problems: PreflightProblem[] = [], testGate: TestGate | null = null) {
     super(message);
+    this.testGate = testGate;
     this.status = status;
     this.code = code;
     this.requestId = requestId;
@@ -35,7 +39,7 @@ export async function problemFrom(res: Response): Promise<ApiProblem> {
   const parsed = Problem.safeParse(body);
   if (parsed.success) {
     const p = parsed.data;
-    return new ApiProblem(res.status, p.code, p.detail ?? p.title, p.requestId, p.errors ?? [], p.problems ?? []);
+    return new ApiProblem(res.status, p.code, p.detail ?? p.title, p.requestId, p.errors ?? [], p.problems ?? [], p.testGate ?? null);
   }
   return new ApiProblem(res.status, codeForStatus(res.status), `HTTP ${res.status}${res.statusText ? ` ${res.statusText}` : ""}`);
 }

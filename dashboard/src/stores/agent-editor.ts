@@ -20,6 +20,7 @@ import {
 import type { CatalogModel } from "../../../packages/contracts/src/catalog.ts";
 import { listOf } from "../../../packages/contracts/src/spaces.ts";
 import { checkTemplates } from "../../../packages/contracts/src/template.ts";
+import type { TestGate } from "../../../packages/contracts/src/test-gate.ts";
 import { Tool } from "../../../packages/contracts/src/tools.ts";
 import type { z } from "zod";
 import { ApiProblem, type Api } from "../api/client.ts";
@@ -140,6 +141,8 @@ export function createAgentEditorStore(deps: AgentEditorDeps) {
   const conflict = signal<string | null>(null);
   const warnings = signal<Warning[]>([]);
   const busy = signal<null | "loading" | "saving" | "publishing">(null);
+  /** The last publish refused by the required test cases (`tests_failed`): the gate's run and failures. */
+  const testGate = signal<TestGate | null>(null);
   const catalog = signal<CatalogModel[] | null>(null);
   const versions = signal<VersionSummary[] | null>(null);
   const snapshots = signal<Record<number, VersionDetail>>({});
@@ -251,6 +254,11 @@ export function createAgentEditorStore(deps: AgentEditorDeps) {
       message.value = err.problems.length > 0 ? "Publishing was refused: fix the problems listed on the Publish tab." : err.message;
       return;
     }
+    if (err instanceof ApiProblem && err.code === "tests_failed") {
+      testGate.value = err.testGate;
+      message.value = "Publishing was refused: required test cases failed (see the Publish tab).";
+      return;
+    }
     if (err instanceof ApiProblem && err.code === "precondition_failed") {
       conflict.value = "Someone else changed this agent since you opened it. Reload it to see their version; you can keep your unsaved changes on top.";
       return;
@@ -264,6 +272,7 @@ export function createAgentEditorStore(deps: AgentEditorDeps) {
   async function act(run: () => Promise<void>): Promise<boolean> {
     busy.value = "publishing";
     message.value = null;
+    testGate.value = null;
     try {
       await run();
       recheck();
@@ -283,15 +292,16 @@ export function createAgentEditorStore(deps: AgentEditorDeps) {
 
   /**
    * Publish the saved draft as a new version (unsaved changes must be saved first). The API runs
-   * the pre-flight; `force` (Owners) publishes despite its problems, recorded with the version.
+   * the pre-flight and the required test cases; `force` (Owners) publishes despite the pre-flight's
+   * problems, `overrideTests` (Owners) despite failed required tests, each recorded with the version.
    */
-  function publish(note?: string, opts: { force?: boolean } = {}): Promise<boolean> {
+  function publish(note?: string, opts: { force?: boolean; overrideTests?: boolean } = {}): Promise<boolean> {
     return act(async () => {
       const base = agent.value;
       if (!base) return;
       if (dirty.value) throw new Error("Save your changes before publishing.");
       const trimmed = note?.trim();
-      const body = { ...(trimmed ? { note: trimmed } : {}), ...(opts.force ? { force: true } : {}) };
+      const body = { ...(trimmed ? { note: trimmed } : {}), ...(opts.force ? { force: true } : {}), ...(opts.overrideTests ? { overrideTests: true } : {}) };
       setState(await api.json(Agent, "POST", `${path}/publish`, { body, headers: { "if-match": ifMatch(base.version) } }));
       await loadVersions();
     });
@@ -352,6 +362,7 @@ export function createAgentEditorStore(deps: AgentEditorDeps) {
     conflict,
     warnings,
     busy,
+    testGate,
     catalog,
     versions,
     snapshots,
