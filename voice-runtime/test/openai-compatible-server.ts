@@ -63,6 +63,9 @@ export interface ScriptedSpeech {
 
 const pcmSampleRateHz = 24_000; // what OpenAI's `pcm` speech format is
 
+/** Answers a chat completion from its request body (when nothing is queued); undefined: the default "ok". */
+export type CompletionResponder = (body: Record<string, unknown>) => ScriptedCompletion | ScriptedError | undefined;
+
 export class OpenAICompatibleServer {
   /** Every request received, in order. */
   readonly requests: RecordedRequest[] = [];
@@ -70,6 +73,7 @@ export class OpenAICompatibleServer {
   readonly #completions: (ScriptedCompletion | ScriptedError)[] = [];
   readonly #transcriptions: (ScriptedTranscription | ScriptedError)[] = [];
   readonly #speech: (ScriptedSpeech | ScriptedError)[] = [];
+  #responder: CompletionResponder | undefined;
   #url = "";
 
   private constructor() {
@@ -90,9 +94,14 @@ export class OpenAICompatibleServer {
     return this.#url;
   }
 
-  /** Answers for the next chat completions, in order. With none queued: the text "ok". */
+  /** Answers for the next chat completions, in order. With none queued: the responder's, else the text "ok". */
   enqueueCompletion(...answers: (ScriptedCompletion | ScriptedError)[]): void {
     this.#completions.push(...answers);
+  }
+
+  /** Answers every chat completion nothing is queued for (a conversation's replies, a forced tool call), by its request. */
+  respondWith(responder: CompletionResponder | undefined): void {
+    this.#responder = responder;
   }
 
   /** Answers for the next transcriptions. With none queued: an empty transcript. */
@@ -129,7 +138,7 @@ export class OpenAICompatibleServer {
   }
 
   async #chatCompletion(res: ServerResponse, body: Record<string, unknown>): Promise<void> {
-    const answer = this.#completions.shift() ?? { text: "ok" };
+    const answer = this.#completions.shift() ?? this.#responder?.(body) ?? { text: "ok" };
     if ("error" in answer) return sendError(res, answer.error.status, answer.error.message, answer.error.type);
     if (answer.delayMs) await sleep(answer.delayMs);
     const id = `chatcmpl-${this.requests.length}`;

@@ -26,6 +26,8 @@ export interface ForcedToolCall extends Exchange {
   retries?: number;
   /** Per attempt (default 60 s). */
   timeoutMs?: number;
+  /** Sent as the request's own temperature: the OpenAI plugin leaves out a model temperature of 0. */
+  temperature?: number;
 }
 
 /** The model gave no usable answer after its retries; `message` says what was wrong with the last one. */
@@ -92,7 +94,7 @@ export async function forcedToolCall(model: llm.LLM, job: ForcedToolCall): Promi
     const correction = problem ? `Your previous answer was not usable (${problem}). Call ${job.tool.name} once, with arguments that follow its schema.` : undefined;
     let answer: Awaited<ReturnType<typeof collect>>;
     try {
-      answer = await collect(model.chat({ chatCtx: chatOf(job, correction), toolCtx: [tool], toolChoice: { type: "function", function: { name: job.tool.name } }, parallelToolCalls: false }), timeoutMs);
+      answer = await collect(model.chat({ chatCtx: chatOf(job, correction), toolCtx: [tool], toolChoice: { type: "function", function: { name: job.tool.name } }, parallelToolCalls: false, ...(job.temperature !== undefined ? { extraKwargs: { temperature: job.temperature } } : {}) }), timeoutMs);
     } catch (err) {
       problem = err instanceof Error ? err.message : String(err);
       if (attempt > retries) throw new StructuredAnswerError(problem, attempt);

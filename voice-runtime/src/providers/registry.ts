@@ -171,6 +171,20 @@ export class ProviderRegistry {
     return VettedAccess.of(credentials, platformEndpoints, vetToken);
   }
 
+  /**
+   * An LLM outside any session (a post-call analysis): its space key, if it names one, vetted and
+   * guarded exactly as a session's (`vet`); otherwise the platform's key and endpoint.
+   */
+  async standaloneLlm(choice: ProviderChoice, context: LlmContext, providerAccess: RuntimeConfig["providerAccess"]): Promise<llm.LLM> {
+    const { credentials, platformEndpoints } = providerAccess;
+    if (typeof choice.credentialId === "string") {
+      const credential = credentials.find((c) => c.id === choice.credentialId);
+      if (!credential || credential.provider !== choice.provider) throw new ProviderUnavailableError("llm", spaceKeyMissing("llm", choice.provider));
+      await this.#vetCredential("llm", choice.provider, credential.baseUrl);
+    }
+    return this.llm(choice, context, VettedAccess.of(credentials, platformEndpoints, vetToken));
+  }
+
   async #vetCredential(stage: Stage, provider: string, baseUrl: string): Promise<void> {
     try {
       await vetEndpoint(baseUrl, this.#guard);
