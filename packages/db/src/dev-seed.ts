@@ -2,9 +2,10 @@
 // Development only: the issuer that knows these users is enabled by configuration alone.
 import { and, eq } from "drizzle-orm";
 import type { Database } from "./client.ts";
-import { AgentConfig } from "@speaknode/contracts";
+import { AgentConfig, CreateTestCaseBody } from "@speaknode/contracts";
 import { memberships, spaces, users } from "./schema.ts";
 import { agents, agentVersions, tools } from "./schema-agents.ts";
+import { agentTestCases } from "./schema-agent-tests.ts";
 import { plans, subscriptions } from "./schema-billing.ts";
 
 export interface DevIdentity {
@@ -95,6 +96,54 @@ export const demoAgentConfig = AgentConfig.parse({
   turn: { maxEndpointingDelayMs: 1500 },
 });
 
+/** The demo agent's test cases: scripted callers whose lines the offline scripted LLM answers
+ *  (voice-runtime/src/providers/offline/scripted-llm.ts: "hello" → its greeting naming the agent,
+ *  "order … forty two" → check_order with orderId "42", "goodbye" → end_call), so they pass in text
+ *  mode with no model and no network. The order lookup's mock answers a status the demo shop would
+ *  not give for order 42 ("out for delivery"), so a pass shows the mock answered, not the shop.
+ *  Not required: publishing the demo agent does not wait for a runtime to run them. */
+export const demoTestCases: { id: string; body: CreateTestCaseBody }[] = [
+  {
+    id: "atc_000000000000000000000000d1",
+    body: CreateTestCaseBody.parse({
+      name: "Greeting",
+      description: "A caller says hello: the agent greets back by its name and offers help, calling no tool.",
+      caller: { kind: "scripted", turns: [{ user: "Hello there", expect: [{ type: "reply_contains", text: "Hello" }, { type: "reply_contains", text: "Demo receptionist" }, { type: "reply_contains", text: "How can I help" }, { type: "no_tool_called" }] }] },
+      variables: { customer_name: "Ada" },
+    }),
+  },
+  {
+    id: "atc_000000000000000000000000d2",
+    body: CreateTestCaseBody.parse({
+      name: "Order lookup",
+      description: "A caller asks about order forty two: the agent calls check_order (mocked) with orderId 42 and reads back its status.",
+      caller: {
+        kind: "scripted",
+        turns: [{ user: "Please check my order number forty two", expect: [{ type: "tool_called", tool: "check_order", arguments: { orderId: "42" } }, { type: "reply_contains", text: "shipped" }] }],
+      },
+      variables: { customer_name: "Ada" },
+      toolMocks: [{ tool: "check_order", match: "subset", arguments: { orderId: "42" }, output: { orderId: "42", status: "shipped", items: 2 } }],
+      expect: [{ type: "never_says", text: "didn't catch that" }],
+    }),
+  },
+  {
+    id: "atc_000000000000000000000000d3",
+    body: CreateTestCaseBody.parse({
+      name: "Goodbye",
+      description: "After a greeting the caller says goodbye: the agent ends the call, and the caller says nothing more.",
+      caller: {
+        kind: "scripted",
+        turns: [
+          { user: "Hi", expect: [{ type: "no_tool_called" }] },
+          { user: "That's all, thank you. Goodbye!", expect: [{ type: "tool_called", tool: "end_call" }, { type: "call_ended" }] },
+        ],
+      },
+      variables: { customer_name: "Ada" },
+      expect: [{ type: "call_ended" }, { type: "max_turns", turns: 2 }],
+    }),
+  },
+];
+
 /** Ensures the demo space (Owner, Member) and its published demo agent exist; safe on every start. */
 export async function seedDemo(db: Database, issuer: string, newUserId: () => string): Promise<{ spaceId: string; agentId: string }> {
   const ids = new Map<string, string>();
@@ -140,6 +189,11 @@ export async function seedDemo(db: Database, issuer: string, newUserId: () => st
   if (created) {
     const snapshotTool = { ...tool, kind: "webhook", version: 1, parameterLocations: null, createdAt: now.toISOString(), updatedAt: now.toISOString() };
     await db.insert(agentVersions).values({ id: "agv_000000000000000000000000d1", agentId: demoAgentId, version: 1, snapshot: { agent: demoAgentConfig, tools: [snapshotTool] }, note: "seeded demo" });
+  }
+  // Each by its own id: an edited demo case keeps its edits on every start.
+  for (const { id, body } of demoTestCases) {
+    const { name: caseName, required, ...spec } = body;
+    await db.insert(agentTestCases).values({ id, spaceId: demoSpaceId, agentId: demoAgentId, name: caseName, required, spec, createdAt: now, updatedAt: now }).onConflictDoNothing();
   }
   return { spaceId: demoSpaceId, agentId: demoAgentId };
 }
