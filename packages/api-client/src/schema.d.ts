@@ -285,6 +285,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/spaces/{spaceId}/analytics/analysis": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Post-call analysis of sessions created from `from` to `to` (UTC days; default: the last 30 days), completed analyses only: `days` has the total of every day (agentId null, zero-filled) then one row per agent and day with analysed sessions (successRate = succeeded / evaluated, null when none was evaluated); `enums` counts each value of the string fields with `enum` in each agent's current settings */
+        get: operations["getAnalysisAnalytics"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/spaces/{spaceId}/agents": {
         parameters: {
             query?: never;
@@ -350,7 +367,7 @@ export interface paths {
         put?: never;
         /**
          * Freeze the draft (with its tools) as a new immutable version and serve it, once the pre-flight passes
-         * @description Runs the same pre-flight as GET /v1/agents/{agentId}/preflight; problems refuse the publish (422 `preflight_failed`, listed in `problems`). An Owner may send `force: true` to publish anyway: the problems are recorded with the version. `force` from anyone else is refused (403).
+         * @description Runs the same pre-flight as GET /v1/agents/{agentId}/preflight; problems refuse the publish (422 `preflight_failed`, listed in `problems`). An Owner may send `force: true` to publish anyway: the problems are recorded with the version. `force` from anyone else is refused (403). Then the agent's required test cases run (text mode, against the draft): a failure — or a runtime that cannot run them — refuses the publish (422 `tests_failed`, the verdict in `testGate`) unless an Owner sends `overrideTests: true`; the verdict is recorded with the version either way (GET …/versions/{version} `testGate`).
          */
         post: operations["publishAgent"];
         delete?: never;
@@ -2830,6 +2847,24 @@ export interface components {
             toolErrors: number;
             toolErrorRate: number | null;
         };
+        AnalysisAnalytics: {
+            from: string;
+            to: string;
+            days: {
+                day: string;
+                agentId: string | null;
+                analysed: number;
+                evaluated: number;
+                succeeded: number;
+                successRate: number | null;
+            }[];
+            enums: {
+                agentId: string | null;
+                field: string;
+                value: string;
+                count: number;
+            }[];
+        };
         Agent: {
             name: string;
             /** @default  */
@@ -5171,6 +5206,12 @@ export interface components {
             lastError: string | null;
             /** @example ses_01jqz8k3m4n5p6q7r8s9t0v1w2 */
             lastSessionId: string | null;
+            lastAnalysis: {
+                /** @enum {string} */
+                status: "not_configured" | "pending" | "completed" | "failed";
+                passed: boolean | null;
+                score: number | null;
+            } | null;
             /** Format: date-time */
             updatedAt: string;
         };
@@ -5195,6 +5236,12 @@ export interface components {
             lastError: string | null;
             /** @example ses_01jqz8k3m4n5p6q7r8s9t0v1w2 */
             lastSessionId: string | null;
+            lastAnalysis: {
+                /** @enum {string} */
+                status: "not_configured" | "pending" | "completed" | "failed";
+                passed: boolean | null;
+                score: number | null;
+            } | null;
             /** Format: date-time */
             updatedAt: string;
             attemptHistory: components["schemas"]["CampaignAttempt"][];
@@ -7170,6 +7217,69 @@ export interface operations {
             500: components["responses"]["InternalError"];
         };
     };
+    getAnalysisAnalytics: {
+        parameters: {
+            query?: {
+                from?: string;
+                to?: string;
+                agentId?: string;
+            };
+            header?: never;
+            path: {
+                spaceId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success by day and agent, enum value counts */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AnalysisAnalytics"];
+                };
+            };
+            /** @description Malformed body or failed validation */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or not visible to the caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            500: components["responses"]["InternalError"];
+        };
+    };
     listAgents: {
         parameters: {
             query?: {
@@ -7644,7 +7754,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The pre-flight found problems (`preflight_failed`, with `problems`) */
+            /** @description The pre-flight found problems (`preflight_failed`, with `problems`), or required test cases failed (`tests_failed`, with `testGate`) */
             422: {
                 headers: {
                     [name: string]: unknown;

@@ -10,6 +10,7 @@ import { z } from "zod";
 import { text } from "./text.ts";
 import { idSchema, Timestamp } from "./ids.ts";
 import { VoicemailPolicy } from "./phone-settings.ts";
+import { AnalysisStatus } from "./analysis.ts";
 import { patchShape } from "./patch.ts";
 
 export const CampaignStatus = z.enum(["draft", "running", "paused", "completed", "cancelled"]).meta({ id: "CampaignStatus" });
@@ -229,6 +230,8 @@ export const CampaignItem = z
     lastOutcome: CampaignOutcome.nullable(),
     lastError: text().nullable(),
     lastSessionId: idSchema("session").nullable(),
+    /** The latest session's post-call analysis at a glance (null: no session yet). */
+    lastAnalysis: z.object({ status: AnalysisStatus, passed: z.boolean().nullable(), score: z.number().int().nullable() }).nullable(),
     updatedAt: Timestamp,
   })
   .meta({ id: "CampaignItem" });

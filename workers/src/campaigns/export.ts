@@ -6,12 +6,16 @@
 // column is E.164 checked on upload and left as it is.
 import { sql } from "drizzle-orm";
 import type { Database } from "@speaknode/db";
-import { itemsPage, type ItemCursor } from "./items.ts";
+import { analysisStatusOf } from "../analysis/serialize.ts";
+import { itemAnalyses, itemsPage, type ItemAnalysisRow, type ItemCursor } from "./items.ts";
 import type { CampaignItemRow, CampaignRow } from "./store.ts";
 
 export const exportPageSize = 1000;
 
-const fixedColumns = ["row", "phone", "status", "attempts", "last_outcome", "last_error", "last_session_id", "session_url"] as const;
+const fixedColumns = [
+  "row", "phone", "status", "attempts", "last_outcome", "last_error", "last_session_id", "session_url",
+  "analysis_status", "analysis_passed", "analysis_score", "analysis_summary",
+] as const;
 
 type Cell = string | number | boolean | null | undefined;
 
@@ -33,7 +37,40 @@ export function variableHeaders(names: readonly string[]): string[] {
   return names.map((n) => ((fixedColumns as readonly string[]).includes(n) ? `variables.${n}` : n));
 }
 
-export function itemLine(item: CampaignItemRow, variableNames: readonly string[], sessionUrl: (sessionId: string) => string): string {
+/** The analysis cells of an item's latest session: status, passed, score, summary, then the data fields' values. */
+export function analysisCells(analysis: ItemAnalysisRow | undefined, dataFields: readonly string[]): string[] {
+  if (!analysis) return ["", "", "", "", ...dataFields.map(() => "")];
+  const result = analysis.analysisResult;
+  const summary = result && typeof result["summary"] === "string" ? result["summary"] : null;
+  const data = result && isRecord(result["data"]) ? result["data"] : {};
+  return [
+    csvCell(analysisStatusOf(analysis)),
+    csvCell(analysis.analysisPassed),
+    csvCell(analysis.analysisScore),
+    csvCell(summary),
+    ...dataFields.map((f) => dataCell(data[f])),
+  ];
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+function dataCell(v: unknown): string {
+  if (v === undefined || v === null) return "";
+  if (typeof v === "string" || typeof v === "number" || typeof v === "boolean") return csvCell(v);
+  return csvCell(JSON.stringify(v));
+}
+
+export interface ItemLineOptions {
+  variableNames: readonly string[];
+  dataFields: readonly string[];
+  sessionUrl: (sessionId: string) => string;
+  analysis?: ItemAnalysisRow | undefined;
+}
+
+export function itemLine(item: CampaignItemRow, o: ItemLineOptions): string {
+  const { variableNames, sessionUrl } = o;
   return csvLine([
     csvCell(item.rowNumber),
     csvCell(item.phone, false),
@@ -43,6 +80,7 @@ export function itemLine(item: CampaignItemRow, variableNames: readonly string[]
     csvCell(item.lastError),
     csvCell(item.lastSessionId),
     csvCell(item.lastSessionId ? sessionUrl(item.lastSessionId) : null),
+    ...analysisCells(o.analysis, o.dataFields),
     ...variableNames.map((n) => csvCell(item.variables[n])),
   ]);
 }
@@ -61,6 +99,7 @@ export function exportItemsCsv(opts: ExportOptions): ReadableStream<Uint8Array> 
   const pageSize = opts.pageSize ?? exportPageSize;
   let handle: ReturnType<ExportOptions["open"]> | null = null;
   let names: string[] | null = null;
+  let dataFields: string[] = [];
   let after: ItemCursor | null = null;
   const close = async () => {
     const h = handle;
@@ -76,12 +115,22 @@ export function exportItemsCsv(opts: ExportOptions): ReadableStream<Uint8Array> 
           // Every variable any item has, in name order: the header must be known before the first row.
           const keys = await db.execute<{ key: string }>(sql`select distinct jsonb_object_keys(variables) as key from campaign_items where campaign_id = ${opts.campaign.id} order by 1`);
           names = keys.rows.map((r) => r.key);
-          controller.enqueue(encoder.encode(csvLine([...fixedColumns, ...variableHeaders(names)].map((h) => csvCell(h)))));
+          // Every structured data field the campaign's analyses extracted (settings may have changed mid-campaign).
+          const fields = await db.execute<{ key: string }>(
+            sql`select distinct jsonb_object_keys(analysis_result->'data') as key from sessions where campaign_id = ${opts.campaign.id} and jsonb_typeof(analysis_result->'data') = 'object' order by 1`,
+          );
+          dataFields = fields.rows.map((r) => r.key);
+          const header = [...fixedColumns, ...dataFields.map((f) => `data.${f}`), ...variableHeaders(names)];
+          controller.enqueue(encoder.encode(csvLine(header.map((h) => csvCell(h)))));
           return;
         }
         const rows = await itemsPage(db, opts.campaign.id, {}, after, pageSize);
         const last = rows.at(-1);
-        if (rows.length > 0) controller.enqueue(encoder.encode(rows.map((r) => itemLine(r, names ?? [], opts.sessionUrl)).join("")));
+        if (rows.length > 0) {
+          const analyses = await itemAnalyses(db, rows);
+          const lines = rows.map((r) => itemLine(r, { variableNames: names ?? [], dataFields, sessionUrl: opts.sessionUrl, analysis: r.lastSessionId ? analyses.get(r.lastSessionId) : undefined }));
+          controller.enqueue(encoder.encode(lines.join("")));
+        }
         if (!last || rows.length < pageSize) {
           await close();
           controller.close();

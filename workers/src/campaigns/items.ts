@@ -1,9 +1,9 @@
 // Reading a campaign's items: the filters of the items page and the keyset cursor both the page and
 // the CSV export walk (row number, then id: row numbers continue across uploads but nothing in the
 // schema makes them unique).
-import { and, asc, eq, sql, type SQL } from "drizzle-orm";
+import { and, asc, eq, inArray, sql, type SQL } from "drizzle-orm";
 import type { CampaignItemStatus, CampaignOutcome } from "@speaknode/contracts";
-import { campaignItems, type Database } from "@speaknode/db";
+import { campaignItems, sessions, type Database } from "@speaknode/db";
 import { ApiError } from "../errors.ts";
 import type { CampaignItemRow } from "./store.ts";
 
@@ -44,4 +44,31 @@ export async function itemsPage(db: Database, campaignId: string, filters: ItemF
     .where(and(...where))
     .orderBy(asc(campaignItems.rowNumber), asc(campaignItems.id))
     .limit(limit);
+}
+
+/** The analysis columns of a session the items show (their latest session's). */
+export type ItemAnalysisRow = Pick<
+  typeof sessions.$inferSelect,
+  "id" | "analysisStatus" | "analysisReason" | "analysisResult" | "analysisPassed" | "analysisScore" | "analysisAttempts" | "analysisModel" | "analyzedAt"
+>;
+
+/** The latest sessions' analyses of a page of items, by session id (one query per page, not per item). */
+export async function itemAnalyses(db: Database, items: readonly Pick<CampaignItemRow, "lastSessionId">[]): Promise<Map<string, ItemAnalysisRow>> {
+  const ids = [...new Set(items.flatMap((i) => (i.lastSessionId ? [i.lastSessionId] : [])))];
+  if (ids.length === 0) return new Map();
+  const rows = await db
+    .select({
+      id: sessions.id,
+      analysisStatus: sessions.analysisStatus,
+      analysisReason: sessions.analysisReason,
+      analysisResult: sessions.analysisResult,
+      analysisPassed: sessions.analysisPassed,
+      analysisScore: sessions.analysisScore,
+      analysisAttempts: sessions.analysisAttempts,
+      analysisModel: sessions.analysisModel,
+      analyzedAt: sessions.analyzedAt,
+    })
+    .from(sessions)
+    .where(inArray(sessions.id, ids));
+  return new Map(rows.map((r) => [r.id, r]));
 }

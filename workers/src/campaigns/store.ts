@@ -7,6 +7,7 @@ import { campaignAttempts, campaignItems, campaigns } from "@speaknode/db";
 import type { AppEnv } from "../context.ts";
 import { requireInSpace } from "../auth/access.ts";
 import { iso, isoOrNull } from "../lib/openapi.ts";
+import { analysisSummary } from "../analysis/serialize.ts";
 
 export type CampaignRow = typeof campaigns.$inferSelect;
 export type CampaignItemRow = typeof campaignItems.$inferSelect;
@@ -48,7 +49,8 @@ export function toCampaign(row: CampaignRow): Campaign {
   };
 }
 
-export function toCampaignItem(row: CampaignItemRow): CampaignItem {
+/** `analysis`: the latest session's analysis columns (itemAnalyses), absent when it has none. */
+export function toCampaignItem(row: CampaignItemRow, analysis?: Parameters<typeof analysisSummary>[0]): CampaignItem {
   return {
     id: row.id,
     rowNumber: row.rowNumber,
@@ -61,6 +63,7 @@ export function toCampaignItem(row: CampaignItemRow): CampaignItem {
     lastOutcome: (row.lastOutcome as CampaignItem["lastOutcome"]) ?? null,
     lastError: row.lastError,
     lastSessionId: row.lastSessionId,
+    lastAnalysis: row.lastSessionId && analysis ? analysisSummary(analysis) : null,
     updatedAt: iso(row.updatedAt),
   };
 }

@@ -36,6 +36,7 @@ export const operationIds: Readonly<Record<string, string>> = {
   "GET /v1/admin/users": "listUsers",
   "POST /v1/admin/analytics/refresh": "refreshAnalytics",
   "GET /v1/spaces/{spaceId}/analytics": "getAnalytics",
+  "GET /v1/spaces/{spaceId}/analytics/analysis": "getAnalysisAnalytics",
 
   "GET /v1/spaces/{spaceId}/agents": "listAgents",
   "POST /v1/spaces/{spaceId}/agents": "createAgent",

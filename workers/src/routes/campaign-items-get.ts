@@ -7,6 +7,7 @@ import type { AppEnv } from "../context.ts";
 import { notFound } from "../errors.ts";
 import { bearerSecurity, errorResponses, jsonResponse } from "../lib/openapi.ts";
 import { loadCampaign, toCampaignAttempt, toCampaignItem } from "../campaigns/store.ts";
+import { itemAnalyses } from "../campaigns/items.ts";
 import { CampaignItemParams } from "./params-telephony.ts";
 
 export const route = createRoute({
@@ -30,6 +31,7 @@ export function registerCampaignItemsGet(app: OpenAPIHono<AppEnv>): void {
       .where(and(eq(campaignItems.id, itemId), eq(campaignItems.campaignId, row.id)));
     if (!item) throw notFound("campaign item");
     const attempts = await db.select().from(campaignAttempts).where(eq(campaignAttempts.itemId, item.id)).orderBy(asc(campaignAttempts.attemptNumber));
-    return c.json({ ...toCampaignItem(item), attemptHistory: attempts.map(toCampaignAttempt) }, 200);
+    const analysis = (await itemAnalyses(db, [item])).get(item.lastSessionId ?? "");
+    return c.json({ ...toCampaignItem(item, analysis), attemptHistory: attempts.map(toCampaignAttempt) }, 200);
   });
 }

@@ -1,9 +1,10 @@
-// A campaign's contacts (items) in file order, filtered by status, latest outcome or phone digits.
+// A campaign's contacts (items) in file order, filtered by status, latest outcome or phone digits,
+// each with its latest session's analysis verdict.
 import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
 import { CampaignItemPage, CampaignItemsQuery } from "@speaknode/contracts";
 import type { AppEnv } from "../context.ts";
 import { bearerSecurity, errorResponses, jsonResponse } from "../lib/openapi.ts";
-import { decodeCursor, encodeCursor, itemsPage } from "../campaigns/items.ts";
+import { decodeCursor, encodeCursor, itemAnalyses, itemsPage } from "../campaigns/items.ts";
 import { loadCampaign, toCampaignItem } from "../campaigns/store.ts";
 import { CampaignParams } from "./params-telephony.ts";
 
@@ -24,7 +25,8 @@ export function registerCampaignItemsList(app: OpenAPIHono<AppEnv>): void {
     const after = q.cursor === undefined ? null : decodeCursor(q.cursor);
     const rows = await itemsPage(c.get("db"), row.id, q, after, q.limit + 1);
     const page = rows.slice(0, q.limit);
+    const analyses = await itemAnalyses(c.get("db"), page);
     const last = page.at(-1);
-    return c.json({ data: page.map(toCampaignItem), nextCursor: rows.length > q.limit && last ? encodeCursor(last) : null }, 200);
+    return c.json({ data: page.map((i) => toCampaignItem(i, i.lastSessionId ? analyses.get(i.lastSessionId) : undefined)), nextCursor: rows.length > q.limit && last ? encodeCursor(last) : null }, 200);
   });
 }

@@ -162,10 +162,10 @@ describe("exporting a campaign's items as CSV", () => {
     expect(res.headers.get("content-disposition")).toBe(`attachment; filename="campaign-${draft.id}.csv"`);
     expect(res.text.endsWith("\r\n")).toBe(true);
     expect(parseCsv(res.text)).toEqual([
-      ["row", "phone", "status", "attempts", "last_outcome", "last_error", "last_session_id", "session_url", "customer_name", "order_id", "variables.phone", "vip"],
-      ["1", "+14155550101", "completed", "1", "completed", "", sessionId, `http://127.0.0.1:8787/app/spaces/${w.spaceId}/sessions/${sessionId}`, 'Ada "the" Lovelace, PhD', "42", "", ""],
-      ["2", "+14155550102", "failed", "0", "failed", "line one\nline two", "", "", "'=HYPERLINK(\"http://evil\")", "-5", "'@SUM(A1)", ""],
-      ["3", "+14155550103", "pending", "0", "", "", "", "", "'+1 dial", "", "", "true"],
+      ["row", "phone", "status", "attempts", "last_outcome", "last_error", "last_session_id", "session_url", "analysis_status", "analysis_passed", "analysis_score", "analysis_summary", "customer_name", "order_id", "variables.phone", "vip"],
+      ["1", "+14155550101", "completed", "1", "completed", "", sessionId, `http://127.0.0.1:8787/app/spaces/${w.spaceId}/sessions/${sessionId}`, "", "", "", "", 'Ada "the" Lovelace, PhD', "42", "", ""],
+      ["2", "+14155550102", "failed", "0", "failed", "line one\nline two", "", "", "", "", "", "", "'=HYPERLINK(\"http://evil\")", "-5", "'@SUM(A1)", ""],
+      ["3", "+14155550103", "pending", "0", "", "", "", "", "", "", "", "", "'+1 dial", "", "", "true"],
     ]);
   });
 

@@ -4,6 +4,7 @@ import type { AppEnv } from "../context.ts";
 import { registerAdminUsersList } from "./admin-users-list.ts";
 import { registerAdminAnalyticsRefresh } from "./admin-analytics-refresh.ts";
 import { registerAnalyticsGet } from "./analytics-get.ts";
+import { registerAnalyticsAnalysis } from "./analytics-analysis.ts";
 import { registerApiKeysCreate } from "./api-keys-create.ts";
 import { registerApiKeysList } from "./api-keys-list.ts";
 import { registerApiKeysRevoke } from "./api-keys-revoke.ts";
@@ -150,6 +151,7 @@ export function registerRoutes(app: OpenAPIHono<AppEnv>): void {
   registerAdminUsersList(app);
   registerAdminAnalyticsRefresh(app);
   registerAnalyticsGet(app);
+  registerAnalyticsAnalysis(app);
   registerAgentsList(app);
   registerAgentsCreate(app);
   registerAgentsGet(app);

@@ -1,6 +1,6 @@
 import { createRoute, z, type OpenAPIHono } from "@hono/zod-openapi";
-import { and, desc, eq, gte, lt } from "drizzle-orm";
-import { CallDirection, idSchema, Session, SessionChannel, SessionStatusValue, text, Timestamp } from "@speaknode/contracts";
+import { and, desc, eq, gte, isNull, lt, or, type SQL } from "drizzle-orm";
+import { AnalysisStatus, CallDirection, idSchema, Session, SessionChannel, SessionStatusValue, text, Timestamp } from "@speaknode/contracts";
 import { sessions } from "@speaknode/db";
 import type { AppEnv } from "../context.ts";
 import { requireSpace } from "../auth/access.ts";
@@ -27,6 +27,10 @@ export const route = createRoute({
       direction: CallDirection.optional(),
       /** A caller id exactly; a phone number in any form (its caller, from or to number); or the last digits of a number. */
       caller: text().trim().min(1).max(200).optional(),
+      /** The post-call analysis's status (a session from before analysis existed counts as not_configured). */
+      analysisStatus: AnalysisStatus.optional(),
+      /** The analysis's verdict: evaluated sessions that passed (true) or did not (false). */
+      success: z.enum(["true", "false"]).optional(),
       from: Timestamp.optional(),
       to: Timestamp.optional(),
       limit: z.coerce.number().int().min(1).max(200).default(50),
@@ -55,6 +59,8 @@ export function registerSessionsList(app: OpenAPIHono<AppEnv>): void {
           q.channel ? eq(sessions.channel, q.channel) : undefined,
           q.direction ? and(eq(sessions.channel, "phone"), eq(sessions.direction, q.direction)) : undefined,
           q.caller ? callerMatch(q.caller) : undefined,
+          q.analysisStatus ? analysisStatusIs(q.analysisStatus) : undefined,
+          q.success ? eq(sessions.analysisPassed, q.success === "true") : undefined,
           q.from ? gte(sessions.createdAt, new Date(q.from)) : undefined,
           q.to ? lt(sessions.createdAt, new Date(q.to)) : undefined,
           q.cursor ? lt(sessions.id, q.cursor) : undefined,
@@ -65,4 +71,9 @@ export function registerSessionsList(app: OpenAPIHono<AppEnv>): void {
     const page = rows.slice(0, q.limit);
     return c.json({ data: page.map(toSession), nextCursor: rows.length > q.limit ? (page.at(-1)?.id ?? null) : null }, 200);
   });
+}
+
+/** Rows written before analysis existed have no status: they read as not configured (analysis/serialize.ts). */
+function analysisStatusIs(status: AnalysisStatus): SQL | undefined {
+  return status === "not_configured" ? or(eq(sessions.analysisStatus, status), isNull(sessions.analysisStatus)) : eq(sessions.analysisStatus, status);
 }
