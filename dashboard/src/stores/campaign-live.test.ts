@@ -116,7 +116,7 @@ describe("the live socket", () => {
 
 describe("the monitor page's data", () => {
   const item = (over: Partial<CampaignItem> = {}): CampaignItem => ({
-    id: newId("campaignItem"), rowNumber: 1, phone: "+15555550101", variables: {}, timeZone: null, status: "pending", attempts: 0, nextAttemptAt: null, lastOutcome: null, lastError: null, lastSessionId: null, updatedAt: later(0), ...over,
+    id: newId("campaignItem"), rowNumber: 1, phone: "+15555550101", variables: {}, timeZone: null, status: "pending", attempts: 0, nextAttemptAt: null, lastOutcome: null, lastError: null, lastSessionId: null, lastAnalysis: null, updatedAt: later(0), ...over,
   });
   const itemsState = () => ({ key: signal(""), items: signal<CampaignItem[]>([]), nextCursor: signal<string | null>(null), loading: signal(false), error: signal<string | null>(null) });
 
