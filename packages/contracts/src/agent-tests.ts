@@ -7,6 +7,7 @@ import { jsonValue, text } from "./text.ts";
 import { idSchema, Timestamp } from "./ids.ts";
 import { LanguageTag } from "./agents.ts";
 import { VariableValue } from "./variables.ts";
+import { patchShape } from "./patch.ts";
 
 const toolName = text().trim().min(1).max(64);
 const args = z.record(text(), jsonValue());
@@ -114,7 +115,8 @@ export const testCaseShape = {
 export const CreateTestCaseBody = z.strictObject(testCaseShape).meta({ id: "CreateTestCaseBody" });
 export type CreateTestCaseBody = z.infer<typeof CreateTestCaseBody>;
 
-export const UpdateTestCaseBody = z.strictObject(testCaseShape).partial().meta({ id: "UpdateTestCaseBody" });
+// patchShape: a field left out stays as it is (a plain .partial() would fill in its default).
+export const UpdateTestCaseBody = z.strictObject(patchShape(testCaseShape)).meta({ id: "UpdateTestCaseBody" });
 export type UpdateTestCaseBody = z.infer<typeof UpdateTestCaseBody>;
 
 export const TestCase = z
