@@ -23,6 +23,8 @@ import { PhoneTab } from "./AgentEditorPhone.tsx";
 import { TurnTab } from "./AgentEditorTurn.tsx";
 import { PublishTab, ToolsTab, WidgetTab } from "./AgentEditorPublish.tsx";
 import { TestCallPanel } from "./AgentTestCall.tsx";
+import { TestsTab } from "./AgentTestsTab.tsx";
+import { openedFromSearch } from "../stores/agent-tests.ts";
 
 const tabs: [EditorTab, string][] = [
   ["general", "General"],
@@ -33,6 +35,7 @@ const tabs: [EditorTab, string][] = [
   ["tools", "Tools"],
   ["widget", "Widget"],
   ["phone", "Phone"],
+  ["tests", "Tests"],
   ["publish", "Publish"],
 ];
 
@@ -45,7 +48,11 @@ export default function AgentEditorPage({ spaceId, agentId }: { spaceId: string;
     [agentId],
   );
   const loadError = useSignal<string | null>(null);
-  const tab = useSignal<EditorTab>("general");
+  // `?tab=tests&case=atc_…` (a session just saved as a test) opens that tab and case.
+  const opened = useMemo(() => openedFromSearch(new URL(router.here(), "http://x").search), [agentId]);
+  const tab = useSignal<EditorTab>(tabs.some(([id]) => id === opened.tab) ? (opened.tab as EditorTab) : "general");
+  /** A test run to show on the Tests tab (the publish gate's). */
+  const openRun = useSignal<string | null>(null);
   const talking = useSignal(false);
 
   useEffect(() => {
@@ -138,14 +145,31 @@ export default function AgentEditorPage({ spaceId, agentId }: { spaceId: string;
         onSelect={(id) => (tab.value = id)}
       >
         <fieldset class="tab-body" disabled={!canEdit}>
-          <TabBody tab={tab.value} store={store} onOpenField={openField} />
+          <TabBody
+            tab={tab.value}
+            store={store}
+            onOpenField={openField}
+            tests={{ openCaseId: opened.caseId, openRunId: openRun.value, canEdit }}
+            onOpenRun={(runId) => {
+              openRun.value = runId;
+              tab.value = "tests";
+            }}
+          />
         </fieldset>
       </Tabs>
     </section>
   );
 }
 
-function TabBody({ tab, store, onOpenField }: { tab: EditorTab; store: AgentEditorStore; onOpenField: (field: string) => void }) {
+type TabBodyProps = {
+  tab: EditorTab;
+  store: AgentEditorStore;
+  onOpenField: (field: string) => void;
+  tests: { openCaseId: string | null; openRunId: string | null; canEdit: boolean };
+  onOpenRun: (runId: string) => void;
+};
+
+function TabBody({ tab, store, onOpenField, tests, onOpenRun }: TabBodyProps) {
   switch (tab) {
     case "general":
       return <GeneralTab store={store} />;
@@ -163,8 +187,12 @@ function TabBody({ tab, store, onOpenField }: { tab: EditorTab; store: AgentEdit
       return <WidgetTab store={store} />;
     case "phone":
       return <PhoneTab store={store} />;
+    case "tests":
+      return <TestsTab store={store} {...tests} />;
+    case "analysis":
+      return null;
     case "publish":
-      return <PublishTab store={store} onOpenField={onOpenField} />;
+      return <PublishTab store={store} onOpenField={onOpenField} onOpenRun={onOpenRun} />;
   }
 }
 

@@ -1,7 +1,7 @@
 // The agent editor's outward tabs: Widget (look, placement, allowed origins, the embed code and
-// its agent tokens), Publish (the pre-flight and publishing in AgentEditorPreflight.tsx, unpublish,
-// versions with the served one marked, what changed from a version to the draft, rollback) and
-// Tools (attach the space's webhook tools and the system tools).
+// its agent tokens), Publish (the pre-flight and publishing in AgentEditorPreflight.tsx, a refusal by
+// the required test cases in AgentTestsGate.tsx, unpublish, versions with the served one marked and
+// their test gate, what changed from a version to the draft, rollback) and Tools (attach the space's webhook tools and the system tools).
 import { useSignal } from "@preact/signals";
 import { useEffect } from "preact/hooks";
 import type { AgentConfig } from "../../../packages/contracts/src/agents.ts";
@@ -17,6 +17,7 @@ import { formatDate } from "../ui/forms.ts";
 import { VersionDiff } from "./AgentEditorDiff.tsx";
 import { PreflightCard } from "./AgentEditorPreflight.tsx";
 import { AgentTokensSection } from "./AgentEditorTokens.tsx";
+import { TestGateRefusal, VersionGate } from "./AgentTestsGate.tsx";
 
 type Props = { store: AgentEditorStore };
 type Widget = AgentConfig["widget"];
@@ -123,7 +124,7 @@ export function WidgetTab({ store }: Props) {
   );
 }
 
-export function PublishTab({ store, onOpenField }: Props & { onOpenField?: (field: string) => void }) {
+export function PublishTab({ store, onOpenField, onOpenRun }: Props & { onOpenField?: (field: string) => void; onOpenRun?: (runId: string) => void }) {
   const agent = store.agent.value;
   const listError = useSignal<string | null>(null);
   const comparing = useSignal<number | null>(null);
@@ -142,6 +143,7 @@ export function PublishTab({ store, onOpenField }: Props & { onOpenField?: (fiel
   return (
     <div class="stack">
       <PreflightCard store={store} onOpenField={onOpenField} />
+      <TestGateRefusal store={store} onOpenRun={onOpenRun} />
       {agent.published && (
         <div class="row">
           <button type="button" class="danger-outline" onClick={unpublish} disabled={busy}>
@@ -162,6 +164,7 @@ export function PublishTab({ store, onOpenField }: Props & { onOpenField?: (fiel
               <th>Version</th>
               <th>Published</th>
               <th>Note</th>
+              <th>Required tests</th>
               <th><span class="visually-hidden">Actions</span></th>
             </tr>
           </thead>
@@ -173,6 +176,9 @@ export function PublishTab({ store, onOpenField }: Props & { onOpenField?: (fiel
                 </td>
                 <td>{formatDate(v.createdAt)}</td>
                 <td>{v.note ?? ""}</td>
+                <td>
+                  <VersionGate store={store} version={v.version} />
+                </td>
                 <td class="row">
                   <button type="button" class="link" onClick={() => (comparing.value = comparing.value === v.version ? null : v.version)}>
                     {comparing.value === v.version ? "Hide changes" : "Compare with draft"}

@@ -31,7 +31,7 @@ export const conversationOnly: ReadonlySet<ExpectationType> = new Set(["max_turn
 export interface ExpectationDraft {
   type: ExpectationType;
   tool: string;
-  /** JSON object text; empty: any arguments. */
+  /** JSON object text; empty for any arguments. */
   arguments: string;
   text: string;
   caseSensitive: boolean;
