@@ -7,6 +7,7 @@ import { ConfigError, loadSettings } from "./config.ts";
 import { startCapabilityReports, startEventRecovery, startRecordingRecovery } from "./deps.ts";
 import { openGreetingCache } from "./greeting/greeting-cache.ts";
 import { createGreetingWarm } from "./greeting/warm-route.ts";
+import { createAgentTestsRoute } from "./agent-tests/route.ts";
 import { createAnalysisRoute } from "./llm-jobs/analysis-route.ts";
 import { warmTurnDetection } from "./session/turn-eot.ts";
 import { errorFields, log, setLogLevel } from "./log.ts";
@@ -60,13 +61,15 @@ async function main(): Promise<void> {
   const greetings = createGreetingWarm({ tokenSecret: settings.tokenSecret, providers: runtime.deps.providers, cache: openGreetingCache(settings) });
   // Post-call analysis of finished sessions (POST /v1/analysis), with the sessions' provider registry.
   const analysis = createAnalysisRoute({ tokenSecret: settings.tokenSecret, providers: runtime.deps.providers });
+  // Agent test cases (POST /v1/agent-tests/run), built and run as sessions are, tools mocked.
+  const agentTests = createAgentTestsRoute({ tokenSecret: settings.tokenSecret, providers: runtime.deps.providers, guard: runtime.deps.guard, maxResponseChars: runtime.deps.maxResponseChars });
   const server = await startLocalMediaServer({
     host: settings.media.host,
     port: settings.media.port,
     tokenSecret: settings.tokenSecret,
     backgroundSource: createBackgroundSource,
     onChannel: (channel) => void runtime.runSession(channel.sessionId, () => runSession(localCallIo(channel), runtime.deps)),
-    onRequest: (req, res) => preview.handleRequest(req, res) || greetings.handleRequest(req, res) || analysis.handleRequest(req, res) || twilio.handleRequest(req, res),
+    onRequest: (req, res) => preview.handleRequest(req, res) || greetings.handleRequest(req, res) || analysis.handleRequest(req, res) || agentTests.handleRequest(req, res) || twilio.handleRequest(req, res),
     onUpgrade: twilio.handleUpgrade,
   });
   log.info("voice runtime listening", { transport: "local", url: server.url });

@@ -15,6 +15,8 @@ export interface AgentReply {
   toolCalls: TestToolCall[];
   /** Agents handed to, by name. */
   handoffs: string[];
+  /** The same agents, by id (when known). */
+  handoffIds: string[];
   dtmf: string[];
   /** Phone transfers, by destination name. */
   transfers: string[];
@@ -32,7 +34,7 @@ interface Segment {
   unmatched: TestToolCall[];
 }
 
-const emptyReply = (): AgentReply => ({ texts: [], toolCalls: [], handoffs: [], dtmf: [], transfers: [], ended: null, atMs: null });
+const emptyReply = (): AgentReply => ({ texts: [], toolCalls: [], handoffs: [], handoffIds: [], dtmf: [], transfers: [], ended: null, atMs: null });
 
 function sameJson(a: unknown, b: unknown): boolean {
   return JSON.stringify(a) === JSON.stringify(b);
@@ -77,7 +79,7 @@ export class ConversationLog {
       if (item.type !== "message") return;
       const text = item.textContent?.trim() ?? "";
       if (text === "") return;
-      if (item.role === "assistant") this.#touch().texts.push(text);
+      if (item.role === "assistant") this.recordAgentText(text);
       else if (item.role === "user") this.#heard(text);
     });
     session.on(voice.AgentSessionEventTypes.FunctionToolsExecuted, (ev) => {
@@ -112,7 +114,9 @@ export class ConversationLog {
   /** A call seen in the session's events: already reported by a mock or the control, or new. */
   #seen(call: TestToolCall): void {
     const segment = this.#current();
-    const i = segment.unmatched.findIndex((c) => c.name === call.name && sameJson(c.arguments, call.arguments));
+    // The reported arguments may leave out empty ones the model sent: same name is enough.
+    let i = segment.unmatched.findIndex((c) => c.name === call.name && sameJson(c.arguments, call.arguments));
+    if (i < 0) i = segment.unmatched.findIndex((c) => c.name === call.name);
     if (i >= 0) {
       segment.unmatched.splice(i, 1);
       return;
@@ -127,14 +131,21 @@ export class ConversationLog {
     return this.#segments.length - 1;
   }
 
+  /** A message the agent said (attach() reports the session's; tests may add their own). */
+  recordAgentText(text: string): void {
+    this.#touch().texts.push(text);
+  }
+
   /** The control and the mocks report here (tool calls are also seen from session events; no duplicates). */
   recordToolCall(call: TestToolCall): void {
     this.#touch().toolCalls.push(call);
     this.#current().unmatched.push(call);
   }
 
-  recordHandoff(agentName: string): void {
-    this.#touch().handoffs.push(agentName);
+  recordHandoff(agentName: string, agentId?: string): void {
+    const reply = this.#touch();
+    reply.handoffs.push(agentName);
+    if (agentId !== undefined) reply.handoffIds.push(agentId);
   }
 
   recordDtmf(digits: string): void {

@@ -15,7 +15,15 @@ export interface WebhookToolHooks {
   onCall(record: ToolCallRecord): void;
   /** Asks for a hand-off; the runner performs it after the tool has returned. */
   transfer(targetAgentId: string, reason: string): void;
+  /**
+   * A test case's mock (agent-tests/mocks.ts): once the arguments are valid, it answers instead of
+   * the API, and the call goes on as a real one would (pre-tool line, record, transfer rules).
+   */
+  mock?(tool: string, args: Record<string, unknown>): MockAnswer;
 }
+
+/** What a mock answers: the tool's result, or an error the LLM reads as the tool's failure. */
+export type MockAnswer = { output: unknown } | { error: string };
 
 /** Matches the `tool.call` runtime event (packages/contracts/src/runtime.ts), without `turnId`. */
 export interface ToolCallRecord {

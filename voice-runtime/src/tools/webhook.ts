@@ -3,7 +3,8 @@
 // OpenAPI styles of request-encoding.ts), sent through the SSRF guard with the tool's deadline,
 // and the answer handed back bounded in size. Speaks the pre-tool and
 // progress lines, asks for a hand-off when a transfer rule matches the result, and reports one
-// record per call. What the LLM sees on failure is a ToolError, so it can recover or apologise.
+// record per call. A test case's mock (hooks.mock) answers in place of the API once the
+// arguments are valid. What the LLM sees on failure is a ToolError, so it can recover or apologise.
 import { randomUUID } from "node:crypto";
 import { Validator } from "@cfworker/json-schema";
 import type { Schema } from "@cfworker/json-schema";
@@ -201,6 +202,15 @@ function resultOf(res: GuardedResponse, maxChars: number, maxBytes: number, reda
   return { value: text === "" ? `The request succeeded (HTTP ${res.status}) with an empty response.` : text, json };
 }
 
+/** A mock's output as the LLM gets it: bounded like an API's answer; the transfer rules read it as JSON. */
+function mockedResult(output: unknown, maxChars: number): { value: unknown; json: unknown } {
+  const serialised = typeof output === "string" ? output : JSON.stringify(output ?? null);
+  if (serialised.length > maxChars) {
+    return { value: `${cut(serialised, maxChars)}\n[truncated: the response has ${serialised.length} characters; only the first ${maxChars} are shown]`, json: output };
+  }
+  return { value: output, json: output };
+}
+
 /** The value at a dot-separated path (array indexes as numbers), own properties only. */
 export function valueAtPath(data: unknown, path: string): unknown {
   let current: unknown = data;
@@ -249,6 +259,12 @@ export function createWebhookTool(def: RuntimeWebhookTool, options: WebhookToolO
       const fields = failingFields(checked.errors, schema);
       const listed = fields.slice(0, maxListedErrors).join("; ") + (fields.length > maxListedErrors ? `; and ${fields.length - maxListedErrors} more` : "");
       throw new WebhookCallError(`Invalid arguments for ${def.code}: ${listed}`);
+    }
+    if (hooks.mock) {
+      const answer = hooks.mock(def.code, args);
+      if (def.preToolSpeech) speak(hooks.say, renderText(def.preToolSpeech, variables));
+      if ("error" in answer) throw new WebhookCallError(answer.error);
+      return mockedResult(answer.output, maxChars);
     }
     const placed = placeArguments(def, args);
     const url = buildUrl(def, variables, placed);

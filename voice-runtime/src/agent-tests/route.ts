@@ -1,0 +1,112 @@
+// POST /v1/agent-tests/run on the runtime's HTTP server: the Worker's test-run consumer sends one
+// test case with the agent version's configuration (built exactly as a session's) and the
+// hand-off targets' configurations; the runtime runs the case once (run-case.ts) with the
+// sessions' provider registry and HTTP guard and answers its TestCaseOutcome. Only the Worker
+// calls it, with a short-lived job token of scope "agent-tests" bound to the agent
+// (@speaknode/tokens). Refusals are problem+json: 401 token, 403 another agent's token, 400/413
+// body. A case that cannot run is still a 200: an outcome with status "error" and the reason.
+// Logs carry ids, status and counts only — never the case's lines or the conversation.
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { agentTestRunPath, RunTestCaseRequest } from "@speaknode/contracts";
+import { verifyRuntimeJobToken } from "@speaknode/tokens";
+import { readJsonBody } from "../http/json-body.ts";
+import { errorFields, log } from "../log.ts";
+import type { ProviderRegistry } from "../providers/registry.ts";
+import type { HttpGuard } from "../tools/http-guard.ts";
+import { runTestCase } from "./run-case.ts";
+
+/** A configuration with its hand-off targets' (up to 21) and a 50-turn case fit. */
+const maxBodyBytes = 8 * 1024 * 1024;
+/** Cases run at once on this runtime; more wait their turn (the calls it serves come first). */
+const defaultConcurrency = 2;
+
+export interface AgentTestsRouteOptions {
+  /** The runtime token secret (job tokens are signed with it). */
+  tokenSecret: string;
+  providers: ProviderRegistry;
+  guard: HttpGuard;
+  maxResponseChars: number;
+  concurrency?: number;
+  /** Per case (run-case.ts default: 5 minutes). */
+  caseTimeoutMs?: number;
+}
+
+class Refusal extends Error {
+  override name = "Refusal";
+  readonly status: number;
+  readonly code: string;
+  constructor(status: number, code: string, message: string) {
+    super(message);
+    this.status = status;
+    this.code = code;
+  }
+}
+
+function problem(res: ServerResponse, status: number, code: string, detail: string): void {
+  if (res.headersSent) {
+    res.end();
+    return;
+  }
+  res.writeHead(status, { "content-type": "application/problem+json", "cache-control": "no-store" }).end(JSON.stringify({ type: "about:blank", title: code, status, code, detail }));
+}
+
+/** At most `limit` at once; the rest wait in order. */
+function limiter(limit: number): <T>(work: () => Promise<T>) => Promise<T> {
+  let running = 0;
+  const waiting: (() => void)[] = [];
+  return async (work) => {
+    if (running >= limit) await new Promise<void>((resolve) => waiting.push(resolve));
+    running++;
+    try {
+      return await work();
+    } finally {
+      running--;
+      waiting.shift()?.();
+    }
+  };
+}
+
+/** The test-case route; `handleRequest` answers it and returns false for any other request. */
+export function createAgentTestsRoute(options: AgentTestsRouteOptions): { handleRequest(req: IncomingMessage, res: ServerResponse): boolean } {
+  if (options.tokenSecret.length < 32) throw new Error("the agent tests route needs the runtime token secret");
+  const limit = limiter(options.concurrency ?? defaultConcurrency);
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const token = /^Bearer ([\w-]+\.[\w-]+\.[\w-]+)$/.exec(req.headers.authorization ?? "")?.[1];
+    const claims = token ? await verifyRuntimeJobToken(options.tokenSecret, "agent-tests", token) : null;
+    if (!claims) throw new Refusal(401, "unauthorized", "The agent tests job token is missing, invalid or expired.");
+    const read = await readJsonBody(req, RunTestCaseRequest, maxBodyBytes);
+    if (!read.ok) throw new Refusal(read.status, read.code, read.message);
+    const request = read.data;
+    if (request.config.agentId !== claims.agentId) throw new Refusal(403, "forbidden", "The token is for another agent.");
+    const fields = { spaceId: claims.spaceId, agentId: claims.agentId, caseId: request.testCase.id, mode: request.mode, iteration: request.iteration };
+    const outcome = await limit(() =>
+      runTestCase(request, {
+        registry: options.providers,
+        guard: options.guard,
+        maxResponseChars: options.maxResponseChars,
+        ...(options.caseTimeoutMs !== undefined ? { caseTimeoutMs: options.caseTimeoutMs } : {}),
+      }),
+    );
+    log.info("test case run", { ...fields, status: outcome.status, failures: outcome.failures.length, durationMs: outcome.durationMs });
+    res.writeHead(200, { "content-type": "application/json", "cache-control": "no-store" }).end(JSON.stringify(outcome));
+  }
+
+  return {
+    handleRequest(req, res) {
+      const pathname = new URL(req.url ?? "/", "http://localhost").pathname;
+      if (pathname !== agentTestRunPath) return false;
+      if (req.method !== "POST") {
+        res.setHeader("allow", "POST");
+        problem(res, 405, "method_not_allowed", "Use POST.");
+        return true;
+      }
+      handle(req, res).catch((err: unknown) => {
+        if (err instanceof Refusal) return problem(res, err.status, err.code, err.message);
+        log.warn("test case route failed", errorFields(err));
+        problem(res, 500, "internal", "The test case could not be run.");
+      });
+      return true;
+    },
+  };
+}
