@@ -17,6 +17,8 @@ export const eventKeys = {
   /** completed or failed: one end per session. */
   sessionEnded: (sessionId: string) => `session.ended:${sessionId}`,
   callVoicemail: (sessionId: string) => `call.voicemail:${sessionId}`,
+  /** completed or failed after its retries: one per session. */
+  callAnalysisReady: (sessionId: string) => `call.analysis.ready:${sessionId}`,
   campaignItemCompleted: (itemId: string, attempts: number) => `campaign.item.completed:${itemId}:${attempts}`,
   campaignCompleted: (campaignId: string) => `campaign.completed:${campaignId}`,
   usageThreshold: (spaceId: string, periodStart: Date, thresholdPercent: number) => `billing.usage_threshold:${spaceId}:${periodStart.toISOString()}:${thresholdPercent}`,

@@ -8,7 +8,7 @@
 // the composite recording when there is or will be one — the runtime's completion says a recording
 // will be uploaded (it may land after the session ends: the link serves it once it exists), or the
 // composite is already stored. A session whose runtime recorded nothing (recording disabled on the
-// number, or no audio) gets null.
+// number, or no audio) gets null. Its analysisStatus is what the same write decided (analysis/plan.ts).
 import { and, eq } from "drizzle-orm";
 import { campaignAttempts, sessionRecordings, sessions } from "@speaknode/db";
 import type { RowTx, RowWrite } from "../../../../durable-objects/session-room/write-through.ts";
@@ -25,7 +25,7 @@ export interface LinkSigner {
   origin: string;
 }
 
-type SessionFacts = Pick<typeof sessions.$inferSelect, "id" | "spaceId" | "agentId" | "channel" | "direction" | "campaignId" | "status" | "startedAt" | "endedAt" | "endReason" | "failureReason"> & {
+type SessionFacts = Pick<typeof sessions.$inferSelect, "id" | "spaceId" | "agentId" | "channel" | "direction" | "campaignId" | "status" | "startedAt" | "endedAt" | "endReason" | "failureReason" | "analysisStatus"> & {
   campaignItemId: string | null;
 };
 
@@ -60,6 +60,8 @@ async function completedData(tx: RowTx, s: SessionFacts, write: RowWrite, links:
     transcriptUrl: transcript.url,
     recordingUrl: recording?.url ?? null,
     linksExpireAt: iso(transcript.expiresAt),
+    // Decided earlier in the same transaction (analysis/plan.ts): pending until call.analysis.ready.
+    ...(s.analysisStatus === null ? {} : { analysisStatus: s.analysisStatus === "pending" ? ("pending" as const) : ("not_configured" as const) }),
   };
 }
 
@@ -86,6 +88,7 @@ async function loadFacts(tx: RowTx, sessionId: string): Promise<SessionFacts | n
       endedAt: sessions.endedAt,
       endReason: sessions.endReason,
       failureReason: sessions.failureReason,
+      analysisStatus: sessions.analysisStatus,
       campaignItemId: campaignAttempts.itemId,
     })
     .from(sessions)
