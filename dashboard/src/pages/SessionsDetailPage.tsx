@@ -2,7 +2,8 @@
 // the composite recording with its waveform, the transcript by turn (click a turn's time to seek
 // the recording there) with per-turn latency bars, the trace waterfall on the same time axis (a
 // turn's "Spans" button highlights its spans; a span plays the recording from its start), and tool
-// calls with their request and response. A live session is polled every few seconds and, when this
+// calls with their request and response, then its post-call analysis (SessionAnalysisCard; refetched
+// while pending) and a button that saves the conversation as a test case. A live session is polled every few seconds and, when this
 // dashboard knows its events URL (it dispatched it), follows the live events socket too; its trace
 // is refetched until shortly after it ends.
 import { useSignal } from "@preact/signals";
@@ -22,7 +23,10 @@ import { RecordingPlayer, seekAudio } from "../ui/RecordingPlayer.tsx";
 import { formatDuration, formatMs } from "../ui/session-format.ts";
 import { SessionStatusBadge } from "../ui/SessionStatusBadge.tsx";
 import "../ui/sessions.css";
+import { analysisPollForMs, analysisPollMs } from "../stores/session-analysis.ts";
+import { SessionAnalysisCard } from "./SessionAnalysisCard.tsx";
 import { SessionCallCard } from "./SessionCallCard.tsx";
+import { SaveSessionAsTest } from "./SessionSaveAsTest.tsx";
 import { SessionTraceCard } from "./SessionTraceCard.tsx";
 
 /** Polling while live: often without the events socket, rarely with it (turn metrics, tool calls). */
@@ -67,6 +71,17 @@ export default function SessionsDetailPage({ spaceId, sessionId }: { spaceId: st
   }, [live]);
 
   const s = loadedHere ? detail.session.value : null;
+  // The analysis is queued when the session ends: refetch while it is pending, for a while.
+  const analysisPending = !live && s?.analysisDetail.status === "pending";
+  useEffect(() => {
+    if (!analysisPending) return;
+    const until = Date.now() + analysisPollForMs;
+    const timer = setInterval(() => {
+      if (Date.now() > until) clearInterval(timer);
+      else if (document.visibilityState === "visible") detail.load(sessionId).catch(() => {});
+    }, analysisPollMs);
+    return () => clearInterval(timer);
+  }, [analysisPending, sessionId]);
   // The trace: once the session is known (its status says whether to keep polling), until it settles.
   const ready = s !== null;
   useEffect(() => {
@@ -131,6 +146,7 @@ export default function SessionsDetailPage({ spaceId, sessionId }: { spaceId: st
           </span>
         )}
         <span class="spacer" />
+        {!live && s.agentId && turns.length > 0 && <SaveSessionAsTest sessionId={s.id} agentId={s.agentId} />}
         <code class="muted">{s.id}</code>
       </div>
       {error.value && <p class="error">{error.value}</p>}
@@ -156,6 +172,8 @@ export default function SessionsDetailPage({ spaceId, sessionId }: { spaceId: st
           ))}
         </div>
       )}
+
+      {!live && <SessionAnalysisCard analysis={s.analysisDetail} />}
 
       {/* No empty player: a failed session (or one that stored no audio) shows no recording card. */}
       {recording && (
