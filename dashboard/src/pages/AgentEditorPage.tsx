@@ -24,6 +24,7 @@ import { TurnTab } from "./AgentEditorTurn.tsx";
 import { PublishTab, ToolsTab, WidgetTab } from "./AgentEditorPublish.tsx";
 import { TestCallPanel } from "./AgentTestCall.tsx";
 import { TestsTab } from "./AgentTestsTab.tsx";
+import { AgentEditorAnalysis } from "./AgentEditorAnalysis.tsx";
 import { openedFromSearch } from "../stores/agent-tests.ts";
 
 const tabs: [EditorTab, string][] = [
@@ -35,6 +36,7 @@ const tabs: [EditorTab, string][] = [
   ["tools", "Tools"],
   ["widget", "Widget"],
   ["phone", "Phone"],
+  ["analysis", "Analysis"],
   ["tests", "Tests"],
   ["publish", "Publish"],
 ];
@@ -190,7 +192,7 @@ function TabBody({ tab, store, onOpenField, tests, onOpenRun }: TabBodyProps) {
     case "tests":
       return <TestsTab store={store} {...tests} />;
     case "analysis":
-      return null;
+      return <AgentEditorAnalysis store={store} />;
     case "publish":
       return <PublishTab store={store} onOpenField={onOpenField} onOpenRun={onOpenRun} />;
   }
