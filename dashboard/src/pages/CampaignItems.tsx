@@ -1,5 +1,5 @@
 // The campaign page's items: filters (status, last outcome, phone digits), the table (row, phone,
-// status, attempts, last outcome, next attempt), "Load more" by cursor, and a drawer with one item's
+// status, attempts, last outcome and the latest session's analysis verdict, next attempt), "Load more" by cursor, and a drawer with one item's
 // variables and attempts, each linking to its session (recording and transcript are there).
 import { Fragment } from "preact";
 import { useEffect } from "preact/hooks";
@@ -7,6 +7,7 @@ import { CampaignItemStatus, CampaignOutcome } from "../../../packages/contracts
 import { sessionPath } from "../router.ts";
 import type { CampaignMonitorStore } from "../stores/campaign-monitor.ts";
 import { itemStatusLabel, outcomeLabel, type ItemsFilter } from "../stores/campaigns.ts";
+import { AnalysisVerdict } from "../ui/AnalysisVerdict.tsx";
 import { ItemStatusBadge } from "../ui/CampaignProgress.tsx";
 import { formatDate } from "../ui/forms.ts";
 import { formatDuration } from "../ui/session-format.ts";
@@ -72,6 +73,7 @@ export function ItemsSection({ m, spaceId }: { m: CampaignMonitorStore; spaceId:
               <th>Status</th>
               <th>Attempts</th>
               <th>Last outcome</th>
+              <th>Analysis</th>
               <th>Next attempt</th>
               <th>Updated</th>
             </tr>
@@ -86,6 +88,9 @@ export function ItemsSection({ m, spaceId }: { m: CampaignMonitorStore; spaceId:
                 </td>
                 <td>{i.attempts}</td>
                 <td>{i.lastOutcome ? <span class={`badge outcome-${i.lastOutcome}`}>{outcomeLabel[i.lastOutcome]}</span> : <span class="muted">—</span>}</td>
+                <td>
+                  <AnalysisVerdict analysis={i.lastAnalysis} />
+                </td>
                 <td>{i.nextAttemptAt ? formatDate(i.nextAttemptAt) : <span class="muted">—</span>}</td>
                 <td>{formatDate(i.updatedAt)}</td>
               </tr>

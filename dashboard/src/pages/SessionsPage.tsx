@@ -1,5 +1,6 @@
 // Session history of a space, newest first: filters (agent, status, channel, call direction, caller
-// or phone number, date range), "Load more" paging, status badges; calls show their direction and
+// or phone number, date range, analysis status and verdict), "Load more" paging, status badges, the
+// post-call analysis's verdict; calls show their direction and
 // the other party's number masked. While any listed session is pending, dispatching or active the
 // list polls every few seconds (the first page again, and the live ones further down).
 import { useSignal } from "@preact/signals";
@@ -9,7 +10,9 @@ import { sessionPath } from "../router.ts";
 import { useStores } from "../stores/index.ts";
 import { callDirections, directionLabel, phoneRowLabel } from "../stores/session-phone.ts";
 import { channelLabel, describeCaller, describeEnd } from "../stores/session-words.ts";
-import { directionApplies, isLiveStatus, listKey, noFilters, sessionChannels, sessionStatuses, withFilter, type SessionFilters } from "../stores/sessions.ts";
+import { analysisStatusLabel } from "../stores/session-analysis.ts";
+import { analysisStatuses, directionApplies, isLiveStatus, listKey, noFilters, sessionChannels, sessionStatuses, withFilter, type SessionFilters } from "../stores/sessions.ts";
+import { AnalysisVerdict } from "../ui/AnalysisVerdict.tsx";
 import { CallDirectionLabel } from "../ui/CallDirectionLabel.tsx";
 import { formatDate } from "../ui/forms.ts";
 import { formatDuration, statusLabel } from "../ui/session-format.ts";
@@ -141,6 +144,25 @@ export default function SessionsPage({ spaceId }: { spaceId: string }) {
           To
           <input type="date" value={f.to} min={f.from || undefined} onChange={(e) => set("to", e.currentTarget.value)} />
         </label>
+        <label>
+          Analysis
+          <select value={f.analysisStatus} onChange={(e) => set("analysisStatus", analysisStatuses.find((a) => a === e.currentTarget.value) ?? "")}>
+            <option value="">Any analysis</option>
+            {analysisStatuses.map((a) => (
+              <option key={a} value={a}>
+                {analysisStatusLabel[a]}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Success
+          <select value={f.success} onChange={(e) => set("success", e.currentTarget.value === "true" || e.currentTarget.value === "false" ? e.currentTarget.value : "")}>
+            <option value="">Any verdict</option>
+            <option value="true">Passed</option>
+            <option value="false">Failed</option>
+          </select>
+        </label>
         {filtered && (
           <button type="button" class="link" onClick={() => (filters.value = noFilters)}>
             Clear filters
@@ -161,6 +183,7 @@ export default function SessionsPage({ spaceId }: { spaceId: string }) {
               <th>Caller</th>
               <th>Duration</th>
               <th>Reason</th>
+              <th>Analysis</th>
             </tr>
           </thead>
           <tbody>
@@ -189,6 +212,9 @@ export default function SessionsPage({ spaceId }: { spaceId: string }) {
                   <td>{isLiveStatus(s.status) ? <span class="muted">ongoing</span> : formatDuration(s.durationMs)}</td>
                   <td class={`reason${s.status === "failed" ? " error" : " muted"}`} title={s.failureReason ?? s.endReason ?? undefined}>
                     {isLiveStatus(s.status) ? "" : describeEnd(s)}
+                  </td>
+                  <td class="analysis-verdict">
+                    <AnalysisVerdict analysis={s.analysis} />
                   </td>
                 </tr>
               );

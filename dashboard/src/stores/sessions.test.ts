@@ -9,7 +9,7 @@ import { createApi } from "../api/client.ts";
 import { matchRoute, sessionPath, spacePath } from "../router.ts";
 import { FakeSocket, fakeFetch, json, problem, type Recorded } from "../test-support.ts";
 import { formatDuration } from "../ui/session-format.ts";
-import { applySessionsListEvent, createSessionsListStore, createSessionsStores, filtersQuery, noFilters, sessionsPageSize, type SessionFilters } from "./sessions.ts";
+import { applySessionsListEvent, createSessionsListStore, createSessionsStores, filtersQuery, noFilters, sessionsPageSize, withFilter, type SessionFilters } from "./sessions.ts";
 import { createSessionDetailStore, laterStatus, latencyScale, mergeTranscript, turnNotes, turnOffsetMs, type SessionDetailData } from "./sessions-detail.ts";
 import { applyEvent, applyWelcome, connectLive, createLiveState, liveReconnects, parseServerFrame, reset } from "./sessions-live.ts";
 
@@ -43,8 +43,8 @@ afterEach(() => {
 
 describe("sessions list: filters and paging", () => {
   it("maps the filter form to the API's query (dates local and inclusive; `to` is exclusive there)", () => {
-    expect(filtersQuery(noFilters)).toEqual({ agentId: undefined, status: undefined, channel: undefined, direction: undefined, caller: undefined, from: undefined, to: undefined });
-    const q = filtersQuery({ agentId, status: "failed", channel: "phone", direction: "inbound", caller: " +33 1 23 ", from: "2026-11-01", to: "2026-11-03" });
+    expect(filtersQuery(noFilters)).toEqual({ agentId: undefined, status: undefined, channel: undefined, direction: undefined, caller: undefined, from: undefined, to: undefined, analysisStatus: undefined, success: undefined });
+    const q = filtersQuery({ agentId, status: "failed", channel: "phone", direction: "inbound", caller: " +33 1 23 ", from: "2026-11-01", to: "2026-11-03", analysisStatus: "completed", success: "false" });
     expect(q).toEqual({
       agentId,
       status: "failed",
@@ -53,8 +53,17 @@ describe("sessions list: filters and paging", () => {
       caller: "+33 1 23",
       from: new Date(2026, 10, 1).toISOString(),
       to: new Date(2026, 10, 4).toISOString(),
+      analysisStatus: "completed",
+      success: "false",
     });
     expect(filtersQuery({ ...noFilters, from: "not-a-date" }).from).toBeUndefined();
+  });
+
+  it("keeps the analysis filters consistent: a verdict belongs to completed analyses only", () => {
+    const failedOnes = withFilter({ ...noFilters, analysisStatus: "pending" }, "success", "false");
+    expect(failedOnes).toMatchObject({ analysisStatus: "", success: "false" });
+    expect(withFilter({ ...noFilters, analysisStatus: "completed" }, "success", "true")).toMatchObject({ analysisStatus: "completed", success: "true" });
+    expect(withFilter(failedOnes, "analysisStatus", "failed")).toMatchObject({ analysisStatus: "failed", success: "" });
   });
 
   it("loads the first page with the filters, then pages on with nextCursor until there is none", async () => {

@@ -1,5 +1,5 @@
 // Session history of the open space: filters (agent, status, channel, call direction, caller or
-// phone number, date range), cursor
+// phone number, date range, post-call analysis status and verdict), cursor
 // paging ("Load more", `cursor` = the previous page's nextCursor), and a refresh that keeps live
 // rows current by polling: the first page again (new sessions appear, statuses change) plus the
 // sessions still live further down. Polling, not the live events socket: the API hands out events
@@ -8,6 +8,7 @@ import { batch, computed, signal } from "@preact/signals";
 import { z } from "zod";
 import { Session, SessionChannel, type SessionStatusValue } from "../../../packages/contracts/src/sessions.ts";
 import type { CallDirection } from "../../../packages/contracts/src/telephony.ts";
+import { AnalysisStatus } from "../../../packages/contracts/src/analysis.ts";
 import type { Api, Query } from "../api/client.ts";
 import { createSessionDetailStore, type OpenSocket } from "./sessions-detail.ts";
 
@@ -31,14 +32,23 @@ export interface SessionFilters {
   caller: string;
   from: string;
   to: string;
+  /** The post-call analysis's status. */
+  analysisStatus: AnalysisStatus | "";
+  /** The analysis's verdict: passed ("true") or not ("false"); only completed analyses have one. */
+  success: "true" | "false" | "";
 }
 
-export const noFilters: SessionFilters = { agentId: "", status: "", channel: "", direction: "", caller: "", from: "", to: "" };
+export const noFilters: SessionFilters = { agentId: "", status: "", channel: "", direction: "", caller: "", from: "", to: "", analysisStatus: "", success: "" };
+
+export const analysisStatuses: AnalysisStatus[] = AnalysisStatus.options;
 
 /** `filters` with one value changed; a channel other than phone drops the direction (only calls have one). */
 export function withFilter<K extends keyof SessionFilters>(filters: SessionFilters, key: K, value: SessionFilters[K]): SessionFilters {
   const next = { ...filters, [key]: value };
   if (key === "channel" && next.channel !== "" && next.channel !== "phone") next.direction = "";
+  // Only a completed analysis has a verdict: the two filters never contradict each other.
+  if (key === "success" && next.success !== "" && next.analysisStatus !== "completed") next.analysisStatus = "";
+  if (key === "analysisStatus" && next.analysisStatus !== "" && next.analysisStatus !== "completed") next.success = "";
   return next;
 }
 
@@ -67,6 +77,8 @@ export function filtersQuery(filters: SessionFilters): Query {
     caller: filters.caller.trim() || undefined,
     from: localDay(filters.from),
     to: localDay(filters.to, 1),
+    analysisStatus: filters.analysisStatus || undefined,
+    success: filters.success || undefined,
   };
 }
 
