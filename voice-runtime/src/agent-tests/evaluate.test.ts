@@ -52,7 +52,7 @@ describe("expectations", () => {
     expect(await verdicts({ type: "reply_matches", pattern: "order \\d+ has", flags: "i" })).toEqual([null, `turn 2: expected the reply to match /order \\d+ has/i; the agent said "Transferring you now."`, null]);
   });
 
-  it("handoff: any, or to an agent by name (any case) or id", async () => {
+  it("handoff: to whichever agent, or to one by name (in whatever case) or id", async () => {
     expect(await verdicts({ type: "handoff" })).toEqual(["turn 1: expected a hand-off; there was none", null, null]);
     expect((await verdicts({ type: "handoff", agent: "billing" }))[1]).toBeNull();
     expect((await verdicts({ type: "handoff", agent: "agt_0000000000000000000000b111" }))[1]).toBeNull();
