@@ -1,6 +1,7 @@
 // A space's analytics: filters (agent, last 7/30/90 days or a custom range), a totals row, and
 // small SVG charts per day — sessions by status, voice minutes, voice-to-voice / LLM TTFT / TTS
-// TTFB percentiles, tool error rate — each with a table instead on request. A lazy chunk.
+// TTFB percentiles, tool error rate — each with a table instead on request — then the post-call
+// analysis: success rate by day and agent, counts of enum values (AnalyticsAnalysis.tsx). A lazy chunk.
 import { useSignal } from "@preact/signals";
 import type { ComponentChildren } from "preact";
 import { useEffect } from "preact/hooks";
@@ -10,6 +11,7 @@ import { analyticsRange, defaultAnalyticsFilters, rangePresets, utcDay, type Ana
 import { formatCompact, formatDay, formatPercent } from "../ui/chart-scale.ts";
 import { Lines, StackedBars, type ChartSeries } from "../ui/charts.tsx";
 import { formatDate } from "../ui/forms.ts";
+import { AnalysisSection } from "./AnalyticsAnalysis.tsx";
 import "../ui/analytics.css";
 
 const formatMinutes = (v: number) => `${v.toFixed(v >= 100 ? 0 : 1)} min`;
@@ -100,6 +102,7 @@ export default function AnalyticsPage({ spaceId }: { spaceId: string }) {
       ) : (
         <Report series={series} totals={totals} table={tables.value} agentName={f.agentId ? (names[f.agentId] ?? f.agentId) : null} />
       )}
+      {mine && <AnalysisSection store={analytics.analysis} names={names} table={tables.value} />}
     </section>
   );
 }

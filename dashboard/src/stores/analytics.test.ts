@@ -12,9 +12,11 @@ const spaceId = newId("space");
 const agentId = newId("agent");
 const now = () => new Date("2026-11-20T23:30:00.000Z");
 
+/** The series requests go to `handler`; the post-call analysis figures (asked for alongside) get an empty answer. */
 function apiWith(handler: (req: Recorded) => Response | Promise<Response>) {
-  const fetch = fakeFetch(handler);
-  return { fetch, api: createApi({ base: "", fetch, accessToken: async () => "t", refresh: async () => false, onUnauthorized: () => {} }) };
+  const fetch = fakeFetch((req) => (req.url.includes("/analytics/analysis") ? json({ from: "", to: "", days: [], enums: [] }) : handler(req)));
+  const seriesRequests = () => fetch.requests.filter((r) => !r.url.includes("/analytics/analysis"));
+  return { fetch, seriesRequests, api: createApi({ base: "", fetch, accessToken: async () => "t", refresh: async () => false, onUnauthorized: () => {} }) };
 }
 
 function analyticsDay(day: string, patch: Partial<AnalyticsDay> = {}): AnalyticsDay {
@@ -62,10 +64,10 @@ describe("analytics ranges", () => {
 
 describe("analytics store", () => {
   it("loads the series for the filters with from, to and the agent", async () => {
-    const { api, fetch } = apiWith((req) => json(seriesFor(req)));
+    const { api, fetch, seriesRequests } = apiWith((req) => json(seriesFor(req)));
     const store = createAnalyticsStore(api, now);
     await store.load(spaceId, { ...defaultAnalyticsFilters, preset: "7", agentId });
-    const url = new URL(fetch.requests[0]!.url, "http://x.test");
+    const url = new URL(seriesRequests()[0]!.url, "http://x.test");
     expect(url.pathname).toBe(`/v1/spaces/${spaceId}/analytics`);
     expect(Object.fromEntries(url.searchParams)).toEqual({ from: "2026-11-14", to: "2026-11-20", agentId });
     expect(store.series.value?.days).toHaveLength(7);
@@ -73,8 +75,11 @@ describe("analytics store", () => {
     expect(store.totals.value).toMatchObject({ sessions: 4, failed: 1, voiceMinutes: 12.5, failureRate: 0.25, toolErrorRate: 0.25 });
 
     await store.load(spaceId, defaultAnalyticsFilters); // all agents: no agentId at all
-    expect(new URL(fetch.requests[1]!.url, "http://x.test").searchParams.has("agentId")).toBe(false);
+    expect(new URL(seriesRequests()[1]!.url, "http://x.test").searchParams.has("agentId")).toBe(false);
     expect(store.series.value?.days).toHaveLength(30);
+    // The analysis figures for the same range and agent.
+    const analysis = new URL(fetch.requests.find((r) => r.url.includes("/analytics/analysis"))!.url, "http://x.test");
+    expect(Object.fromEntries(analysis.searchParams)).toEqual({ from: "2026-11-14", to: "2026-11-20", agentId });
   });
 
   it("does not ask for a range the form cannot mean, and clears the old charts", async () => {
@@ -82,7 +87,8 @@ describe("analytics store", () => {
     const store = createAnalyticsStore(api, now);
     await store.load(spaceId);
     await store.load(spaceId, { agentId: "", preset: "custom", from: "2026-11-10", to: "2026-11-01" });
-    expect(fetch.requests).toHaveLength(1);
+    expect(fetch.requests).toHaveLength(2); // the series and the analysis figures, once
+    expect(store.analysis.data.value).toBeNull();
     expect(store.error.value).toBe("The start day is after the end day.");
     expect(store.series.value).toBeNull();
     expect(store.filters.value.preset).toBe("custom"); // the form keeps what was typed

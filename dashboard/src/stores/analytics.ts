@@ -1,9 +1,11 @@
 // The analytics page's store: GET /v1/spaces/{spaceId}/analytics?from&to&agentId for a preset
 // (last 7/30/90 days) or a custom range, checked before asking (a bad range never reaches the
-// API), late answers for replaced filters dropped, and the totals row derived from the days.
+// API), late answers for replaced filters dropped, and the totals row derived from the days. The
+// post-call analysis figures (success rate, enum counts) load with it (analytics-analysis.ts).
 import { batch, computed, signal } from "@preact/signals";
 import { AnalyticsSeries, maxAnalyticsDays, type AnalyticsDay } from "../../../packages/contracts/src/telemetry.ts";
 import type { Api } from "../api/client.ts";
+import { createAnalysisAnalyticsStore } from "./analytics-analysis.ts";
 
 export type RangePreset = "7" | "30" | "90" | "custom";
 export const rangePresets: { value: RangePreset; label: string }[] = [
@@ -92,16 +94,20 @@ export function createAnalyticsStore(api: Api, now: () => Date = () => new Date(
     error: signal<string | null>(null),
   };
   const totals = computed(() => (store.series.value ? analyticsTotals(store.series.value.days) : null));
+  const analysis = createAnalysisAnalyticsStore(api);
 
   /** Loads the series for these filters; a range the form cannot mean sets the error instead. */
   async function load(spaceId: string, filters: AnalyticsFilters = store.filters.value): Promise<void> {
     const range = analyticsRange(filters, utcDay(now()));
     if ("error" in range) {
       applyAnalyticsEvent(store, { type: "invalid", key: JSON.stringify([spaceId, "invalid"]), spaceId, filters, message: range.error });
+      analysis.clear();
       return;
     }
     const key = analyticsKey(spaceId, filters.agentId, range);
     applyAnalyticsEvent(store, { type: "loading", key, spaceId, filters });
+    // Its failure shows in its own section (the store keeps the error).
+    void analysis.load(spaceId, range, filters.agentId);
     try {
       const series = await api.json(AnalyticsSeries, "GET", `/v1/spaces/${encodeURIComponent(spaceId)}/analytics`, {
         query: { from: range.from, to: range.to, agentId: filters.agentId || undefined },
@@ -113,7 +119,7 @@ export function createAnalyticsStore(api: Api, now: () => Date = () => new Date(
     }
   }
 
-  return { ...store, totals, load };
+  return { ...store, totals, load, analysis };
 }
 
 export type AnalyticsStore = ReturnType<typeof createAnalyticsStore>;
