@@ -12,6 +12,7 @@ import {
   type PreflightProblem,
   type Problem,
   type ProblemCode,
+  type TestGate,
 } from "@speaknode/contracts";
 
 export class ApiError extends Error {
@@ -20,13 +21,16 @@ export class ApiError extends Error {
   readonly headers: Record<string, string> | undefined;
   /** `preflight_failed`: what the agent's pre-flight found. */
   readonly problems: PreflightProblem[] | undefined;
-  constructor(code: ProblemCode, detail?: string, opts?: { errors?: FieldError[]; headers?: Record<string, string>; problems?: PreflightProblem[] }) {
+  /** `tests_failed`: the publish gate's verdict on the required test cases. */
+  readonly testGate: TestGate | undefined;
+  constructor(code: ProblemCode, detail?: string, opts?: { errors?: FieldError[]; headers?: Record<string, string>; problems?: PreflightProblem[]; testGate?: TestGate }) {
     super(detail ?? problemTitles[code]);
     this.name = "ApiError";
     this.code = code;
     this.errors = opts?.errors;
     this.headers = opts?.headers;
     this.problems = opts?.problems;
+    this.testGate = opts?.testGate;
   }
   get status(): number {
     return problemStatus[this.code];
@@ -46,7 +50,7 @@ export function fieldErrorsFromZod(error: ZodError, where: string): FieldError[]
   }).flat();
 }
 
-export function problemBody(code: ProblemCode, requestId: string, detail?: string, errors?: FieldError[], instance?: string, problems?: PreflightProblem[]): Problem {
+export function problemBody(code: ProblemCode, requestId: string, detail?: string, errors?: FieldError[], instance?: string, problems?: PreflightProblem[], testGate?: TestGate): Problem {
   return {
     type: problemTypeBase + code,
     title: problemTitles[code],
@@ -57,12 +61,13 @@ export function problemBody(code: ProblemCode, requestId: string, detail?: strin
     requestId,
     ...(errors && errors.length > 0 ? { errors } : {}),
     ...(problems ? { problems } : {}),
+    ...(testGate ? { testGate } : {}),
   };
 }
 
 export function problemResponse(c: Context, error: ApiError): Response {
   const requestId = c.get("requestId") ?? "req_unknown";
-  const body = problemBody(error.code, requestId, error.message, error.errors, new URL(c.req.url).pathname, error.problems);
+  const body = problemBody(error.code, requestId, error.message, error.errors, new URL(c.req.url).pathname, error.problems, error.testGate);
   return new Response(JSON.stringify(body), {
     status: error.status,
     headers: { "content-type": problemContentType, "x-request-id": requestId, ...error.headers },

@@ -464,6 +464,84 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/agents/{agentId}/test-cases": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** An agent's test cases (scripted or simulated callers, tool mocks, expectations), oldest first */
+        get: operations["listAgentTestCases"];
+        put?: never;
+        /**
+         * Add a test case to an agent
+         * @description Mocks answer the agent's webhook tools by code (system tools act on the simulated call); a mock naming a tool the agent does not have, a language it does not speak or variables that do not fit its schema are refused (400, with the field). At most 200 cases per agent (409).
+         */
+        post: operations["createAgentTestCase"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/agents/{agentId}/test-cases/{caseId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One test case of an agent */
+        get: operations["getAgentTestCase"];
+        put?: never;
+        post?: never;
+        /** Delete a test case (past runs keep their copy of it) */
+        delete: operations["deleteAgentTestCase"];
+        options?: never;
+        head?: never;
+        /** Change a test case (each field given replaces the old one) */
+        patch: operations["updateAgentTestCase"];
+        trace?: never;
+    };
+    "/v1/agents/{agentId}/test-runs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** An agent's test runs, newest first, optionally of one version; page on with `cursor` = the previous page's nextCursor */
+        get: operations["listAgentTestRuns"];
+        put?: never;
+        /**
+         * Run an agent's test cases against its draft or a published version (queued; poll the run for results)
+         * @description All of the agent's cases unless `caseIds` names some (an id that is not one of its cases: 400). An agent without cases: 400. A version never published: 404. The run answers `queued`; the voice runtime runs each case `repeat` times, two at a time.
+         */
+        post: operations["createAgentTestRun"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/agents/{agentId}/test-runs/{runId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One test run with its results per case and repeat (turns, tool calls, failed expectations, verdicts) */
+        get: operations["getAgentTestRun"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/agents/{agentId}/embed": {
         parameters: {
             query?: never;
@@ -880,6 +958,23 @@ export interface paths {
         get: operations["getSession"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/sessions/{sessionId}/test-case": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Save a session as a scripted test case of its agent: the caller's lines, the tool calls as expectations, their answers as exact mocks */
+        post: operations["saveSessionAsTestCase"];
         delete?: never;
         options?: never;
         head?: never;
@@ -3446,6 +3541,296 @@ export interface components {
             /** @default false */
             force?: boolean;
         };
+        TestCase: {
+            /** @example atc_01jqz8k3m4n5p6q7r8s9t0v1w2 */
+            id: string;
+            /** @example agt_01jqz8k3m4n5p6q7r8s9t0v1w2 */
+            agentId: string;
+            name: string;
+            /** @default  */
+            description?: string;
+            /** @default false */
+            required?: boolean;
+            caller: components["schemas"]["TestCaller"];
+            /** @default {} */
+            variables?: {
+                [key: string]: string | number | boolean | null;
+            };
+            language?: string;
+            /**
+             * @default web
+             * @enum {string}
+             */
+            channel?: "web" | "phone";
+            /** @default [] */
+            toolMocks?: components["schemas"]["ToolMock"][];
+            /** @default [] */
+            expect?: components["schemas"]["TestExpectation"][];
+            sourceSessionId: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        TestCaller: {
+            /** @enum {string} */
+            kind: "scripted";
+            turns: {
+                user: string;
+                /** @default [] */
+                expect?: components["schemas"]["TestExpectation"][];
+            }[];
+        } | {
+            /** @enum {string} */
+            kind: "simulated";
+            persona: {
+                identity: string;
+                goal: string;
+                /** @default  */
+                traits?: string;
+            };
+            /** @default 8 */
+            maxTurns?: number;
+        };
+        TestExpectation: {
+            /** @enum {string} */
+            type: "tool_called";
+            tool: string;
+            arguments?: {
+                [key: string]: unknown;
+            };
+        } | {
+            /** @enum {string} */
+            type: "no_tool_called";
+            tool?: string;
+        } | {
+            /** @enum {string} */
+            type: "reply_contains";
+            text: string;
+            /** @default false */
+            caseSensitive?: boolean;
+        } | {
+            /** @enum {string} */
+            type: "reply_matches";
+            pattern: string;
+            /** @default i */
+            flags?: string;
+        } | {
+            /** @enum {string} */
+            type: "handoff";
+            agent?: string;
+        } | {
+            /** @enum {string} */
+            type: "transfer";
+            destination?: string;
+        } | {
+            /** @enum {string} */
+            type: "dtmf_sent";
+            digits?: string;
+        } | {
+            /** @enum {string} */
+            type: "call_ended";
+        } | {
+            /** @enum {string} */
+            type: "never_says";
+            text: string;
+        } | {
+            /** @enum {string} */
+            type: "max_turns";
+            turns: number;
+        } | {
+            /** @enum {string} */
+            type: "max_duration";
+            seconds: number;
+        } | {
+            /** @enum {string} */
+            type: "judge";
+            criteria: string;
+        };
+        ToolMock: {
+            tool: string;
+            /**
+             * @default any
+             * @enum {string}
+             */
+            match?: "any" | "exact" | "subset";
+            arguments?: {
+                [key: string]: unknown;
+            };
+            output?: unknown;
+            error?: string;
+        };
+        CreateTestCaseBody: {
+            name: string;
+            /** @default  */
+            description?: string;
+            /** @default false */
+            required?: boolean;
+            caller: components["schemas"]["TestCaller"];
+            /** @default {} */
+            variables?: {
+                [key: string]: string | number | boolean | null;
+            };
+            language?: string;
+            /**
+             * @default web
+             * @enum {string}
+             */
+            channel?: "web" | "phone";
+            /** @default [] */
+            toolMocks?: components["schemas"]["ToolMock"][];
+            /** @default [] */
+            expect?: components["schemas"]["TestExpectation"][];
+        };
+        UpdateTestCaseBody: {
+            name?: string;
+            description?: string;
+            required?: boolean;
+            caller?: components["schemas"]["TestCaller"];
+            variables?: {
+                [key: string]: string | number | boolean | null;
+            };
+            language?: string;
+            /** @enum {string} */
+            channel?: "web" | "phone";
+            toolMocks?: components["schemas"]["ToolMock"][];
+            expect?: components["schemas"]["TestExpectation"][];
+        };
+        TestRun: {
+            /** @example atr_01jqz8k3m4n5p6q7r8s9t0v1w2 */
+            id: string;
+            /** @example agt_01jqz8k3m4n5p6q7r8s9t0v1w2 */
+            agentId: string;
+            agentVersion: number | null;
+            draftVersion: number | null;
+            /** @enum {string} */
+            mode: "text" | "audio";
+            repeat: number;
+            /** @enum {string} */
+            trigger: "manual" | "publish" | "api";
+            /** @enum {string} */
+            status: "queued" | "running" | "passed" | "failed" | "error";
+            reason: string | null;
+            total: number;
+            passed: number;
+            failed: number;
+            skipped: number;
+            errors: number;
+            passRate: number | null;
+            cases: {
+                caseId: string;
+                caseName: string;
+                passed: number;
+                failed: number;
+                skipped: number;
+                errors: number;
+                passRate: number | null;
+            }[];
+            createdBy: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            startedAt: string | null;
+            /** Format: date-time */
+            finishedAt: string | null;
+        };
+        CreateTestRunBody: {
+            caseIds?: string[];
+            /** @default draft */
+            version?: number | "draft";
+            /**
+             * @default text
+             * @enum {string}
+             */
+            mode?: "text" | "audio";
+            /** @default 1 */
+            repeat?: number;
+        };
+        TestRunList: {
+            data: components["schemas"]["TestRun"][];
+            nextCursor: string | null;
+        };
+        TestRunDetail: {
+            /** @example atr_01jqz8k3m4n5p6q7r8s9t0v1w2 */
+            id: string;
+            /** @example agt_01jqz8k3m4n5p6q7r8s9t0v1w2 */
+            agentId: string;
+            agentVersion: number | null;
+            draftVersion: number | null;
+            /** @enum {string} */
+            mode: "text" | "audio";
+            repeat: number;
+            /** @enum {string} */
+            trigger: "manual" | "publish" | "api";
+            /** @enum {string} */
+            status: "queued" | "running" | "passed" | "failed" | "error";
+            reason: string | null;
+            total: number;
+            passed: number;
+            failed: number;
+            skipped: number;
+            errors: number;
+            passRate: number | null;
+            cases: {
+                caseId: string;
+                caseName: string;
+                passed: number;
+                failed: number;
+                skipped: number;
+                errors: number;
+                passRate: number | null;
+            }[];
+            createdBy: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            startedAt: string | null;
+            /** Format: date-time */
+            finishedAt: string | null;
+            results: components["schemas"]["TestResult"][];
+        };
+        TestResult: {
+            /** @enum {string} */
+            status: "passed" | "failed" | "skipped" | "error";
+            reason: string | null;
+            turns: {
+                /** @enum {string} */
+                role: "user" | "agent";
+                text: string;
+                /** @default [] */
+                toolCalls?: {
+                    name: string;
+                    arguments: {
+                        [key: string]: unknown;
+                    };
+                    output?: unknown;
+                    error?: string;
+                    mocked: boolean;
+                }[];
+                handoff?: string;
+                atMs: number;
+            }[];
+            failures: {
+                expectation: components["schemas"]["TestExpectation"];
+                turn: number | null;
+                message: string;
+            }[];
+            judged: {
+                criteria: string;
+                turn: number | null;
+                /** @enum {string} */
+                verdict: "pass" | "fail" | "skipped";
+                reason: string;
+            }[];
+            durationMs: number;
+            usage: {
+                prompt: number;
+                completion: number;
+            };
+            caseId: string;
+            caseName: string;
+            iteration: number;
+        };
         AgentEmbed: {
             html: string;
             /** Format: uri */
@@ -4263,6 +4648,11 @@ export interface components {
                 answeredBy: string;
                 action: string;
             };
+        };
+        SaveSessionAsTestBody: {
+            name?: string;
+            /** @default false */
+            required?: boolean;
         };
         SessionEventsToken: {
             eventsUrl: string;
@@ -8097,6 +8487,537 @@ export interface operations {
             500: components["responses"]["InternalError"];
         };
     };
+    listAgentTestCases: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                agentId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The test cases */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["TestCase"][];
+                    };
+                };
+            };
+            /** @description Malformed body or failed validation */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or not visible to the caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            500: components["responses"]["InternalError"];
+        };
+    };
+    createAgentTestCase: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                agentId: string;
+            };
+            cookie?: never;
+        };
+        /** @description JSON body */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateTestCaseBody"];
+            };
+        };
+        responses: {
+            /** @description The new test case */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TestCase"];
+                };
+            };
+            /** @description Malformed body or failed validation */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or not visible to the caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The agent has 200 test cases already */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than 256 KiB (payload_too_large) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            500: components["responses"]["InternalError"];
+        };
+    };
+    getAgentTestCase: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                agentId: string;
+                caseId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The test case */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TestCase"];
+                };
+            };
+            /** @description Malformed body or failed validation */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or not visible to the caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            500: components["responses"]["InternalError"];
+        };
+    };
+    deleteAgentTestCase: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                agentId: string;
+                caseId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Done */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Malformed body or failed validation */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or not visible to the caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            500: components["responses"]["InternalError"];
+        };
+    };
+    updateAgentTestCase: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                agentId: string;
+                caseId: string;
+            };
+            cookie?: never;
+        };
+        /** @description JSON body */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateTestCaseBody"];
+            };
+        };
+        responses: {
+            /** @description The updated test case */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TestCase"];
+                };
+            };
+            /** @description Malformed body or failed validation */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or not visible to the caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than 256 KiB (payload_too_large) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            500: components["responses"]["InternalError"];
+        };
+    };
+    listAgentTestRuns: {
+        parameters: {
+            query?: {
+                version?: "draft" | number;
+                cursor?: string;
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                agentId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of runs */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TestRunList"];
+                };
+            };
+            /** @description Malformed body or failed validation */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or not visible to the caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            500: components["responses"]["InternalError"];
+        };
+    };
+    createAgentTestRun: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                agentId: string;
+            };
+            cookie?: never;
+        };
+        /** @description JSON body */
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["CreateTestRunBody"];
+            };
+        };
+        responses: {
+            /** @description The run, queued */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TestRun"];
+                };
+            };
+            /** @description Malformed body or failed validation */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or not visible to the caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than 256 KiB (payload_too_large) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            500: components["responses"]["InternalError"];
+        };
+    };
+    getAgentTestRun: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                agentId: string;
+                runId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The run and its results */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TestRunDetail"];
+                };
+            };
+            /** @description Malformed body or failed validation */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or not visible to the caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            500: components["responses"]["InternalError"];
+        };
+    };
     getAgentEmbed: {
         parameters: {
             query?: never;
@@ -10598,6 +11519,106 @@ export interface operations {
             };
             /** @description Not found, or not visible to the caller */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            500: components["responses"]["InternalError"];
+        };
+    };
+    saveSessionAsTestCase: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                sessionId: string;
+            };
+            cookie?: never;
+        };
+        /** @description JSON body */
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["SaveSessionAsTestBody"];
+            };
+        };
+        responses: {
+            /** @description The new test case */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TestCase"];
+                };
+            };
+            /** @description Malformed body or failed validation */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or not visible to the caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The agent has 200 test cases already */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The session's agent was deleted */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than 256 KiB (payload_too_large) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The session has no caller turns to replay */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };

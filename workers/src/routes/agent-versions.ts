@@ -71,7 +71,7 @@ export function registerAgentVersions(app: OpenAPIHono<AppEnv>): void {
     const { agentId, version } = c.req.valid("param");
     const { row } = await loadAgent(c, agentId);
     const v = await loadVersion(c.get("db"), row.id, version);
-    return c.json(AgentVersion.parse({ ...summary(v), snapshot: v.snapshot, forcedProblems: v.forcedProblems ?? null }), 200);
+    return c.json(AgentVersion.parse({ ...summary(v), snapshot: v.snapshot, forcedProblems: v.forcedProblems ?? null, testGate: v.testGate ?? null }), 200);
   });
   app.openapi(rollbackRoute, async (c) => {
     const { agentId, version } = c.req.valid("param");

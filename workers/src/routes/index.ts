@@ -37,6 +37,15 @@ import { registerVoicesList } from "./voices-list.ts";
 import { registerVoicesPreview } from "./voices-preview.ts";
 import { registerAgentsUnpublish } from "./agents-unpublish.ts";
 import { registerAgentVersions } from "./agent-versions.ts";
+import { registerAgentTestCasesList } from "./agent-test-cases-list.ts";
+import { registerAgentTestCasesCreate } from "./agent-test-cases-create.ts";
+import { registerAgentTestCasesGet } from "./agent-test-cases-get.ts";
+import { registerAgentTestCasesUpdate } from "./agent-test-cases-update.ts";
+import { registerAgentTestCasesDelete } from "./agent-test-cases-delete.ts";
+import { registerAgentTestRunsCreate } from "./agent-test-runs-create.ts";
+import { registerAgentTestRunsList } from "./agent-test-runs-list.ts";
+import { registerAgentTestRunsGet } from "./agent-test-runs-get.ts";
+import { registerSessionsSaveTest } from "./sessions-save-test.ts";
 import { registerAgentsEmbed } from "./agents-embed.ts";
 import { registerInvitationLink } from "./invitation-link.ts";
 import { registerPublicPage } from "./public-page.ts";
@@ -162,6 +171,14 @@ export function registerRoutes(app: OpenAPIHono<AppEnv>): void {
   registerAgentsPreflight(app);
   registerAgentsUnpublish(app);
   registerAgentVersions(app);
+  registerAgentTestCasesList(app);
+  registerAgentTestCasesCreate(app);
+  registerAgentTestCasesGet(app);
+  registerAgentTestCasesUpdate(app);
+  registerAgentTestCasesDelete(app);
+  registerAgentTestRunsCreate(app);
+  registerAgentTestRunsList(app);
+  registerAgentTestRunsGet(app);
   registerAgentsEmbed(app);
   // `tools/import` is a literal path under the space, registered before nothing that shadows it.
   registerToolsImport(app);
@@ -194,6 +211,7 @@ export function registerRoutes(app: OpenAPIHono<AppEnv>): void {
   registerSessionsDispatch(app);
   registerAgentsTestSessions(app);
   registerSessionsGet(app);
+  registerSessionsSaveTest(app);
   registerSessionsEventsToken(app);
   registerSessionsList(app);
   registerAgentTokens(app);
