@@ -41,8 +41,9 @@ export default {
   // The cron trigger in wrangler.toml: daily analytics for today and yesterday (analytics/background.ts),
   // the email outbox's due messages (email/delivery.ts) and, hourly, the local ledger's due statements
   // (billing/ledger/scheduled.ts), with Lago the usage events still unsent (billing/lago/sweep.ts), and
-  // webhook events never fanned out or deliveries overdue (webhooks/sweep.ts), analyses left pending
-  // (analysis/sweep.ts); one failing does not stop the others.
+  // webhook events never fanned out or deliveries overdue (webhooks/sweep.ts), test runs left queued or
+  // running (agent-tests/sweep.ts), analyses left pending (analysis/sweep.ts); one failing does not
+  // stop the others.
   scheduled: async (controller, env) => {
     const at = new Date(controller.scheduledTime);
     const runs = await Promise.allSettled([runScheduledRefresh(env, at), runScheduledDelivery(env), runScheduledStatements(env, at), runScheduledLagoSweep(env, at), runScheduledWebhookSweep(env, at), runScheduledTestRunSweep(env, at), runScheduledAnalysisSweep(env, at)]);
