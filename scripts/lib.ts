@@ -260,6 +260,8 @@ export async function startLocalStack(opts: {
   runtimeMediaPort?: number;
   /** Extra environment for the Worker (e.g. shorter timeouts in tests). */
   workerEnv?: Record<string, string>;
+  /** Extra environment for the voice runtime (e.g. LLM_BASE_URL / LLM_API_KEY of a fake OpenAI-compatible server). */
+  runtimeEnv?: Record<string, string>;
   /** Also start the Twilio simulator (in this process) on this port (0 = any free port). */
   twilioSimulatorPort?: number;
   /** Also seed the demo VoxImplant connection and start the VoxImplant simulator (in this process)
@@ -351,7 +353,7 @@ export async function startLocalStack(opts: {
   try {
     if (opts.runtimeMediaPort !== undefined) {
       await release("runtime");
-      runtime = await startVoiceRuntime({ apiUrl: url, tokenSecret: runtimeTokenSecret, mediaPort: opts.runtimeMediaPort, recordingsDir: join(opts.workDir, "recordings"), dataDir: join(opts.workDir, "runtime"), quiet: opts.quiet });
+      runtime = await startVoiceRuntime({ apiUrl: url, tokenSecret: runtimeTokenSecret, mediaPort: opts.runtimeMediaPort, recordingsDir: join(opts.workDir, "recordings"), dataDir: join(opts.workDir, "runtime"), quiet: opts.quiet, ...(opts.runtimeEnv ? { env: opts.runtimeEnv } : {}) });
     }
     if (twilioPort !== undefined) {
       await release("twilio");
