@@ -115,14 +115,15 @@ describe("the run's report", () => {
   it("shows the conversation and its tool calls only with --verbose", () => {
     const text = formatRun(run([failedLookup]), { verbose: true }).join("\n");
     expect(text).toContain("caller: check my order forty two");
-    expect(text).toContain('tool check_order {"orderId":"42"} → {"status":"delivered"} (mocked)');
+    expect(text).toContain('tool  : check_order {"orderId":"42"} → {"status":"delivered"} (mocked)');
+    expect(text.indexOf("tool  : check_order")).toBeLessThan(text.indexOf("agent : Order 42"));
   });
 
   it("lists each iteration of a repeated case under its pass rate", () => {
     const r = run([outcome({ iteration: 1 }), outcome({ iteration: 2, status: "error", reason: "the runtime did not answer" }), outcome({ iteration: 3 })]);
     const text = formatRun(r, { verbose: false }).join("\n");
     expect(text).toContain("FAIL  Greeting  2 passed, 1 errors · pass rate 67 %");
-    expect(text).toContain("#2 ERROR 0.4 s");
+    expect(text).toContain("#2 ERROR 412 ms");
     expect(text).toContain("reason: the runtime did not answer");
     expect(exitCodeFor(r)).toBe(1);
   });

@@ -135,7 +135,7 @@ export function describeExpectation(e: TestExpectation): string {
 
 const label: Record<TestResult["status"], string> = { passed: "PASS", failed: "FAIL", skipped: "SKIP", error: "ERROR" };
 const clip = (s: string, max: number): string => (s.length > max ? `${s.slice(0, max - 1)}…` : s);
-const seconds = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;
+const seconds = (ms: number): string => (ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`);
 const percent = (rate: number | null): string => (rate === null ? "n/a" : `${Math.round(rate * 100)} %`);
 
 /** Why one iteration did not pass (or what was skipped in it), one line each, indented. */
@@ -154,19 +154,20 @@ function detailLines(r: TestResult, indent: string): string[] {
 function transcriptLines(r: TestResult, indent: string): string[] {
   const lines: string[] = [];
   for (const t of r.turns) {
-    lines.push(`${indent}${t.role === "user" ? "caller" : "agent "}: ${t.text}`);
+    // The tools an agent turn called came before what it said.
     for (const c of t.toolCalls) {
       const outcome = c.error !== undefined ? `error ${JSON.stringify(c.error)}` : JSON.stringify(c.output ?? null);
-      lines.push(`${indent}  tool ${c.name} ${JSON.stringify(c.arguments)} → ${outcome}${c.mocked ? " (mocked)" : ""}`);
+      lines.push(`${indent}tool  : ${c.name} ${JSON.stringify(c.arguments)} → ${outcome}${c.mocked ? " (mocked)" : ""}`);
     }
-    if (t.handoff) lines.push(`${indent}  handed off to ${t.handoff}`);
+    if (t.text) lines.push(`${indent}${t.role === "user" ? "caller" : "agent "}: ${t.text}`);
+    if (t.handoff) lines.push(`${indent}        handed off to ${t.handoff}`);
   }
   return lines;
 }
 
 /** The report of a finished run: a header, each case (and each iteration when repeated), a summary. */
 export function formatRun(run: TestRunDetail, opts: { verbose: boolean }): string[] {
-  const version = run.agentVersion !== null ? `version ${run.agentVersion}` : `draft${run.draftVersion !== null ? ` (after version ${run.draftVersion})` : ""}`;
+  const version = run.agentVersion !== null ? `version ${run.agentVersion}` : `draft${run.draftVersion !== null ? ` (revision ${run.draftVersion})` : ""}`;
   const lines = [`Agent ${run.agentId} · ${version} · ${run.mode} mode · ${run.cases.length} case${run.cases.length === 1 ? "" : "s"}${run.repeat > 1 ? ` × ${run.repeat}` : ""} · run ${run.id}`];
   const width = Math.min(40, Math.max(0, ...run.cases.map((c) => c.caseName.length)));
   for (const summary of run.cases) {
