@@ -17,6 +17,7 @@ import { demoAgentId } from "@speaknode/db";
 import { freePort, startLocalStack, type LocalStack } from "../scripts/lib.ts";
 import { token } from "../scripts/bench/api.ts";
 import { artifactsDir, launchChromium, signedInPage } from "./lib.ts";
+import { axeFindings } from "./axe.ts";
 import { finishedWebCall } from "./web-call.ts";
 
 const scratch = mkdtempSync(join(tmpdir(), "speaknode-e2e-agent-tests-"));
@@ -108,7 +109,7 @@ describe("agent test cases in the dashboard", () => {
     expect(await panel.getByText("No earlier finished run of this version to compare with.").count()).toBe(1);
     await panel.locator("details.result summary").first().click();
     await panel.getByText("Caller (turn 1)").waitFor();
-    await panel.getByText("Hello there").waitFor();
+    await panel.getByText("Hello there", { exact: true }).waitFor();
     await owner.screenshot({ path: shot("passed"), fullPage: true });
   });
 
@@ -121,12 +122,13 @@ describe("agent test cases in the dashboard", () => {
     const panel = runPanel(owner);
     await panel.getByRole("heading", { name: /Run of Draft failed/ }).waitFor();
     const failure = panel.locator("ul.failures li").first();
-    expect(await failure.textContent()).toMatch(/^Turn 1: expected the agent reply contains "our opening hours are nine to five" — /);
+    expect(await failure.textContent()).toMatch(/^Turn 1 · reply contains "our opening hours are nine to five": turn 1: expected the reply to contain/);
     const changes = panel.getByLabel("Changes since the previous run");
     await changes.getByText("1 case changed status.").waitFor();
     const row = changes.locator("tbody tr").first();
     expect((await row.textContent())?.replace(/\s+/g, " ")).toMatch(new RegExp(`^${caseName}passed 100 %failed 0 %$`));
     await owner.screenshot({ path: shot("failed-diff"), fullPage: true });
+    expect(await axeFindings(owner)).toEqual([]);
     // The history lists both runs of the draft with their pass rates.
     const history = owner.locator("table.test-runs tbody tr");
     expect(await history.count()).toBe(2);

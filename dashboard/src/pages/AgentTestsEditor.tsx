@@ -127,8 +127,9 @@ type Part = { form: CaseForm; edit: (fn: (x: CaseForm) => void) => void; err: (p
 
 function Turns({ form, edit, err }: Part) {
   return (
-    <ol class="turns">
+    <div class="stack">
       {err("caller.turns") && <p class="error">{err("caller.turns")}</p>}
+      <ol class="turns">
       {form.turns.map((t, i) => (
         <li key={i} class="card">
           <div class="row">
@@ -151,10 +152,11 @@ function Turns({ form, edit, err }: Part) {
           <ExpectationList items={t.expect} path={`caller.turns.${i}.expect`} err={err} whole={false} onChange={(next) => edit((x) => void (x.turns[i] = { ...t, expect: next }))} label={`Turn ${i + 1}`} />
         </li>
       ))}
+      </ol>
       <button type="button" class="link" onClick={() => edit((x) => void x.turns.push({ user: "", expect: [] }))}>
         Add a caller turn
       </button>
-    </ol>
+    </div>
   );
 }
 

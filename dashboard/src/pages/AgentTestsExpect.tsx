@@ -68,7 +68,7 @@ function ExpectationRow(props: { e: ExpectationDraft; path: string; err: Err; wh
           </span>
         </>
       )}
-      {e.type === "no_tool_called" && text("tool", "tool", { placeholder: "tool (empty: no tool at all)", list: toolList })}
+      {e.type === "no_tool_called" && text("tool", "tool", { placeholder: "any tool", list: toolList })}
       {(e.type === "reply_contains" || e.type === "never_says") && text("text", "text", { cls: "grow" })}
       {e.type === "reply_contains" && (
         <label class="check">

@@ -116,7 +116,7 @@ function ResultView({ result, repeat }: { result: TestResult; repeat: number }) 
         <ul class="failures">
           {result.failures.map((f, i) => (
             <li key={i}>
-              <strong>{f.turn === null ? "Whole conversation" : `Turn ${f.turn}`}</strong>: expected the agent {describeExpectation(f.expectation)} — <span class="error">{f.message}</span>
+              <strong>{f.turn === null ? "Whole conversation" : `Turn ${f.turn}`}</strong> · {describeExpectation(f.expectation)}: <span class="error">{f.message}</span>
             </li>
           ))}
         </ul>
