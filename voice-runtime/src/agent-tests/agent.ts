@@ -3,7 +3,7 @@
 // and turn handling. Only what reaches outside differs: webhook tools answer from the case's
 // mocks, system tools act on a recorded call (control.ts), and a hand-off builds its target from
 // the configurations sent with the case. Text mode makes no speech stages at all.
-import { llm, type VAD } from "@livekit/agents";
+import { llm, type VAD, type voice } from "@livekit/agents";
 import type { RuntimeConfig } from "@speaknode/contracts";
 import { ProviderRegistry, SessionProviders } from "../providers/registry.ts";
 import { buildAgent, instructionsFor, localeOf, sttOptions, type AgentSetup, type SpeaknodeAgent } from "../session/agent-builder.ts";
@@ -53,6 +53,9 @@ export class TestAgent {
   #agent: SpeaknodeAgent | undefined;
   #config: RuntimeConfig;
   #language: string;
+  /** Hand-offs a tool's transfer rule started after its result; the session runs them later. */
+  readonly #pending: Promise<unknown>[] = [];
+  #session: voice.AgentSession | undefined;
 
   constructor(o: TestAgentOptions) {
     this.#o = o;
@@ -63,7 +66,7 @@ export class TestAgent {
     this.control = recordingControl({
       log: o.log,
       phone: this.phone,
-      session: () => this.agent.session,
+      session: () => this.session,
       handoffTo: (agentId) => this.#handoffTo(agentId),
       switchLanguage: (language) => this.#switchLanguage(language),
     });
@@ -73,6 +76,19 @@ export class TestAgent {
   get agent(): SpeaknodeAgent {
     if (!this.#agent) throw new Error("the test agent is not built yet");
     return this.#agent;
+  }
+
+  /**
+   * The session the agents run in (audio mode makes its own). Remembered: between a hand-off's
+   * build and the library switching to it, the new agent has no session yet.
+   */
+  get session(): voice.AgentSession {
+    try {
+      this.#session = this.agent.session;
+    } catch (err) {
+      if (!this.#session) throw err;
+    }
+    return this.#session;
   }
 
   get config(): RuntimeConfig {
@@ -85,14 +101,15 @@ export class TestAgent {
 
   readonly #hooks: WebhookToolHooks = {
     say: (text) => {
-      const handle = this.agent.session.say(text, { allowInterruptions: true, addToChatCtx: false });
+      const handle = this.session.say(text, { allowInterruptions: true, addToChatCtx: false });
       return { interrupt: () => void handle.interrupt(), done: handle.waitForPlayout().then(() => undefined) };
     },
     onCall: (record) => this.#o.log.recordToolCall(testToolCall(record, this.#o.mocks.isMocked(record.name, record.request))),
-    transfer: (targetAgentId, reason) => {
-      this.#handoffTo(targetAgentId)
-        .then((next) => this.agent.session.updateAgent(next))
+    transfer: (targetAgentId) => {
+      const handoff = this.#handoffTo(targetAgentId)
+        .then((next) => this.session.updateAgent(next))
         .catch(() => undefined); // the hand-off expectation reports what did not happen
+      this.#pending.push(handoff);
     },
     mock: (tool, args) => this.#o.mocks.answer(tool, args),
   };
@@ -145,6 +162,13 @@ export class TestAgent {
     }
     await this.agent.updateInstructions(instructionsFor(this.#config, language));
     this.#language = language;
+  }
+
+  /** Waits for the hand-offs under way (the conversation goes on with the new agent). */
+  async settled(): Promise<boolean> {
+    const pending = this.#pending.splice(0);
+    await Promise.all(pending);
+    return pending.length > 0;
   }
 
   async close(): Promise<void> {

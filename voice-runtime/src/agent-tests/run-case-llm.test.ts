@@ -80,6 +80,18 @@ describe("a test case on a real LLM", () => {
     ]);
   });
 
+  it("is an error, not a failure, when the agent's LLM refuses", async () => {
+    const refusing = await OpenAICompatibleServer.start();
+    refusing.respondWith(() => ({ error: { status: 401, message: "invalid api key" } }));
+    try {
+      const tc = testCase({ caller: { kind: "scripted", turns: [{ user: "Where is my order 42?" }] }, toolMocks: [orderMock] });
+      const out = await runTestCase(request(config(), tc), { ...caseDeps(`${refusing.url}/v1`), caseTimeoutMs: 20_000 });
+      expect(out).toMatchObject({ status: "error", reason: expect.stringContaining("invalid api key"), failures: [] });
+    } finally {
+      await refusing.close();
+    }
+  });
+
   it("stops a simulated caller at its maximum turns", async () => {
     const tc = testCase({ caller: { kind: "simulated", persona: { identity: "Ada", goal: "Chat" }, maxTurns: 1 }, toolMocks: [orderMock] });
     const out = await runTestCase(request(config(), tc), caseDeps(`${server.url}/v1`));

@@ -112,6 +112,24 @@ describe("a test case on the scripted LLM, in text mode", () => {
     expect(alone.failures[0]?.message).toBe("turn 1: expected a hand-off to Billing; there was none");
   });
 
+  it("hands over when a mocked result matches the tool's transfer rule, as a real result would", async () => {
+    const billing = runtimeConfig({
+      sessionId: sessionId(),
+      agentId: billingAgentId,
+      llm: "scripted",
+      name: "Billing",
+      locales: [{ language: "en-US", firstMessage: "Billing here.", tts: { provider: "fake", model: "fake", voice: "v2", params: {} }, speed: 1, background: { sound: "none", volume: 0 } }],
+    });
+    const disputing: RuntimeTool = { ...checkOrderTool, transferRules: [{ targetAgentId: billingAgentId, resultMatch: { path: "status", equals: "disputed" } }] };
+    const tc = testCase({
+      caller: { kind: "scripted", turns: [{ user: "Check order forty two", expect: [{ type: "handoff", agent: billingAgentId }] }] },
+      toolMocks: [{ tool: "check_order", output: { status: "disputed" } }],
+      expect: [{ type: "reply_contains", text: "Billing here." }],
+    });
+    const out = await runTestCase(request(demoConfig({ tools: [disputing, endCallTool] }), tc, "text", [billing]), caseDeps());
+    expect(out.failures).toEqual([]);
+  });
+
   it("on a phone channel, records keys pressed and a transfer to a number, which ends the call", async () => {
     const phoneTools: RuntimeTool[] = [
       { type: "system", name: "send_dtmf", description: "Press keys.", targets: [], destinations: [] },

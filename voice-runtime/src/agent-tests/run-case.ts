@@ -68,7 +68,8 @@ export async function runTestCase(req: RunTestCaseRequest, deps: RunCaseDeps): P
     if (req.mode === "audio") {
       await runAudioConversation({ agent: agent.agent, config, providers: agent.providers, caller, log, phone: agent.phone, deadlineMs });
     } else {
-      await runTextConversation({ agent: agent.agent, config, caller, log, deadlineMs, usage });
+      const built = agent;
+      await runTextConversation({ agent: agent.agent, config, caller, log, deadlineMs, usage, settled: () => built.settled() });
     }
   } catch (err) {
     error = err instanceof Error ? err.message : String(err);

@@ -7,7 +7,7 @@ import { createHttpGuard } from "../tools/http-guard.ts";
 import { runtimeConfig, sessionId } from "../../test/fixtures.ts";
 import type { RunCaseDeps } from "./run-case.ts";
 
-export const checkOrderTool: RuntimeTool = {
+export const checkOrderTool: Extract<RuntimeTool, { type: "webhook" }> = {
   type: "webhook",
   id: "tol_00000000000000000000000001",
   code: "check_order",

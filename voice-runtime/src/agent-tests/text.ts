@@ -17,6 +17,8 @@ export interface TextConversationOptions {
   deadlineMs: number;
   /** The agent's LLM tokens are added here. */
   usage: JobUsage;
+  /** Waits for hand-offs a tool result started; true when there were some. */
+  settled?: () => Promise<boolean>;
 }
 
 /** The case ran past its deadline. */
@@ -72,7 +74,9 @@ export async function runTextConversation(o: TextConversationOptions): Promise<v
       log.beginUserTurn(line);
       await before(deadlineMs, session.run({ userInput: line }).wait(), `in the agent's reply to turn ${log.userTurns}`);
       // What the reply set going after it finished: a farewell, a hand-off and its greeting.
-      await before(deadlineMs, session.waitForIdle(), `in the agent's reply to turn ${log.userTurns}`);
+      const turn = `in the agent's reply to turn ${log.userTurns}`;
+      await before(deadlineMs, session.waitForIdle(), turn);
+      if (o.settled && (await before(deadlineMs, o.settled(), turn))) await before(deadlineMs, session.waitForIdle(), turn);
       check();
     }
   } finally {
