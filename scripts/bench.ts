@@ -19,6 +19,7 @@ import { campaignDialLoopBench, campaignDoubleDialBench } from "./bench/campaign
 import { billingUsageBench, putSpaceOnBenchPlan } from "./bench/billing.ts";
 import { webhooksBench } from "./bench/webhooks.ts";
 import { toolsImportBench } from "./bench/tools-import.ts";
+import { agentTestsBench } from "./bench/agent-tests.ts";
 import { token } from "./bench/api.ts";
 import { demoPhoneNumber, demoPhoneNumberId, demoTelephonyConnectionId } from "@speaknode/db";
 import { runtimeBench } from "../voice-runtime/bench/overhead.ts";
@@ -77,6 +78,10 @@ try {
   await stack.stop();
   rmSync(workDir, { recursive: true, force: true });
 }
+// Agent tests and post-call analysis: a scripted case through the runtime's runner in-process, then
+// 50 cases and analysed sessions through a stack of their own with the voice runtime, whose LLM
+// endpoint is a fake answering in 200 ms.
+for (const line of await agentTestsBench()) console.log(line);
 // The voice runtime in-process: a caller over the local transport, providers of known latency.
 for (const line of await runtimeBench()) console.log(line);
 // The offline STT: its final transcript after the end of speech, streaming against the batch path.
