@@ -1,6 +1,6 @@
 // A fingerprint of every row a request of the fuzz test could touch, per table: the rows of the
 // seeded spaces and of their agents, tools, sessions and users, and the test's catalog model. Columns that change without a
-// request (a SessionRoom timing a session out, a key's last use, a user's last login) are left
+// request (a SessionRoom timing a session out, a session's post-call analysis, a key's last use, a user's last login) are left
 // out, and so are tables only background work writes (spans, analytics, the email outbox), so a
 // changed fingerprint means a request wrote something.
 import { sql } from "drizzle-orm";
@@ -27,7 +27,8 @@ const tables: [string, string, string[]][] = [
   ["tools", "t.space_id = any(:spaces)", []],
   ["provider_credentials", "t.space_id = any(:spaces)", ["last_used_at"]],
   ["agent_tokens", "t.space_id = any(:spaces)", ["last_used_at"]],
-  ["sessions", "t.space_id = any(:spaces)", ["status", "failure_reason", "started_at", "ended_at", "end_reason"]],
+  // The analysis columns are the SessionRoom's terminal write's and the analysis queue's consumer's.
+  ["sessions", "t.space_id = any(:spaces)", ["status", "failure_reason", "started_at", "ended_at", "end_reason", "analysis_status", "analysis_reason", "analysis_result", "analysis_passed", "analysis_score", "analysis_attempts", "analysis_model", "analysis_requested_at", "analyzed_at"]],
   ["session_runtime_events", "t.session_id in (select id from sessions where space_id = any(:spaces))", []],
   ["session_turns", "t.session_id in (select id from sessions where space_id = any(:spaces))", []],
   ["session_tool_calls", "t.session_id in (select id from sessions where space_id = any(:spaces))", []],
