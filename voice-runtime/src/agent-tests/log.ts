@@ -79,8 +79,15 @@ export class ConversationLog {
       if (item.type !== "message") return;
       const text = item.textContent?.trim() ?? "";
       if (text === "") return;
-      if (item.role === "assistant") this.recordAgentText(text);
-      else if (item.role === "user") this.#heard(text);
+      if (item.role === "assistant") {
+        // A reply cut off by the caller's next line is committed after that line began (its user
+        // message not heard yet): it belongs to the previous turn's reply.
+        const cut = item.interrupted && this.#segments.length > 1 && this.#current().user?.heard === false;
+        if (!cut) return this.recordAgentText(text);
+        const previous = this.#segments[this.#segments.length - 2]!.reply;
+        previous.atMs ??= this.#now();
+        previous.texts.push(text);
+      } else if (item.role === "user") this.#heard(text);
     });
     session.on(voice.AgentSessionEventTypes.FunctionToolsExecuted, (ev) => {
       for (const call of ev.functionCalls) {

@@ -66,7 +66,7 @@ export async function runTestCase(req: RunTestCaseRequest, deps: RunCaseDeps): P
     if (!scripted) jobModel = agent.providers.llm(config.agent.llm, { temperature: config.agent.temperature, agentName: config.agent.name, firstMessage: "" });
     const caller: CallerScript = testCase.caller.kind === "scripted" ? scriptedCaller(testCase.caller.turns) : new SimulatedCaller(jobModel!, testCase.caller, language, usage);
     if (req.mode === "audio") {
-      await runAudioConversation({ agent: agent.agent, config, providers: agent.providers, caller, log, phone: agent.phone, deadlineMs });
+      await runAudioConversation({ agent: agent.agent, config, providers: agent.providers, caller, log, phone: agent.phone, deadlineMs, usage });
     } else {
       const built = agent;
       await runTextConversation({ agent: agent.agent, config, caller, log, deadlineMs, usage, settled: () => built.settled() });
