@@ -135,7 +135,7 @@ export const demoTestCases: { id: string; body: CreateTestCaseBody }[] = [
         kind: "scripted",
         turns: [
           { user: "Hi", expect: [{ type: "no_tool_called" }] },
-          { user: "That's all, thank you. Goodbye!", expect: [{ type: "tool_called", tool: "end_call" }, { type: "call_ended" }] },
+          { user: "Goodbye!", expect: [{ type: "tool_called", tool: "end_call" }, { type: "call_ended" }] },
         ],
       },
       variables: { customer_name: "Ada" },
