@@ -8,7 +8,7 @@
 // Logs carry ids, status and counts only — never the case's lines or the conversation.
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { agentTestRunPath, RunTestCaseRequest } from "@speaknode/contracts";
-import { verifyRuntimeJobToken } from "@speaknode/tokens";
+import { jobClaims, problem, Refusal } from "../http/job-route.ts";
 import { readJsonBody } from "../http/json-body.ts";
 import { errorFields, log } from "../log.ts";
 import type { ProviderRegistry } from "../providers/registry.ts";
@@ -29,25 +29,6 @@ export interface AgentTestsRouteOptions {
   concurrency?: number;
   /** Per case (run-case.ts default: 5 minutes). */
   caseTimeoutMs?: number;
-}
-
-class Refusal extends Error {
-  override name = "Refusal";
-  readonly status: number;
-  readonly code: string;
-  constructor(status: number, code: string, message: string) {
-    super(message);
-    this.status = status;
-    this.code = code;
-  }
-}
-
-function problem(res: ServerResponse, status: number, code: string, detail: string): void {
-  if (res.headersSent) {
-    res.end();
-    return;
-  }
-  res.writeHead(status, { "content-type": "application/problem+json", "cache-control": "no-store" }).end(JSON.stringify({ type: "about:blank", title: code, status, code, detail }));
 }
 
 /** At most `limit` at once; the rest wait in order. */
@@ -72,9 +53,7 @@ export function createAgentTestsRoute(options: AgentTestsRouteOptions): { handle
   const limit = limiter(options.concurrency ?? defaultConcurrency);
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const token = /^Bearer ([\w-]+\.[\w-]+\.[\w-]+)$/.exec(req.headers.authorization ?? "")?.[1];
-    const claims = token ? await verifyRuntimeJobToken(options.tokenSecret, "agent-tests", token) : null;
-    if (!claims) throw new Refusal(401, "unauthorized", "The agent tests job token is missing, invalid or expired.");
+    const claims = await jobClaims(req, options.tokenSecret, "agent-tests", "agent tests");
     const read = await readJsonBody(req, RunTestCaseRequest, maxBodyBytes);
     if (!read.ok) throw new Refusal(read.status, read.code, read.message);
     const request = read.data;

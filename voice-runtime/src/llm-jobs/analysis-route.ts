@@ -9,7 +9,7 @@
 // `provider_unavailable`. Logs carry ids and counts only: never the transcript or the output.
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { AnalysisRequest, analysisPath, analysisRequested, type AnalysisResponse } from "@speaknode/contracts";
-import { verifyRuntimeJobToken } from "@speaknode/tokens";
+import { jobClaims, problem, Refusal } from "../http/job-route.ts";
 import { readJsonBody } from "../http/json-body.ts";
 import { errorFields, log } from "../log.ts";
 import { ProviderUnavailableError, type ProviderRegistry } from "../providers/registry.ts";
@@ -27,33 +27,12 @@ export interface AnalysisRouteOptions {
   timeoutMs?: number;
 }
 
-class Refusal extends Error {
-  override name = "Refusal";
-  readonly status: number;
-  readonly code: string;
-  constructor(status: number, code: string, message: string) {
-    super(message);
-    this.status = status;
-    this.code = code;
-  }
-}
-
-function problem(res: ServerResponse, status: number, code: string, detail: string): void {
-  if (res.headersSent) {
-    res.end();
-    return;
-  }
-  res.writeHead(status, { "content-type": "application/problem+json", "cache-control": "no-store" }).end(JSON.stringify({ type: "about:blank", title: code, status, code, detail }));
-}
-
 /** The analysis route; `handleRequest` answers it and returns false for any other request. */
 export function createAnalysisRoute(options: AnalysisRouteOptions): { handleRequest(req: IncomingMessage, res: ServerResponse): boolean } {
   if (options.tokenSecret.length < 32) throw new Error("the analysis route needs the runtime token secret");
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const token = /^Bearer ([\w-]+\.[\w-]+\.[\w-]+)$/.exec(req.headers.authorization ?? "")?.[1];
-    const claims = token ? await verifyRuntimeJobToken(options.tokenSecret, "analysis", token) : null;
-    if (!claims) throw new Refusal(401, "unauthorized", "The analysis job token is missing, invalid or expired.");
+    const claims = await jobClaims(req, options.tokenSecret, "analysis", "analysis");
     const read = await readJsonBody(req, AnalysisRequest, maxBodyBytes);
     if (!read.ok) throw new Refusal(read.status, read.code, read.message);
     const request = read.data;
