@@ -1,9 +1,21 @@
 // A session's post-call analysis as the API returns it, from the session's row. A row from before
 // analysis existed (status null) reads as not configured.
 import { AnalysisOutput, analysisNotConfiguredReasons, type AnalysisStatus, type SessionAnalysis } from "@speaknode/contracts";
-import type { sessions } from "@speaknode/db";
+import { sessions } from "@speaknode/db";
 
 type Row = Pick<typeof sessions.$inferSelect, "analysisStatus" | "analysisReason" | "analysisResult" | "analysisPassed" | "analysisScore" | "analysisAttempts" | "analysisModel" | "analyzedAt">;
+
+/** The columns `sessionAnalysis` reads, for a select. */
+export const analysisColumns = {
+  analysisStatus: sessions.analysisStatus,
+  analysisReason: sessions.analysisReason,
+  analysisResult: sessions.analysisResult,
+  analysisPassed: sessions.analysisPassed,
+  analysisScore: sessions.analysisScore,
+  analysisAttempts: sessions.analysisAttempts,
+  analysisModel: sessions.analysisModel,
+  analyzedAt: sessions.analyzedAt,
+};
 
 export function analysisStatusOf(row: Pick<Row, "analysisStatus">): AnalysisStatus {
   const s = row.analysisStatus;

@@ -4,6 +4,7 @@
 import { and, asc, eq, inArray, sql, type SQL } from "drizzle-orm";
 import type { CampaignItemStatus, CampaignOutcome } from "@speaknode/contracts";
 import { campaignItems, sessions, type Database } from "@speaknode/db";
+import { analysisColumns } from "../analysis/serialize.ts";
 import { ApiError } from "../errors.ts";
 import type { CampaignItemRow } from "./store.ts";
 
@@ -59,14 +60,7 @@ export async function itemAnalyses(db: Database, items: readonly Pick<CampaignIt
   const rows = await db
     .select({
       id: sessions.id,
-      analysisStatus: sessions.analysisStatus,
-      analysisReason: sessions.analysisReason,
-      analysisResult: sessions.analysisResult,
-      analysisPassed: sessions.analysisPassed,
-      analysisScore: sessions.analysisScore,
-      analysisAttempts: sessions.analysisAttempts,
-      analysisModel: sessions.analysisModel,
-      analyzedAt: sessions.analyzedAt,
+      ...analysisColumns,
     })
     .from(sessions)
     .where(inArray(sessions.id, ids));

@@ -4,7 +4,7 @@
 // the analysis as the session's API detail shows it.
 import { eq } from "drizzle-orm";
 import { campaignAttempts, sessions } from "@speaknode/db";
-import { sessionAnalysis } from "../../analysis/serialize.ts";
+import { analysisColumns, sessionAnalysis } from "../../analysis/serialize.ts";
 import { emitEvent, eventKeys, type Db, type EventData } from "./emit.ts";
 
 /** Emits the event from the row as it now is; its id, or null when emitted before (or no such session). */
@@ -15,14 +15,7 @@ export async function emitAnalysisReady(tx: Db, sessionId: string): Promise<stri
       agentId: sessions.agentId,
       campaignId: sessions.campaignId,
       campaignItemId: campaignAttempts.itemId,
-      analysisStatus: sessions.analysisStatus,
-      analysisReason: sessions.analysisReason,
-      analysisResult: sessions.analysisResult,
-      analysisPassed: sessions.analysisPassed,
-      analysisScore: sessions.analysisScore,
-      analysisAttempts: sessions.analysisAttempts,
-      analysisModel: sessions.analysisModel,
-      analyzedAt: sessions.analyzedAt,
+      ...analysisColumns,
     })
     .from(sessions)
     .leftJoin(campaignAttempts, eq(campaignAttempts.id, sessions.campaignAttemptId))
