@@ -177,7 +177,7 @@ export function PublishTab({ store, onOpenField, onOpenRun }: Props & { onOpenFi
                 <td>{formatDate(v.createdAt)}</td>
                 <td>{v.note ?? ""}</td>
                 <td>
-                  <VersionGate store={store} version={v.version} />
+                  <VersionGate gate={v.testGate} />
                 </td>
                 <td class="row">
                   <button type="button" class="link" onClick={() => (comparing.value = comparing.value === v.version ? null : v.version)}>

@@ -2,7 +2,6 @@
 // (`tests_failed`) shows what failed with a link to the gate's run; an Owner may publish anyway
 // (overrideTests, recorded with the version). Each version's row says what the gate found then.
 import { useSignal } from "@preact/signals";
-import { useEffect } from "preact/hooks";
 import type { TestGate } from "../../../packages/contracts/src/test-gate.ts";
 import type { AgentEditorStore } from "../stores/agent-editor.ts";
 import { useStores } from "../stores/index.ts";
@@ -63,16 +62,8 @@ export function TestGateRefusal({ store, onOpenRun }: { store: AgentEditorStore;
   );
 }
 
-/** A version's gate as its history row shows it (loaded with the version, cached). */
-export function VersionGate({ store, version }: { store: AgentEditorStore; version: number }) {
-  const failed = useSignal(false);
-  useEffect(() => {
-    store.loadVersion(version).catch(() => (failed.value = true));
-  }, [version]);
-  const v = store.snapshots.value[version];
-  if (failed.value) return <span class="muted">?</span>;
-  if (!v) return <span class="muted">…</span>;
-  const gate = v.testGate;
+/** A version's gate as its history row shows it (the versions list carries it). */
+export function VersionGate({ gate }: { gate: TestGate | null | undefined }) {
   if (!gate) return <span class="muted">no required tests</span>;
   const ok = gate.failed === 0 && gate.errors === 0;
   return (

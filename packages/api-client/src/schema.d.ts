@@ -3477,6 +3477,7 @@ export interface components {
             createdAt: string;
             createdBy: string | null;
             note: string | null;
+            testGate?: components["schemas"]["TestGate"] & (Record<string, never> | null);
         };
         AgentVersion: {
             /** @example agv_01jqz8k3m4n5p6q7r8s9t0v1w2 */
@@ -3488,6 +3489,7 @@ export interface components {
             createdAt: string;
             createdBy: string | null;
             note: string | null;
+            testGate?: components["schemas"]["TestGate"] & (Record<string, never> | null);
             snapshot: {
                 agent: {
                     name: string;
@@ -3535,7 +3537,6 @@ export interface components {
                 }[];
             };
             forcedProblems?: components["schemas"]["PreflightProblem"][] | null;
-            testGate?: components["schemas"]["TestGate"] & (Record<string, never> | null);
         };
         RollbackBody: {
             /** @default false */

@@ -177,7 +177,16 @@ export const AgentSaved = z
   .meta({ id: "AgentSaved" });
 
 export const AgentVersionSummary = z
-  .object({ id: idSchema("agentVersion"), agentId: idSchema("agent"), version: z.number().int(), createdAt: timestamp, createdBy: text().nullable(), note: text().nullable() })
+  .object({
+    id: idSchema("agentVersion"),
+    agentId: idSchema("agent"),
+    version: z.number().int(),
+    createdAt: timestamp,
+    createdBy: text().nullable(),
+    note: text().nullable(),
+    /** The required test cases' verdict when it was published (null: the agent had none). */
+    testGate: TestGate.nullable().optional(),
+  })
   .meta({ id: "AgentVersionSummary" });
 
 export const AgentVersion = AgentVersionSummary.extend({
@@ -185,8 +194,6 @@ export const AgentVersion = AgentVersionSummary.extend({
   snapshot: z.object({ agent: AgentConfig, tools: z.array(z.record(text(), jsonValue())) }),
   /** An Owner published despite the pre-flight: what it found then (null: the pre-flight passed). */
   forcedProblems: z.array(PreflightProblem).nullable().optional(),
-  /** The required test cases' verdict when it was published (null: the agent had none). */
-  testGate: TestGate.nullable().optional(),
 }).meta({ id: "AgentVersion" });
 
 export const PublishBody = z

@@ -118,6 +118,9 @@ describe("the publish gate", () => {
     expect(seen.map((r) => [r.testCase.name, r.mode, r.config.agentVersion])).toEqual([["Greets", "text", null]]);
     const version = await call("GET", `/v1/agents/${agentId}/versions/1`, { token: w.owner.token });
     expect(version.body["testGate"]).toMatchObject({ passed: 1, failed: 0, errors: 0, overridden: false, failures: [] });
+    // The history lists each version's verdict without loading its snapshot.
+    const history = await call("GET", `/v1/agents/${agentId}/versions`, { token: w.owner.token });
+    expect((history.body["data"] as { testGate: unknown }[])[0]?.testGate).toEqual(version.body["testGate"]);
     const runs = await send("GET", `/v1/agents/${agentId}/test-runs`, w.owner.token);
     expect(runs.body.data?.[0]).toMatchObject({ trigger: "publish", status: "passed", id: (version.body["testGate"] as { runId: string }).runId });
   });

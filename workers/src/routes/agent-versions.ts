@@ -1,7 +1,7 @@
 // Versions of an agent: list, view one, roll back (publish an old snapshot again as new).
 import { createRoute, z, type OpenAPIHono } from "@hono/zod-openapi";
 import { and, desc, eq } from "drizzle-orm";
-import { Agent, AgentConfig, AgentVersion, AgentVersionSummary, listOf } from "@speaknode/contracts";
+import { Agent, AgentConfig, AgentVersion, AgentVersionSummary, listOf, TestGate } from "@speaknode/contracts";
 import { agentVersions } from "@speaknode/db";
 import type { AppEnv } from "../context.ts";
 import { etag, loadAgent, toAgent } from "../agents/store.ts";
@@ -14,7 +14,12 @@ import { bearerSecurity, errorResponses, iso, jsonBody, jsonResponse, problemSpe
 import { AgentParams, AgentVersionParams } from "./params-agents.ts";
 
 type VersionRow = typeof agentVersions.$inferSelect;
-const summary = (v: VersionRow) => ({ id: v.id, agentId: v.agentId, version: v.version, createdAt: iso(v.createdAt), createdBy: v.createdBy, note: v.note });
+/** The gate as stored (written from the contract; a row that no longer parses reads as none). */
+const testGateOf = (raw: Record<string, unknown> | null): TestGate | null => {
+  const parsed = raw === null ? null : TestGate.safeParse(raw);
+  return parsed?.success ? parsed.data : null;
+};
+const summary = (v: VersionRow) => ({ id: v.id, agentId: v.agentId, version: v.version, createdAt: iso(v.createdAt), createdBy: v.createdBy, note: v.note, testGate: testGateOf(v.testGate) });
 
 export const listRoute = createRoute({
   method: "get",
@@ -71,7 +76,7 @@ export function registerAgentVersions(app: OpenAPIHono<AppEnv>): void {
     const { agentId, version } = c.req.valid("param");
     const { row } = await loadAgent(c, agentId);
     const v = await loadVersion(c.get("db"), row.id, version);
-    return c.json(AgentVersion.parse({ ...summary(v), snapshot: v.snapshot, forcedProblems: v.forcedProblems ?? null, testGate: v.testGate ?? null }), 200);
+    return c.json(AgentVersion.parse({ ...summary(v), snapshot: v.snapshot, forcedProblems: v.forcedProblems ?? null }), 200);
   });
   app.openapi(rollbackRoute, async (c) => {
     const { agentId, version } = c.req.valid("param");
