@@ -87,9 +87,10 @@ export default defineConfig({
           environment: "node",
           // Each file starts a whole stack (database, wrangler dev, voice runtime) and browsers.
           fileParallelism: false,
-          // After every other project, alone: its calls are heard in real time (pocketsphinx on the
-          // line, VAD and end-of-turn timings), and on 2 cores the workers project's workerd and the
-          // runtime's audio tests running beside them starved the recogniser into wrong turns.
+          // A group of its own: vitest runs it apart from the other projects (group 0), alone. Its
+          // calls are heard in real time (pocketsphinx on the line, VAD and end-of-turn timings),
+          // and on 2 cores the workers project's workerd and the runtime's audio tests running
+          // beside them starved the recogniser into wrong turns.
           sequence: { groupOrder: 1 },
           testTimeout: 180_000,
           hookTimeout: 180_000,
