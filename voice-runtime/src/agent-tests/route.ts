@@ -8,7 +8,7 @@
 // Logs carry ids, status and counts only — never the case's lines or the conversation.
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { agentTestRunPath, RunTestCaseRequest } from "@speaknode/contracts";
-import { jobClaims, problem, Refusal } from "../http/job-route.ts";
+import { jobClaims, jobRoute, Refusal } from "../http/job-route.ts";
 import { readJsonBody } from "../http/json-body.ts";
 import { errorFields, log } from "../log.ts";
 import type { ProviderRegistry } from "../providers/registry.ts";
@@ -71,21 +71,5 @@ export function createAgentTestsRoute(options: AgentTestsRouteOptions): { handle
     res.writeHead(200, { "content-type": "application/json", "cache-control": "no-store" }).end(JSON.stringify(outcome));
   }
 
-  return {
-    handleRequest(req, res) {
-      const pathname = new URL(req.url ?? "/", "http://localhost").pathname;
-      if (pathname !== agentTestRunPath) return false;
-      if (req.method !== "POST") {
-        res.setHeader("allow", "POST");
-        problem(res, 405, "method_not_allowed", "Use POST.");
-        return true;
-      }
-      handle(req, res).catch((err: unknown) => {
-        if (err instanceof Refusal) return problem(res, err.status, err.code, err.message);
-        log.warn("test case route failed", errorFields(err));
-        problem(res, 500, "internal", "The test case could not be run.");
-      });
-      return true;
-    },
-  };
+  return jobRoute(agentTestRunPath, handle, { log: "test case route failed", detail: "The test case could not be run." });
 }

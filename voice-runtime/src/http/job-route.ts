@@ -3,6 +3,7 @@
 // route's scope checked before anything else is read.
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { verifyRuntimeJobToken, type RuntimeJobScope } from "@speaknode/tokens";
+import { errorFields, log } from "../log.ts";
 
 export class Refusal extends Error {
   override name = "Refusal";
@@ -29,4 +30,29 @@ export async function jobClaims(req: IncomingMessage, secret: string, scope: Run
   const claims = token ? await verifyRuntimeJobToken(secret, scope, token) : null;
   if (!claims) throw new Refusal(401, "unauthorized", `The ${what} job token is missing, invalid or expired.`);
   return claims;
+}
+
+/**
+ * A job route: `handleRequest` answers POST `path` with `handle` (a thrown Refusal becomes its
+ * problem, anything else a 500 saying `failure`), 405 for another method, and returns false for any
+ * other path.
+ */
+export function jobRoute(path: string, handle: (req: IncomingMessage, res: ServerResponse) => Promise<void>, failure: { log: string; detail: string }): { handleRequest(req: IncomingMessage, res: ServerResponse): boolean } {
+  return {
+    handleRequest(req, res) {
+      const pathname = new URL(req.url ?? "/", "http://localhost").pathname;
+      if (pathname !== path) return false;
+      if (req.method !== "POST") {
+        res.setHeader("allow", "POST");
+        problem(res, 405, "method_not_allowed", "Use POST.");
+        return true;
+      }
+      handle(req, res).catch((err: unknown) => {
+        if (err instanceof Refusal) return problem(res, err.status, err.code, err.message);
+        log.warn(failure.log, errorFields(err));
+        problem(res, 500, "internal", failure.detail);
+      });
+      return true;
+    },
+  };
 }

@@ -9,7 +9,7 @@
 // `provider_unavailable`. Logs carry ids and counts only: never the transcript or the output.
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { AnalysisRequest, analysisPath, analysisRequested, type AnalysisResponse } from "@speaknode/contracts";
-import { jobClaims, problem, Refusal } from "../http/job-route.ts";
+import { jobClaims, jobRoute, Refusal } from "../http/job-route.ts";
 import { readJsonBody } from "../http/json-body.ts";
 import { errorFields, log } from "../log.ts";
 import { ProviderUnavailableError, type ProviderRegistry } from "../providers/registry.ts";
@@ -64,21 +64,5 @@ export function createAnalysisRoute(options: AnalysisRouteOptions): { handleRequ
     }
   }
 
-  return {
-    handleRequest(req, res) {
-      const pathname = new URL(req.url ?? "/", "http://localhost").pathname;
-      if (pathname !== analysisPath) return false;
-      if (req.method !== "POST") {
-        res.setHeader("allow", "POST");
-        problem(res, 405, "method_not_allowed", "Use POST.");
-        return true;
-      }
-      handle(req, res).catch((err: unknown) => {
-        if (err instanceof Refusal) return problem(res, err.status, err.code, err.message);
-        log.warn("session analysis failed", errorFields(err));
-        problem(res, 500, "internal", "The session could not be analysed.");
-      });
-      return true;
-    },
-  };
+  return jobRoute(analysisPath, handle, { log: "session analysis failed", detail: "The session could not be analysed." });
 }
