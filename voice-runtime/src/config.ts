@@ -42,12 +42,15 @@ const EnvSchema = z.object({
   RUNTIME_ID: z.string().min(1).max(100).default("voice-runtime"),
   /** `local`: the WebSocket media endpoint (embedded default); `livekit`: a registered LiveKit agent worker. */
   RUNTIME_TRANSPORT: z.enum(["local", "livekit"]).default("local"),
+  /** The runtime's HTTP server under either transport (job routes, /healthz); under `local` also the media WebSocket. */
   RUNTIME_MEDIA_HOST: z.string().default("127.0.0.1"),
   RUNTIME_MEDIA_PORT: z.coerce.number().int().min(0).max(65_535).default(8790),
   LIVEKIT_URL: optionalString,
   LIVEKIT_API_KEY: optionalString,
   LIVEKIT_API_SECRET: optionalString,
   LIVEKIT_AGENT_NAME: z.string().min(1).default("speaknode-agent"),
+  /** LiveKit agents' own health server (GET / answers 503 while not registered with LiveKit), on 0.0.0.0. */
+  LIVEKIT_HEALTH_PORT: z.coerce.number().int().min(1).max(65_535).default(8081),
   /** Full URL of an OTLP/HTTP traces endpoint (JSON); unset = no trace export. */
   OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: z.url().optional(),
   OTEL_EXPORTER_OTLP_HEADERS: headerList,
@@ -99,7 +102,7 @@ export interface RuntimeSettings {
   runtimeId: string;
   transport: "local" | "livekit";
   media: { host: string; port: number };
-  livekit: { url: string; apiKey: string; apiSecret: string; agentName: string } | undefined;
+  livekit: { url: string; apiKey: string; apiSecret: string; agentName: string; healthPort: number } | undefined;
   telemetry: { endpoint: string; headers: Record<string, string> } | undefined;
   tools: { allowPrivateHosts: string[]; maxResponseChars: number };
   /** Where space provider keys may go although private (the SSRF guard's allow-list). */
@@ -133,7 +136,7 @@ export function loadSettings(env: Record<string, string | undefined>): RuntimeSe
     if (!e.LIVEKIT_URL || !e.LIVEKIT_API_KEY || !e.LIVEKIT_API_SECRET) {
       throw new ConfigError("invalid voice runtime configuration:\n  RUNTIME_TRANSPORT=livekit needs LIVEKIT_URL, LIVEKIT_API_KEY and LIVEKIT_API_SECRET");
     }
-    livekit = { url: e.LIVEKIT_URL, apiKey: e.LIVEKIT_API_KEY, apiSecret: e.LIVEKIT_API_SECRET, agentName: e.LIVEKIT_AGENT_NAME };
+    livekit = { url: e.LIVEKIT_URL, apiKey: e.LIVEKIT_API_KEY, apiSecret: e.LIVEKIT_API_SECRET, agentName: e.LIVEKIT_AGENT_NAME, healthPort: e.LIVEKIT_HEALTH_PORT };
   }
   const apiUrl = e.SPEAKNODE_API_URL.replace(/\/+$/, "");
   const dataDir = e.RUNTIME_DATA_DIR ?? join(tmpdir(), `speaknode-runtime-${createHash("sha256").update(apiUrl).digest("hex").slice(0, 12)}`);

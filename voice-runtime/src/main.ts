@@ -1,24 +1,21 @@
 // The voice runtime's entry point: reads its settings, sets up trace export, and serves calls on
-// the configured transport — the local WebSocket media endpoint (embedded default) or LiveKit.
+// the configured transport — the local WebSocket media endpoint (embedded default) or LiveKit —
+// with the job routes (previews, greetings, analysis, agent tests) on the runtime's HTTP port.
 // Stopping (SIGINT/SIGTERM) ends live calls cleanly; a crash still reports them as Failed.
 import { initializeLogger } from "@livekit/agents";
 import { createBackgroundSource, preloadBackgroundClips } from "./audio/background.ts";
 import { ConfigError, loadSettings } from "./config.ts";
 import { startCapabilityReports, startEventRecovery, startRecordingRecovery } from "./deps.ts";
-import { openGreetingCache } from "./greeting/greeting-cache.ts";
-import { createGreetingWarm } from "./greeting/warm-route.ts";
-import { createAgentTestsRoute } from "./agent-tests/route.ts";
-import { createAnalysisRoute } from "./llm-jobs/analysis-route.ts";
+import { createJobRoutes } from "./http/job-server.ts";
+import { serveUnderLiveKit } from "./http/livekit-serve.ts";
 import { warmTurnDetection } from "./session/turn-eot.ts";
 import { errorFields, log, setLogLevel } from "./log.ts";
-import { createTtsPreview } from "./preview/tts-preview.ts";
 import { startRuntimeProcess } from "./runtime-process.ts";
 import { runSession } from "./session/runner.ts";
 import { localCallIo } from "./transport/local/call-io.ts";
 import { startLocalMediaServer } from "./transport/local/server.ts";
 import { twilioCallIo } from "./transport/twilio/call-io.ts";
 import { createTwilioMediaStreams } from "./transport/twilio/server.ts";
-import { startLiveKitWorker } from "./transport/livekit/server.ts";
 
 /** The rate the Worker's local media driver announces to callers. */
 const localSampleRateHz = 16_000;
@@ -35,14 +32,7 @@ async function main(): Promise<void> {
   // The dashboard's provider readiness and voice library read what this runtime reports.
   const capabilities = startCapabilityReports(settings);
 
-  if (settings.transport === "livekit") {
-    // Calls run in the job processes LiveKit's agent server forks; each sets up its own trace
-    // export and crash reporting (transport/livekit/job.ts).
-    log.info("voice runtime registering with LiveKit", { agentName: settings.livekit?.agentName });
-    await startLiveKitWorker(settings).done;
-    capabilities.stop();
-    return;
-  }
+  if (settings.transport === "livekit") return serveUnderLiveKit(settings, { recordingRecovery, eventRecovery, capabilities });
 
   const runtime = startRuntimeProcess(settings);
   // The end-of-turn model's load blocks the event loop for about a second: before any call, not in one.
@@ -55,21 +45,15 @@ async function main(): Promise<void> {
     backgroundSource: createBackgroundSource,
     onChannel: (channel) => void runtime.runSession(channel.sessionId, () => runSession(twilioCallIo(channel), runtime.deps)),
   });
-  // Voice previews for the dashboard (POST /v1/tts/preview), with the sessions' provider registry.
-  const preview = createTtsPreview({ tokenSecret: settings.tokenSecret, providers: runtime.deps.providers });
-  // Greetings synthesized after a publish (POST /v1/greetings/warm) into the cache sessions read.
-  const greetings = createGreetingWarm({ tokenSecret: settings.tokenSecret, providers: runtime.deps.providers, cache: openGreetingCache(settings) });
-  // Post-call analysis of finished sessions (POST /v1/analysis), with the sessions' provider registry.
-  const analysis = createAnalysisRoute({ tokenSecret: settings.tokenSecret, providers: runtime.deps.providers });
-  // Agent test cases (POST /v1/agent-tests/run), built and run as sessions are, tools mocked.
-  const agentTests = createAgentTestsRoute({ tokenSecret: settings.tokenSecret, providers: runtime.deps.providers, guard: runtime.deps.guard, maxResponseChars: runtime.deps.maxResponseChars });
+  // Previews, greeting warm-up, analysis and agent tests: the same routes as under LiveKit.
+  const jobRoutes = createJobRoutes(settings, runtime.deps);
   const server = await startLocalMediaServer({
     host: settings.media.host,
     port: settings.media.port,
     tokenSecret: settings.tokenSecret,
     backgroundSource: createBackgroundSource,
     onChannel: (channel) => void runtime.runSession(channel.sessionId, () => runSession(localCallIo(channel), runtime.deps)),
-    onRequest: (req, res) => preview.handleRequest(req, res) || greetings.handleRequest(req, res) || analysis.handleRequest(req, res) || agentTests.handleRequest(req, res) || twilio.handleRequest(req, res),
+    onRequest: (req, res) => jobRoutes(req, res) || twilio.handleRequest(req, res),
     onUpgrade: twilio.handleUpgrade,
   });
   log.info("voice runtime listening", { transport: "local", url: server.url });

@@ -1,14 +1,10 @@
-// No LiveKit server can run here, so this plays LiveKit's side of the agent protocol (the
-// `/agent` WebSocket, protobuf WorkerMessage / ServerMessage from @livekit/protocol): the runtime
-// must authenticate with an agent grant and register under the configured agent name, which is
-// what explicit dispatches from the Worker's LiveKit driver target.
-import { createServer } from "node:http";
-import type { AddressInfo } from "node:net";
-import { ServerMessage, WorkerMessage } from "@livekit/protocol";
+// No LiveKit server can run here, so a fake plays LiveKit's side of the agent protocol
+// (fake-livekit.ts): the runtime must authenticate with an agent grant and register under the
+// configured agent name, which is what explicit dispatches from the Worker's LiveKit driver target.
 import { decodeJwt } from "jose";
 import { afterEach, describe, expect, it } from "vitest";
-import { WebSocketServer } from "ws";
 import { loadSettings } from "../../config.ts";
+import { startFakeLiveKit } from "./fake-livekit.ts";
 import { startLiveKitWorker, type LiveKitWorker } from "./server.ts";
 
 let worker: LiveKitWorker | undefined;
@@ -21,29 +17,9 @@ afterEach(async () => {
 });
 
 async function fakeLiveKit() {
-  const http = createServer();
-  const wss = new WebSocketServer({ server: http, path: "/agent" });
-  const seen: { authorization: string | undefined; messages: WorkerMessage[] } = { authorization: undefined, messages: [] };
-  const registered = new Promise<WorkerMessage>((resolve) => {
-    wss.on("connection", (socket, req) => {
-      seen.authorization = req.headers.authorization;
-      socket.on("message", (data: Buffer) => {
-        const msg = WorkerMessage.fromBinary(new Uint8Array(data));
-        seen.messages.push(msg);
-        if (msg.message.case === "register") {
-          socket.send(new ServerMessage({ message: { case: "register", value: { workerId: "AW_test", serverInfo: {} } } }).toBinary());
-          resolve(msg);
-        }
-      });
-    });
-  });
-  await new Promise<void>((r) => http.listen(0, "127.0.0.1", r));
-  closers.push(async () => {
-    for (const client of wss.clients) client.terminate();
-    await new Promise<void>((r) => wss.close(() => r()));
-    await new Promise<void>((r) => http.close(() => r()));
-  });
-  return { url: `ws://127.0.0.1:${(http.address() as AddressInfo).port}`, seen, registered };
+  const livekit = await startFakeLiveKit();
+  closers.push(() => livekit.close());
+  return livekit;
 }
 
 describe("the LiveKit agent worker", () => {

@@ -11,13 +11,25 @@ export interface LiveKitWorker {
   close(): Promise<void>;
 }
 
+export interface LiveKitWorkerOptions {
+  /** Warm job processes and the health check on LIVEKIT_HEALTH_PORT (default true); tests turn it off. */
+  production?: boolean;
+  /**
+   * Failed connection attempts in a row before `done` rejects. Default: never give up. The library's
+   * own default (10, about 80 s) would end the process while LiveKit restarts, and with it the
+   * runtime's HTTP routes, which do not need LiveKit; attempts back off to one every 10 s.
+   */
+  maxRetry?: number;
+}
+
 /**
  * Starts the agent worker. `production` (the default) keeps warm job processes and serves the
- * health check on 8081; tests turn it off (no idle processes, an ephemeral health port).
+ * health check on the configured port; tests turn it off (no idle processes, an ephemeral health port).
  */
-export function startLiveKitWorker(settings: RuntimeSettings, opts: { production?: boolean } = {}): LiveKitWorker {
+export function startLiveKitWorker(settings: RuntimeSettings, opts: LiveKitWorkerOptions = {}): LiveKitWorker {
   const livekit = settings.livekit;
   if (!livekit) throw new Error("the LiveKit transport needs LIVEKIT_URL, LIVEKIT_API_KEY and LIVEKIT_API_SECRET");
+  const production = opts.production ?? true;
   const server = new AgentServer(
     new ServerOptions({
       agent: fileURLToPath(new URL("./agent.ts", import.meta.url)),
@@ -25,7 +37,10 @@ export function startLiveKitWorker(settings: RuntimeSettings, opts: { production
       wsURL: livekit.url,
       apiKey: livekit.apiKey,
       apiSecret: livekit.apiSecret,
-      production: opts.production ?? true,
+      production,
+      maxRetry: opts.maxRetry ?? Number.POSITIVE_INFINITY,
+      // Off production the library picks an ephemeral port (it reads 0 as "its default").
+      ...(production ? { port: livekit.healthPort } : {}),
     }),
   );
   return { server, done: server.run(), close: () => server.close() };
