@@ -2,10 +2,14 @@
 // `localProxy` once migrated, and closes cleanly on SIGTERM/SIGINT or when stdin ends (so it
 // never outlives the process that started it). Used by the workerd test setup, whose module
 // loader resolves packages with browser conditions and cannot host PGlite itself.
+//
+// PGlite by default; a real Postgres when SPEAKNODE_TEST_DATABASE_URL names one (`.ci/run` runs the
+// workers suite a second time that way, with a server from scripts/postgres.ts). Deliberately not
+// DATABASE_URL: a developer's shell may hold Neon's production URL, and the tests write and migrate.
 import { startEmbeddedDatabase } from "@speaknode/db/node";
 
 const database = await startEmbeddedDatabase({
-  externalUrl: process.env["DATABASE_URL"],
+  externalUrl: process.env["SPEAKNODE_TEST_DATABASE_URL"] || undefined,
   dataDir: process.env["SPEAKNODE_PG_DATA"],
 });
 process.stdout.write(JSON.stringify({ databaseUrl: database.databaseUrl, localProxy: database.localProxy, kind: database.kind }) + "\n");

@@ -5,6 +5,7 @@ import { fileURLToPath } from "node:url";
 export interface DbProcess {
   databaseUrl: string;
   localProxy: string;
+  kind: "pglite" | "external";
   stop(): Promise<void>;
 }
 
@@ -20,7 +21,7 @@ export function startDbProcess(): Promise<DbProcess> {
       const line = buffer.split("\n")[0];
       if (!buffer.includes("\n") || !line) return;
       clearTimeout(timer);
-      const info = JSON.parse(line) as { databaseUrl: string; localProxy: string };
+      const info = JSON.parse(line) as Omit<DbProcess, "stop">;
       resolve({
         ...info,
         stop: () =>

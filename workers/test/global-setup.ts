@@ -1,5 +1,5 @@
 // Starts real Postgres for the workerd tests (PGlite behind the local wire server by default, or
-// the server at DATABASE_URL), migrates it, makes the dev issuer's key, and serves a second,
+// the server at SPEAKNODE_TEST_DATABASE_URL — see scripts/postgres.ts), migrates it, makes the dev issuer's key, and serves a second,
 // "foreign" OIDC issuer on 127.0.0.1 whose tokens the API must refuse.
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -15,6 +15,8 @@ declare module "vitest" {
   export interface ProvidedContext {
     databaseUrl: string;
     dbLocalProxy: string;
+    /** "pglite", or "external" when SPEAKNODE_TEST_DATABASE_URL named a real server. */
+    databaseKind: "pglite" | "external";
     devPrivateJwk: string;
     foreignIssuer: string;
     foreignPrivateJwk: string;
@@ -50,6 +52,7 @@ export default async function setup(project: TestProject) {
 
   project.provide("databaseUrl", database.databaseUrl);
   project.provide("dbLocalProxy", database.localProxy);
+  project.provide("databaseKind", database.kind);
   project.provide("devPrivateJwk", dev.privateJwk);
   project.provide("foreignIssuer", `http://127.0.0.1:${port}/realms/other`);
   project.provide("foreignPrivateJwk", foreign.privateJwk);
