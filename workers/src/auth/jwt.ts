@@ -28,6 +28,8 @@ export interface VerifyOptions {
   issuer: string;
   audience: string;
   clockToleranceS: number;
+  /** Clients (`azp`) whose access tokens open the API; empty or absent: any client of the issuer. */
+  authorizedParties?: readonly string[] | undefined;
 }
 
 const Claims = z.object({
@@ -37,6 +39,7 @@ const Claims = z.object({
   name: text().optional(),
   preferred_username: text().optional(),
   typ: text().optional(),
+  azp: text().optional(),
   realm_access: z.object({ roles: z.array(text()) }).optional(),
 });
 
@@ -86,6 +89,11 @@ export async function verifyAccessToken(token: string, keys: JWTVerifyGetKey, op
   if (!claims.success) throw new TokenError("token lacks the sub and email claims");
   // Keycloak marks access tokens `typ: Bearer`; refresh and ID tokens must not open the API.
   if (claims.data.typ !== undefined && claims.data.typ !== "Bearer") throw new TokenError("not an access token");
+  // Every client of a realm may get tokens; only the listed ones (Keycloak's `azp`) act on our API.
+  const parties = opts.authorizedParties ?? [];
+  if (parties.length > 0 && (claims.data.azp === undefined || !parties.includes(claims.data.azp))) {
+    throw new TokenError("token was issued to a client this service does not accept");
+  }
   return {
     issuer: opts.issuer,
     subject: claims.data.sub,
