@@ -116,6 +116,31 @@ export interface BenchCall {
   close(): Promise<void>;
 }
 
+/** The bench's processes log errors only: a log line per frame or turn would be measured too. */
+export function quietBenchLogs(): void {
+  initializeLogger({ pretty: false, level: "error" });
+  setLogLevel("error");
+}
+
+/**
+ * The session runner's dependencies in a bench runtime: the stand-in runtime API at `apiUrl`, the
+ * "fake" providers made by `providers` (once per session each), recordings written under `dir`.
+ */
+export function benchRunnerDeps(opts: { apiUrl: string; dir: string; providers: { stt: () => stt.STT; llm: () => llm.LLM; tts: () => tts.TTS } }): RunnerDeps {
+  const { stt, llm, tts } = opts.providers;
+  return {
+    api: new RuntimeApi({ baseUrl: opts.apiUrl, tokenSecret: testTokenSecret, runtimeId: "bench" }),
+    providers: new ProviderRegistry(
+      { openaiApiKey: undefined, openaiBaseUrl: undefined, openrouterApiKey: undefined, llmApiKey: undefined, llmBaseUrl: undefined, deepgramApiKey: undefined, elevenlabsApiKey: undefined, cartesiaApiKey: undefined },
+      { llm: { fake: llm }, stt: { fake: stt }, tts: { fake: tts } },
+    ),
+    guard: createHttpGuard({ allowPrivateHosts: [] }),
+    heartbeatIntervalMs: 5000,
+    maxResponseChars: 8000,
+    recording: { enabled: true, dir: opts.dir },
+  };
+}
+
 /**
  * Starts a call whose agent takes turns by `turn` (the agent's turn settings; defaults otherwise)
  * and waits until its greeting has played. `onSession` sees the session as soon as it exists.
@@ -126,21 +151,10 @@ export async function startBenchCall(opts: {
   turn?: Record<string, unknown>;
   onSession?: (session: voice.AgentSession) => void;
 }): Promise<BenchCall> {
-  initializeLogger({ pretty: false, level: "error" });
-  setLogLevel("error");
+  quietBenchLogs();
   const api = await startFakeRuntimeApi();
   const { stt, llm, tts } = opts.providers;
-  const deps: RunnerDeps = {
-    api: new RuntimeApi({ baseUrl: api.url, tokenSecret: testTokenSecret, runtimeId: "bench" }),
-    providers: new ProviderRegistry(
-      { openaiApiKey: undefined, openaiBaseUrl: undefined, openrouterApiKey: undefined, llmApiKey: undefined, llmBaseUrl: undefined, deepgramApiKey: undefined, elevenlabsApiKey: undefined, cartesiaApiKey: undefined },
-      { llm: { fake: () => llm }, stt: { fake: () => stt }, tts: { fake: () => tts } },
-    ),
-    guard: createHttpGuard({ allowPrivateHosts: [] }),
-    heartbeatIntervalMs: 5000,
-    maxResponseChars: 8000,
-    recording: { enabled: true, dir: opts.dir },
-  };
+  const deps = benchRunnerDeps({ apiUrl: api.url, dir: opts.dir, providers: { stt: () => stt, llm: () => llm, tts: () => tts } });
   let session: voice.AgentSession | undefined;
   let outcome: Promise<unknown> = Promise.resolve();
   const server = await startLocalMediaServer({
