@@ -23,19 +23,20 @@ export async function bundleBench(): Promise<string[]> {
     // Alternated, three each, median: other work on the machine lands on both sides.
     const ours: number[] = [];
     const empty: number[] = [];
-    for (let i = 0; i < 3; i++) {
-      ours.push(await startupCpuMs());
-      empty.push(await startupCpuMs(emptyConfig));
+    try {
+      for (let i = 0; i < 3; i++) {
+        ours.push(await startupCpuMs());
+        empty.push(await startupCpuMs(emptyConfig));
+      }
+    } catch (e) {
+      // wrangler's profile has a 10 s deadline a heavily loaded machine can miss: the sizes still stand.
+      return [...sizeLines(bundle), `(worker startup not profiled: ${e instanceof Error ? e.message.split("\n")[0] : String(e)})`];
     }
     const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[1] ?? Number.NaN;
     const startup = median(ours);
     const baseline = median(empty);
     return [
-      `BENCH worker.bundle_gzip_bytes=${bundle.gzipBytes} bytes`,
-      `BENCH worker.bundle_raw_bytes=${bundle.rawBytes} bytes`,
-      `BENCH worker.bundle_gzip_vs_raw_ratio=${fmt(bundle.gzipBytes / bundle.rawBytes, 3)} x`,
-      `BENCH worker.bundle_raw_vs_limit_ratio=${fmt(bundle.rawBytes / workerLimits.uncompressedBytes, 3)} x`,
-      `BENCH worker.bundle_gzip_vs_former_free_limit_ratio=${fmt(bundle.gzipBytes / workerLimits.gzipBudgetBytes, 3)} x`,
+      ...sizeLines(bundle),
       `BENCH worker.startup_cpu_ms=${fmt(startup, 0)} ms`,
       `BENCH worker.startup_empty_worker_cpu_ms=${fmt(baseline, 0)} ms`,
       `BENCH worker.startup_vs_empty_ratio=${fmt(startup / baseline)} x`,
@@ -44,4 +45,14 @@ export async function bundleBench(): Promise<string[]> {
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+function sizeLines(bundle: { rawBytes: number; gzipBytes: number }): string[] {
+  return [
+    `BENCH worker.bundle_gzip_bytes=${bundle.gzipBytes} bytes`,
+    `BENCH worker.bundle_raw_bytes=${bundle.rawBytes} bytes`,
+    `BENCH worker.bundle_gzip_vs_raw_ratio=${fmt(bundle.gzipBytes / bundle.rawBytes, 3)} x`,
+    `BENCH worker.bundle_raw_vs_limit_ratio=${fmt(bundle.rawBytes / workerLimits.uncompressedBytes, 3)} x`,
+    `BENCH worker.bundle_gzip_vs_former_free_limit_ratio=${fmt(bundle.gzipBytes / workerLimits.gzipBudgetBytes, 3)} x`,
+  ];
 }
