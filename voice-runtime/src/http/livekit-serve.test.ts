@@ -115,5 +115,5 @@ describe("the voice runtime under transport=livekit", () => {
 
     child.kill("SIGTERM");
     expect(await exited).toBe(0);
-  }, 120_000);
+  }, 180_000);
 });
