@@ -20,6 +20,7 @@ import { billingUsageBench, putSpaceOnBenchPlan } from "./bench/billing.ts";
 import { webhooksBench } from "./bench/webhooks.ts";
 import { toolsImportBench } from "./bench/tools-import.ts";
 import { agentTestsBench } from "./bench/agent-tests.ts";
+import { bundleBench } from "./bench/bundle.ts";
 import { token } from "./bench/api.ts";
 import { demoPhoneNumber, demoPhoneNumberId, demoTelephonyConnectionId } from "@speaknode/db";
 import { runtimeBench } from "../voice-runtime/bench/overhead.ts";
@@ -94,6 +95,8 @@ for (const line of await falseInterruptionBench()) console.log(line);
 for (const line of await phoneBench()) console.log(line);
 // The VoxImplant media bridge alone: audio in → audio out (p50/p99), against a bare WebSocket echo.
 for (const line of await bridgeBench()) console.log(line);
+// The Worker as deployed: `wrangler deploy --dry-run` bundle, its gzip size against Workers' limits.
+for (const line of await bundleBench()) console.log(line);
 // The widget: what a page downloads, and click → first agent audio in a real browser.
 for (const line of widgetSizes()) console.log(line);
 for (const line of await widgetLatencyBench()) console.log(line);
