@@ -7,6 +7,7 @@ import type { Database } from "@speaknode/db";
 import type { AgentRow } from "../../workers/src/agents/store.ts";
 import type { Config } from "../../workers/src/config.ts";
 import { placeOutboundCall } from "../../workers/src/telephony/outbound.ts";
+import type { WorkerEnv } from "../../workers/src/env.ts";
 
 export interface DialRequest {
   campaignId: string;
@@ -26,7 +27,7 @@ export interface DialRequest {
 export interface DialContext {
   db: Database;
   config: Config;
-  env: Record<string, unknown>;
+  env: WorkerEnv;
 }
 
 /** Places the call or throws the refusal (an ApiError, as the API would answer it). */
@@ -51,11 +52,11 @@ export type CrashPoint = "after_claim" | "after_cas" | "after_session";
 /** Test seams; read only when DEV_TOOLS_ENABLED is true (tests run in the runner's isolate). */
 export const runnerTestSeams: { dialer: Dialer | null; crashAt: CrashPoint | null } = { dialer: null, crashAt: null };
 
-export function devToolsEnabled(env: Record<string, unknown>): boolean {
+export function devToolsEnabled(env: WorkerEnv): boolean {
   const v = env["DEV_TOOLS_ENABLED"];
   return v === "true" || v === "1";
 }
 
-export function dialerFor(env: Record<string, unknown>): Dialer {
+export function dialerFor(env: WorkerEnv): Dialer {
   return devToolsEnabled(env) && runnerTestSeams.dialer ? runnerTestSeams.dialer : outboundDialer;
 }

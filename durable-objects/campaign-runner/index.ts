@@ -13,8 +13,9 @@ import { devToolsEnabled, dialerFor, runnerTestSeams, type CrashPoint } from "./
 import { buildProgress, type Totals } from "./progress.ts";
 import { RunnerStore, runnerSchema } from "./storage.ts";
 import { reconcileOnly, runTick, type TickDeps } from "./tick.ts";
+import type { WorkerEnv } from "../../workers/src/env.ts";
 
-export type CampaignRunnerEnv = Record<string, unknown>;
+export type CampaignRunnerEnv = WorkerEnv;
 
 export interface CampaignWake {
   campaignId: string;

@@ -9,6 +9,7 @@ import { classifyOutcome, loadOutcomeFacts } from "../../workers/src/campaigns/o
 import { endAttempt, openAttempts, type EndedAttempt } from "./attempts.ts";
 import type { RunnerCampaign } from "./campaign-db.ts";
 import type { RunnerStore } from "./storage.ts";
+import type { WorkerEnv } from "../../workers/src/env.ts";
 
 export const interruptedDialReason = "the dial was interrupted before it reached the provider";
 
@@ -32,7 +33,7 @@ export function recordEnded(store: RunnerStore, r: Recorded, now: number): void 
 }
 
 /** Returns how many attempts it ended; the webhook events of the items it made final are announced (`env`). */
-export async function reconcile(db: Database, store: RunnerStore, campaign: RunnerCampaign, now: number, env: Record<string, unknown>): Promise<number> {
+export async function reconcile(db: Database, store: RunnerStore, campaign: RunnerCampaign, now: number, env: WorkerEnv): Promise<number> {
   const open = await openAttempts(db, campaign.id);
   const facts = await loadOutcomeFacts(
     db,

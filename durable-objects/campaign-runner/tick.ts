@@ -17,6 +17,7 @@ import type { CrashPoint, Dialer } from "./dialer.ts";
 import { endLiveCalls } from "./end-calls.ts";
 import { reconcile, recordEnded } from "./reconcile.ts";
 import type { RunnerStore } from "./storage.ts";
+import type { WorkerEnv } from "../../workers/src/env.ts";
 
 /** How often live attempts are checked against Postgres while calls are live. */
 export const reconcileIntervalMs = 15_000;
@@ -32,7 +33,7 @@ const maxTickDialingMs = 10_000;
 export interface TickDeps {
   db: Database;
   config: Config;
-  env: Record<string, unknown>;
+  env: WorkerEnv;
   store: RunnerStore;
   dialer: Dialer;
   checkpoint: (point: CrashPoint) => void;

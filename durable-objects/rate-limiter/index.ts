@@ -2,6 +2,7 @@
 // The count lives in memory on purpose: a limit is a soft guard, and an eviction that resets a
 // window errs toward letting a caller through rather than blocking one wrongly.
 import { DurableObject } from "cloudflare:workers";
+import type { ObjectEnv } from "../shared/env.ts";
 
 export interface RateLimitVerdict {
   allowed: boolean;
@@ -9,7 +10,7 @@ export interface RateLimitVerdict {
   retryAfterMs: number;
 }
 
-export class RateLimiter extends DurableObject<Record<string, unknown>> {
+export class RateLimiter extends DurableObject<ObjectEnv> {
   #windowStart = 0;
   #count = 0;
 

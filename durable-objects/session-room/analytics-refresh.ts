@@ -2,12 +2,13 @@
 // consumer to refresh them with a message on the telemetry queue (the consumer refreshes each
 // (space, day) of a batch once, so sessions ending by the hundred do not each recompute a day).
 import { telemetryProtocolVersion, telemetryQueueBinding, type TelemetryMessage } from "@speaknode/contracts";
+import type { ObjectEnv } from "../shared/env.ts";
 
 /**
  * Never throws: it runs in `waitUntil` after the session's row was written, and a refresh that
  * was not queued is caught up by the Worker's scheduled refresh.
  */
-export async function requestAnalyticsRefresh(env: Record<string, unknown>, sessionIds: string[]): Promise<void> {
+export async function requestAnalyticsRefresh(env: ObjectEnv, sessionIds: string[]): Promise<void> {
   try {
     const queue = env[telemetryQueueBinding] as Queue<TelemetryMessage> | undefined;
     if (!queue || typeof queue.send !== "function") throw new Error(`the ${telemetryQueueBinding} queue binding is missing`);

@@ -3,6 +3,7 @@
 // runner did not take stays pending and is retried from the room's alarm; the runner also
 // reconciles live attempts on its own, so the notice only makes it faster, never necessary.
 import { campaignRunnerIn } from "../campaign-runner/stub.ts";
+import type { ObjectEnv } from "../shared/env.ts";
 
 /** Created with the room's own tables; a separate table (not columns of `session`) so rooms created
  *  before campaigns need no migration. */
@@ -19,9 +20,9 @@ type LinkRow = { campaignId: string; attemptId: string; notice: number };
 
 export class CampaignLink {
   readonly #ctx: DurableObjectState;
-  readonly #env: Record<string, unknown>;
+  readonly #env: ObjectEnv;
 
-  constructor(ctx: DurableObjectState, env: Record<string, unknown>) {
+  constructor(ctx: DurableObjectState, env: ObjectEnv) {
     this.#ctx = ctx;
     this.#env = env;
   }

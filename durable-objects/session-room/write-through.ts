@@ -9,6 +9,7 @@ import { eq } from "drizzle-orm";
 import type { SessionStatus } from "@speaknode/contracts";
 import { createDatabase, databaseOptionsFromEnv, sessions, type Database } from "@speaknode/db";
 import { isTerminal } from "./state-machine.ts";
+import type { ObjectEnv } from "../shared/env.ts";
 
 export interface RowState {
   sessionId: string;
@@ -34,7 +35,7 @@ export type RowWriteHook<R> = (tx: RowTx, write: RowWrite) => Promise<R | null>;
 export const recordsWith = (status: SessionStatus): boolean => status === "active" || isTerminal(status);
 
 /** Writes the row; returns what `hook` recorded with an Active or terminal write, else null. */
-export async function writeSessionRow<R>(env: Record<string, unknown>, state: RowWrite, hook?: RowWriteHook<R>): Promise<R | null> {
+export async function writeSessionRow<R>(env: ObjectEnv, state: RowWrite, hook?: RowWriteHook<R>): Promise<R | null> {
   const handle = createDatabase(databaseOptionsFromEnv(env, 1));
   const values = {
     status: state.status,

@@ -4,8 +4,9 @@
 // echoed safely, fan-out to every subscriber, and one alarm armed at the nearest moment (or none).
 // Each object still owns its own protocol (messages, welcome) and its SQLite.
 import { DurableObject } from "cloudflare:workers";
+import type { ObjectEnv } from "./env.ts";
 
-export type LiveObjectEnv = Record<string, unknown>;
+export type LiveObjectEnv = ObjectEnv;
 
 /** A ping a client sends as `{"type":"ping"}` is answered `{"type":"pong"}` while the object sleeps. */
 export const pingFrame = '{"type":"ping"}';

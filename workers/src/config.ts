@@ -212,9 +212,12 @@ export class ConfigError extends Error {
   override name = "ConfigError";
 }
 
+/** The settings this file reads, as they arrive: secrets and vars are strings, any of them unset. */
+export type ConfigVars = { [K in keyof z.input<typeof EnvSchema>]?: string };
+
 const cache = new WeakMap<object, Config>();
 
-export function readConfig(env: Record<string, unknown>): Config {
+export function readConfig(env: ConfigVars): Config {
   const cached = cache.get(env);
   if (cached) return cached;
   const parsed = EnvSchema.safeParse(env);

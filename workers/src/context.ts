@@ -2,6 +2,7 @@
 import type { Database } from "@speaknode/db";
 import type { SpaceRole } from "@speaknode/contracts";
 import type { Config } from "./config.ts";
+import type { WorkerEnv } from "./env.ts";
 
 export interface UserPrincipal {
   type: "user";
@@ -23,7 +24,7 @@ export interface ApiKeyPrincipal {
 
 export type Principal = UserPrincipal | ApiKeyPrincipal;
 
-export type Bindings = Record<string, unknown>;
+export type Bindings = WorkerEnv;
 
 export type AppEnv = {
   Bindings: Bindings;

@@ -15,6 +15,7 @@ import { isTelephonyQueue } from "./telephony/protocol.ts";
 import { handleWebhooksBatch } from "./webhooks/consumer.ts";
 import { isWebhooksQueue } from "./webhooks/protocol.ts";
 import { runScheduledWebhookSweep } from "./webhooks/sweep.ts";
+import type { WorkerEnv } from "./env.ts";
 
 // The room with billing on its terminal write (billing/session-room.ts extends the Durable Object).
 export { SessionRoom } from "./billing/session-room.ts";
@@ -50,6 +51,6 @@ export default {
     const failed = runs.find((r) => r.status === "rejected");
     if (failed) throw failed.reason;
   },
-} satisfies ExportedHandler<Record<string, unknown>>;
+} satisfies ExportedHandler<WorkerEnv>;
 export { RateLimiter } from "../../durable-objects/rate-limiter/index.ts";
 export { CampaignRunner } from "../../durable-objects/campaign-runner/index.ts";

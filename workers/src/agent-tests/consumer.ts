@@ -9,6 +9,7 @@ import { errorFields, log } from "../lib/log.ts";
 import { executeRun } from "./execute.ts";
 import { agentTestsDeadLetterQueueName, AgentTestsMessage, enqueueTestRun } from "./protocol.ts";
 import { caseRunnerFor, type RunCase } from "./runtime-client.ts";
+import type { WorkerEnv } from "../env.ts";
 
 export { isAgentTestsQueue } from "./protocol.ts";
 
@@ -31,7 +32,7 @@ export async function abandonRun(db: Database, runId: string, reason: string): P
     .where(and(eq(agentTestRuns.id, runId), inArray(agentTestRuns.status, ["queued", "running"])));
 }
 
-export async function handleAgentTestsBatch(batch: MessageBatch<unknown>, env: Record<string, unknown>, ctx: ExecutionContext, deps: Partial<AgentTestsConsumerDeps> = {}): Promise<void> {
+export async function handleAgentTestsBatch(batch: MessageBatch<unknown>, env: WorkerEnv, ctx: ExecutionContext, deps: Partial<AgentTestsConsumerDeps> = {}): Promise<void> {
   const config = readConfig(env);
   const handle = (deps.database ?? openDatabase)(config);
   const runCase = deps.runCase ?? caseRunnerFor(config);

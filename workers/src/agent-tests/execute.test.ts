@@ -15,6 +15,8 @@ import { runtimeCaseRunner, RuntimeUnreachable, type RunCase } from "./runtime-c
 import { toTestRunDetail } from "./serialize.ts";
 import { insertTestRun, listTestCases } from "./store.ts";
 import { sweepTestRuns } from "./sweep.ts";
+import type { WorkerEnv } from "../env.ts";
+import { fakeEnv } from "../../test/fake-env.ts";
 
 let w: World;
 let greetId: string;
@@ -193,13 +195,13 @@ describe("the queue consumer and the sweep", () => {
     const fresh = await newRun({ caseIds: [greetId] });
     await withDb((db) => db.update(agentTestRuns).set({ createdAt: new Date(Date.now() - 11 * 60_000) }).where(eq(agentTestRuns.id, stuck.id)));
     const sent: unknown[] = [];
-    const result = await withDb((db) => sweepTestRuns(db, { AGENT_TESTS_QUEUE: { send: async (body: unknown) => void sent.push(body) } }, new Date()));
+    const result = await withDb((db) => sweepTestRuns(db, fakeEnv({ AGENT_TESTS_QUEUE: { send: async (body: unknown) => void sent.push(body) } }), new Date()));
     expect(sent).toContainEqual({ runId: stuck.id });
     expect(sent).not.toContainEqual({ runId: fresh.id });
     expect(result.requeued).toBeGreaterThanOrEqual(1);
   });
 });
 
-function env(): Record<string, unknown> {
-  return { ...(testEnv as unknown as Record<string, unknown>), AGENT_TESTS_QUEUE: { send: async () => undefined } };
+function env(): WorkerEnv {
+  return fakeEnv({ ...testEnv, AGENT_TESTS_QUEUE: { send: async () => undefined } });
 }

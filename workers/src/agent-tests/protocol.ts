@@ -3,6 +3,7 @@
 // queue, and a message delivered twice resumes the run where its stored results end.
 import { z } from "zod";
 import { idSchema } from "@speaknode/contracts";
+import type { WorkerEnv } from "../env.ts";
 
 export const AgentTestsMessage = z.strictObject({ runId: idSchema("agentTestRun") });
 export type AgentTestsMessage = z.infer<typeof AgentTestsMessage>;
@@ -16,12 +17,12 @@ export const agentTestsMaxRetries = 3;
 
 export const isAgentTestsQueue = (queue: string) => queue === agentTestsQueueName || queue === agentTestsDeadLetterQueueName;
 
-export function agentTestsQueue(env: Record<string, unknown>): Queue<AgentTestsMessage> {
+export function agentTestsQueue(env: WorkerEnv): Queue<AgentTestsMessage> {
   const queue = env[agentTestsQueueBinding] as Queue<AgentTestsMessage> | undefined;
   if (!queue || typeof queue.send !== "function") throw new Error(`the ${agentTestsQueueBinding} queue binding is missing`);
   return queue;
 }
 
-export async function enqueueTestRun(env: Record<string, unknown>, runId: string): Promise<void> {
+export async function enqueueTestRun(env: WorkerEnv, runId: string): Promise<void> {
   await agentTestsQueue(env).send({ runId });
 }

@@ -8,6 +8,7 @@ import { readConfig } from "../config.ts";
 import { log } from "../lib/log.ts";
 import { abandonRun } from "./consumer.ts";
 import { enqueueTestRun } from "./protocol.ts";
+import type { WorkerEnv } from "../env.ts";
 
 export const stuckAfterMs = 10 * 60_000;
 export const abandonAfterMs = 6 * 60 * 60_000;
@@ -18,7 +19,7 @@ export interface TestRunSweepResult {
   abandoned: number;
 }
 
-export async function sweepTestRuns(db: Database, env: Record<string, unknown>, now: Date): Promise<TestRunSweepResult> {
+export async function sweepTestRuns(db: Database, env: WorkerEnv, now: Date): Promise<TestRunSweepResult> {
   const stuckBefore = new Date(now.getTime() - stuckAfterMs);
   const lastResult = db
     .select({ runId: agentTestResults.runId, at: max(agentTestResults.createdAt).as("last_at") })
@@ -53,7 +54,7 @@ export async function sweepTestRuns(db: Database, env: Record<string, unknown>, 
 }
 
 /** The cron's part (workers/src/index.ts `scheduled`). */
-export async function runScheduledTestRunSweep(env: Record<string, unknown>, at: Date = new Date()): Promise<TestRunSweepResult> {
+export async function runScheduledTestRunSweep(env: WorkerEnv, at: Date = new Date()): Promise<TestRunSweepResult> {
   const config = readConfig(env);
   const handle = createDatabase({ url: config.databaseUrl, localProxy: config.dbLocalProxy, max: 1 });
   try {

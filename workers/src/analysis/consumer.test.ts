@@ -15,6 +15,7 @@ import { analysisDeadLetterQueueName, analysisQueueName } from "./protocol.ts";
 import type { AnalysisCallResult } from "./runtime-client.ts";
 import { sweepPendingAnalyses } from "./sweep.ts";
 import { analysisAgent, analysisSettings, endedSession, fakeAnalyser, goodResponse } from "./testing.ts";
+import { fakeEnv } from "../../test/fake-env.ts";
 
 let handle: DatabaseHandle;
 let world: World;
@@ -35,7 +36,7 @@ async function consume(sessionId: string, analyser: ReturnType<typeof fakeAnalys
   const webhooks = { sendBatch: async (msgs: Iterable<{ body: { eventId: string } }>) => void [...msgs].forEach((m) => announced.push(m.body.eventId)) };
   const batch = createMessageBatch(opts.queue ?? analysisQueueName, [{ id: `msg-${++seq}`, timestamp: new Date(), attempts: opts.attempts ?? 1, body: { sessionId } }]);
   const ctx = createExecutionContext();
-  await handleAnalysisBatch(batch, { ...(env as Record<string, unknown>), WEBHOOKS_QUEUE: webhooks }, ctx, { analyse: analyser.analyse, database: () => ({ db: handle.db, close: async () => undefined }) });
+  await handleAnalysisBatch(batch, fakeEnv({ ...env, WEBHOOKS_QUEUE: webhooks }), ctx, { analyse: analyser.analyse, database: () => ({ db: handle.db, close: async () => undefined }) });
   return { result: await getQueueResult(batch, ctx), announced };
 }
 

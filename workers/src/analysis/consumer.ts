@@ -17,6 +17,7 @@ import { sessionAgentConfig } from "../runtime/config.ts";
 import { AnalysisMessage, analysisDeadLetterQueueName, analysisMaxAttempts, analysisRetryDelayS } from "./protocol.ts";
 import { runtimeAnalyser, type AnalyseSession } from "./runtime-client.ts";
 import { conversationOf, finishAnalysis, loadSession, recordAttempt, type AnalysisOutcome, type SessionRow } from "./store.ts";
+import type { WorkerEnv } from "../env.ts";
 
 export { isAnalysisQueue } from "./protocol.ts";
 
@@ -130,7 +131,7 @@ export interface AnalysisConsumerDeps {
   analyse: AnalyseSession;
 }
 
-export async function handleAnalysisBatch(batch: MessageBatch<unknown>, env: Record<string, unknown>, ctx: ExecutionContext, deps: Partial<AnalysisConsumerDeps> = {}): Promise<void> {
+export async function handleAnalysisBatch(batch: MessageBatch<unknown>, env: WorkerEnv, ctx: ExecutionContext, deps: Partial<AnalysisConsumerDeps> = {}): Promise<void> {
   const config = readConfig(env);
   const handle = (deps.database ?? ((url, localProxy) => createDatabase({ url, localProxy, max: 2 })))(config.databaseUrl, config.dbLocalProxy);
   try {

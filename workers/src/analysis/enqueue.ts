@@ -3,11 +3,12 @@
 // (sweep.ts) queues it again five minutes later.
 import { errorFields, log } from "../lib/log.ts";
 import { analysisQueue } from "./protocol.ts";
+import type { WorkerEnv } from "../env.ts";
 
 /** Sendbatch's limit. */
 const batchLimit = 100;
 
-export async function enqueueAnalysis(env: Record<string, unknown>, sessionIds: readonly string[]): Promise<number> {
+export async function enqueueAnalysis(env: WorkerEnv, sessionIds: readonly string[]): Promise<number> {
   if (sessionIds.length === 0) return 0;
   const queue = analysisQueue(env);
   if (!queue) {

@@ -3,6 +3,7 @@
 // (consumer.ts) reads the row, its transcript and tool calls. Nothing personal travels on the queue.
 import { idSchema } from "@speaknode/contracts";
 import { z } from "zod";
+import type { WorkerEnv } from "../env.ts";
 
 export const AnalysisMessage = z.object({ sessionId: idSchema("session") });
 export type AnalysisMessage = z.infer<typeof AnalysisMessage>;
@@ -19,7 +20,7 @@ export const analysisMaxAttempts = 3;
 
 export const isAnalysisQueue = (queue: string) => queue === analysisQueueName || queue === analysisDeadLetterQueueName;
 
-export function analysisQueue(env: Record<string, unknown>): Pick<Queue<AnalysisMessage>, "send" | "sendBatch"> | null {
+export function analysisQueue(env: WorkerEnv): Pick<Queue<AnalysisMessage>, "send" | "sendBatch"> | null {
   const queue = env[analysisQueueBinding] as Queue<AnalysisMessage> | undefined;
   return queue && typeof queue.send === "function" ? queue : null;
 }

@@ -9,6 +9,7 @@ import { log } from "../lib/log.ts";
 import { enqueueAnalysis } from "./enqueue.ts";
 import { analysisMaxAttempts } from "./protocol.ts";
 import { finishAnalysis } from "./store.ts";
+import type { WorkerEnv } from "../env.ts";
 
 export const analysisSweepAfterMs = 5 * 60_000;
 /** One cron run looks at this many sessions at most. */
@@ -43,7 +44,7 @@ export async function sweepPendingAnalyses(db: Database, now: Date): Promise<Swe
 }
 
 /** The cron's part (workers/src/index.ts `scheduled`). */
-export async function runScheduledAnalysisSweep(env: Record<string, unknown>, now: Date = new Date()): Promise<void> {
+export async function runScheduledAnalysisSweep(env: WorkerEnv, now: Date = new Date()): Promise<void> {
   const config = readConfig(env);
   const handle = createDatabase({ url: config.databaseUrl, localProxy: config.dbLocalProxy, max: 1 });
   try {

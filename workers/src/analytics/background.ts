@@ -8,12 +8,13 @@ import { errorFields, log } from "../lib/log.ts";
 import { addDays, utcDay } from "./days.ts";
 import type { RefreshResult } from "./refresh.ts";
 import { analyticsRefresher, type RefresherDeps } from "./refresher.ts";
+import type { WorkerEnv } from "../env.ts";
 
 /**
  * The cron refresh (wrangler.toml `[triggers]`). Yesterday is included so late data and sessions
  * that ended after midnight land; throws so a failed run is reported as a failed invocation.
  */
-export async function runScheduledRefresh(env: Record<string, unknown>, now: Date = new Date(), deps: RefresherDeps = {}): Promise<RefreshResult> {
+export async function runScheduledRefresh(env: WorkerEnv, now: Date = new Date(), deps: RefresherDeps = {}): Promise<RefreshResult> {
   const to = utcDay(now);
   const from = addDays(to, -1);
   const config = readConfig(env);

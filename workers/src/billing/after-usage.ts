@@ -12,8 +12,9 @@ import { sendDueUsageAlerts } from "./alerts.ts";
 import { billingQueueBinding } from "./protocol.ts";
 import type { BillingUsageMessage } from "./protocol.ts";
 import type { UsageRow } from "./usage.ts";
+import type { WorkerEnv } from "../env.ts";
 
-export async function afterUsageRecorded(env: Record<string, unknown>, usage: UsageRow): Promise<void> {
+export async function afterUsageRecorded(env: WorkerEnv, usage: UsageRow): Promise<void> {
   let config: Config;
   try {
     config = readConfig(env);
@@ -24,7 +25,7 @@ export async function afterUsageRecorded(env: Record<string, unknown>, usage: Us
   await Promise.all([alerts(env, config, usage), enqueueForLago(env, config.billing.driver.name, usage)]);
 }
 
-async function alerts(env: Record<string, unknown>, config: Config, usage: UsageRow): Promise<void> {
+async function alerts(env: WorkerEnv, config: Config, usage: UsageRow): Promise<void> {
   try {
     const handle = createDatabase({ url: config.databaseUrl, localProxy: config.dbLocalProxy, max: 1 });
     let emailIds: string[] = [];
@@ -45,7 +46,7 @@ async function alerts(env: Record<string, unknown>, config: Config, usage: Usage
   }
 }
 
-async function enqueueForLago(env: Record<string, unknown>, driver: "ledger" | "lago", usage: UsageRow): Promise<void> {
+async function enqueueForLago(env: WorkerEnv, driver: "ledger" | "lago", usage: UsageRow): Promise<void> {
   if (driver !== "lago") return;
   const queue = env[billingQueueBinding] as Queue<BillingUsageMessage> | undefined;
   if (!queue || typeof queue.send !== "function") {

@@ -11,6 +11,7 @@ import { sendDueUsageAlerts, thresholdsReached, usageAlertEmailKind, usageThresh
 import type { PlanRow } from "./plans.ts";
 import { planFixture, putSpaceOnPlan } from "./testing.ts";
 import { recordSessionUsage, type UsageRow } from "./usage.ts";
+import { fakeEnv } from "../../test/fake-env.ts";
 
 let world: World;
 let plan: PlanRow;
@@ -120,7 +121,7 @@ describe("usage alerts", () => {
 });
 
 describe("afterUsageRecorded", () => {
-  const baseEnv = env as unknown as Record<string, unknown>;
+  const baseEnv = env;
 
   it("sends the alerts a usage row triggered and delivers their emails", async () => {
     const spaceId = await spaceWithOwners();
@@ -140,7 +141,7 @@ describe("afterUsageRecorded", () => {
     const sent: unknown[] = [];
     const queue = { send: async (message: unknown) => void sent.push(message) };
     const lagoEnv = { ...baseEnv, BILLING_DRIVER: "lago", LAGO_API_KEY: "test-key", LAGO_WEBHOOK_HMAC_KEY: "test-hmac", BILLING_QUEUE: queue };
-    await afterUsageRecorded(lagoEnv, usage);
+    await afterUsageRecorded(fakeEnv(lagoEnv), usage);
     expect(sent).toEqual([{ kind: "usage", sessionId: usage.sessionId }]);
   });
 
@@ -150,10 +151,10 @@ describe("afterUsageRecorded", () => {
     const warn = vi.spyOn(console, "warn").mockImplementation(() => undefined);
     const error = vi.spyOn(console, "error").mockImplementation(() => undefined);
     const lago = { ...baseEnv, BILLING_DRIVER: "lago", LAGO_API_KEY: "test-key", LAGO_WEBHOOK_HMAC_KEY: "test-hmac" };
-    await expect(afterUsageRecorded({ ...lago, BILLING_QUEUE: undefined }, usage)).resolves.toBeUndefined();
+    await expect(afterUsageRecorded(fakeEnv({ ...lago, BILLING_QUEUE: undefined }), usage)).resolves.toBeUndefined();
     expect(warn.mock.calls.map((c) => String(c[0])).join("\n")).toContain("billing queue binding missing");
     const failing = { send: () => Promise.reject(new Error(`queue down for ${callerNumber}`)) };
-    await expect(afterUsageRecorded({ ...lago, BILLING_QUEUE: failing }, usage)).resolves.toBeUndefined();
+    await expect(afterUsageRecorded(fakeEnv({ ...lago, BILLING_QUEUE: failing }), usage)).resolves.toBeUndefined();
     await expect(afterUsageRecorded({ ...baseEnv, BILLING_DEFAULT_PLAN: "Not A Code" }, usage)).resolves.toBeUndefined();
     const logged = error.mock.calls.map((c) => String(c[0]));
     expect(logged.some((l) => l.includes("billing usage message not queued"))).toBe(true);

@@ -3,6 +3,7 @@
 // consumer (lago/consumer.ts) reads the row and sends Lago the usage event, idempotent on the
 // session id (Lago's transaction_id). Nothing personal travels on the queue.
 import { BillingUsageMessage } from "@speaknode/contracts";
+import type { WorkerEnv } from "../env.ts";
 
 export { BillingUsageMessage };
 
@@ -16,7 +17,7 @@ export const billingMaxRetries = 10;
 
 export const isBillingQueue = (queue: string) => queue === billingQueueName;
 
-export function billingQueue(env: Record<string, unknown>): Queue<BillingUsageMessage> {
+export function billingQueue(env: WorkerEnv): Queue<BillingUsageMessage> {
   const queue = env[billingQueueBinding] as Queue<BillingUsageMessage> | undefined;
   if (!queue || typeof queue.send !== "function") throw new Error(`the ${billingQueueBinding} queue binding is missing`);
   return queue;

@@ -9,6 +9,7 @@ import type { AppEnv } from "../context.ts";
 import { errorFields, log } from "../lib/log.ts";
 import { mailerFor } from "./index.ts";
 import { defaultDeliveryPolicy, drainOutbox, type DrainOptions, type DrainResult } from "./outbox.ts";
+import type { WorkerEnv } from "../env.ts";
 
 export interface DeliveryDeps {
   /** Outbound HTTP of the provider; tests pass one that fails or hangs. */
@@ -16,7 +17,7 @@ export interface DeliveryDeps {
 }
 
 /** One drain with the configured provider and attempt timeout; throws when the database fails. */
-export async function deliverOutbox(env: Record<string, unknown>, options: DrainOptions = {}, deps: DeliveryDeps = {}): Promise<DrainResult> {
+export async function deliverOutbox(env: WorkerEnv, options: DrainOptions = {}, deps: DeliveryDeps = {}): Promise<DrainResult> {
   const config = readConfig(env);
   const handle = createDatabase({ url: config.databaseUrl, localProxy: config.dbLocalProxy, max: 1 });
   try {
@@ -46,7 +47,7 @@ export function deliverAfterResponse(c: Context<AppEnv>, emailIds: string[]): vo
 const scheduledRounds = 8;
 
 /** The cron's drain of every due message (wrangler.toml `[triggers]`); throws so a failed run shows. */
-export async function runScheduledDelivery(env: Record<string, unknown>, deps: DeliveryDeps = {}): Promise<DrainResult> {
+export async function runScheduledDelivery(env: WorkerEnv, deps: DeliveryDeps = {}): Promise<DrainResult> {
   const total: DrainResult = { sent: 0, retrying: 0, failed: 0 };
   try {
     for (let round = 0; round < scheduledRounds; round++) {

@@ -4,17 +4,9 @@ import type { Context } from "hono";
 import type { AppEnv } from "../context.ts";
 import { ApiError } from "../errors.ts";
 
-interface LimiterStub {
-  hit(limit: number, windowMs: number): Promise<{ allowed: boolean; retryAfterMs: number }>;
-}
-interface LimiterNamespace {
-  idFromName(name: string): unknown;
-  get(id: unknown): LimiterStub;
-}
-
 /** Counts one hit on `key`; `what` names what is limited in the 429's detail ("sessions", "voice previews"). */
 export async function enforceRateLimit(c: Context<AppEnv>, key: string, perMinute: number, what: string): Promise<void> {
-  const ns = c.env["RATE_LIMITER"] as LimiterNamespace | undefined;
+  const ns: AppEnv["Bindings"]["RATE_LIMITER"] | undefined = c.env.RATE_LIMITER;
   if (!ns) throw new Error("the RATE_LIMITER Durable Object binding is missing");
   const verdict = await ns.get(ns.idFromName(key)).hit(perMinute, 60_000);
   if (!verdict.allowed) {

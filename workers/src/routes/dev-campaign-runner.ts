@@ -6,11 +6,12 @@ import type { CampaignRunner } from "../../../durable-objects/campaign-runner/in
 import type { AppEnv } from "../context.ts";
 import { ApiError } from "../errors.ts";
 import { CampaignParams } from "./params-telephony.ts";
+import type { WorkerEnv } from "../env.ts";
 
 type TestHooks = Pick<CampaignRunner, "evictForTest" | "runAlarmForTest">;
 
-function runnerHooks(env: Record<string, unknown>, campaignId: string): TestHooks {
-  const ns = env["CAMPAIGN_RUNNER"] as { idFromName(name: string): DurableObjectId; get(id: DurableObjectId): TestHooks } | undefined;
+function runnerHooks(env: WorkerEnv, campaignId: string): TestHooks {
+  const ns: WorkerEnv["CAMPAIGN_RUNNER"] | undefined = env.CAMPAIGN_RUNNER;
   if (!ns) throw new Error("the CAMPAIGN_RUNNER Durable Object binding is missing");
   return ns.get(ns.idFromName(campaignId));
 }

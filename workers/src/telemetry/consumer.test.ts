@@ -12,6 +12,7 @@ import { normalizeRequest, packGroups, spansMessages } from "./normalize.ts";
 import { ExportTraceServiceRequest } from "./otlp.ts";
 import { telemetryDeadLetterQueueName, telemetryQueueName, type SpansMessage, type TelemetryMessage } from "@speaknode/contracts";
 import { hex, otlpRequest, otlpSpan, recordingQueue } from "./testing.ts";
+import type { WorkerEnv } from "../env.ts";
 
 /** The queue message POST /v1/traces would send for these OTLP spans. */
 function spansMessage(otlpSpans: Record<string, unknown>[], resource?: Record<string, string>): SpansMessage {
@@ -38,11 +39,11 @@ function countingDatabase(): { statements: string[]; database: ConsumerDeps["dat
 }
 
 let seq = 0;
-async function consume(queue: string, bodies: unknown[], opts: { env?: Record<string, unknown>; deps?: Partial<ConsumerDeps>; ids?: string[] } = {}): Promise<{ result: QueueResult; ids: string[] }> {
+async function consume(queue: string, bodies: unknown[], opts: { env?: WorkerEnv; deps?: Partial<ConsumerDeps>; ids?: string[] } = {}): Promise<{ result: QueueResult; ids: string[] }> {
   const ids = opts.ids ?? bodies.map(() => `msg-${Date.now()}-${++seq}`);
   const batch = createMessageBatch(queue, bodies.map((body, i) => ({ id: ids[i] ?? "", timestamp: new Date(), attempts: 1, body })));
   const ctx = createExecutionContext();
-  await handleTelemetryBatch(batch, opts.env ?? (env as unknown as Record<string, unknown>), ctx, opts.deps);
+  await handleTelemetryBatch(batch, opts.env ?? env, ctx, opts.deps);
   return { result: await getQueueResult(batch, ctx), ids };
 }
 
@@ -72,7 +73,7 @@ describe("analytics refresh messages", () => {
     expect((await postEvent(sessionId, "a1", { type: "agent.ready" })).status).toBe(200);
     expect((await postEvent(sessionId, "a2", { type: "completed", tokenUsage: { prompt: 1, completion: 1 }, durationMs: 500 })).status).toBe(200);
     const clickhouse = recordingFetch();
-    const withClickHouse = { ...(env as unknown as Record<string, unknown>), CLICKHOUSE_URL: "https://ch.example.test:8443", CLICKHOUSE_PASSWORD: "pw" };
+    const withClickHouse = { ...env, CLICKHOUSE_URL: "https://ch.example.test:8443", CLICKHOUSE_PASSWORD: "pw" };
     const { result } = await consume(telemetryQueueName, [{ protocolVersion: 1, type: "analytics.refresh", sessionIds: [sessionId] }], { env: withClickHouse, deps: { fetch: clickhouse.fetch } });
     expect(result.retryMessages).toEqual([]);
     expect(clickhouse.requests).toHaveLength(1);

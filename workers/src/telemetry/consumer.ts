@@ -21,6 +21,7 @@ import type { AnalyticsRefreshMessage, LangfuseForwardMessage, SpanGroup, SpansM
 import { TelemetryMessage, telemetryDeadLetterQueueName, telemetryMaxRetries, telemetryProtocolVersion, telemetryQueueName } from "@speaknode/contracts";
 import { sendMessages, telemetryQueue } from "./queue.ts";
 import { insertDeadLetters, insertSpans, type DeadLetterInput } from "./store.ts";
+import type { WorkerEnv } from "../env.ts";
 
 export interface ConsumerDeps {
   /** Outbound HTTP for Langfuse and the analytics sink; tests record requests with their own. */
@@ -37,7 +38,7 @@ export const isTelemetryQueue = (queue: string) => queue === telemetryQueueName 
 const forwardRetryDelayS = 60;
 const storeRetryDelayS = (attempts: number) => Math.min(60, 2 ** attempts);
 
-export async function handleTelemetryBatch(batch: MessageBatch<unknown>, env: Record<string, unknown>, ctx: ExecutionContext, deps: Partial<ConsumerDeps> = {}): Promise<void> {
+export async function handleTelemetryBatch(batch: MessageBatch<unknown>, env: WorkerEnv, ctx: ExecutionContext, deps: Partial<ConsumerDeps> = {}): Promise<void> {
   const config = readConfig(env);
   const handle = (deps.database ?? openDatabase)(config);
   try {
@@ -51,7 +52,7 @@ export async function handleTelemetryBatch(batch: MessageBatch<unknown>, env: Re
 type Parsed<T> = { msg: Message<unknown>; body: T };
 
 interface ConsumeContext {
-  env: Record<string, unknown>;
+  env: WorkerEnv;
   langfuse: LangfuseSettings | undefined;
   fetch: typeof fetch;
   analytics: AnalyticsRefresher;

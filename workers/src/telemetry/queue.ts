@@ -3,8 +3,9 @@
 // size is the size we measured when packing them.
 import { telemetryQueueBinding, type TelemetryMessage } from "@speaknode/contracts";
 import { sendBatches } from "./normalize.ts";
+import type { WorkerEnv } from "../env.ts";
 
-export function telemetryQueue(env: Record<string, unknown>): Queue<TelemetryMessage> {
+export function telemetryQueue(env: WorkerEnv): Queue<TelemetryMessage> {
   const queue = env[telemetryQueueBinding] as Queue<TelemetryMessage> | undefined;
   if (!queue || typeof queue.sendBatch !== "function") throw new Error(`the ${telemetryQueueBinding} queue binding is missing`);
   return queue;

@@ -7,6 +7,7 @@ import { signRuntimeServiceToken } from "@speaknode/tokens";
 import { announceDomainEvents, sessionCallStatuses, type Database } from "@speaknode/db";
 import type { Config } from "../config.ts";
 import { emitCallVoicemail } from "../webhooks/events/call.ts";
+import type { WorkerEnv } from "../env.ts";
 
 export const answeredByValues = ["human", "machine_start", "machine_end_beep", "machine_end_silence", "machine_end_other", "fax", "unknown"] as const;
 export type AnsweredBy = (typeof answeredByValues)[number];
@@ -62,7 +63,7 @@ export interface AmdVerdict {
  * Stores the verdict among the session's call statuses (`amd:<answeredBy>`; a repeat changes
  * nothing) and, for a machine, the call.voicemail event with it; announces the event after the commit.
  */
-export async function recordAmdVerdict(db: Database, env: Record<string, unknown>, verdict: AmdVerdict): Promise<void> {
+export async function recordAmdVerdict(db: Database, env: WorkerEnv, verdict: AmdVerdict): Promise<void> {
   const eventKey = `amd:${verdict.answeredBy}`;
   const eventId = await db.transaction(async (tx) => {
     const stored = await tx

@@ -5,6 +5,7 @@
 import { log } from "../lib/log.ts";
 import { sessionRoomIn } from "../sessions/room.ts";
 import { callStatusEffect, type TwilioCallStatus } from "./call-status.ts";
+import type { WorkerEnv } from "../env.ts";
 
 export type CallStatusOutcome = { retry: false; outcome: "processed" | "ignored"; detail: string; sessionId: string };
 
@@ -15,7 +16,7 @@ export type CallStatusOutcome = { retry: false; outcome: "processed" | "ignored"
  * "transferred" is published only: it never moves the session.
  */
 export async function applyCallStatusToRoom(
-  env: Record<string, unknown>,
+  env: WorkerEnv,
   sessionId: string,
   status: TwilioCallStatus | "transferred",
   opts: { eventId: string; firstSeen: boolean; what: "callback" | "event" },

@@ -26,6 +26,7 @@ import { twilioClient, twilioCredentials } from "./connections.ts";
 import { TelephonyMessage, telephonyDeadLetterQueueName, telephonyMaxRetries } from "./protocol.ts";
 import { loadWebhookLog, markWebhookLog, type WebhookLogRow } from "./webhook-log.ts";
 import { applyVoximplantEvent } from "./voximplant/events.ts";
+import type { WorkerEnv } from "../env.ts";
 
 export interface TelephonyConsumerDeps {
   /** Outbound HTTP (the runtime's control endpoint, Twilio); tests pass their own. */
@@ -38,14 +39,14 @@ const retryDelayS = (attempts: number) => Math.min(30, 2 ** attempts);
 
 interface ConsumeContext {
   db: Database;
-  env: Record<string, unknown>;
+  env: WorkerEnv;
   config: Config;
   fetch: typeof fetch;
 }
 
 type Outcome = { retry: true; reason: string } | { retry: false; outcome: "processed" | "ignored"; detail: string; sessionId?: string };
 
-export async function handleTelephonyBatch(batch: MessageBatch<unknown>, env: Record<string, unknown>, ctx: ExecutionContext, deps: Partial<TelephonyConsumerDeps> = {}): Promise<void> {
+export async function handleTelephonyBatch(batch: MessageBatch<unknown>, env: WorkerEnv, ctx: ExecutionContext, deps: Partial<TelephonyConsumerDeps> = {}): Promise<void> {
   const config = readConfig(env);
   const handle = (deps.database ?? openDatabase)(config);
   try {

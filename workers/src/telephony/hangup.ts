@@ -19,6 +19,7 @@ import { LiveKitError } from "../sessions/livekit/twirp.ts";
 import { isTwilioCallSid } from "./inbound.ts";
 import { hangUpLiveKitCall, liveKitCallRefusal, parseLiveKitControlUrl } from "./livekit-control.ts";
 import { controlVoximplant } from "./voximplant-calls.ts";
+import type { WorkerEnv } from "../env.ts";
 
 type SessionRow = typeof sessions.$inferSelect;
 
@@ -27,7 +28,7 @@ export interface HangupDeps {
   db: Database;
   config: Config;
   /** The Worker env (the SESSION_ROOM binding). */
-  env: Record<string, unknown>;
+  env: WorkerEnv;
 }
 
 export const endedFromPlatform = "ended from the platform";

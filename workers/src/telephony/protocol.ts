@@ -4,6 +4,7 @@
 // Versioned: a message of a version the consumer does not know goes to the dead-letter queue.
 import { z } from "zod";
 import { idSchema } from "@speaknode/contracts";
+import type { WorkerEnv } from "../env.ts";
 
 export const telephonyProtocolVersion = 1;
 
@@ -28,7 +29,7 @@ export type TelephonyMessage = z.infer<typeof TelephonyMessage>;
 
 export const isTelephonyQueue = (queue: string) => queue === telephonyQueueName || queue === telephonyDeadLetterQueueName;
 
-export function telephonyQueue(env: Record<string, unknown>): Queue<TelephonyMessage> {
+export function telephonyQueue(env: WorkerEnv): Queue<TelephonyMessage> {
   const queue = env[telephonyQueueBinding] as Queue<TelephonyMessage> | undefined;
   if (!queue || typeof queue.send !== "function") throw new Error(`the ${telephonyQueueBinding} queue binding is missing`);
   return queue;

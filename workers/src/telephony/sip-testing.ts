@@ -10,6 +10,7 @@ import { buildRequest, makeWorld, readResult, withDb, type CallOptions, type Cal
 import { createApp } from "../app.ts";
 import { FakeLiveKit } from "./livekit-sip/fake-livekit.ts";
 import { addNumber, publishedPhoneAgent, type NumberOptions } from "./testing.ts";
+import type { WorkerEnv } from "../env.ts";
 
 const app = createApp();
 
@@ -17,8 +18,8 @@ export const liveKitOrigin = "https://lk.example.test";
 export const liveKitSipHost = "sip.lk.example.test";
 
 /** The test env with MEDIA_DRIVER=livekit and LiveKit's SIP host. */
-export const liveKitEnv: Record<string, unknown> = {
-  ...(env as unknown as Record<string, unknown>),
+export const liveKitEnv: WorkerEnv = {
+  ...env,
   MEDIA_DRIVER: "livekit",
   LIVEKIT_URL: "wss://lk.example.test",
   LIVEKIT_API_KEY: "APItestkey",
@@ -27,7 +28,7 @@ export const liveKitEnv: Record<string, unknown> = {
 };
 
 /** A request to the app under `envValues` (default: the LiveKit env). */
-export async function callWithEnv(method: string, path: string, opts: CallOptions = {}, envValues: Record<string, unknown> = liveKitEnv): Promise<CallResult> {
+export async function callWithEnv(method: string, path: string, opts: CallOptions = {}, envValues: WorkerEnv = liveKitEnv): Promise<CallResult> {
   return readResult(await app.request(buildRequest(method, path, opts), undefined, envValues));
 }
 

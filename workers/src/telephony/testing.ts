@@ -12,6 +12,8 @@ import { sealTwilioAuth } from "./connections.ts";
 import { handleTelephonyBatch, type TelephonyConsumerDeps } from "./consumer.ts";
 import type { TelephonyMessage } from "./protocol.ts";
 import { twilioSignature } from "./twilio/signature.ts";
+import type { WorkerEnv } from "../env.ts";
+import { fakeEnv } from "../../test/fake-env.ts";
 
 const app = createApp();
 const hex = (bytes: number) => [...crypto.getRandomValues(new Uint8Array(bytes))].map((b) => b.toString(16).padStart(2, "0")).join("");
@@ -107,7 +109,7 @@ export interface PostOptions {
   /** A query string for the webhook URL (`sessionId=…`, as outbound calls' callbacks carry). */
   query?: string;
   /** The Worker env to answer under (default: the test env). */
-  env?: Record<string, unknown>;
+  env?: WorkerEnv;
 }
 
 /** POST a Twilio webhook to the app, signed like Twilio signs it, with a recording queue. */
@@ -137,6 +139,6 @@ let seq = 0;
 export async function consumeTelephony(queue: string, bodies: unknown[], deps: Partial<TelephonyConsumerDeps> = {}, envOverrides: Record<string, unknown> = {}): Promise<QueueResult> {
   const batch = createMessageBatch(queue, bodies.map((body) => ({ id: `tel-${Date.now()}-${++seq}`, timestamp: new Date(), attempts: 1, body })));
   const ctx = createExecutionContext();
-  await handleTelephonyBatch(batch, { ...(env as unknown as Record<string, unknown>), ...envOverrides }, ctx, deps);
+  await handleTelephonyBatch(batch, fakeEnv({ ...env, ...envOverrides }), ctx, deps);
   return getQueueResult(batch, ctx);
 }

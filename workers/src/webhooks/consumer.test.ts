@@ -9,6 +9,7 @@ import { handleWebhooksBatch, type WebhooksConsumerDeps } from "./consumer.ts";
 import { webhooksQueueName } from "./protocol.ts";
 import { sweepWebhooks } from "./sweep.ts";
 import { deliveryFixture, domainEventFixture, fakeReceiver, recordingQueueEnv, webhookEndpointFixture, webhookSpaceFixture, type ReceiverAnswer } from "./testing.ts";
+import { fakeEnv } from "../../test/fake-env.ts";
 
 let handle: DatabaseHandle;
 beforeAll(() => {
@@ -24,7 +25,7 @@ async function consume(bodies: unknown[], opts: { answer?: ReceiverAnswer; env?:
   const receiver = fakeReceiver(opts.answer);
   const batch = createMessageBatch(webhooksQueueName, bodies.map((body) => ({ id: `msg-${++seq}`, timestamp: new Date(), attempts: 1, body })));
   const ctx = createExecutionContext();
-  await handleWebhooksBatch(batch, { ...(env as Record<string, unknown>), ...queue.env, ...opts.env }, ctx, { fetchImpl: receiver.fetchImpl, ...opts.deps });
+  await handleWebhooksBatch(batch, fakeEnv({ ...env, ...queue.env, ...opts.env }), ctx, { fetchImpl: receiver.fetchImpl, ...opts.deps });
   const result: QueueResult = await getQueueResult(batch, ctx);
   return { result, sent: queue.sent, requests: receiver.requests, ids: batch.messages.map((m) => m.id) };
 }

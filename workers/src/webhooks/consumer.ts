@@ -11,6 +11,7 @@ import { errorFields, log } from "../lib/log.ts";
 import { attemptDelivery, type DeliverDeps } from "./deliver.ts";
 import { fanOutEvent } from "./fanout.ts";
 import { webhooksQueue, WebhooksMessage } from "./protocol.ts";
+import type { WorkerEnv } from "../env.ts";
 
 export interface WebhooksConsumerDeps {
   database: (config: Config) => DatabaseHandle;
@@ -23,14 +24,14 @@ const openDatabase = (config: Config) => createDatabase({ url: config.databaseUr
 export const consumerRetryDelayS = (attempts: number) => Math.min(300, 10 * 2 ** Math.max(0, attempts - 1));
 
 /** Enqueues the first attempt of each new delivery (Queue.sendBatch takes 100 at most). */
-export async function enqueueFirstAttempts(env: Record<string, unknown>, deliveryIds: readonly string[]): Promise<void> {
+export async function enqueueFirstAttempts(env: WorkerEnv, deliveryIds: readonly string[]): Promise<void> {
   const queue = webhooksQueue(env);
   for (let i = 0; i < deliveryIds.length; i += 100) {
     await queue.sendBatch(deliveryIds.slice(i, i + 100).map((deliveryId) => ({ body: { kind: "deliver" as const, deliveryId, trigger: "auto" as const } })));
   }
 }
 
-export async function handleWebhooksBatch(batch: MessageBatch<unknown>, env: Record<string, unknown>, ctx: ExecutionContext, deps: Partial<WebhooksConsumerDeps> = {}): Promise<void> {
+export async function handleWebhooksBatch(batch: MessageBatch<unknown>, env: WorkerEnv, ctx: ExecutionContext, deps: Partial<WebhooksConsumerDeps> = {}): Promise<void> {
   const config = readConfig(env);
   const handle = (deps.database ?? openDatabase)(config);
   const deliverDeps: DeliverDeps = { db: handle.db, config, env, ...(deps.fetchImpl ? { fetchImpl: deps.fetchImpl } : {}), ...(deps.now ? { now: deps.now } : {}) };

@@ -23,6 +23,7 @@ import { enqueueDeliver } from "./protocol.ts";
 import { redactAttemptHeaders } from "./redact.ts";
 import { nextRetryDelayS, retryAfterSeconds } from "./schedule.ts";
 import { openHeaders, openSecret } from "./secrets.ts";
+import type { WorkerEnv } from "../env.ts";
 
 export type AttemptTrigger = Extract<WebhooksMessage, { kind: "deliver" }>["trigger"];
 
@@ -30,7 +31,7 @@ export interface DeliverDeps {
   db: Database;
   config: Pick<Config, "secretsKey" | "webhooks" | "publicUrl">;
   /** Where the webhooks queue binding is (the next attempt is enqueued there). */
-  env: Record<string, unknown>;
+  env: WorkerEnv;
   fetchImpl?: typeof fetch;
   now?: () => Date;
   /** In [0, 1): places the retry delay's jitter. */

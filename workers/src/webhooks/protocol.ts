@@ -4,6 +4,7 @@
 // delay. Nothing personal travels on the queue: the consumer reads the rows.
 import { WebhooksMessage, type WebhooksMessage as Message } from "@speaknode/contracts";
 import { webhooksQueueBinding } from "@speaknode/db";
+import type { WorkerEnv } from "../env.ts";
 
 export { WebhooksMessage, webhooksQueueBinding };
 
@@ -17,14 +18,14 @@ export const maxQueueDelayS = 43_200;
 
 export const isWebhooksQueue = (queue: string) => queue === webhooksQueueName;
 
-export function webhooksQueue(env: Record<string, unknown>): Queue<Message> {
+export function webhooksQueue(env: WorkerEnv): Queue<Message> {
   const queue = env[webhooksQueueBinding] as Queue<Message> | undefined;
   if (!queue || typeof queue.send !== "function") throw new Error(`the ${webhooksQueueBinding} queue binding is missing`);
   return queue;
 }
 
 /** Asks for one attempt of a delivery, now or after `delaySeconds` (capped at the queue's 12 h). */
-export async function enqueueDeliver(env: Record<string, unknown>, deliveryId: string, trigger: Extract<Message, { kind: "deliver" }>["trigger"], delaySeconds = 0): Promise<void> {
+export async function enqueueDeliver(env: WorkerEnv, deliveryId: string, trigger: Extract<Message, { kind: "deliver" }>["trigger"], delaySeconds = 0): Promise<void> {
   const delay = Math.max(0, Math.min(maxQueueDelayS, Math.round(delaySeconds)));
   await webhooksQueue(env).send({ kind: "deliver", deliveryId, trigger }, delay > 0 ? { delaySeconds: delay } : undefined);
 }

@@ -9,12 +9,13 @@ import { errorFields, log } from "../lib/log.ts";
 import { endpointResource } from "./endpoints.ts";
 import { webhooksQueue, enqueueDeliver } from "./protocol.ts";
 import type { DeliveryRow } from "./serialize.ts";
+import type { WorkerEnv } from "../env.ts";
 
 const endpointDisabled = () => new ApiError("conflict", "the endpoint is disabled: enable it first (PATCH it with enabled: true), then replay");
 
 // A queued replay that is lost still happens: the delivery is pending and due now, which the
 // cron sweep picks up. So the answer is 202 either way.
-async function send(env: Record<string, unknown>, ids: readonly string[]): Promise<void> {
+async function send(env: WorkerEnv, ids: readonly string[]): Promise<void> {
   if (ids.length === 0) return;
   try {
     if (ids.length === 1 && ids[0]) {
@@ -32,7 +33,7 @@ async function send(env: Record<string, unknown>, ids: readonly string[]): Promi
 }
 
 /** Replays one delivery: 409 while it is still pending (its schedule is running) or when its endpoint is disabled. */
-export async function replayDelivery(db: Database, env: Record<string, unknown>, row: DeliveryRow, now = new Date()): Promise<DeliveryRow> {
+export async function replayDelivery(db: Database, env: WorkerEnv, row: DeliveryRow, now = new Date()): Promise<DeliveryRow> {
   const [endpoint] = await db.select({ enabled: webhookEndpoints.enabled }).from(webhookEndpoints).where(eq(webhookEndpoints.id, row.endpointId));
   if (!endpoint) throw notFound(endpointResource);
   if (!endpoint.enabled) throw endpointDisabled();
@@ -52,7 +53,7 @@ export async function replayDelivery(db: Database, env: Record<string, unknown>,
  * skipping endpoints that are disabled; 409 when the one endpoint named is disabled. Answers how
  * many were replayed.
  */
-export async function replayFailedSince(db: Database, env: Record<string, unknown>, spaceId: string, since: Date, endpointId?: string, now = new Date()): Promise<number> {
+export async function replayFailedSince(db: Database, env: WorkerEnv, spaceId: string, since: Date, endpointId?: string, now = new Date()): Promise<number> {
   if (endpointId !== undefined) {
     const [endpoint] = await db.select({ enabled: webhookEndpoints.enabled }).from(webhookEndpoints).where(and(eq(webhookEndpoints.id, endpointId), eq(webhookEndpoints.spaceId, spaceId)));
     if (!endpoint) throw notFound(endpointResource);

@@ -9,6 +9,7 @@ import { readConfig } from "../config.ts";
 import { log } from "../lib/log.ts";
 import { enqueueFirstAttempts } from "./consumer.ts";
 import { fanOutEvent } from "./fanout.ts";
+import type { WorkerEnv } from "../env.ts";
 
 export const unannouncedAfterMs = 60_000;
 export const overdueAfterMs = 2 * 60_000;
@@ -21,7 +22,7 @@ export interface SweepResult {
   overdue: number;
 }
 
-export async function sweepWebhooks(db: Database, env: Record<string, unknown>, now: Date): Promise<SweepResult> {
+export async function sweepWebhooks(db: Database, env: WorkerEnv, now: Date): Promise<SweepResult> {
   const events = await db
     .select({ id: domainEvents.id })
     .from(domainEvents)
@@ -41,7 +42,7 @@ export async function sweepWebhooks(db: Database, env: Record<string, unknown>, 
 }
 
 /** The cron's part (workers/src/index.ts `scheduled`). */
-export async function runScheduledWebhookSweep(env: Record<string, unknown>, at: Date = new Date()): Promise<SweepResult> {
+export async function runScheduledWebhookSweep(env: WorkerEnv, at: Date = new Date()): Promise<SweepResult> {
   const config = readConfig(env);
   const handle = createDatabase({ url: config.databaseUrl, localProxy: config.dbLocalProxy, max: 1 });
   try {

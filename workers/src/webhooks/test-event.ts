@@ -7,10 +7,11 @@ import { ApiError } from "../errors.ts";
 import { errorFields, log } from "../lib/log.ts";
 import { enqueueDeliver } from "./protocol.ts";
 import type { DeliveryRow, EndpointRow } from "./serialize.ts";
+import type { WorkerEnv } from "../env.ts";
 
 export const testEventMessage = "A test event from Speaknode";
 
-export async function sendTestEvent(db: Database, env: Record<string, unknown>, endpoint: EndpointRow, now = new Date()): Promise<DeliveryRow> {
+export async function sendTestEvent(db: Database, env: WorkerEnv, endpoint: EndpointRow, now = new Date()): Promise<DeliveryRow> {
   if (!endpoint.enabled) throw new ApiError("conflict", "the endpoint is disabled: enable it first (PATCH it with enabled: true)");
   const data = { endpointId: endpoint.id, message: testEventMessage };
   const delivery = await db.transaction(async (tx) => {

@@ -5,6 +5,8 @@ import { newId, type WebhooksMessage } from "@speaknode/contracts";
 import { domainEvents, memberships, spaces, users, webhookEndpoints, type Database } from "@speaknode/db";
 import { fanOutEvent } from "./fanout.ts";
 import { generateWebhookSecret, sealHeaders, sealSecret } from "./secrets.ts";
+import type { WorkerEnv } from "../env.ts";
+import { fakeEnv } from "../../test/fake-env.ts";
 
 /** A space with one Owner per address given (and a Member, who is never mailed as an Owner). */
 export async function webhookSpaceFixture(db: Database, opts: { ownerEmails?: string[]; memberEmail?: string } = {}): Promise<{ spaceId: string }> {
@@ -109,7 +111,7 @@ export interface RecordedMessage {
 }
 
 /** An env whose WEBHOOKS_QUEUE records messages instead of sending them (no consumer runs them). */
-export function recordingQueueEnv(): { env: Record<string, unknown>; sent: RecordedMessage[] } {
+export function recordingQueueEnv(): { env: WorkerEnv; sent: RecordedMessage[] } {
   const sent: RecordedMessage[] = [];
   const queue = {
     send: async (body: WebhooksMessage, opts?: { delaySeconds?: number }) => {
@@ -119,7 +121,7 @@ export function recordingQueueEnv(): { env: Record<string, unknown>; sent: Recor
       for (const m of messages) sent.push({ body: m.body, delaySeconds: m.delaySeconds });
     },
   };
-  return { env: { WEBHOOKS_QUEUE: queue }, sent };
+  return { env: fakeEnv({ WEBHOOKS_QUEUE: queue }), sent };
 }
 
 /** A space (with these Owners), one endpoint and one event fanned out to it: its pending delivery, due now. */

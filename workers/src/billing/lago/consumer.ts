@@ -12,6 +12,7 @@ import { errorFields, log } from "../../lib/log.ts";
 import { BillingUsageMessage, billingMaxRetries } from "../protocol.ts";
 import { LagoApiError, lagoClient, type LagoClient } from "./client.ts";
 import { ensureLagoSubscription } from "./sync.ts";
+import type { WorkerEnv } from "../../env.ts";
 
 export type UsageSendOutcome =
   | { kind: "sent" | "duplicate" | "already_sent" | "gone" }
@@ -78,7 +79,7 @@ export interface BillingConsumerDeps {
   client: (lago: LagoConfig) => LagoClient;
 }
 
-export async function handleBillingBatch(batch: MessageBatch<unknown>, env: Record<string, unknown>, ctx: ExecutionContext, deps: Partial<BillingConsumerDeps> = {}): Promise<void> {
+export async function handleBillingBatch(batch: MessageBatch<unknown>, env: WorkerEnv, ctx: ExecutionContext, deps: Partial<BillingConsumerDeps> = {}): Promise<void> {
   const config = readConfig(env);
   const driver = config.billing.driver;
   if (driver.name !== "lago") {

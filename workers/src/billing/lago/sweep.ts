@@ -8,6 +8,7 @@ import { createDatabase, usageRecords, type Database } from "@speaknode/db";
 import { readConfig } from "../../config.ts";
 import { log } from "../../lib/log.ts";
 import { billingQueue, type BillingUsageMessage } from "../protocol.ts";
+import type { WorkerEnv } from "../../env.ts";
 
 export const sweepAfterMs = 10 * 60_000;
 export const sweepMaxAttempts = 50;
@@ -32,7 +33,7 @@ export async function sweepUnsentUsage(db: Database, queue: Pick<Queue<BillingUs
 }
 
 /** The cron's part (workers/src/index.ts `scheduled`); nothing with the local ledger. */
-export async function runScheduledLagoSweep(env: Record<string, unknown>, now: Date = new Date()): Promise<void> {
+export async function runScheduledLagoSweep(env: WorkerEnv, now: Date = new Date()): Promise<void> {
   const config = readConfig(env);
   if (config.billing.driver.name !== "lago") return;
   const handle = createDatabase({ url: config.databaseUrl, localProxy: config.dbLocalProxy, max: 1 });

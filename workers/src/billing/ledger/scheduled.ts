@@ -5,6 +5,7 @@ import { createDatabase } from "@speaknode/db";
 import { readConfig } from "../../config.ts";
 import { errorFields, log } from "../../lib/log.ts";
 import { closeAllDueStatements, type CloseAllResult } from "./close.ts";
+import type { WorkerEnv } from "../../env.ts";
 
 /**
  * Closes due statements once an hour: the cron fires every 10 minutes, and the candidates' query
@@ -12,7 +13,7 @@ import { closeAllDueStatements, type CloseAllResult } from "./close.ts";
  * statement is also written the moment its space's invoices are listed, so this only keeps the
  * ledger current for spaces nobody looks at.
  */
-export async function runScheduledStatements(env: Record<string, unknown>, now: Date = new Date(), opts: { everyRun?: boolean } = {}): Promise<CloseAllResult | null> {
+export async function runScheduledStatements(env: WorkerEnv, now: Date = new Date(), opts: { everyRun?: boolean } = {}): Promise<CloseAllResult | null> {
   const config = readConfig(env);
   if (config.billing.driver.name !== "ledger") return null;
   if (!opts.everyRun && now.getUTCMinutes() >= 10) return null;

@@ -9,6 +9,7 @@ import { phoneNumbers, sessionCallStatuses, sessions, type Database } from "@spe
 import { hangupCause, isTerminalCallStatus, twilioCallStatuses, type TwilioCallStatus } from "../call-status.ts";
 import { applyCallStatusToRoom } from "../call-status-room.ts";
 import type { WebhookLogRow } from "../webhook-log.ts";
+import type { WorkerEnv } from "../../env.ts";
 
 export type EventOutcome = { retry: false; outcome: "processed" | "ignored"; detail: string; sessionId?: string };
 
@@ -60,7 +61,7 @@ async function sessionOf(db: Database, row: WebhookLogRow) {
   return bound;
 }
 
-export async function applyVoximplantEvent(cx: { db: Database; env: Record<string, unknown> }, row: WebhookLogRow): Promise<EventOutcome> {
+export async function applyVoximplantEvent(cx: { db: Database; env: WorkerEnv }, row: WebhookLogRow): Promise<EventOutcome> {
   const p = row.params;
   const sipCode = p["sipCode"] && /^\d{1,3}$/.test(p["sipCode"]) ? Number(p["sipCode"]) : null;
   const status = voximplantCallStatus(p["event"] ?? "", sipCode);
