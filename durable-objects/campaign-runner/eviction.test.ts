@@ -121,7 +121,7 @@ describe("CampaignRunner stopped in the middle of a dial", () => {
     // Its room fails it as the dispatch timeout would; the failed rule retries it once.
     const { sessionRoomIn } = await import("../../workers/src/sessions/room.ts");
     const { env } = await import("cloudflare:workers");
-    await sessionRoomIn(env as unknown as Record<string, unknown>, attempt?.sessionId ?? "").transition({ to: "failed", reason: "agent did not join" });
+    await sessionRoomIn(env, attempt?.sessionId ?? "").transition({ to: "failed", reason: "agent did not join" });
     await tick(c);
     const [item] = await itemsOf(c.campaignId);
     expect(item).toMatchObject({ status: "scheduled", lastOutcome: "failed", attempts: 1 });
@@ -176,7 +176,7 @@ describe("CampaignRunner stopped in the middle of a dial", () => {
       expect(await casDialing(db, second.attemptId, Date.now())).toBe(true);
       expect(await endAttempt(db, campaign, { attemptId: second.attemptId, outcome: "not_placed", error: interruptedDialReason, durationS: null, sessionId: null, onlyWithoutSession: true }, Date.now())).not.toBeNull();
       const dial = outboundDialer(
-        { db, config: readConfig(testEnv as unknown as Record<string, unknown>), env: env as unknown as Record<string, unknown> },
+        { db, config: readConfig(testEnv), env: env },
         { campaignId: c.campaignId, attemptId: second.attemptId, agent, agentVersion: rw.agentVersion, settings: campaign.settings, phone: c.phones[0] ?? "", variables: {}, fromNumberId: number, origin, onSessionCreated: (sessionId) => bindSession(db, second.attemptId, sessionId) },
       );
       await expect(dial).rejects.toThrow(/no longer dialing/);

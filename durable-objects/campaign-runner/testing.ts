@@ -113,7 +113,7 @@ export type CallEnd = "completed" | "voicemail" | "busy" | "no_answer" | "failed
 
 /** Ends a campaign call the way the platform would: through its SessionRoom (which tells the runner). */
 export async function endCall(sessionId: string, how: CallEnd): Promise<void> {
-  const room = sessionRoomIn(env as unknown as Record<string, unknown>, sessionId);
+  const room = sessionRoomIn(env, sessionId);
   if (how === "completed" || how === "voicemail") {
     if (how === "voicemail") await withDb((db) => db.insert(sessionRuntimeEvents).values({ sessionId, eventId: `vm-${sessionId}`, type: "phone.voicemail", detail: {} }));
     expect(await room.transition({ to: "active" })).toMatchObject({ ok: true });

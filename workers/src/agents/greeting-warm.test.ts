@@ -12,7 +12,7 @@ import { greetingWithDefaults } from "./greeting-warm.ts";
 
 const app = createApp();
 const runtimeUrl = "http://runtime.example.test:8790";
-const runtimeEnv = { ...(env as Record<string, unknown>), RUNTIME_HTTP_URL: runtimeUrl };
+const runtimeEnv = { ...env, RUNTIME_HTTP_URL: runtimeUrl };
 
 interface Seen {
   url: string;

@@ -24,7 +24,7 @@ describe("the scheduled analytics refresh", () => {
 
     const controller = createScheduledController({ scheduledTime: new Date("2026-06-02T00:10:00Z"), cron: "*/10 * * * *" });
     // Awaited by the runtime: the refresh is done (or has failed the invocation) when it resolves.
-    await worker.scheduled(controller, env as Record<string, unknown>);
+    await worker.scheduled(controller, env);
 
     const rows = await storedRows(w.spaceId);
     expect(rows.get("2026-06-01/")).toMatchObject({ sessionsTotal: 1, sessionsCompleted: 1, voiceMs: 60_000 });
@@ -36,7 +36,7 @@ describe("the scheduled analytics refresh", () => {
   it("also feeds the configured ClickHouse sink", async () => {
     await seedSessions(w.spaceId, [{ agentId: w.agentId, status: "failed", createdAt: "2026-06-11T08:00:00Z" }]);
     const clickhouse = recordingFetch();
-    const withClickHouse = { ...(env as Record<string, unknown>), CLICKHOUSE_URL: "https://ch.example.test:8443" };
+    const withClickHouse = { ...env, CLICKHOUSE_URL: "https://ch.example.test:8443" };
     await runScheduledRefresh(withClickHouse, new Date("2026-06-11T09:00:00Z"), { fetch: clickhouse.fetch });
     const rows = clickhouse.requests.flatMap((r) => r.body.trim().split("\n")).map((line) => JSON.parse(line) as Record<string, unknown>);
     expect(rows).toContainEqual(expect.objectContaining({ day: "2026-06-11", space_id: w.spaceId, agent_id: "", sessions_failed: 1 }));
@@ -45,7 +45,7 @@ describe("the scheduled analytics refresh", () => {
   it("fails the invocation (and logs) when the database cannot be reached", async () => {
     const errors = vi.spyOn(console, "error").mockImplementation(() => undefined);
     // Same local proxy (its setting is process-wide), but a database address nothing listens on.
-    const broken = { ...(env as Record<string, unknown>), DATABASE_URL: "postgres://nobody@127.0.0.1:1/none" };
+    const broken = { ...env, DATABASE_URL: "postgres://nobody@127.0.0.1:1/none" };
     await expect(runScheduledRefresh(broken, new Date("2026-06-02T00:10:00Z"))).rejects.toThrow();
     expect(errors).toHaveBeenCalledWith(expect.stringContaining("scheduled analytics refresh failed"));
     errors.mockRestore();

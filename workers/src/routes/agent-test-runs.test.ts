@@ -13,7 +13,7 @@ import { securitySuite } from "../../test/security-suite.ts";
 const app = createApp();
 const runtimeUrl = "http://runtime.example.test:8790";
 // The queue is left out: these tests execute nothing in the background.
-const runtimeEnv = { ...(env as Record<string, unknown>), RUNTIME_HTTP_URL: runtimeUrl, AGENT_TESTS_QUEUE: { send: async () => undefined } };
+const runtimeEnv = { ...env, RUNTIME_HTTP_URL: runtimeUrl, AGENT_TESTS_QUEUE: { send: async () => undefined } };
 
 let w: World;
 let caseId: string;

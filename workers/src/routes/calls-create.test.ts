@@ -64,7 +64,7 @@ describe("POST /v1/agents/{agentId}/calls", () => {
     // The TwiML connects the answered call to the runtime's Media Streams endpoint, with the
     // session id and a media token for this session (no CallSid yet to bind it to).
     const twimlDoc = form.get("Twiml") ?? "";
-    const streamUrl = readConfig(env as Record<string, unknown>).telephony.mediaStreamUrl;
+    const streamUrl = readConfig(env).telephony.mediaStreamUrl;
     expect(twimlDoc).toContain(`<Connect><Stream url="${streamUrl}"><Parameter name="sessionId" value="${sessionId}"/>`);
     const token = /<Parameter name="token" value="([^"]+)"\/>/.exec(twimlDoc)?.[1] ?? "";
     const claims = await verifySessionToken(testEnv.RUNTIME_TOKEN_SECRET, token, "media");
@@ -78,7 +78,7 @@ describe("POST /v1/agents/{agentId}/calls", () => {
     const number = await phoneFixture(world.spaceId);
     const twilio = fakeTwilio(() => twilioCall(callSid(), "queued"));
     expect((await place(number.phoneNumberId)).status).toBe(201);
-    const limitS = Math.floor(readConfig(env as Record<string, unknown>).sessions.maxDurationMs / 1000);
+    const limitS = Math.floor(readConfig(env).sessions.maxDurationMs / 1000);
     expect(twilio.requests[0]?.form.get("TimeLimit")).toBe(String(limitS));
   });
 

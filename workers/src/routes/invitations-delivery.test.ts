@@ -11,7 +11,7 @@ import { call, makeWorld, withDb, type CallResult } from "../../test/helpers.ts"
 import { deliverOutbox } from "../email/delivery.ts";
 
 const app = createApp();
-const resendEnv = { ...(env as Record<string, unknown>), EMAIL_PROVIDER: "resend", RESEND_API_KEY: "re_test_key", EMAIL_ATTEMPT_TIMEOUT_MS: "300" };
+const resendEnv = { ...env, EMAIL_PROVIDER: "resend", RESEND_API_KEY: "re_test_key", EMAIL_ATTEMPT_TIMEOUT_MS: "300" };
 
 /** Resend's endpoint as this test wants it: hanging (until the attempt's timeout aborts it) or answering `status`. */
 function stubResend(answer: "hang" | number): { calls: number } {

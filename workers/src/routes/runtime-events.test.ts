@@ -83,7 +83,7 @@ describe("runtime API: events", () => {
     const { sessionId } = await dispatched();
     await postEvent(sessionId, "ready", { type: "agent.ready" });
     await withDb(async (db) => {
-      const real = sessionRoomIn(env as unknown as Record<string, unknown>, sessionId);
+      const real = sessionRoomIn(env, sessionId);
       let seenAtCompletion: unknown;
       // The room as the Worker sees it, except that it looks at the row just before it completes.
       const room: SessionRoomStub = {

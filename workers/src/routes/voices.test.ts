@@ -11,7 +11,7 @@ import { runtimeCall, serviceToken } from "../runtime/testing.ts";
 
 const app = createApp();
 const runtimeUrl = "http://runtime.example.test:8790";
-const previewEnv = { ...(env as Record<string, unknown>), RUNTIME_HTTP_URL: runtimeUrl };
+const previewEnv = { ...env, RUNTIME_HTTP_URL: runtimeUrl };
 
 async function preview(token: string, spaceId: string, json: unknown): Promise<CallResult> {
   const res = await app.request(`/v1/spaces/${spaceId}/voices/preview`, { method: "POST", headers: { authorization: `Bearer ${token}`, "content-type": "application/json" }, body: JSON.stringify(json) }, previewEnv);

@@ -33,7 +33,7 @@ function recordingWebhooksQueue(): RecordingQueue {
 
 /** A request through the app with the recording queue as WEBHOOKS_QUEUE. */
 async function send(method: string, path: string, opts: CallOptions, queue: RecordingQueue): Promise<CallResult> {
-  return readResult(await app.request(buildRequest(method, path, opts), undefined, { ...(env as Record<string, unknown>), WEBHOOKS_QUEUE: queue.queue }));
+  return readResult(await app.request(buildRequest(method, path, opts), undefined, { ...env, WEBHOOKS_QUEUE: queue.queue }));
 }
 
 async function endpoint(w: World, json: Record<string, unknown> = {}, spaceId = w.spaceId, token = w.owner.token): Promise<string> {

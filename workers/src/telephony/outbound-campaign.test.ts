@@ -44,7 +44,7 @@ async function withDeps<T>(fn: (deps: CallDeps, agent: typeof agents.$inferSelec
   return withDb(async (db) => {
     const [agent] = await db.select().from(agents).where(eq(agents.id, agentId));
     if (!agent) throw new Error("agent missing");
-    return fn({ db, config: readConfig(env as Record<string, unknown>), env: env as Record<string, unknown>, origin }, agent);
+    return fn({ db, config: readConfig(env), env: env, origin }, agent);
   });
 }
 

@@ -15,7 +15,7 @@ import { publishedPhoneAgent } from "./testing.ts";
 import { FakeVoximplant, keyBody, type FakeVoxAccount } from "./voximplant/fake-voximplant.ts";
 import { voximplantOps } from "./voximplant/ops.ts";
 
-const config = readConfig(env as unknown as Record<string, unknown>);
+const config = readConfig(env);
 const ctx = { get: (k: string) => (k === "config" ? config : undefined), req: { url: "https://edge.example/x", query: () => undefined } } as unknown as Context<AppEnv>;
 afterEach(() => vi.unstubAllGlobals());
 

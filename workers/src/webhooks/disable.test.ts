@@ -15,7 +15,7 @@ let handle: DatabaseHandle;
 let config: Config;
 beforeAll(() => {
   handle = createDatabase({ url: testEnv.DATABASE_URL, localProxy: testEnv.DB_LOCAL_PROXY, max: 2 });
-  config = readConfig(testEnv as unknown as Record<string, unknown>);
+  config = readConfig(testEnv);
 });
 afterAll(() => handle.close());
 

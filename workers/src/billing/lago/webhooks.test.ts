@@ -176,7 +176,7 @@ describe("POST /billing/lago/webhooks", () => {
 });
 
 describe("POST /billing/lago/webhooks in a Worker with BILLING_DRIVER=lago", () => {
-  const lagoEnv = { ...(env as unknown as Record<string, unknown>), BILLING_DRIVER: "lago", LAGO_API_URL: apiUrl, LAGO_API_KEY: "k", LAGO_WEBHOOK_SIGNATURE: "hmac", LAGO_WEBHOOK_HMAC_KEY: hmacKey };
+  const lagoEnv = { ...env, BILLING_DRIVER: "lago", LAGO_API_URL: apiUrl, LAGO_API_KEY: "k", LAGO_WEBHOOK_SIGNATURE: "hmac", LAGO_WEBHOOK_HMAC_KEY: hmacKey };
   const post = async (body: string, headers: Record<string, string>) => {
     const res = await createApp().fetch(new Request(`${origin}/billing/lago/webhooks`, { method: "POST", headers: { "content-type": "application/json", ...headers }, body }), lagoEnv);
     return { status: res.status, type: res.headers.get("content-type") ?? "", body: (await res.json()) as Record<string, unknown> };

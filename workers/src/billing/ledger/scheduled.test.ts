@@ -6,7 +6,7 @@ import { withDb } from "../../../test/helpers.ts";
 import { runScheduledStatements } from "./scheduled.ts";
 import { endedSession, ledgerPlan, ledgerSpace } from "./testing.ts";
 
-const env = workerEnv as unknown as Record<string, unknown>;
+const env = workerEnv;
 
 // 1998 is this file's own: no other test records usage or starts a subscription that long ago, so
 // the cron's run at a 1998 `now` closes only the spaces made here.

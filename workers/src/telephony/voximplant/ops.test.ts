@@ -10,7 +10,7 @@ import { openVoximplantSecrets } from "./credentials.ts";
 import { FakeVoximplant, keyBody, type FakeVoxAccount } from "./fake-voximplant.ts";
 import { voximplantOps } from "./ops.ts";
 
-const config = readConfig(env as unknown as Record<string, unknown>);
+const config = readConfig(env);
 const ctx = (query: Record<string, string> = {}) => ({ get: (k: string) => (k === "config" ? config : undefined), req: { url: "https://edge.example/v1/x", query: (k: string) => query[k] } }) as unknown as Context<AppEnv>;
 
 let vox: FakeVoximplant;

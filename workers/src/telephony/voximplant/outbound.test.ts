@@ -10,7 +10,7 @@ import { FakeVoximplant, keyBody } from "./fake-voximplant.ts";
 import { voximplantOps } from "./ops.ts";
 import { startVoximplantCall, voximplantCallRefusal } from "./outbound.ts";
 
-const config = readConfig(env as unknown as Record<string, unknown>);
+const config = readConfig(env);
 const ctx = { get: (k: string) => (k === "config" ? config : undefined), req: { url: "https://edge.example/x", query: () => undefined } } as unknown as Context<AppEnv>;
 afterEach(() => vi.unstubAllGlobals());
 
