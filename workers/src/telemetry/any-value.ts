@@ -43,7 +43,7 @@ function listProblem(list: unknown, depth: number, item: (v: unknown, depth: num
   return null;
 }
 
-function keyValueProblem(kv: unknown, depth: number): Problem | null {
+export function keyValueProblem(kv: unknown, depth: number): Problem | null {
   if (!isObject(kv)) return { path: [], message: "must be a {key, value} object" };
   const key = kv["key"];
   if (typeof key !== "string" || key.length === 0 || key.length > 256) return { path: ["key"], message: "must be a string of 1 to 256 characters" };

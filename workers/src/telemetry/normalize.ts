@@ -12,12 +12,24 @@ import type { SpanGroup, SpanRecord, SpansMessage } from "@speaknode/contracts";
 
 const sessionIdPattern = idSchema("session");
 
+// Every span of a session carries the same id: the last answer is kept rather than asking the
+// zod pattern again for each span (a schema parse per span was a visible part of the request's CPU).
+let lastSessionId: { value: string; valid: boolean } | undefined;
+
 function sessionIdOf(attributes: KeyValue[] | undefined): string | null {
   const value = attributes?.find((a) => a.key === spanSessionIdAttribute)?.value?.stringValue;
-  return value !== undefined && sessionIdPattern.safeParse(value).success ? value : null;
+  if (value === undefined) return null;
+  if (lastSessionId?.value !== value) lastSessionId = { value, valid: sessionIdPattern.safeParse(value).success };
+  return lastSessionId.valid ? value : null;
 }
 
-const decimal = (v: string | number) => BigInt(v).toString();
+/** The canonical decimal of a validated UnixNano (a digit string or a safe integer), without BigInt. */
+function decimal(v: string | number): string {
+  if (typeof v === "number") return String(v);
+  let i = 0;
+  while (i < v.length - 1 && v.charCodeAt(i) === 48) i++;
+  return i === 0 ? v : v.slice(i);
+}
 
 function toRecord(span: OtlpSpan, resourceSessionId: string | null): SpanRecord {
   const parent = span.parentSpanId ? span.parentSpanId.toLowerCase() : null;
@@ -76,7 +88,12 @@ export function normalizeRequest(request: ExportTraceServiceRequest, onlySession
 }
 
 const encoder = new TextEncoder();
-const byteLength = (value: unknown) => encoder.encode(JSON.stringify(value)).byteLength;
+const nonAscii = /[^\x00-\x7f]/;
+/** UTF-8 size of the value's JSON; most spans are ASCII, whose size is their length (no encoding). */
+function byteLength(value: unknown): number {
+  const json = JSON.stringify(value);
+  return nonAscii.test(json) ? encoder.encode(json).byteLength : json.length;
+}
 /** Room left in every chunk for the message envelope around its groups. */
 const envelopeBytes = 200;
 
