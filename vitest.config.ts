@@ -45,7 +45,7 @@ export default defineConfig({
       {
         test: {
           name: "node",
-          include: ["packages/**/*.test.ts", "scripts/**/*.test.ts", "simulators/**/*.test.ts"],
+          include: ["packages/**/*.test.ts", "scripts/**/*.test.ts", "simulators/**/*.test.ts", "deploy/**/*.test.ts"],
           environment: "node",
           testTimeout: 60_000,
           hookTimeout: 60_000,
