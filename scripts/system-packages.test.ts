@@ -63,6 +63,15 @@ describe("system packages of the README commands", () => {
     ]);
   });
 
+  it("the real-Postgres run (.ci/run) installs Debian's postgresql as root when its cluster tools are missing, and only that", () => {
+    const host = fakeHost({ isRoot: true });
+    expect(ensureSystemPackages("test:postgres", host)).toEqual({ ok: true, installed: ["postgresql"] });
+    expect(host.ran.at(-1)).toEqual(["apt-get", "install", "-y", "-qq", "postgresql"]);
+    const user = fakeHost({ isRoot: false });
+    const result = ensureSystemPackages("test:postgres", user);
+    expect(result.ok || result.message).toContain("sudo apt-get update && sudo apt-get install -y postgresql");
+  });
+
   it("without root, installs nothing and names the command to run and the command to rerun", () => {
     const host = fakeHost({ isRoot: false });
     const result = ensureSystemPackages("bench", host);
@@ -93,6 +102,6 @@ describe("system packages of the README commands", () => {
   it("its command line refuses an unknown command with a usage line, not a stack trace", () => {
     const out = spawnSync(process.execPath, [join(import.meta.dirname, "system-packages.ts"), "deploy"], { encoding: "utf8" });
     expect(out.status).toBe(2);
-    expect(out.stderr.trim()).toBe("usage: node scripts/system-packages.ts <dev|call|campaign:demo|test|bench>");
+    expect(out.stderr.trim()).toBe("usage: node scripts/system-packages.ts <dev|call|campaign:demo|test|bench|test:postgres>");
   });
 });

@@ -35,6 +35,14 @@ export const requirements = {
     purpose: "headless Chromium for the widget and dashboard browser tests and benches",
     files: [chromiumPath],
   },
+  postgres: {
+    packages: ["postgresql"],
+    purpose: "a real PostgreSQL server (scripts/postgres.ts) for the workers suite's second run in CI, next to PGlite",
+    // postgresql-common's cluster tools come with every server version; the server's own binaries
+    // live under /usr/lib/postgresql/<version>/bin, a path that changes with Debian's release.
+    binaries: ["pg_ctlcluster"],
+    files: [],
+  },
 } as const satisfies Record<string, SystemRequirement>;
 
 export type RequirementName = keyof typeof requirements;
@@ -47,6 +55,8 @@ export const commandNeeds = {
   "campaign:demo": ["speech"],
   test: ["speech", "browser"],
   bench: ["speech", "browser"],
+  // `.ci/run`: the workers suite again, on a real PostgreSQL (scripts/postgres.ts).
+  "test:postgres": ["postgres"],
 } as const satisfies Record<string, readonly RequirementName[]>;
 
 export type Command = keyof typeof commandNeeds;
