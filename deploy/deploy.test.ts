@@ -218,8 +218,8 @@ describe("deploy/compose.yaml", () => {
       ["sip health", sipYaml.health_port, sipYaml.health_port],
       ["redis", Number(redisCommand[redisCommand.indexOf("--port") + 1]), Number(redisCommand[redisCommand.indexOf("--port") + 1])],
       ["runtime http", runtime.media.port, runtime.media.port],
-      // The LiveKit agents framework's own health server (production mode, not configurable).
-      ["runtime agents health", 8081, 8081],
+      // The LiveKit agents framework's own health server.
+      ["runtime agents health", runtime.livekit?.healthPort ?? 0, runtime.livekit?.healthPort ?? 0],
       ["bridge", bridge.port, bridge.port],
       ...(compose.services["keycloak"]?.ports ?? []).map((p): [string, number, number] => ["keycloak", Number(p.split(":").at(-2)), Number(p.split(":").at(-2))]),
     ];
