@@ -357,6 +357,11 @@ export class ProviderRegistry {
         minSpeechDuration: settings.minSpeechMs,
         minSilenceDuration: settings.minSilenceMs,
         prefixPaddingDuration: settings.prefixPaddingMs,
+      }).then((loaded) => {
+        // Every session sharing this model adds a metrics listener (removed at its end): a busy
+        // runtime passes EventEmitter's 10 and would print MaxListenersExceededWarning.
+        loaded.setMaxListeners(0);
+        return loaded;
       });
       this.#vads.set(key, vad);
       vad.catch(() => this.#vads.delete(key));
