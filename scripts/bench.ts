@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { buildPublicAssets, freePort, localSecretsKey, startLocalStack } from "./lib.ts";
 import { requireSystemPackages } from "./system-packages.ts";
 import { apiBench } from "./bench/api.ts";
-import { dispatchBench } from "./bench/sessions.ts";
+import { dispatchBench, dispatchOnPostgresBench } from "./bench/sessions.ts";
 import { telemetryBench } from "./bench/telemetry.ts";
 import { phoneWebhookBench } from "./bench/phone-webhook.ts";
 import { campaignUploadBench } from "./bench/campaign-upload.ts";
@@ -79,6 +79,8 @@ try {
   await stack.stop();
   rmSync(workDir, { recursive: true, force: true });
 }
+// Dispatch again on a stack of its own over a real PostgreSQL server (Debian's, started here).
+for (const line of await dispatchOnPostgresBench()) console.log(line);
 // Agent tests and post-call analysis: a scripted case through the runtime's runner in-process, then
 // 50 cases and analysed sessions through a stack of their own with the voice runtime, whose LLM
 // endpoint is a fake answering in 200 ms.

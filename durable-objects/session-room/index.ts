@@ -101,6 +101,16 @@ export class SessionRoom extends LiveObject<SessionRoomEnv, Attachment> {
     return this.#stateResult(this.#meta());
   }
 
+  /**
+   * init, then the move to Dispatching, in one call: the Worker's dispatch makes one trip to the
+   * room, not two. The caller writes the row (already Dispatching) itself.
+   */
+  async dispatch(input: SessionInitCommand): Promise<SessionStateResult> {
+    const created = await this.init(input);
+    if (!created.ok) return created;
+    return this.transition({ to: "dispatching", rowWrittenByCaller: true });
+  }
+
   /** Adds an event once per `eventId`; a repeat returns the first seq and changes nothing. */
   async publish(input: SessionEventCommand): Promise<SessionPublishResult> {
     const cmd = SessionEventCommand.safeParse(input);

@@ -2,8 +2,8 @@
 import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
 import { DispatchBody, DispatchedSession } from "@speaknode/contracts";
 import type { AppEnv } from "../context.ts";
-import { loadAgent } from "../agents/store.ts";
 import { dispatchSession } from "../sessions/dispatch.ts";
+import { loadAgentToDispatch } from "../sessions/agent-to-dispatch.ts";
 import { bearerSecurity, errorResponses, jsonBody, jsonResponse, problemSpec } from "../lib/openapi.ts";
 import { AgentParams } from "./params-agents.ts";
 
@@ -25,9 +25,11 @@ export const route = createRoute({
 export function registerSessionsDispatch(app: OpenAPIHono<AppEnv>): void {
   app.openapi(route, async (c) => {
     const body = c.req.valid("json");
-    const { row } = await loadAgent(c, c.req.valid("param").agentId);
+    // One read (agent, role, published snapshot), the plan, one admission message, one room call.
+    const { row, publishedSnapshot } = await loadAgentToDispatch(c, c.req.valid("param").agentId);
     const result = await dispatchSession(c, {
       agent: row,
+      publishedSnapshot,
       publishedOnly: false,
       variables: body.variables,
       variablesSource: "json",

@@ -174,15 +174,13 @@ export async function createDispatchingSession(deps: SessionDeps, req: CreateSes
       : {}),
     ...(campaign ? { campaignId: campaign.campaignId, campaignAttemptId: campaign.attemptId } : {}),
   };
-  const dispatch = async () => {
-    await room.init({ sessionId, ...limits, ...(campaign ? { campaign: { campaignId: campaign.campaignId, attemptId: campaign.attemptId } } : {}) });
-    return room.transition({ to: "dispatching", rowWrittenByCaller: true });
-  };
+  // One call to the room: it is created and moved to Dispatching together.
+  const dispatch = () => room.dispatch({ sessionId, ...limits, ...(campaign ? { campaign: { campaignId: campaign.campaignId, attemptId: campaign.attemptId } } : {}) });
   // The plan admits the session in the transaction that inserts its row (a dashboard test is
   // never refused): refused, there is no row, and the room is failed below.
   const insertRow = async () => {
     if (req.channel === "test") return void (await db.insert(sessions).values(values));
-    await insertAdmittedSession(db, agent.spaceId, settings.billing.defaultPlan, (tx) => tx.insert(sessions).values(values));
+    await insertAdmittedSession(db, agent.spaceId, settings.billing.defaultPlan, values);
   };
   if (campaign) {
     // The row first: a second session for one attempt fails on the unique index before its room
@@ -228,7 +226,7 @@ export function viewerEventsUrl(deps: Pick<SessionDeps, "config" | "origin">, se
   return subscriberEventsUrl(deps, sessionId, agentId, "viewer");
 }
 
-export async function dispatchSession(c: Context<AppEnv>, req: DispatchRequest): Promise<DispatchResult> {
+export async function dispatchSession(c: Context<AppEnv>, req: DispatchRequest & Pick<CreateSessionRequest, "publishedSnapshot">): Promise<DispatchResult> {
   const { agent } = req;
   const deps = sessionDepsOf(c);
   const settings = deps.config;

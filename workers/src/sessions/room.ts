@@ -6,7 +6,7 @@ import type { SessionRoom } from "../../../durable-objects/session-room/index.ts
 import type { AppEnv } from "../context.ts";
 
 /** What the Worker calls on a room: the session commands, and `fetch` for the events socket. */
-export type SessionRoomStub = Pick<SessionRoom, "init" | "transition" | "publish" | "heartbeat" | "state" | "fetch">;
+export type SessionRoomStub = Pick<SessionRoom, "init" | "dispatch" | "transition" | "publish" | "heartbeat" | "state" | "fetch">;
 
 interface SessionRoomNamespace {
   idFromName(name: string): DurableObjectId;
