@@ -200,8 +200,12 @@ if (process.argv[1] && import.meta.filename === process.argv[1]) {
   } else {
     console.error(`postgres: real PostgreSQL at ${server.url} (${server.dataDir}); running: ${command.join(" ")}`);
     const [cmd, ...args] = command as [string, ...string[]];
-    const child = spawn(cmd, args, { stdio: "inherit", env: { ...process.env, SPEAKNODE_TEST_DATABASE_URL: server.url } });
-    const forward = (signal: NodeJS.Signals) => child.kill(signal);
+    // Its own process group, signalled as a whole: `npx vitest` is npx → vitest → workerd, and a
+    // signal to npx alone was measured to leave vitest running, orphaned.
+    const child = spawn(cmd, args, { stdio: "inherit", detached: true, env: { ...process.env, SPEAKNODE_TEST_DATABASE_URL: server.url } });
+    const forward = (signal: NodeJS.Signals) => {
+      if (child.pid !== undefined) process.kill(-child.pid, signal);
+    };
     process.on("SIGINT", forward);
     process.on("SIGTERM", forward);
     const status = await new Promise<number>((resolve) => {
