@@ -13,11 +13,15 @@ describe("Worker configuration", () => {
     const config = readConfig({ ...valid });
     expect(config).toMatchObject({
       dbLocalProxy: undefined,
-      oidc: { issuer: valid.OIDC_ISSUER, audience: "speaknode", adminRole: "platform-admin", clockToleranceS: 30 },
+      oidc: { issuer: valid.OIDC_ISSUER, audience: "speaknode", authorizedParties: [], adminRole: "platform-admin", clockToleranceS: 30 },
       devTools: { enabled: false },
       email: { provider: "outbox" },
       invitationTtlHours: 168,
     });
+  });
+
+  it("reads the clients whose tokens may act on the API (Keycloak's azp) as a comma-separated list", () => {
+    expect(readConfig({ ...valid, OIDC_AUTHORIZED_PARTIES: " speaknode-dashboard, ci-scripts ,," }).oidc.authorizedParties).toEqual(["speaknode-dashboard", "ci-scripts"]);
   });
 
   it("names every invalid setting", () => {

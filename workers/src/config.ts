@@ -14,6 +14,8 @@ const EnvSchema = z.object({
   ...DatabaseEnv.shape,
   OIDC_ISSUER: z.url(),
   OIDC_AUDIENCE: z.string().min(1).default("speaknode"),
+  // Keycloak's `azp`: the clients whose tokens act on the API (comma-separated; empty = any client of the realm).
+  OIDC_AUTHORIZED_PARTIES: z.string().optional().transform((v) => (v ?? "").split(",").map((s) => s.trim()).filter(Boolean)),
   OIDC_JWKS_URL: z.url().optional(),
   OIDC_ADMIN_ROLE: z.string().min(1).default("platform-admin"),
   OIDC_CLOCK_TOLERANCE_S: z.coerce.number().int().min(0).max(300).default(30),
@@ -124,6 +126,8 @@ export type Config = {
   oidc: {
     issuer: string;
     audience: string;
+    /** Client ids a token's `azp` must be one of; empty accepts any client of the issuer. */
+    authorizedParties: string[];
     jwksUrl: string | undefined;
     adminRole: string;
     clockToleranceS: number;
@@ -249,6 +253,7 @@ export function readConfig(env: ConfigVars): Config {
     oidc: {
       issuer: e.OIDC_ISSUER,
       audience: e.OIDC_AUDIENCE,
+      authorizedParties: e.OIDC_AUTHORIZED_PARTIES,
       jwksUrl: e.OIDC_JWKS_URL,
       adminRole: e.OIDC_ADMIN_ROLE,
       clockToleranceS: e.OIDC_CLOCK_TOLERANCE_S,
