@@ -28,7 +28,7 @@ export interface VerifyOptions {
   issuer: string;
   audience: string;
   clockToleranceS: number;
-  /** Clients (`azp`) whose access tokens open the API; empty or absent: any client of the issuer. */
+  /** Clients (`azp`) whose access tokens open the API; empty or absent: every client of the issuer. */
   authorizedParties?: readonly string[] | undefined;
 }
 
