@@ -24,6 +24,7 @@ import { bundleBench } from "./bench/bundle.ts";
 import { token } from "./bench/api.ts";
 import { demoPhoneNumber, demoPhoneNumberId, demoTelephonyConnectionId } from "@speaknode/db";
 import { runtimeBench } from "../voice-runtime/bench/overhead.ts";
+import { concurrencyBench } from "../voice-runtime/bench/concurrency.ts";
 import { falseInterruptionBench } from "../voice-runtime/bench/false-interruptions.ts";
 import { pocketsphinxLatencyBench } from "../voice-runtime/bench/stt.ts";
 import { phoneBench } from "../voice-runtime/bench/phone.ts";
@@ -87,6 +88,8 @@ for (const line of await dispatchOnPostgresBench()) console.log(line);
 for (const line of await agentTestsBench()) console.log(line);
 // The voice runtime in-process: a caller over the local transport, providers of known latency.
 for (const line of await runtimeBench()) console.log(line);
+// Many calls in one runtime process (N = 10, 25, 50), against one call in the same run: where overhead p99 passes 20 ms.
+for (const line of await concurrencyBench()) console.log(line);
 // The offline STT: its final transcript after the end of speech, streaming against the batch path.
 for (const line of await pocketsphinxLatencyBench({ rounds: 1 })) console.log(line);
 // Turn-taking: backchannels and coughs over the agent's replies cut none short; real interruptions stop it.

@@ -44,7 +44,7 @@ const open = (url: string) =>
 async function query<T extends Record<string, unknown>>(url: string, text: string): Promise<T[]> {
   const handle = open(url);
   try {
-    return (await handle.db.execute<T>(sql.raw(text))).rows;
+    return (await handle.db.execute(sql.raw(text))).rows as T[];
   } finally {
     await handle.close();
   }

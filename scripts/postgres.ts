@@ -80,7 +80,7 @@ function launch(bin: string, dataDir: string, port: number, durable: boolean, us
   if (!durable) args.push("-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off");
   const postgres = join(bin, "postgres");
   // cwd: the postgres user may not be allowed into the caller's working directory.
-  const options = { cwd: tmpdir(), stdio: ["ignore", "pipe", "pipe"] as const };
+  const options = { cwd: tmpdir(), stdio: ["ignore", "pipe", "pipe"] as ["ignore", "pipe", "pipe"] };
   if (hasSetpriv()) {
     const ids = user ? [`--reuid=${user.uid}`, `--regid=${user.gid}`, "--clear-groups"] : [];
     return spawn("setpriv", [...ids, "--pdeathsig", "INT", "--", postgres, ...args], options);

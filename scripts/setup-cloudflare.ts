@@ -31,10 +31,10 @@ export function resourcesOf(configPath = join(root, "wrangler.toml")): Resources
   const buckets = new Set<string>();
   for (const b of config.r2_buckets) if (b.bucket_name) buckets.add(b.bucket_name);
   const unsupported = [
-    ...config.kv_namespaces.map((k) => `KV namespace ${k.binding}`),
-    ...config.d1_databases.map((d) => `D1 database ${d.binding}`),
-    ...config.hyperdrive.map((h) => `Hyperdrive ${h.binding}`),
-    ...config.vectorize.map((v) => `Vectorize index ${v.binding}`),
+    ...config.kv_namespaces.map((k: { binding: string }) => `KV namespace ${k.binding}`),
+    ...config.d1_databases.map((d: { binding: string }) => `D1 database ${d.binding}`),
+    ...config.hyperdrive.map((h: { binding: string }) => `Hyperdrive ${h.binding}`),
+    ...config.vectorize.map((v: { binding: string }) => `Vectorize index ${v.binding}`),
   ];
   return { queues: [...queues], buckets: [...buckets], unsupported };
 }

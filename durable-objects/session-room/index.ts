@@ -33,9 +33,10 @@ import { requestAnalyticsRefresh } from "./analytics-refresh.ts";
 import { deadlines, roomSchema, type Meta } from "./storage.ts";
 import { CampaignLink, campaignLinkSchema } from "./campaign-link.ts";
 import { LiveObject, sendJson } from "../shared/live-object.ts";
+import type { ObjectEnv } from "../shared/env.ts";
 
 /** The room reads no bindings; the Worker's env is passed through untyped. */
-export type SessionRoomEnv = Record<string, unknown>;
+export type SessionRoomEnv = ObjectEnv;
 
 /** Subscribers who see the member-only events (latency figures, tool arguments and results):
  *  a viewer's token may sit in a visitor's browser. */

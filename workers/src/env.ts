@@ -5,6 +5,14 @@
 // Durable Objects get the same env, so they use this type too.
 import type { ConfigVars } from "./config.ts";
 
+// Worker code is also compiled by Node-side programs (scripts and e2e import a few helpers), which do
+// not load the generated file: there `Env` is this empty declaration, merged with the generated one
+// in the Worker's own program.
+declare global {
+  // eslint-disable-next-line @typescript-eslint/no-empty-object-type
+  interface Env {}
+}
+
 type Merged = Env & ConfigVars;
 
 /** A mapped type rather than an interface, so an env is still assignable where a plain

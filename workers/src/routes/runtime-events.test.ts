@@ -88,6 +88,7 @@ describe("runtime API: events", () => {
       // The room as the Worker sees it, except that it looks at the row just before it completes.
       const room: SessionRoomStub = {
         init: (c) => real.init(c),
+        dispatch: (c) => real.dispatch(c),
         transition: (c) => real.transition(c),
         heartbeat: () => real.heartbeat(),
         state: () => real.state(),

@@ -16,6 +16,7 @@ import { signSessionToken } from "@speaknode/tokens";
 import { LiveKitError } from "./livekit/twirp.ts";
 import { publicOrigin } from "../lib/public-url.ts";
 import { insertAdmittedSession } from "../billing/admission.ts";
+import type { WorkerEnv } from "../env.ts";
 
 export interface DispatchRequest {
   agent: AgentRow;
@@ -47,7 +48,7 @@ export interface SessionDeps {
   db: Database;
   config: Config;
   /** The Worker env (the SESSION_ROOM binding). */
-  env: Record<string, unknown>;
+  env: WorkerEnv;
   /** Public origin for links and provider callbacks (config.publicUrl wins over it). */
   origin: string;
 }

@@ -4,22 +4,19 @@
 import type { Context } from "hono";
 import type { SessionRoom } from "../../../durable-objects/session-room/index.ts";
 import type { AppEnv } from "../context.ts";
+import type { WorkerEnv } from "../env.ts";
 
 /** What the Worker calls on a room: the session commands, and `fetch` for the events socket. */
 export type SessionRoomStub = Pick<SessionRoom, "init" | "dispatch" | "transition" | "publish" | "heartbeat" | "state" | "fetch">;
-
-interface SessionRoomNamespace {
-  idFromName(name: string): DurableObjectId;
-  get(id: DurableObjectId): SessionRoomStub;
-}
 
 export function sessionRoom(c: Context<AppEnv>, sessionId: string): SessionRoomStub {
   return sessionRoomIn(c.env, sessionId);
 }
 
 /** The same handle from a Worker env, for code outside a request (queue consumers). */
-export function sessionRoomIn(env: Record<string, unknown>, sessionId: string): SessionRoomStub {
-  const ns = env["SESSION_ROOM"] as SessionRoomNamespace | undefined;
+export function sessionRoomIn(env: WorkerEnv, sessionId: string): SessionRoomStub {
+  // Typed by wrangler types (worker-configuration.d.ts); a test env may still lack the binding.
+  const ns: WorkerEnv["SESSION_ROOM"] | undefined = env.SESSION_ROOM;
   if (!ns) throw new Error("the SESSION_ROOM Durable Object binding is missing");
   return ns.get(ns.idFromName(sessionId));
 }
