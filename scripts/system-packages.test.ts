@@ -33,14 +33,14 @@ function fakeHost(o: { binaries?: string[]; files?: string[]; isRoot: boolean; h
 }
 
 const everything = {
-  binaries: [...requirements.speech.binaries],
+  binaries: [...requirements.speech.binaries, ...requirements.postgres.binaries],
   files: [...requirements.speech.files, ...requirements.browser.files],
 };
 
 describe("system packages of the README commands", () => {
-  it("test and bench need Chromium besides the speech engines; dev and call only the speech engines", () => {
-    expect(commandNeeds.test).toEqual(["speech", "browser"]);
-    expect(commandNeeds.bench).toEqual(["speech", "browser"]);
+  it("test and bench need Chromium and a real PostgreSQL besides the speech engines; dev and call only the speech engines", () => {
+    expect(commandNeeds.test).toEqual(["speech", "browser", "postgres"]);
+    expect(commandNeeds.bench).toEqual(["speech", "browser", "postgres"]);
     expect(commandNeeds.dev).toEqual(["speech"]);
     expect(commandNeeds.call).toEqual(["speech"]);
     expect(commandNeeds["campaign:demo"]).toEqual(["speech"]);
@@ -54,7 +54,7 @@ describe("system packages of the README commands", () => {
   });
 
   it("as root, installs exactly the missing packages with apt-get (update first)", () => {
-    const host = fakeHost({ binaries: [...requirements.speech.binaries], files: [...requirements.speech.files], isRoot: true });
+    const host = fakeHost({ binaries: [...requirements.speech.binaries, ...requirements.postgres.binaries], files: [...requirements.speech.files], isRoot: true });
     const result = ensureSystemPackages("test", host);
     expect(result).toEqual({ ok: true, installed: ["chromium", "chromium-driver"] });
     expect(host.ran).toEqual([
@@ -78,8 +78,8 @@ describe("system packages of the README commands", () => {
     expect(host.ran).toEqual([]);
     expect(result.ok).toBe(false);
     if (result.ok) return;
-    expect(result.missing).toEqual(["speech", "browser"]);
-    expect(result.message).toContain("sudo apt-get update && sudo apt-get install -y flite pocketsphinx pocketsphinx-en-us python3-pocketsphinx sox chromium chromium-driver");
+    expect(result.missing).toEqual(["speech", "browser", "postgres"]);
+    expect(result.message).toContain("sudo apt-get update && sudo apt-get install -y flite pocketsphinx pocketsphinx-en-us python3-pocketsphinx sox chromium chromium-driver postgresql");
     expect(result.message).toContain("then run npm run bench again");
   });
 

@@ -6,7 +6,7 @@
 // apt-get when this process is root, and otherwise prints one message naming the command to run
 // and exits non-zero — never a stack trace.
 //
-// Run directly: `node scripts/system-packages.ts <dev|test|bench|call>` (exit 0 when ready).
+// Run directly: `node scripts/system-packages.ts <dev|test|bench|call|campaign:demo|test:postgres>` (exit 0 when ready).
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 
@@ -53,8 +53,10 @@ export const commandNeeds = {
   call: ["speech"],
   // The demo's simulated people speak with flite (in the dev stack's Twilio simulator).
   "campaign:demo": ["speech"],
-  test: ["speech", "browser"],
-  bench: ["speech", "browser"],
+  // scripts/migrate.test.ts applies the migration history to a real PostgreSQL too.
+  test: ["speech", "browser", "postgres"],
+  // The dispatch bench runs a second stack on a real PostgreSQL.
+  bench: ["speech", "browser", "postgres"],
   // `.ci/run`: the workers suite again, on a real PostgreSQL (scripts/postgres.ts).
   "test:postgres": ["postgres"],
 } as const satisfies Record<string, readonly RequirementName[]>;
