@@ -29,7 +29,7 @@ interface Service {
   profiles?: string[];
   healthcheck?: { test: string[] };
 }
-const compose = parse(read("compose.yaml")) as { services: Record<string, Service> };
+const compose = parse(read("speaknode.compose.yaml")) as { services: Record<string, Service> };
 const livekitYaml = parse(read("livekit/livekit.yaml")) as {
   port: number;
   rtc: { tcp_port: number; port_range_start: number; port_range_end: number };
@@ -128,7 +128,7 @@ const byDir = (d: string) => readdirSync(join(repoRoot, d)).filter((n) => statSy
 
 const urlPort = (url: string) => Number(new URL(url).port);
 
-describe("deploy/compose.yaml", () => {
+describe("deploy/speaknode.compose.yaml", () => {
   it("pins every image it pulls to a version", () => {
     for (const [name, svc] of Object.entries(compose.services)) {
       if (svc.build) continue;
@@ -249,7 +249,7 @@ describe("deploy/compose.yaml", () => {
   });
 
   it("names every variable it requires in .env.example", () => {
-    const required = [...read("compose.yaml").matchAll(/\$\{([A-Z0-9_]+):\?/g)].map((m) => m[1] ?? "");
+    const required = [...read("speaknode.compose.yaml").matchAll(/\$\{([A-Z0-9_]+):\?/g)].map((m) => m[1] ?? "");
     expect(required.length).toBeGreaterThan(0);
     for (const name of required) expect(Object.keys(envFile(".env.example")), name).toContain(name);
   });

@@ -1,7 +1,7 @@
 # The voice runtime as a container (Debian bookworm + Node 22). Build context: the repository root,
 # because the runtime imports the workspace packages from source:
 #   docker build -f deploy/runtime.Dockerfile -t speaknode-runtime .
-# deploy/compose.yaml builds and runs it (RUNTIME_TRANSPORT=livekit). Node runs the TypeScript
+# deploy/speaknode.compose.yaml builds and runs it (RUNTIME_TRANSPORT=livekit). Node runs the TypeScript
 # sources directly (type stripping), as in development.
 FROM node:22-bookworm-slim
 
