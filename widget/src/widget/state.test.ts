@@ -52,6 +52,17 @@ describe("call state machine", () => {
     expect(stateName(speaking)).toBe("speaking");
   });
 
+  it("listens after the reply when the agent's audio reached the page before the user's final transcript", () => {
+    // The media socket is the shorter path: audio, then the user's final, then the agent's text
+    // (partial and final) while the audio still plays, then the audio ends.
+    const audibleFirst = run([{ type: "agentAudible", audible: true }, { type: "transcript", role: "user", final: true }], active);
+    expect(stateName(audibleFirst)).toBe("speaking");
+    for (const final of [false, true]) {
+      const over = run([{ type: "transcript", role: "agent", final }, { type: "agentAudible", audible: false }], audibleFirst);
+      expect(stateName(over), `agent ${final ? "final" : "partial"} text while audible`).toBe("listening");
+    }
+  });
+
   it("barge-in stops speaking at once", () => {
     expect(stateName(run([{ type: "agentAudible", audible: true }, { type: "interrupted" }], active))).toBe("listening");
   });

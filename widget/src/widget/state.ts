@@ -90,8 +90,12 @@ export function reduce(state: CallState, event: CallEvent): CallState {
       return { ...state, agentAudible: false, awaitingAgent: false };
     case "transcript":
       if (event.role === "user") return { ...state, awaitingAgent: event.final };
-      // A final agent text with no audio playing: a reply that will not be heard (or is over).
-      return event.final && !state.agentAudible ? { ...state, awaitingAgent: false } : state;
+      // Agent text while its audio plays: the reply is under way, whatever order the two sockets
+      // delivered things in (the media socket is the shorter path, so the agent's first audio can
+      // reach the page before the user's final transcript). A final agent text with no audio
+      // playing: a reply that will not be heard (or is over). A partial with no audio yet keeps
+      // thinking until the audio starts.
+      return event.final || state.agentAudible ? { ...state, awaitingAgent: false } : state;
   }
 }
 
