@@ -35,8 +35,8 @@ function minutes(seconds: number): string {
  * for the server's work alone, not for three round trips between the Worker and the database,
  * which under concurrent dispatches of one space was the queue every dispatch waited in.
  */
-export async function insertAdmittedSession(db: Database, spaceId: string, defaultPlanCode: string, values: SessionInsert, now: Date = new Date()): Promise<void> {
-  const state = await billingStateOf(db, spaceId, defaultPlanCode, now);
+export async function insertAdmittedSession(db: Database, spaceId: string, defaultPlanCode: string, values: SessionInsert, now: Date = new Date(), known?: BillingState): Promise<void> {
+  const state = known ?? (await billingStateOf(db, spaceId, defaultPlanCode, now));
   const { plan } = state;
   const hardStop = plan.overagePricePerMinute === null;
   const max = plan.limits.concurrentCalls;

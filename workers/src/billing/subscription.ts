@@ -24,7 +24,24 @@ export interface BillingState {
   explicit: boolean;
 }
 
-const pendingPlans = alias(plans, "pending_plans");
+/** A subscription's pending plan, and the default plan a space without one is on (BILLING_DEFAULT_PLAN). */
+export const pendingPlans = alias(plans, "pending_plans");
+export const defaultPlans = alias(plans, "default_plans");
+
+/**
+ * The columns billingStateFrom needs, for a query that joins them itself (subscriptions by space,
+ * plans and pendingPlans by id, defaultPlans by code): the dispatch route reads them with its
+ * agent, one round trip instead of two.
+ */
+export const billingColumns = { sub: subscriptions, plan: plans, pendingPlan: pendingPlans, defaultPlan: defaultPlans };
+
+/** What a query selecting billingColumns returns for one space (a left join's nulls included). */
+export interface BillingRead {
+  sub: typeof subscriptions.$inferSelect | null;
+  plan: PlanRow | null;
+  pendingPlan: PlanRow | null;
+  defaultPlan: PlanRow | null;
+}
 
 export async function billingStateOf(db: Db, spaceId: string, defaultPlanCode: string, now: Date = new Date()): Promise<BillingState> {
   const [row] = await db
@@ -33,11 +50,19 @@ export async function billingStateOf(db: Db, spaceId: string, defaultPlanCode: s
     .innerJoin(plans, eq(plans.id, subscriptions.planId))
     .leftJoin(pendingPlans, eq(pendingPlans.id, subscriptions.pendingPlanId))
     .where(eq(subscriptions.spaceId, spaceId));
-  if (!row) {
-    const plan = await defaultPlanOf(db, defaultPlanCode);
+  return billingStateFrom(db, spaceId, { sub: row?.sub ?? null, plan: row?.plan ?? null, pendingPlan: row?.pendingPlan ?? null, defaultPlan: null }, defaultPlanCode, now);
+}
+
+/**
+ * The state from a read of billingColumns: the default plan when there is no subscription row
+ * (read here only when the read did not join it), a pending change applied when it is due.
+ */
+export async function billingStateFrom(db: Db, spaceId: string, row: BillingRead, defaultPlanCode: string, now: Date = new Date()): Promise<BillingState> {
+  const { sub } = row;
+  if (!sub || !row.plan) {
+    const plan = row.defaultPlan ?? (await defaultPlanOf(db, defaultPlanCode));
     return { spaceId, plan, status: "active", timeZone: "UTC", period: periodAt(plan.interval, "UTC", now), pending: null, explicit: false };
   }
-  const { sub } = row;
   let plan = row.plan;
   let pending = row.pendingPlan && sub.pendingEffectiveAt ? { plan: row.pendingPlan, effectiveAt: sub.pendingEffectiveAt } : null;
   if (pending && pending.effectiveAt.getTime() <= now.getTime()) {

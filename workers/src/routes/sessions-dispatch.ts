@@ -25,11 +25,12 @@ export const route = createRoute({
 export function registerSessionsDispatch(app: OpenAPIHono<AppEnv>): void {
   app.openapi(route, async (c) => {
     const body = c.req.valid("json");
-    // One read (agent, role, published snapshot), the plan, one admission message, one room call.
-    const { row, publishedSnapshot } = await loadAgentToDispatch(c, c.req.valid("param").agentId);
+    // One read (agent, role, published snapshot, plan), one admission message, one room call.
+    const { row, publishedSnapshot, billing } = await loadAgentToDispatch(c, c.req.valid("param").agentId);
     const result = await dispatchSession(c, {
       agent: row,
       publishedSnapshot,
+      billing,
       publishedOnly: false,
       variables: body.variables,
       variablesSource: "json",

@@ -16,6 +16,7 @@ import { signSessionToken } from "@speaknode/tokens";
 import { LiveKitError } from "./livekit/twirp.ts";
 import { publicOrigin } from "../lib/public-url.ts";
 import { insertAdmittedSession } from "../billing/admission.ts";
+import type { BillingState } from "../billing/subscription.ts";
 import type { WorkerEnv } from "../env.ts";
 
 export interface DispatchRequest {
@@ -123,6 +124,8 @@ export interface CreateSessionRequest extends Omit<DispatchRequest, "channel"> {
   maxDurationMs?: number;
   /** The published version's snapshot when the caller read it already (saves a round trip). */
   publishedSnapshot?: unknown;
+  /** The space's billing state when the caller read it already (saves a round trip). */
+  billing?: BillingState;
   /** A campaign's call: the session is linked to its attempt (one session per attempt, enforced
    *  by a unique index) and runs the campaign's pinned version. */
   campaign?: { campaignId: string; attemptId: string; agentVersion: number };
@@ -181,7 +184,7 @@ export async function createDispatchingSession(deps: SessionDeps, req: CreateSes
   // never refused): refused, there is no row, and the room is failed below.
   const insertRow = async () => {
     if (req.channel === "test") return void (await db.insert(sessions).values(values));
-    await insertAdmittedSession(db, agent.spaceId, settings.billing.defaultPlan, values);
+    await insertAdmittedSession(db, agent.spaceId, settings.billing.defaultPlan, values, new Date(), req.billing);
   };
   if (campaign) {
     // The row first: a second session for one attempt fails on the unique index before its room
@@ -227,7 +230,7 @@ export function viewerEventsUrl(deps: Pick<SessionDeps, "config" | "origin">, se
   return subscriberEventsUrl(deps, sessionId, agentId, "viewer");
 }
 
-export async function dispatchSession(c: Context<AppEnv>, req: DispatchRequest & Pick<CreateSessionRequest, "publishedSnapshot">): Promise<DispatchResult> {
+export async function dispatchSession(c: Context<AppEnv>, req: DispatchRequest & Pick<CreateSessionRequest, "publishedSnapshot" | "billing">): Promise<DispatchResult> {
   const { agent } = req;
   const deps = sessionDepsOf(c);
   const settings = deps.config;
