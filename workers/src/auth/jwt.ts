@@ -65,8 +65,16 @@ export async function remoteKeySet(issuer: string, jwksUrl?: string): Promise<JW
   return set;
 }
 
+const localKeySets = new WeakMap<JSONWebKeySet, JWTVerifyGetKey>();
+
+/** The key set of `jwks`, one per key set object: jose imports each key once per set, not per token. */
 export function localKeySet(jwks: JSONWebKeySet): JWTVerifyGetKey {
-  return createLocalJWKSet(jwks);
+  let set = localKeySets.get(jwks);
+  if (!set) {
+    set = createLocalJWKSet(jwks);
+    localKeySets.set(jwks, set);
+  }
+  return set;
 }
 
 export async function verifyAccessToken(token: string, keys: JWTVerifyGetKey, opts: VerifyOptions): Promise<VerifiedIdentity> {
