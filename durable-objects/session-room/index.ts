@@ -361,10 +361,7 @@ export class SessionRoom extends LiveObject<SessionRoomEnv, Attachment> {
       // What follows the hook's record (billing alerts, the Lago event, announcing the events) runs after the commit.
       if (recorded !== null) this.ctx.waitUntil(this.afterRowRecorded(recorded));
     } catch (err) {
-      // The SQLSTATE says which (53300: too many connections); never the message, which may quote values.
-      const rawCode: unknown = err instanceof Error ? (err as Error & { code?: unknown }).code : undefined;
-      const code = typeof rawCode === "string" ? rawCode : undefined;
-      console.warn(JSON.stringify({ level: "warn", message: "session row write-through failed", sessionId: meta.sessionId, errorName: err instanceof Error ? err.name : typeof err, ...(code ? { dbCode: code } : {}) }));
+      console.warn(JSON.stringify({ level: "warn", message: "session row write-through failed", sessionId: meta.sessionId, errorName: err instanceof Error ? err.name : typeof err }));
       await this.ctx.storage.put("rowSyncPending", true);
     }
   }
