@@ -107,9 +107,36 @@ export class SessionRoom extends LiveObject<SessionRoomEnv, Attachment> {
    * room, not two. The caller writes the row (already Dispatching) itself.
    */
   async dispatch(input: SessionInitCommand): Promise<SessionStateResult> {
-    const created = await this.init(input);
-    if (!created.ok) return created;
-    return this.transition({ to: "dispatching", rowWrittenByCaller: true });
+    const cmd = SessionInitCommand.safeParse(input);
+    if (!cmd.success) return invalidCommand(cmd.error);
+    if (this.#meta()) {
+      // A repeat (or a room someone initialised): the general path says what it is.
+      const created = await this.init(input);
+      if (!created.ok) return created;
+      return this.transition({ to: "dispatching", rowWrittenByCaller: true });
+    }
+    // A new room, every dispatch but a retried one: its row, the Dispatching step and its event in
+    // one transaction, and its one deadline armed once. Nothing is pending on a room this new (no
+    // row write to retry, no runner owed a notice) and nobody is subscribed to it yet.
+    const { sessionId, dispatchTimeoutMs, heartbeatTimeoutMs, maxDurationMs, campaign } = cmd.data;
+    const now = Date.now();
+    const created: Meta = { sessionId, status: "pending", failureReason: null, dispatchTimeoutMs, heartbeatTimeoutMs, maxDurationMs, createdAt: now, startedAt: null, endedAt: null, lastHeartbeatAt: null };
+    const [event] = this.ctx.storage.transactionSync(() => {
+      this.ctx.storage.sql.exec(
+        `INSERT INTO session (id, session_id, status, dispatch_timeout_ms, heartbeat_timeout_ms, max_duration_ms, created_at)
+         VALUES (1, ?, 'pending', ?, ?, ?, ?)`,
+        sessionId,
+        dispatchTimeoutMs,
+        heartbeatTimeoutMs,
+        maxDurationMs,
+        now,
+      );
+      if (campaign) this.#campaign.store(campaign);
+      return this.#moveTo(created, "dispatching", undefined, now);
+    });
+    const dispatching: Meta = { ...created, status: "dispatching" };
+    await this.armAlarm(Math.min(...deadlines(dispatching).map((d) => d.at)));
+    return this.#stateResult(dispatching, event?.seq ?? this.#lastSeq());
   }
 
   /** Adds an event once per `eventId`; a repeat returns the first seq and changes nothing. */
@@ -220,13 +247,14 @@ export class SessionRoom extends LiveObject<SessionRoomEnv, Attachment> {
     return this.ctx.storage.sql.exec<{ seq: number }>("SELECT COALESCE(MAX(seq), 0) AS seq FROM events").one().seq;
   }
 
-  #stateResult(meta: Meta | null): SessionStateResult {
+  /** `seq`: the room's latest, when the caller knows it already. */
+  #stateResult(meta: Meta | null, seq?: number): SessionStateResult {
     if (!meta) return notInitialized();
     const state: SessionState = {
       sessionId: meta.sessionId,
       status: meta.status,
       failureReason: meta.failureReason,
-      seq: this.#lastSeq(),
+      seq: seq ?? this.#lastSeq(),
       createdAt: iso(meta.createdAt),
       startedAt: isoOrNull(meta.startedAt),
       endedAt: isoOrNull(meta.endedAt),

@@ -47,6 +47,37 @@ describe("SessionRoom commands", () => {
     expect(again).toMatchObject({ ok: true, sessionId: room.sessionId, status: "pending", seq: 0, dispatchTimeoutMs: minute, failureReason: null, startedAt: null });
   });
 
+  it("dispatch creates the room in Dispatching with its event and its one deadline; a repeat is refused and changes nothing", async () => {
+    const room = newRoom();
+    const before = Date.now();
+    const moved = await room.stub.dispatch({ sessionId: room.sessionId, dispatchTimeoutMs: minute, heartbeatTimeoutMs: 2 * minute, maxDurationMs: 60 * minute, campaign: { campaignId: "cmp_1", attemptId: "cat_1" } });
+    expect(moved).toMatchObject({ ok: true, sessionId: room.sessionId, status: "dispatching", seq: 1, failureReason: null, heartbeatTimeoutMs: 2 * minute, startedAt: null, endedAt: null });
+    // The answer is what the room stored, not just what it was told.
+    const state = await room.stub.state();
+    expect(state).toEqual(moved);
+    const createdAt = state.ok ? Date.parse(state.createdAt) : NaN;
+    expect(createdAt).toBeGreaterThanOrEqual(before);
+    expect(await alarmAt(room)).toBe(createdAt + minute);
+    const stored = await runInDurableObject(room.stub, (_instance, s) => ({
+      events: s.storage.sql.exec<{ json: string }>("SELECT json FROM events ORDER BY seq").toArray().map((r) => JSON.parse(r.json) as { type: string; status?: string; seq: number }),
+      link: s.storage.sql.exec("SELECT campaign_id, attempt_id, notice FROM campaign_link").toArray(),
+    }));
+    expect(stored.events).toMatchObject([{ type: "session.status", status: "dispatching", seq: 1 }]);
+    expect(stored.link).toEqual([{ campaign_id: "cmp_1", attempt_id: "cat_1", notice: 0 }]);
+
+    const again = await room.stub.dispatch({ sessionId: room.sessionId, dispatchTimeoutMs: 5, heartbeatTimeoutMs: 5, maxDurationMs: 5 });
+    expect(again).toMatchObject({ ok: false, code: "invalid_transition" });
+    expect(await room.stub.dispatch({ sessionId: "ses_other", dispatchTimeoutMs: 5, heartbeatTimeoutMs: 5, maxDurationMs: 5 })).toMatchObject({ ok: false, code: "session_mismatch" });
+    expect(await room.stub.state()).toEqual(moved);
+    expect(await alarmAt(room)).toBe(createdAt + minute);
+  });
+
+  it("dispatch refuses a bad command without creating the room", async () => {
+    const room = newRoom();
+    expect(await room.stub.dispatch({ sessionId: room.sessionId, dispatchTimeoutMs: -1, heartbeatTimeoutMs: minute, maxDurationMs: minute })).toMatchObject({ ok: false, code: "invalid_command" });
+    expect(await room.stub.state()).toMatchObject({ ok: false, code: "not_initialized" });
+  });
+
   it("refuses an init for a different session id", async () => {
     const room = await initRoom();
     const other = await room.stub.init({ sessionId: "ses_other", dispatchTimeoutMs: 1, heartbeatTimeoutMs: 1, maxDurationMs: 1 });
