@@ -71,17 +71,7 @@ export class SessionRoom extends LiveObject<SessionRoomEnv, Attachment> {
       if (existing.sessionId !== cmd.data.sessionId) return failure("session_mismatch", `this room belongs to session ${existing.sessionId}`);
       return this.#stateResult(existing);
     }
-    const { sessionId, dispatchTimeoutMs, heartbeatTimeoutMs, maxDurationMs } = cmd.data;
-    this.ctx.storage.sql.exec(
-      `INSERT INTO session (id, session_id, status, dispatch_timeout_ms, heartbeat_timeout_ms, max_duration_ms, created_at)
-       VALUES (1, ?, 'pending', ?, ?, ?, ?)`,
-      sessionId,
-      dispatchTimeoutMs,
-      heartbeatTimeoutMs,
-      maxDurationMs,
-      Date.now(),
-    );
-    if (cmd.data.campaign) this.#campaign.store(cmd.data.campaign);
+    this.#insertPending(cmd.data, Date.now());
     await this.#scheduleAlarm();
     return this.#stateResult(this.#meta());
   }
@@ -118,21 +108,10 @@ export class SessionRoom extends LiveObject<SessionRoomEnv, Attachment> {
     // A new room, every dispatch but a retried one: its row, the Dispatching step and its event in
     // one transaction, and its one deadline armed once. Nothing is pending on a room this new (no
     // row write to retry, no runner owed a notice) and nobody is subscribed to it yet.
-    const { sessionId, dispatchTimeoutMs, heartbeatTimeoutMs, maxDurationMs, campaign } = cmd.data;
     const now = Date.now();
-    const created: Meta = { sessionId, status: "pending", failureReason: null, dispatchTimeoutMs, heartbeatTimeoutMs, maxDurationMs, createdAt: now, startedAt: null, endedAt: null, lastHeartbeatAt: null };
-    const [event] = this.ctx.storage.transactionSync(() => {
-      this.ctx.storage.sql.exec(
-        `INSERT INTO session (id, session_id, status, dispatch_timeout_ms, heartbeat_timeout_ms, max_duration_ms, created_at)
-         VALUES (1, ?, 'pending', ?, ?, ?, ?)`,
-        sessionId,
-        dispatchTimeoutMs,
-        heartbeatTimeoutMs,
-        maxDurationMs,
-        now,
-      );
-      if (campaign) this.#campaign.store(campaign);
-      return this.#moveTo(created, "dispatching", undefined, now);
+    const [event, created] = this.ctx.storage.transactionSync(() => {
+      const pending = this.#insertPending(cmd.data, now);
+      return [this.#moveTo(pending, "dispatching", undefined, now)[0], pending] as const;
     });
     const dispatching: Meta = { ...created, status: "dispatching" };
     await this.armAlarm(Math.min(...deadlines(dispatching).map((d) => d.at)));
@@ -229,6 +208,22 @@ export class SessionRoom extends LiveObject<SessionRoomEnv, Attachment> {
         send(ws, { type: "pong" });
         return;
     }
+  }
+
+  /** Stores a new session in Pending (and its campaign link); returns what it stored. */
+  #insertPending(cmd: SessionInitCommand, now: number): Meta {
+    const { sessionId, dispatchTimeoutMs, heartbeatTimeoutMs, maxDurationMs, campaign } = cmd;
+    this.ctx.storage.sql.exec(
+      `INSERT INTO session (id, session_id, status, dispatch_timeout_ms, heartbeat_timeout_ms, max_duration_ms, created_at)
+       VALUES (1, ?, 'pending', ?, ?, ?, ?)`,
+      sessionId,
+      dispatchTimeoutMs,
+      heartbeatTimeoutMs,
+      maxDurationMs,
+      now,
+    );
+    if (campaign) this.#campaign.store(campaign);
+    return { sessionId, status: "pending", failureReason: null, dispatchTimeoutMs, heartbeatTimeoutMs, maxDurationMs, createdAt: now, startedAt: null, endedAt: null, lastHeartbeatAt: null };
   }
 
   #meta(): Meta | null {
