@@ -109,13 +109,13 @@ export class SessionRoom extends LiveObject<SessionRoomEnv, Attachment> {
     // one transaction, and its one deadline armed once. Nothing is pending on a room this new (no
     // row write to retry, no runner owed a notice) and nobody is subscribed to it yet.
     const now = Date.now();
-    const [event, created] = this.ctx.storage.transactionSync(() => {
+    const { pending, emitted } = this.ctx.storage.transactionSync(() => {
       const pending = this.#insertPending(cmd.data, now);
-      return [this.#moveTo(pending, "dispatching", undefined, now)[0], pending] as const;
+      return { pending, emitted: this.#moveTo(pending, "dispatching", undefined, now) };
     });
-    const dispatching: Meta = { ...created, status: "dispatching" };
+    const dispatching: Meta = { ...pending, status: "dispatching" };
     await this.armAlarm(Math.min(...deadlines(dispatching).map((d) => d.at)));
-    return this.#stateResult(dispatching, event?.seq ?? this.#lastSeq());
+    return this.#stateResult(dispatching, emitted.at(-1)?.seq);
   }
 
   /** Adds an event once per `eventId`; a repeat returns the first seq and changes nothing. */
