@@ -6,23 +6,21 @@
 // Then the server itself says what happened: the session's row completed (written through by the
 // SessionRoom), its transcript, and its usage recorded once in the same transaction.
 // The Worker serves build/public: build first (`npx node scripts/build.ts`).
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDatabase, demoAgentId, type DatabaseHandle } from "@speaknode/db";
 import { ws } from "@speaknode/db/node";
-import { connectLocalMedia } from "../voice-runtime/src/transport/local/client.ts";
 import { encodeWav } from "../voice-runtime/src/audio/wav.ts";
-import { speak } from "../voice-runtime/test/speak.ts";
 import { freePort, startLocalStack, type LocalStack } from "../scripts/lib.ts";
 import { startPostgresServer, type PostgresServer } from "../scripts/postgres.ts";
 import { token } from "../scripts/bench/api.ts";
 import { heardInWav } from "./line-asr.ts";
 import { sessionDetail } from "./lib.ts";
+import { heardWebCall } from "./web-call.ts";
 
 const scratch = mkdtempSync(join(tmpdir(), "speaknode-e2e-production-"));
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 let server: PostgresServer;
 let stack: LocalStack;
@@ -54,42 +52,23 @@ describe("a web call on a real PostgreSQL through Neon's driver", () => {
     const seeded = await db.pool.query<{ n: number }>("select count(*)::int as n from agents where id = $1", [demoAgentId]);
     expect(seeded.rows[0]?.n).toBe(1);
 
-    const res = await fetch(`${stack.url}/public/agents/${demoAgentId}/sessions`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ variables: { customer_name: "Ada" } }) });
-    expect(res.status).toBe(201);
-    const session = (await res.json()) as { sessionId: string; media: { url: string; token: string } };
-    const caller = connectLocalMedia({ url: session.media.url, token: session.media.token, sampleRateHz: 16_000 });
-    await caller.ready;
-    await caller.untilAgentQuiet(1200, 20_000);
-    expect(caller.endReason, "the call is still up after the greeting").toBeFalsy();
-    const greeting = caller.receivedPcm();
-    // "Hello Ada! This is the Speaknode demo. I can check an order for you."
-    expect(greeting.length / 16_000, "seconds of greeting").toBeGreaterThan(1.5);
-    expect(heardInWav({ wav: encodeWav(greeting, 16_000), word: ["order", "check"], scratch })).toBe(true);
-
-    const speechDir = join(scratch, "speech");
-    mkdirSync(speechDir, { recursive: true });
-    await caller.streamPcm(speak("what are your opening hours", speechDir), { realtime: true });
-    await caller.streamPcm(new Int16Array(8000), { realtime: true });
-    await caller.untilAgentQuiet(1200, 20_000);
-    expect(caller.receivedPcm().length - greeting.length, "samples of the answer").toBeGreaterThan(16_000);
-    await caller.end("caller hung up");
-
     const owner = await token(stack.url);
-    let status = "";
-    for (let i = 0; i < 60 && status !== "completed" && status !== "failed"; i++) {
-      status = (await sessionDetail(stack.url, owner, session.sessionId)).status;
-      if (status !== "completed") await sleep(500);
-    }
-    expect(status).toBe("completed");
+    // Throws unless the session completed.
+    const call = await heardWebCall({ url: stack.url, agentId: demoAgentId, scratch, statusOf: async (id) => (await sessionDetail(stack.url, owner, id)).status });
+    expect(call.endedInGreeting, "the call is still up after the greeting").toBeFalsy();
+    // "Hello Ada! This is the Speaknode demo. I can check an order for you."
+    expect(call.greeting.length / 16_000, "seconds of greeting").toBeGreaterThan(1.5);
+    expect(heardInWav({ wav: encodeWav(call.greeting, 16_000), word: ["order", "check"], scratch })).toBe(true);
+    expect(call.received.length - call.greeting.length, "samples of the answer").toBeGreaterThan(16_000);
 
     // What the server holds, read directly: the row the SessionRoom wrote through, the transcript
     // the runtime reported, and one usage record (written in the terminal write's transaction).
-    const row = await db.pool.query<{ status: string; started: boolean; ended: boolean }>("select status, started_at is not null as started, ended_at is not null as ended from sessions where id = $1", [session.sessionId]);
+    const row = await db.pool.query<{ status: string; started: boolean; ended: boolean }>("select status, started_at is not null as started, ended_at is not null as ended from sessions where id = $1", [call.sessionId]);
     expect(row.rows).toEqual([{ status: "completed", started: true, ended: true }]);
-    const detail = await sessionDetail(stack.url, owner, session.sessionId);
+    const detail = await sessionDetail(stack.url, owner, call.sessionId);
     expect(detail.turns.find((t) => t.role === "agent")?.text).toMatch(/Hello Ada/);
     expect(detail.turns.some((t) => t.role === "user")).toBe(true);
-    const usage = await db.pool.query<{ n: number; seconds: number }>("select count(*)::int as n, coalesce(sum(billable_seconds), 0)::int as seconds from usage_records where session_id = $1", [session.sessionId]);
+    const usage = await db.pool.query<{ n: number; seconds: number }>("select count(*)::int as n, coalesce(sum(billable_seconds), 0)::int as seconds from usage_records where session_id = $1", [call.sessionId]);
     expect(usage.rows[0]?.n).toBe(1);
     expect(usage.rows[0]?.seconds).toBeGreaterThan(0);
   }, 120_000);

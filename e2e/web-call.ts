@@ -19,8 +19,24 @@ export interface WebCallOptions {
   utterance?: string;
 }
 
+/** What the caller of a finished web call heard. */
+export interface HeardWebCall {
+  sessionId: string;
+  /** The agent's audio (16 kHz) before the caller spoke: its greeting. */
+  greeting: Int16Array;
+  /** All the agent's audio of the call, the greeting first. */
+  received: Int16Array;
+  /** Why the call had ended by the end of the greeting (null: it was still up). */
+  endedInGreeting: string | null;
+}
+
 /** Places the call and returns the session id once it has completed (a failed session throws). */
 export async function finishedWebCall(o: WebCallOptions): Promise<string> {
+  return (await heardWebCall(o)).sessionId;
+}
+
+/** finishedWebCall, with the agent's audio the caller received. */
+export async function heardWebCall(o: WebCallOptions): Promise<HeardWebCall> {
   const res = await fetch(`${o.url}/public/agents/${o.agentId}/sessions`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ variables: { customer_name: "Ada" } }) });
   if (res.status !== 201) throw new Error(`the session was not created: ${res.status} ${await res.text()}`);
   const session = (await res.json()) as { sessionId: string; media: { url: string; token: string } };
@@ -29,15 +45,18 @@ export async function finishedWebCall(o: WebCallOptions): Promise<string> {
   // Until the agent has spoken and then been quiet for 1.2 s (or the call ended).
   const listen = () => caller.untilAgentQuiet(1200, 20_000);
   await listen();
+  const greeting = caller.receivedPcm();
+  const endedInGreeting = caller.endReason;
   const speechDir = join(o.scratch, "speech");
   mkdirSync(speechDir, { recursive: true });
   await caller.streamPcm(speak(o.utterance ?? "what are your opening hours", speechDir), { realtime: true });
   await caller.streamPcm(new Int16Array(8000), { realtime: true });
   await listen();
+  const received = caller.receivedPcm();
   if (!caller.endReason) await caller.end("caller hung up");
   for (let i = 0; i < 60; i++) {
     const status = await o.statusOf(session.sessionId);
-    if (status === "completed") return session.sessionId;
+    if (status === "completed") return { sessionId: session.sessionId, greeting, received, endedInGreeting };
     if (status === "failed") throw new Error(`session ${session.sessionId} failed`);
     await sleep(500);
   }
