@@ -1,4 +1,4 @@
-// `node scripts/profile-worker.ts [dispatch|healthz|agent] [requests]`: a CPU profile of the Worker
+// `npx node scripts/profile-worker.ts [dispatch|healthz|agent] [requests]`: a CPU profile of the Worker
 // (and the Durable Objects it hosts: one workerd isolate) while 20 clients send one route of a local
 // stack of its own. Writes a .cpuprofile (open it in Chrome DevTools → Performance, or any
 // V8-profile viewer) and prints the functions that used the most CPU, by self and by total time.
@@ -6,8 +6,7 @@
 // It attaches through wrangler's inspector proxy (the target whose debugger URL ends in /ws); the
 // proxy accepts DevTools' origin only, and workerd's own per-worker inspector never answers
 // Profiler.enable. Native work (RPC, storage, WebSocket sends) is counted to the JS frame calling it.
-import { execFileSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import WebSocket from "ws";
@@ -28,15 +27,24 @@ interface CpuProfile {
 
 const routeName = process.argv[2] ?? "dispatch";
 const requests = Number(process.argv[3] ?? 200);
-if (!["dispatch", "healthz", "agent"].includes(routeName) || !Number.isInteger(requests) || requests < 20) {
-  console.error("usage: node scripts/profile-worker.ts [dispatch|healthz|agent] [requests ≥ 20]");
+if (!["dispatch", "healthz", "agent"].includes(routeName) || !Number.isInteger(requests) || requests < 20 || requests % 20 !== 0) {
+  console.error("usage: npx node scripts/profile-worker.ts [dispatch|healthz|agent] [requests: a multiple of 20, default 200]");
   process.exit(2);
+}
+
+/** The ports listening on 127.0.0.1 (IPv4), from the kernel's table: no tool needed. */
+function listeningPorts(): number[] {
+  return readFileSync("/proc/net/tcp", "utf8")
+    .split("\n")
+    .slice(1)
+    .map((line) => line.trim().split(/\s+/))
+    .filter((f) => f[1]?.startsWith("0100007F:") && f[3] === "0A")
+    .map((f) => parseInt(f[1]!.slice(9), 16));
 }
 
 /** wrangler's inspector proxy: the listening port (of workerd) whose /json lists a `/ws` target. */
 async function inspectorUrl(): Promise<string> {
-  const listening = execFileSync("ss", ["-ltnH"], { encoding: "utf8" });
-  for (const [, port] of listening.matchAll(/127\.0\.0\.1:(\d+)/g)) {
+  for (const port of listeningPorts()) {
     try {
       const targets = (await (await fetch(`http://127.0.0.1:${port}/json/list`, { signal: AbortSignal.timeout(1000) })).json()) as { webSocketDebuggerUrl?: string }[];
       const proxy = Array.isArray(targets) ? targets.find((t) => t.webSocketDebuggerUrl?.endsWith("/ws")) : undefined;
