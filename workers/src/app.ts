@@ -17,6 +17,7 @@ import { registerDevCampaignRunner } from "./routes/dev-campaign-runner.ts";
 import { registerWidgetAssets } from "./routes/widget-assets.ts";
 import { errorFields, log } from "./lib/log.ts";
 import { withDatabase } from "./lib/database.ts";
+import { isTransientDatabaseError } from "./lib/db-error.ts";
 import { twilioFormMaxBytes } from "./telephony/twilio/webhook.ts";
 import { serveDocument } from "./lib/openapi-document.ts";
 import { documentServedLinks } from "./lib/openapi-links.ts";
@@ -89,6 +90,12 @@ export function createApp(): OpenAPIHono<AppEnv> {
   app.onError((err, c) => {
     const apiError = toApiError(err);
     if (apiError) return problemResponse(c, apiError);
+    if (isTransientDatabaseError(err)) {
+      // Rolled back whole by Postgres (a deadlock, a serialization failure): nothing was written,
+      // and the same request may succeed in a moment.
+      log.warn("request lost to a concurrent change", { requestId: c.get("requestId"), path: new URL(c.req.url).pathname, ...errorFields(err) });
+      return problemResponse(c, new ApiError("conflict", "a concurrent change to the same data won; nothing was changed, retry the request", { headers: { "retry-after": "1" } }));
+    }
     log.error("request failed", { requestId: c.get("requestId"), path: new URL(c.req.url).pathname, ...errorFields(err) });
     return problemResponse(c, new ApiError("internal", "something went wrong; the request id helps us find it"));
   });

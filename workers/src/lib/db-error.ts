@@ -83,3 +83,29 @@ export function databaseErrorFields(err: unknown): DatabaseErrorFields | null {
   }
   return fields;
 }
+
+/** SQLSTATEs Postgres raises when a statement lost to a concurrent one and was rolled back whole:
+ *  deadlock_detected, serialization_failure, lock_not_available. Running it again may succeed. */
+const transientStates = new Set(["40P01", "40001", "55P03"]);
+
+/** True when `err` is a query that lost to a concurrent transaction (and so wrote nothing). */
+export function isTransientDatabaseError(err: unknown): boolean {
+  const pg = postgresError(err);
+  const code = pg ? stringField(pg, "code") : undefined;
+  return code !== undefined && transientStates.has(code);
+}
+
+/** Runs `run` again when it lost to a concurrent transaction (a deadlock with a cascade, say), up to
+ *  `attempts` times in all, waiting a little longer each time. `run` must be one statement or one
+ *  transaction, so a lost attempt left nothing behind. Anything else is thrown at once. */
+export async function retryTransient<T>(run: () => Promise<T>, attempts = 4): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await run();
+    } catch (err) {
+      if (attempt >= attempts || !isTransientDatabaseError(err)) throw err;
+      const waitMs = 25 * 2 ** (attempt - 1) * (1 + Math.random());
+      await new Promise((resolve) => setTimeout(resolve, waitMs));
+    }
+  }
+}

@@ -4,6 +4,7 @@ import { spaces } from "@speaknode/db";
 import type { AppEnv } from "../context.ts";
 import { requireSpace } from "../auth/access.ts";
 import { bearerSecurity, errorResponses, noContent } from "../lib/openapi.ts";
+import { retryTransient } from "../lib/db-error.ts";
 import { SpaceParams } from "./params.ts";
 
 export const route = createRoute({
@@ -20,7 +21,10 @@ export function registerSpacesDelete(app: OpenAPIHono<AppEnv>): void {
   app.openapi(route, async (c) => {
     const { spaceId } = c.req.valid("param");
     await requireSpace(c, spaceId, "owner");
-    await c.get("db").delete(spaces).where(eq(spaces.id, spaceId));
+    // The cascade locks every row of the space, while events fanned out to its webhooks insert rows
+    // that lock theirs in another order: Postgres breaks such a deadlock by rolling one side back.
+    const db = c.get("db");
+    await retryTransient(() => db.delete(spaces).where(eq(spaces.id, spaceId)));
     return c.body(null, 204);
   });
 }
