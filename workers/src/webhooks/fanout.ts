@@ -5,13 +5,16 @@
 // sweep creates nothing twice.
 import { and, eq, isNull, sql } from "drizzle-orm";
 import { newId } from "@speaknode/contracts";
-import { domainEvents, webhookDeliveries, webhookEndpoints, type Database } from "@speaknode/db";
+import { domainEvents, spaces, webhookDeliveries, webhookEndpoints, type Database } from "@speaknode/db";
 
 export const testEventType = "webhook.test";
 
 /** Creates the event's deliveries (pending, due now); the ids of those it created. */
 export async function fanOutEvent(db: Database, eventId: string, now: Date = new Date()): Promise<string[]> {
   return db.transaction(async (tx) => {
+    // The space's row first, as a delete of the space takes it (then its events, by cascade): the
+    // deliveries' foreign keys would otherwise lock it after the event, and the two would deadlock.
+    await tx.execute(sql`select ${spaces.id} from ${spaces} where ${spaces.id} = (select ${domainEvents.spaceId} from ${domainEvents} where ${domainEvents.id} = ${eventId}) for key share`);
     // Locks the event: a concurrent fan-out of it waits, then finds it fanned out.
     const [event] = await tx
       .select({ id: domainEvents.id, spaceId: domainEvents.spaceId, type: domainEvents.type })
