@@ -91,10 +91,10 @@ export function createApp(): OpenAPIHono<AppEnv> {
     const apiError = toApiError(err);
     if (apiError) return problemResponse(c, apiError);
     if (isTransientDatabaseError(err)) {
-      // Rolled back whole by Postgres (a deadlock, a serialization failure): nothing was written,
-      // and the same request may succeed in a moment.
+      // Postgres rolled the losing statement or transaction back whole (a deadlock, a serialization
+      // failure); the same request may succeed in a moment.
       log.warn("request lost to a concurrent change", { requestId: c.get("requestId"), path: new URL(c.req.url).pathname, ...errorFields(err) });
-      return problemResponse(c, new ApiError("conflict", "a concurrent change to the same data won; nothing was changed, retry the request", { headers: { "retry-after": "1" } }));
+      return problemResponse(c, new ApiError("conflict", "a concurrent change to the same data won and this request's change was rolled back; retry the request", { headers: { "retry-after": "1" } }));
     }
     log.error("request failed", { requestId: c.get("requestId"), path: new URL(c.req.url).pathname, ...errorFields(err) });
     return problemResponse(c, new ApiError("internal", "something went wrong; the request id helps us find it"));
