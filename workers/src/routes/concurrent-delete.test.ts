@@ -8,42 +8,35 @@
 // no lock waits, so this runs on the real PostgreSQL server only (`npm run test:postgres`).
 import { describe, expect, inject, it } from "vitest";
 import { sql, type SQL } from "drizzle-orm";
-import { createDatabase } from "@speaknode/db";
-import { call, expectProblem, makeWorld, testEnv, withDb, type CallResult } from "../../test/helpers.ts";
+import { call, expectProblem, makeWorld, withDb, type CallResult } from "../../test/helpers.ts";
 import { toolBody, agentBody } from "../../test/fixtures.ts";
 
 /** Waits until a `delete from "<table>"` statement of another connection is waiting for a lock. */
-async function blockedDelete(table: string): Promise<void> {
-  const deadline = Date.now() + 10_000;
-  while (Date.now() < deadline) {
-    const waiting = await withDb(async (db) => {
+function blockedDelete(table: string): Promise<void> {
+  return withDb(async (db) => {
+    for (const deadline = Date.now() + 10_000; Date.now() < deadline; ) {
       const result = await db.execute<{ n: number }>(sql`select count(*)::int as n from pg_stat_activity
         where datname = current_database() and wait_event_type = 'Lock' and query like ${`delete from "${table}"%`}`);
-      return result.rows[0]?.n ?? 0;
-    });
-    if (waiting > 0) return;
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-  throw new Error(`no delete from ${table} ever waited for a lock`);
+      if ((result.rows[0]?.n ?? 0) > 0) return;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    throw new Error(`no delete from ${table} ever waited for a lock`);
+  });
 }
 
 /** Sends `request` while another transaction holds `first`, then makes that transaction ask for
  *  `second` (which the request holds): a deadlock Postgres breaks by rolling the request back. */
 async function deadlocked(request: () => Promise<CallResult>, table: string, first: SQL, second: SQL): Promise<CallResult> {
-  const handle = createDatabase({ url: testEnv.DATABASE_URL, localProxy: testEnv.DB_LOCAL_PROXY, max: 1 });
-  try {
-    let response: Promise<CallResult> | undefined;
-    await handle.db.transaction(async (tx) => {
+  const response = await withDb((db) =>
+    db.transaction(async (tx) => {
       await tx.execute(first);
-      response = request();
+      const sent = request();
       await blockedDelete(table);
       await tx.execute(second);
-    });
-    if (!response) throw new Error("the request was never sent");
-    return await response;
-  } finally {
-    await handle.close();
-  }
+      return { sent }; // wrapped: the transaction must commit without waiting for the response
+    }),
+  );
+  return await response.sent;
 }
 
 describe.runIf(inject("databaseKind") === "external")("a delete that deadlocks with a concurrent transaction", () => {
