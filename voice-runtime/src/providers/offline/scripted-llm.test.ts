@@ -75,6 +75,20 @@ describe("ScriptedLLM", () => {
     expect(other).toEqual([{ name: "check_order", args: { orderId: "7" } }]);
   });
 
+  it("takes the number said after the id's name over an earlier stray number (noise on a phone line heard as 'two')", async () => {
+    const cases: [string, string][] = [
+      ["two waves check my order number forty two", "42"],
+      ["I have 3 parcels and my order is 1 2 3", "123"],
+      ["check order please, it's 17", "17"],
+    ];
+    for (const [utterance, orderId] of cases) {
+      const executed: { name: string; args: unknown }[] = [];
+      const { say } = await startSession(new ScriptedLLM(), demoTools(executed));
+      await say(utterance);
+      expect(executed, utterance).toEqual([{ name: "check_order", args: { orderId } }]);
+    }
+  });
+
   it("asks for a missing required argument instead of calling, then calls once it is given", async () => {
     const executed: { name: string; args: unknown }[] = [];
     const { say } = await startSession(new ScriptedLLM(), demoTools(executed));

@@ -239,7 +239,7 @@ function buildArgs(tool: ScriptedTool, words: string[], freeText?: string): { ar
     else if (kindOf(entry) === 1) {
       // Identifiers are read digit by digit, so a recogniser's "for two" is 4-2; a quantity is not
       // ("a table for two" books two).
-      const number = takeNumber(words, used, !isNumeric(node), isIdentifier(key));
+      const number = takeNumber(words, used, !isNumeric(node), isIdentifier(key) ? identifierAnchors(tool.name, key) : undefined);
       value = number === undefined ? undefined : isNumeric(node) ? Number(number) : number;
     } else if (typeOf(node) === "boolean") {
       value = words.some((w) => w === "yes" || w === "true") ? true : words.some((w) => w === "no" || w === "false") ? false : undefined;
@@ -286,9 +286,16 @@ function matchEnum(values: unknown[], words: string[], used: Set<number>): unkno
 }
 
 /** The first run of digits or spoken numbers not yet used: "4 2", "four two", "forty two" → "42".
- *  With `alphanumeric`, a token like "a12" counts too (string ids). */
-function takeNumber(words: string[], used: Set<number>, alphanumeric: boolean, homophones = false): string | undefined {
-  for (let i = 0; i < words.length; i++) {
+ *  With `alphanumeric`, a token like "a12" counts too (string ids). For an identifier, `anchors` are
+ *  the words that name it ("order", "number"): a run right after one ("order number forty two", "my
+ *  order is 42") is taken before an earlier stray number ("two… check my order number forty two",
+ *  where a phone line's noise was heard as "two"), and its digits may be a recogniser's homophones. */
+function takeNumber(words: string[], used: Set<number>, alphanumeric: boolean, anchors?: Set<string>): string | undefined {
+  const homophones = anchors !== undefined;
+  const anchored = (i: number): boolean =>
+    anchors !== undefined && (anchors.has(stem(words[i - 1] ?? "")) || (CONNECTIVES.has(words[i - 1] ?? "") && anchors.has(stem(words[i - 2] ?? ""))));
+  const starts = words.map((_, i) => i);
+  for (const i of [...starts.filter(anchored), ...starts]) {
     let digits = "";
     let j = i;
     for (; j < words.length && !used.has(j); j++) {
@@ -310,6 +317,13 @@ function takeNumber(words: string[], used: Set<number>, alphanumeric: boolean, h
     }
   }
   return undefined;
+}
+
+/** The words that name an identifier parameter: its own ("order", "id"), its tool's distinctive
+ *  ones ("order" in check_order), and the words people put before a number ("number", "no"). */
+function identifierAnchors(toolName: string, key: string): Set<string> {
+  const words = [...splitName(key), ...splitName(toolName).filter((w) => !GENERIC.has(w)), ...ID_WORDS];
+  return new Set(words.map(stem));
 }
 
 // ---- Tool results ----------------------------------------------------------------------------
@@ -373,7 +387,10 @@ function homophoneDigit(word: string, next: string | undefined): number | undefi
 }
 /** Parameter names that hold an identifier ("orderId", "phone_number"), filled from a spoken number
  *  even when typed as a string. */
-const isIdentifier = (key: string): boolean => ["id", "number", "no", "num", "code", "ref", "reference"].includes(lastWord(key));
+const ID_WORDS = ["id", "number", "no", "num", "code", "ref", "reference"];
+const isIdentifier = (key: string): boolean => ID_WORDS.includes(lastWord(key));
+/** Words between an identifier's name and its number: "order is 42", "order was 42", "order # 42". */
+const CONNECTIVES = new Set(["is", "was", "s"]);
 /** Verbs too common in tool names to identify one ("get", "check"…). */
 const GENERIC = new Set(["get", "check", "find", "look", "lookup", "search", "create", "update", "delete", "set", "send", "make", "list", "fetch", "request", "run", "call", "info", "status", "the", "for", "and"]);
 /** Words that are never the value of a free-text argument. */
