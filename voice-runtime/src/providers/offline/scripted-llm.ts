@@ -389,7 +389,7 @@ function homophoneDigit(word: string, next: string | undefined): number | undefi
  *  even when typed as a string. */
 const ID_WORDS = ["id", "number", "no", "num", "code", "ref", "reference"];
 const isIdentifier = (key: string): boolean => ID_WORDS.includes(lastWord(key));
-/** Words between an identifier's name and its number: "order is 42", "order was 42", "order # 42". */
+/** Words between an identifier's name and its number: "order is 42", "order was 42", "order's 42". */
 const CONNECTIVES = new Set(["is", "was", "s"]);
 /** Verbs too common in tool names to identify one ("get", "check"…). */
 const GENERIC = new Set(["get", "check", "find", "look", "lookup", "search", "create", "update", "delete", "set", "send", "make", "list", "fetch", "request", "run", "call", "info", "status", "the", "for", "and"]);
